@@ -1,0 +1,59 @@
+/*
+ * app.h - the process: one struct app, passed down (no mutable globals), and
+ * one struct worker per event-loop thread.
+ *
+ * Lifetimes: process (config, routes, calendar; read-only after start, the
+ * calendar swapped atomically when an administrator changes it), connection
+ * (PGconn, TLS), request (struct reqctx and its arena).
+ */
+#ifndef MOTCUA_APP_H
+#define MOTCUA_APP_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct config;
+struct wcal;
+struct event_base;
+struct evhttp;
+struct db_pool;
+struct metrics;
+struct reqctx;
+struct route;
+struct ssl_ctx_st;
+
+#define APP_MAX_EXT 8
+
+struct worker {
+    int id;
+    pthread_t thread;
+    struct app *app;
+    struct event_base *base;
+    struct evhttp *http;
+    struct db_pool *db;       /* this worker's connections */
+    struct metrics *metrics;  /* this worker's counters (summed by /metrics) */
+    void *ext[APP_MAX_EXT];   /* per-worker state of optional modules (alerts streams, ...) */
+};
+
+enum app_ext_slot { EXT_ALERTS = 0, EXT_AUTH = 1, EXT_WEBHOOK = 2, EXT_RATELIMIT = 3 };
+
+struct app {
+    const struct config *cfg;
+    _Atomic(const struct wcal *) cal; /* current working calendar */
+    int nworkers;
+    struct worker *workers;
+    struct ssl_ctx_st *ssl;           /* NULL without TLS */
+    const struct route *routes;       /* the route table (api/routes.c) */
+    size_t nroutes;
+    atomic_int shutting_down;
+    int64_t started_at;
+    /*
+     * Called for every routed request whose route is not RF_PUBLIC, before the handler:
+     * must eventually call http_dispatch(rc) (go on) or reply with an error.
+     * NULL: no authentication (only before the security module is wired).
+     */
+    void (*authenticate)(struct reqctx *rc);
+};
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * config.h - configuration: defaults, then the `key = value` file named by
+ * MOTCUA_CONFIG, then the environment; later wins. Validated once at start;
+ * an invalid value stops start-up with a message naming the variable.
+ * Read-only after start (const struct config *).
+ *
+ * Every setting is one row of the table in config.c (name, type, default,
+ * bounds, help), which also produces `motcua --help`.
+ */
+#ifndef MOTCUA_CORE_CONFIG_H
+#define MOTCUA_CORE_CONFIG_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+struct config {
+    char listen[128];          /* MOTCUA_LISTEN, host:port, default 127.0.0.1:8080 */
+    char database_url[1024];   /* DATABASE_URL, libpq conninfo or URI */
+    int threads;               /* MOTCUA_THREADS, default: number of cores */
+    char tls_cert[512];        /* MOTCUA_TLS_CERT, PEM; TLS on when cert and key are set */
+    char tls_key[512];         /* MOTCUA_TLS_KEY */
+    int log_level;             /* MOTCUA_LOG_LEVEL: debug|info|warn|error */
+    size_t max_body;           /* MOTCUA_MAX_BODY bytes, default 1 MiB */
+    size_t max_headers;        /* MOTCUA_MAX_HEADERS bytes, default 16 KiB */
+    int header_timeout;        /* MOTCUA_HEADER_TIMEOUT s (slow clients), default 10 */
+    int read_timeout;          /* MOTCUA_READ_TIMEOUT s, default 30 */
+    int write_timeout;         /* MOTCUA_WRITE_TIMEOUT s, default 30 */
+    int idle_timeout;          /* MOTCUA_IDLE_TIMEOUT s (keep-alive), default 60 */
+    int max_conns;             /* MOTCUA_MAX_CONNECTIONS per worker, default 4096 */
+    int db_pool;               /* MOTCUA_DB_POOL connections per worker, default 2 */
+    int db_pipeline_depth;     /* MOTCUA_DB_PIPELINE units in flight per connection, default 32 */
+    int shutdown_grace;        /* MOTCUA_SHUTDOWN_GRACE s, default 10 */
+    char public_url[256];      /* MOTCUA_PUBLIC_URL, base URL printed in QR codes */
+    char province_code[16];    /* MOTCUA_PROVINCE, e.g. H56 */
+    int count_makeup_saturdays;/* MOTCUA_COUNT_MAKEUP_SATURDAYS 0|1, default 1 */
+    int single_supplement;     /* MOTCUA_SINGLE_SUPPLEMENT 0|1, default 1 */
+    int token_ttl;             /* MOTCUA_TOKEN_TTL s, default 28800 (8 h) */
+    int alert_warn_hours;      /* MOTCUA_ALERT_WARN_HOURS working hours, default 8 */
+    int alert_supplement_days; /* MOTCUA_ALERT_SUPPLEMENT_DAYS working days, default 10 */
+    int webhook_max_attempts;  /* MOTCUA_WEBHOOK_MAX_ATTEMPTS, default 12 */
+    int signature_window;      /* MOTCUA_SIGNATURE_WINDOW s, default 300 */
+};
+
+/* Fills defaults, reads MOTCUA_CONFIG's file and the environment, validates. */
+int cfg_load(struct config *c, struct mc_err *e);
+
+/* Prints every setting with its default and help to f (for --help). */
+void cfg_print_help(void *file);
+
+#endif

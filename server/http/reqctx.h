@@ -1,0 +1,108 @@
+/*
+ * reqctx.h - one HTTP request being served. Owned by the worker that accepted it;
+ * everything it allocates lives in rc->arena.
+ *
+ * A handler must eventually reply exactly once (http_reply_*). While a database
+ * job is in flight (rc->db_inflight > 0) the reqctx stays alive; if the client
+ * hangs up meanwhile, rc->gone is set and the handler's callback must call
+ * reqctx_abandon(rc) instead of replying (libevent#997).
+ */
+#ifndef MOTCUA_HTTP_REQCTX_H
+#define MOTCUA_HTTP_REQCTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "http/router.h"
+
+struct evhttp_request;
+struct worker;
+struct app;
+
+/* Who is calling, filled by app->authenticate (security module). */
+struct principal {
+    int authenticated;
+    int64_t account_id;
+    char login[64];
+    unsigned role;          /* one enum role bit */
+    int64_t unit_id;        /* scope root: this unit and its sub-units */
+    char unit_code[32];     /* its electronic identifier */
+    char display_name[128];
+};
+
+struct reqctx {
+    struct evhttp_request *req;
+    struct worker *w;
+    struct app *app;
+    struct arena *arena;
+    struct route_match match;
+    int method;
+    const char *path;        /* decoded path, no query */
+    const char *query;       /* raw query string or NULL */
+    const char *body;        /* request body, NUL-terminated copy, or NULL */
+    size_t body_len;
+    json_t *json;            /* parsed body with RF_JSON (freed with the arena) */
+    char req_id[64];         /* X-Request-Id (given or generated) */
+    char client_addr[64];
+    const char *idem_key;    /* Idempotency-Key header or NULL */
+    struct principal who;
+    int status;              /* status sent, for the access log */
+    size_t bytes_out;
+    const char *err_code;    /* error code sent, for the access log */
+    int replied;
+    int gone;                /* client hung up: only reqctx_abandon() may be called */
+    int db_inflight;         /* database jobs not yet called back */
+    int streaming;           /* a chunked reply is open */
+    uint64_t t_start_ns;
+    uint64_t db_ns;
+    void *state;             /* handler's own state for multi-step async flows */
+};
+
+/* Path parameter by name ("code"), or NULL. */
+const char *rc_param(const struct reqctx *rc, const char *name);
+
+/* Query parameter by name, percent-decoded into the arena, or NULL when absent. */
+const char *rc_query(struct reqctx *rc, const char *name);
+
+/* Request header, or NULL. */
+const char *rc_header(const struct reqctx *rc, const char *name);
+
+/* Adds a response header (before the reply). */
+void rc_set_header(struct reqctx *rc, const char *name, const char *value);
+
+/* Replies with JSON (takes the reference to body). */
+void http_reply_json(struct reqctx *rc, int status, json_t *body);
+
+/* Replies with the error envelope of err.h (status from the catalog). */
+void http_reply_error(struct reqctx *rc, const struct mc_err *e);
+
+/* Shorthand: err_set + http_reply_error. */
+void http_reply_err(struct reqctx *rc, enum err_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Replies with bytes (copied). filename != NULL adds
+ * Content-Disposition: attachment; filename="...".
+ */
+void http_reply_data(struct reqctx *rc, int status, const char *content_type, const void *data,
+                     size_t len, const char *filename);
+
+/* Streaming (SSE): start with status and headers, send chunks, end. */
+void http_stream_start(struct reqctx *rc, int status, const char *content_type);
+void http_stream_chunk(struct reqctx *rc, const char *data, size_t len);
+void http_stream_end(struct reqctx *rc);
+
+/* Called by app->authenticate when the request may go on to its handler. */
+void http_dispatch(struct reqctx *rc);
+
+/* After rc->gone: releases the request once no job is in flight. */
+void reqctx_abandon(struct reqctx *rc);
+
+/* Monotonic nanoseconds. */
+uint64_t http_now_ns(void);
+
+#endif
