@@ -41,6 +41,9 @@
       "Database temporarily unavailable")                                                          \
     X(ERR_SHUTTING_DOWN, 503, "SHUTTING_DOWN", "Máy chủ đang dừng", "Server is shutting down")     \
     X(ERR_DB_QUERY, 500, "DB_ERROR", "Lỗi truy vấn cơ sở dữ liệu", "Database error")              \
+    X(ERR_SCHEMA_MISMATCH, 503, "SCHEMA_MISMATCH",                                                 \
+      "Lược đồ cơ sở dữ liệu không khớp với phiên bản phần mềm",                                   \
+      "Database schema does not match this build")                                                 \
     /* security */                                                                                 \
     X(ERR_UNAUTHENTICATED, 401, "UNAUTHENTICATED", "Chưa đăng nhập hoặc phiên đã hết hạn",         \
       "Authentication required")                                                                   \

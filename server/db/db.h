@@ -38,6 +38,7 @@ struct db_result {
     int nres;            /* == number of statements on success */
     PGresult **res;      /* res[i]: the last result of statement i */
     uint64_t elapsed_ns;
+    char constraint_name[64]; /* constraint named by a failed statement (23505 ...), or "" */
 };
 
 typedef void (*db_cb)(struct db_result *r, void *arg);

@@ -14,6 +14,8 @@
 #ifndef MOTCUA_DB_MIGRATE_H
 #define MOTCUA_DB_MIGRATE_H
 
+#include <stddef.h>
+
 #include <libpq-fe.h>
 
 #include "core/err.h"
@@ -24,6 +26,19 @@ int migrate_apply(PGconn *c, struct mc_err *e);
 /* Blocking: 0 when the schema is exactly at head and unchanged; -1 with e filled otherwise
    (detail says pending / ahead / changed and which file). */
 int migrate_check(PGconn *c, struct mc_err *e);
+
+/*
+ * The same over an explicit file set (tests, tools): files[0..n) holds the migrations
+ * (names NNN_*.sql) and their data files; on_applied (may be NULL) is called with each
+ * migration's name once it is committed.
+ */
+struct embed_file;
+int migrate_apply_files(PGconn *c, const struct embed_file *files, size_t n,
+                        void (*on_applied)(const char *name, void *arg), void *arg,
+                        struct mc_err *e);
+int migrate_check_files(PGconn *c, const struct embed_file *files, size_t n, struct mc_err *e);
+int migrate_status_files(const PGresult *res, const struct embed_file *files, size_t n,
+                         struct mc_err *e);
 
 /* For /readyz on the event loop: run MIGRATE_STATUS_SQL with db_exec, then pass the result. */
 extern const char MIGRATE_STATUS_SQL[];

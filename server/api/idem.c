@@ -1,0 +1,222 @@
+/*
+ * idem.c - Idempotency-Key support for POST routes: exports idem_begin, idem_store_stmt,
+ * idem_release, idem_fingerprint. The protocol is described in idem.h.
+ */
+#include "api/idem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "http/reqctx.h"
+#include "http/router.h"
+#include "app.h"
+
+/*
+ * Claims the key, or reports the existing record. A 'running' claim older than
+ * IDEM_STALE_SECONDS (its process died) is taken over. Columns: outcome ('claimed' or
+ * the existing status), fingerprint, http_status, response. An empty result means a
+ * concurrent claim committed after this statement's snapshot: treated as in flight.
+ */
+static const char IDEM_CLAIM_SQL[] =
+    "WITH claim AS ("
+    " INSERT INTO idempotency_key (scope, key, fingerprint, status)"
+    " VALUES ($1, $2, $3, 'running')"
+    " ON CONFLICT (scope, key) DO UPDATE"
+    "  SET fingerprint = EXCLUDED.fingerprint, created_at = now()"
+    "  WHERE idempotency_key.status = 'running'"
+    "    AND idempotency_key.created_at < now() - make_interval(secs => $4::int)"
+    " RETURNING 'claimed'::text AS outcome, fingerprint, NULL::int AS http_status,"
+    "  NULL::text AS response)"
+    " SELECT outcome, fingerprint, http_status, response FROM claim"
+    " UNION ALL"
+    " SELECT status, fingerprint, http_status, response::text FROM idempotency_key"
+    "  WHERE scope = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM claim)";
+
+const char IDEM_STORE_SQL[] =
+    "UPDATE idempotency_key SET status = 'done', http_status = $3::int, response = $4::jsonb"
+    " WHERE scope = $1 AND key = $2";
+
+static const char IDEM_RELEASE_SQL[] =
+    "DELETE FROM idempotency_key WHERE scope = $1 AND key = $2 AND status = 'running'";
+
+const char IDEM_PURGE_SQL[] =
+    "DELETE FROM idempotency_key WHERE created_at < now() - interval '1 day'";
+
+struct idem_run {
+    struct reqctx *rc;
+    struct idem *im;
+    idem_go_fn go;
+    const char *params[4];
+    char stale[12];
+};
+
+void
+idem_fingerprint(const char *method, const char *path, const char *body, size_t body_len,
+                 char *hex)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+    if (ctx == NULL)
+        abort(); /* out of memory: not an error path (style.md) */
+    /* NUL separators so that ("a", "bc") and ("ab", "c") differ. */
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    EVP_DigestUpdate(ctx, method, strlen(method) + 1);
+    EVP_DigestUpdate(ctx, path, strlen(path) + 1);
+    if (body != NULL && body_len > 0)
+        EVP_DigestUpdate(ctx, body, body_len);
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    for (unsigned int i = 0; i < mdlen && i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    hex[64] = '\0';
+}
+
+/* Printable ASCII without spaces, 1..255 bytes (what clients send: UUIDs, ULIDs). */
+static int
+key_valid(const char *k)
+{
+    size_t n = strlen(k);
+
+    if (n == 0 || n > IDEM_KEY_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (k[i] <= 0x20 || k[i] >= 0x7f)
+            return 0;
+    return 1;
+}
+
+static void
+on_claim(struct db_result *r, void *arg)
+{
+    struct idem_run *run = arg;
+    struct reqctx *rc = run->rc;
+    const PGresult *res;
+    const char *outcome;
+
+    rc->db_inflight--;
+    rc->db_ns += r->elapsed_ns;
+    if (rc->gone) {
+        reqctx_abandon(rc);
+        return;
+    }
+    if (r->err.code != ERR_OK) {
+        http_reply_error(rc, &r->err);
+        return;
+    }
+    res = r->res[0];
+    if (PQntuples(res) == 0) {
+        http_reply_err(rc, ERR_IDEMPOTENCY_IN_FLIGHT, "key claimed concurrently");
+        return;
+    }
+    outcome = db_val(res, 0, 0);
+    if (strcmp(outcome, "claimed") == 0) {
+        run->go(rc, run->im);
+        return;
+    }
+    if (strcmp(db_val(res, 0, 1), run->im->fingerprint) != 0) {
+        http_reply_err(rc, ERR_IDEMPOTENCY_MISMATCH, "the key was used with another request");
+        return;
+    }
+    if (strcmp(outcome, "done") != 0) {
+        http_reply_err(rc, ERR_IDEMPOTENCY_IN_FLIGHT, NULL);
+        return;
+    }
+    {
+        json_error_t je;
+        json_t *body = json_loads(db_val(res, 0, 3), 0, &je);
+        int status = atoi(db_val(res, 0, 2));
+
+        if (body == NULL || status < 200 || status > 599) {
+            json_decref(body);
+            http_reply_err(rc, ERR_INTERNAL, "stored idempotent response unreadable");
+            return;
+        }
+        rc_set_header(rc, "Idempotent-Replayed", "true");
+        http_reply_json(rc, status, body);
+    }
+}
+
+void
+idem_begin(struct reqctx *rc, idem_go_fn go)
+{
+    struct idem *im;
+    struct idem_run *run;
+    const char *pattern;
+
+    if (rc->idem_key == NULL) {
+        go(rc, NULL);
+        return;
+    }
+    if (!key_valid(rc->idem_key)) {
+        http_reply_err(rc, ERR_BAD_REQUEST, "Idempotency-Key must be 1-255 printable characters");
+        return;
+    }
+    im = arena_alloc(rc->arena, sizeof(*im));
+    pattern = rc->match.route != NULL ? rc->match.route->pattern : rc->path;
+    snprintf(im->scope, sizeof(im->scope), "%s|%lld", pattern, (long long)rc->who.account_id);
+    snprintf(im->key, sizeof(im->key), "%s", rc->idem_key);
+    idem_fingerprint(route_method_name(rc->method), rc->path, rc->body, rc->body_len,
+                     im->fingerprint);
+
+    run = arena_alloc(rc->arena, sizeof(*run));
+    run->rc = rc;
+    run->im = im;
+    run->go = go;
+    snprintf(run->stale, sizeof(run->stale), "%d", IDEM_STALE_SECONDS);
+    run->params[0] = im->scope;
+    run->params[1] = im->key;
+    run->params[2] = im->fingerprint;
+    run->params[3] = run->stale;
+    rc->db_inflight++;
+    db_exec1(rc->w->db, IDEM_CLAIM_SQL, 4, run->params, on_claim, run);
+}
+
+void
+idem_store_stmt(struct idem *im, int status, const char *response, struct db_stmt *out)
+{
+    snprintf(im->status_text, sizeof(im->status_text), "%d", status);
+    im->params[0] = im->scope;
+    im->params[1] = im->key;
+    im->params[2] = im->status_text;
+    im->params[3] = response;
+    out->sql = IDEM_STORE_SQL;
+    out->nparams = 4;
+    out->values = im->params;
+}
+
+/* The release outlives the request: its parameters are copied to the heap. */
+struct idem_release_job {
+    char scope[160];
+    char key[IDEM_KEY_MAX + 1];
+    const char *params[2];
+};
+
+static void
+on_released(struct db_result *r, void *arg)
+{
+    (void)r; /* a failed release leaves a claim that goes stale after IDEM_STALE_SECONDS */
+    free(arg);
+}
+
+void
+idem_release(struct reqctx *rc, struct idem *im)
+{
+    struct idem_release_job *j;
+
+    if (im == NULL)
+        return;
+    j = xcalloc(1, sizeof(*j));
+    memcpy(j->scope, im->scope, sizeof(j->scope));
+    memcpy(j->key, im->key, sizeof(j->key));
+    j->params[0] = j->scope;
+    j->params[1] = j->key;
+    db_exec1(rc->w->db, IDEM_RELEASE_SQL, 2, j->params, on_released, j);
+}

@@ -1,0 +1,69 @@
+"""proto/openapi.yaml stays true to the route table: every route of `motcua routes` is
+described, every described operation exists, and the document is well-formed OpenAPI 3.1."""
+import os
+
+import yaml
+
+from harness import ROOT, TestFailure, eq, ok
+
+START_SERVER = False
+METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+
+
+def load():
+    with open(os.path.join(ROOT, "proto", "openapi.yaml"), encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def routes(t):
+    p = t.run_cli(["routes"])
+    out = set()
+    for line in p.stdout.splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            out.add((parts[0].lower(), parts[1]))
+    ok(out, "motcua routes printed routes")
+    return out
+
+
+def documented(doc):
+    out = set()
+    for path, item in (doc.get("paths") or {}).items():
+        for m in METHODS:
+            if m in item:
+                out.add((m, path))
+    return out
+
+
+def test_openapi_is_3_1(t):
+    doc = load()
+    ok(str(doc.get("openapi", "")).startswith("3.1"), "openapi: 3.1.x")
+    ok(doc.get("info", {}).get("title"), "info.title")
+    for path, item in doc["paths"].items():
+        for m in METHODS:
+            if m in item:
+                op = item[m]
+                ok(op.get("responses"), "%s %s has responses" % (m, path))
+                ok(op.get("operationId"), "%s %s has an operationId" % (m, path))
+
+
+def test_every_route_is_documented(t):
+    missing = sorted(routes(t) - documented(load()))
+    if missing:
+        raise TestFailure("routes missing from proto/openapi.yaml: %s" % missing)
+
+
+def test_every_documented_operation_exists(t):
+    extra = sorted(documented(load()) - routes(t))
+    if extra:
+        raise TestFailure("proto/openapi.yaml describes routes the server lacks: %s" % extra)
+
+
+def test_error_schema_documented(t):
+    doc = load()
+    schemas = doc.get("components", {}).get("schemas", {})
+    ok("Error" in schemas, "components.schemas.Error")
+    props = schemas["Error"].get("properties", {}).get("error", {}).get("properties", {})
+    for k in ("code", "message"):
+        ok(k in props, "Error.error.%s" % k)
+    eq(sorted(schemas["Error"].get("required", [])), ["error"], "Error requires error")

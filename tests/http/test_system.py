@@ -1,0 +1,203 @@
+"""Foundation: health, readiness, metrics, protocol errors, request ids, TLS, configuration,
+PostgreSQL going away and coming back, graceful shutdown."""
+import os
+import socket
+import subprocess
+import tempfile
+import time
+
+from harness import TestFailure, eq, ok, status
+
+
+def test_healthz(t):
+    r = t.anon().get("/healthz")
+    status(r, 200)
+    eq(r.json.get("status"), "ok", "healthz status")
+    ok(r.headers.get("content-type", "").startswith("application/json"), "JSON content type")
+
+
+def test_readyz_when_database_at_head(t):
+    r = t.anon().get("/readyz")
+    status(r, 200)
+
+
+def test_request_id_generated_and_echoed(t):
+    c = t.anon()
+    r = c.get("/healthz")
+    rid = r.headers.get("x-request-id", "")
+    ok(len(rid) >= 32, "generated request id: %r" % rid)
+    r = c.get("/healthz", headers={"X-Request-Id": "abc-123"})
+    eq(r.headers.get("x-request-id"), "abc-123", "echoed request id")
+    r2 = c.get("/healthz")
+    ok(r2.headers.get("x-request-id") != rid, "request ids differ")
+
+
+def test_unknown_route_404(t):
+    r = t.anon().get("/no/such/route")
+    status(r, 404, "NOT_FOUND")
+    ok(r.json["error"].get("message_en"), "English message present")
+
+
+def test_wrong_method_405_with_allow(t):
+    r = t.anon().request("DELETE", "/healthz")
+    status(r, 405, "METHOD_NOT_ALLOWED")
+    ok("GET" in r.headers.get("allow", ""), "Allow header: %r" % r.headers.get("allow"))
+
+
+def test_bad_json_400(t):
+    r = t.anon().request("POST", "/api/v1/auth/login", raw=b'{"login": "x", ',
+                         headers={"Content-Type": "application/json"})
+    status(r, 400, "BAD_JSON")
+
+
+def test_deep_json_400(t):
+    body = b"[" * 200 + b"]" * 200
+    r = t.anon().request("POST", "/api/v1/auth/login", raw=body,
+                         headers={"Content-Type": "application/json"})
+    status(r, 400)
+    ok(r.error_code() in ("JSON_TOO_DEEP", "BAD_JSON"), "deep JSON refused: %r" % r)
+
+
+def test_invalid_utf8_400(t):
+    r = t.anon().request("POST", "/api/v1/auth/login", raw=b'{"login":"\xff\xfe","password":"x"}',
+                         headers={"Content-Type": "application/json"})
+    status(r, 400)
+    ok(r.error_code() in ("BAD_UTF8", "BAD_JSON"), "bad UTF-8 refused: %r" % r)
+
+
+def test_wrong_media_type_415(t):
+    r = t.anon().request("POST", "/api/v1/auth/login", raw=b"login=x",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    status(r, 415, "UNSUPPORTED_MEDIA_TYPE")
+
+
+def test_body_too_large_413(t):
+    big = b'{"login":"' + b"a" * (2 * 1024 * 1024) + b'"}'
+    try:
+        r = t.anon().request("POST", "/api/v1/auth/login", raw=big,
+                             headers={"Content-Type": "application/json"})
+    except (ConnectionResetError, BrokenPipeError):
+        raise TestFailure("connection reset instead of a 413 JSON error")
+    status(r, 413, "BODY_TOO_LARGE")
+
+
+def test_metrics_prometheus(t):
+    t.anon().get("/healthz")
+    r = t.anon().get("/metrics")
+    status(r, 200)
+    text = r.text
+    for name in ("motcua_http_requests_total", "motcua_http_request_duration_seconds_bucket",
+                 "motcua_db_pool_size", "motcua_db_pool_in_use", "motcua_db_pool_waiting",
+                 "motcua_db_reconnects_total"):
+        ok(name in text, "metric %s present" % name)
+    ok('route="/healthz"' in text, "requests counted by route")
+
+
+def test_access_log_is_json_lines(t):
+    t.anon().get("/healthz", headers={"X-Request-Id": "log-probe-1"})
+    time.sleep(0.2)
+    lines = [ln for ln in t.server.log().splitlines() if "log-probe-1" in ln]
+    ok(lines, "request logged")
+    import json
+    rec = json.loads(lines[-1])
+    for k in ("ts", "method", "route", "status", "dur_ms"):
+        ok(k in rec, "log field %s" % k)
+    eq(rec["status"], 200 if isinstance(rec["status"], int) else "200", "logged status")
+
+
+def test_help_version_and_bad_config(t):
+    p = t.run_cli(["--version"])
+    ok("motcua" in p.stdout, "version printed")
+    p = t.run_cli(["--help"])
+    ok("MOTCUA_LISTEN" in p.stdout and "DATABASE_URL" in p.stdout, "help lists settings")
+    p = t.run_cli([], check=False, env={"MOTCUA_THREADS": "banana"})
+    ok(p.returncode != 0, "bad MOTCUA_THREADS refused")
+    ok("MOTCUA_THREADS" in (p.stderr + p.stdout), "message names the variable")
+    p = t.run_cli([], check=False, env={"MOTCUA_LISTEN": "127.0.0.1:99999"})
+    ok(p.returncode != 0 and "MOTCUA_LISTEN" in (p.stderr + p.stdout), "bad listen refused")
+
+
+def test_tls(t):
+    d = tempfile.mkdtemp()
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    s = t.start_server(tls=(cert, key))
+    try:
+        r = t.client(server=s).get("/healthz")
+        status(r, 200)
+        # TLS 1.1 must be refused.
+        p = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % s.port,
+                            "-tls1_1"], input="", capture_output=True, text=True, timeout=20)
+        ok("Cipher is (NONE)" in p.stdout or p.returncode != 0, "TLS 1.1 refused")
+        # Plain HTTP on the TLS port gets no HTTP answer.
+        sock = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        try:
+            data = sock.recv(100)
+        except OSError:
+            data = b""
+        sock.close()
+        ok(not data.startswith(b"HTTP/1.1 200"), "no plain HTTP on the TLS port")
+    finally:
+        eq(s.stop(), 0, "TLS server exit status")
+    p = t.run_cli([], check=False, env={"MOTCUA_TLS_CERT": "/nonexistent.pem",
+                                       "MOTCUA_TLS_KEY": key,
+                                       "MOTCUA_LISTEN": "127.0.0.1:0"})
+    ok(p.returncode != 0 and "MOTCUA_TLS_CERT" in (p.stderr + p.stdout), "bad cert named")
+
+
+def test_slow_client_cut_off(t):
+    s = t.start_server(env={"MOTCUA_HEADER_TIMEOUT": "1", "MOTCUA_READ_TIMEOUT": "1"})
+    try:
+        sock = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never finishes the headers
+        t0 = time.time()
+        try:
+            data = sock.recv(100)
+        except OSError:
+            data = b""
+        elapsed = time.time() - t0
+        sock.close()
+        ok(elapsed < 6, "slow client cut off after %.1fs" % elapsed)
+        # Others are served meanwhile.
+        status(t.client(server=s).get("/healthz"), 200)
+        del data
+    finally:
+        eq(s.stop(), 0, "exit status")
+
+
+def test_database_restart_503_then_recovers(t):
+    c = t.anon()
+    status(c.get("/readyz"), 200)
+    t.pg_stop("immediate")
+    try:
+        saw_503 = False
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            r = c.get("/readyz")
+            if r.status == 503:
+                saw_503 = True
+                status(r, 503, "DB_UNAVAILABLE")
+                ok(r.headers.get("retry-after"), "Retry-After on 503")
+                break
+            time.sleep(0.1)
+        ok(saw_503, "readyz reports the database down")
+        status(c.get("/healthz"), 200)  # the process itself is alive
+    finally:
+        t.pg_start()
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if c.get("/readyz").status == 200:
+            break
+        time.sleep(0.2)
+    status(c.get("/readyz"), 200)
+    ok("motcua_db_reconnects_total" in c.get("/metrics").text, "reconnects counted")
+
+
+def test_graceful_shutdown(t):
+    s = t.start_server()
+    status(t.client(server=s).get("/healthz"), 200)
+    eq(s.stop(), 0, "exit status after SIGTERM")
+    ok(s.sanitizer_report() is None, "no sanitizer report")
