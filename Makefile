@@ -13,7 +13,7 @@ SAN ?= 0
 VERSION := 0.1.0
 
 PKGS := libevent libevent_pthreads libevent_openssl jansson openssl uuid libpq cairo pangocairo \
-        libqrencode libutf8proc libargon2 xlsxwriter
+        libqrencode libutf8proc libargon2 xlsxwriter fontconfig
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -83,7 +83,11 @@ $(BUILD)/obj/gen/embed.o: $(BUILD)/gen/embed.c
 # Unit tests and fuzzers named *_http_*, *_db_*, *_api_* link the whole server; the others
 # link only core + domain, so they build while the rest of the tree is being worked on.
 is_full = $(filter test_http_% test_db_% test_api_% fuzz_http_% fuzz_db_% fuzz_api_% bench_api_% bench_http_%,$(1))
-libs_for = $(if $(call is_full,$(1)),$(LIB) $(LIB_DOMAIN),$(LIB_DOMAIN))
+# The document renderers (server/doc) need only core + domain and cairo/pango/qrencode, so
+# tests, fuzzers and benchmarks named *_doc* link them without the rest of the server.
+DOC_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(sort $(wildcard server/doc/*.c)))
+is_doc = $(filter test_doc% fuzz_doc% bench_doc%,$(1))
+libs_for = $(if $(call is_full,$(1)),$(LIB) $(LIB_DOMAIN),$(if $(call is_doc,$(1)),$(DOC_OBJS) )$(LIB_DOMAIN))
 
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: tests/unit/test_%.c $$(call libs_for,test_$$*)

@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct config;
@@ -22,6 +23,8 @@ struct metrics;
 struct reqctx;
 struct route;
 struct ssl_ctx_st;
+struct metrics_family;
+struct http_worker;
 
 #define APP_MAX_EXT 8
 
@@ -34,9 +37,13 @@ struct worker {
     struct db_pool *db;       /* this worker's connections */
     struct metrics *metrics;  /* this worker's counters (summed by /metrics) */
     void *ext[APP_MAX_EXT];   /* per-worker state of optional modules (alerts streams, ...) */
+    struct http_worker *hw;   /* connections and shutdown state (http/server.c) */
 };
 
-enum app_ext_slot { EXT_ALERTS = 0, EXT_AUTH = 1, EXT_WEBHOOK = 2, EXT_RATELIMIT = 3 };
+enum app_ext_slot { EXT_ALERTS = 0, EXT_AUTH = 1, EXT_WEBHOOK = 2, EXT_RATELIMIT = 3,
+                    EXT_DOSSIER = 4 /* api/dossier.c: the working-time axis */,
+                    EXT_CALENDAR = 5 /* api/calendar.c: the calendar listener */,
+                    EXT_DOCS = 6 /* api/documents.c: public lookup rate limiter */ };
 
 struct app {
     const struct config *cfg;
@@ -54,6 +61,9 @@ struct app {
      * NULL: no authentication (only before the security module is wired).
      */
     void (*authenticate)(struct reqctx *rc);
+    /* Families added by modules with metrics_register() at start-up (http/metrics.h). */
+    struct metrics_family *metric_families;
+    size_t nmetric_families;
 };
 
 #endif

@@ -11,6 +11,7 @@ ROOT=$(pwd)
 
 PASSED=0
 FAILED=0
+SKIPPED=0
 LOGDIR=$(mktemp -d /tmp/motcua-test.XXXXXX)
 chmod 755 "$LOGDIR"
 
@@ -25,13 +26,15 @@ trap 'exit 130' INT TERM
 # non-zero without reporting a failure (a crash, a sanitizer report) counts as one failure.
 count_tap() {
     name=$1 file=$2 status=$3
-    ok=$(grep -cE '^ok [0-9]+' "$file")
-    nok=$(grep -cE '^not ok [0-9]+' "$file")
+    ok=$(grep -E '^ok [0-9]+' "$file" | grep -vcE '# (SKIP|skip)')
+    nok=$(grep -E '^not ok [0-9]+' "$file" | grep -vcE '# (SKIP|skip)')
+    skip=$(grep -cE '^(not )?ok [0-9]+.*# (SKIP|skip)' "$file")
+    SKIPPED=$((SKIPPED + skip))
     if [ "$status" -ne 0 ] && [ "$nok" -eq 0 ]; then
         nok=1
         echo "not ok - $name exited with status $status" >>"$file"
     fi
-    if [ "$ok" -eq 0 ] && [ "$nok" -eq 0 ]; then
+    if [ "$ok" -eq 0 ] && [ "$nok" -eq 0 ] && [ "$skip" -eq 0 ]; then
         nok=1
         echo "not ok - $name ran no test" >>"$file"
     fi
@@ -119,5 +122,9 @@ if [ -z "${MOTCUA_TEST_FAST:-}" ]; then
     fi
 fi
 echo "motcua: tests took $(( $(date +%s) - start )) s"
-echo "$PASSED passed, $FAILED failed"
+if [ "$SKIPPED" -gt 0 ]; then
+    echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+else
+    echo "$PASSED passed, $FAILED failed"
+fi
 [ "$FAILED" -eq 0 ]

@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "http/reqctx.h"
 #include "http/router.h"
+#include "http/server.h"
 #include "app.h"
 
 /*
@@ -93,6 +94,7 @@ key_valid(const char *k)
     return 1;
 }
 
+/* Same bookkeeping as api_db() (api/api.h), which cannot carry the run pointer. */
 static void
 on_claim(struct db_result *r, void *arg)
 {
@@ -103,8 +105,8 @@ on_claim(struct db_result *r, void *arg)
 
     rc->db_inflight--;
     rc->db_ns += r->elapsed_ns;
-    if (rc->gone) {
-        reqctx_abandon(rc);
+    if (rc->gone || rc->completed) {
+        http_rc_release(rc);
         return;
     }
     if (r->err.code != ERR_OK) {

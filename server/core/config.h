@@ -40,6 +40,7 @@ struct config {
     int alert_supplement_days; /* MOTCUA_ALERT_SUPPLEMENT_DAYS working days, default 10 */
     int webhook_max_attempts;  /* MOTCUA_WEBHOOK_MAX_ATTEMPTS, default 12 */
     int signature_window;      /* MOTCUA_SIGNATURE_WINDOW s, default 300 */
+    int auto_migrate;          /* MOTCUA_AUTO_MIGRATE 0|1: apply pending migrations at start */
 };
 
 /* Fills defaults, reads MOTCUA_CONFIG's file and the environment, validates. */

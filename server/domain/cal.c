@@ -219,33 +219,64 @@ cal_parse_instant(const char *s, size_t n, int64_t *out)
     return 0;
 }
 
-void
-cal_format_date(int32_t day, char *buf)
+/* Writes v as exactly w decimal digits (v >= 0, the caller keeps it in range). */
+static char *
+put_num(char *p, int v, int w)
+{
+    for (int i = w - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + w;
+}
+
+/* "YYYY-MM-DD" without the NUL; years outside 0000-9999 keep their last four digits. */
+static char *
+put_date(char *p, int32_t day)
 {
     struct cal_date d = cal_date_of(day);
 
-    snprintf(buf, 11, "%04d-%02d-%02d", d.year % 10000, d.month, d.day);
+    p = put_num(p, (d.year % 10000 + 10000) % 10000, 4);
+    *p++ = '-';
+    p = put_num(p, d.month, 2);
+    *p++ = '-';
+    return put_num(p, d.day, 2);
+}
+
+void
+cal_format_date(int32_t day, char *buf)
+{
+    *put_date(buf, day) = '\0';
+}
+
+static void
+format_local(int64_t t, char *buf, int with_seconds)
+{
+    int64_t s = t + CAL_TZ_OFFSET;
+    int sod = (int)(s - floor_div(s, SECS_PER_DAY) * SECS_PER_DAY);
+    char *p = put_date(buf, cal_local_day(t));
+
+    *p++ = 'T';
+    p = put_num(p, sod / 3600, 2);
+    *p++ = ':';
+    p = put_num(p, sod / 60 % 60, 2);
+    if (with_seconds) {
+        *p++ = ':';
+        p = put_num(p, sod % 60, 2);
+    }
+    memcpy(p, "+07:00", 7);
 }
 
 void
 cal_format_instant(int64_t t, char *buf)
 {
-    int64_t s = t + CAL_TZ_OFFSET;
-    int64_t sod = s - floor_div(s, SECS_PER_DAY) * SECS_PER_DAY;
-    struct cal_date d = cal_date_of(cal_local_day(t));
-
-    snprintf(buf, 26, "%04d-%02d-%02dT%02d:%02d:%02d+07:00", d.year % 10000, d.month, d.day,
-             (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+    format_local(t, buf, 1);
 }
 
 void
 cal_format_instant_min(int64_t t, char *buf)
 {
-    int m = cal_local_minute(t);
-    struct cal_date d = cal_date_of(cal_local_day(t));
-
-    snprintf(buf, 23, "%04d-%02d-%02dT%02d:%02d+07:00", d.year % 10000, d.month, d.day, m / 60,
-             m % 60);
+    format_local(t, buf, 0);
 }
 
 /* ---- lunar calendar ---------------------------------------------------------------------- */

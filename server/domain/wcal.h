@@ -9,7 +9,8 @@
  *     Saturdays, local days off) read from the data file sql/calendar_vn.tsv or from the
  *     database table loaded from it; an announced row wins over the rules,
  *   - for a lunar year with no announced Tết row, a *proposed* Tết (the 5 days placed by
- *     the policy in docs/domain.md), marked WCAL_R_TET_PROPOSED,
+ *     the policy in docs/domain.md), marked WCAL_R_TET_PROPOSED, and from 2021 for a year
+ *     with no announced second Quốc khánh day a proposed one (WCAL_R_NATIONAL_DAY_2_PROPOSED),
  *   - the weekly schedules (sessions per day, with effective dates).
  * It is then read-only and may be shared between threads. Building allocates; the
  * queries never do.
@@ -38,6 +39,7 @@ enum wcal_reason {
     WCAL_R_MAKEUP_SATURDAY,   /* Saturday worked (làm bù) */
     WCAL_R_LOCAL,             /* province-local day off */
     WCAL_R_ANNOUNCED,         /* any other announced day off */
+    WCAL_R_NATIONAL_DAY_2_PROPOSED, /* the adjacent Quốc khánh day, computed: none announced */
     WCAL_R__COUNT
 };
 

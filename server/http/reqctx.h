@@ -22,6 +22,7 @@
 struct evhttp_request;
 struct worker;
 struct app;
+struct http_conn;
 
 /* Who is calling, filled by app->authenticate (security module). */
 struct principal {
@@ -60,6 +61,16 @@ struct reqctx {
     uint64_t t_start_ns;
     uint64_t db_ns;
     void *state;             /* handler's own state for multi-step async flows */
+    /* Owned by server.c: */
+    struct http_conn *conn;  /* the connection, NULL once it is gone */
+    int completed;           /* the reply has been written (on-complete callback ran) */
+    int detached;            /* evhttp let go of req after a hang-up: we free it */
+    /*
+     * Set by a handler that keeps rc waiting on something other than a database job
+     * (an SSE stream registered in a list): called once when the client hangs up or the
+     * server stops, just before rc is freed, so the owner can unlink it.
+     */
+    void (*on_gone)(struct reqctx *rc);
 };
 
 /* Path parameter by name ("code"), or NULL. */

@@ -1,0 +1,73 @@
+/*
+ * api.h - the route table and helpers shared by the handlers.
+ *
+ * The route table is the concatenation, in this order, of the per-module tables below,
+ * each `const struct route X[]` ending with a zero row and defined in its module's file;
+ * api_routes_build() joins them once at start-up (process lifetime, read-only after).
+ */
+#ifndef MOTCUA_API_API_H
+#define MOTCUA_API_API_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+#include "db/db.h"
+#include "http/router.h"
+
+struct app;
+struct reqctx;
+struct worker;
+
+extern const struct route API_SYSTEM_ROUTES[];   /* api/system.c: healthz, readyz, metrics */
+extern const struct route API_AUTH_ROUTES[];     /* api/auth.c */
+extern const struct route API_CATALOG_ROUTES[];  /* api/catalog.c */
+extern const struct route API_CALENDAR_ROUTES[]; /* api/calendar.c */
+extern const struct route API_DOSSIER_ROUTES[];  /* api/dossier.c */
+extern const struct route API_DOC_ROUTES[];      /* api/documents.c */
+extern const struct route API_REPORT_ROUTES[];   /* api/report.c */
+extern const struct route API_INTEG_ROUTES[];    /* api/integ.c */
+
+/*
+ * Joins the module tables into app->routes / app->nroutes. -1 with e filled when two
+ * rows have the same method and pattern, or a row has no handler or a bad pattern.
+ */
+int api_routes_build(struct app *app, struct mc_err *e);
+void api_routes_free(struct app *app);
+
+/*
+ * Start-up wiring of the modules that need it (authentication hook, metric families),
+ * before the workers start; and the per-worker clean-up after a worker's loop stopped.
+ */
+int api_install(struct app *app, struct mc_err *e);
+void api_worker_free(struct worker *w);
+
+/*
+ * Start-up: loads the working calendar from the database into app->cal
+ * (api/calendar.c, catalogue module).
+ */
+int calendar_boot(struct app *app, struct mc_err *e);
+
+/*
+ * Runs one unit of work on the worker's pool for a request: counts it in rc->db_inflight
+ * (the reqctx stays alive meanwhile) and adds its time to rc->db_ns. done(rc, r) runs on
+ * the loop once the unit is over, unless the client hung up (then the request is
+ * abandoned and released) or the reply was already written. st and its values must stay
+ * valid until then: keep them in rc->arena.
+ */
+typedef void (*api_db_done)(struct reqctx *rc, struct db_result *r);
+void api_db(struct reqctx *rc, const struct db_stmt *st, int n, api_db_done done);
+
+/* Shorthand for one statement. */
+void api_db1(struct reqctx *rc, const char *sql, int nparams, const char *const *values,
+             api_db_done done);
+
+/*
+ * ?limit= of a list (default 50, 1..500, API conventions). Returns 0, or -1 with e =
+ * BAD_QUERY naming "limit".
+ */
+int api_query_limit(struct reqctx *rc, int *limit, struct mc_err *e);
+
+/* Replies with the error of a failed unit: 503 DB_UNAVAILABLE, or 500 DB_ERROR. */
+void api_reply_db_error(struct reqctx *rc, const struct db_result *r);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * catalog.h - the catalogue API (domain.md §1, §2): administrative units with their history,
+ * fields, procedures with versions, channels; and the working-calendar administration with
+ * the start-up load of the calendar (domain.md §4).
+ *
+ * Routes (zero row at the end; concatenated by api/routes.c):
+ *   API_CATALOG_ROUTES   api/catalog.c
+ *     GET  /api/v1/units                    ?level= ?parent= ?province= ?valid_at= ?q= ?limit= ?cursor=
+ *     GET  /api/v1/units/{code}             with parent, children, successors, predecessors
+ *     POST /api/v1/units                    admin
+ *     POST /api/v1/units/{code}/dissolve    admin: {"valid_to","successors":[codes],"since"}
+ *     GET  /api/v1/fields                   POST /api/v1/fields (admin)
+ *     GET  /api/v1/procedures               ?field= ?level= ?q= ?at= ?limit= ?cursor=
+ *     GET  /api/v1/procedures/{code}        ?at= (date or RFC 3339 instant; default now):
+ *                                           the version in force then, and every version
+ *     POST /api/v1/procedures               admin: procedure + version 1
+ *     POST /api/v1/procedures/{code}/versions  admin: next version; closes the open-ended
+ *                                           previous version the day before, unless
+ *                                           "close_previous": false; dates must not overlap
+ *     GET  /api/v1/channels                 DVCQG KenhThucHien 1, 2, 3
+ *   API_CALENDAR_ROUTES  api/calendar.c
+ *     GET  /api/v1/calendar/days?year=2026  non-working weekdays and worked Saturdays
+ *     POST /api/v1/calendar/days            admin: add or replace one announced row
+ *     POST /api/v1/calendar/days/{day}/delete  admin: remove an announced row
+ *
+ * Reads are open to every authenticated role (the catalogue is public information);
+ * writes need ROLE_ADMIN. Unit codes and procedure codes are checked with domain/code.h.
+ *
+ * Version JSON (request and response):
+ *   {"effective_from":"2025-07-01","effective_to":null,"duration_value":3,
+ *    "duration_unit":"wd|wh|cd|sameday|none","cutoff_minute":900,"max_minutes":null,
+ *    "pause_reasons":["supplement","payment","consultation","vneid"],
+ *    "legs":[{"unit_code":"000.00.16.H19"|"level":"commune","name":"...","minutes":960}],
+ *    "steps":[{"name":"...","role":"clerk|official|leader|...","minutes":240}],
+ *    "documents":[{"name":"...","kind":"original|copy","count":1}],
+ *    "fees":[{"name":"...","amount":10000,"note":"..."}],
+ *    "cases":[{"code":"NORL","name":"...","duration_value":15,"duration_unit":"cd",
+ *              "online_duration_value":..,"online_duration_unit":..,"cutoff_minute":..}],
+ *    "resolving_level":"commune","legal_basis":"..."}
+ * A leg names either a concrete unit (unit_code) or the level of the unit that takes the
+ * leg for this dossier (level: the dossier's resolving unit of that level, or its parent
+ * chain); the dossier module resolves a level leg when it hands the dossier over.
+ */
+#ifndef MOTCUA_API_CATALOG_H
+#define MOTCUA_API_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "db/db.h"
+#include "http/router.h"
+
+struct app;
+struct config;
+struct reqctx;
+struct wcal;
+struct worker;
+
+extern const struct route API_CATALOG_ROUTES[];
+extern const size_t API_CATALOG_NROUTES;   /* rows before the zero row */
+extern const struct route API_CALENDAR_ROUTES[];
+extern const size_t API_CALENDAR_NROUTES;  /* rows before the zero row */
+
+/* The channel NOTIFY'd after an administrator changed calendar_day (payload below). */
+#define CALENDAR_CHANNEL "motcua_calendar"
+
+/*
+ * Start-up, before the event loops run: reads calendar_day with a blocking connection,
+ * builds the working calendar with the configured policy (cfg->count_makeup_saturdays)
+ * and stores it in app->cal. -1 with e filled when the database or the data is unusable.
+ */
+int calendar_boot(struct app *app, struct mc_err *e); /* also declared in api/api.h */
+
+/*
+ * Builds a calendar from the rows of CALENDAR_ROWS_SQL (day, working, reason, note).
+ * Returns a new calendar (never freed while the process runs: see calendar.c) or NULL
+ * with e filled.
+ */
+struct wcal *calendar_build_rows(const struct config *cfg, const PGresult *res,
+                                 struct mc_err *e);
+extern const char CALENDAR_ROWS_SQL[];
+
+/*
+ * Per process, once the worker loops exist: LISTEN motcua_calendar on worker 0's pool, so
+ * that a change made through another process (or psql followed by NOTIFY motcua_calendar)
+ * reloads app->cal here too. Call it for one worker only (w->id == 0 is expected); it keeps
+ * its state in w->ext[EXT_CALENDAR].
+ */
+void calendar_listen(struct worker *w);
+
+/* After the worker's loop stopped: frees what calendar_listen kept in w->ext. */
+void calendar_worker_free(struct worker *w);
+
+/* Replies with the error of a failed unit, mapping constraint violations to stable codes
+   (unique -> ALREADY_EXISTS, foreign key -> UNKNOWN_REFERENCE, check -> VALIDATION_FAILED,
+   overlapping versions -> CONFLICT); other failures as api_reply_db_error(). */
+void catalog_reply_db_error(struct reqctx *rc, const struct db_result *r);
+
+#endif

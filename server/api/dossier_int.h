@@ -1,0 +1,80 @@
+/*
+ * dossier_int.h - what server/api/dossier*.c share: the query texts (dossier_sql.c), the
+ * working-time axis of the current calendar, the database call helper, JSON and time
+ * formatting. Not a contract with other engineers: see api/dossier.h for that.
+ */
+#ifndef MOTCUA_API_DOSSIER_INT_H
+#define MOTCUA_API_DOSSIER_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/err.h"
+#include "db/db.h"
+#include "domain/ddl.h"
+
+struct reqctx;
+struct worker;
+
+/* Query texts (dossier_sql.c). Parameters are listed beside each one there. */
+extern const char DSQL_RECEPTION_CTX[];
+extern const char DSQL_INSERT_DOSSIER[];
+extern const char DSQL_INSERT_FIRST_EVENT[];
+extern const char DSQL_IDEM_STORE_NEW[];
+extern const char DSQL_INSERT_GUIDANCE[];
+extern const char DSQL_FOR_UPDATE[];
+extern const char DSQL_INSERT_EVENT[];
+extern const char DSQL_UPDATE_PROJECTION[];
+extern const char DSQL_PAUSE_INSERT[];
+extern const char DSQL_PAUSE_RESOLVE[];
+extern const char DSQL_STEP_CLOSE[];
+extern const char DSQL_STEP_INSERT[];
+extern const char DSQL_STEP_ASSIGN[];
+extern const char DSQL_CURRENT_VERSION[];
+extern const char DSQL_GET[];
+extern const char DSQL_EVENTS[];
+extern const char DSQL_LIST[];
+extern const char DSQL_REPROJECT_SELECT[];
+
+/* Placeholder for the dossier code in responses stored before the code is drawn. */
+#define DOSSIER_CODE_MARK "@@DOSSIER_CODE@@"
+
+/* Appointment of the dossier code: "000.00.12.H56-260225-0001" fits easily. */
+#define DOSSIER_CODE_MAX 64
+
+/*
+ * The axis of the calendar currently in w->app->cal, built on first use per worker and
+ * rebuilt when the calendar pointer changes (kept in w->ext[EXT_DOSSIER]). NULL with e
+ * filled when no calendar is loaded.
+ */
+const struct ddl_axis *dossier_axis(struct worker *w, struct mc_err *e);
+
+/* Runs a unit for a request: api_db() of api/api.h. */
+typedef void (*dossier_db_cb)(struct reqctx *rc, struct db_result *r);
+void dossier_db(struct reqctx *rc, const struct db_stmt *stmts, int n, dossier_db_cb cb);
+
+/* RFC 3339 text of an instant in the arena ("2026-02-25T10:00:00+07:00"). */
+const char *dossier_ts(struct reqctx *rc, int64_t t);
+/* JSON string of an instant, or JSON null for t == 0 / absent. */
+json_t *dossier_ts_json(int64_t t);
+/* Instant of a column holding extract(epoch ...)::bigint; 0 for NULL. */
+int64_t dossier_col_ts(const PGresult *res, int row, const char *col);
+/* Column as a string, NULL for SQL NULL. */
+const char *dossier_col(const PGresult *res, int row, const char *col);
+/* JSON of a column holding JSON text; JSON null for SQL NULL or bad text. */
+json_t *dossier_col_json(const PGresult *res, int row, const char *col);
+
+/* Scope root for SQL ($n::bigint, NULL = everything for an administrator), in the arena. */
+const char *dossier_scope_param(struct reqctx *rc);
+
+/* Handlers (dossier_write.c, dossier_read.c). */
+void api_dossier_create(struct reqctx *rc);
+void api_dossier_event(struct reqctx *rc);
+void api_dossier_get(struct reqctx *rc);
+void api_dossier_events(struct reqctx *rc);
+void api_dossier_explain(struct reqctx *rc);
+void api_dossier_list(struct reqctx *rc);
+
+#endif

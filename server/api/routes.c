@@ -1,0 +1,168 @@
+/*
+ * routes.c - the route table (concatenation of the module tables of api.h), the
+ * start-up wiring of the modules, and the handler helpers of api.h.
+ */
+#include "api/api.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/auth.h"
+#include "api/documents.h"
+#include "api/dossier.h"
+#include "app.h"
+#include "core/arena.h"
+#include "http/reqctx.h"
+#include "http/server.h"
+
+/* Order = order of `motcua routes` and of first-match lookup. */
+static const struct route *const TABLES[] = {
+    API_SYSTEM_ROUTES,  API_AUTH_ROUTES, API_CATALOG_ROUTES, API_CALENDAR_ROUTES,
+    API_DOSSIER_ROUTES, API_DOC_ROUTES,  API_REPORT_ROUTES,  API_INTEG_ROUTES,
+};
+
+/* A pattern starts with '/', and each {param} is a whole, non-empty segment. */
+static int
+pattern_ok(const char *p)
+{
+    if (p[0] != '/')
+        return 0;
+    for (const char *s = p; *s != '\0'; s++) {
+        if (*s == '{') {
+            const char *end = strchr(s, '}');
+
+            if (s[-1] != '/' || end == NULL || end == s + 1 || (end[1] != '/' && end[1] != '\0'))
+                return 0;
+            s = end;
+        } else if (*s == '}') {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int
+api_routes_build(struct app *app, struct mc_err *e)
+{
+    size_t n = 0, k = 0;
+    struct route *all;
+
+    for (size_t t = 0; t < sizeof(TABLES) / sizeof(TABLES[0]); t++)
+        for (const struct route *r = TABLES[t]; r->pattern != NULL; r++)
+            n++;
+    all = xcalloc(n + 1, sizeof(*all));
+    for (size_t t = 0; t < sizeof(TABLES) / sizeof(TABLES[0]); t++)
+        for (const struct route *r = TABLES[t]; r->pattern != NULL; r++) {
+            if (r->fn == NULL || !pattern_ok(r->pattern)) {
+                free(all);
+                return err_set(e, ERR_INTERNAL, "route %s %s: no handler or bad pattern",
+                               route_method_name(r->method), r->pattern);
+            }
+            for (size_t i = 0; i < k; i++)
+                if (all[i].method == r->method && strcmp(all[i].pattern, r->pattern) == 0) {
+                    free(all);
+                    return err_set(e, ERR_INTERNAL, "route %s %s declared twice",
+                                   route_method_name(r->method), r->pattern);
+                }
+            all[k++] = *r;
+        }
+    app->routes = all;
+    app->nroutes = n;
+    return 0;
+}
+
+void
+api_routes_free(struct app *app)
+{
+    free((void *)app->routes);
+    app->routes = NULL;
+    app->nroutes = 0;
+}
+
+int
+api_install(struct app *app, struct mc_err *e)
+{
+    (void)e;
+    auth_install(app);
+    return 0;
+}
+
+void
+api_worker_free(struct worker *w)
+{
+    auth_worker_free(w);
+    api_documents_worker_free(w);
+    dossier_worker_free(w);
+}
+
+struct db_job {
+    struct reqctx *rc;
+    api_db_done done;
+};
+
+static void
+on_db_done(struct db_result *r, void *arg)
+{
+    struct db_job *j = arg;
+    struct reqctx *rc = j->rc;
+
+    rc->db_inflight--;
+    rc->db_ns += r->elapsed_ns;
+    if (rc->gone || rc->completed) {
+        /* Nobody to answer (libevent#997): release once no other job is pending. */
+        http_rc_release(rc);
+        return;
+    }
+    j->done(rc, r);
+}
+
+void
+api_db(struct reqctx *rc, const struct db_stmt *st, int n, api_db_done done)
+{
+    struct db_job *j = arena_alloc(rc->arena, sizeof(*j));
+
+    j->rc = rc;
+    j->done = done;
+    rc->db_inflight++;
+    db_exec(rc->w->db, st, n, on_db_done, j);
+}
+
+void
+api_db1(struct reqctx *rc, const char *sql, int nparams, const char *const *values,
+        api_db_done done)
+{
+    struct db_stmt *st = arena_alloc(rc->arena, sizeof(*st));
+
+    st->sql = sql;
+    st->nparams = nparams;
+    st->values = values;
+    api_db(rc, st, 1, done);
+}
+
+int
+api_query_limit(struct reqctx *rc, int *limit, struct mc_err *e)
+{
+    const char *s = rc_query(rc, "limit");
+    char *end;
+    long v;
+
+    if (s == NULL) {
+        *limit = 50;
+        return 0;
+    }
+    v = strtol(s, &end, 10);
+    if (s[0] == '\0' || *end != '\0' || v < 1 || v > 500)
+        return err_field(e, ERR_BAD_QUERY, "limit", "limit must be 1-500");
+    *limit = (int)v;
+    return 0;
+}
+
+void
+api_reply_db_error(struct reqctx *rc, const struct db_result *r)
+{
+    struct mc_err e = r->err;
+
+    if (e.code == ERR_OK)
+        e.code = ERR_DB_QUERY;
+    http_reply_error(rc, &e);
+}

@@ -1,0 +1,431 @@
+/*
+ * account.c - `motcua account ...`: accounts and API keys from the command line,
+ * for the first administrator (before anyone can log in) and for scripts.
+ *
+ *   motcua account add --login L --role R [--unit CODE] [--name "Họ tên"]
+ *                      [--password P | --password-stdin] [--api-key [--label X]]
+ *   motcua account api-key --login L [--label X]     new key for an integration account
+ *   motcua account disable --login L                 disable and revoke its tokens
+ *   motcua account list
+ *
+ * Blocking libpq on DATABASE_URL (no event loop here). An API key is printed once, alone
+ * on its line; only its SHA-256 is stored. Every change is written to audit_log with
+ * detail {"via":"cli"} in the same transaction; a disable notifies channel motcua_auth so
+ * running servers drop the account's cached tokens (api/auth.c). Exit status: 0, 1 failure,
+ * 2 bad arguments.
+ */
+#include "cli/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <openssl/crypto.h>
+
+#include "core/arena.h"
+#include "core/password.h"
+#include "core/token.h"
+#include "db/db.h"
+#include "domain/role.h"
+#include "http/json.h"
+
+static const char CLI_ACCOUNT_INSERT_SQL[] =
+    "INSERT INTO account (login, display_name, role, unit_id, kind, password_hash,"
+    " password_changed_at)"
+    " SELECT $1, $2, $3, u.id, $4, $5::text, CASE WHEN $5 IS NULL THEN NULL ELSE now() END"
+    " FROM (SELECT 1) one LEFT JOIN unit u ON u.code = $6"
+    " WHERE $6 IS NULL OR u.id IS NOT NULL RETURNING id";
+
+static const char CLI_KEY_SQL[] =
+    "INSERT INTO auth_token (token_hash, account_id, kind, label)"
+    " SELECT $1, a.id, 'api_key', $3 FROM account a"
+    " WHERE a.login = $2 AND a.kind = 'integration' AND a.active RETURNING id";
+
+static const char CLI_DISABLE_SQL[] =
+    "WITH acc AS (UPDATE account SET active = false, disabled_at = coalesce(disabled_at, now())"
+    " WHERE login = $1 RETURNING id),"
+    " rev AS (UPDATE auth_token SET revoked_at = now()"
+    " WHERE account_id = (SELECT id FROM acc) AND revoked_at IS NULL RETURNING 1)"
+    " SELECT (SELECT count(*) FROM rev), pg_notify('motcua_auth', acc.id::text) FROM acc";
+
+static const char CLI_AUDIT_SQL[] =
+    "INSERT INTO audit_log (login, action, target, outcome, detail)"
+    " VALUES (NULL, $1, $2, 'ok', jsonb_build_object('via', 'cli', 'info', $3::text))";
+
+static const char CLI_LIST_SQL[] =
+    "SELECT a.login, a.role, coalesce(u.code, '-'), a.kind, a.active, "
+    " to_char(a.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'),"
+    " (SELECT count(*) FROM auth_token t WHERE t.account_id = a.id AND t.kind = 'api_key'"
+    "  AND t.revoked_at IS NULL), a.display_name"
+    " FROM account a LEFT JOIN unit u ON u.id = a.unit_id ORDER BY a.login";
+
+struct opts {
+    const char *login, *role, *unit, *name, *password, *label;
+    int password_stdin, api_key;
+};
+
+static void
+usage(void)
+{
+    fputs("Cách dùng / usage:\n"
+          "  motcua account add --login L --role clerk|official|leader|supervisor|integration|admin\n"
+          "                     [--unit MÃ_ĐƠN_VỊ] [--name \"Họ tên\"]\n"
+          "                     [--password P | --password-stdin] [--api-key [--label X]]\n"
+          "  motcua account api-key --login L [--label X]\n"
+          "  motcua account disable --login L\n"
+          "  motcua account list\n"
+          "Mật khẩu tối thiểu 10 ký tự; nên dùng --password-stdin (--password lộ trong ps).\n"
+          "Password: at least 10 characters; prefer --password-stdin (--password shows in ps).\n"
+          "DATABASE_URL: chuỗi kết nối PostgreSQL / PostgreSQL connection string.\n",
+          stderr);
+}
+
+/* Parses --name value pairs; 0, or -1 on an unknown or incomplete option. */
+static int
+parse_opts(int argc, char **argv, struct opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    for (int i = 2; i < argc; i++) {
+        const char **dst = NULL;
+
+        if (strcmp(argv[i], "--password-stdin") == 0) {
+            o->password_stdin = 1;
+            continue;
+        }
+        if (strcmp(argv[i], "--api-key") == 0) {
+            o->api_key = 1;
+            continue;
+        }
+        if (strcmp(argv[i], "--login") == 0)
+            dst = &o->login;
+        else if (strcmp(argv[i], "--role") == 0)
+            dst = &o->role;
+        else if (strcmp(argv[i], "--unit") == 0)
+            dst = &o->unit;
+        else if (strcmp(argv[i], "--name") == 0)
+            dst = &o->name;
+        else if (strcmp(argv[i], "--password") == 0)
+            dst = &o->password;
+        else if (strcmp(argv[i], "--label") == 0)
+            dst = &o->label;
+        if (dst == NULL || i + 1 >= argc) {
+            fprintf(stderr, "Tùy chọn không hợp lệ / bad option: %s\n", argv[i]);
+            return -1;
+        }
+        *dst = argv[++i];
+    }
+    return 0;
+}
+
+static PGconn *
+connect_db(void)
+{
+    const char *url = getenv("DATABASE_URL");
+    struct mc_err e;
+    PGconn *c;
+
+    if (url == NULL || url[0] == '\0') {
+        fputs("Thiếu DATABASE_URL / DATABASE_URL is not set\n", stderr);
+        return NULL;
+    }
+    c = db_connect_blocking(url, &e);
+    if (c == NULL)
+        fprintf(stderr, "Không kết nối được cơ sở dữ liệu / cannot connect: %s\n", e.detail);
+    return c;
+}
+
+/* Runs one statement; the result on success (caller clears), NULL after printing the error. */
+static PGresult *
+run(PGconn *c, const char *sql, int n, const char *const *v)
+{
+    PGresult *r = PQexecParams(c, sql, n, NULL, v, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+        return r;
+    {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+
+        if (state != NULL && strcmp(state, "23505") == 0)
+            fputs("Tài khoản đã tồn tại / the login exists already\n", stderr);
+        else
+            fprintf(stderr, "Lỗi cơ sở dữ liệu / database error: %s", PQerrorMessage(c));
+    }
+    PQclear(r);
+    return NULL;
+}
+
+static int
+exec_simple(PGconn *c, const char *sql)
+{
+    PGresult *r = run(c, sql, 0, NULL);
+
+    if (r == NULL)
+        return -1;
+    PQclear(r);
+    return 0;
+}
+
+/* Reads one line from stdin into buf without its line end; -1 when there is none. */
+static int
+read_password(char *buf, size_t len)
+{
+    size_t n;
+
+    if (fgets(buf, (int)len, stdin) == NULL)
+        return -1;
+    n = strcspn(buf, "\r\n");
+    if (buf[n] == '\0' && n == len - 1)
+        return -1; /* longer than the buffer: refuse rather than truncate */
+    buf[n] = '\0';
+    return 0;
+}
+
+/* Issues a key inside the open transaction; prints it on success. */
+static int
+issue_key(PGconn *c, const char *login, const char *label)
+{
+    char key[TOKEN_LEN + 1], hash[TOKEN_HASH_HEX];
+    const char *v[3];
+    struct mc_err e;
+    PGresult *r;
+    int ok;
+
+    if (token_new(TOKEN_API_KEY, key, sizeof(key), &e) != 0) {
+        fprintf(stderr, "%s\n", e.detail);
+        return -1;
+    }
+    token_hash_hex(key, hash);
+    v[0] = hash;
+    v[1] = login;
+    v[2] = label ? label : "";
+    r = run(c, CLI_KEY_SQL, 3, v);
+    if (r == NULL) {
+        OPENSSL_cleanse(key, sizeof(key));
+        return -1;
+    }
+    ok = PQntuples(r) == 1;
+    if (ok) {
+        const char *av[3] = {"apikey.create", login, PQgetvalue(r, 0, 0)};
+        PGresult *a = run(c, CLI_AUDIT_SQL, 3, av);
+
+        if (a == NULL)
+            ok = 0;
+        PQclear(a);
+    } else {
+        fputs("Chỉ cấp khóa API cho tài khoản tích hợp đang hoạt động / API keys are for active "
+              "integration accounts only\n",
+              stderr);
+    }
+    if (ok && exec_simple(c, "COMMIT") == 0) {
+        printf("Khóa API số %s (chỉ hiển thị một lần, hãy lưu lại ngay):\n%s\n",
+               PQgetvalue(r, 0, 0), key);
+    } else {
+        ok = 0;
+    }
+    PQclear(r);
+    OPENSSL_cleanse(key, sizeof(key));
+    return ok ? 0 : -1;
+}
+
+static int
+cmd_add(PGconn *c, const struct opts *o)
+{
+    enum role role = o->role ? role_parse(o->role) : 0;
+    char pwbuf[PASSWORD_MAX_BYTES + 2], phc[PASSWORD_PHC_MAX];
+    const char *pw = o->password, *v[6];
+    struct arena *a = arena_new();
+    struct mc_err e;
+    PGresult *r;
+    int rc = 1;
+
+    if (o->login == NULL || role == 0) {
+        usage();
+        arena_free(a);
+        return 2;
+    }
+    if (o->unit == NULL && role != ROLE_ADMIN) {
+        fputs("Thiếu --unit / --unit is required for this role\n", stderr);
+        arena_free(a);
+        return 2;
+    }
+    if (o->password_stdin) {
+        if (read_password(pwbuf, sizeof(pwbuf)) < 0) {
+            fputs("Không đọc được mật khẩu / no password on stdin (or too long)\n", stderr);
+            arena_free(a);
+            return 2;
+        }
+        pw = pwbuf;
+    }
+    if (role == ROLE_INTEGRATION && pw != NULL) {
+        fputs("Tài khoản tích hợp dùng khóa API, không dùng mật khẩu / integration accounts use "
+              "API keys\n",
+              stderr);
+        arena_free(a);
+        return 2;
+    }
+    if (role != ROLE_INTEGRATION && (pw == NULL || o->api_key)) {
+        fputs(o->api_key ? "Khóa API chỉ dành cho tài khoản tích hợp / API keys are for "
+                           "integration accounts\n"
+                         : "Thiếu mật khẩu / a password is required\n",
+              stderr);
+        arena_free(a);
+        return 2;
+    }
+    if (pw != NULL) {
+        /* The same NFC form the login route verifies against (http/json.c normalises). */
+        const char *nfc = json_nfc(a, pw);
+
+        if (nfc == NULL || password_check_policy(nfc, &e) != 0) {
+            fprintf(stderr, "Mật khẩu không hợp lệ / password refused: %s\n",
+                    nfc == NULL ? "not valid UTF-8" : e.detail);
+            goto out;
+        }
+        if (password_hash(nfc, NULL, phc, sizeof(phc), &e) != 0) {
+            fprintf(stderr, "%s\n", e.detail);
+            goto out;
+        }
+    }
+    v[0] = o->login;
+    v[1] = o->name ? o->name : "";
+    v[2] = role_name(role);
+    v[3] = role == ROLE_INTEGRATION ? "integration" : "staff";
+    v[4] = pw != NULL ? phc : NULL;
+    v[5] = o->unit;
+    if (exec_simple(c, "BEGIN") != 0)
+        goto out;
+    r = run(c, CLI_ACCOUNT_INSERT_SQL, 6, v);
+    if (r == NULL)
+        goto out;
+    if (PQntuples(r) != 1) {
+        fprintf(stderr, "Không có đơn vị mã %s / no unit with code %s\n", o->unit, o->unit);
+        PQclear(r);
+        goto out;
+    }
+    PQclear(r);
+    {
+        const char *av[3] = {"account.create", o->login, role_name(role)};
+
+        r = run(c, CLI_AUDIT_SQL, 3, av);
+        if (r == NULL)
+            goto out;
+        PQclear(r);
+    }
+    printf("Đã tạo tài khoản %s (%s%s%s).\n", o->login, role_label_vi(role),
+           o->unit ? ", đơn vị " : "", o->unit ? o->unit : "");
+    if (o->api_key) {
+        if (issue_key(c, o->login, o->label) != 0)
+            goto out;
+    } else if (exec_simple(c, "COMMIT") != 0) {
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc != 0)
+        PQclear(PQexec(c, "ROLLBACK"));
+    OPENSSL_cleanse(pwbuf, sizeof(pwbuf));
+    arena_free(a);
+    return rc;
+}
+
+static int
+cmd_api_key(PGconn *c, const struct opts *o)
+{
+    if (o->login == NULL) {
+        usage();
+        return 2;
+    }
+    if (exec_simple(c, "BEGIN") != 0)
+        return 1;
+    if (issue_key(c, o->login, o->label) != 0) {
+        PQclear(PQexec(c, "ROLLBACK"));
+        return 1;
+    }
+    return 0;
+}
+
+static int
+cmd_disable(PGconn *c, const struct opts *o)
+{
+    const char *v[1] = {o->login};
+    PGresult *r;
+
+    if (o->login == NULL) {
+        usage();
+        return 2;
+    }
+    if (exec_simple(c, "BEGIN") != 0)
+        return 1;
+    r = run(c, CLI_DISABLE_SQL, 1, v);
+    if (r == NULL || PQntuples(r) != 1) {
+        if (r != NULL)
+            fprintf(stderr, "Không có tài khoản %s / no such account\n", o->login);
+        PQclear(r);
+        PQclear(PQexec(c, "ROLLBACK"));
+        return 1;
+    }
+    {
+        const char *av[3] = {"account.disable", o->login, PQgetvalue(r, 0, 0)};
+        PGresult *a = run(c, CLI_AUDIT_SQL, 3, av);
+
+        if (a == NULL || exec_simple(c, "COMMIT") != 0) {
+            PQclear(a);
+            PQclear(r);
+            PQclear(PQexec(c, "ROLLBACK"));
+            return 1;
+        }
+        PQclear(a);
+    }
+    printf("Đã khóa tài khoản %s, thu hồi %s mã truy cập.\n", o->login, PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return 0;
+}
+
+static int
+cmd_list(PGconn *c)
+{
+    PGresult *r = run(c, CLI_LIST_SQL, 0, NULL);
+
+    if (r == NULL)
+        return 1;
+    printf("tên đăng nhập\tvai trò\tđơn vị\tloại\thoạt động\ttạo lúc\tkhóa API\thọ tên\n");
+    for (int i = 0; i < PQntuples(r); i++)
+        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+               PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+               PQgetvalue(r, i, 4)[0] == 't' ? "có" : "không", PQgetvalue(r, i, 5),
+               PQgetvalue(r, i, 6), PQgetvalue(r, i, 7));
+    PQclear(r);
+    return 0;
+}
+
+int
+cli_account(int argc, char **argv)
+{
+    struct opts o;
+    PGconn *c;
+    int rc;
+
+    if (argc < 2 || parse_opts(argc, argv, &o) != 0) {
+        usage();
+        return 2;
+    }
+    if (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "api-key") != 0 &&
+        strcmp(argv[1], "disable") != 0 && strcmp(argv[1], "list") != 0) {
+        usage();
+        return 2;
+    }
+    c = connect_db();
+    if (c == NULL)
+        return 1;
+    if (strcmp(argv[1], "add") == 0)
+        rc = cmd_add(c, &o);
+    else if (strcmp(argv[1], "api-key") == 0)
+        rc = cmd_api_key(c, &o);
+    else if (strcmp(argv[1], "disable") == 0)
+        rc = cmd_disable(c, &o);
+    else
+        rc = cmd_list(c);
+    PQfinish(c);
+    return rc;
+}

@@ -1,0 +1,273 @@
+/*
+ * config.c - the settings table of config.h: defaults, then the file named by
+ * MOTCUA_CONFIG (`KEY = value` lines, `#` comments; KEY is the environment name,
+ * e.g. MOTCUA_LISTEN, or its lower-case short form, e.g. listen), then the
+ * environment. Later wins. Every value is validated against its row.
+ */
+#include "core/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "core/log.h"
+
+enum cfg_type { CT_STR, CT_INT, CT_SIZE, CT_BOOL, CT_LOGLEVEL };
+
+struct cfg_row {
+    const char *env;    /* MOTCUA_LISTEN */
+    const char *key;    /* listen (file form) */
+    enum cfg_type type;
+    size_t off;         /* offsetof(struct config, ...) */
+    size_t size;        /* buffer size for CT_STR */
+    const char *def;    /* default as text ("" = empty) */
+    long long min, max; /* bounds for CT_INT / CT_SIZE */
+    const char *help;
+};
+
+#define S(f) offsetof(struct config, f), sizeof(((struct config *)0)->f)
+
+static const struct cfg_row ROWS[] = {
+    {"MOTCUA_LISTEN", "listen", CT_STR, S(listen), "127.0.0.1:8080", 0, 0,
+     "address to listen on, host:port ([v6]:port); port 0 picks a free port"},
+    {"DATABASE_URL", "database_url", CT_STR, S(database_url), "postgresql:///motcua", 0, 0,
+     "PostgreSQL connection string or URI (libpq)"},
+    {"MOTCUA_THREADS", "threads", CT_INT, S(threads), "0", 0, 256,
+     "worker threads (event loops); 0 = number of CPU cores"},
+    {"MOTCUA_TLS_CERT", "tls_cert", CT_STR, S(tls_cert), "", 0, 0,
+     "PEM certificate chain; HTTPS when set together with MOTCUA_TLS_KEY"},
+    {"MOTCUA_TLS_KEY", "tls_key", CT_STR, S(tls_key), "", 0, 0, "PEM private key"},
+    {"MOTCUA_LOG_LEVEL", "log_level", CT_LOGLEVEL, S(log_level), "info", 0, 0,
+     "debug | info | warn | error"},
+    {"MOTCUA_MAX_BODY", "max_body", CT_SIZE, S(max_body), "1048576", 1024, 256LL << 20,
+     "largest request body in bytes (413 above)"},
+    {"MOTCUA_MAX_HEADERS", "max_headers", CT_SIZE, S(max_headers), "16384", 1024, 1 << 20,
+     "largest request line + headers in bytes"},
+    {"MOTCUA_HEADER_TIMEOUT", "header_timeout", CT_INT, S(header_timeout), "10", 1, 3600,
+     "seconds a client has to send the request line and headers (slow-client cut-off)"},
+    {"MOTCUA_READ_TIMEOUT", "read_timeout", CT_INT, S(read_timeout), "30", 1, 3600,
+     "seconds of silence allowed while a request body is being received"},
+    {"MOTCUA_WRITE_TIMEOUT", "write_timeout", CT_INT, S(write_timeout), "30", 1, 3600,
+     "seconds of stalled writing allowed while a reply is being sent"},
+    {"MOTCUA_IDLE_TIMEOUT", "idle_timeout", CT_INT, S(idle_timeout), "60", 1, 3600,
+     "seconds an idle keep-alive connection is kept open"},
+    {"MOTCUA_MAX_CONNECTIONS", "max_connections", CT_INT, S(max_conns), "4096", 1, 1000000,
+     "open connections per worker; more are closed at once"},
+    {"MOTCUA_DB_POOL", "db_pool", CT_INT, S(db_pool), "2", 1, 64,
+     "PostgreSQL connections per worker"},
+    {"MOTCUA_DB_PIPELINE", "db_pipeline", CT_INT, S(db_pipeline_depth), "32", 1, 1024,
+     "units of work in flight per PostgreSQL connection (pipeline depth)"},
+    {"MOTCUA_SHUTDOWN_GRACE", "shutdown_grace", CT_INT, S(shutdown_grace), "10", 0, 600,
+     "seconds in-flight requests get to finish after SIGTERM/SIGINT"},
+    {"MOTCUA_PUBLIC_URL", "public_url", CT_STR, S(public_url), "http://127.0.0.1:8080", 0, 0,
+     "public base URL (printed in QR codes and links)"},
+    {"MOTCUA_PROVINCE", "province", CT_STR, S(province_code), "H56", 0, 0,
+     "province code of this installation (e.g. H56)"},
+    {"MOTCUA_COUNT_MAKEUP_SATURDAYS", "count_makeup_saturdays", CT_BOOL,
+     S(count_makeup_saturdays), "1", 0, 1,
+     "1: worked make-up Saturdays count as working days (domain.md §4.1)"},
+    {"MOTCUA_SINGLE_SUPPLEMENT", "single_supplement", CT_BOOL, S(single_supplement), "1", 0, 1,
+     "1: only one supplement request per dossier (domain.md §6.1)"},
+    {"MOTCUA_TOKEN_TTL", "token_ttl", CT_INT, S(token_ttl), "28800", 60, 2592000,
+     "session token lifetime in seconds"},
+    {"MOTCUA_ALERT_WARN_HOURS", "alert_warn_hours", CT_INT, S(alert_warn_hours), "8", 0, 1000,
+     "working hours before the appointment when a 'due soon' alert starts"},
+    {"MOTCUA_ALERT_SUPPLEMENT_DAYS", "alert_supplement_days", CT_INT, S(alert_supplement_days),
+     "10", 0, 365, "working days a supplement may wait before an alert"},
+    {"MOTCUA_WEBHOOK_MAX_ATTEMPTS", "webhook_max_attempts", CT_INT, S(webhook_max_attempts),
+     "12", 1, 100, "delivery attempts of one webhook before it is parked"},
+    {"MOTCUA_SIGNATURE_WINDOW", "signature_window", CT_INT, S(signature_window), "300", 10, 3600,
+     "seconds a signed integration request's timestamp may differ from now"},
+    {"MOTCUA_AUTO_MIGRATE", "auto_migrate", CT_BOOL, S(auto_migrate), "0", 0, 1,
+     "1: apply pending migrations at start-up instead of refusing to start"},
+};
+
+#define NROWS (sizeof(ROWS) / sizeof(ROWS[0]))
+
+static const char *const TYPE_NAMES[] = {"string", "integer", "bytes", "0|1", "level"};
+
+static int
+set_value(struct config *c, const struct cfg_row *r, const char *v, const char *origin,
+          struct mc_err *e)
+{
+    char *p = (char *)c + r->off;
+    long long x;
+    char *end;
+
+    switch (r->type) {
+    case CT_STR:
+        if (strlen(v) >= r->size)
+            return err_field(e, ERR_VALIDATION, r->env, "%s: %s is longer than %zu bytes", origin,
+                             r->env, r->size - 1);
+        memcpy(p, v, strlen(v) + 1);
+        return 0;
+    case CT_LOGLEVEL:
+        x = log_level_parse(v);
+        if (x < 0)
+            return err_field(e, ERR_VALIDATION, r->env,
+                             "%s: %s must be debug, info, warn or error", origin, r->env);
+        *(int *)(void *)p = (int)x;
+        return 0;
+    case CT_INT:
+    case CT_SIZE:
+    case CT_BOOL:
+        errno = 0;
+        x = strtoll(v, &end, 10);
+        if (v[0] == '\0' || *end != '\0' || errno != 0 || x < r->min || x > r->max)
+            return err_field(e, ERR_VALIDATION, r->env, "%s: %s must be an integer in [%lld, %lld]",
+                             origin, r->env, r->min, r->max);
+        if (r->type == CT_SIZE)
+            *(size_t *)(void *)p = (size_t)x;
+        else
+            *(int *)(void *)p = (int)x;
+        return 0;
+    }
+    return err_field(e, ERR_INTERNAL, r->env, "bad row");
+}
+
+static const struct cfg_row *
+find_row(const char *key)
+{
+    for (size_t i = 0; i < NROWS; i++)
+        if (strcasecmp(key, ROWS[i].env) == 0 || strcasecmp(key, ROWS[i].key) == 0)
+            return &ROWS[i];
+    return NULL;
+}
+
+static char *
+trim(char *s)
+{
+    char *end;
+
+    while (isspace((unsigned char)*s))
+        s++;
+    end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1]))
+        *--end = '\0';
+    return s;
+}
+
+static int
+load_file(struct config *c, const char *path, struct mc_err *e)
+{
+    FILE *f = fopen(path, "r");
+    char line[2048], origin[600];
+    int lineno = 0;
+
+    if (f == NULL)
+        return err_field(e, ERR_VALIDATION, "MOTCUA_CONFIG", "MOTCUA_CONFIG: cannot open %s",
+                         path);
+    while (fgets(line, sizeof(line), f) != NULL) {
+        char *k, *v, *eq;
+        const struct cfg_row *r;
+
+        lineno++;
+        k = trim(line);
+        if (*k == '#' || *k == '\0')
+            continue;
+        eq = strchr(k, '=');
+        snprintf(origin, sizeof(origin), "%s:%d", path, lineno);
+        if (eq == NULL) {
+            fclose(f);
+            return err_field(e, ERR_VALIDATION, "MOTCUA_CONFIG", "%s: expected KEY = value",
+                             origin);
+        }
+        *eq = '\0';
+        k = trim(k);
+        v = trim(eq + 1);
+        /* Allow "quoted values" as in shell-style env files. */
+        if (strlen(v) >= 2 && v[0] == '"' && v[strlen(v) - 1] == '"') {
+            v[strlen(v) - 1] = '\0';
+            v++;
+        }
+        r = find_row(k);
+        if (r == NULL) {
+            fclose(f);
+            return err_field(e, ERR_VALIDATION, "MOTCUA_CONFIG", "%s: unknown setting %s", origin,
+                             k);
+        }
+        if (set_value(c, r, v, origin, e) != 0) {
+            fclose(f);
+            return -1;
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+static int
+check_listen(const char *s, struct mc_err *e)
+{
+    const char *colon = strrchr(s, ':');
+    char *end;
+    long port;
+
+    if (colon == NULL || colon == s)
+        return err_field(e, ERR_VALIDATION, "MOTCUA_LISTEN",
+                         "MOTCUA_LISTEN must be host:port, e.g. 127.0.0.1:8080");
+    port = strtol(colon + 1, &end, 10);
+    if (colon[1] == '\0' || *end != '\0' || port < 0 || port > 65535)
+        return err_field(e, ERR_VALIDATION, "MOTCUA_LISTEN",
+                         "MOTCUA_LISTEN: port must be 0-65535");
+    return 0;
+}
+
+int
+cfg_load(struct config *c, struct mc_err *e)
+{
+    struct config tmp;
+    const char *file;
+
+    memset(&tmp, 0, sizeof(tmp));
+    for (size_t i = 0; i < NROWS; i++)
+        if (set_value(&tmp, &ROWS[i], ROWS[i].def, "default", e) != 0)
+            return -1;
+    file = getenv("MOTCUA_CONFIG");
+    if (file != NULL && file[0] != '\0' && load_file(&tmp, file, e) != 0)
+        return -1;
+    for (size_t i = 0; i < NROWS; i++) {
+        const char *v = getenv(ROWS[i].env);
+
+        if (v != NULL && set_value(&tmp, &ROWS[i], v, "environment", e) != 0)
+            return -1;
+    }
+    if (check_listen(tmp.listen, e) != 0)
+        return -1;
+    if ((tmp.tls_cert[0] == '\0') != (tmp.tls_key[0] == '\0'))
+        return err_field(e, ERR_VALIDATION,
+                         tmp.tls_cert[0] == '\0' ? "MOTCUA_TLS_CERT" : "MOTCUA_TLS_KEY",
+                         "%s must be set together with %s",
+                         tmp.tls_cert[0] == '\0' ? "MOTCUA_TLS_CERT" : "MOTCUA_TLS_KEY",
+                         tmp.tls_cert[0] == '\0' ? "MOTCUA_TLS_KEY" : "MOTCUA_TLS_CERT");
+    if (tmp.threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+        tmp.threads = n > 0 ? (int)(n > 256 ? 256 : n) : 1;
+    }
+    *c = tmp;
+    return 0;
+}
+
+void
+cfg_print_help(void *file)
+{
+    FILE *f = file;
+
+    fprintf(f, "Cấu hình (biến môi trường, hoặc tệp KEY = value chỉ định bởi MOTCUA_CONFIG):\n"
+               "Settings (environment, or a KEY = value file named by MOTCUA_CONFIG):\n\n");
+    fprintf(f, "  %-30s %s\n", "MOTCUA_CONFIG", "path of a settings file (read before the environment)");
+    for (size_t i = 0; i < NROWS; i++) {
+        const struct cfg_row *r = &ROWS[i];
+
+        fprintf(f, "  %-30s %s\n  %-30s (%s, default \"%s\"", r->env, r->help, "",
+                TYPE_NAMES[r->type], r->def);
+        if (r->type == CT_INT || r->type == CT_SIZE)
+            fprintf(f, ", %lld..%lld", r->min, r->max);
+        fprintf(f, ")\n");
+    }
+}

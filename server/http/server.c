@@ -1,0 +1,867 @@
+/*
+ * server.c - evhttp worker threads, connection bookkeeping, limits, timeouts,
+ * TLS and graceful shutdown; the dispatcher every request goes through. See
+ * server.h and docs/architecture.md ("HTTP layer") for the reasons.
+ *
+ * Connection life: evhttp calls bevcb at accept, which creates the bufferevent
+ * (plain or TLS) and our struct http_conn, holding one extra reference on the
+ * bufferevent so its memory stays valid until we let go of it. We learn the
+ * evhttp_connection at the first request (gencb) and set its close callback
+ * there. A connection that closes before any request is noticed by its deadline
+ * timer (the bufferevent's callbacks are cleared by bufferevent_free).
+ *
+ * Slow clients: evhttp 2.1 only has inactivity timeouts, which a client sending
+ * one byte every few seconds never trips (slowloris). A watcher on the input
+ * buffer sees when the request head ends (an empty line); the deadline timer
+ * closes connections whose head is not complete MOTCUA_HEADER_TIMEOUT seconds
+ * after the first byte (or after accept).
+ */
+#include "http/server.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/thread.h>
+#include <event2/util.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <uuid/uuid.h>
+
+#include "app.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "http/json.h"
+#include "http/metrics.h"
+#include "http/reqctx.h"
+
+#define CONN_BUCKETS 1024
+
+enum conn_phase { PH_IDLE, PH_HEAD, PH_BODY, PH_BUSY };
+
+struct http_conn {
+    struct worker *w;
+    struct bufferevent *bev;
+    struct evhttp_connection *evcon; /* known from the first request on */
+    struct evbuffer_cb_entry *watch;
+    struct event *deadline;
+    struct event *hangup;            /* EV_CLOSED watcher while a request is handled */
+    struct reqctx *rc;               /* request being handled, or NULL */
+    enum conn_phase phase;
+    int newlines;                    /* consecutive line ends seen in the head */
+    int seen_byte;                   /* a non-CRLF byte of this head was seen */
+    struct http_conn *hnext;
+};
+
+struct http_worker {
+    struct http_conn *bucket[CONN_BUCKETS];
+    int nconns;
+    int inflight;                    /* reqctx alive */
+    struct evhttp_bound_socket *bound;
+    struct event *stop_ev, *drain_ev, *tick_ev;
+    uint64_t stop_deadline_ns;
+    int early_close;                 /* the backend reports EV_CLOSED */
+};
+
+static void conn_destroy(struct http_conn *c);
+
+uint64_t
+http_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static size_t
+hash_bev(const struct bufferevent *bev)
+{
+    return ((uintptr_t)bev >> 4) % CONN_BUCKETS;
+}
+
+static struct http_conn *
+conn_find(struct http_worker *hw, const struct bufferevent *bev)
+{
+    struct http_conn *c = hw->bucket[hash_bev(bev)];
+
+    while (c != NULL && c->bev != bev)
+        c = c->hnext;
+    return c;
+}
+
+static void
+arm(struct event *ev, int seconds)
+{
+    struct timeval tv = {seconds, 0};
+
+    event_add(ev, &tv);
+}
+
+static void
+set_conn_timeout(struct http_conn *c, int seconds)
+{
+    struct timeval tv = {seconds, 0};
+
+    if (c->evcon != NULL)
+        evhttp_connection_set_timeout_tv(c->evcon, &tv);
+}
+
+/* 1 when evhttp has released the bufferevent (bufferevent_free clears the callbacks). */
+static int
+bev_released(struct bufferevent *bev)
+{
+    bufferevent_event_cb ecb = NULL;
+
+    bufferevent_getcb(bev, NULL, NULL, &ecb, NULL);
+    return ecb == NULL;
+}
+
+/* Input watcher: spots the empty line that ends a request head. */
+static void
+on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
+{
+    struct http_conn *c = arg;
+    const struct config *cfg = c->w->app->cfg;
+    struct evbuffer_ptr pos;
+    struct evbuffer_iovec v[8];
+    int nv;
+    size_t len = evbuffer_get_length(buf);
+
+    if (info->n_added == 0 || c->phase == PH_BODY || c->phase == PH_BUSY || info->n_added > len)
+        return;
+    if (c->phase == PH_IDLE) {
+        /* Next request on a kept-alive connection: its head gets the header timeout. */
+        c->phase = PH_HEAD;
+        c->newlines = 0;
+        c->seen_byte = 0;
+        arm(c->deadline, cfg->header_timeout);
+        set_conn_timeout(c, cfg->read_timeout);
+    }
+    if (evbuffer_ptr_set(buf, &pos, len - info->n_added, EVBUFFER_PTR_SET) != 0)
+        return;
+    nv = evbuffer_peek(buf, (ev_ssize_t)info->n_added, &pos, v, 8);
+    for (int i = 0; i < nv && i < 8; i++) {
+        const unsigned char *p = v[i].iov_base;
+
+        for (size_t k = 0; k < v[i].iov_len; k++) {
+            if (p[k] == '\n') {
+                if (c->seen_byte && ++c->newlines == 2) {
+                    c->phase = PH_BODY;
+                    event_del(c->deadline);
+                    return;
+                }
+            } else if (p[k] != '\r') {
+                c->newlines = 0;
+                c->seen_byte = 1;
+            }
+        }
+    }
+}
+
+/* Deadline: the head did not arrive in time, the keep-alive idle time ran out, or the
+ * connection closed before any request and only our reference keeps it. */
+static void
+on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    struct http_conn *c = arg;
+    evutil_socket_t s;
+
+    (void)fd;
+    (void)what;
+    if (bev_released(c->bev)) {
+        conn_destroy(c);
+        return;
+    }
+    if (c->rc != NULL)
+        return;
+    s = bufferevent_getfd(c->bev);
+    if (s >= 0)
+        shutdown(s, SHUT_RDWR); /* evhttp reads EOF and frees the connection */
+    if (c->evcon == NULL)
+        arm(c->deadline, 1);    /* no close callback yet: sweep again */
+}
+
+static struct bufferevent *
+on_accept(struct event_base *base, void *arg)
+{
+    struct worker *w = arg;
+    struct http_worker *hw = w->hw;
+    struct http_conn *c = xcalloc(1, sizeof(*c));
+    size_t h;
+
+    if (w->app->ssl != NULL) {
+        SSL *ssl = SSL_new((SSL_CTX *)w->app->ssl);
+
+        if (ssl == NULL) {
+            free(c);
+            return NULL;
+        }
+        c->bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                                BEV_OPT_CLOSE_ON_FREE);
+    } else {
+        c->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    }
+    if (c->bev == NULL) {
+        free(c);
+        return NULL;
+    }
+    bufferevent_incref(c->bev);
+    c->w = w;
+    c->phase = PH_HEAD;
+    c->watch = evbuffer_add_cb(bufferevent_get_input(c->bev), on_input, c);
+    c->deadline = evtimer_new(base, on_deadline, c);
+    h = hash_bev(c->bev);
+    c->hnext = hw->bucket[h];
+    hw->bucket[h] = c;
+    hw->nconns++;
+    metrics_conn(w->metrics, 1);
+    /* Over the limit or stopping: closed on the next loop turn, before any request. */
+    if (hw->nconns > w->app->cfg->max_conns || atomic_load(&w->app->shutting_down))
+        arm(c->deadline, 0);
+    else
+        arm(c->deadline, w->app->cfg->header_timeout);
+    return c->bev;
+}
+
+static void
+conn_destroy(struct http_conn *c)
+{
+    struct http_worker *hw = c->w->hw;
+    struct http_conn **pp = &hw->bucket[hash_bev(c->bev)];
+
+    while (*pp != c)
+        pp = &(*pp)->hnext;
+    *pp = c->hnext;
+    evbuffer_remove_cb_entry(bufferevent_get_input(c->bev), c->watch);
+    event_free(c->deadline);
+    if (c->hangup != NULL)
+        event_free(c->hangup);
+    hw->nconns--;
+    metrics_conn(c->w->metrics, -1);
+    bufferevent_decref(c->bev);
+    free(c);
+}
+
+/* The access log line and the metrics of one request, once. */
+static void
+account(struct reqctx *rc)
+{
+    uint64_t dur = http_now_ns() - rc->t_start_ns;
+    size_t idx = rc->match.route != NULL ? (size_t)(rc->match.route - rc->app->routes) : (size_t)-1;
+    int status = rc->replied ? rc->status : 499; /* 499: client closed first (as nginx) */
+    json_t *o;
+    char *s;
+
+    metrics_observe(rc->w->metrics, idx, rc->method, status, dur);
+    if (!log_enabled(LOG_INFO))
+        return;
+    o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:f,s:f}", "msg", "request", "req_id", rc->req_id,
+                  "method", route_method_name(rc->method), "route",
+                  rc->match.route != NULL ? rc->match.route->pattern : "", "path",
+                  rc->path != NULL ? rc->path : "", "status", status, "bytes",
+                  (json_int_t)rc->bytes_out, "dur_ms", (double)dur / 1e6, "db_ms",
+                  (double)rc->db_ns / 1e6);
+    if (o == NULL)
+        return;
+    if (rc->err_code != NULL)
+        json_object_set_new(o, "err", json_string(rc->err_code));
+    s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+    if (s != NULL && strlen(s) >= 2) {
+        s[strlen(s) - 1] = '\0';
+        log_raw(status >= 500 ? LOG_WARN : LOG_INFO, s + 1);
+    }
+    free(s);
+    json_decref(o);
+}
+
+void
+http_rc_release(struct reqctx *rc)
+{
+    struct http_worker *hw = rc->w->hw;
+
+    if (rc->db_inflight > 0 || !(rc->completed || rc->gone))
+        return;
+    if (!rc->completed) {
+        if (rc->on_gone != NULL)
+            rc->on_gone(rc);
+        /* evhttp let go of a request that had no reply yet: it is ours to free. */
+        if (rc->detached && rc->req != NULL)
+            evhttp_request_free(rc->req);
+        account(rc);
+    }
+    if (rc->conn != NULL) {
+        rc->conn->rc = NULL;
+        if (rc->conn->hangup != NULL)
+            event_del(rc->conn->hangup);
+    }
+    hw->inflight--;
+    arena_free(rc->arena);
+    free(rc);
+}
+
+void
+http_rc_replying(struct reqctx *rc)
+{
+    /* From here the connection is evhttp's to write; a hang-up shows as a write error. */
+    if (rc->conn != NULL && rc->conn->hangup != NULL && !rc->streaming)
+        event_del(rc->conn->hangup);
+}
+
+static void
+on_complete(struct evhttp_request *req, void *arg)
+{
+    struct reqctx *rc = arg;
+    struct http_conn *c = rc->conn;
+
+    (void)req;
+    rc->completed = 1;
+    account(rc);
+    rc->req = NULL;
+    if (c != NULL) {
+        c->rc = NULL;
+        rc->conn = NULL;
+        if (c->hangup != NULL)
+            event_del(c->hangup);
+        c->phase = PH_IDLE;
+        arm(c->deadline, rc->app->cfg->idle_timeout);
+        set_conn_timeout(c, rc->app->cfg->idle_timeout);
+    }
+    http_rc_release(rc);
+}
+
+/* The connection is being freed by evhttp (hang-up, timeout, error, server stop). */
+static void
+on_close(struct evhttp_connection *evcon, void *arg)
+{
+    struct http_conn *c = arg;
+    struct reqctx *rc = c->rc;
+
+    (void)evcon;
+    if (rc != NULL) {
+        rc->gone = 1;
+        rc->conn = NULL;
+        c->rc = NULL;
+        /* Un-replied (or streaming) and detached by evhttp_connection_incoming_fail: ours. */
+        if (!rc->completed && (!rc->replied || rc->streaming))
+            rc->detached = evhttp_request_get_connection(rc->req) == NULL;
+        http_rc_release(rc);
+    }
+    conn_destroy(c);
+}
+
+/* EV_CLOSED while a handler works: the client gave up; free the connection now. */
+static void
+on_hangup(evutil_socket_t fd, short what, void *arg)
+{
+    struct http_conn *c = arg;
+
+    (void)fd;
+    (void)what;
+    if (c->evcon != NULL && c->rc != NULL && (!c->rc->replied || c->rc->streaming))
+        evhttp_connection_free(c->evcon); /* runs on_close, which frees c */
+}
+
+static int
+sane_request_id(const char *s)
+{
+    size_t n = 0;
+
+    for (; s[n] != '\0'; n++) {
+        char ch = s[n];
+
+        if (n >= 63 || !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                         (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.'))
+            return 0;
+    }
+    return n > 0;
+}
+
+/* application/json, optionally with charset=utf-8, in any case. */
+static int
+is_json_type(const char *ct)
+{
+    const char *p;
+
+    if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0)
+        return 0;
+    p = ct + 16;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '\0')
+        return 1;
+    if (*p != ';')
+        return 0;
+    p++;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '\0')
+        return 1;
+    return strncasecmp(p, "charset=", 8) == 0 &&
+           (strcasecmp(p + 8, "utf-8") == 0 || strcasecmp(p + 8, "\"utf-8\"") == 0);
+}
+
+static void
+on_request(struct evhttp_request *req, void *arg)
+{
+    struct worker *w = arg;
+    struct app *app = w->app;
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    struct http_conn *c = conn_find(w->hw, evhttp_connection_get_bufferevent(evcon));
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    struct reqctx *rc;
+    const char *raw_path, *hdr;
+    char *dec, *peer = NULL;
+    ev_uint16_t port = 0;
+    size_t blen;
+    struct mc_err e;
+
+    if (c == NULL) {
+        evhttp_send_error(req, 500, NULL);
+        return;
+    }
+    if (c->evcon == NULL) {
+        c->evcon = evcon;
+        evhttp_connection_set_closecb(evcon, on_close, c);
+    }
+    event_del(c->deadline);
+    c->phase = PH_BUSY;
+    set_conn_timeout(c, app->cfg->write_timeout);
+
+    rc = xcalloc(1, sizeof(*rc));
+    rc->t_start_ns = http_now_ns();
+    rc->req = req;
+    rc->w = w;
+    rc->app = app;
+    rc->arena = arena_new();
+    rc->conn = c;
+    rc->method = (int)evhttp_request_get_command(req);
+    c->rc = rc;
+    w->hw->inflight++;
+    evhttp_request_set_on_complete_cb(req, on_complete, rc);
+    if (w->hw->early_close) {
+        if (c->hangup == NULL)
+            c->hangup = event_new(w->base, bufferevent_getfd(c->bev), EV_CLOSED, on_hangup, c);
+        if (c->hangup != NULL)
+            event_add(c->hangup, NULL);
+    }
+
+    hdr = rc_header(rc, "X-Request-Id");
+    if (hdr != NULL && sane_request_id(hdr)) {
+        snprintf(rc->req_id, sizeof(rc->req_id), "%s", hdr);
+    } else {
+        uuid_t u;
+
+        uuid_generate_random(u);
+        uuid_unparse_lower(u, rc->req_id);
+    }
+    evhttp_connection_get_peer(evcon, &peer, &port);
+    snprintf(rc->client_addr, sizeof(rc->client_addr), "%s", peer != NULL ? peer : "");
+
+    raw_path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+    if (raw_path == NULL || raw_path[0] == '\0')
+        raw_path = "/";
+    rc->query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+    if (rc->query != NULL)
+        rc->query = arena_strdup(rc->arena, rc->query);
+    dec = evhttp_uridecode(raw_path, 0, NULL);
+    rc->path = arena_strdup(rc->arena, dec != NULL ? dec : raw_path);
+    free(dec);
+
+    if (atomic_load(&app->shutting_down)) {
+        rc_set_header(rc, "Connection", "close");
+        http_reply_err(rc, ERR_SHUTTING_DOWN, NULL);
+        return;
+    }
+    if (route_match(app->routes, app->nroutes, rc->method, raw_path, &rc->match) != 0) {
+        if (rc->match.allow != 0) {
+            char allow[96];
+
+            route_allow_header(rc->match.allow, allow, sizeof(allow));
+            rc_set_header(rc, "Allow", allow);
+            http_reply_err(rc, ERR_METHOD_NOT_ALLOWED, "allowed: %s", allow);
+        } else {
+            http_reply_err(rc, ERR_NOT_FOUND, NULL);
+        }
+        return;
+    }
+    if (rc->match.route->flags & RF_STREAM) {
+        c->phase = PH_BUSY;
+        if (c->evcon != NULL)
+            evhttp_connection_set_timeout_tv(c->evcon, NULL);
+    }
+
+    blen = evbuffer_get_length(in);
+    if (blen > app->cfg->max_body) {
+        rc_set_header(rc, "Connection", "close");
+        http_reply_err(rc, ERR_BODY_TOO_LARGE, "at most %zu bytes", app->cfg->max_body);
+        return;
+    }
+    if (blen > 0) {
+        char *b = arena_alloc(rc->arena, blen + 1);
+
+        evbuffer_copyout(in, b, blen);
+        b[blen] = '\0';
+        rc->body = b;
+        rc->body_len = blen;
+    }
+    hdr = rc_header(rc, "Idempotency-Key");
+    if (hdr != NULL) {
+        if (!sane_request_id(hdr) && strlen(hdr) > 0) {
+            http_reply_err(rc, ERR_BAD_REQUEST, "Idempotency-Key: 1-63 characters A-Z a-z 0-9 - _ .");
+            return;
+        }
+        rc->idem_key = arena_strdup(rc->arena, hdr);
+    }
+    if (rc->match.route->flags & RF_JSON) {
+        /* An empty body stands for {} (actions without parameters). */
+        if (rc->body_len == 0) {
+            rc->json = json_object();
+        } else if (!is_json_type(rc_header(rc, "Content-Type"))) {
+            http_reply_err(rc, ERR_UNSUPPORTED_MEDIA, "expected application/json; charset=utf-8");
+            return;
+        } else {
+            err_clear(&e);
+            rc->json = json_parse_strict(rc->body, rc->body_len, &e);
+            if (rc->json == NULL) {
+                http_reply_error(rc, &e);
+                return;
+            }
+        }
+        arena_defer(rc->arena, (void (*)(void *))json_decref, rc->json);
+    }
+    if (!(rc->match.route->flags & RF_PUBLIC) && app->authenticate != NULL)
+        app->authenticate(rc);
+    else
+        http_dispatch(rc);
+}
+
+void
+http_dispatch(struct reqctx *rc)
+{
+    rc->match.route->fn(rc);
+}
+
+/* Publishes the pool statistics for /metrics once a second. */
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    struct db_pool_stats s;
+
+    (void)fd;
+    (void)what;
+    if (w->db != NULL) {
+        db_pool_stats(w->db, &s);
+        metrics_set_pool(w->metrics, &s);
+    }
+}
+
+static void
+finish_worker(struct worker *w)
+{
+    struct http_worker *hw = w->hw;
+
+    if (w->db != NULL) {
+        db_pool_free(w->db); /* in-flight units are called back with DB_UNAVAILABLE */
+        w->db = NULL;
+    }
+    if (w->http != NULL) {
+        evhttp_free(w->http); /* closes the remaining connections (close callbacks run) */
+        w->http = NULL;
+    }
+    for (size_t i = 0; i < CONN_BUCKETS; i++)
+        while (hw->bucket[i] != NULL)
+            conn_destroy(hw->bucket[i]);
+    event_base_loopexit(w->base, NULL);
+}
+
+static void
+on_drain(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    struct http_worker *hw = w->hw;
+    struct timeval tv = {0, 50000};
+
+    (void)fd;
+    (void)what;
+    int busy = 0;
+
+    /* Open SSE streams never finish on their own: wait only for ordinary requests. */
+    for (size_t i = 0; i < CONN_BUCKETS; i++)
+        for (struct http_conn *c = hw->bucket[i]; c != NULL; c = c->hnext)
+            busy += c->rc != NULL && !c->rc->streaming;
+    if (busy == 0 || http_now_ns() >= hw->stop_deadline_ns) {
+        if (busy > 0)
+            log_kv(LOG_WARN, "shutdown grace over", "worker", "", NULL);
+        finish_worker(w);
+        return;
+    }
+    event_add(hw->drain_ev, &tv);
+}
+
+static void
+on_stop(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    struct http_worker *hw = w->hw;
+
+    (void)fd;
+    (void)what;
+    if (hw->bound != NULL) {
+        evhttp_del_accept_socket(w->http, hw->bound); /* stop accepting */
+        hw->bound = NULL;
+    }
+    hw->stop_deadline_ns = http_now_ns() + (uint64_t)w->app->cfg->shutdown_grace * 1000000000u;
+    event_active(hw->drain_ev, 0, 0);
+}
+
+static void *
+worker_main(void *arg)
+{
+    struct worker *w = arg;
+
+    event_base_dispatch(w->base);
+    return NULL;
+}
+
+/* One listening socket: SO_REUSEPORT so every worker binds the same address. */
+static evutil_socket_t
+listen_socket(const struct addrinfo *ai, int port, struct mc_err *e)
+{
+    struct sockaddr_storage ss;
+    int one = 1;
+    evutil_socket_t s;
+
+    memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+    if (ss.ss_family == AF_INET)
+        ((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
+    else
+        ((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
+    s = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (s < 0) {
+        err_field(e, ERR_INTERNAL, "MOTCUA_LISTEN", "socket: %s", strerror(errno));
+        return -1;
+    }
+    if (setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        setsockopt(s, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) != 0 ||
+        bind(s, (struct sockaddr *)&ss, ai->ai_addrlen) != 0 || listen(s, 1024) != 0) {
+        err_field(e, ERR_INTERNAL, "MOTCUA_LISTEN", "MOTCUA_LISTEN: cannot listen on %s: %s",
+                  e->detail[0] != '\0' ? e->detail : "address", strerror(errno));
+        close(s);
+        return -1;
+    }
+    return s;
+}
+
+static int
+resolve(const char *listen, struct addrinfo **res, int *port, struct mc_err *e)
+{
+    char host[128];
+    const char *colon = strrchr(listen, ':');
+    size_t hl;
+    struct addrinfo hints;
+    int rv;
+
+    if (colon == NULL)
+        return err_field(e, ERR_VALIDATION, "MOTCUA_LISTEN", "MOTCUA_LISTEN must be host:port");
+    hl = (size_t)(colon - listen);
+    if (hl >= 2 && listen[0] == '[' && listen[hl - 1] == ']') {
+        memcpy(host, listen + 1, hl - 2);
+        host[hl - 2] = '\0';
+    } else {
+        snprintf(host, sizeof(host), "%.*s", (int)hl, listen);
+    }
+    *port = atoi(colon + 1);
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    rv = getaddrinfo(host[0] != '\0' ? host : NULL, NULL, &hints, res); /* start-up only */
+    if (rv != 0)
+        return err_field(e, ERR_VALIDATION, "MOTCUA_LISTEN", "MOTCUA_LISTEN: %s: %s", host,
+                         gai_strerror(rv));
+    return 0;
+}
+
+int
+http_tls_init(struct app *app, struct mc_err *e)
+{
+    const struct config *cfg = app->cfg;
+    SSL_CTX *ctx;
+
+    if (cfg->tls_cert[0] == '\0')
+        return 0;
+    ctx = SSL_CTX_new(TLS_server_method());
+    if (ctx == NULL)
+        return err_set(e, ERR_INTERNAL, "TLS: cannot create a context");
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1) {
+        SSL_CTX_free(ctx);
+        ERR_clear_error();
+        return err_field(e, ERR_VALIDATION, "MOTCUA_TLS_CERT",
+                         "MOTCUA_TLS_CERT: cannot load a PEM certificate from %s", cfg->tls_cert);
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
+        SSL_CTX_free(ctx);
+        ERR_clear_error();
+        return err_field(e, ERR_VALIDATION, "MOTCUA_TLS_KEY",
+                         "MOTCUA_TLS_KEY: cannot load %s or it does not match the certificate",
+                         cfg->tls_key);
+    }
+    app->ssl = (struct ssl_ctx_st *)ctx;
+    return 0;
+}
+
+static int
+worker_init(struct app *app, struct worker *w, evutil_socket_t fd, struct mc_err *e)
+{
+    const struct config *cfg = app->cfg;
+    struct timeval tv = {cfg->read_timeout, 0};
+    struct timeval tick = {1, 0};
+
+    w->app = app;
+    w->hw = xcalloc(1, sizeof(*w->hw));
+    w->base = event_base_new();
+    if (w->base == NULL) {
+        close(fd);
+        return err_set(e, ERR_INTERNAL, "cannot create an event base");
+    }
+    w->hw->early_close = (event_base_get_features(w->base) & EV_FEATURE_EARLY_CLOSE) != 0;
+    w->http = evhttp_new(w->base);
+    w->metrics = metrics_new(app->nroutes);
+    if (w->http == NULL) {
+        close(fd);
+        return err_set(e, ERR_INTERNAL, "cannot create the HTTP server");
+    }
+    evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg->max_body);
+    evhttp_set_max_headers_size(w->http, (ev_ssize_t)cfg->max_headers);
+    evhttp_set_timeout_tv(w->http, &tv);
+    evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |
+                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+    evhttp_set_default_content_type(w->http, "application/json; charset=utf-8");
+    evhttp_set_gencb(w->http, on_request, w);
+    evhttp_set_bevcb(w->http, on_accept, w);
+    w->hw->bound = evhttp_accept_socket_with_handle(w->http, fd);
+    if (w->hw->bound == NULL) {
+        close(fd);
+        return err_set(e, ERR_INTERNAL, "cannot accept on the listening socket");
+    }
+    w->hw->stop_ev = event_new(w->base, -1, 0, on_stop, w);
+    w->hw->drain_ev = evtimer_new(w->base, on_drain, w);
+    w->hw->tick_ev = event_new(w->base, -1, EV_PERSIST, on_tick, w);
+    event_add(w->hw->tick_ev, &tick);
+    w->db = db_pool_new(w->base, cfg->database_url, cfg->db_pool, cfg->db_pipeline_depth);
+    return 0;
+}
+
+int
+http_server_start(struct app *app, int *port_out, struct mc_err *e)
+{
+    struct addrinfo *ai = NULL;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    int port = 0;
+    sigset_t set;
+
+    if (resolve(app->cfg->listen, &ai, &port, e) != 0)
+        return -1;
+    evthread_use_pthreads();
+    app->nworkers = app->cfg->threads;
+    app->workers = xcalloc((size_t)app->nworkers, sizeof(struct worker));
+    for (int i = 0; i < app->nworkers; i++) {
+        evutil_socket_t fd = listen_socket(ai, port, e);
+
+        app->workers[i].id = i;
+        if (fd < 0 || worker_init(app, &app->workers[i], fd, e) != 0) {
+            freeaddrinfo(ai);
+            app->nworkers = i + (fd >= 0);
+            return -1;
+        }
+        if (i == 0 && getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+            port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                                 : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    }
+    freeaddrinfo(ai);
+    if (port_out != NULL)
+        *port_out = port;
+    /* Signals go to the main thread's sigwait only; SIGPIPE is ignored everywhere. */
+    signal(SIGPIPE, SIG_IGN);
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    for (int i = 0; i < app->nworkers; i++)
+        if (pthread_create(&app->workers[i].thread, NULL, worker_main, &app->workers[i]) != 0)
+            return err_set(e, ERR_INTERNAL, "cannot start worker thread %d", i);
+    return 0;
+}
+
+void
+http_server_wait(struct app *app)
+{
+    sigset_t set;
+    int sig = 0;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigwait(&set, &sig);
+    atomic_store(&app->shutting_down, 1);
+    log_kv(LOG_INFO, "shutting down", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT", NULL);
+    for (int i = 0; i < app->nworkers; i++)
+        event_active(app->workers[i].hw->stop_ev, 0, 0);
+    for (int i = 0; i < app->nworkers; i++)
+        pthread_join(app->workers[i].thread, NULL);
+}
+
+void
+http_server_free(struct app *app)
+{
+    for (int i = 0; i < app->nworkers; i++) {
+        struct worker *w = &app->workers[i];
+
+        if (w->hw != NULL) {
+            if (w->hw->stop_ev != NULL)
+                event_free(w->hw->stop_ev);
+            if (w->hw->drain_ev != NULL)
+                event_free(w->hw->drain_ev);
+            if (w->hw->tick_ev != NULL)
+                event_free(w->hw->tick_ev);
+        }
+        if (w->db != NULL)
+            db_pool_free(w->db);
+        if (w->http != NULL)
+            evhttp_free(w->http);
+        if (w->base != NULL)
+            event_base_free(w->base);
+        metrics_free(w->metrics);
+        free(w->hw);
+    }
+    free(app->workers);
+    app->workers = NULL;
+    app->nworkers = 0;
+    if (app->ssl != NULL)
+        SSL_CTX_free((SSL_CTX *)app->ssl);
+    app->ssl = NULL;
+}

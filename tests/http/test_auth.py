@@ -1,0 +1,327 @@
+"""Security end to end: login, tokens, roles, logout, rate limits, accounts, API keys, audit.
+docs/security.md describes the behaviour checked here.
+
+One worker (MOTCUA_THREADS=1): the token cache is per worker with a 15 s TTL, so revocations
+are immediate only on the worker that made them; with one worker every check is deterministic.
+"""
+import re
+import time
+
+from harness import eq, ok, status
+
+SERVER_ENV = {"MOTCUA_THREADS": "1"}
+
+PW = "mật-khẩu-thử-nghiệm-1"
+TS_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00$")
+UNITS = [
+    # code, name, level, kind, parent code
+    ("000.00.00.H56", "UBND tỉnh Khánh Hòa", "province", "committee", None),
+    ("000.00.12.H56", "Sở Tư pháp", "province", "department", "000.00.00.H56"),
+    ("000.01.12.H56", "Phòng Hộ tịch", "province", "department", "000.00.12.H56"),
+    ("000.00.13.H56", "Sở Xây dựng", "province", "department", "000.00.00.H56"),
+]
+
+
+def setup(t):
+    for code, name, level, kind, parent in UNITS:
+        t.psql("INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from) "
+               "SELECT '%s', '%s', '%s', '%s', (SELECT id FROM unit WHERE code = %s), 'H56', "
+               "'2025-07-01'" % (code, name, level, kind, "'%s'" % parent if parent else "NULL"))
+    t.admin = t.account("admin1", "admin", "000.00.00.H56")
+
+
+def login(t, login_, password):
+    return t.anon().post("/api/v1/auth/login", {"login": login_, "password": password})
+
+
+def session(t, login_, password=PW):
+    """A client logged in as an existing account."""
+    r = login(t, login_, password)
+    status(r, 200)
+    return t.client(r.json["token"])
+
+
+def audit_rows(t, where):
+    return t.sql("SELECT action, outcome, coalesce(login, ''), coalesce(target, ''), detail::text "
+                 "FROM audit_log WHERE %s ORDER BY id" % where)
+
+
+def test_login_returns_session_token_and_account(t):
+    t.run_cli(["account", "add", "--login", "clerk1", "--role", "clerk", "--unit",
+               "000.01.12.H56", "--name", "Nguyễn Thị Mai", "--password-stdin"], input=PW + "\n")
+    r = login(t, "clerk1", PW)
+    status(r, 200)
+    tok = r.json["token"]
+    ok(re.match(r"^mcs_[A-Za-z0-9_-]{43}$", tok), "session token format: %r" % tok)
+    ok(TS_RE.match(r.json["expires_at"]), "expires_at RFC 3339 +07:00: %r" % r.json["expires_at"])
+    eq(r.headers.get("cache-control"), "no-store", "token reply not cached")
+    acc = r.json["account"]
+    eq((acc["login"], acc["role"], acc["unit_code"], acc["display_name"]),
+       ("clerk1", "clerk", "000.01.12.H56", "Nguyễn Thị Mai"), "account")
+    # 8 hours by default (MOTCUA_TOKEN_TTL)
+    secs = float(t.scalar("SELECT extract(epoch FROM expires_at - created_at) FROM auth_token "
+                          "WHERE kind = 'session' ORDER BY id DESC LIMIT 1"))
+    eq(round(secs), 28800, "session lifetime")
+    # only the hash is stored
+    eq(t.scalar("SELECT count(*) FROM auth_token WHERE token_hash = '%s'" % tok), "0",
+       "token stored in clear")
+    me = t.client(tok).get("/api/v1/auth/me")
+    status(me, 200)
+    eq((me.json["account"]["login"], me.json["account"]["role_label"]),
+       ("clerk1", "Cán bộ tiếp nhận"), "me")
+
+
+def test_login_is_case_insensitive_on_the_login(t):
+    status(login(t, "Clerk1", PW), 200)
+
+
+def test_wrong_password_and_unknown_login_look_the_same(t):
+    r1 = login(t, "clerk1", "sai-mật-khẩu-123")
+    r2 = login(t, "no.such.person", "sai-mật-khẩu-123")
+    status(r1, 401, "BAD_CREDENTIALS")
+    status(r2, 401, "BAD_CREDENTIALS")
+    eq(r1.json["error"]["message"], r2.json["error"]["message"], "same message")
+    rows = audit_rows(t, "action = 'login' AND outcome = 'failed'")
+    eq([r[2] for r in rows[-2:]], ["clerk1", "no.such.person"], "failed logins audited")
+    ok("wrong password" in rows[-2][4] and "unknown login" in rows[-1][4], "reasons: %r" % rows)
+
+
+def test_login_validation(t):
+    status(t.anon().post("/api/v1/auth/login", {"login": "clerk1"}), 422, "VALIDATION_FAILED")
+    status(t.anon().post("/api/v1/auth/login", {"login": "a b", "password": PW}), 422,
+           "VALIDATION_FAILED")
+    status(t.anon().post("/api/v1/auth/login", {"login": "clerk1", "password": 12345678901}), 422,
+           "VALIDATION_FAILED")
+
+
+def test_missing_malformed_unknown_token_401(t):
+    for tok in (None, "mcs_short", "mcs_" + "A" * 43, "mck_" + "B" * 42 + "A"):
+        c = t.client(tok)
+        r = c.get("/api/v1/auth/me")
+        status(r, 401, "UNAUTHENTICATED")
+        ok(r.headers.get("www-authenticate", "").startswith("Bearer"), "WWW-Authenticate")
+    r = t.anon().get("/api/v1/auth/me", headers={"Authorization": "Basic YWRtaW46YWRtaW4="})
+    status(r, 401, "UNAUTHENTICATED")
+    reasons = t.sql("SELECT detail->>'reason' FROM audit_log WHERE action = 'authenticate' "
+                    "ORDER BY id")
+    for want in ("missing", "malformed", "unknown"):
+        ok([want] in reasons, "refusal %s audited: %r" % (want, reasons))
+
+
+def test_role_not_allowed_403(t):
+    c = session(t, "clerk1")
+    r = c.get("/api/v1/accounts")
+    status(r, 403, "FORBIDDEN")
+    rows = audit_rows(t, "action = 'authorize'")
+    ok(rows and rows[-1][1] == "denied" and rows[-1][2] == "clerk1"
+       and rows[-1][3] == "/api/v1/accounts", "403 audited: %r" % rows)
+
+
+def test_logout_revokes_the_token(t):
+    c = session(t, "clerk1")
+    status(c.get("/api/v1/auth/me"), 200)
+    status(c.post("/api/v1/auth/logout"), 200)
+    status(c.get("/api/v1/auth/me"), 401, "UNAUTHENTICATED")
+    ok(["revoked"] in t.sql("SELECT detail->>'reason' FROM audit_log "
+                            "WHERE action = 'authenticate'"), "revoked reason audited")
+
+
+def test_admin_creates_accounts(t):
+    a = t.admin
+    r = a.post("/api/v1/accounts", {"login": "off1", "role": "official",
+                                     "unit_code": "000.01.12.H56", "password": PW,
+                                     "display_name": "Trần Văn Bình"})
+    status(r, 201)
+    eq((r.json["login"], r.json["role"], r.json["unit_code"]),
+       ("off1", "official", "000.01.12.H56"), "created")
+    status(login(t, "off1", PW), 200)
+    status(a.post("/api/v1/accounts", {"login": "off1", "role": "official",
+                                       "unit_code": "000.01.12.H56", "password": PW}),
+           409, "ALREADY_EXISTS")
+    r = a.post("/api/v1/accounts", {"login": "off2", "role": "official",
+                                    "unit_code": "000.01.12.H56", "password": "ngắn-quá"})
+    status(r, 422, "VALIDATION_FAILED")
+    eq(r.json["error"].get("field"), "password", "field")
+    status(a.post("/api/v1/accounts", {"login": "off3", "role": "official",
+                                       "unit_code": "999.99.99.H99", "password": PW}),
+           422, "UNKNOWN_REFERENCE")
+    status(a.post("/api/v1/accounts", {"login": "off4", "role": "emperor",
+                                       "unit_code": "000.01.12.H56", "password": PW}),
+           422, "VALIDATION_FAILED")
+    status(a.post("/api/v1/accounts", {"login": "egov2", "role": "integration",
+                                       "unit_code": "000.00.12.H56", "password": PW}),
+           422, "VALIDATION_FAILED")
+    eq(t.scalar("SELECT count(*) FROM account WHERE login IN ('off2','off3','off4','egov2')"),
+       "0", "nothing created by refused requests")
+    eq(t.scalar("SELECT count(*) FROM audit_log WHERE action = 'account.create' "
+                "AND target IN ('off3')"), "0", "no audit row for a create that failed")
+    # the stored hash is Argon2id with the documented parameters
+    ok(t.scalar("SELECT password_hash FROM account WHERE login = 'off1'")
+       .startswith("$argon2id$v=19$m=19456,t=2,p=1$"), "Argon2id parameters")
+
+
+def test_accounts_list_paginates(t):
+    a = t.admin
+    r = a.get("/api/v1/accounts?limit=2")
+    status(r, 200)
+    eq(len(r.json["items"]), 2, "page size")
+    ok(r.json["next_cursor"], "next cursor")
+    seen = [i["login"] for i in r.json["items"]]
+    while r.json["next_cursor"]:
+        r = a.get("/api/v1/accounts?limit=2&cursor=" + r.json["next_cursor"])
+        status(r, 200)
+        seen += [i["login"] for i in r.json["items"]]
+    eq(len(seen), int(t.scalar("SELECT count(*) FROM account")), "all accounts once")
+    eq(len(set(seen)), len(seen), "no duplicates")
+    status(a.get("/api/v1/accounts?limit=501"), 400, "BAD_QUERY")
+    status(a.get("/api/v1/accounts?cursor=abc"), 400, "BAD_QUERY")
+    r = a.get("/api/v1/accounts?role=official")
+    ok(all(i["role"] == "official" for i in r.json["items"]) and r.json["items"], "role filter")
+
+
+def test_api_keys(t):
+    a = t.admin
+    status(a.post("/api/v1/accounts", {"login": "egov", "role": "integration",
+                                       "unit_code": "000.00.12.H56"}), 201)
+    r = a.post("/api/v1/accounts/egov/api-keys", {"label": "Egov Khánh Hòa"})
+    status(r, 201)
+    key, kid = r.json["key"], r.json["id"]
+    ok(re.match(r"^mck_[A-Za-z0-9_-]{43}$", key), "key format")
+    me = t.client(key).get("/api/v1/auth/me")
+    status(me, 200)
+    eq((me.json["account"]["role"], me.json["account"]["unit_code"]),
+       ("integration", "000.00.12.H56"), "integration principal")
+    # an integration client is not an administrator
+    status(t.client(key).get("/api/v1/audit"), 403, "FORBIDDEN")
+    # API keys only for integration accounts; unknown accounts 404
+    status(a.post("/api/v1/accounts/off1/api-keys", {}), 409, "CONFLICT")
+    status(a.post("/api/v1/accounts/nobody/api-keys", {}), 404, "NOT_FOUND")
+    # API keys are not logged out, they are revoked
+    status(t.client(key).post("/api/v1/auth/logout"), 422, "VALIDATION_FAILED")
+    r = a.post("/api/v1/api-keys/%d/revoke" % kid)
+    status(r, 200)
+    ok(TS_RE.match(r.json["revoked_at"]), "revoked_at")
+    status(t.client(key).get("/api/v1/auth/me"), 401, "UNAUTHENTICATED")
+    status(a.post("/api/v1/api-keys/999999/revoke"), 404, "NOT_FOUND")
+    # an expired key
+    r = a.post("/api/v1/accounts/egov/api-keys", {"expires_at": "2020-01-01T00:00:00+07:00"})
+    status(r, 422, "VALIDATION_FAILED")
+
+
+def test_cli_api_key(t):
+    c = t.api_key("dvcqg", "000.00.13.H56")
+    r = c.get("/api/v1/auth/me")
+    status(r, 200)
+    eq(r.json["account"]["login"], "dvcqg", "CLI key works")
+    p = t.run_cli(["account", "list"])
+    ok("dvcqg\tintegration\t000.00.13.H56" in p.stdout, "account list: %s" % p.stdout)
+    p = t.run_cli(["account", "add", "--login", "x1", "--role", "clerk", "--unit",
+                   "000.00.13.H56", "--password-stdin"], input="short\n", check=False)
+    ok(p.returncode != 0, "CLI refuses a short password")
+
+
+def test_disable_revokes_everything(t):
+    c = t.account("leader1", "leader", "000.00.12.H56", password=PW)
+    status(c.get("/api/v1/auth/me"), 200)
+    status(t.admin.post("/api/v1/accounts/admin1/disable"), 409, "CONFLICT")
+    r = t.admin.post("/api/v1/accounts/leader1/disable")
+    status(r, 200)
+    eq((r.json["active"], r.json["tokens_revoked"] >= 1), (False, True), "disabled")
+    status(c.get("/api/v1/auth/me"), 401, "UNAUTHENTICATED")
+    status(login(t, "leader1", PW), 401, "BAD_CREDENTIALS")
+    status(t.admin.post("/api/v1/accounts/ghost/disable"), 404, "NOT_FOUND")
+
+
+def test_revocation_reaches_other_processes(t):
+    # a second server on the same database caches the token; a disable made through the
+    # first one reaches it by NOTIFY, well before the 15 s cache TTL
+    other = t.start_server()
+    try:
+        t.account("official9", "official", "000.01.12.H56", password=PW)
+        r = t.client(server=other).post("/api/v1/auth/login",
+                                        {"login": "official9", "password": PW})
+        status(r, 200)
+        c = t.client(r.json["token"], server=other)
+        status(c.get("/api/v1/auth/me"), 200)
+        status(c.get("/api/v1/auth/me"), 200)  # now cached in the other process
+        status(t.admin.post("/api/v1/accounts/official9/disable"), 200)
+        deadline = time.time() + 3
+        while True:
+            r = c.get("/api/v1/auth/me")
+            if r.status == 401 or time.time() > deadline:
+                break
+            time.sleep(0.05)
+        status(r, 401, "UNAUTHENTICATED")
+    finally:
+        eq(other.stop(), 0, "second server exit status")
+        ok(other.sanitizer_report() is None, "second server sanitizer report")
+
+
+def test_audit_log_listing_and_append_only(t):
+    a = t.admin
+    r = a.get("/api/v1/audit?limit=3")
+    status(r, 200)
+    eq(len(r.json["items"]), 3, "page")
+    ids = [i["id"] for i in r.json["items"]]
+    eq(ids, sorted(ids, reverse=True), "newest first")
+    r2 = a.get("/api/v1/audit?limit=3&cursor=" + r.json["next_cursor"])
+    ok(all(i["id"] < ids[-1] for i in r2.json["items"]), "keyset continues")
+    r = a.get("/api/v1/audit?action=account.disable&outcome=ok")
+    ok(r.json["items"] and all(i["action"] == "account.disable" for i in r.json["items"]),
+       "filters")
+    item = r.json["items"][0]
+    eq((item["login"], item["target"]), ("admin1", "official9"), "actor and target (newest)")
+    ok(TS_RE.match(item["at"]), "at format")
+    status(a.get("/api/v1/audit?outcome=maybe"), 400, "BAD_QUERY")
+    p = t.psql("UPDATE audit_log SET outcome = 'ok'", check=False)
+    eq(t.scalar("SELECT count(*) FROM audit_log WHERE outcome <> 'ok'") != "0", True,
+       "audit rows unchanged")
+    t.psql("DELETE FROM audit_log", check=False)
+    ok(int(t.scalar("SELECT count(*) FROM audit_log")) > 0, "audit rows not deleted")
+    del p
+
+
+def test_unit_in_scope(t):
+    def scope(root, target):
+        return t.scalar("SELECT unit_in_scope((SELECT id FROM unit WHERE code = '%s'), "
+                        "(SELECT id FROM unit WHERE code = '%s'))" % (root, target))
+    eq(scope("000.00.00.H56", "000.01.12.H56"), "t", "province covers grandchild")
+    eq(scope("000.00.12.H56", "000.01.12.H56"), "t", "department covers its office")
+    eq(scope("000.01.12.H56", "000.00.12.H56"), "f", "child does not cover parent")
+    eq(scope("000.00.13.H56", "000.01.12.H56"), "f", "sibling department")
+    eq(scope("000.01.12.H56", "000.01.12.H56"), "t", "itself")
+
+
+def test_secrets_never_logged(t):
+    r = login(t, "off1", PW)
+    tok = r.json["token"]
+    t.client(tok).get("/api/v1/auth/me")
+    time.sleep(0.2)
+    log = t.server.log()
+    ok(tok not in log and tok[4:] not in log, "token in the server log")
+    ok(PW not in log, "password in the server log")
+    dump = t.psql("SELECT * FROM audit_log")
+    ok(tok[4:] not in dump and PW not in dump, "secret in the audit log")
+
+
+def test_login_rate_limit_per_login(t):
+    for i in range(5):
+        status(login(t, "off1", "sai-mật-khẩu-%d0" % i), 401, "BAD_CREDENTIALS")
+    r = login(t, "off1", PW)
+    status(r, 429, "RATE_LIMITED")
+    ra = int(r.headers.get("retry-after", "0"))
+    ok(0 < ra <= 900, "Retry-After %r" % ra)
+    # another login from the same address is not blocked by this one
+    status(login(t, "admin1", PW), 200)
+    rows = audit_rows(t, "action = 'login' AND outcome = 'denied'")
+    ok(rows and "rate limited" in rows[-1][4], "429 audited")
+
+
+def test_login_rate_limit_per_address(t):
+    # 20 failures from one address within 15 minutes, whatever the logins (last test: it
+    # blocks every login from 127.0.0.1 in this database for 15 minutes)
+    failed = int(t.scalar("SELECT count(*) FROM login_attempt WHERE NOT success "
+                          "AND client_addr = '127.0.0.1'"))
+    for i in range(max(0, 20 - failed)):
+        status(login(t, "spray%02d" % i, "sai-mật-khẩu-00"), 401, "BAD_CREDENTIALS")
+    status(login(t, "admin1", PW), 429, "RATE_LIMITED")

@@ -1,0 +1,438 @@
+"""The dossier lifecycle API (domain.md §3, §5, §6, §7, §9): reception, transitions as events,
+idempotency, optimistic concurrency, illegal transitions that change nothing, reading, search.
+
+Appointments are checked against the worked examples of domain.md §5.2 (2026 schedule, default
+sessions, make-up Saturdays counted), typed from the specification, with receptions back-dated
+by an integration client (the only role allowed to date a reception: `received_at`)."""
+from harness import eq, new_key, ok, status
+
+H56 = {
+    "root": "000.00.00.H56",   # UBND tỉnh (scope of the integration client)
+    "center": "000.00.12.H56",  # Trung tâm Phục vụ hành chính công (counter)
+    "justice": "000.00.21.H56",  # Sở Tư pháp
+    "land": "000.00.22.H56",     # Sở Nông nghiệp và Môi trường
+    "tax": "000.00.23.H56",      # Thuế tỉnh
+}
+OTHER = "000.00.12.H57"
+
+
+def setup(t):
+    t.psql("""
+    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from) VALUES
+      ('000.00.00.H56', 'UBND tỉnh Thử Nghiệm', 'province', 'committee', NULL, 'H56', '2000-01-01');
+    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from)
+      SELECT c, n, 'province', k, (SELECT id FROM unit WHERE code = '000.00.00.H56'), 'H56', '2000-01-01'
+      FROM (VALUES ('000.00.12.H56', 'Trung tâm Phục vụ hành chính công tỉnh', 'center'),
+                   ('000.00.21.H56', 'Sở Tư pháp', 'department'),
+                   ('000.00.22.H56', 'Sở Nông nghiệp và Môi trường', 'department'),
+                   ('000.00.23.H56', 'Thuế tỉnh', 'department')) v(c, n, k);
+    INSERT INTO unit (code, name, level, kind, province, valid_from) VALUES
+      ('000.00.12.H57', 'Trung tâm Phục vụ hành chính công tỉnh khác', 'province', 'center', 'H57', '2000-01-01');
+    INSERT INTO field (code, name) VALUES ('G01', 'Chứng thực'), ('G02', 'Đất đai');
+    INSERT INTO procedure (code, name, field_id, levels) VALUES
+      ('2.000908', 'Cấp bản sao từ sổ gốc', (SELECT id FROM field WHERE code = 'G01'), '{province}'),
+      ('2.000001', 'Chứng thực chữ ký', (SELECT id FROM field WHERE code = 'G01'), '{province}'),
+      ('1.000001', 'Đăng ký biến động đất đai', (SELECT id FROM field WHERE code = 'G02'), '{province}'),
+      ('2.000002', 'Xác nhận một ngày', (SELECT id FROM field WHERE code = 'G01'), '{province}'),
+      ('2.000005', 'Năm ngày làm việc', (SELECT id FROM field WHERE code = 'G01'), '{province}'),
+      ('2.000006', 'Hai ngày làm việc', (SELECT id FROM field WHERE code = 'G01'), '{province}');
+    INSERT INTO procedure_version (procedure_id, version, effective_from, duration_value,
+      duration_unit, cutoff_minute, pause_reasons, legs, steps)
+    SELECT p.id, 1, '2015-01-01', v.dv, v.du, v.cut, v.pr::text[], v.legs::jsonb, v.steps::jsonb
+      FROM procedure p JOIN (VALUES
+        ('2.000908', 3, 'wd', NULL::int, '{supplement,payment}', '[{"unit_code":"000.00.21.H56","minutes":1440}]',
+         '[{"name":"Thẩm định","role":"official","minutes":480}]'),
+        ('2.000001', 0, 'sameday', 900, '{supplement}', '[]', '[]'),
+        ('1.000001', 5, 'wd', NULL, '{supplement}',
+         '[{"unit_code":"000.00.21.H56","minutes":480},{"unit_code":"000.00.22.H56","minutes":960},{"unit_code":"000.00.23.H56","minutes":480}]',
+         '[]'),
+        ('2.000002', 1, 'wd', NULL, '{supplement}', '[]', '[]'),
+        ('2.000005', 5, 'wd', NULL, '{supplement}', '[]', '[]'),
+        ('2.000006', 2, 'wd', NULL, '{supplement}', '[]', '[]')
+      ) v(code, dv, du, cut, pr, legs, steps) ON v.code = p.code;
+    """)
+    t.clerk = t.account("clerk1", "clerk", H56["center"])
+    t.official = t.account("official1", "official", H56["justice"])
+    t.leader = t.account("leader1", "leader", H56["justice"])
+    t.leader_root = t.account("leader0", "leader", H56["root"])
+    t.far_clerk = t.account("clerk9", "clerk", OTHER)
+    t.integ = t.api_key("egov", H56["root"])
+
+
+APPLICANT = {"name": "Nguyễn Văn An", "id_number": "001090000001", "address": "Số 1 Tràng Tiền",
+             "phone": "0900000001", "email": "an@example.vn"}
+
+
+def receive(t, procedure="2.000908", received_at=None, client=None, key=None, **extra):
+    body = {"applicant": dict(APPLICANT), "procedure": procedure, "channel": 1,
+            "documents": [{"name": "Đơn đề nghị", "kind": "original", "count": 1}],
+            "sets": 1, "return_method": "counter", "complete": True}
+    if received_at:
+        body["received_at"] = received_at
+        body["receiving_unit"] = H56["center"]
+    body.update(extra)
+    c = client or (t.integ if received_at else t.clerk)
+    r = c.post("/api/v1/dossiers", body, headers={"Idempotency-Key": key or new_key()})
+    status(r, 201)
+    return r.json
+
+
+def event(t, client, code, version, type_, expect=200, err=None, **fields):
+    body = {"type": type_, "expected_version": version}
+    body.update(fields)
+    r = client.post("/api/v1/dossiers/%s/events" % code, body,
+                    headers={"Idempotency-Key": new_key()})
+    status(r, expect, err)
+    return r.json
+
+
+def snapshot(t, code):
+    """Everything a failed request must leave unchanged."""
+    return (t.sql("SELECT state, version, legal_due_at, new_appointment_at, ended_at,"
+                  " current_unit_id, current_official FROM dossier WHERE code = '%s'" % code),
+            t.scalar("SELECT count(*) FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id"
+                     " WHERE d.code = '%s'" % code),
+            t.scalar("SELECT count(*) FROM dossier_pause p JOIN dossier d ON d.id = p.dossier_id"
+                     " WHERE d.code = '%s'" % code),
+            t.scalar("SELECT count(*) FROM dossier_step s JOIN dossier d ON d.id = s.dossier_id"
+                     " WHERE d.code = '%s'" % code))
+
+
+# domain.md §5.2, one row per worked example: (procedure, received, appointment).
+WORKED = [
+    ("2.000908", "2026-02-13T10:00:00+07:00", "2026-02-25T10:00:00+07:00"),  # Tết skipped
+    ("2.000002", "2026-08-21T09:00:00+07:00", "2026-08-22T09:00:00+07:00"),  # làm bù Saturday
+    ("2.000006", "2026-04-24T15:30:00+07:00", "2026-04-29T15:30:00+07:00"),  # Giỗ Tổ compensatory
+    ("2.000005", "2025-01-24T16:30:00+07:00", "2025-02-07T16:30:00+07:00"),  # Tết Ất Tỵ
+    ("2.000002", "2026-03-06T17:30:00+07:00", "2026-03-09T17:00:00+07:00"),  # start rolls to Mon
+]
+
+
+def test_worked_examples_appointments(t):
+    for proc, received, appointment in WORKED:
+        d = receive(t, proc, received_at=received)
+        eq(d["appointment_at"], appointment, "appointment of %s received %s" % (proc, received))
+        eq(d["legal_due_at"], appointment, "legal due = appointment at reception")
+        eq(d["receipt"]["appointment_at"], appointment, "receipt shows the appointment")
+        eq(d["regime"], "nd61" if received < "2025-07-01" else "nd118", "regime by reception date")
+
+
+def test_reception_code_receipt_and_secret(t):
+    a = receive(t)
+    b = receive(t)
+    ok(a["code"].startswith(H56["center"] + "-"), "code starts with the unit identifier: %s" % a["code"])
+    parts_a, parts_b = a["code"].rsplit("-", 2), b["code"].rsplit("-", 2)
+    eq(len(parts_a[1]), 6, "YYMMDD")
+    eq(int(parts_b[2]), int(parts_a[2]) + 1, "gap-free per-unit per-day sequence")
+    eq(len(parts_a[2]), 4, "4-digit sequence")
+    eq(a["state"], 2, "received")
+    rc = a["receipt"]
+    eq(rc["code"], a["code"], "receipt code")
+    eq(rc["applicant"]["name"], "Nguyễn Văn An", "receipt applicant")
+    eq(rc["qr"]["code"], a["code"], "QR carries the code")
+    ok(len(a.get("lookup_secret", "")) == 10, "lookup secret shown once")
+    h = t.scalar("SELECT lookup_secret_hash FROM dossier WHERE code = '%s'" % a["code"])
+    ok(len(h) == 64 and a["lookup_secret"] not in h, "only a hash is stored")
+    ev = t.clerk.get("/api/v1/dossiers/%s/events" % a["code"])
+    status(ev, 200)
+    eq([e["type"] for e in ev.json["items"]], ["receive"], "timeline")
+    eq(ev.json["items"][0]["actor"]["login"], "clerk1", "actor recorded")
+
+
+def test_simple_path(t):
+    d = receive(t)
+    code = d["code"]
+    e = event(t, t.clerk, code, 1, "hand_over", to_unit=H56["justice"], step="Thẩm định")
+    eq(e["state"], 4, "in progress")
+    ok(e["event"]["payload"]["planned_end_at"] is not None, "step planned from the version's steps")
+    e = event(t, t.leader, code, 2, "assign", official="official1")
+    e = event(t, t.leader, code, 3, "resolve", outcome="granted")
+    eq(e["state"], 9, "resolved")
+    e = event(t, t.clerk, code, 4, "return_result", method="counter")
+    eq(e["state"], 10, "returned")
+    g = t.clerk.get("/api/v1/dossiers/%s" % code)
+    status(g, 200)
+    eq(g.json["state"], 10, "state")
+    eq(g.json["version"], 5, "version = number of events")
+    eq(g.json["classification"]["legal"] in ("early", "on_time"), True, "ended in time")
+    eq(g.json["steps"][0]["official"], "official1", "assigned official on the step")
+    ev = t.clerk.get("/api/v1/dossiers/%s/events" % code).json["items"]
+    eq([x["seq"] for x in ev], [1, 2, 3, 4, 5], "gap-free seq")
+
+
+def test_two_supplements_single_supplement_policy(t):
+    d = receive(t, "2.000908", received_at="2026-03-02T08:00:00+07:00")
+    code = d["code"]
+    eq(d["appointment_at"], "2026-03-05T08:00:00+07:00", "3 working days")
+    i = t.integ
+    event(t, i, code, 1, "hand_over", to_unit=H56["justice"], step="Thẩm định",
+          occurred_at="2026-03-02T09:00:00+07:00")
+    e = event(t, i, code, 2, "request_supplement", reason="Thiếu bản sao", missing=["Bản sao CCCD"],
+              occurred_at="2026-03-02T10:00:00+07:00")
+    eq(e["event"]["payload"]["counted"], True, "first request pauses")
+    e = event(t, i, code, 3, "receive_supplement", occurred_at="2026-03-04T10:00:00+07:00")
+    # Paused Mon 10:00 -> Wed 10:00 = 960 working minutes: due Thu 08:00 + 960 = Mon 09/03 08:00.
+    eq(e["legal_due_at"], "2026-03-09T08:00:00+07:00", "legal due moved by the pause")
+    eq(e["appointment_at"], "2026-03-05T08:00:00+07:00", "appointment never overwritten")
+    e = event(t, i, code, 4, "request_supplement", reason="Thiếu nữa",
+              occurred_at="2026-03-04T11:00:00+07:00")
+    eq(e["event"]["payload"]["counted"], False, "second request does not pause")
+    eq(e["event"]["payload"]["repeat"], True, "flagged as repeat")
+    e = event(t, i, code, 5, "receive_supplement", occurred_at="2026-03-05T11:00:00+07:00")
+    eq(e["legal_due_at"], "2026-03-09T08:00:00+07:00", "legal due unchanged by the repeat")
+    e = event(t, i, code, 6, "resolve", outcome="granted", occurred_at="2026-03-06T10:00:00+07:00")
+    g = t.clerk.get("/api/v1/dossiers/%s" % code).json
+    eq(g["classification"]["legal"], "early", "ended before the due date")
+    eq(len(g["pauses"]), 2, "two ledger rows")
+    eq(g["pauses"][0]["paused_minutes"], 960, "working minutes paused")
+    eq(g["pauses"][1]["repeat"], True, "repeat row")
+    eq(g["supplement_requests"], 2, "requests counted")
+
+
+def test_lien_thong_three_units(t):
+    d = receive(t, "1.000001", received_at="2026-03-02T08:00:00+07:00")
+    code, i = d["code"], t.integ
+    eq(d["appointment_at"], "2026-03-09T08:00:00+07:00", "5 working days")
+    event(t, i, code, 1, "hand_over", to_unit=H56["justice"], step="Sở Tư pháp", leg=True,
+          occurred_at="2026-03-02T08:00:00+07:00")
+    event(t, i, code, 2, "hand_over", to_unit=H56["land"], step="Sở NN&MT", leg=True,
+          occurred_at="2026-03-03T08:00:00+07:00")
+    event(t, i, code, 3, "hand_over", to_unit=H56["tax"], step="Thuế", leg=True,
+          occurred_at="2026-03-05T10:00:00+07:00")
+    g = t.integ.get("/api/v1/dossiers/%s" % code).json
+    steps = g["steps"]
+    eq([s["unit"] for s in steps], [H56["justice"], H56["land"], H56["tax"]], "legs")
+    eq([s["planned_end_at"] for s in steps],
+       ["2026-03-03T08:00:00+07:00", "2026-03-05T08:00:00+07:00", "2026-03-06T10:00:00+07:00"],
+       "leg plans chained from each hand-over (8 h, 16 h, 8 h)")
+    eq(steps[0]["ended_at"], "2026-03-03T08:00:00+07:00", "leg 1 closed by the hand-over")
+    eq(steps[2]["ended_at"], None, "last leg open")
+    eq(g["current_unit"]["code"], H56["tax"], "current unit")
+    eq(g["deadlines"]["appointment_at"], "2026-03-09T08:00:00+07:00", "plans never move the appointment")
+
+
+def test_late_with_apology(t):
+    d = receive(t, "2.000002", received_at="2026-03-02T08:00:00+07:00")
+    code, i = d["code"], t.integ
+    eq(d["appointment_at"], "2026-03-03T08:00:00+07:00", "1 working day")
+    event(t, i, code, 1, "hand_over", to_unit=H56["justice"], step="Thẩm định",
+          occurred_at="2026-03-02T08:30:00+07:00")
+    e = event(t, i, code, 2, "apologize", reason="Cần xác minh", new_appointment="2026-03-06T17:00:00+07:00",
+              occurred_at="2026-03-02T09:00:00+07:00")
+    eq(e["new_appointment_at"], "2026-03-06T17:00:00+07:00", "one new appointment")
+    eq(e["legal_due_at"], "2026-03-03T08:00:00+07:00", "apology does not move legal due")
+    eq(e["event"]["payload"]["late_notice"], True, "less than one working day of notice")
+    before = snapshot(t, code)
+    event(t, i, code, 3, "apologize", expect=409, err="APOLOGY_ALREADY_ISSUED", reason="Lần nữa",
+          new_appointment="2026-03-10T17:00:00+07:00", occurred_at="2026-03-03T09:00:00+07:00")
+    eq(snapshot(t, code), before, "second apology changed nothing")
+    event(t, i, code, 3, "resolve", outcome="granted", occurred_at="2026-03-05T10:00:00+07:00")
+    g = t.clerk.get("/api/v1/dossiers/%s" % code).json
+    eq(g["classification"]["legal"], "late", "late in every statistic")
+    r = t.clerk.get("/api/v1/dossiers?class=late&procedure=2.000002")
+    status(r, 200)
+    ok(code in [x["code"] for x in r.json["items"]], "class filter in SQL finds it")
+
+
+def test_refused_at_reception_and_after_examination(t):
+    r = t.clerk.post("/api/v1/dossiers", {"applicant": APPLICANT, "procedure": "2.000908",
+                                          "out_of_scope": True, "reason": "Không thuộc thẩm quyền"},
+                     headers={"Idempotency-Key": new_key()})
+    status(r, 201)
+    eq(r.json["state"], 3, "not received")
+    eq(r.json["appointment_at"], None, "no appointment")
+    eq(r.json["refusal"]["form"], "Mẫu 03", "refusal form")
+    g = t.clerk.get("/api/v1/dossiers/%s" % r.json["code"]).json
+    eq(g["classification"]["legal"], "not_counted", "never counted")
+    d = receive(t)
+    event(t, t.clerk, d["code"], 1, "hand_over", to_unit=H56["justice"], step="Thẩm định")
+    event(t, t.leader, d["code"], 2, "resolve", expect=422, err="VALIDATION_FAILED", outcome="refused")
+    e = event(t, t.leader, d["code"], 2, "resolve", outcome="refused", reason="Không đủ điều kiện")
+    eq(e["state"], 9, "refusal after examination is a normal end")
+
+
+def test_guidance_creates_no_dossier(t):
+    n0 = t.scalar("SELECT count(*) FROM dossier")
+    r = t.clerk.post("/api/v1/dossiers", {"applicant": {"name": "Trần Thị Bình"},
+                                          "procedure": "2.000908", "complete": False,
+                                          "missing": ["Bản sao giấy khai sinh"]},
+                     headers={"Idempotency-Key": new_key()})
+    status(r, 201)
+    eq(r.json["kind"], "guidance", "guidance")
+    eq(t.scalar("SELECT count(*) FROM dossier"), n0, "no dossier")
+    eq(t.scalar("SELECT count(*) FROM reception_guidance WHERE applicant_fold = 'tran thi binh'"),
+       "1", "guidance recorded with the folded name")
+
+
+def test_withdrawn_then_stopped(t):
+    d = receive(t)
+    code = d["code"]
+    event(t, t.clerk, code, 1, "hand_over", to_unit=H56["justice"], step="Thẩm định")
+    e = event(t, t.clerk, code, 2, "request_withdrawal", reason="Công dân xin rút")
+    eq(e["state"], 7, "withdrawal requested")
+    ok(e["ended_at"] is not None, "ends at the request")
+    e = event(t, t.leader, code, 3, "stop", reason="Theo đề nghị")
+    eq(e["state"], 8, "stopped")
+    d2 = receive(t)
+    event(t, t.clerk, d2["code"], 1, "hand_over", to_unit=H56["justice"], step="Thẩm định")
+    event(t, t.leader, d2["code"], 2, "resolve", outcome="granted")
+    before = snapshot(t, d2["code"])
+    event(t, t.clerk, d2["code"], 3, "request_withdrawal", expect=409, err="WITHDRAWAL_AFTER_DECISION")
+    eq(snapshot(t, d2["code"]), before, "refused withdrawal changed nothing")
+
+
+def test_returned_by_post(t):
+    d = receive(t, return_method="post")
+    code = d["code"]
+    event(t, t.clerk, code, 1, "hand_over", to_unit=H56["justice"], step="Thẩm định")
+    event(t, t.leader, code, 2, "resolve", outcome="granted")
+    event(t, t.clerk, code, 3, "return_result", expect=422, err="VALIDATION_FAILED", method="post")
+    e = event(t, t.clerk, code, 3, "return_result", method="post", postal_receipt="EMS123456789VN")
+    eq(e["state"], 10, "returned")
+    eq(t.scalar("SELECT returned_at IS NOT NULL AND end_state = 9 FROM dossier WHERE code = '%s'" % code),
+       "t", "returned_at stored, the end stays the resolution")
+
+
+def test_idempotent_retry(t):
+    key = new_key()
+    body = {"applicant": APPLICANT, "procedure": "2.000908", "complete": True}
+    r1 = t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": key})
+    status(r1, 201)
+    n = t.scalar("SELECT count(*) FROM dossier")
+    r2 = t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": key})
+    status(r2, 201)
+    eq(r2.headers.get("idempotent-replayed"), "true", "replayed")
+    eq(r2.json["code"], r1.json["code"], "same dossier")
+    eq(t.scalar("SELECT count(*) FROM dossier"), n, "nothing recorded twice")
+    ok("lookup_secret" not in r2.json, "secret never stored for replay")
+    r3 = t.clerk.post("/api/v1/dossiers", dict(body, sets=2), headers={"Idempotency-Key": key})
+    status(r3, 422, "IDEMPOTENCY_KEY_REUSED")
+    code = r1.json["code"]
+    k2 = new_key()
+    ev = {"type": "hand_over", "expected_version": 1, "to_unit": H56["justice"], "step": "Thẩm định"}
+    a = t.clerk.post("/api/v1/dossiers/%s/events" % code, ev, headers={"Idempotency-Key": k2})
+    status(a, 200)
+    b = t.clerk.post("/api/v1/dossiers/%s/events" % code, ev, headers={"Idempotency-Key": k2})
+    status(b, 200)
+    eq(b.json["event"]["seq"], a.json["event"]["seq"], "same event")
+    eq(t.scalar("SELECT version FROM dossier WHERE code = '%s'" % code), "2", "one event only")
+
+
+def test_stale_version_conflict(t):
+    d = receive(t)
+    code = d["code"]
+    event(t, t.clerk, code, 1, "hand_over", to_unit=H56["justice"], step="Thẩm định")
+    before = snapshot(t, code)
+    r = event(t, t.clerk, code, 1, "hand_over", expect=409, err="VERSION_CONFLICT",
+              to_unit=H56["land"], step="Khác")
+    ok("2" in r["error"].get("detail", ""), "detail names the current version")
+    eq(snapshot(t, code), before, "nothing changed")
+
+
+ILLEGAL = [
+    # (client attribute, type, fields, status, code)
+    ("leader", "resolve", {"outcome": "granted"}, 409, "DOSSIER_BAD_STATE"),  # 2 -> 9 not same-day
+    ("clerk", "receive_supplement", {}, 409, "DOSSIER_BAD_STATE"),
+    ("clerk", "return_result", {"method": "counter"}, 409, "DOSSIER_BAD_STATE"),
+    ("official", "assign", {"official": "official1"}, 403, "ROLE_NOT_ALLOWED"),
+    ("leader", "apologize", {"reason": "x", "new_appointment": "2030-01-01T10:00:00+07:00"}, 409,
+     "DOSSIER_BAD_STATE"),  # apology from 2: only 4, 5, 6
+    ("clerk", "apologize", {"reason": "x", "new_appointment": "2030-01-01T10:00:00+07:00"}, 403,
+     "ROLE_NOT_ALLOWED"),
+    ("official", "stop", {"reason": "x", "legal_basis": "y"}, 403, "ROLE_NOT_ALLOWED"),
+    ("clerk", "stop", {"reason": "x"}, 422, "VALIDATION_FAILED"),  # 2 -> 8 needs a legal basis
+]
+
+
+def test_illegal_transitions_change_nothing(t):
+    d = receive(t)
+    code = d["code"]
+    before = snapshot(t, code)
+    for who, type_, fields, st, err in ILLEGAL:
+        r = getattr(t, who).post("/api/v1/dossiers/%s/events" % code,
+                                 dict({"type": type_, "expected_version": 1}, **fields),
+                                 headers={"Idempotency-Key": new_key()})
+        status(r, st, err)
+        eq(snapshot(t, code), before, "%s by %s changed nothing" % (type_, who))
+    r = t.clerk.post("/api/v1/dossiers/%s/events" % code, {"type": "fly", "expected_version": 1})
+    status(r, 422, "VALIDATION_FAILED")
+
+
+def test_sameday_resolves_from_received(t):
+    d = receive(t, "2.000001", received_at="2026-03-02T09:00:00+07:00")
+    eq(d["appointment_at"], "2026-03-02T17:00:00+07:00", "before the 15:00 cut-off: same day")
+    e = event(t, t.integ, d["code"], 1, "resolve", outcome="granted",
+              occurred_at="2026-03-02T10:00:00+07:00")
+    eq(e["state"], 9, "2 -> 9 for a same-day procedure")
+    d = receive(t, "2.000001", received_at="2026-03-02T15:00:00+07:00")
+    eq(d["appointment_at"], "2026-03-03T17:00:00+07:00", "at the cut-off: next working day")
+
+
+def test_time_rules(t):
+    r = t.clerk.post("/api/v1/dossiers", {"applicant": APPLICANT, "procedure": "2.000908",
+                                          "received_at": "2026-03-02T08:00:00+07:00"})
+    status(r, 403, "FORBIDDEN")
+    d = receive(t, received_at="2026-03-02T08:00:00+07:00")
+    event(t, t.integ, d["code"], 1, "hand_over", expect=422, err="TIME_BACKWARDS",
+          to_unit=H56["justice"], step="x", occurred_at="2026-03-01T08:00:00+07:00")
+    event(t, t.integ, d["code"], 1, "hand_over", expect=422, err="TIME_IN_FUTURE",
+          to_unit=H56["justice"], step="x", occurred_at="2099-03-01T08:00:00+07:00")
+
+
+def test_scope_and_not_found(t):
+    d = receive(t)
+    status(t.far_clerk.get("/api/v1/dossiers/%s" % d["code"]), 404, "DOSSIER_NOT_FOUND")
+    status(t.far_clerk.get("/api/v1/dossiers/%s/events" % d["code"]), 404, "DOSSIER_NOT_FOUND")
+    event(t, t.far_clerk, d["code"], 1, "hand_over", expect=404, err="DOSSIER_NOT_FOUND",
+          to_unit=OTHER, step="x")
+    status(t.clerk.get("/api/v1/dossiers/NOPE-000000-0001"), 404, "DOSSIER_NOT_FOUND")
+    r = t.far_clerk.get("/api/v1/dossiers")
+    status(r, 200)
+    eq(r.json["items"], [], "nothing of H56 listed for an H57 clerk")
+
+
+def test_search_folded_and_keyset_pages(t):
+    receive(t, applicant={"name": "Lê Thị Hồng Nhung"})
+    for q in ("nhung", "Nhung", "Hồng", "hong nhung", "LÊ THỊ"):
+        r = t.clerk.get("/api/v1/dossiers?q=" + __import__("urllib.parse").parse.quote(q))
+        status(r, 200)
+        ok(any(x["applicant_name"] == "Lê Thị Hồng Nhung" for x in r.json["items"]), "q=%s finds" % q)
+    seen, cursor, pages = [], None, 0
+    while True:
+        r = t.clerk.get("/api/v1/dossiers?limit=3" + ("&cursor=" + cursor if cursor else ""))
+        status(r, 200)
+        seen += [x["code"] for x in r.json["items"]]
+        cursor = r.json["next_cursor"]
+        pages += 1
+        if not cursor or pages > 100:
+            break
+    eq(len(seen), len(set(seen)), "no duplicates across pages")
+    eq(len(seen), int(t.scalar("SELECT count(*) FROM dossier d WHERE unit_in_scope("
+                              "(SELECT id FROM unit WHERE code = '%s'), d.receiving_unit_id)"
+                              " OR unit_in_scope((SELECT id FROM unit WHERE code = '%s'),"
+                              " d.resolving_unit_id) OR unit_in_scope((SELECT id FROM unit"
+                              " WHERE code = '%s'), d.current_unit_id)"
+                              % ((H56["center"],) * 3))), "every dossier in scope once")
+    status(t.clerk.get("/api/v1/dossiers?cursor=Zm9v"), 400, "BAD_QUERY")
+    status(t.clerk.get("/api/v1/dossiers?class=soon"), 400, "BAD_QUERY")
+
+
+def test_deadline_explain_tet(t):
+    d = receive(t, "2.000908", received_at="2026-02-13T10:00:00+07:00")
+    r = t.clerk.get("/api/v1/dossiers/%s/deadline/explain" % d["code"])
+    status(r, 200)
+    off = [x["date"] for x in r.json["days"] if not x["working"]]
+    # domain.md §4.3: Tết Bính Ngọ off 14-22/02/2026 (weekdays 16-20 off, in a 9-day break).
+    eq(off, ["2026-02-%02d" % d for d in range(14, 23)], "days skipped")
+    tet = {x["date"] for x in r.json["days"] if x["reason"] == "tet"}
+    ok({"2026-02-%02d" % d for d in range(16, 21)} <= tet, "weekdays 16-20 skipped for Tết: %r" % tet)
+    eq(r.json["appointment_at"], "2026-02-25T10:00:00+07:00", "appointment")
+
+
+def test_event_log_is_append_only(t):
+    receive(t)
+    p = t.psql("UPDATE dossier_event SET type = 'x'", check=False)
+    eq(t.scalar("SELECT count(*) FROM dossier_event WHERE type = 'x'"), "0", "update refused")
+    t.psql("DELETE FROM dossier_event", check=False)
+    ok(int(t.scalar("SELECT count(*) FROM dossier_event")) > 0, "delete refused")
+    del p

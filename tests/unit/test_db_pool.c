@@ -1,0 +1,517 @@
+/*
+ * test_db_pool.c - the asynchronous pool (server/db/pool.c) against a real
+ * PostgreSQL named by MOTCUA_TEST_DATABASE_URL (skipped without it): pipelined
+ * units and their order, an error inside a unit, an unreachable server, a
+ * backend terminated mid-flight, LISTEN/NOTIFY with re-listen, db_pool_free with
+ * work pending.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "unit/db_testutil.h"
+
+#include "db/db.h"
+
+static char dbname[64];
+static char *conninfo; /* the scratch database, application_name test_db_pool */
+
+struct rec {
+    int calls;
+    int in_exec_seen; /* a callback ran while db_exec was on the stack */
+    enum err_code code;
+    char sqlstate[6];
+    int failed_stmt;
+    int nres;
+    char detail[160];
+    char constraint_name[64];
+    char val[64];  /* res[last] row 0 col 0 */
+    int order;     /* sequence number at completion */
+};
+
+static int in_exec;
+static int seq;
+
+static void
+on_done(struct db_result *r, void *arg)
+{
+    struct rec *x = arg;
+
+    x->calls++;
+    x->in_exec_seen |= in_exec;
+    x->code = r->err.code;
+    snprintf(x->sqlstate, sizeof(x->sqlstate), "%s", r->sqlstate);
+    snprintf(x->detail, sizeof(x->detail), "%s", r->err.detail);
+    snprintf(x->constraint_name, sizeof(x->constraint_name), "%s", r->constraint_name);
+    x->failed_stmt = r->failed_stmt;
+    x->nres = r->nres;
+    x->order = seq++;
+    if (r->err.code == ERR_OK && r->nres > 0)
+        snprintf(x->val, sizeof(x->val), "%s", db_val(r->res[r->nres - 1], 0, 0));
+}
+
+static void
+exec_rec(struct db_pool *p, const struct db_stmt *s, int n, struct rec *x)
+{
+    in_exec = 1;
+    db_exec(p, s, n, on_done, x);
+    in_exec = 0;
+}
+
+/* Runs one unit to completion; returns its record. */
+static struct rec
+run1(struct event_base *b, struct db_pool *p, const char *sql, int np, const char *const *v)
+{
+    struct rec x;
+    struct db_stmt s = {sql, np, v};
+
+    memset(&x, 0, sizeof(x));
+    exec_rec(p, &s, 1, &x);
+    dbt_run_until(b, &x.calls, 10000);
+    return x;
+}
+
+static int
+wait_ready(struct event_base *b, struct db_pool *p, long ms)
+{
+    long end = dbt_ms() + ms;
+    int zero = 0;
+
+    while (!db_pool_ready(p) && dbt_ms() < end)
+        dbt_run_until(b, &zero, 20);
+    return db_pool_ready(p);
+}
+
+static int
+setup(void **state)
+{
+    const char *url = dbt_url();
+
+    (void)state;
+    if (url == NULL)
+        return 0;
+    dbt_create_db(url, "motcua_t_pool", dbname, sizeof(dbname));
+    conninfo = dbt_conninfo(url, dbname, "test_db_pool");
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    if (dbt_url() != NULL)
+        dbt_drop_db(dbt_url(), dbname);
+    free(conninfo);
+    return 0;
+}
+
+#define NEED_DB()                                                                                  \
+    do {                                                                                           \
+        if (dbt_url() == NULL)                                                                     \
+            skip();                                                                                \
+    } while (0)
+
+/* 200 units on one connection, 8 in flight: callbacks in submission order, each once,
+   none from inside db_exec; the rest wait in the pool queue. */
+static void
+test_pipelined_order(void **state)
+{
+    enum { N = 200, DEPTH = 8 };
+    struct event_base *b;
+    struct db_pool *p;
+    static struct rec recs[N];
+    static char vals[N][12];
+    static const char *vp[N][1];
+    static struct db_stmt st[N];
+    struct db_pool_stats ps;
+    int first;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 1, DEPTH);
+    assert_true(wait_ready(b, p, 5000));
+    memset(recs, 0, sizeof(recs));
+    seq = 0;
+    for (int i = 0; i < N; i++) {
+        snprintf(vals[i], sizeof(vals[i]), "%d", i * 7);
+        vp[i][0] = vals[i];
+        st[i] = (struct db_stmt){"SELECT $1::int + 1", 1, vp[i]};
+        exec_rec(p, &st[i], 1, &recs[i]);
+    }
+    db_pool_stats(p, &ps);
+    assert_int_equal(ps.waiting, N - DEPTH);
+    assert_int_equal(ps.in_use, 1);
+    assert_true(dbt_run_until(b, &recs[N - 1].calls, 10000));
+    first = recs[0].order;
+    for (int i = 0; i < N; i++) {
+        char want[16];
+
+        snprintf(want, sizeof(want), "%d", i * 7 + 1);
+        assert_int_equal(recs[i].calls, 1);
+        assert_int_equal(recs[i].in_exec_seen, 0);
+        assert_int_equal(recs[i].code, ERR_OK);
+        assert_int_equal(recs[i].nres, 1);
+        assert_int_equal(recs[i].order, first + i);
+        assert_string_equal(recs[i].val, want);
+    }
+    db_pool_stats(p, &ps);
+    assert_int_equal(ps.waiting, 0);
+    assert_int_equal(ps.units_ok, N);
+    assert_int_equal(ps.units_failed, 0);
+    db_pool_free(p);
+    event_base_free(b);
+}
+
+/* Several connections: multi-statement units all complete exactly once. */
+static void
+test_many_connections(void **state)
+{
+    enum { N = 300 };
+    struct event_base *b;
+    struct db_pool *p;
+    static struct rec recs[N];
+    static const struct db_stmt two[2] = {{"SELECT 1", 0, NULL},
+                                          {"SELECT 'hồ sơ'::text", 0, NULL}};
+    int done = 0;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 3, 4);
+    assert_true(wait_ready(b, p, 5000));
+    memset(recs, 0, sizeof(recs));
+    for (int i = 0; i < N; i++)
+        exec_rec(p, two, 2, &recs[i]);
+    for (long end = dbt_ms() + 10000; dbt_ms() < end && done < N;) {
+        int zero = 0;
+
+        dbt_run_until(b, &zero, 10);
+        done = 0;
+        for (int i = 0; i < N; i++)
+            done += recs[i].calls;
+    }
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(recs[i].calls, 1);
+        assert_int_equal(recs[i].code, ERR_OK);
+        assert_int_equal(recs[i].nres, 2);
+        assert_string_equal(recs[i].val, "hồ sơ");
+    }
+    db_pool_free(p);
+    event_base_free(b);
+}
+
+/* An error in the middle of a unit rolls the whole unit back; the units pipelined
+   after it are unaffected. */
+static void
+test_error_mid_unit(void **state)
+{
+    struct event_base *b;
+    struct db_pool *p;
+    static const struct db_stmt bad[3] = {{"INSERT INTO t_unit VALUES (1)", 0, NULL},
+                                          {"SELECT 1 / 0", 0, NULL},
+                                          {"INSERT INTO t_unit VALUES (2)", 0, NULL}};
+    static const struct db_stmt good[1] = {{"INSERT INTO t_unit VALUES (3)", 0, NULL}};
+    static const struct db_stmt dup[1] = {{"INSERT INTO t_unit VALUES (3)", 0, NULL}};
+    const char *const name[1] = {"Nguyễn Văn A"};
+    struct rec rb, rg, rd, x;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 1, 8);
+    x = run1(b, p, "CREATE TABLE t_unit (id int PRIMARY KEY)", 0, NULL);
+    assert_int_equal(x.code, ERR_OK);
+    memset(&rb, 0, sizeof(rb));
+    memset(&rg, 0, sizeof(rg));
+    memset(&rd, 0, sizeof(rd));
+    exec_rec(p, bad, 3, &rb);
+    exec_rec(p, good, 1, &rg);
+    exec_rec(p, dup, 1, &rd);
+    assert_true(dbt_run_until(b, &rd.calls, 10000));
+    assert_int_equal(rb.calls, 1);
+    assert_int_equal(rb.code, ERR_DB_QUERY);
+    assert_string_equal(rb.sqlstate, "22012");
+    assert_int_equal(rb.failed_stmt, 1);
+    assert_int_equal(rb.nres, 0);
+    assert_string_equal(rb.detail, "division by zero");
+    assert_int_equal(rg.calls, 1);
+    assert_int_equal(rg.code, ERR_OK);
+    /* 23505 is left to the handler: sqlstate and constraint say which key. */
+    assert_int_equal(rd.code, ERR_DB_QUERY);
+    assert_string_equal(rd.sqlstate, "23505");
+    assert_string_equal(rd.constraint_name, "t_unit_pkey");
+    assert_int_equal(rd.failed_stmt, 0);
+    x = run1(b, p, "SELECT string_agg(id::text, ',' ORDER BY id) FROM t_unit", 0, NULL);
+    assert_int_equal(x.code, ERR_OK);
+    assert_string_equal(x.val, "3");
+    /* A data exception's message quotes the input: the detail stops before it. */
+    x = run1(b, p, "SELECT $1::int", 1, name);
+    assert_int_equal(x.code, ERR_DB_QUERY);
+    assert_string_equal(x.sqlstate, "22P02");
+    assert_null(strstr(x.detail, "Nguy"));
+    assert_string_equal(x.detail, "invalid input syntax for type integer");
+    db_pool_free(p);
+    event_base_free(b);
+}
+
+/* Nothing listens on the port: the unit fails with DB_UNAVAILABLE, exactly once,
+   from the loop (not inside db_exec), and quickly once the pool knows it is down. */
+static void
+test_unreachable(void **state)
+{
+    struct event_base *b = event_base_new();
+    struct db_pool *p = db_pool_new(b, "host=127.0.0.1 port=1 dbname=x", 2, 4);
+    static const struct db_stmt s[1] = {{"SELECT 1", 0, NULL}};
+    struct rec x, y;
+    struct db_pool_stats ps;
+    int zero = 0;
+    long t0;
+
+    (void)state;
+    memset(&x, 0, sizeof(x));
+    memset(&y, 0, sizeof(y));
+    exec_rec(p, s, 1, &x);
+    assert_int_equal(x.calls, 0);
+    assert_true(dbt_run_until(b, &x.calls, 3000));
+    dbt_run_until(b, &zero, 300);
+    assert_int_equal(x.calls, 1);
+    assert_int_equal(x.in_exec_seen, 0);
+    assert_int_equal(x.code, ERR_DB_UNAVAILABLE);
+    assert_int_equal(x.nres, 0);
+    /* While the pool waits to reconnect, a new unit fails on the next loop turn. */
+    t0 = dbt_ms();
+    exec_rec(p, s, 1, &y);
+    assert_int_equal(y.calls, 0);
+    dbt_run_until(b, &y.calls, 3000);
+    assert_int_equal(y.calls, 1);
+    assert_int_equal(y.code, ERR_DB_UNAVAILABLE);
+    assert_true(dbt_ms() - t0 < 1000);
+    db_pool_stats(p, &ps);
+    assert_int_equal(ps.connected, 0);
+    assert_int_equal(db_pool_ready(p), 0);
+    db_pool_free(p);
+    event_base_free(b);
+}
+
+/* The backend is terminated while a unit runs: the in-flight units fail with
+   DB_UNAVAILABLE, the pool reconnects by itself, later units succeed. */
+static void
+test_terminated_mid_flight(void **state)
+{
+    struct event_base *b;
+    struct db_pool *p;
+    static const struct db_stmt slow[1] = {{"SELECT pg_sleep(20)", 0, NULL}};
+    static const struct db_stmt quick[1] = {{"SELECT 1", 0, NULL}};
+    struct rec pid1, r1, r2, pid2;
+    struct db_pool_stats ps;
+    PGconn *ctl;
+    const char *v[1];
+    PGresult *res;
+    long t0;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 1, 4);
+    ctl = dbt_connect(conninfo);
+    pid1 = run1(b, p, "SELECT pg_backend_pid()", 0, NULL);
+    assert_int_equal(pid1.code, ERR_OK);
+    memset(&r1, 0, sizeof(r1));
+    memset(&r2, 0, sizeof(r2));
+    exec_rec(p, slow, 1, &r1);
+    exec_rec(p, quick, 1, &r2);
+    /* let the server start the sleep */
+    dbt_run_until(b, &r1.calls, 200);
+    v[0] = pid1.val;
+    t0 = dbt_ms();
+    res = PQexecParams(ctl, "SELECT pg_terminate_backend($1::int)", 1, NULL, v, NULL, NULL, 0);
+    assert_string_equal(PQgetvalue(res, 0, 0), "t");
+    PQclear(res);
+    assert_true(dbt_run_until(b, &r2.calls, 5000));
+    assert_true(dbt_ms() - t0 < 5000);
+    assert_int_equal(r1.calls, 1);
+    assert_int_equal(r1.code, ERR_DB_UNAVAILABLE);
+    assert_int_equal(r2.code, ERR_DB_UNAVAILABLE);
+    assert_true(wait_ready(b, p, 5000));
+    pid2 = run1(b, p, "SELECT pg_backend_pid()", 0, NULL);
+    assert_int_equal(pid2.code, ERR_OK);
+    assert_string_not_equal(pid2.val, pid1.val);
+    db_pool_stats(p, &ps);
+    assert_int_equal(ps.reconnects, 1);
+    assert_int_equal(ps.connected, 1);
+    assert_int_equal(r1.calls + r2.calls, 2);
+    PQfinish(ctl);
+    db_pool_free(p);
+    event_base_free(b);
+}
+
+struct lrec {
+    int resets;   /* cb(channel, NULL) */
+    int got;
+    char channel[64];
+    char payload[64];
+};
+
+static void
+on_notify(const char *channel, const char *payload, void *arg)
+{
+    struct lrec *l = arg;
+
+    snprintf(l->channel, sizeof(l->channel), "%s", channel);
+    if (payload == NULL) {
+        l->resets++;
+        return;
+    }
+    l->got++;
+    snprintf(l->payload, sizeof(l->payload), "%s", payload);
+}
+
+static void
+notify(PGconn *ctl, const char *chan, const char *payload)
+{
+    const char *v[2] = {chan, payload};
+    PGresult *r = PQexecParams(ctl, "SELECT pg_notify($1, $2)", 2, NULL, v, NULL, NULL, 0);
+
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+}
+
+/* LISTEN delivers payloads; after the listener's backend is terminated it reconnects,
+   LISTENs again, signals the reset (payload NULL), and delivers again. */
+static void
+test_listen_relisten(void **state)
+{
+    struct event_base *b;
+    struct db_pool *p;
+    PGconn *ctl;
+    struct lrec l;
+    char chan[64], q[96];
+    const char *v[1] = {q};
+    PGresult *r;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 1, 4);
+    ctl = dbt_connect(conninfo);
+    memset(&l, 0, sizeof(l));
+    snprintf(chan, sizeof(chan), "t_chan_%ld", (long)getpid());
+    db_listen(p, chan, on_notify, &l);
+    assert_true(dbt_run_until(b, &l.resets, 5000));
+    notify(ctl, chan, "xin chào");
+    assert_true(dbt_run_until(b, &l.got, 5000));
+    assert_string_equal(l.channel, chan);
+    assert_string_equal(l.payload, "xin chào");
+    /* find and terminate the listener's backend */
+    snprintf(q, sizeof(q), "LISTEN \"%s\"", chan);
+    r = PQexecParams(ctl,
+                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                     "WHERE query = $1",
+                     1, NULL, v, NULL, NULL, 0);
+    assert_string_equal(PQgetvalue(r, 0, 0), "1");
+    PQclear(r);
+    l.resets = 0;
+    {
+        int two = 0;
+        long end = dbt_ms() + 5000;
+
+        while (l.resets < 1 && dbt_ms() < end)
+            dbt_run_until(b, &two, 20);
+    }
+    assert_int_equal(l.resets, 1);
+    l.got = 0;
+    notify(ctl, chan, "lần 2");
+    assert_true(dbt_run_until(b, &l.got, 5000));
+    assert_string_equal(l.payload, "lần 2");
+    PQfinish(ctl);
+    db_pool_free(p);
+    event_base_free(b);
+}
+
+static struct db_pool *free_pool;
+static struct rec late;
+
+static void
+on_done_resubmit(struct db_result *r, void *arg)
+{
+    static const struct db_stmt s[1] = {{"SELECT 2", 0, NULL}};
+
+    on_done(r, arg);
+    db_exec(free_pool, s, 1, on_done, &late);
+}
+
+/* db_pool_free calls back in-flight and queued units with DB_UNAVAILABLE, and also a
+   unit submitted from one of those callbacks. */
+static void
+test_free_with_pending(void **state)
+{
+    struct event_base *b;
+    struct db_pool *p;
+    static const struct db_stmt slow[1] = {{"SELECT pg_sleep(5)", 0, NULL}};
+    struct rec a, c;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 1, 1);
+    assert_true(wait_ready(b, p, 5000));
+    memset(&a, 0, sizeof(a));
+    memset(&c, 0, sizeof(c));
+    memset(&late, 0, sizeof(late));
+    free_pool = p;
+    db_exec(p, slow, 1, on_done_resubmit, &a); /* in flight */
+    db_exec(p, slow, 1, on_done, &c);          /* queued (depth 1) */
+    db_pool_free(p);
+    assert_int_equal(a.calls, 1);
+    assert_int_equal(c.calls, 1);
+    assert_int_equal(late.calls, 1);
+    assert_int_equal(a.code, ERR_DB_UNAVAILABLE);
+    assert_int_equal(c.code, ERR_DB_UNAVAILABLE);
+    assert_int_equal(late.code, ERR_DB_UNAVAILABLE);
+    event_base_free(b);
+}
+
+/* The start-up options reach the session; the caller's application_name wins over
+   the fallback "motcua". */
+static void
+test_session_settings(void **state)
+{
+    struct event_base *b;
+    struct db_pool *p;
+    struct rec x;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 1, 2);
+    x = run1(b, p,
+             "SELECT current_setting('statement_timeout') || ',' || "
+             "current_setting('idle_in_transaction_session_timeout') || ',' || "
+             "current_setting('synchronous_commit') || ',' || current_setting('application_name')",
+             0, NULL);
+    assert_int_equal(x.code, ERR_OK);
+    assert_string_equal(x.val, "30s,1min,on,test_db_pool");
+    db_pool_free(p);
+    event_base_free(b);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pipelined_order),
+        cmocka_unit_test(test_many_connections),
+        cmocka_unit_test(test_error_mid_unit),
+        cmocka_unit_test(test_unreachable),
+        cmocka_unit_test(test_terminated_mid_flight),
+        cmocka_unit_test(test_listen_relisten),
+        cmocka_unit_test(test_free_with_pending),
+        cmocka_unit_test(test_session_settings),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
