@@ -2,6 +2,7 @@
 #   make            build build/motcua
 #   make run        install what is missing, build, local PostgreSQL under var/, migrate, demo data, serve
 #   make test       every suite, twice: plain and with ASan+UBSan; ends with "N passed, N failed"
+#   make soak       load + hard PostgreSQL restarts for MOTCUA_SOAK_SECONDS (default 300)
 #   make fuzz       libFuzzer harnesses for longer (clang)
 #   make bench      benchmarks in tools/bench (figures, not assertions)
 #   make lint fmt clean
@@ -45,7 +46,7 @@ BENCH_SRCS := $(wildcard tools/bench/bench_*.c)
 BENCH_BINS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 EMBED_INPUTS := $(sort $(wildcard sql/*.sql sql/*.tsv))
 
-.PHONY: all deps run test test-fast fuzz bench lint fmt clean demo tests-bin
+.PHONY: all deps run test test-fast soak fuzz bench lint fmt clean demo tests-bin
 
 all: $(BUILD)/motcua tests-bin
 
@@ -115,6 +116,10 @@ test: deps
 # One build, no sanitizer pass (for quick local iteration).
 test-fast:
 	@MOTCUA_TEST_FAST=1 sh tests/run.sh
+
+# Load/fault test for longer: MOTCUA_SOAK_SECONDS (default 300), SOAK_SAN=1 for sanitizers.
+soak:
+	@sh tools/soak.sh
 
 fuzz:
 	@sh tests/fuzz/run.sh $(or $(SECONDS),60)

@@ -16,6 +16,7 @@
 
 struct config;
 struct wcal;
+struct cal_retired;
 struct event_base;
 struct evhttp;
 struct db_pool;
@@ -48,6 +49,9 @@ enum app_ext_slot { EXT_ALERTS = 0, EXT_AUTH = 1, EXT_WEBHOOK = 2, EXT_RATELIMIT
 struct app {
     const struct config *cfg;
     _Atomic(const struct wcal *) cal; /* current working calendar */
+    /* calendars replaced by an administrator's change, kept (never freed while workers
+       run) so a reader still holding one stays valid: api/calendar.c */
+    _Atomic(struct cal_retired *) cal_retired;
     int nworkers;
     struct worker *workers;
     struct ssl_ctx_st *ssl;           /* NULL without TLS */

@@ -65,7 +65,7 @@ run_pass() {
         [ -x "$t" ] || continue
         n=$(basename "$t")
         selected "$n" || continue
-        log="$LOGDIR/$label-$n.log"
+        log="$LOGDIR/$label-$(basename $(dirname "$t"))-$n.log"
         CMOCKA_MESSAGE_OUTPUT=TAP MOTCUA_SRC="$ROOT" "$t" >"$log" 2>&1
         count_tap "$n" "$log" $?
     done
@@ -74,7 +74,7 @@ run_pass() {
         n=$(basename "$t")
         selected "$n" || continue
         corpus=tests/fuzz/corpus/${n#replay_}
-        log="$LOGDIR/$label-$n.log"
+        log="$LOGDIR/$label-$(basename $(dirname "$t"))-$n.log"
         if [ -d "$corpus" ]; then "$t" "$corpus" >"$log" 2>&1; else echo "not ok 1 - no corpus $corpus" >"$log"; false; fi
         count_tap "$n" "$log" $?
     done
@@ -82,7 +82,7 @@ run_pass() {
         [ -f "$t" ] || continue
         n=$(basename "$t" .sh)
         selected "$n" || continue
-        log="$LOGDIR/$label-$n.log"
+        log="$LOGDIR/$label-$(basename $(dirname "$t"))-$n.log"
         MOTCUA_SRC="$ROOT" sh "$t" "$build/motcua" >"$log" 2>&1
         count_tap "$n" "$log" $?
     done
@@ -90,7 +90,7 @@ run_pass() {
         [ -f "$t" ] || continue
         n=$(basename "$t" .py)
         selected "$n" || continue
-        log="$LOGDIR/$label-$n.log"
+        log="$LOGDIR/$label-$(basename $(dirname "$t"))-$n.log"
         python3 tests/http/run.py --bin "$build/motcua" --label "$label" "$t" >"$log" 2>&1
         count_tap "$n" "$log" $?
     done

@@ -4,12 +4,13 @@
  * (calendar_listen, LISTEN motcua_calendar) and the administration routes
  * (API_CALENDAR_ROUTES: list a year, add or replace an announced day, delete one).
  *
- * Swapping: a change builds a whole new struct wcal and publishes it with one atomic store
- * into app->cal; readers load the pointer once per use. The previous calendar is never
- * freed: a worker may still be reading it, and api/dossier.c caches an axis keyed by the
- * calendar's address (freeing and reusing an address would alias a stale axis). The cost
- * is one calendar (~0.5 MB for 1990-2100) per administrator change or NOTIFY, a handful a
- * year.
+ * Swapping: a change builds a whole new struct wcal and publishes it with one atomic
+ * exchange of app->cal; readers load the pointer once per use. The previous calendar is not
+ * freed while the workers run: a worker may still be reading it, and api/dossier.c caches
+ * an axis keyed by the calendar's address (freeing and reusing an address would alias a
+ * stale axis). It goes on app->cal_retired, freed by calendar_free_all() after the workers
+ * stopped. The cost is one calendar (~0.5 MB for 1990-2100) per administrator change or
+ * NOTIFY, a handful a year.
  *
  * After a change the appointments of open dossiers whose window crosses the changed day are
  * re-projected by the dossier module (dossier_reproject_calendar, domain.md §4.5), once, by
@@ -72,8 +73,7 @@ calendar_build_rows(const struct config *cfg, const PGresult *res, struct mc_err
         int r = wcal_reason_parse(reason);
 
         if (cal_parse_date(day, strlen(day), &en[i].day) != 0 || r < 0) {
-            err_set(e, ERR_INTERNAL, "calendar_day row %s: bad date or reason %.32s", day,
-                    reason);
+            err_set(e, ERR_INTERNAL, "calendar_day row %s: bad date or reason %.32s", day, reason);
             goto out;
         }
         en[i].working = strcmp(PQgetvalue(res, i, 1), "t") == 0;
@@ -88,11 +88,42 @@ out:
     return w;
 }
 
+/* A calendar replaced while workers may still read it (file header). */
+struct cal_retired {
+    const struct wcal *cal;
+    struct cal_retired *next;
+};
+
 static void
 publish(struct app *app, struct wcal *w)
 {
-    /* The old calendar stays allocated on purpose (file header). */
-    atomic_store(&app->cal, (const struct wcal *)w);
+    const struct wcal *old = atomic_exchange(&app->cal, (const struct wcal *)w);
+    struct cal_retired *r;
+
+    if (old == NULL)
+        return;
+    /* Lock-free push: changes may be published from any worker thread at once. Nothing is
+       popped before calendar_free_all(), so there is no ABA. */
+    r = xmalloc(sizeof(*r));
+    r->cal = old;
+    r->next = atomic_load(&app->cal_retired);
+    while (!atomic_compare_exchange_weak(&app->cal_retired, &r->next, r))
+        ;
+}
+
+void
+calendar_free_all(struct app *app)
+{
+    struct cal_retired *r = atomic_exchange(&app->cal_retired, NULL);
+
+    while (r != NULL) {
+        struct cal_retired *next = r->next;
+
+        wcal_free((struct wcal *)r->cal);
+        free(r);
+        r = next;
+    }
+    wcal_free((struct wcal *)atomic_exchange(&app->cal, NULL));
 }
 
 int
@@ -145,16 +176,16 @@ on_reload_rows(struct db_result *r, void *arg)
     err_clear(&e);
     l->reloading = 0;
     if (r->err.code != ERR_OK) {
-        log_kv(LOG_WARN, "calendar reload failed", "detail", r->err.detail, NULL);
+        log_kv(LOG_WARN, "calendar reload failed", "detail", r->err.detail, (char *)NULL);
         return;
     }
     w = calendar_build_rows(l->w->app->cfg, r->res[0], &e);
     if (w == NULL) {
-        log_kv(LOG_ERROR, "calendar reload refused", "detail", e.detail, NULL);
+        log_kv(LOG_ERROR, "calendar reload refused", "detail", e.detail, (char *)NULL);
         return;
     }
     publish(l->w->app, w);
-    log_kv(LOG_INFO, "calendar reloaded", NULL);
+    log_kv(LOG_INFO, "calendar reloaded", (char *)NULL);
     if (l->again) {
         l->again = 0;
         reload(l);
@@ -217,8 +248,7 @@ calendar_worker_free(struct worker *w)
 static const char *
 own_token(const struct app *app)
 {
-    const struct cal_listener *l =
-        app->nworkers > 0 ? app->workers[0].ext[EXT_CALENDAR] : NULL;
+    const struct cal_listener *l = app->nworkers > 0 ? app->workers[0].ext[EXT_CALENDAR] : NULL;
 
     return l != NULL ? l->token : "-";
 }
@@ -231,7 +261,7 @@ static const char DAYS_ROWS_SQL[] =
     "  FROM calendar_day WHERE day BETWEEN $1::date AND $2::date ORDER BY day";
 
 static const char *const WEEKDAY_VI[] = {"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư",
-                                         "Thứ Năm", "Thứ Sáu", "Thứ Bảy"};
+                                         "Thứ Năm",  "Thứ Sáu", "Thứ Bảy"};
 
 struct days_state {
     int year;
@@ -288,8 +318,8 @@ on_days(struct reqctx *rc, struct db_result *r)
                                                          : json_string(PQgetvalue(res, row, 2)));
         } else {
             /* placed by the rules (BLLĐ Art. 112, 111(3)) or proposed (Tết) */
-            json_object_set_new(it, "source", json_string(why == WCAL_R_TET_PROPOSED
-                                                              ? "proposed" : "rule"));
+            json_object_set_new(it, "source",
+                                json_string(why == WCAL_R_TET_PROPOSED ? "proposed" : "rule"));
             json_object_set_new(it, "updated_at", json_null());
         }
         json_array_append_new(items, it);
@@ -361,7 +391,7 @@ struct change {
     const char *reason;
     const char *note;
     const char *source;
-    json_t *row;    /* reply body */
+    json_t *row; /* reply body */
 };
 
 static const char UPSERT_SQL[] =
@@ -370,8 +400,7 @@ static const char UPSERT_SQL[] =
     " ON CONFLICT (day) DO UPDATE SET working = EXCLUDED.working, reason = EXCLUDED.reason,"
     "   note = EXCLUDED.note, source = EXCLUDED.source, updated_at = now()"
     " RETURNING (xmax = 0) AS inserted";
-static const char DELETE_SQL[] =
-    "DELETE FROM calendar_day WHERE day = $1::date RETURNING reason";
+static const char DELETE_SQL[] = "DELETE FROM calendar_day WHERE day = $1::date RETURNING reason";
 static const char NOTIFY_SQL[] = "SELECT pg_notify($1, $2)";
 
 static void
@@ -387,7 +416,7 @@ on_reprojected(int n, const struct mc_err *err, void *arg)
     }
     if (err != NULL && err->code != ERR_OK) {
         /* The calendar change is committed; say the re-projection must be re-run. */
-        log_kv(LOG_ERROR, "calendar re-projection failed", "detail", err->detail, NULL);
+        log_kv(LOG_ERROR, "calendar re-projection failed", "detail", err->detail, (char *)NULL);
         json_object_set_new(c->row, "reprojected", json_null());
         json_object_set_new(c->row, "reprojection_error", json_string(err->detail));
     } else {
@@ -416,7 +445,8 @@ on_written(struct reqctx *rc, struct db_result *r)
     w = calendar_build_rows(rc->app->cfg, r->res[2], &e);
     if (w == NULL) {
         /* Validated before the write; only a concurrent change can get here. */
-        log_kv(LOG_ERROR, "calendar rebuild failed after a change", "detail", e.detail, NULL);
+        log_kv(LOG_ERROR, "calendar rebuild failed after a change", "detail", e.detail,
+               (char *)NULL);
         http_reply_error(rc, &e);
         return;
     }
@@ -554,7 +584,8 @@ api_calendar_day_put(struct reqctx *rc)
         err_set(&e, ERR_VALIDATION, "body must be a JSON object");
         goto fail;
     }
-    json_object_foreach(rc->json, k, v) {
+    json_object_foreach(rc->json, k, v)
+    {
         size_t i;
 
         (void)v;
@@ -639,8 +670,8 @@ const struct route API_CALENDAR_ROUTES[] = {
      "Weekdays off and worked Saturdays of a year (?year=), announced or proposed"},
     {EVHTTP_REQ_POST, "/api/v1/calendar/days", api_calendar_day_put, ROLE_ADMIN, RF_JSON,
      "Add or replace one announced calendar day"},
-    {EVHTTP_REQ_POST, "/api/v1/calendar/days/{day}/delete", api_calendar_day_delete,
-     ROLE_ADMIN, 0, "Remove an announced calendar day"},
+    {EVHTTP_REQ_POST, "/api/v1/calendar/days/{day}/delete", api_calendar_day_delete, ROLE_ADMIN, 0,
+     "Remove an announced calendar day"},
     {0, NULL, NULL, 0, 0, NULL},
 };
 const size_t API_CALENDAR_NROUTES =

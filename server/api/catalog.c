@@ -205,8 +205,7 @@ level_valid(const char *s)
 static int
 kind_valid(const char *s)
 {
-    static const char *const kinds[] = {"ministry", "center", "counter", "department",
-                                        "committee"};
+    static const char *const kinds[] = {"ministry", "center", "counter", "department", "committee"};
 
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (strcmp(s, kinds[i]) == 0)
@@ -271,7 +270,8 @@ only_keys(json_t *obj, const char *const *keys, const char *where, struct mc_err
     const char *k;
     json_t *v;
 
-    json_object_foreach(obj, k, v) {
+    json_object_foreach(obj, k, v)
+    {
         size_t i;
 
         (void)v;
@@ -295,14 +295,13 @@ date_text(struct arena *a, int32_t day)
 
 /* ---- units ---------------------------------------------------------------------------- */
 
-#define UNIT_COLS                                                                              \
-    "u.code, u.name, u.level, u.kind, p.code AS parent_code, p.name AS parent_name, "          \
-    "u.province, u.valid_from::text AS valid_from, u.valid_to::text AS valid_to, u.address, "  \
+#define UNIT_COLS                                                                                  \
+    "u.code, u.name, u.level, u.kind, p.code AS parent_code, p.name AS parent_name, "              \
+    "u.province, u.valid_from::text AS valid_from, u.valid_to::text AS valid_to, u.address, "      \
     "u.admin_code"
 
 static const char UNITS_LIST_SQL[] =
-    "SELECT " UNIT_COLS
-    " FROM unit u LEFT JOIN unit p ON p.id = u.parent_id"
+    "SELECT " UNIT_COLS " FROM unit u LEFT JOIN unit p ON p.id = u.parent_id"
     " WHERE ($1::text IS NULL OR u.level = $1)"
     "   AND ($2::text IS NULL OR p.code = $2)"
     "   AND ($3::text IS NULL OR u.province = $3)"
@@ -413,14 +412,14 @@ static const char UNIT_CHILDREN_SQL[] =
     "SELECT c.code, c.name, c.level, c.kind, c.valid_from::text AS valid_from,"
     "       c.valid_to::text AS valid_to"
     "  FROM unit c JOIN unit u ON c.parent_id = u.id WHERE u.code = $1 ORDER BY c.code";
-static const char UNIT_SUCCESSORS_SQL[] =
-    "SELECT s.code, s.name, us.since::text AS since"
-    "  FROM unit_successor us JOIN unit u ON u.id = us.unit_id JOIN unit s ON s.id = us.successor_id"
-    " WHERE u.code = $1 ORDER BY s.code";
-static const char UNIT_PREDECESSORS_SQL[] =
-    "SELECT s.code, s.name, us.since::text AS since"
-    "  FROM unit_successor us JOIN unit u ON u.id = us.successor_id JOIN unit s ON s.id = us.unit_id"
-    " WHERE u.code = $1 ORDER BY s.code";
+static const char UNIT_SUCCESSORS_SQL[] = "SELECT s.code, s.name, us.since::text AS since"
+                                          "  FROM unit_successor us JOIN unit u ON u.id = "
+                                          "us.unit_id JOIN unit s ON s.id = us.successor_id"
+                                          " WHERE u.code = $1 ORDER BY s.code";
+static const char UNIT_PREDECESSORS_SQL[] = "SELECT s.code, s.name, us.since::text AS since"
+                                            "  FROM unit_successor us JOIN unit u ON u.id = "
+                                            "us.successor_id JOIN unit s ON s.id = us.unit_id"
+                                            " WHERE u.code = $1 ORDER BY s.code";
 
 static json_t *
 rows_json(const PGresult *res, const char *const *cols)
@@ -440,8 +439,8 @@ rows_json(const PGresult *res, const char *const *cols)
 static void
 on_unit_get(struct reqctx *rc, struct db_result *r)
 {
-    static const char *const child_cols[] = {"code", "name", "level", "kind", "valid_from",
-                                             "valid_to", NULL};
+    static const char *const child_cols[] = {"code",       "name",     "level", "kind",
+                                             "valid_from", "valid_to", NULL};
     static const char *const link_cols[] = {"code", "name", "since", NULL};
     json_t *o;
 
@@ -524,8 +523,8 @@ district_last_day(void)
 static void
 api_unit_create(struct reqctx *rc)
 {
-    static const char *const keys[] = {"code", "name", "level", "kind", "parent", "valid_from",
-                                       "valid_to", "address", "admin_code", NULL};
+    static const char *const keys[] = {"code",       "name",     "level",   "kind",       "parent",
+                                       "valid_from", "valid_to", "address", "admin_code", NULL};
     struct mc_err e;
     const char *code = NULL, *name = NULL, *level = NULL, *kind = NULL, *parent = NULL;
     const char *address = NULL, *admin_code = NULL;
@@ -900,7 +899,8 @@ parse_legs(struct arena *a, json_t *in, json_t *out, json_t *codes, struct mc_er
 
     if (json_array_size(in) > 10)
         return err_field(e, ERR_VALIDATION, "legs", "at most 10 liên thông legs");
-    json_array_foreach(in, i, it) {
+    json_array_foreach(in, i, it)
+    {
         const char *unit = NULL, *level = NULL, *name = NULL;
         int64_t minutes;
         json_t *o;
@@ -948,7 +948,8 @@ parse_steps(struct arena *a, json_t *in, json_t *out, struct mc_err *e)
 
     if (json_array_size(in) > 50)
         return err_field(e, ERR_VALIDATION, "steps", "at most 50 steps");
-    json_array_foreach(in, i, it) {
+    json_array_foreach(in, i, it)
+    {
         const char *name = NULL, *role = NULL;
         int64_t minutes;
         json_t *o;
@@ -982,7 +983,8 @@ parse_documents(struct arena *a, json_t *in, json_t *out, struct mc_err *e)
 
     if (json_array_size(in) > 100)
         return err_field(e, ERR_VALIDATION, "documents", "at most 100 documents");
-    json_array_foreach(in, i, it) {
+    json_array_foreach(in, i, it)
+    {
         const char *name = NULL, *kind = NULL;
         int64_t count = 1;
         json_t *o;
@@ -1017,7 +1019,8 @@ parse_fees(struct arena *a, json_t *in, json_t *out, struct mc_err *e)
 
     if (json_array_size(in) > 20)
         return err_field(e, ERR_VALIDATION, "fees", "at most 20 fees");
-    json_array_foreach(in, i, it) {
+    json_array_foreach(in, i, it)
+    {
         const char *name = NULL, *note = NULL;
         int64_t amount;
         json_t *o;
@@ -1042,8 +1045,7 @@ parse_fees(struct arena *a, json_t *in, json_t *out, struct mc_err *e)
 
 /* Checks one duration (value, unit, cut-off) of a version or a case. */
 static int
-check_duration(int64_t value, const char *unit, int has_cutoff, const char *where,
-               struct mc_err *e)
+check_duration(int64_t value, const char *unit, int has_cutoff, const char *where, struct mc_err *e)
 {
     if (strcmp(unit, "sameday") != 0 && strcmp(unit, "none") != 0 && value < 1)
         return err_field(e, ERR_BAD_DURATION, where, "a duration in %s needs a value >= 1", unit);
@@ -1056,15 +1058,21 @@ check_duration(int64_t value, const char *unit, int has_cutoff, const char *wher
 static int
 parse_cases(struct arena *a, json_t *in, json_t *out, struct mc_err *e)
 {
-    static const char *const keys[] = {"code", "name", "duration_value", "duration_unit",
-                                       "online_duration_value", "online_duration_unit",
-                                       "cutoff_minute", NULL};
+    static const char *const keys[] = {"code",
+                                       "name",
+                                       "duration_value",
+                                       "duration_unit",
+                                       "online_duration_value",
+                                       "online_duration_unit",
+                                       "cutoff_minute",
+                                       NULL};
     size_t i;
     json_t *it;
 
     if (json_array_size(in) > 20)
         return err_field(e, ERR_VALIDATION, "cases", "at most 20 cases");
-    json_array_foreach(in, i, it) {
+    json_array_foreach(in, i, it)
+    {
         const char *code = NULL, *name = NULL, *unit = NULL, *ounit = NULL;
         int64_t value, ovalue = 0, cutoff = 0;
         int has_ov, has_cut;
@@ -1086,7 +1094,8 @@ parse_cases(struct arena *a, json_t *in, json_t *out, struct mc_err *e)
             return fail_at(e, ERR_BAD_CODE, path(a, "cases", i, "code"), "%s",
                            "case code: letters, digits, '.', '_', '-'");
         for (size_t k = 0; k < i; k++)
-            if (strcmp(code, json_string_value(json_object_get(json_array_get(out, k), "code"))) == 0)
+            if (strcmp(code, json_string_value(json_object_get(json_array_get(out, k), "code"))) ==
+                0)
                 return fail_at(e, ERR_VALIDATION, path(a, "cases", i, "code"),
                                "case code %s listed twice", code);
         if (!duration_unit_valid(unit, 0))
@@ -1124,10 +1133,10 @@ parse_cases(struct arena *a, json_t *in, json_t *out, struct mc_err *e)
 struct version_in {
     const char *effective_from, *effective_to;
     const char *duration_value, *duration_unit, *cutoff_minute, *max_minutes;
-    const char *pause_reasons; /* text[] literal */
+    const char *pause_reasons;                           /* text[] literal */
     const char *legs, *steps, *documents, *fees, *cases; /* JSON texts */
     const char *resolving_level, *legal_basis;
-    const char *leg_units;     /* text[] literal of the unit codes named by legs */
+    const char *leg_units; /* text[] literal of the unit codes named by legs */
     int close_previous;
 };
 
@@ -1152,11 +1161,11 @@ text_array(struct arena *a, json_t *strings)
     char *s;
     size_t used = 0;
 
-    json_array_foreach(strings, i, it)
-        len += strlen(json_string_value(it)) + 1;
+    json_array_foreach(strings, i, it) len += strlen(json_string_value(it)) + 1;
     s = arena_alloc(a, len);
     s[used++] = '{';
-    json_array_foreach(strings, i, it) {
+    json_array_foreach(strings, i, it)
+    {
         const char *v = json_string_value(it);
 
         if (i > 0)
@@ -1188,11 +1197,11 @@ get_array(json_t *obj, const char *name, json_t **out, struct mc_err *e)
 static int
 version_parse(struct arena *a, json_t *in, struct version_in *out, struct mc_err *e)
 {
-    static const char *const keys[] = {"effective_from", "effective_to", "duration_value",
-                                       "duration_unit", "cutoff_minute", "max_minutes",
-                                       "pause_reasons", "legs", "steps", "documents", "fees",
-                                       "cases", "resolving_level", "legal_basis",
-                                       "close_previous", NULL};
+    static const char *const keys[] = {
+        "effective_from",  "effective_to", "duration_value", "duration_unit",
+        "cutoff_minute",   "max_minutes",  "pause_reasons",  "legs",
+        "steps",           "documents",    "fees",           "cases",
+        "resolving_level", "legal_basis",  "close_previous", NULL};
     static const char *const reasons[] = {"supplement", "payment", "consultation", "vneid"};
     int32_t from = 0, to = 0;
     int has_to, has_cut, has_max, close_prev = 1;
@@ -1217,8 +1226,7 @@ version_parse(struct arena *a, json_t *in, struct version_in *out, struct mc_err
         json_get_bool(in, "close_previous", 0, &close_prev, e) < 0 ||
         get_array(in, "legs", &legs_in, e) != 0 || get_array(in, "steps", &steps_in, e) != 0 ||
         get_array(in, "documents", &docs_in, e) != 0 || get_array(in, "fees", &fees_in, e) != 0 ||
-        get_array(in, "cases", &cases_in, e) != 0 ||
-        get_array(in, "pause_reasons", &pr_in, e) != 0)
+        get_array(in, "cases", &cases_in, e) != 0 || get_array(in, "pause_reasons", &pr_in, e) != 0)
         return -1;
     if (has_to == 1 && to < from)
         return err_field(e, ERR_BAD_DATE, "effective_to", "effective_to is before effective_from");
@@ -1270,7 +1278,8 @@ version_parse(struct arena *a, json_t *in, struct version_in *out, struct mc_err
         size_t i;
         json_t *it;
 
-        json_array_foreach(pr_in, i, it) {
+        json_array_foreach(pr_in, i, it)
+        {
             const char *s = json_string_value(it);
             size_t k;
 
@@ -1321,11 +1330,11 @@ out:
 
 /* ---- procedures: reads ---------------------------------------------------------------- */
 
-#define VERSION_COLS                                                                           \
-    "v.version, v.effective_from::text AS effective_from, v.effective_to::text AS effective_to," \
-    " v.duration_value, v.duration_unit, v.cutoff_minute, v.max_minutes,"                      \
-    " to_json(v.pause_reasons)::text AS pause_reasons, v.legs::text AS legs,"                  \
-    " v.steps::text AS steps, v.documents::text AS documents, v.fees::text AS fees,"           \
+#define VERSION_COLS                                                                               \
+    "v.version, v.effective_from::text AS effective_from, v.effective_to::text AS effective_to,"   \
+    " v.duration_value, v.duration_unit, v.cutoff_minute, v.max_minutes,"                          \
+    " to_json(v.pause_reasons)::text AS pause_reasons, v.legs::text AS legs,"                      \
+    " v.steps::text AS steps, v.documents::text AS documents, v.fees::text AS fees,"               \
     " v.cases::text AS cases, v.resolving_level, v.legal_basis"
 
 static const char PROCEDURES_LIST_SQL[] =
@@ -1348,10 +1357,9 @@ version_json(const PGresult *res, int row)
     json_t *o = json_object();
     static const char *const texts[] = {"effective_from", "effective_to", "duration_unit",
                                         "resolving_level", "legal_basis"};
-    static const char *const ints[] = {"version", "duration_value", "cutoff_minute",
-                                       "max_minutes"};
-    static const char *const jsons[] = {"pause_reasons", "legs", "steps", "documents", "fees",
-                                        "cases"};
+    static const char *const ints[] = {"version", "duration_value", "cutoff_minute", "max_minutes"};
+    static const char *const jsons[] = {"pause_reasons", "legs", "steps",
+                                        "documents",     "fees", "cases"};
 
     for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
         json_object_set_new(o, ints[i], col_int(res, row, ints[i]));
@@ -1438,7 +1446,8 @@ static const char PROCEDURE_GET_SQL[] =
     "  FROM procedure p JOIN field f ON f.id = p.field_id WHERE p.code = $1";
 static const char PROCEDURE_VERSIONS_SQL[] =
     "SELECT " VERSION_COLS ","
-    "       (v.effective_from <= $2::date AND (v.effective_to IS NULL OR v.effective_to >= $2::date))"
+    "       (v.effective_from <= $2::date AND (v.effective_to IS NULL OR v.effective_to >= "
+    "$2::date))"
     "       AS in_force"
     "  FROM procedure_version v JOIN procedure p ON p.id = v.procedure_id"
     " WHERE p.code = $1 ORDER BY v.version";
@@ -1534,16 +1543,15 @@ api_procedure_get(struct reqctx *rc)
 static const char LEG_UNITS_MISSING_SQL[] =
     "SELECT ARRAY(SELECT c FROM unnest($1::text[]) c"
     "              WHERE NOT EXISTS (SELECT 1 FROM unit u WHERE u.code = c))::text AS missing";
-#define LEGS_OK(n)                                                                             \
-    " NOT EXISTS (SELECT 1 FROM unnest(" n "::text[]) c"                                       \
+#define LEGS_OK(n)                                                                                 \
+    " NOT EXISTS (SELECT 1 FROM unnest(" n "::text[]) c"                                           \
     "              WHERE NOT EXISTS (SELECT 1 FROM unit u WHERE u.code = c))"
 /* $1 procedure code, $2 new effective_from, $3 leg unit codes, $4 close_previous. */
 static const char VERSION_CLOSE_PREVIOUS_SQL[] =
     "UPDATE procedure_version v SET effective_to = $2::date - 1"
     "  FROM procedure p"
     " WHERE p.code = $1 AND v.procedure_id = p.id AND v.effective_to IS NULL"
-    "   AND v.effective_from < $2::date AND $4::boolean AND" LEGS_OK("$3")
-    " RETURNING v.version";
+    "   AND v.effective_from < $2::date AND $4::boolean AND" LEGS_OK("$3") " RETURNING v.version";
 static const char VERSION_INSERT_SQL[] =
     "INSERT INTO procedure_version (procedure_id, version, effective_from, effective_to,"
     "       duration_value, duration_unit, cutoff_minute, max_minutes, pause_reasons, legs,"
@@ -1552,8 +1560,7 @@ static const char VERSION_INSERT_SQL[] =
     "                         WHERE x.procedure_id = p.id), 0) + 1,"
     "        $2::date, $3::date, $4::int, $5, $6::int, $7::int, $8::text[], $9::jsonb,"
     "        $10::jsonb, $11::jsonb, $12::jsonb, $13::jsonb, $14, $15"
-    "   FROM procedure p WHERE p.code = $1 AND" LEGS_OK("$16")
-    " RETURNING version";
+    "   FROM procedure p WHERE p.code = $1 AND" LEGS_OK("$16") " RETURNING version";
 static const char PROCEDURE_INSERT_SQL[] =
     "INSERT INTO procedure (code, name, field_id, levels)"
     " SELECT $1, $2, f.id, $4::text[] FROM field f WHERE f.code = $3"
@@ -1641,7 +1648,8 @@ parse_levels(struct arena *a, json_t *in, const char **out, struct mc_err *e)
 
     if (!json_is_array(in) || json_array_size(in) < 1 || json_array_size(in) > 4)
         return err_field(e, ERR_VALIDATION, "levels", "levels is a non-empty array of levels");
-    json_array_foreach(in, i, it) {
+    json_array_foreach(in, i, it)
+    {
         const char *s = json_string_value(it);
 
         if (!level_valid(s))
@@ -1808,5 +1816,4 @@ const struct route API_CATALOG_ROUTES[] = {
      "Channels (kênh thực hiện) 1, 2, 3"},
     {0, NULL, NULL, 0, 0, NULL},
 };
-const size_t API_CATALOG_NROUTES =
-    sizeof(API_CATALOG_ROUTES) / sizeof(API_CATALOG_ROUTES[0]) - 1;
+const size_t API_CATALOG_NROUTES = sizeof(API_CATALOG_ROUTES) / sizeof(API_CATALOG_ROUTES[0]) - 1;

@@ -5,8 +5,8 @@
  *
  * Routes (zero row at the end; concatenated by api/routes.c):
  *   API_CATALOG_ROUTES   api/catalog.c
- *     GET  /api/v1/units                    ?level= ?parent= ?province= ?valid_at= ?q= ?limit= ?cursor=
- *     GET  /api/v1/units/{code}             with parent, children, successors, predecessors
+ *     GET  /api/v1/units                    ?level= ?parent= ?province= ?valid_at= ?q= ?limit=
+ * ?cursor= GET  /api/v1/units/{code}             with parent, children, successors, predecessors
  *     POST /api/v1/units                    admin
  *     POST /api/v1/units/{code}/dissolve    admin: {"valid_to","successors":[codes],"since"}
  *     GET  /api/v1/fields                   POST /api/v1/fields (admin)
@@ -25,6 +25,12 @@
  *
  * Reads are open to every authenticated role (the catalogue is public information);
  * writes need ROLE_ADMIN. Unit codes and procedure codes are checked with domain/code.h.
+ * Writes are naturally idempotent on their codes (a retried create answers 409
+ * ALREADY_EXISTS, a retried dissolve 409 CONFLICT), so they do not take Idempotency-Key.
+ * Errors: 422 BAD_CODE, VALIDATION_FAILED (with "field", e.g. "steps/0/role"),
+ * BAD_DURATION, BAD_DATE, UNIT_NOT_VALID (district after 30/06/2025, successor not in
+ * force), UNKNOWN_REFERENCE (parent, field, leg unit); 409 ALREADY_EXISTS, CONFLICT
+ * (overlapping versions, unit already dissolved); 404 NOT_FOUND.
  *
  * Version JSON (request and response):
  *   {"effective_from":"2025-07-01","effective_to":null,"duration_value":3,
@@ -58,9 +64,9 @@ struct wcal;
 struct worker;
 
 extern const struct route API_CATALOG_ROUTES[];
-extern const size_t API_CATALOG_NROUTES;   /* rows before the zero row */
+extern const size_t API_CATALOG_NROUTES; /* rows before the zero row */
 extern const struct route API_CALENDAR_ROUTES[];
-extern const size_t API_CALENDAR_NROUTES;  /* rows before the zero row */
+extern const size_t API_CALENDAR_NROUTES; /* rows before the zero row */
 
 /* The channel NOTIFY'd after an administrator changed calendar_day (payload below). */
 #define CALENDAR_CHANNEL "motcua_calendar"
@@ -77,8 +83,7 @@ int calendar_boot(struct app *app, struct mc_err *e); /* also declared in api/ap
  * Returns a new calendar (never freed while the process runs: see calendar.c) or NULL
  * with e filled.
  */
-struct wcal *calendar_build_rows(const struct config *cfg, const PGresult *res,
-                                 struct mc_err *e);
+struct wcal *calendar_build_rows(const struct config *cfg, const PGresult *res, struct mc_err *e);
 extern const char CALENDAR_ROWS_SQL[];
 
 /*
@@ -91,6 +96,9 @@ void calendar_listen(struct worker *w);
 
 /* After the worker's loop stopped: frees what calendar_listen kept in w->ext. */
 void calendar_worker_free(struct worker *w);
+
+/* After every worker stopped: frees the current and the replaced calendars. */
+void calendar_free_all(struct app *app);
 
 /* Replies with the error of a failed unit, mapping constraint violations to stable codes
    (unique -> ALREADY_EXISTS, foreign key -> UNKNOWN_REFERENCE, check -> VALIDATION_FAILED,

@@ -1,21 +1,27 @@
 /*
  * dossier.c - the dossier API's route table (API_DOSSIER_ROUTES) and the helpers shared
- * by dossier_write.c (reception, transitions, calendar re-projection) and
- * dossier_read.c (one dossier, timeline, explanation, list). See api/dossier.h.
+ * by dossier_receive.c (reception), dossier_write.c (transitions), dossier_reproject.c
+ * (calendar re-projection) and dossier_read.c (one dossier, timeline, explanation, list).
+ * See api/dossier.h.
  */
 #include "api/dossier.h"
 
 #include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/http.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "api/api.h"
 #include "api/dossier_int.h"
 #include "app.h"
 #include "domain/cal.h"
+#include "domain/dossier.h"
+#include "http/json.h"
 #include "domain/role.h"
 #include "domain/wcal.h"
 #include "http/reqctx.h"
@@ -158,4 +164,163 @@ dossier_worker_free(struct worker *w)
     ddl_axis_free(&c->ax);
     free(c);
     w->ext[EXT_DOSSIER] = NULL;
+}
+
+/* ---------------------------------------------------------------- write helpers */
+
+int64_t
+dossier_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+/* Integration clients replay the acts of staff in their source system (domain.md §11:
+ * "push dossiers and events"), so they may perform every transition; staff only theirs. */
+unsigned
+dossier_roles(const struct reqctx *rc)
+{
+    return rc->who.role == ROLE_INTEGRATION ? ROLE_ALL : rc->who.role;
+}
+
+const char *
+dossier_i64(struct reqctx *rc, int64_t v)
+{
+    return arena_printf(rc->arena, "%lld", (long long)v);
+}
+
+/* Instant parameter: NULL for 0 (absent). */
+const char *
+dossier_tsp(struct reqctx *rc, int64_t t)
+{
+    return t == 0 ? NULL : dossier_ts(rc, t);
+}
+
+const char *
+dossier_json_text(struct reqctx *rc, json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *copy;
+
+    if (s == NULL)
+        abort(); /* out of memory */
+    copy = arena_strdup(rc->arena, s);
+    free(s);
+    return copy;
+}
+
+void
+dossier_sha256_hex(const char *s, char *hex)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+
+    EVP_Digest(s, strlen(s), md, &n, EVP_sha256(), NULL);
+    for (unsigned int i = 0; i < n && i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    hex[64] = '\0';
+}
+
+/* The lookup secret printed on the receipt (domain.md §9): 10 characters from an
+ * alphabet without look-alikes (no 0/O, 1/I/L), ~49 bits. Only its hash is stored. */
+int
+dossier_make_secret(char *out)
+{
+    static const char ALPHA[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+    unsigned char r[SECRET_LEN];
+
+    if (RAND_bytes(r, sizeof(r)) != 1)
+        return -1;
+    for (int i = 0; i < SECRET_LEN; i++)
+        out[i] = ALPHA[r[i] % (sizeof(ALPHA) - 1)];
+    out[SECRET_LEN] = '\0';
+    return 0;
+}
+
+/* Duration of a procedure version (schema: duration_value + duration_unit + cutoff). */
+int
+dossier_duration(const char *unit, int value, int cutoff, struct ddl_duration *d,
+                 struct mc_err *e)
+{
+    memset(d, 0, sizeof(*d));
+    d->value = value;
+    d->cutoff = -1;
+    if (unit == NULL)
+        return err_set(e, ERR_BAD_DURATION, "procedure version has no duration");
+    if (strcmp(unit, "wd") == 0)
+        d->unit = DDL_WD;
+    else if (strcmp(unit, "wh") == 0)
+        d->unit = DDL_WH;
+    else if (strcmp(unit, "wm") == 0)
+        d->unit = DDL_WM;
+    else if (strcmp(unit, "cd") == 0)
+        d->unit = DDL_CD;
+    else if (strcmp(unit, "sameday") == 0) {
+        d->unit = DDL_SAMEDAY;
+        d->value = 0;
+        d->cutoff = cutoff;
+    } else if (strcmp(unit, "none") == 0) {
+        d->unit = DDL_NONE;
+        d->value = 0;
+    } else
+        return err_set(e, ERR_BAD_DURATION, "unknown duration unit %s", unit);
+    return 0;
+}
+
+/*
+ * The clock of a reception at t (domain.md §5.1): appointment (0 without one) and the
+ * due instant used for classification (the appointment, or the maximum duration's due).
+ */
+int
+dossier_start_clock(const struct ddl_axis *ax, int64_t t, const struct ddl_duration *d,
+            int max_minutes, int64_t *appointment, int64_t *due, struct mc_err *e)
+{
+    if (d->unit == DDL_NONE) {
+        int64_t start;
+
+        if (max_minutes <= 0)
+            return err_set(e, ERR_BAD_DURATION, "no appointment and no maximum duration");
+        if (ddl_start(ax, t, &start, e) != 0 ||
+            ddl_add_minutes(ax, start, max_minutes, due, e) != 0)
+            return -1;
+        *appointment = 0;
+        return 0;
+    }
+    if (ddl_appointment(ax, t, d, appointment, e) != 0)
+        return -1;
+    *due = *appointment;
+    return 0;
+}
+
+const char *
+dossier_regime_key(int64_t t)
+{
+    return dossier_regime_of(cal_local_day(t)) == DOSSIER_REGIME_ND61 ? "nd61" : "nd118";
+}
+
+/* Documents [{name, kind original|copy, count}] (Mẫu 01 "thành phần hồ sơ"). */
+int
+dossier_check_documents(json_t *docs, struct mc_err *e)
+{
+    size_t i;
+    json_t *d;
+
+    if (docs == NULL || json_is_null(docs))
+        return 0;
+    if (!json_is_array(docs) || json_array_size(docs) > 200)
+        return err_field(e, ERR_VALIDATION, "documents", "an array of at most 200 items");
+    json_array_foreach(docs, i, d)
+    {
+        const char *name = NULL, *kind = NULL;
+        int64_t count = 1;
+
+        if (!json_is_object(d))
+            return err_field(e, ERR_VALIDATION, "documents", "item %zu is not an object", i);
+        if (json_get_str(d, "name", 300, 1, &name, e) < 0 ||
+            json_get_str(d, "kind", 16, 0, &kind, e) < 0 ||
+            json_get_int(d, "count", 1, 100, 0, &count, e) < 0)
+            return -1;
+        if (kind != NULL && strcmp(kind, "original") != 0 && strcmp(kind, "copy") != 0)
+            return err_field(e, ERR_VALIDATION, "documents", "kind is original or copy");
+    }
+    return 0;
 }

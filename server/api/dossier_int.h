@@ -69,7 +69,37 @@ json_t *dossier_col_json(const PGresult *res, int row, const char *col);
 /* Scope root for SQL ($n::bigint, NULL = everything for an administrator), in the arena. */
 const char *dossier_scope_param(struct reqctx *rc);
 
-/* Handlers (dossier_write.c, dossier_read.c). */
+/* domain.md §3: an event may not be dated more than 5 minutes in the future. */
+#define FUTURE_SLACK 300
+/* Length of the lookup secret printed on the receipt. */
+#define SECRET_LEN 10
+
+struct ddl_duration;
+
+/* Write helpers (dossier.c). */
+int64_t dossier_now(void);
+/* Role bits a caller may act with: integration clients replay staff acts (§11). */
+unsigned dossier_roles(const struct reqctx *rc);
+const char *dossier_i64(struct reqctx *rc, int64_t v);
+/* Instant parameter in the arena, NULL for 0. */
+const char *dossier_tsp(struct reqctx *rc, int64_t t);
+/* Compact JSON text in the arena. */
+const char *dossier_json_text(struct reqctx *rc, json_t *j);
+void dossier_sha256_hex(const char *s, char *hex);
+/* A new lookup secret (SECRET_LEN characters + NUL); -1 without randomness. */
+int dossier_make_secret(char *out);
+/* Duration of a procedure version's columns. */
+int dossier_duration(const char *unit, int value, int cutoff, struct ddl_duration *d,
+                     struct mc_err *e);
+/* Appointment (0 without one) and due instant of a reception at t (domain.md §5.1). */
+int dossier_start_clock(const struct ddl_axis *ax, int64_t t, const struct ddl_duration *d,
+                        int max_minutes, int64_t *appointment, int64_t *due, struct mc_err *e);
+/* "nd61" or "nd118" by reception instant (domain.md §1). */
+const char *dossier_regime_key(int64_t t);
+/* Validates documents [{name, kind original|copy, count}]. */
+int dossier_check_documents(json_t *docs, struct mc_err *e);
+
+/* Handlers (dossier_receive.c, dossier_write.c, dossier_read.c). */
 void api_dossier_create(struct reqctx *rc);
 void api_dossier_event(struct reqctx *rc);
 void api_dossier_get(struct reqctx *rc);

@@ -9,6 +9,7 @@
 
 #include "api/auth.h"
 #include "api/documents.h"
+#include "api/integ.h"
 #include "api/dossier.h"
 #include "app.h"
 #include "core/arena.h"
@@ -82,9 +83,8 @@ api_routes_free(struct app *app)
 int
 api_install(struct app *app, struct mc_err *e)
 {
-    (void)e;
     auth_install(app);
-    return 0;
+    return webhook_install(app, e);
 }
 
 void
@@ -93,6 +93,8 @@ api_worker_free(struct worker *w)
     auth_worker_free(w);
     api_documents_worker_free(w);
     dossier_worker_free(w);
+    if (w->id == 0)
+        webhook_shutdown(w->app); /* the delivery thread stops with the workers */
 }
 
 struct db_job {

@@ -20,8 +20,8 @@
 enum cfg_type { CT_STR, CT_INT, CT_SIZE, CT_BOOL, CT_LOGLEVEL };
 
 struct cfg_row {
-    const char *env;    /* MOTCUA_LISTEN */
-    const char *key;    /* listen (file form) */
+    const char *env; /* MOTCUA_LISTEN */
+    const char *key; /* listen (file form) */
     enum cfg_type type;
     size_t off;         /* offsetof(struct config, ...) */
     size_t size;        /* buffer size for CT_STR */
@@ -68,9 +68,8 @@ static const struct cfg_row ROWS[] = {
      "public base URL (printed in QR codes and links)"},
     {"MOTCUA_PROVINCE", "province", CT_STR, S(province_code), "H56", 0, 0,
      "province code of this installation (e.g. H56)"},
-    {"MOTCUA_COUNT_MAKEUP_SATURDAYS", "count_makeup_saturdays", CT_BOOL,
-     S(count_makeup_saturdays), "1", 0, 1,
-     "1: worked make-up Saturdays count as working days (domain.md §4.1)"},
+    {"MOTCUA_COUNT_MAKEUP_SATURDAYS", "count_makeup_saturdays", CT_BOOL, S(count_makeup_saturdays),
+     "1", 0, 1, "1: worked make-up Saturdays count as working days (domain.md §4.1)"},
     {"MOTCUA_SINGLE_SUPPLEMENT", "single_supplement", CT_BOOL, S(single_supplement), "1", 0, 1,
      "1: only one supplement request per dossier (domain.md §6.1)"},
     {"MOTCUA_TOKEN_TTL", "token_ttl", CT_INT, S(token_ttl), "28800", 60, 2592000,
@@ -79,10 +78,14 @@ static const struct cfg_row ROWS[] = {
      "working hours before the appointment when a 'due soon' alert starts"},
     {"MOTCUA_ALERT_SUPPLEMENT_DAYS", "alert_supplement_days", CT_INT, S(alert_supplement_days),
      "10", 0, 365, "working days a supplement may wait before an alert"},
-    {"MOTCUA_WEBHOOK_MAX_ATTEMPTS", "webhook_max_attempts", CT_INT, S(webhook_max_attempts),
-     "12", 1, 100, "delivery attempts of one webhook before it is parked"},
+    {"MOTCUA_WEBHOOK_MAX_ATTEMPTS", "webhook_max_attempts", CT_INT, S(webhook_max_attempts), "12",
+     1, 100, "delivery attempts of one webhook before it is parked"},
     {"MOTCUA_SIGNATURE_WINDOW", "signature_window", CT_INT, S(signature_window), "300", 10, 3600,
      "seconds a signed integration request's timestamp may differ from now"},
+    {"MOTCUA_WEBHOOK_BACKOFF_MS", "webhook_backoff_ms", CT_INT, S(webhook_backoff_ms), "5000", 10,
+     3600000, "first webhook retry delay in ms; doubles per attempt (capped at 1 h), jittered"},
+    {"MOTCUA_WEBHOOK_TIMEOUT", "webhook_timeout", CT_INT, S(webhook_timeout), "10", 1, 120,
+     "seconds one webhook delivery attempt may take"},
     {"MOTCUA_AUTO_MIGRATE", "auto_migrate", CT_BOOL, S(auto_migrate), "0", 0, 1,
      "1: apply pending migrations at start-up instead of refusing to start"},
 };
@@ -109,8 +112,8 @@ set_value(struct config *c, const struct cfg_row *r, const char *v, const char *
     case CT_LOGLEVEL:
         x = log_level_parse(v);
         if (x < 0)
-            return err_field(e, ERR_VALIDATION, r->env,
-                             "%s: %s must be debug, info, warn or error", origin, r->env);
+            return err_field(e, ERR_VALIDATION, r->env, "%s: %s must be debug, info, warn or error",
+                             origin, r->env);
         *(int *)(void *)p = (int)x;
         return 0;
     case CT_INT:
@@ -160,8 +163,7 @@ load_file(struct config *c, const char *path, struct mc_err *e)
     int lineno = 0;
 
     if (f == NULL)
-        return err_field(e, ERR_VALIDATION, "MOTCUA_CONFIG", "MOTCUA_CONFIG: cannot open %s",
-                         path);
+        return err_field(e, ERR_VALIDATION, "MOTCUA_CONFIG", "MOTCUA_CONFIG: cannot open %s", path);
     while (fgets(line, sizeof(line), f) != NULL) {
         char *k, *v, *eq;
         const struct cfg_row *r;
@@ -212,8 +214,7 @@ check_listen(const char *s, struct mc_err *e)
                          "MOTCUA_LISTEN must be host:port, e.g. 127.0.0.1:8080");
     port = strtol(colon + 1, &end, 10);
     if (colon[1] == '\0' || *end != '\0' || port < 0 || port > 65535)
-        return err_field(e, ERR_VALIDATION, "MOTCUA_LISTEN",
-                         "MOTCUA_LISTEN: port must be 0-65535");
+        return err_field(e, ERR_VALIDATION, "MOTCUA_LISTEN", "MOTCUA_LISTEN: port must be 0-65535");
     return 0;
 }
 
@@ -260,7 +261,8 @@ cfg_print_help(void *file)
 
     fprintf(f, "Cấu hình (biến môi trường, hoặc tệp KEY = value chỉ định bởi MOTCUA_CONFIG):\n"
                "Settings (environment, or a KEY = value file named by MOTCUA_CONFIG):\n\n");
-    fprintf(f, "  %-30s %s\n", "MOTCUA_CONFIG", "path of a settings file (read before the environment)");
+    fprintf(f, "  %-30s %s\n", "MOTCUA_CONFIG",
+            "path of a settings file (read before the environment)");
     for (size_t i = 0; i < NROWS; i++) {
         const struct cfg_row *r = &ROWS[i];
 

@@ -40,6 +40,8 @@ struct config {
     int alert_supplement_days; /* MOTCUA_ALERT_SUPPLEMENT_DAYS working days, default 10 */
     int webhook_max_attempts;  /* MOTCUA_WEBHOOK_MAX_ATTEMPTS, default 12 */
     int signature_window;      /* MOTCUA_SIGNATURE_WINDOW s, default 300 */
+    int webhook_backoff_ms;    /* MOTCUA_WEBHOOK_BACKOFF_MS first retry delay, default 5000 */
+    int webhook_timeout;       /* MOTCUA_WEBHOOK_TIMEOUT s per delivery attempt, default 10 */
     int auto_migrate;          /* MOTCUA_AUTO_MIGRATE 0|1: apply pending migrations at start */
 };
 

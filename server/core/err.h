@@ -66,6 +66,9 @@
       "Dossier changed since the expected version")                                                \
     X(ERR_CONFLICT, 409, "CONFLICT", "Xung đột dữ liệu", "Conflict")                               \
     X(ERR_ALREADY_EXISTS, 409, "ALREADY_EXISTS", "Dữ liệu đã tồn tại", "Already exists")           \
+    X(ERR_PRECEDING_FAILED, 409, "PRECEDING_ITEM_FAILED",                                          \
+      "Mục trước đó của cùng hồ sơ trong lô đã bị từ chối",                                        \
+      "An earlier item of the same dossier in this batch was rejected")                            \
     /* domain */                                                                                   \
     X(ERR_BAD_DATE, 422, "BAD_DATE", "Ngày giờ không hợp lệ", "Invalid date or time")              \
     X(ERR_BAD_DURATION, 422, "BAD_DURATION", "Thời hạn không hợp lệ", "Invalid duration")          \

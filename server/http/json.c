@@ -128,14 +128,11 @@ json_parse_strict(const char *buf, size_t len, struct mc_err *e)
 
         /* jansson's text may quote a key; keep only position and kind (no personal data). */
         if (jc == json_error_invalid_utf8)
-            err_set(e, ERR_BAD_UTF8, "invalid UTF-8 at line %d, column %d", jerr.line,
-                    jerr.column);
+            err_set(e, ERR_BAD_UTF8, "invalid UTF-8 at line %d, column %d", jerr.line, jerr.column);
         else if (jc == json_error_duplicate_key)
-            err_set(e, ERR_BAD_JSON, "duplicate key at line %d, column %d", jerr.line,
-                    jerr.column);
+            err_set(e, ERR_BAD_JSON, "duplicate key at line %d, column %d", jerr.line, jerr.column);
         else
-            err_set(e, ERR_BAD_JSON, "syntax error at line %d, column %d", jerr.line,
-                    jerr.column);
+            err_set(e, ERR_BAD_JSON, "syntax error at line %d, column %d", jerr.line, jerr.column);
         return NULL;
     }
     return j;
@@ -210,8 +207,8 @@ json_get_str(json_t *obj, const char *name, size_t maxlen, int required, const c
 }
 
 int
-json_get_int(json_t *obj, const char *name, int64_t min, int64_t max, int required,
-             int64_t *out, struct mc_err *e)
+json_get_int(json_t *obj, const char *name, int64_t min, int64_t max, int required, int64_t *out,
+             struct mc_err *e)
 {
     json_t *v = NULL;
     json_int_t x;
@@ -223,8 +220,8 @@ json_get_int(json_t *obj, const char *name, int64_t min, int64_t max, int requir
         return err_field(e, ERR_VALIDATION, name, "must be an integer");
     x = json_integer_value(v);
     if (x < min || x > max)
-        return err_field(e, ERR_VALIDATION, name, "must be between %lld and %lld",
-                         (long long)min, (long long)max);
+        return err_field(e, ERR_VALIDATION, name, "must be between %lld and %lld", (long long)min,
+                         (long long)max);
     *out = (int64_t)x;
     return 1;
 }
@@ -254,7 +251,8 @@ json_get_instant(json_t *obj, const char *name, int required, int64_t *out, stru
         return r;
     if (!json_is_string(v) ||
         cal_parse_instant(json_string_value(v), json_string_length(v), &t) != 0)
-        return err_field(e, ERR_BAD_DATE, name, "expected RFC 3339, e.g. 2026-02-25T10:00:00+07:00");
+        return err_field(e, ERR_BAD_DATE, name,
+                         "expected RFC 3339, e.g. 2026-02-25T10:00:00+07:00");
     *out = t;
     return 1;
 }
@@ -302,8 +300,8 @@ json_fold_text(struct arena *a, const char *s)
         return NULL;
     /* Decompose, drop combining marks (the Vietnamese tone and vowel marks), fold case. */
     n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &m,
-                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                         UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
+                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK |
+                         UTF8PROC_CASEFOLD);
     if (n < 0)
         return NULL;
     out = arena_alloc(a, (size_t)n + 1);

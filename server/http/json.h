@@ -19,8 +19,8 @@
 
 struct arena;
 
-#define JSON_MAX_DEPTH 32            /* nesting of arrays/objects accepted */
-#define JSON_MAX_STRING (64 * 1024)  /* bytes of one string (escaped form) */
+#define JSON_MAX_DEPTH 32           /* nesting of arrays/objects accepted */
+#define JSON_MAX_STRING (64 * 1024) /* bytes of one string (escaped form) */
 
 /*
  * Parses a request body: an object or array, no duplicate keys, depth <= JSON_MAX_DEPTH,
@@ -46,8 +46,7 @@ int json_get_int(json_t *obj, const char *name, int64_t min, int64_t max, int re
 int json_get_bool(json_t *obj, const char *name, int required, int *out, struct mc_err *e);
 
 /* RFC 3339 instant ("2026-02-25T10:00:00+07:00") as Unix seconds (cal_parse_instant). */
-int json_get_instant(json_t *obj, const char *name, int required, int64_t *out,
-                     struct mc_err *e);
+int json_get_instant(json_t *obj, const char *name, int required, int64_t *out, struct mc_err *e);
 
 /* Calendar date "YYYY-MM-DD" as a day number (cal_parse_date). */
 int json_get_date(json_t *obj, const char *name, int required, int32_t *out, struct mc_err *e);

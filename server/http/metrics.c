@@ -24,8 +24,8 @@ static const int STATUSES[] = {200, 201, 202, 204, 206, 301, 302, 304, 400, 401,
 #define NSTATUS_EXACT (sizeof(STATUSES) / sizeof(STATUSES[0]))
 #define NSTATUS (NSTATUS_EXACT + 5) /* + 1xx..5xx "other" classes */
 
-static const int METHOD_BITS[] = {EVHTTP_REQ_GET,    EVHTTP_REQ_HEAD,    EVHTTP_REQ_POST,
-                                  EVHTTP_REQ_PUT,    EVHTTP_REQ_PATCH,   EVHTTP_REQ_DELETE,
+static const int METHOD_BITS[] = {EVHTTP_REQ_GET,     EVHTTP_REQ_HEAD,  EVHTTP_REQ_POST,
+                                  EVHTTP_REQ_PUT,     EVHTTP_REQ_PATCH, EVHTTP_REQ_DELETE,
                                   EVHTTP_REQ_OPTIONS, EVHTTP_REQ_TRACE, EVHTTP_REQ_CONNECT};
 #define NMETHOD (sizeof(METHOD_BITS) / sizeof(METHOD_BITS[0]) + 1)
 
@@ -42,8 +42,8 @@ struct route_hist {
 };
 
 struct metrics {
-    size_t nslots; /* nroutes + 1 (unmatched) */
-    counter_t *requests; /* [slot][method][status] */
+    size_t nslots;           /* nroutes + 1 (unmatched) */
+    counter_t *requests;     /* [slot][method][status] */
     struct route_hist *hist; /* [slot] */
     _Atomic int64_t conns;
     _Atomic int pool_size, pool_connected, pool_in_use, pool_waiting;
@@ -157,8 +157,7 @@ metrics_register(struct app *app, const char *name, const char *help, const char
     for (size_t i = 0; i < app->nmetric_families; i++)
         if (strcmp(app->metric_families[i].name, name) == 0)
             return -1;
-    app->metric_families =
-        xrealloc(app->metric_families, (app->nmetric_families + 1) * sizeof(*f));
+    app->metric_families = xrealloc(app->metric_families, (app->nmetric_families + 1) * sizeof(*f));
     f = &app->metric_families[app->nmetric_families++];
     memset(f, 0, sizeof(*f));
     snprintf(f->name, sizeof(f->name), "%s", name);
@@ -209,7 +208,8 @@ render_requests(struct app *app, struct evbuffer *out, size_t nslots)
                 else
                     snprintf(status, sizeof(status), "%dxx", (int)(si - NSTATUS_EXACT + 1));
                 evbuffer_add_printf(
-                    out, "motcua_http_requests_total{route=\"%s\",method=\"%s\",status=\"%s\"} %llu\n",
+                    out,
+                    "motcua_http_requests_total{route=\"%s\",method=\"%s\",status=\"%s\"} %llu\n",
                     route_label(app, slot),
                     mi < NMETHOD - 1 ? route_method_name(METHOD_BITS[mi]) : "OTHER", status,
                     (unsigned long long)n);

@@ -36,8 +36,7 @@ void metrics_free(struct metrics *m);
  * Counts one finished request. route_idx is the index in app->routes, or (size_t)-1
  * when no route matched. Called by the worker that owns m.
  */
-void metrics_observe(struct metrics *m, size_t route_idx, int method, int status,
-                     uint64_t dur_ns);
+void metrics_observe(struct metrics *m, size_t route_idx, int method, int status, uint64_t dur_ns);
 
 /* Open connections of this worker (+1 / -1). */
 void metrics_conn(struct metrics *m, int delta);

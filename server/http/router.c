@@ -124,7 +124,7 @@ match_one(const char *pattern, const char *path, struct route_match *m)
 
 int
 route_match(const struct route *routes, size_t n, int method, const char *path,
-             struct route_match *m)
+            struct route_match *m)
 {
     int want = method == EVHTTP_REQ_HEAD ? EVHTTP_REQ_GET : method;
 

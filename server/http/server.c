@@ -61,23 +61,37 @@ struct http_conn {
     struct evhttp_connection *evcon; /* known from the first request on */
     struct evbuffer_cb_entry *watch;
     struct event *deadline;
-    struct event *hangup;            /* EV_CLOSED watcher while a request is handled */
-    struct reqctx *rc;               /* request being handled, or NULL */
+    struct event *hangup; /* EV_CLOSED watcher while a request is handled */
+    struct reqctx *rc;    /* request being handled, or NULL */
     enum conn_phase phase;
-    int newlines;                    /* consecutive line ends seen in the head */
-    int seen_byte;                   /* a non-CRLF byte of this head was seen */
+    int newlines;  /* consecutive line ends seen in the head */
+    int seen_byte; /* a non-CRLF byte of this head was seen */
     struct http_conn *hnext;
 };
 
 struct http_worker {
     struct http_conn *bucket[CONN_BUCKETS];
     int nconns;
-    int inflight;                    /* reqctx alive */
+    int inflight; /* reqctx alive */
     struct evhttp_bound_socket *bound;
     struct event *stop_ev, *drain_ev, *tick_ev;
     uint64_t stop_deadline_ns;
-    int early_close;                 /* the backend reports EV_CLOSED */
+    int early_close; /* the backend reports EV_CLOSED */
 };
+
+
+/* libevent's own body limit: 8 x MOTCUA_MAX_BODY, at least 8 MiB, at most 256 MiB. */
+static size_t
+http_body_ceiling(size_t max_body)
+{
+    size_t c = max_body > SIZE_MAX / 8 ? SIZE_MAX : max_body * 8;
+
+    if (c < ((size_t)8 << 20))
+        c = (size_t)8 << 20;
+    if (c > ((size_t)256 << 20))
+        c = (size_t)256 << 20;
+    return c;
+}
 
 static void conn_destroy(struct http_conn *c);
 
@@ -195,7 +209,7 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
     if (s >= 0)
         shutdown(s, SHUT_RDWR); /* evhttp reads EOF and frees the connection */
     if (c->evcon == NULL)
-        arm(c->deadline, 1);    /* no close callback yet: sweep again */
+        arm(c->deadline, 1); /* no close callback yet: sweep again */
 }
 
 static struct bufferevent *
@@ -525,7 +539,8 @@ on_request(struct evhttp_request *req, void *arg)
     hdr = rc_header(rc, "Idempotency-Key");
     if (hdr != NULL) {
         if (!sane_request_id(hdr) && strlen(hdr) > 0) {
-            http_reply_err(rc, ERR_BAD_REQUEST, "Idempotency-Key: 1-63 characters A-Z a-z 0-9 - _ .");
+            http_reply_err(rc, ERR_BAD_REQUEST,
+                           "Idempotency-Key: 1-63 characters A-Z a-z 0-9 - _ .");
             return;
         }
         rc->idem_key = arena_strdup(rc->arena, hdr);
@@ -753,12 +768,18 @@ worker_init(struct app *app, struct worker *w, evutil_socket_t fd, struct mc_err
         close(fd);
         return err_set(e, ERR_INTERNAL, "cannot create the HTTP server");
     }
-    evhttp_set_max_body_size(w->http, (ev_ssize_t)cfg->max_body);
+    /*
+     * libevent 2.1 answers a body over its own limit with an HTML 413 before any callback
+     * of ours runs (evhttp_send_error; 2.1 has no error callback). So libevent's limit is a
+     * hard ceiling well above MOTCUA_MAX_BODY, and bodies between the two get our JSON 413
+     * (dispatch below). Only bodies past the ceiling meet libevent's page.
+     */
+    evhttp_set_max_body_size(w->http, (ev_ssize_t)http_body_ceiling(cfg->max_body));
     evhttp_set_max_headers_size(w->http, (ev_ssize_t)cfg->max_headers);
     evhttp_set_timeout_tv(w->http, &tv);
     evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
-                                            EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH |
-                                            EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS);
+                                            EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
+                                            EVHTTP_REQ_OPTIONS);
     evhttp_set_default_content_type(w->http, "application/json; charset=utf-8");
     evhttp_set_gencb(w->http, on_request, w);
     evhttp_set_bevcb(w->http, on_accept, w);

@@ -32,8 +32,8 @@ static const struct route ROUTES[] = {
 };
 #define NR (sizeof(ROUTES) / sizeof(ROUTES[0]))
 
-static const int METHODS[] = {EVHTTP_REQ_GET,   EVHTTP_REQ_HEAD,  EVHTTP_REQ_POST,
-                              EVHTTP_REQ_PUT,   EVHTTP_REQ_PATCH, EVHTTP_REQ_DELETE,
+static const int METHODS[] = {EVHTTP_REQ_GET,    EVHTTP_REQ_HEAD,  EVHTTP_REQ_POST,
+                              EVHTTP_REQ_PUT,    EVHTTP_REQ_PATCH, EVHTTP_REQ_DELETE,
                               EVHTTP_REQ_OPTIONS};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

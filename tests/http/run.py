@@ -46,6 +46,11 @@ def main():
             print("# " + line)
         if t.server:
             print("# server log:\n# " + t.server.log()[-3000:].replace("\n", "\n# "))
+            # Don't leave the server holding connections to the module's database.
+            try:
+                t.server.stop()
+            except Exception:  # noqa: BLE001
+                pass
         return 1
     for tn, f in tests:
         n += 1

@@ -436,3 +436,32 @@ def test_event_log_is_append_only(t):
     t.psql("DELETE FROM dossier_event", check=False)
     ok(int(t.scalar("SELECT count(*) FROM dossier_event")) > 0, "delete refused")
     del p
+
+
+def test_calendar_change_reprojects_open_dossiers_only(t):
+    # Last in the file: the calendar change would move the dates the tests above check.
+    admin = t.account("admin1", "admin", H56["root"])
+    open_d = receive(t, "2.000005", received_at="2026-03-02T08:00:00+07:00")
+    eq(open_d["appointment_at"], "2026-03-09T08:00:00+07:00", "5 working days")
+    event(t, t.integ, open_d["code"], 1, "hand_over", to_unit=H56["justice"], step="Thẩm định",
+          occurred_at="2026-03-02T09:00:00+07:00")
+    done = receive(t, "2.000005", received_at="2026-03-02T08:00:00+07:00")
+    event(t, t.integ, done["code"], 1, "hand_over", to_unit=H56["justice"], step="Thẩm định",
+          occurred_at="2026-03-02T09:00:00+07:00")
+    event(t, t.integ, done["code"], 2, "resolve", outcome="granted",
+          occurred_at="2026-03-03T09:00:00+07:00")
+    r = admin.post("/api/v1/calendar/days", {"day": "2026-03-04", "working": False,
+                                             "reason": "local", "note": "Nghỉ địa phương (thử nghiệm)"})
+    status(r, 201)
+    ok(isinstance(r.json.get("reprojected"), int) and r.json["reprojected"] >= 1,
+       "re-projected count: %r" % r.json)
+    g = t.integ.get("/api/v1/dossiers/%s" % open_d["code"]).json
+    eq(g["deadlines"]["appointment_at"], "2026-03-10T08:00:00+07:00", "moved by the day off")
+    eq(g["deadlines"]["legal_due_at"], "2026-03-10T08:00:00+07:00", "legal due moved too")
+    ev = t.integ.get("/api/v1/dossiers/%s/events" % open_d["code"]).json["items"]
+    eq(ev[-1]["type"], "calendar_reprojected", "event recorded")
+    eq(ev[-1]["payload"]["change"], "calendar_day 2026-03-04", "names the change")
+    eq(ev[-1]["seq"], 3, "seq continues")
+    g2 = t.integ.get("/api/v1/dossiers/%s" % done["code"]).json
+    eq(g2["deadlines"]["appointment_at"], "2026-03-09T08:00:00+07:00", "finished dossier untouched")
+    eq(g2["version"], 3, "no event on a finished dossier")

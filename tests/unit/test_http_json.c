@@ -25,21 +25,21 @@ static const struct parse_row PARSE[] = {
     {"{\"a\":1}", 0, ERR_OK},
     {"[1,2,3]", 0, ERR_OK},
     {" {\"ho_ten\":\"Nguy\xe1\xbb\x85n V\xc4\x83n A\"} ", 0, ERR_OK},
-    {"{\"a\":1,\"a\":2}", 0, ERR_BAD_JSON},          /* duplicate key */
-    {"{\"a\":1}x", 0, ERR_BAD_JSON},                  /* trailing garbage */
-    {"{\"a\":1", 0, ERR_BAD_JSON},                    /* truncated */
-    {"", 0, ERR_BAD_JSON},                            /* empty body */
-    {"1", 0, ERR_BAD_JSON},                           /* scalar at top level */
-    {"{'a':1}", 0, ERR_BAD_JSON},                     /* single quotes */
+    {"{\"a\":1,\"a\":2}", 0, ERR_BAD_JSON}, /* duplicate key */
+    {"{\"a\":1}x", 0, ERR_BAD_JSON},        /* trailing garbage */
+    {"{\"a\":1", 0, ERR_BAD_JSON},          /* truncated */
+    {"", 0, ERR_BAD_JSON},                  /* empty body */
+    {"1", 0, ERR_BAD_JSON},                 /* scalar at top level */
+    {"{'a':1}", 0, ERR_BAD_JSON},           /* single quotes */
     {"{\"a\":NaN}", 0, ERR_BAD_JSON},
-    {"{\"a\":\"\xc3\x28\"}", 0, ERR_BAD_UTF8},        /* bad continuation byte */
-    {"{\"a\":\"\xc0\xaf\"}", 0, ERR_BAD_UTF8},        /* overlong '/' */
-    {"{\"a\":\"\xed\xa0\x80\"}", 0, ERR_BAD_UTF8},    /* UTF-8 encoded surrogate */
-    {"{\"a\":\"\xf4\x90\x80\x80\"}", 0, ERR_BAD_UTF8},/* above U+10FFFF */
-    {"{\"a\":\"\xe1\xbb\"}", 0, ERR_BAD_UTF8},        /* truncated sequence */
-    {"{\"a\":\"\\u0000\"}", 0, ERR_BAD_JSON},         /* NUL inside a string */
-    {"{\"a\":\"\\ud800\"}", 0, ERR_BAD_JSON},         /* lone surrogate escape */
-    {"{\"a\":\"x\"}\0", 10, ERR_BAD_JSON},            /* NUL byte after the value */
+    {"{\"a\":\"\xc3\x28\"}", 0, ERR_BAD_UTF8},                       /* bad continuation byte */
+    {"{\"a\":\"\xc0\xaf\"}", 0, ERR_BAD_UTF8},                       /* overlong '/' */
+    {"{\"a\":\"\xed\xa0\x80\"}", 0, ERR_BAD_UTF8},                   /* UTF-8 encoded surrogate */
+    {"{\"a\":\"\xf4\x90\x80\x80\"}", 0, ERR_BAD_UTF8},               /* above U+10FFFF */
+    {"{\"a\":\"\xe1\xbb\"}", 0, ERR_BAD_UTF8},                       /* truncated sequence */
+    {"{\"a\":\"\\u0000\"}", 0, ERR_BAD_JSON},                        /* NUL inside a string */
+    {"{\"a\":\"\\ud800\"}", 0, ERR_BAD_JSON},                        /* lone surrogate escape */
+    {"{\"a\":\"x\"}\0", 10, ERR_BAD_JSON},                           /* NUL byte after the value */
     {"{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}", 0, ERR_OK}, /* brackets in a string */
 };
 
@@ -73,7 +73,8 @@ test_depth(void **state)
     static const struct {
         int depth;
         enum err_code want;
-    } ROWS[] = {{1, ERR_OK}, {31, ERR_OK}, {32, ERR_OK}, {33, ERR_TOO_DEEP}, {100000, ERR_TOO_DEEP}};
+    } ROWS[] = {
+        {1, ERR_OK}, {31, ERR_OK}, {32, ERR_OK}, {33, ERR_TOO_DEEP}, {100000, ERR_TOO_DEEP}};
 
     (void)state;
     for (size_t r = 0; r < sizeof(ROWS) / sizeof(ROWS[0]); r++) {
@@ -125,7 +126,7 @@ struct str_row {
     size_t maxlen;
     int required;
     int want_rc;
-    const char *want;      /* expected value when want_rc == 1 */
+    const char *want; /* expected value when want_rc == 1 */
     enum err_code want_err;
 };
 
@@ -137,7 +138,7 @@ static const struct str_row STR[] = {
     {"{\"n\":\"\xc4\x90\xc3\xa0o\"}", "n", 2, 1, -1, NULL, ERR_VALIDATION},
     {"{\"n\":\"a\\u0001b\"}", "n", 0, 1, -1, NULL, ERR_VALIDATION}, /* control character */
     {"{\"n\":\"a\\nb\"}", "n", 0, 1, 1, "a\nb", ERR_OK},
-    {"{\"n\":\"\"}", "n", 0, 1, -1, NULL, ERR_VALIDATION},          /* empty, required */
+    {"{\"n\":\"\"}", "n", 0, 1, -1, NULL, ERR_VALIDATION}, /* empty, required */
     {"{\"n\":\"\"}", "n", 0, 0, 1, "", ERR_OK},
     {"{\"n\":5}", "n", 0, 0, -1, NULL, ERR_VALIDATION},
     {"{\"n\":null}", "n", 0, 0, 0, NULL, ERR_OK},
@@ -184,8 +185,9 @@ test_get_int_bool(void **state)
         int want_rc;
         int64_t want;
     } ROWS[] = {
-        {"{\"x\":5}", 1, 10, 1, 5},     {"{\"x\":1}", 1, 10, 1, 1},   {"{\"x\":10}", 1, 10, 1, 10},
-        {"{\"x\":0}", 1, 10, -1, 0},    {"{\"x\":11}", 1, 10, -1, 0}, {"{\"x\":1.5}", 1, 10, -1, 0},
+        {"{\"x\":5}", 1, 10, 1, 5},      {"{\"x\":1}", 1, 10, 1, 1},
+        {"{\"x\":10}", 1, 10, 1, 10},    {"{\"x\":0}", 1, 10, -1, 0},
+        {"{\"x\":11}", 1, 10, -1, 0},    {"{\"x\":1.5}", 1, 10, -1, 0},
         {"{\"x\":\"5\"}", 1, 10, -1, 0}, {"{}", 1, 10, 0, 0},
     };
     struct mc_err e;
@@ -265,11 +267,12 @@ test_fold(void **state)
         const char *in, *want;
     } ROWS[] = {
         {"  Nguy\xe1\xbb\x85n   Th\xe1\xbb\x8b \xc4\x90\xc3\x80O ", "nguyen thi dao"},
-        {"\xe1\xbb\xa6y ban nh\xc3\xa2n d\xc3\xa2n", "uy ban nhan dan"},           /* Ủy ban nhân dân */
-        {"Ph\xc6\xb0\xe1\xbb\x9dng B\xe1\xba\xbfn Ngh\xc3\xa9", "phuong ben nghe"}, /* Phường Bến Nghé */
-        {"Nguye\xcc\x82\xcc\x83n", "nguyen"},                                      /* decomposed */
-        {"\xc4\x90\xc4\x82NG K\xc3\x9d", "dang ky"},                               /* ĐĂNG KÝ */
-        {"\xc4\x91\xc6\xb0\xe1\xbb\x9dng", "duong"},                               /* đường */
+        {"\xe1\xbb\xa6y ban nh\xc3\xa2n d\xc3\xa2n", "uy ban nhan dan"}, /* Ủy ban nhân dân */
+        {"Ph\xc6\xb0\xe1\xbb\x9dng B\xe1\xba\xbfn Ngh\xc3\xa9",
+         "phuong ben nghe"},                         /* Phường Bến Nghé */
+        {"Nguye\xcc\x82\xcc\x83n", "nguyen"},        /* decomposed */
+        {"\xc4\x90\xc4\x82NG K\xc3\x9d", "dang ky"}, /* ĐĂNG KÝ */
+        {"\xc4\x91\xc6\xb0\xe1\xbb\x9dng", "duong"}, /* đường */
         {"H56-260225\t0001", "h56-260225 0001"},
         {"", ""},
         {"   ", ""},
@@ -298,14 +301,14 @@ test_utf8(void **state)
     } ROWS[] = {
         {"", 1},
         {"abc", 1},
-        {"\xe1\xbb\x85", 1},          /* ễ */
-        {"\xf0\x9f\x98\x80", 1},      /* U+1F600 */
-        {"\xf4\x8f\xbf\xbf", 1},      /* U+10FFFF */
-        {"\x80", 0},                  /* lone continuation */
-        {"\xc1\xbf", 0},              /* overlong */
-        {"\xe0\x80\xaf", 0},          /* overlong 3-byte */
-        {"\xf0\x80\x80\xaf", 0},      /* overlong 4-byte */
-        {"\xed\xbf\xbf", 0},          /* surrogate */
+        {"\xe1\xbb\x85", 1},     /* ễ */
+        {"\xf0\x9f\x98\x80", 1}, /* U+1F600 */
+        {"\xf4\x8f\xbf\xbf", 1}, /* U+10FFFF */
+        {"\x80", 0},             /* lone continuation */
+        {"\xc1\xbf", 0},         /* overlong */
+        {"\xe0\x80\xaf", 0},     /* overlong 3-byte */
+        {"\xf0\x80\x80\xaf", 0}, /* overlong 4-byte */
+        {"\xed\xbf\xbf", 0},     /* surrogate */
         {"\xf5\x80\x80\x80", 0},
         {"\xe1\xbb", 0},
     };
@@ -320,10 +323,10 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse),    cmocka_unit_test(test_depth),
-        cmocka_unit_test(test_long_string), cmocka_unit_test(test_get_str),
+        cmocka_unit_test(test_parse),        cmocka_unit_test(test_depth),
+        cmocka_unit_test(test_long_string),  cmocka_unit_test(test_get_str),
         cmocka_unit_test(test_get_int_bool), cmocka_unit_test(test_get_instant_date),
-        cmocka_unit_test(test_fold),     cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_fold),         cmocka_unit_test(test_utf8),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

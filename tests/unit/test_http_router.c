@@ -38,8 +38,8 @@ static const struct route ROUTES[] = {
 struct case_row {
     int method;
     const char *path;
-    int route;          /* index in ROUTES, -1 for no match */
-    unsigned allow;     /* expected allow mask when no match */
+    int route;           /* index in ROUTES, -1 for no match */
+    unsigned allow;      /* expected allow mask when no match */
     const char *p1, *v1; /* first parameter name and value, or NULL */
     const char *p2, *v2;
 };
@@ -57,7 +57,7 @@ static const struct case_row CASES[] = {
     {P, "/healthz", -1, G | H, NULL, NULL, NULL, NULL},
     {G, "/healthz/", -1, 0, NULL, NULL, NULL, NULL}, /* trailing slash is another path */
     {G, "/healthzz", -1, 0, NULL, NULL, NULL, NULL},
-    {G, "/HEALTHZ", -1, 0, NULL, NULL, NULL, NULL},  /* paths are case-sensitive */
+    {G, "/HEALTHZ", -1, 0, NULL, NULL, NULL, NULL}, /* paths are case-sensitive */
     {G, "/", 9, 0, NULL, NULL, NULL, NULL},
     {G, "", -1, 0, NULL, NULL, NULL, NULL},
     {G, "healthz", -1, 0, NULL, NULL, NULL, NULL},
@@ -71,11 +71,11 @@ static const struct case_row CASES[] = {
     {G, "/api/v1/dossiers/a%20b", 3, 0, "code", "a b", NULL, NULL},
     {G, "/api/v1/dossiers/%E1%BA%A1", 3, 0, "code", "\xe1\xba\xa1", NULL, NULL}, /* ạ */
     {G, "/api/v1/dossiers/a+b", 3, 0, "code", "a+b", NULL, NULL}, /* '+' is not a space */
-    {G, "/api/v1/dossiers/a%2Fb", -1, 0, NULL, NULL, NULL, NULL},  /* encoded '/' */
+    {G, "/api/v1/dossiers/a%2Fb", -1, 0, NULL, NULL, NULL, NULL}, /* encoded '/' */
     {G, "/api/v1/dossiers/a%2fb", -1, 0, NULL, NULL, NULL, NULL},
-    {G, "/api/v1/dossiers/a%00b", -1, 0, NULL, NULL, NULL, NULL},  /* encoded NUL */
-    {G, "/api/v1/dossiers/a%zzb", -1, 0, NULL, NULL, NULL, NULL},  /* bad escape */
-    {G, "/api/v1/dossiers/abc%", -1, 0, NULL, NULL, NULL, NULL},   /* truncated escape */
+    {G, "/api/v1/dossiers/a%00b", -1, 0, NULL, NULL, NULL, NULL}, /* encoded NUL */
+    {G, "/api/v1/dossiers/a%zzb", -1, 0, NULL, NULL, NULL, NULL}, /* bad escape */
+    {G, "/api/v1/dossiers/abc%", -1, 0, NULL, NULL, NULL, NULL},  /* truncated escape */
     {G, "/api/v1/dossiers/abc%4", -1, 0, NULL, NULL, NULL, NULL},
     {G, "/api/v1/dossiers/%41", 3, 0, "code", "A", NULL, NULL},
     {P, "/api/v1/dossiers/X1/events", 4, 0, "code", "X1", NULL, NULL},

@@ -1,0 +1,531 @@
+/*
+ * dossier_receive.c - reception at the counter and online intake (POST /api/v1/dossiers):
+ * api_dossier_create. Complete -> a dossier in state 2 with its code, appointment, legal due
+ * and lookup secret; out of scope -> a refused dossier (state 3, domain.md §3 "∅ -> 3");
+ * incomplete -> a reception_guidance row (Mẫu 02), no dossier; submit (integration) -> a
+ * dossier in state 1. One read of the catalogue, then one unit of work (dossier, event 1,
+ * idempotent response), the code drawn from the gap-free sequence inside that unit.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "api/dossier.h"
+#include "api/dossier_int.h"
+#include "api/idem.h"
+#include "app.h"
+#include "core/config.h"
+#include "domain/cal.h"
+#include "domain/ddl.h"
+#include "domain/dossier.h"
+#include "domain/role.h"
+#include "http/json.h"
+#include "http/reqctx.h"
+
+/* ---------------------------------------------------------------- reception */
+
+enum rec_kind { REC_RECEIVE, REC_REFUSE, REC_GUIDE, REC_SUBMIT };
+
+struct rec {
+    struct idem *im;
+    enum rec_kind kind;
+    enum dossier_tr tr;
+    json_t *body;
+    json_t *applicant;
+    json_t *documents;
+    json_t *missing;
+    const char *name;
+    const char *fold;
+    const char *procedure;
+    const char *case_code;
+    const char *resolving;
+    const char *return_method;
+    const char *reason;
+    const char *ext_code;
+    const char *receiving;
+    int64_t channel, sets;
+    int64_t at;          /* reception / guidance / submission instant */
+    int backdated;
+    char secret[SECRET_LEN + 1];
+    const char *params[28];
+    const char *gparams[15];
+    const char *eparams[9];
+    struct db_stmt stmts[3];
+    json_t *resp;        /* the reply; stored without the secret */
+    int status;
+};
+
+static void
+rec_fail(struct reqctx *rc, struct rec *x, const struct mc_err *e)
+{
+    idem_release(rc, x->im);
+    http_reply_error(rc, e);
+}
+
+static void
+rec_fail_code(struct reqctx *rc, struct rec *x, enum err_code code, const char *field,
+              const char *detail)
+{
+    struct mc_err e;
+
+    err_field(&e, code, field, "%s", detail);
+    rec_fail(rc, x, &e);
+}
+
+/* Applicant {name, id_number, address, phone, email}: what Mẫu 01 prints. */
+static int
+parse_applicant(struct reqctx *rc, struct rec *x, struct mc_err *e)
+{
+    const char *v = NULL;
+
+    x->applicant = json_object_get(x->body, "applicant");
+    if (!json_is_object(x->applicant))
+        return err_field(e, ERR_VALIDATION, "applicant", "an object is required");
+    if (json_get_str(x->applicant, "name", 200, 1, &x->name, e) < 0 ||
+        json_get_str(x->applicant, "id_number", 20, 0, &v, e) < 0 ||
+        json_get_str(x->applicant, "address", 300, 0, &v, e) < 0 ||
+        json_get_str(x->applicant, "phone", 20, 0, &v, e) < 0 ||
+        json_get_str(x->applicant, "email", 254, 0, &v, e) < 0)
+        return -1;
+    x->fold = json_fold_text(rc->arena, x->name);
+    if (x->fold == NULL)
+        return err_field(e, ERR_BAD_UTF8, "applicant.name", NULL);
+    return 0;
+}
+
+static int
+parse_reception(struct reqctx *rc, struct rec *x, struct mc_err *e)
+{
+    int complete = 1, out_of_scope = 0, submit = 0;
+    int64_t at = 0;
+    int have_at;
+    int to;
+
+    x->body = rc->json;
+    if (!json_is_object(x->body))
+        return err_set(e, ERR_VALIDATION, "the body must be an object");
+    if (json_get_bool(x->body, "complete", 0, &complete, e) < 0 ||
+        json_get_bool(x->body, "out_of_scope", 0, &out_of_scope, e) < 0 ||
+        json_get_bool(x->body, "submit", 0, &submit, e) < 0)
+        return -1;
+    if (submit) {
+        x->kind = REC_SUBMIT;
+        x->tr = DOSSIER_TR_SUBMIT;
+    } else if (out_of_scope) {
+        x->kind = REC_REFUSE;
+        x->tr = DOSSIER_TR_REFUSE;
+    } else if (!complete) {
+        x->kind = REC_GUIDE;
+        x->tr = DOSSIER_TR_GUIDE;
+    } else {
+        x->kind = REC_RECEIVE;
+        x->tr = DOSSIER_TR_RECEIVE;
+    }
+    /* Integration may replay a receipt; online intake is integration only (§3). */
+    if (dossier_transition_check(DOSSIER_NONE, x->tr,
+                                 x->kind == REC_SUBMIT ? rc->who.role : dossier_roles(rc),
+                                 &to, e) != 0)
+        return -1;
+    if (parse_applicant(rc, x, e) != 0)
+        return -1;
+    if (json_get_str(x->body, "procedure", 40, 1, &x->procedure, e) < 0 ||
+        json_get_str(x->body, "case", 64, 0, &x->case_code, e) < 0 ||
+        json_get_str(x->body, "resolving_unit", 13, 0, &x->resolving, e) < 0 ||
+        json_get_str(x->body, "return_method", 8, 0, &x->return_method, e) < 0 ||
+        json_get_str(x->body, "reason", 2000, 0, &x->reason, e) < 0 ||
+        json_get_str(x->body, "code", DOSSIER_CODE_MAX - 1, 0, &x->ext_code, e) < 0 ||
+        json_get_str(x->body, "receiving_unit", 13, 0, &x->receiving, e) < 0)
+        return -1;
+    /* Staff receive at their own counter; an integration client names the counter of the
+       source system (within its scope). */
+    if (x->receiving != NULL && rc->who.role != ROLE_INTEGRATION)
+        return err_field(e, ERR_FORBIDDEN, "receiving_unit",
+                         "staff receive at their own unit");
+    x->channel = x->kind == REC_SUBMIT ? 2 : 1;
+    x->sets = 1;
+    if (json_get_int(x->body, "channel", 1, 3, 0, &x->channel, e) < 0 ||
+        json_get_int(x->body, "sets", 1, 100, 0, &x->sets, e) < 0)
+        return -1;
+    if (x->return_method == NULL)
+        x->return_method = "counter";
+    else if (strcmp(x->return_method, "counter") != 0 && strcmp(x->return_method, "post") != 0 &&
+             strcmp(x->return_method, "online") != 0)
+        return err_field(e, ERR_VALIDATION, "return_method", "counter, post or online");
+    x->documents = json_object_get(x->body, "documents");
+    if (dossier_check_documents(x->documents, e) != 0)
+        return -1;
+    x->missing = json_object_get(x->body, "missing");
+    if (x->missing != NULL && !json_is_null(x->missing) && !json_is_array(x->missing))
+        return err_field(e, ERR_VALIDATION, "missing", "an array of documents");
+    if (x->kind == REC_GUIDE && (x->missing == NULL || json_array_size(x->missing) == 0))
+        return err_field(e, ERR_VALIDATION, "missing",
+                         "Mẫu 02 lists what the applicant must supplement");
+    if (x->kind == REC_REFUSE && x->reason == NULL)
+        return err_field(e, ERR_VALIDATION, "reason", "Mẫu 03 states the reason for refusal");
+    if (x->ext_code != NULL) {
+        for (const char *p = x->ext_code; *p; p++)
+            if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || *p == '.' ||
+                  *p == '-'))
+                return err_field(e, ERR_BAD_CODE, "code", "letters A-Z, digits, '.' and '-'");
+        if (rc->who.role != ROLE_INTEGRATION)
+            return err_field(e, ERR_FORBIDDEN, "code",
+                             "only an integration client brings a dossier code");
+    }
+    /* received_at: integration only (replays of receptions made elsewhere; demo data). */
+    have_at = json_get_instant(x->body, "received_at", 0, &at, e);
+    if (have_at < 0)
+        return -1;
+    x->at = dossier_now();
+    if (have_at == 1) {
+        if (rc->who.role != ROLE_INTEGRATION)
+            return err_field(e, ERR_FORBIDDEN, "received_at",
+                             "only an integration client may date a reception");
+        if (at > x->at + FUTURE_SLACK)
+            return err_field(e, ERR_FUTURE_TIME, "received_at", NULL);
+        x->at = at;
+        x->backdated = 1;
+    }
+    return 0;
+}
+
+static json_t *
+receipt_json(struct reqctx *rc, struct rec *x, const PGresult *ctx, int64_t appointment,
+             int64_t due, const char *regime)
+{
+    json_t *r = json_object();
+    json_t *qr = json_object();
+    const char *dv = dossier_col(ctx, 0, "duration_value");
+    const char *du = dossier_col(ctx, 0, "duration_unit");
+    int form_no = dossier_tr_form(DOSSIER_TR_RECEIVE, strcmp(regime, "nd61") == 0
+                                                          ? DOSSIER_REGIME_ND61
+                                                          : DOSSIER_REGIME_ND118);
+
+    /* Mẫu 01 (domain.md §3): issuing body and counter, code, applicant, procedure,
+       documents, sets, legal duration, reception and appointment time, return place. */
+    json_object_set_new(r, "form", json_string(arena_printf(rc->arena, "Mẫu %02d", form_no)));
+    json_object_set_new(r, "title", json_string("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"));
+    json_object_set_new(r, "issuing_unit", json_pack("{s:s?,s:s?,s:s?}", "code",
+                        dossier_col(ctx, 0, "unit_code"), "name", dossier_col(ctx, 0, "unit_name"),
+                        "address", dossier_col(ctx, 0, "unit_address")));
+    json_object_set_new(r, "code", json_string(DOSSIER_CODE_MARK));
+    json_object_set(r, "applicant", x->applicant);
+    json_object_set_new(r, "procedure", json_pack("{s:s?,s:s?}", "code",
+                        dossier_col(ctx, 0, "procedure_code"), "name",
+                        dossier_col(ctx, 0, "procedure_name")));
+    json_object_set_new(r, "documents",
+                        x->documents != NULL ? json_incref(x->documents) : json_array());
+    json_object_set_new(r, "sets", json_integer(x->sets));
+    json_object_set_new(r, "duration", json_pack("{s:i,s:s?}", "value",
+                        dv != NULL ? atoi(dv) : 0, "unit", du));
+    json_object_set_new(r, "received_at", dossier_ts_json(x->at));
+    json_object_set_new(r, "appointment_at", dossier_ts_json(appointment));
+    json_object_set_new(r, "legal_due_at", dossier_ts_json(due));
+    json_object_set_new(r, "return_method", json_string(x->return_method));
+    json_object_set_new(r, "regime", json_string(regime));
+    /* QR content (TT 01/2023/TT-VPCP): code, procedure, applicant id, document, system,
+       issue time, appointment, lookup address. */
+    json_object_set_new(qr, "code", json_string(DOSSIER_CODE_MARK));
+    json_object_set_new(qr, "procedure", json_string(x->procedure));
+    json_object_set(qr, "applicant_id", json_object_get(x->applicant, "id_number")
+                                            ? json_object_get(x->applicant, "id_number")
+                                            : json_null());
+    json_object_set_new(qr, "document", json_string("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"));
+    json_object_set_new(qr, "system", json_string("motcua"));
+    json_object_set_new(qr, "issued_at", dossier_ts_json(x->at));
+    json_object_set_new(qr, "appointment_at", dossier_ts_json(appointment));
+    json_object_set_new(qr, "lookup_url",
+                        json_string(arena_printf(rc->arena, "%s/tra-cuu?ma=%s",
+                                                 rc->app->cfg != NULL ? rc->app->cfg->public_url : "",
+                                                 DOSSIER_CODE_MARK)));
+    json_object_set_new(r, "qr", qr);
+    return r;
+}
+
+static void
+on_rec_written(struct reqctx *rc, struct db_result *r)
+{
+    struct rec *x = rc->state;
+    const char *code;
+    char *text, *out;
+    json_t *body;
+
+    if (r->err.code != ERR_OK) {
+        struct mc_err e = r->err;
+
+        if (strcmp(r->sqlstate, "23505") == 0)
+            err_field(&e, ERR_ALREADY_EXISTS, "code", "a dossier with this code exists");
+        else if (strcmp(r->sqlstate, "23503") == 0 || strcmp(r->sqlstate, "23502") == 0)
+            err_set(&e, ERR_UNKNOWN_REF, "unit or procedure");
+        rec_fail(rc, x, &e);
+        return;
+    }
+    if (x->kind == REC_GUIDE) {
+        json_object_set_new(x->resp, "id", json_integer(strtoll(db_val(r->res[0], 0, 0), NULL, 10)));
+        http_reply_json(rc, x->status, json_incref(x->resp));
+        return;
+    }
+    code = db_val(r->res[0], 0, 1);
+    /* The code is drawn inside the unit: put it where the response had its mark. */
+    if (x->secret[0] != '\0')
+        json_object_set_new(x->resp, "lookup_secret", json_string(x->secret));
+    text = json_dumps(x->resp, JSON_COMPACT);
+    if (text == NULL)
+        abort();
+    {
+        size_t ml = strlen(DOSSIER_CODE_MARK), cl = strlen(code), n = 0;
+        const char *p = text;
+        char *o;
+
+        for (const char *q = strstr(p, DOSSIER_CODE_MARK); q; q = strstr(q + ml, DOSSIER_CODE_MARK))
+            n++;
+        out = arena_alloc(rc->arena, strlen(text) + n * cl + 1);
+        o = out;
+        for (const char *q = strstr(p, DOSSIER_CODE_MARK); q; q = strstr(p, DOSSIER_CODE_MARK)) {
+            memcpy(o, p, (size_t)(q - p));
+            o += q - p;
+            memcpy(o, code, cl);
+            o += cl;
+            p = q + ml;
+        }
+        strcpy(o, p);
+    }
+    free(text);
+    body = json_loads(out, 0, NULL);
+    if (body == NULL) {
+        http_reply_err(rc, ERR_INTERNAL, "response rebuild failed");
+        return;
+    }
+    rc_set_header(rc, "Location", arena_printf(rc->arena, "/api/v1/dossiers/%s", code));
+    http_reply_json(rc, x->status, body);
+}
+
+static void
+on_rec_ctx(struct reqctx *rc, struct db_result *r)
+{
+    struct rec *x = rc->state;
+    const PGresult *ctx;
+    struct mc_err e;
+    const struct ddl_axis *ax;
+    struct ddl_duration dur;
+    int64_t appointment = 0, due = 0;
+    const char *regime = dossier_regime_key(x->at);
+    char day[16], yymmdd[8], hash[65];
+    struct cal_date cd;
+    int n = 0, state;
+    int max_minutes;
+    json_t *payload;
+
+    if (r->err.code != ERR_OK) {
+        rec_fail(rc, x, &r->err);
+        return;
+    }
+    ctx = r->res[0];
+    if (PQntuples(ctx) == 0) {
+        rec_fail_code(rc, x, ERR_UNKNOWN_REF, "receiving_unit",
+                      "no such unit in the account's scope");
+        return;
+    }
+    if (strcmp(dossier_col(ctx, 0, "unit_valid"), "t") != 0) {
+        rec_fail_code(rc, x, ERR_UNIT_INVALID, "unit", "the receiving unit is not in force");
+        return;
+    }
+    if (dossier_col(ctx, 0, "procedure_id") == NULL) {
+        rec_fail_code(rc, x, ERR_UNKNOWN_REF, "procedure", "no procedure with this code");
+        return;
+    }
+    if (dossier_col(ctx, 0, "version_id") == NULL) {
+        rec_fail_code(rc, x, ERR_PROCEDURE_INVALID, "procedure",
+                      "no version in force on the reception date");
+        return;
+    }
+    if (dossier_col(ctx, 0, "resolving_id") == NULL) {
+        rec_fail_code(rc, x, ERR_UNKNOWN_REF, "resolving_unit", "no unit with this code");
+        return;
+    }
+    cal_format_date(cal_local_day(x->at), day);
+    cd = cal_date_of(cal_local_day(x->at));
+    snprintf(yymmdd, sizeof(yymmdd), "%02d%02d%02d", cd.year % 100, cd.month, cd.day);
+    max_minutes = dossier_col(ctx, 0, "max_minutes") ? atoi(dossier_col(ctx, 0, "max_minutes")) : 0;
+
+    if (x->kind == REC_GUIDE) {
+        x->resp = json_pack("{s:s,s:s,s:s,s:O,s:O,s:s?,s:s}", "kind", "guidance", "form",
+                            "Mẫu 02", "title", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+                            "applicant", x->applicant, "missing", x->missing, "procedure",
+                            x->procedure, "guided_at", dossier_ts(rc, x->at));
+        x->status = 201;
+        x->gparams[0] = dossier_col(ctx, 0, "province");
+        x->gparams[1] = dossier_col(ctx, 0, "unit_id");
+        x->gparams[2] = dossier_col(ctx, 0, "procedure_id");
+        x->gparams[3] = dossier_col(ctx, 0, "version_id");
+        x->gparams[4] = regime;
+        x->gparams[5] = dossier_i64(rc, x->channel);
+        x->gparams[6] = dossier_json_text(rc, x->applicant);
+        x->gparams[7] = x->fold;
+        x->gparams[8] = x->documents ? dossier_json_text(rc, x->documents) : "[]";
+        x->gparams[9] = dossier_json_text(rc, x->missing);
+        x->gparams[10] = x->reason;
+        x->gparams[11] = dossier_ts(rc, x->at);
+        x->gparams[12] = dossier_i64(rc, rc->who.account_id);
+        x->gparams[13] = rc->who.login;
+        x->gparams[14] = rc->req_id;
+        x->stmts[n++] = (struct db_stmt){DSQL_INSERT_GUIDANCE, 15, x->gparams};
+        if (x->im != NULL)
+            idem_store_stmt(x->im, x->status, dossier_json_text(rc, x->resp), &x->stmts[n++]);
+        dossier_db(rc, x->stmts, n, on_rec_written);
+        return;
+    }
+
+    state = x->kind == REC_RECEIVE ? DOSSIER_RECEIVED
+            : x->kind == REC_REFUSE ? DOSSIER_NOT_RECEIVED
+                                    : DOSSIER_SUBMITTED;
+    if (x->kind == REC_RECEIVE) {
+        ax = dossier_axis(rc->w, &e);
+        if (ax == NULL ||
+            dossier_duration(dossier_col(ctx, 0, "duration_unit"),
+                             atoi(dossier_col(ctx, 0, "duration_value")),
+                             dossier_col(ctx, 0, "cutoff_minute")
+                                 ? atoi(dossier_col(ctx, 0, "cutoff_minute"))
+                                 : -1,
+                             &dur, &e) != 0 ||
+            dossier_start_clock(ax, x->at, &dur, max_minutes, &appointment, &due, &e) != 0) {
+            rec_fail(rc, x, &e);
+            return;
+        }
+        if (dossier_make_secret(x->secret) != 0) {
+            rec_fail_code(rc, x, ERR_INTERNAL, "", "no randomness");
+            return;
+        }
+        dossier_sha256_hex(x->secret, hash);
+    }
+
+    x->resp = json_object();
+    json_object_set_new(x->resp, "kind", json_string(x->kind == REC_RECEIVE  ? "dossier"
+                                                     : x->kind == REC_REFUSE ? "refusal"
+                                                                             : "submission"));
+    json_object_set_new(x->resp, "code", json_string(DOSSIER_CODE_MARK));
+    json_object_set_new(x->resp, "state", json_integer(state));
+    json_object_set_new(x->resp, "state_name", json_string(dossier_state_name_vi(state)));
+    json_object_set_new(x->resp, "version", json_integer(1));
+    json_object_set_new(x->resp, "regime", json_string(regime));
+    json_object_set_new(x->resp, "received_at",
+                        x->kind == REC_SUBMIT ? json_null() : dossier_ts_json(x->at));
+    json_object_set_new(x->resp, "appointment_at", dossier_ts_json(appointment));
+    json_object_set_new(x->resp, "legal_due_at", dossier_ts_json(due));
+    if (x->kind == REC_RECEIVE)
+        json_object_set_new(x->resp, "receipt",
+                            receipt_json(rc, x, ctx, appointment, due, regime));
+    if (x->kind == REC_REFUSE)
+        json_object_set_new(x->resp, "refusal",
+                            json_pack("{s:s,s:s,s:s}", "form", "Mẫu 03", "title",
+                                      "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "reason",
+                                      x->reason));
+    x->status = 201;
+
+    x->params[0] = dossier_col(ctx, 0, "unit_id");
+    x->params[1] = arena_strdup(rc->arena, day);
+    x->params[2] = dossier_col(ctx, 0, "unit_code");
+    x->params[3] = arena_strdup(rc->arena, yymmdd);
+    x->params[4] = dossier_col(ctx, 0, "province");
+    x->params[5] = dossier_col(ctx, 0, "procedure_id");
+    x->params[6] = dossier_col(ctx, 0, "version_id");
+    x->params[7] = x->case_code;
+    x->params[8] = dossier_col(ctx, 0, "resolving_id");
+    x->params[9] = dossier_i64(rc, x->channel);
+    x->params[10] = dossier_i64(rc, state);
+    x->params[11] = regime;
+    x->params[12] = dossier_json_text(rc, x->applicant);
+    x->params[13] = x->fold;
+    x->params[14] = x->documents ? dossier_json_text(rc, x->documents) : "[]";
+    x->params[15] = dossier_i64(rc, x->sets);
+    x->params[16] = x->return_method;
+    x->params[17] = dossier_col(ctx, 0, "duration_value");
+    x->params[18] = dossier_col(ctx, 0, "duration_unit");
+    x->params[19] = x->kind == REC_SUBMIT || x->channel == 2 ? dossier_ts(rc, x->at) : NULL;
+    x->params[20] = x->kind == REC_RECEIVE ? dossier_ts(rc, x->at) : NULL;
+    x->params[21] = dossier_tsp(rc, appointment);
+    x->params[22] = dossier_tsp(rc, due);
+    x->params[23] = appointment != 0 || x->kind != REC_RECEIVE ? "true" : "false";
+    x->params[24] = dossier_col(ctx, 0, "max_minutes");
+    x->params[25] = x->kind == REC_RECEIVE ? arena_strdup(rc->arena, hash) : NULL;
+    x->params[26] = x->ext_code;
+    x->params[27] = NULL;
+    x->stmts[n++] = (struct db_stmt){DSQL_INSERT_DOSSIER, 28, x->params};
+
+    payload = json_object();
+    json_object_set_new(payload, "procedure", json_string(x->procedure));
+    json_object_set_new(payload, "channel", json_integer(x->channel));
+    if (x->reason)
+        json_object_set_new(payload, "reason", json_string(x->reason));
+    if (x->backdated)
+        json_object_set_new(payload, "backdated", json_true());
+    json_object_set_new(payload, "appointment_at", dossier_ts_json(appointment));
+    x->eparams[0] = dossier_tr_name(x->tr);
+    x->eparams[1] = dossier_ts(rc, x->at);
+    x->eparams[2] = dossier_i64(rc, rc->who.account_id);
+    x->eparams[3] = rc->who.login;
+    x->eparams[4] = role_name(rc->who.role);
+    x->eparams[5] = rc->who.unit_id ? dossier_i64(rc, rc->who.unit_id) : NULL;
+    x->eparams[6] = rc->req_id;
+    x->eparams[7] = rc->client_addr;
+    x->eparams[8] = dossier_json_text(rc, payload);
+    json_decref(payload);
+    x->stmts[n++] = (struct db_stmt){DSQL_INSERT_FIRST_EVENT, 9, x->eparams};
+    if (x->im != NULL) {
+        /* The stored copy never holds the lookup secret (only its hash is kept): a replay
+           says so instead of showing it again. */
+        json_t *stored = json_deep_copy(x->resp);
+
+        if (x->kind == REC_RECEIVE)
+            json_object_set_new(stored, "lookup_secret_withheld", json_true());
+        idem_store_stmt(x->im, x->status, dossier_json_text(rc, stored), &x->stmts[n]);
+        x->stmts[n].sql = DSQL_IDEM_STORE_NEW;
+        n++;
+        json_decref(stored);
+    }
+    dossier_db(rc, x->stmts, n, on_rec_written);
+}
+
+static void
+rec_go(struct reqctx *rc, struct idem *im)
+{
+    struct rec *x = rc->state;
+    const char **p = arena_calloc(rc->arena, 5, sizeof(*p));
+    struct db_stmt *s = arena_alloc(rc->arena, sizeof(*s));
+    char *day = arena_alloc(rc->arena, 16);
+
+    x->im = im;
+    cal_format_date(cal_local_day(x->at), day);
+    p[0] = x->procedure;
+    p[1] = day;
+    p[2] = dossier_i64(rc, rc->who.unit_id);
+    p[3] = x->resolving;
+    p[4] = x->receiving;
+    *s = (struct db_stmt){DSQL_RECEPTION_CTX, 5, p};
+    dossier_db(rc, s, 1, on_rec_ctx);
+}
+
+static void
+rec_free_resp(void *p)
+{
+    struct rec *x = p;
+
+    json_decref(x->resp);
+}
+
+void
+api_dossier_create(struct reqctx *rc)
+{
+    struct rec *x = arena_alloc(rc->arena, sizeof(*x));
+    struct mc_err e;
+
+    rc->state = x;
+    arena_defer(rc->arena, rec_free_resp, x);
+    err_clear(&e);
+    if (parse_reception(rc, x, &e) != 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
+    idem_begin(rc, rec_go);
+}

@@ -1,0 +1,1029 @@
+/*
+ * webhook.c - webhooks out: the subscriptions API (administrator) and the delivery worker.
+ *
+ * Pipeline (docs/integration.md "Webhooks"):
+ *   dossier_event INSERT --trigger--> webhook_outbox (same transaction; NOTIFY motcua_outbox)
+ *   relay: DELETE ... SKIP LOCKED from webhook_outbox, fan out to webhook_delivery rows of
+ *          every active subscription whose event-type and unit filters match (one transaction)
+ *   send:  claim due deliveries with a lease, the lowest pending seq per (subscription,
+ *          dossier) only, POST a CloudEvents 1.0 structured JSON body signed per Standard
+ *          Webhooks; 2xx = delivered; else retry with exponential backoff and jitter; dead
+ *          after MOTCUA_WEBHOOK_MAX_ATTEMPTS; an administrator may replay.
+ * At-least-once: a crash between the receiver's 2xx and our UPDATE re-sends the same
+ * webhook-id once the lease lapses. In order per dossier: a delivery waits for every
+ * lower-seq pending delivery of its dossier and subscription.
+ *
+ * One delivery worker per process: a thread of its own with its own event loop, one database
+ * connection (+ the LISTEN connection) and an evdns resolver, so neither DNS nor a slow
+ * receiver ever blocks an HTTP worker. Woken by the NOTIFY doorbell and a 1 s timer.
+ */
+#include "api/integ.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/thread.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "api/api.h"
+#include "app.h"
+#include "core/arena.h"
+#include "core/config.h"
+#include "core/hmac.h"
+#include "core/log.h"
+#include "domain/cal.h"
+#include "domain/role.h"
+#include "http/json.h"
+#include "http/metrics.h"
+#include "http/reqctx.h"
+
+#define WH_RELAY_BATCH 500
+#define WH_MAX_INFLIGHT 16
+#define WH_BACKOFF_CAP_MS 3600000.0
+
+/* ---------------------------------------------------------------- subscriptions API */
+
+static const char SQL_SUB_CREATE[] =
+    "INSERT INTO webhook_subscription (url, secret, event_types, unit_ids, description,"
+    " created_by)"
+    " SELECT $1, $2, ARRAY(SELECT jsonb_array_elements_text($3::jsonb)),"
+    " ARRAY(SELECT id FROM unit WHERE code IN (SELECT jsonb_array_elements_text($4::jsonb))),"
+    " $5, $6::bigint"
+    " WHERE (SELECT count(*) FROM unit WHERE code IN (SELECT jsonb_array_elements_text($4::jsonb)))"
+    " = jsonb_array_length($4::jsonb)"
+    " RETURNING id, created_at";
+
+static const char SQL_SUB_LIST[] =
+    "SELECT s.id, s.url, to_jsonb(s.event_types)::text, s.active, s.description,"
+    " extract(epoch FROM s.created_at)::bigint, extract(epoch FROM s.disabled_at)::bigint,"
+    " (SELECT coalesce(jsonb_agg(u.code ORDER BY u.code), '[]') FROM unit u"
+    "  WHERE u.id = ANY(s.unit_ids))::text,"
+    " (SELECT count(*) FROM webhook_delivery d WHERE d.subscription_id = s.id"
+    "  AND d.state = 'pending'),"
+    " (SELECT count(*) FROM webhook_delivery d WHERE d.subscription_id = s.id"
+    "  AND d.state = 'dead')"
+    " FROM webhook_subscription s WHERE ($1::bigint IS NULL OR s.id < $1::bigint)"
+    " ORDER BY s.id DESC LIMIT $2::int";
+
+static json_t *
+ts_json(const char *epoch)
+{
+    char buf[32];
+
+    if (epoch == NULL || epoch[0] == '\0')
+        return json_null();
+    cal_format_instant(strtoll(epoch, NULL, 10), buf);
+    return json_string(buf);
+}
+
+static json_t *
+sub_row_json(const PGresult *res, int i)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "id", json_integer(strtoll(db_val(res, i, 0), NULL, 10)));
+    json_object_set_new(o, "url", json_string(db_val(res, i, 1)));
+    json_object_set_new(o, "event_types", json_loads(db_val(res, i, 2), 0, NULL));
+    json_object_set_new(o, "units", json_loads(db_val(res, i, 7), 0, NULL));
+    json_object_set_new(o, "active", json_boolean(db_val(res, i, 3)[0] == 't'));
+    json_object_set_new(o, "description", json_string(db_val(res, i, 4)));
+    json_object_set_new(o, "created_at", ts_json(db_val(res, i, 5)));
+    json_object_set_new(o, "disabled_at", ts_json(db_val(res, i, 6)));
+    json_object_set_new(o, "pending", json_integer(strtoll(db_val(res, i, 8), NULL, 10)));
+    json_object_set_new(o, "dead", json_integer(strtoll(db_val(res, i, 9), NULL, 10)));
+    return o;
+}
+
+struct sub_create {
+    const char *p[6];
+    json_t *resp;
+};
+
+static void
+on_sub_created(struct reqctx *rc, struct db_result *r)
+{
+    struct sub_create *x = rc->state;
+    json_t *resp = x->resp;
+
+    x->resp = NULL;
+    if (r->err.code != ERR_OK) {
+        json_decref(resp);
+        api_reply_db_error(rc, r);
+        return;
+    }
+    if (PQntuples(r->res[0]) != 1) {
+        json_decref(resp);
+        http_reply_err(rc, ERR_UNKNOWN_REF, "a unit code in \"units\" does not exist");
+        return;
+    }
+    json_object_set_new(resp, "id", json_integer(strtoll(db_val(r->res[0], 0, 0), NULL, 10)));
+    json_object_set_new(resp, "active", json_true());
+    http_reply_json(rc, 201, resp);
+}
+
+static void
+sub_create_free(void *p)
+{
+    struct sub_create *x = p;
+
+    json_decref(x->resp);
+}
+
+/* A string array member of at most max entries of at most len bytes each (absent = []). */
+static int
+str_array(json_t *obj, const char *name, size_t max, size_t len, json_t **out, struct mc_err *e)
+{
+    json_t *a = json_object_get(obj, name), *v;
+    size_t i;
+
+    if (a == NULL || json_is_null(a)) {
+        *out = json_array();
+        return 0;
+    }
+    if (!json_is_array(a) || json_array_size(a) > max)
+        return err_field(e, ERR_VALIDATION, name, "an array of at most %zu strings", max);
+    json_array_foreach(a, i, v) {
+        if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > len)
+            return err_field(e, ERR_VALIDATION, name, "entry %zu: a string of 1-%zu bytes", i,
+                             len);
+    }
+    *out = json_incref(a);
+    return 0;
+}
+
+/* POST /api/v1/webhooks {url, secret?, event_types?, units?, description?} */
+void
+api_webhook_create(struct reqctx *rc)
+{
+    struct sub_create *x = arena_alloc(rc->arena, sizeof(*x));
+    const char *url = NULL, *secret = NULL, *desc = NULL;
+    json_t *types = NULL, *units = NULL;
+    struct mc_err e;
+    char *s;
+
+    arena_defer(rc->arena, sub_create_free, x);
+    if (json_get_str(rc->json, "url", 2000, 1, &url, &e) < 0 ||
+        json_get_str(rc->json, "secret", 200, 0, &secret, &e) < 0 ||
+        json_get_str(rc->json, "description", 300, 0, &desc, &e) < 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
+    {
+        struct evhttp_uri *u = evhttp_uri_parse(url);
+        const char *scheme = u != NULL ? evhttp_uri_get_scheme(u) : NULL;
+        int good = scheme != NULL && evhttp_uri_get_host(u) != NULL &&
+                   (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0);
+
+        if (u != NULL)
+            evhttp_uri_free(u);
+        if (!good) {
+            http_reply_error(rc, (err_field(&e, ERR_VALIDATION, "url", "an http(s) URL"), &e));
+            return;
+        }
+    }
+    if (secret != NULL) {
+        unsigned char key[128];
+        long n = strncmp(secret, "whsec_", 6) == 0
+                     ? hmac_b64_decode(secret + 6, strlen(secret) - 6, key, sizeof(key))
+                     : -1;
+
+        if (n < 24 || n > 64) {
+            http_reply_error(rc, (err_field(&e, ERR_VALIDATION, "secret",
+                                            "whsec_ + base64 of 24-64 bytes"),
+                                  &e));
+            return;
+        }
+    } else {
+        unsigned char raw[32];
+        char *b64 = arena_alloc(rc->arena, 64);
+
+        if (RAND_bytes(raw, sizeof(raw)) != 1) {
+            http_reply_err(rc, ERR_INTERNAL, "no randomness");
+            return;
+        }
+        hmac_b64_encode(raw, sizeof(raw), b64);
+        secret = arena_printf(rc->arena, "whsec_%s", b64);
+    }
+    if (str_array(rc->json, "event_types", 32, 64, &types, &e) != 0 ||
+        str_array(rc->json, "units", 64, 13, &units, &e) != 0) {
+        json_decref(types);
+        http_reply_error(rc, &e);
+        return;
+    }
+    x->p[0] = url;
+    x->p[1] = secret;
+    s = json_dumps(types, JSON_COMPACT);
+    x->p[2] = arena_strdup(rc->arena, s);
+    free(s);
+    s = json_dumps(units, JSON_COMPACT);
+    x->p[3] = arena_strdup(rc->arena, s);
+    free(s);
+    x->p[4] = desc != NULL ? desc : "";
+    x->p[5] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
+    /* The secret is returned once, here; lists never show it. */
+    x->resp = json_pack("{s:s,s:s,s:o,s:o,s:s}", "url", url, "secret", secret, "event_types",
+                        types, "units", units, "description", x->p[4]);
+    rc->state = x;
+    api_db1(rc, SQL_SUB_CREATE, 6, x->p, on_sub_created);
+}
+
+static void
+on_sub_list(struct reqctx *rc, struct db_result *r)
+{
+    int limit = *(int *)rc->state;
+    json_t *items = json_array();
+    int n;
+
+    if (r->err.code != ERR_OK) {
+        json_decref(items);
+        api_reply_db_error(rc, r);
+        return;
+    }
+    n = PQntuples(r->res[0]);
+    for (int i = 0; i < n; i++)
+        json_array_append_new(items, sub_row_json(r->res[0], i));
+    http_reply_json(rc, 200,
+                    json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                              n == limit ? json_string(db_val(r->res[0], n - 1, 0)) : json_null()));
+}
+
+/* A keyset cursor: a positive integer id, or NULL (first page). -1 when malformed. */
+static int
+id_cursor(struct reqctx *rc, const char **out, struct mc_err *e)
+{
+    const char *c = rc_query(rc, "cursor");
+    char *end;
+
+    *out = NULL;
+    if (c == NULL || c[0] == '\0')
+        return 0;
+    if (strtoll(c, &end, 10) <= 0 || *end != '\0')
+        return err_field(e, ERR_BAD_QUERY, "cursor", "not a cursor of this list");
+    *out = c;
+    return 0;
+}
+
+/* GET /api/v1/webhooks */
+void
+api_webhook_list(struct reqctx *rc)
+{
+    int *limit = arena_alloc(rc->arena, sizeof(*limit));
+    const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
+    struct mc_err e;
+
+    if (api_query_limit(rc, limit, &e) != 0 || id_cursor(rc, &p[0], &e) != 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
+    p[1] = arena_printf(rc->arena, "%d", *limit);
+    rc->state = limit;
+    api_db1(rc, SQL_SUB_LIST, 2, p, on_sub_list);
+}
+
+static const char SQL_SUB_DISABLE[] =
+    "UPDATE webhook_subscription SET active = false, disabled_at = coalesce(disabled_at, now())"
+    " WHERE id = $1::bigint RETURNING id";
+
+static void
+on_sub_disabled(struct reqctx *rc, struct db_result *r)
+{
+    if (r->err.code != ERR_OK) {
+        api_reply_db_error(rc, r);
+        return;
+    }
+    if (PQntuples(r->res[0]) != 1) {
+        http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
+        return;
+    }
+    http_reply_json(rc, 200, json_pack("{s:I,s:b}", "id",
+                                       (json_int_t)strtoll(db_val(r->res[0], 0, 0), NULL, 10),
+                                       "active", 0));
+}
+
+static const char *
+id_param(struct reqctx *rc)
+{
+    const char *id = rc_param(rc, "id");
+    char *end;
+
+    if (id == NULL || strtoll(id, &end, 10) <= 0 || *end != '\0')
+        return NULL;
+    return id;
+}
+
+/* POST /api/v1/webhooks/{id}/disable */
+void
+api_webhook_disable(struct reqctx *rc)
+{
+    const char **p = arena_calloc(rc->arena, 1, sizeof(*p));
+
+    p[0] = id_param(rc);
+    if (p[0] == NULL) {
+        http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
+        return;
+    }
+    api_db1(rc, SQL_SUB_DISABLE, 1, p, on_sub_disabled);
+}
+
+static const char SQL_DELIVERIES[] =
+    "SELECT d.id, d.event_id, e.aggregateid, d.seq, e.type, d.state, d.attempts,"
+    " extract(epoch FROM d.next_attempt_at)::bigint, d.last_status, d.last_error,"
+    " extract(epoch FROM d.delivered_at)::bigint, extract(epoch FROM d.created_at)::bigint"
+    " FROM webhook_delivery d JOIN dossier_event e ON e.id = d.event_id"
+    " WHERE d.subscription_id = $1::bigint AND ($2::text IS NULL OR d.state = $2)"
+    " AND ($3::bigint IS NULL OR d.id < $3::bigint)"
+    " ORDER BY d.id DESC LIMIT $4::int";
+static const char SQL_SUB_EXISTS[] = "SELECT 1 FROM webhook_subscription WHERE id = $1::bigint";
+
+static void
+on_deliveries(struct reqctx *rc, struct db_result *r)
+{
+    int limit = *(int *)rc->state;
+    json_t *items;
+    const PGresult *res;
+    int n;
+
+    if (r->err.code != ERR_OK) {
+        api_reply_db_error(rc, r);
+        return;
+    }
+    if (PQntuples(r->res[0]) != 1) {
+        http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
+        return;
+    }
+    res = r->res[1];
+    n = PQntuples(res);
+    items = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *o = json_object();
+
+        json_object_set_new(o, "id", json_integer(strtoll(db_val(res, i, 0), NULL, 10)));
+        json_object_set_new(o, "event_id", json_string(db_val(res, i, 1)));
+        json_object_set_new(o, "dossier_code", json_string(db_val(res, i, 2)));
+        json_object_set_new(o, "sequence", json_integer(atoi(db_val(res, i, 3))));
+        json_object_set_new(o, "type", json_string(db_val(res, i, 4)));
+        json_object_set_new(o, "state", json_string(db_val(res, i, 5)));
+        json_object_set_new(o, "attempts", json_integer(atoi(db_val(res, i, 6))));
+        json_object_set_new(o, "next_attempt_at", ts_json(db_val(res, i, 7)));
+        json_object_set_new(o, "last_status", db_isnull(res, i, 8)
+                                                  ? json_null()
+                                                  : json_integer(atoi(db_val(res, i, 8))));
+        json_object_set_new(o, "last_error",
+                            db_isnull(res, i, 9) ? json_null() : json_string(db_val(res, i, 9)));
+        json_object_set_new(o, "delivered_at", ts_json(db_val(res, i, 10)));
+        json_object_set_new(o, "created_at", ts_json(db_val(res, i, 11)));
+        json_array_append_new(items, o);
+    }
+    http_reply_json(rc, 200,
+                    json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                              n == limit ? json_string(db_val(res, n - 1, 0)) : json_null()));
+}
+
+/* GET /api/v1/webhooks/{id}/deliveries?state=pending|delivered|dead&limit=&cursor= */
+void
+api_webhook_deliveries(struct reqctx *rc)
+{
+    int *limit = arena_alloc(rc->arena, sizeof(*limit));
+    const char **p = arena_calloc(rc->arena, 4, sizeof(*p));
+    struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
+    const char *state = rc_query(rc, "state");
+    struct mc_err e;
+
+    p[0] = id_param(rc);
+    if (p[0] == NULL) {
+        http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
+        return;
+    }
+    if (state != NULL && strcmp(state, "pending") != 0 && strcmp(state, "delivered") != 0 &&
+        strcmp(state, "dead") != 0) {
+        http_reply_error(rc, (err_field(&e, ERR_BAD_QUERY, "state", "pending, delivered or dead"),
+                              &e));
+        return;
+    }
+    if (api_query_limit(rc, limit, &e) != 0 || id_cursor(rc, &p[2], &e) != 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
+    p[1] = state;
+    p[3] = arena_printf(rc->arena, "%d", *limit);
+    st[0] = (struct db_stmt){SQL_SUB_EXISTS, 1, p};
+    st[1] = (struct db_stmt){SQL_DELIVERIES, 4, p};
+    rc->state = limit;
+    api_db(rc, st, 2, on_deliveries);
+}
+
+static const char SQL_REPLAY[] =
+    "UPDATE webhook_delivery SET state = 'pending', attempts = 0, next_attempt_at = now(),"
+    " lease_until = NULL, last_error = NULL WHERE id = $1::bigint"
+    " RETURNING id, subscription_id";
+static const char SQL_DOORBELL[] = "SELECT pg_notify('motcua_outbox', '')";
+
+static void
+on_replayed(struct reqctx *rc, struct db_result *r)
+{
+    if (r->err.code != ERR_OK) {
+        api_reply_db_error(rc, r);
+        return;
+    }
+    if (PQntuples(r->res[0]) != 1) {
+        http_reply_err(rc, ERR_NOT_FOUND, "no such delivery");
+        return;
+    }
+    http_reply_json(rc, 202,
+                    json_pack("{s:I,s:I,s:s}", "id",
+                              (json_int_t)strtoll(db_val(r->res[0], 0, 0), NULL, 10),
+                              "subscription_id",
+                              (json_int_t)strtoll(db_val(r->res[0], 0, 1), NULL, 10), "state",
+                              "pending"));
+}
+
+/* POST /api/v1/webhooks/deliveries/{id}/replay: back to pending, attempts reset. */
+void
+api_webhook_replay(struct reqctx *rc)
+{
+    const char **p = arena_calloc(rc->arena, 1, sizeof(*p));
+    struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
+
+    p[0] = id_param(rc);
+    if (p[0] == NULL) {
+        http_reply_err(rc, ERR_NOT_FOUND, "no such delivery");
+        return;
+    }
+    st[0] = (struct db_stmt){SQL_REPLAY, 1, p};
+    st[1] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
+    api_db(rc, st, 2, on_replayed);
+}
+
+/* ---------------------------------------------------------------- the delivery worker */
+
+struct wh {
+    struct app *app;
+    pthread_t thread;
+    int started;
+    struct event_base *base;
+    struct evdns_base *dns;
+    struct db_pool *db;
+    SSL_CTX *ssl;
+    struct event *tick, *soon;
+    int busy;                 /* a relay/claim cycle is running */
+    int again;                /* woken while busy: run once more */
+    int inflight;             /* deliveries being sent */
+    int stopping;
+    const char *relay_params[1];
+    const char *claim_params[2];
+    struct delivery *sending;    /* deliveries waiting for the receiver */
+    /* Metrics (read by scrapes on other threads). */
+    atomic_llong delivered, failed, dead, pending, dead_now;
+};
+
+/*
+ * The process's delivery worker. One per process, created at start-up before any thread
+ * runs and never replaced, so a plain pointer is enough for the /metrics collectors (which
+ * get only struct app).
+ */
+static struct wh *the_wh;
+
+struct delivery {
+    struct wh *wh;
+    char id[24];
+    int attempts;
+    char *body;
+    const char *params[5];
+    char status_s[12], delay_s[32], max_s[12];
+    char err[160];
+    struct evhttp_connection *conn;
+    struct delivery *prev, *next; /* wh->sending: HTTP exchange in progress */
+};
+
+static void wh_kick(struct wh *wh);
+
+static const char SQL_RELAY[] =
+    "WITH q AS (DELETE FROM webhook_outbox WHERE event_id IN ("
+    "  SELECT event_id FROM webhook_outbox ORDER BY dossier_id, seq LIMIT $1::int"
+    "  FOR UPDATE SKIP LOCKED) RETURNING event_id, dossier_id, seq),"
+    " ins AS (INSERT INTO webhook_delivery (subscription_id, event_id, dossier_id, seq)"
+    "  SELECT s.id, q.event_id, q.dossier_id, q.seq FROM q"
+    "  JOIN dossier_event e ON e.id = q.event_id JOIN dossier d ON d.id = q.dossier_id"
+    "  JOIN webhook_subscription s ON s.active"
+    "   AND (cardinality(s.event_types) = 0 OR e.type = ANY(s.event_types))"
+    "   AND (cardinality(s.unit_ids) = 0 OR EXISTS (SELECT 1 FROM unnest(s.unit_ids) u(id)"
+    "        WHERE unit_in_scope(u.id, d.receiving_unit_id)"
+    "           OR unit_in_scope(u.id, d.resolving_unit_id)))"
+    "  ORDER BY q.dossier_id, q.seq, s.id"
+    "  ON CONFLICT DO NOTHING RETURNING 1)"
+    " SELECT (SELECT count(*) FROM q), (SELECT count(*) FROM ins),"
+    " (SELECT count(*) FROM webhook_delivery WHERE state = 'pending'),"
+    " (SELECT count(*) FROM webhook_delivery WHERE state = 'dead')";
+
+/* $1 how many, $2 lease seconds. Only the lowest pending seq per (subscription, dossier). */
+static const char SQL_CLAIM[] =
+    "WITH c AS (UPDATE webhook_delivery d SET lease_until = now() + make_interval(secs => $2::int)"
+    "  FROM (SELECT dl.id FROM webhook_delivery dl"
+    "   JOIN webhook_subscription s ON s.id = dl.subscription_id AND s.active"
+    "   WHERE dl.state = 'pending' AND dl.next_attempt_at <= now()"
+    "   AND (dl.lease_until IS NULL OR dl.lease_until < now())"
+    "   AND NOT EXISTS (SELECT 1 FROM webhook_delivery p WHERE p.state = 'pending'"
+    "     AND p.subscription_id = dl.subscription_id AND p.dossier_id = dl.dossier_id"
+    "     AND p.seq < dl.seq)"
+    "   ORDER BY dl.next_attempt_at, dl.id LIMIT $1::int FOR UPDATE OF dl SKIP LOCKED) pick"
+    "  WHERE d.id = pick.id RETURNING d.id, d.attempts, d.subscription_id, d.event_id)"
+    " SELECT c.id, c.attempts, s.url, s.secret, e.id, e.type, e.seq,"
+    " extract(epoch FROM e.occurred_at)::bigint, extract(epoch FROM e.recorded_at)::bigint,"
+    " e.from_state, e.to_state, e.payload::text, e.aggregateid, e.province,"
+    " coalesce(ua.code, ur.code)"
+    " FROM c JOIN webhook_subscription s ON s.id = c.subscription_id"
+    " JOIN dossier_event e ON e.id = c.event_id JOIN dossier d ON d.id = e.dossier_id"
+    " JOIN unit ur ON ur.id = d.receiving_unit_id LEFT JOIN unit ua ON ua.id = e.actor_unit_id";
+
+static const char SQL_DELIVERED[] =
+    "UPDATE webhook_delivery SET state = 'delivered', attempts = attempts + 1,"
+    " delivered_at = now(), last_status = $2::int, last_error = NULL, lease_until = NULL"
+    " WHERE id = $1::bigint";
+
+static const char SQL_FAILED[] =
+    "UPDATE webhook_delivery SET attempts = attempts + 1, last_status = $2::int,"
+    " last_error = $3, lease_until = NULL,"
+    " state = CASE WHEN attempts + 1 >= $4::int THEN 'dead' ELSE 'pending' END,"
+    " next_attempt_at = now() + make_interval(secs => $5::double precision)"
+    " WHERE id = $1::bigint RETURNING state";
+
+/*
+ * CloudEvents 1.0 structured JSON (landscape.md §2): id = event uuid, source
+ * /units/{unit code}, type vn.motcua.dossier.<transition>.v1, subject = dossier code, time
+ * = occurred_at (+07:00); extensions sequence (the dossier's event seq, as a decimal string:
+ * CloudEvents extension values are strings) and province. Deterministic for a given event,
+ * so a retry carries the same bytes.
+ */
+static char *
+cloudevent(const PGresult *res, int i)
+{
+    char occurred[32], recorded[32];
+    json_t *ce, *data, *payload;
+    char *s;
+
+    cal_format_instant(strtoll(db_val(res, i, 7), NULL, 10), occurred);
+    cal_format_instant(strtoll(db_val(res, i, 8), NULL, 10), recorded);
+    payload = json_loads(db_val(res, i, 11), 0, NULL);
+    data = json_pack("{s:s,s:i,s:o,s:i,s:s,s:s,s:o}", "dossier_code", db_val(res, i, 12),
+                     "sequence", atoi(db_val(res, i, 6)), "from_state",
+                     db_isnull(res, i, 9) ? json_null() : json_integer(atoi(db_val(res, i, 9))),
+                     "to_state", atoi(db_val(res, i, 10)), "occurred_at", occurred,
+                     "recorded_at", recorded, "payload",
+                     payload != NULL ? payload : json_object());
+    ce = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "specversion", "1.0", "id",
+                   db_val(res, i, 4), "source",
+                   "", "type", "", "subject", db_val(res, i, 12), "time", occurred,
+                   "datacontenttype", "application/json", "sequence", db_val(res, i, 6),
+                   "province", db_val(res, i, 13), "data", data);
+    {
+        char src[64], type[96];
+
+        snprintf(src, sizeof(src), "/units/%s", db_val(res, i, 14));
+        snprintf(type, sizeof(type), "vn.motcua.dossier.%s.v1", db_val(res, i, 5));
+        json_object_set_new(ce, "source", json_string(src));
+        json_object_set_new(ce, "type", json_string(type));
+    }
+    s = json_dumps(ce, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(ce);
+    return s;
+}
+
+static void
+delivery_free(struct delivery *d)
+{
+    free(d->body);
+    free(d);
+}
+
+static void
+on_marked(struct db_result *r, void *arg)
+{
+    struct delivery *d = arg;
+    struct wh *wh = d->wh;
+
+    if (r->err.code != ERR_OK)
+        log_kv(LOG_WARN, "webhook delivery state not saved", "delivery", d->id, "detail",
+               r->err.detail, NULL);
+    else if (r->nres == 1 && PQntuples(r->res[0]) == 1 &&
+             strcmp(db_val(r->res[0], 0, 0), "dead") == 0)
+        atomic_fetch_add(&wh->dead, 1);
+    wh->inflight--;
+    delivery_free(d);
+    wh_kick(wh);
+}
+
+/* Next delay: base * 2^(attempt-1), capped, drawn uniformly in [d/2, d] ("full jitter"/2). */
+static double
+backoff_seconds(const struct wh *wh, int attempt)
+{
+    double d = wh->app->cfg->webhook_backoff_ms * pow(2.0, attempt > 30 ? 30 : attempt - 1);
+    unsigned int r = 0;
+
+    if (d > WH_BACKOFF_CAP_MS)
+        d = WH_BACKOFF_CAP_MS;
+    RAND_bytes((unsigned char *)&r, sizeof(r));
+    return (d / 2 + d / 2 * ((double)r / 4294967295.0)) / 1000.0;
+}
+
+static void
+unlink_sending(struct delivery *d)
+{
+    if (d->prev != NULL)
+        d->prev->next = d->next;
+    else if (d->wh->sending == d)
+        d->wh->sending = d->next;
+    if (d->next != NULL)
+        d->next->prev = d->prev;
+    d->prev = d->next = NULL;
+}
+
+static void
+on_response(struct evhttp_request *req, void *arg)
+{
+    struct delivery *d = arg;
+    struct wh *wh = d->wh;
+    int code = req != NULL ? evhttp_request_get_response_code(req) : 0;
+
+    unlink_sending(d);
+    d->conn = NULL; /* freed by evhttp once this exchange completes */
+
+    if (code >= 200 && code < 300) {
+        atomic_fetch_add(&wh->delivered, 1);
+        snprintf(d->status_s, sizeof(d->status_s), "%d", code);
+        d->params[0] = d->id;
+        d->params[1] = d->status_s;
+        db_exec1(wh->db, SQL_DELIVERED, 2, d->params, on_marked, d);
+        return;
+    }
+    atomic_fetch_add(&wh->failed, 1);
+    if (code == 0)
+        snprintf(d->err, sizeof(d->err), "no response (connection failed or timed out)");
+    else
+        snprintf(d->err, sizeof(d->err), "receiver answered %d", code);
+    snprintf(d->status_s, sizeof(d->status_s), "%d", code);
+    snprintf(d->max_s, sizeof(d->max_s), "%d", wh->app->cfg->webhook_max_attempts);
+    snprintf(d->delay_s, sizeof(d->delay_s), "%.3f", backoff_seconds(wh, d->attempts + 1));
+    d->params[0] = d->id;
+    d->params[1] = code == 0 ? NULL : d->status_s;
+    d->params[2] = d->err;
+    d->params[3] = d->max_s;
+    d->params[4] = d->delay_s;
+    db_exec1(wh->db, SQL_FAILED, 5, d->params, on_marked, d);
+}
+
+/* Connection to the receiver: TLS verified against the system store and the host name. */
+static struct evhttp_connection *
+wh_connect(struct wh *wh, const struct evhttp_uri *u, struct mc_err *e)
+{
+    const char *scheme = evhttp_uri_get_scheme(u), *host = evhttp_uri_get_host(u);
+    int https = scheme != NULL && strcmp(scheme, "https") == 0;
+    int port = evhttp_uri_get_port(u);
+    struct bufferevent *bev = NULL;
+    struct evhttp_connection *c;
+
+    if (host == NULL || (!https && (scheme == NULL || strcmp(scheme, "http") != 0))) {
+        err_set(e, ERR_VALIDATION, "unsupported URL");
+        return NULL;
+    }
+    if (port < 0)
+        port = https ? 443 : 80;
+    if (https) {
+        SSL *ssl = SSL_new(wh->ssl);
+
+        if (ssl == NULL) {
+            err_set(e, ERR_INTERNAL, "TLS unavailable");
+            return NULL;
+        }
+        SSL_set_tlsext_host_name(ssl, host);
+        SSL_set1_host(ssl, host);
+        SSL_set_verify(ssl, SSL_VERIFY_PEER, NULL);
+        bev = bufferevent_openssl_socket_new(wh->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
+                                             BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+        if (bev == NULL) {
+            SSL_free(ssl);
+            err_set(e, ERR_INTERNAL, "TLS unavailable");
+            return NULL;
+        }
+        bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    }
+    c = evhttp_connection_base_bufferevent_new(wh->base, wh->dns, bev, host, (unsigned short)port);
+    if (c == NULL) {
+        err_set(e, ERR_INTERNAL, "cannot create a connection");
+        return NULL;
+    }
+    evhttp_connection_set_timeout(c, wh->app->cfg->webhook_timeout);
+    evhttp_connection_free_on_completion(c);
+    return c;
+}
+
+static void
+send_one(struct wh *wh, const PGresult *res, int i)
+{
+    struct delivery *d = xcalloc(1, sizeof(*d));
+    const char *url = db_val(res, i, 2), *secret = db_val(res, i, 3), *evid = db_val(res, i, 4);
+    struct evhttp_uri *u = evhttp_uri_parse(url);
+    unsigned char key[128], mac[HMAC_SHA256_LEN];
+    char ts[24], sig[HMAC_SHA256_B64 + 4], *target;
+    struct evhttp_request *req;
+    struct evkeyvalq *h;
+    struct mc_err e;
+    long kl;
+
+    d->wh = wh;
+    snprintf(d->id, sizeof(d->id), "%s", db_val(res, i, 0));
+    d->attempts = atoi(db_val(res, i, 1));
+    d->body = cloudevent(res, i);
+    wh->inflight++;
+    if (u == NULL || (d->conn = wh_connect(wh, u, &e)) == NULL) {
+        if (u != NULL)
+            evhttp_uri_free(u);
+        on_response(NULL, d);
+        return;
+    }
+    /* Standard Webhooks: HMAC-SHA256 over "id.timestamp.body" with the base64-decoded
+     * secret (after "whsec_"), sent as "v1,<base64>". */
+    snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+    kl = hmac_b64_decode(secret + 6, strlen(secret) - 6, key, sizeof(key));
+    {
+        const void *parts[5] = {evid, ".", ts, ".", d->body};
+        size_t lens[5] = {strlen(evid), 1, strlen(ts), 1, strlen(d->body)};
+
+        hmac_sha256_parts(key, kl > 0 ? (size_t)kl : 0, parts, lens, 5, mac);
+    }
+    memcpy(sig, "v1,", 3);
+    hmac_b64_encode(mac, sizeof(mac), sig + 3);
+    req = evhttp_request_new(on_response, d);
+    h = evhttp_request_get_output_headers(req);
+    evhttp_add_header(h, "Host", evhttp_uri_get_host(u));
+    evhttp_add_header(h, "Content-Type", "application/cloudevents+json; charset=utf-8");
+    evhttp_add_header(h, "User-Agent", "motcua-webhooks/" MOTCUA_VERSION);
+    evhttp_add_header(h, "webhook-id", evid);
+    evhttp_add_header(h, "webhook-timestamp", ts);
+    evhttp_add_header(h, "webhook-signature", sig);
+    evbuffer_add(evhttp_request_get_output_buffer(req), d->body, strlen(d->body));
+    {
+        const char *path = evhttp_uri_get_path(u), *q = evhttp_uri_get_query(u);
+        size_t n = strlen(path) + (q != NULL ? strlen(q) : 0) + 3;
+
+        target = xmalloc(n);
+        snprintf(target, n, "%s%s%s", path[0] != '\0' ? path : "/", q != NULL ? "?" : "",
+                 q != NULL ? q : "");
+    }
+    evhttp_uri_free(u);
+    d->next = wh->sending;
+    if (wh->sending != NULL)
+        wh->sending->prev = d;
+    wh->sending = d;
+    if (evhttp_make_request(d->conn, req, EVHTTP_REQ_POST, target) != 0) {
+        free(target);
+        on_response(NULL, d);
+        return;
+    }
+    free(target);
+}
+
+static void
+on_claimed(struct db_result *r, void *arg)
+{
+    struct wh *wh = arg;
+    int n;
+
+    wh->busy = 0;
+    if (r->err.code != ERR_OK) {
+        log_kv(LOG_WARN, "webhook claim failed", "detail", r->err.detail, NULL);
+        return;
+    }
+    n = PQntuples(r->res[0]);
+    for (int i = 0; i < n && !wh->stopping; i++)
+        send_one(wh, r->res[0], i);
+    if (wh->again) {
+        wh->again = 0;
+        wh_kick(wh);
+    }
+}
+
+static void
+claim(struct wh *wh)
+{
+    static char lim[12], lease[12];
+
+    snprintf(lim, sizeof(lim), "%d", WH_MAX_INFLIGHT - wh->inflight);
+    /* A lease longer than an attempt can take: a crashed process's claims lapse after it. */
+    snprintf(lease, sizeof(lease), "%d", 2 * wh->app->cfg->webhook_timeout + 5);
+    wh->claim_params[0] = lim;
+    wh->claim_params[1] = lease;
+    db_exec1(wh->db, SQL_CLAIM, 2, wh->claim_params, on_claimed, wh);
+}
+
+static void
+on_relayed(struct db_result *r, void *arg)
+{
+    struct wh *wh = arg;
+
+    if (r->err.code != ERR_OK) {
+        wh->busy = 0;
+        if (r->err.code != ERR_DB_UNAVAILABLE)
+            log_kv(LOG_WARN, "webhook relay failed", "detail", r->err.detail, NULL);
+        return;
+    }
+    atomic_store(&wh->pending, strtoll(db_val(r->res[0], 0, 2), NULL, 10));
+    atomic_store(&wh->dead_now, strtoll(db_val(r->res[0], 0, 3), NULL, 10));
+    if (atoi(db_val(r->res[0], 0, 0)) >= WH_RELAY_BATCH) {
+        db_exec1(wh->db, SQL_RELAY, 1, wh->relay_params, on_relayed, wh);
+        return;
+    }
+    if (wh->inflight >= WH_MAX_INFLIGHT || wh->stopping) {
+        wh->busy = 0;
+        return;
+    }
+    claim(wh);
+}
+
+static void
+wh_kick(struct wh *wh)
+{
+    static const char batch[] = "500";
+
+    if (wh->stopping)
+        return;
+    if (wh->busy) {
+        wh->again = 1;
+        return;
+    }
+    wh->busy = 1;
+    wh->relay_params[0] = batch;
+    db_exec1(wh->db, SQL_RELAY, 1, wh->relay_params, on_relayed, wh);
+}
+
+static void
+on_doorbell(const char *channel, const char *payload, void *arg)
+{
+    (void)channel;
+    (void)payload;
+    wh_kick(arg);
+}
+
+static void
+on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct wh *wh = arg;
+
+    (void)fd;
+    (void)what;
+    if (atomic_load(&wh->app->shutting_down)) {
+        /* Unsent deliveries keep their lease and go out after it lapses (next start). */
+        wh->stopping = 1;
+        event_base_loopexit(wh->base, NULL);
+        return;
+    }
+    wh_kick(wh);
+}
+
+static void *
+wh_main(void *arg)
+{
+    struct wh *wh = arg;
+    struct timeval tv = {1, 0};
+
+    wh->tick = event_new(wh->base, -1, EV_PERSIST, on_tick, wh);
+    event_add(wh->tick, &tv);
+    db_listen(wh->db, "motcua_outbox", on_doorbell, wh);
+    event_base_dispatch(wh->base);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- metrics */
+
+static void
+collect_counter(struct app *app, struct evbuffer *out, const char *name, atomic_llong *v)
+{
+    (void)app;
+    evbuffer_add_printf(out, "%s %lld\n", name, the_wh != NULL ? atomic_load(v) : 0LL);
+}
+
+static void
+m_delivered(struct app *app, struct evbuffer *out)
+{
+    if (the_wh != NULL)
+        collect_counter(app, out, "motcua_webhook_delivered_total", &the_wh->delivered);
+}
+
+static void
+m_failed(struct app *app, struct evbuffer *out)
+{
+    if (the_wh != NULL)
+        collect_counter(app, out, "motcua_webhook_failed_attempts_total", &the_wh->failed);
+}
+
+static void
+m_dead(struct app *app, struct evbuffer *out)
+{
+    if (the_wh != NULL)
+        collect_counter(app, out, "motcua_webhook_dead_lettered_total", &the_wh->dead);
+}
+
+static void
+m_pending(struct app *app, struct evbuffer *out)
+{
+    if (the_wh != NULL)
+        collect_counter(app, out, "motcua_webhook_pending", &the_wh->pending);
+}
+
+static void
+m_dead_now(struct app *app, struct evbuffer *out)
+{
+    if (the_wh != NULL)
+        collect_counter(app, out, "motcua_webhook_dead", &the_wh->dead_now);
+}
+
+/* ---------------------------------------------------------------- start and stop */
+
+int
+webhook_install(struct app *app, struct mc_err *e)
+{
+    struct wh *wh;
+
+    if (metrics_register(app, "motcua_webhook_delivered_total",
+                         "Webhook deliveries acknowledged with 2xx", "counter", m_delivered) != 0 ||
+        metrics_register(app, "motcua_webhook_failed_attempts_total",
+                         "Webhook delivery attempts that failed (will be retried or parked)",
+                         "counter", m_failed) != 0 ||
+        metrics_register(app, "motcua_webhook_dead_lettered_total",
+                         "Webhook deliveries parked after the last attempt", "counter",
+                         m_dead) != 0 ||
+        metrics_register(app, "motcua_webhook_pending",
+                         "Webhook deliveries waiting to be sent or retried", "gauge",
+                         m_pending) != 0 ||
+        metrics_register(app, "motcua_webhook_dead", "Webhook deliveries currently parked",
+                         "gauge", m_dead_now) != 0)
+        return err_set(e, ERR_INTERNAL, "webhook metrics already registered");
+    evthread_use_pthreads();
+    wh = xcalloc(1, sizeof(*wh));
+    wh->app = app;
+    wh->base = event_base_new();
+    if (wh->base == NULL) {
+        free(wh);
+        return err_set(e, ERR_INTERNAL, "webhooks: cannot create an event base");
+    }
+    wh->dns = evdns_base_new(wh->base, EVDNS_BASE_INITIALIZE_NAMESERVERS);
+    wh->ssl = SSL_CTX_new(TLS_client_method());
+    if (wh->ssl == NULL) {
+        event_base_free(wh->base);
+        free(wh);
+        return err_set(e, ERR_INTERNAL, "webhooks: cannot create a TLS context");
+    }
+    SSL_CTX_set_min_proto_version(wh->ssl, TLS1_2_VERSION);
+    SSL_CTX_set_default_verify_paths(wh->ssl);
+    SSL_CTX_set_verify(wh->ssl, SSL_VERIFY_PEER, NULL);
+    wh->db = db_pool_new(wh->base, app->cfg->database_url, 1, 8);
+    the_wh = wh;
+    if (pthread_create(&wh->thread, NULL, wh_main, wh) != 0)
+        return err_set(e, ERR_INTERNAL, "webhooks: cannot start the delivery thread");
+    wh->started = 1;
+    return 0;
+}
+
+void
+webhook_shutdown(struct app *app)
+{
+    struct wh *wh = the_wh;
+
+    (void)app;
+    if (wh == NULL)
+        return;
+    if (wh->started)
+        pthread_join(wh->thread, NULL);
+    /* Exchanges cut short by the stop: their leases lapse and the next start resends. */
+    while (wh->sending != NULL) {
+        struct delivery *d = wh->sending;
+
+        unlink_sending(d);
+        if (d->conn != NULL)
+            evhttp_connection_free(d->conn);
+        delivery_free(d);
+    }
+    /* Connections still open belong to the loop: freeing the base after the pool. */
+    db_pool_free(wh->db);
+    if (wh->tick != NULL)
+        event_free(wh->tick);
+    if (wh->dns != NULL)
+        evdns_base_free(wh->dns, 0);
+    SSL_CTX_free(wh->ssl);
+    event_base_free(wh->base);
+    the_wh = NULL;
+    free(wh);
+}

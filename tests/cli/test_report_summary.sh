@@ -1,0 +1,126 @@
+#!/bin/sh
+# test_report_summary.sh MOTCUA - the report summaries (sql/020_report.sql) against a plain scan.
+# Prints TAP. Needs the test cluster of tests/pg.sh (PG_URL, PG_BIN); skips without it.
+#
+# A fresh database is migrated by `motcua migrate`, filled by tools/bench/bench_report_gen.sql
+# THROUGH the trigger (dossiers inserted as received, pauses added, then ended, as the write
+# path does), then: (1) the trigger-maintained tables must equal a set-based rebuild; (2) for
+# official periods (month, quarter, six and nine months, year, domain.md §8.2) and odd ranges
+# across Tết, 30/4 and the 01/07/2025 reform, grouped by every key and pair of keys, by
+# resolving and receiving unit, historical and current structure, every cell of
+# report_figures (summaries) must equal report_figures_raw (plain scan of the dossiers);
+# (3) write-path style transactions (end + pause ledger in one transaction, in either order)
+# keep (1) true; (4) Biểu 06's invariants hold on every cell.
+set -u
+case "${1:-}" in
+"") echo "usage: $0 path/to/motcua" >&2; exit 2 ;;
+/*) bin=$1 ;;
+*) bin=$(pwd)/$1 ;;
+esac
+cd "$(dirname "$0")/../.." || exit 2
+if [ -z "${PG_URL:-}" ] || [ -z "${PG_BIN:-}" ]; then
+    echo "1..0 # SKIP no test PostgreSQL (PG_URL)"
+    exit 0
+fi
+db="report_sum_$$"
+psql="$PG_BIN/psql -X -q -At -v ON_ERROR_STOP=1"
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; }
+$psql "$PG_URL/postgres" -c "CREATE DATABASE $db" || { echo "Bail out! cannot create $db"; exit 1; }
+trap '$psql "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
+url="$PG_URL/$db"
+if DATABASE_URL="$url" "$bin" migrate >/dev/null 2>&1; then ok "migrate"; else notok "migrate"; exit 1; fi
+if $psql "$url" -v n="${REPORT_TEST_N:-1500}" -v units=30 -v bulk=0 \
+    -f tools/bench/bench_report_gen.sql >/dev/null; then
+    ok "generate dossiers through the trigger"
+else
+    notok "generate dossiers through the trigger"; exit 1
+fi
+
+# diff_tables LABEL: trigger-maintained summaries == rebuild
+diff_tables() {
+    out=$($psql "$url" <<'EOF'
+CREATE TEMP TABLE a AS SELECT * FROM report_day WHERE received <> 0 OR ended <> 0;
+CREATE TEMP TABLE b AS SELECT * FROM report_span WHERE inflight <> 0;
+BEGIN;
+SELECT report_rebuild();
+SELECT (SELECT count(*) FROM ((SELECT * FROM a EXCEPT SELECT * FROM report_day)
+        UNION ALL (SELECT * FROM report_day EXCEPT SELECT * FROM a)) x)
+     + (SELECT count(*) FROM ((SELECT * FROM b EXCEPT SELECT * FROM report_span)
+        UNION ALL (SELECT * FROM report_span EXCEPT SELECT * FROM b)) y);
+ROLLBACK;
+EOF
+)
+    last=$(echo "$out" | tail -n 1)
+    if [ "$last" = "0" ]; then ok "$1"; else notok "$1"; echo "# $out" | head -5; fi
+}
+diff_tables "trigger-maintained summaries equal the rebuild"
+
+# Periods: official cut-offs (15th of the month before .. 14th) and explicit ranges.
+periods="2025-01-15:2025-02-14 2025-03-15:2025-06-14 2024-12-15:2025-06-14 2024-12-15:2025-09-14
+2024-12-15:2025-12-14 2025-06-15:2025-09-14 2025-01-25:2025-02-05 2025-06-30:2025-07-01
+2024-02-15:2026-02-14 2026-02-14:2026-02-14 2025-04-30:2025-05-02"
+for p in $periods; do
+    from=${p%%:*} to=${p##*:}
+    r=$($psql "$url" -c "
+SELECT sum(bad) || ' ' || sum(cells) FROM
+ (VALUES ('none','none'),('unit','none'),('level','none'),('procedure','none'),('field','none'),
+         ('channel','none'),('unit','field'),('level','field'),('unit','channel'),
+         ('procedure','channel')) g(g1, g2),
+ (VALUES ('resolving'),('receiving')) b(by), (VALUES ('historical'),('current')) s(st),
+ LATERAL (SELECT
+   (SELECT count(*) FROM ((SELECT * FROM report_figures('$from','$to',g1,g2,by,st,NULL,NULL,false)
+     EXCEPT SELECT * FROM report_figures_raw('$from','$to',g1,g2,by,st,NULL,NULL,false)) UNION ALL
+    (SELECT * FROM report_figures_raw('$from','$to',g1,g2,by,st,NULL,NULL,false)
+     EXCEPT SELECT * FROM report_figures('$from','$to',g1,g2,by,st,NULL,NULL,false))) x) AS bad,
+   (SELECT count(*) FROM report_figures_raw('$from','$to',g1,g2,by,st,NULL,NULL,false)) AS cells) c")
+    set -- $r
+    if [ "$1" -eq 0 ] && [ "$2" -gt 0 ]; then
+        ok "summaries = plain scan, $from..$to, 10 groupings x by x structure ($2 rows)"
+    else
+        notok "summaries = plain scan, $from..$to: $1 of $2 rows differ"
+    fi
+done
+# 2023 has no dossier: nothing may come out of the summaries.
+r=$($psql "$url" -c "SELECT count(*) FROM report_figures('2023-01-01','2023-12-31','unit','none','resolving','historical',NULL,NULL,false)")
+if [ "$r" = "0" ]; then ok "no figures before the first dossier"; else notok "figures before the first dossier: $r"; fi
+
+# A sub-tree and a scope: the province root with sub-units equals everything; one commune.
+r=$($psql "$url" -c "SELECT count(*) FROM ((SELECT * FROM report_figures('2025-03-15','2025-06-14','unit','none','resolving','historical',(SELECT id FROM unit WHERE code='000.00.00.H56'),NULL,false)
+    EXCEPT SELECT * FROM report_figures_raw('2025-03-15','2025-06-14','unit','none','resolving','historical',NULL,NULL,false))) x")
+if [ "$r" = "0" ]; then ok "province scope covers every unit"; else notok "province scope: $r rows differ"; fi
+r=$($psql "$url" -c "SELECT count(*) FROM report_figures('2025-03-15','2025-06-14','unit','none','resolving','historical',NULL,(SELECT min(id) FROM unit WHERE level='commune'),false)")
+if [ "$r" = "1" ]; then ok "one unit gives one row"; else notok "one unit gives $r rows"; fi
+
+# Biểu 06 invariants on every cell of a year: 3 = 4 + 5 + 6 (received + carried), 7 = 8 + 9 + 10,
+# 11 = 12 + 13 (by construction in C), 3 = 7 + 11.
+r=$($psql "$url" -c "SELECT count(*) FROM report_figures('2024-12-15','2025-12-14','unit','field','resolving','historical',NULL,NULL,false)
+    WHERE received <> recv_online + recv_direct OR ended <> ended_early + ended_on_time + ended_late
+       OR received + carried <> ended + open_total OR open_overdue > open_total OR ended <> ended_ok766 + ended_late766")
+if [ "$r" = "0" ]; then ok "Biểu 06 invariants hold on every cell"; else notok "invariants fail on $r cells"; fi
+
+# Write-path style transactions on open dossiers: a supplement request (pause row first, then
+# the dossier), a resume, then ends, each in one transaction; the deferred trigger must see
+# the ledger either way.
+$psql "$url" <<'EOF' >/dev/null
+BEGIN;
+INSERT INTO dossier_pause (dossier_id, n, province, reason, requested_at, counted, was_late, due_before)
+SELECT id, 9, 'H56', 'supplement', received_at + interval '2 hours', true, false, legal_due_at
+FROM dossier WHERE ended_at IS NULL AND state = 4 ORDER BY id LIMIT 20;
+UPDATE dossier SET state = 5, paused_since = received_at + interval '2 hours'
+WHERE id IN (SELECT dossier_id FROM dossier_pause WHERE n = 9);
+COMMIT;
+BEGIN;
+UPDATE dossier SET state = 8, end_state = 8, ended_at = received_at + interval '3 days'
+WHERE id IN (SELECT dossier_id FROM dossier_pause WHERE n = 9 ORDER BY dossier_id LIMIT 10);
+UPDATE dossier_pause SET resolved_at = requested_at + interval '1 day',
+       due_after = due_before + interval '1 day'
+WHERE n = 9 AND dossier_id IN (SELECT dossier_id FROM dossier_pause WHERE n = 9 ORDER BY dossier_id LIMIT 10);
+UPDATE dossier SET legal_due_at = legal_due_at + interval '1 day'
+WHERE id IN (SELECT dossier_id FROM dossier_pause WHERE n = 9 ORDER BY dossier_id LIMIT 10);
+COMMIT;
+EOF
+diff_tables "ends with the pause ledger written in the same transaction"
+
+echo "1..$n"

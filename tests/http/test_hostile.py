@@ -1,0 +1,418 @@
+"""Hostile input and abusive clients (owner: rel). docs/security.md "Limits and failure
+behaviour" lists the limits these tests hold the server to.
+
+Raw sockets are used wherever http.client would refuse to send the bytes (oversized or
+malformed heads, dribbling, pipelining, hang-ups). The module's server runs with a 2-second
+header timeout so that the slowloris measurement stays short; the tests that check the
+default limits use the defaults (16 KiB of headers, 1 MiB of body, JSON depth 32, 64 KiB
+per JSON string).
+"""
+import socket
+import subprocess
+import threading
+import time
+import unicodedata
+import uuid
+
+from harness import TestFailure, eq, ok, status
+
+SERVER_ENV = {"MOTCUA_HEADER_TIMEOUT": "2", "MOTCUA_THREADS": "2"}
+HEADER_TIMEOUT = 2
+PROCEDURE = "1.000902"
+UNIT = "000.00.98.H56"
+PW = "mật-khẩu-thử-nghiệm-1"
+
+
+def setup(t):
+    t.psql("INSERT INTO field (code, name) VALUES ('RELH', 'Lĩnh vực kiểm thử đầu vào')")
+    t.psql("INSERT INTO procedure (code, name, field_id, levels) SELECT '%s', "
+           "'Thủ tục kiểm thử đầu vào', id, '{commune}' FROM field WHERE code = 'RELH'"
+           % PROCEDURE)
+    t.psql("INSERT INTO procedure_version (procedure_id, version, effective_from, "
+           "duration_value, duration_unit) SELECT id, 1, '2020-01-01', 10, 'wd' "
+           "FROM procedure WHERE code = '%s'" % PROCEDURE)
+    t.psql("INSERT INTO unit (code, name, level, kind, province, valid_from) VALUES "
+           "('%s', 'Bộ phận một cửa kiểm thử đầu vào', 'commune', 'counter', 'H56', "
+           "'2020-01-01')" % UNIT)
+    t.clerk = t.account("rel-hostile-clerk", "clerk", UNIT, password=PW)
+    # The bearer token, for the raw-socket tests.
+    t.token = t.clerk.token
+
+
+def reception(name="Trần Văn Kiểm", id_number=None, **extra):
+    body = {"procedure": PROCEDURE,
+            "applicant": {"name": name, "id_number": id_number or uuid.uuid4().hex[:12]}}
+    body.update(extra)
+    return body
+
+
+# -- raw sockets ---------------------------------------------------------------------------
+def connect(t, timeout=10):
+    return socket.create_connection(("127.0.0.1", t.server.port), timeout=timeout)
+
+
+def read_all(sock, limit=1 << 20):
+    """Everything until the server closes (or the socket timeout); (bytes, closed)."""
+    out = b""
+    try:
+        while len(out) < limit:
+            d = sock.recv(65536)
+            if not d:
+                return out, True
+            out += d
+    except ConnectionResetError:
+        return out, True
+    except (socket.timeout, TimeoutError):
+        return out, False
+    return out, False
+
+
+def read_one(sock):
+    """Reads exactly one response (head + Content-Length body); the connection may stay."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        d = sock.recv(65536)
+        if not d:
+            return data
+        data += d
+    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower()
+    n = 0
+    for ln in head.split("\r\n"):
+        if ln.startswith("content-length:"):
+            n = int(ln.split(":", 1)[1])
+    while len(data) - len(head) - 4 < n:
+        d = sock.recv(65536)
+        if not d:
+            break
+        data += d
+    return data
+
+
+def split_response(data):
+    """(status, headers dict lower-case, body) of the first response in data."""
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/1."):
+        raise TestFailure("not an HTTP response: %r" % data[:200])
+    headers = {}
+    for ln in lines[1:]:
+        k, _, v = ln.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    n = int(headers.get("content-length", len(rest)))
+    return int(parts[1]), headers, rest[:n], rest[n:]
+
+
+def healthy(t):
+    c = t.anon()
+    t0 = time.time()
+    r = c.get("/healthz", timeout=10)
+    dt = time.time() - t0
+    c.close()
+    status(r, 200)
+    return dt
+
+
+# -- heads and bodies ----------------------------------------------------------------------
+def test_header_too_large_refused_and_closed(t):
+    cases = [("one 40 KiB header", b"X-Big: " + b"a" * 40000 + b"\r\n"),
+             ("3000 small headers", b"".join(b"X-H%d: v\r\n" % i for i in range(3000))),
+             ("a 20 KiB request line", None)]
+    for what, extra in cases:
+        s = connect(t)
+        if extra is None:
+            s.sendall(b"GET /healthz?" + b"q" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        else:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + extra + b"\r\n")
+        data, closed = read_all(s)
+        s.close()
+        st, h, body, _ = split_response(data)
+        ok(st in (400, 414, 431), "%s: status %d" % (what, st))
+        ok(closed, "%s: connection closed after the refusal" % what)
+        print("# %s -> %d %s (%d bytes)" % (what, st, h.get("content-type"), len(body)))
+    healthy(t)
+
+
+def test_body_too_large_413(t):
+    s = connect(t)
+    body = b'{"procedure":"' + b"x" * (2 * 1024 * 1024) + b'"}'
+    s.sendall(b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+              + t.token.encode() + b"\r\nContent-Type: application/json\r\nContent-Length: "
+              + str(len(body)).encode() + b"\r\n\r\n")
+    try:
+        s.sendall(body)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # refused on the Content-Length alone: the rest of the body is not read
+    data, closed = read_all(s)
+    s.close()
+    st, h, _, _ = split_response(data)
+    eq(st, 413, "status for a 2 MiB body")
+    ok(closed, "connection closed after 413")
+    # Chunked: no Content-Length to refuse up front; the limit holds while reading.
+    s = connect(t)
+    s.sendall(b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+              + t.token.encode() + b"\r\nContent-Type: application/json\r\n"
+              b"Transfer-Encoding: chunked\r\n\r\n")
+    chunk = b"%x\r\n%s\r\n" % (65536, b"a" * 65536)
+    try:
+        for _ in range(40):
+            s.sendall(chunk)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    data, closed = read_all(s)
+    s.close()
+    ok(data == b"" or split_response(data)[0] in (400, 413), "chunked 2.5 MiB refused: %r"
+       % data[:100])
+    ok(closed, "chunked: connection closed")
+    healthy(t)
+
+
+def test_json_depth_bomb(t):
+    for depth in (33, 1000, 100000):
+        r = t.clerk.post("/api/v1/dossiers", raw=b"[" * depth + b"]" * depth,
+                         headers={"Content-Type": "application/json"})
+        status(r, 400, "JSON_TOO_DEEP")
+    r = t.clerk.post("/api/v1/dossiers", raw=b'{"a":' * 32 + b"1" + b"}" * 32,
+                     headers={"Content-Type": "application/json"})
+    ok(r.status == 422, "depth 32 parses and reaches validation: %r" % r)
+
+
+def test_huge_strings_named_field(t):
+    # Over the field's own limit (domain limits in dossier_write.c): 422 naming the field.
+    for body, field in [(reception(name="A" * 201), "name"),
+                        (reception(reason="x" * 2001), "reason"),
+                        (reception(id_number="9" * 21), "id_number"),
+                        (reception(case="c" * 65), "case")]:
+        r = t.clerk.post("/api/v1/dossiers", body)
+        status(r, 422, "VALIDATION_FAILED")
+        got = r.json["error"].get("field", "")
+        ok(got in (field, "applicant." + field), "field named: %r, expected %s" % (got, field))
+    # Over the parser's string limit (64 KiB): refused before any handler.
+    r = t.clerk.post("/api/v1/dossiers", reception(name="B" * 70000))
+    status(r, 400, "BAD_JSON")
+    # 200 characters of Vietnamese (up to 4 bytes a character in NFD) are accepted: the
+    # limit counts code points after NFC, not bytes.
+    r = t.clerk.post("/api/v1/dossiers", reception(name="Ệ" * 200))
+    status(r, 201)
+
+
+def test_invalid_utf8_400(t):
+    bad = [b"\xc3\x28", b"\xff\xfe", b"\xed\xa0\x80",  # lone surrogate encoded
+           b"\xc0\xaf", b"\xf4\x90\x80\x80", b"\xe1\xbb"]  # overlong, > U+10FFFF, cut short
+    for seq in bad:
+        raw = b'{"procedure":"' + PROCEDURE.encode() + b'","applicant":{"name":"A' + seq + b'B"}}'
+        r = t.clerk.post("/api/v1/dossiers", raw=raw, headers={"Content-Type": "application/json"})
+        status(r, 400, "BAD_UTF8")
+    # An escaped lone surrogate is not text either.
+    r = t.clerk.post("/api/v1/dossiers", raw=b'{"procedure":"1.000902","applicant":{"name":'
+                     b'"\\ud800"}}', headers={"Content-Type": "application/json"})
+    ok(r.status == 400 and r.error_code() in ("BAD_UTF8", "BAD_JSON"), "escaped surrogate: %r" % r)
+    # NUL inside a string never reaches C strings.
+    r = t.clerk.post("/api/v1/dossiers", raw=b'{"procedure":"1.000902","applicant":{"name":'
+                     b'"A\\u0000B"}}', headers={"Content-Type": "application/json"})
+    ok(r.status in (400, 422), "NUL in a string refused: %r" % r)
+
+
+def test_nfc_and_nfd_store_one_form(t):
+    nfc = "Nguyễn Thị Ánh Tuyết"
+    nfd = unicodedata.normalize("NFD", nfc)
+    ok(nfc != nfd, "the two spellings differ in bytes")
+    codes = []
+    for name in (nfc, nfd):
+        r = t.clerk.post("/api/v1/dossiers", reception(name=name, id_number="NFC" + str(len(codes))))
+        status(r, 201)
+        codes.append(r.json["code"])
+        eq(r.json["receipt"]["applicant"]["name"], nfc, "name in the receipt (NFC)")
+    rows = t.sql("SELECT applicant->>'name', applicant_fold FROM dossier WHERE code IN ('%s','%s')"
+                 % tuple(codes))
+    eq(len(rows), 2, "both stored")
+    for name, fold in rows:
+        eq(name, nfc, "stored name is NFC")
+        eq(fold, "nguyen thi anh tuyet", "folded form for search")
+    eq(rows[0], rows[1], "one stored form")
+
+
+# -- slow and idle clients ----------------------------------------------------------------
+def test_slowloris_cut_off_while_others_served(t):
+    n = 20
+    socks = [connect(t, timeout=15) for _ in range(n)]
+    cut = [None] * n
+    t0 = time.time()
+
+    def dribble(i):
+        s = socks[i]
+        head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"z" * 200
+        try:
+            for k in range(len(head)):
+                s.sendall(head[k:k + 1])
+                time.sleep(0.25)
+        except OSError:
+            pass
+        cut[i] = time.time() - t0
+
+    ths = [threading.Thread(target=dribble, args=(i,)) for i in range(n)]
+    for th in ths:
+        th.start()
+    lat = []
+    while time.time() - t0 < HEADER_TIMEOUT + 1.5:
+        lat.append(healthy(t))
+        time.sleep(0.1)
+    for th in ths:
+        th.join(timeout=20)
+    for s in socks:
+        s.close()
+    ok(all(c is not None for c in cut), "every dribbling client was cut off")
+    worst = max(cut)
+    print("# %d slowloris clients cut off after %.2f-%.2f s (header timeout %d s); %d normal "
+          "requests meanwhile, slowest %.1f ms" % (n, min(cut), worst, HEADER_TIMEOUT, len(lat),
+                                                   1000 * max(lat)))
+    ok(worst < HEADER_TIMEOUT + 2.5, "cut off within the header timeout (+ a sweep): %.2f s" % worst)
+    ok(max(lat) < 1.0, "others served meanwhile (slowest %.3f s)" % max(lat))
+
+
+def test_many_idle_connections(t):
+    n = 500
+    socks = []
+    try:
+        for _ in range(n):
+            socks.append(connect(t))
+        t0 = time.time()
+        lat = [healthy(t) for _ in range(20)]
+        r = t.clerk.post("/api/v1/dossiers", reception())
+        status(r, 201)
+        print("# %d idle connections open: 20 requests in %.1f ms, slowest %.1f ms"
+              % (n, 1000 * (time.time() - t0), 1000 * max(lat)))
+        ok(max(lat) < 1.0, "served with %d idle connections" % n)
+    finally:
+        for s in socks:
+            s.close()
+    # The idle ones were given the header timeout, not kept for ever.
+    time.sleep(HEADER_TIMEOUT + 1.5)
+    m = t.anon().get("/metrics").text
+    line = [ln for ln in m.splitlines() if ln.startswith("motcua_http_connections")]
+    print("# after closing: %s" % (line[0] if line else "no connection gauge"))
+    healthy(t)
+
+
+# -- connection misuse ---------------------------------------------------------------------
+def test_hangup_with_database_job_in_flight(t):
+    """Clients hang up while their reception waits on a lock; the callbacks find them gone."""
+    locker = subprocess.Popen(
+        ["psql", "-X", "-q", t.db_url, "-c",
+         "BEGIN; LOCK TABLE dossier_code_seq IN ACCESS EXCLUSIVE MODE; "
+         "SELECT pg_sleep(2); COMMIT;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(0.3)
+    markers = []
+    for i in range(30):
+        marker = "HUP%09d" % i
+        markers.append(marker)
+        body = ('{"procedure":"%s","applicant":{"name":"Lê Thị Bỏ Dở","id_number":"%s"}}'
+                % (PROCEDURE, marker)).encode()
+        s = connect(t)
+        s.sendall(b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                  + t.token.encode() + b"\r\nContent-Type: application/json\r\n"
+                  b"Idempotency-Key: " + marker.encode() + b"\r\nContent-Length: "
+                  + str(len(body)).encode() + b"\r\n\r\n" + body)
+        if i % 2:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")  # pipelined behind it
+        time.sleep(0.01)
+        s.close()
+    locker.wait(timeout=20)
+    eq(locker.returncode, 0, "lock holder: %s" % locker.stderr.read())
+    time.sleep(1.0)
+    healthy(t)
+    counts = dict(t.sql("SELECT applicant->>'id_number', count(*) FROM dossier "
+                        "WHERE applicant->>'id_number' LIKE 'HUP%' GROUP BY 1"))
+    ok(all(int(v) == 1 for v in counts.values()), "at most once each: %r" % counts)
+    print("# 30 clients hung up mid-request: %d receptions committed anyway, %d not"
+          % (len(counts), 30 - len(counts)))
+    # Half-sent body, then hang-up.
+    for _ in range(10):
+        s = connect(t)
+        s.sendall(b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+                  b"\r\nContent-Length: 1000\r\n\r\n{\"procedure\":")
+        s.close()
+    healthy(t)
+
+
+def test_pipelined_requests(t):
+    s = connect(t)
+    auth = b"Authorization: Bearer " + t.token.encode() + b"\r\n"
+    body = ('{"procedure":"%s","applicant":{"name":"Phạm Văn Nối Tiếp","id_number":"PIPE1"}}'
+            % PROCEDURE).encode()
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+              b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\n" + auth +
+              b"Content-Type: application/json\r\nContent-Length: " + str(len(body)).encode() +
+              b"\r\n\r\n" + body +
+              b"GET /no/such HTTP/1.1\r\nHost: x\r\n\r\n"
+              b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    data, closed = read_all(s)
+    s.close()
+    statuses = []
+    while data:
+        st, _, _, data = split_response(data)
+        statuses.append(st)
+    eq(statuses, [200, 201, 404, 200], "four pipelined answers in order")
+    ok(closed, "closed after Connection: close")
+
+
+def test_bad_methods_paths_and_escapes(t):
+    def one(raw):
+        s = connect(t)
+        s.sendall(raw)
+        data = read_one(s)
+        s.close()
+        return split_response(data)
+
+    cases = [
+        (b"BREW /healthz HTTP/1.1\r\nHost: x\r\n\r\n", (400, 405, 501), False),
+        (b"DELETE /healthz HTTP/1.1\r\nHost: x\r\n\r\n", (405,), True),
+        (b"GET /api/v1/dossiers/%zz HTTP/1.1\r\nHost: x\r\n\r\n", (400, 401, 404), True),
+        (b"GET /api/v1/dossiers/%00 HTTP/1.1\r\nHost: x\r\n\r\n", (400, 401, 404), True),
+        (b"GET /api/v1/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n", (400, 404), True),
+        (b"GET /healthz/%2e%2e/metrics HTTP/1.1\r\nHost: x\r\n\r\n", (400, 404), True),
+        (b"GET /api/v1/dossiers/" + b"A" * 300 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+         (400, 401, 404), True),
+        (b"GET http://evil.example/healthz HTTP/1.1\r\nHost: x\r\n\r\n", (200, 400, 404), False),
+        (b"GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n", (400, 505), False),
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+         b"Content-Length: 5\r\n\r\n0\r\n\r\n", (200, 400), False),
+        (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 40 + b"\r\n\r\n",
+         (400,), False),
+        (b"GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header Without Colon\r\n\r\n", (400,), False),
+    ]
+    for raw, allowed, want_json in cases:
+        st, h, body, _ = one(raw + b"")
+        ok(st in allowed, "%r: status %d not in %s" % (raw[:50], st, allowed))
+        if want_json:
+            ok(h.get("content-type", "").startswith("application/json"),
+               "%r: JSON error expected, got %s" % (raw[:50], h.get("content-type")))
+            ok(b'"error"' in body, "%r: error envelope" % raw[:50])
+        print("# %-45r -> %d %s" % (raw[:45], st, h.get("content-type", "")))
+    healthy(t)
+    st, h, _, _ = one(b"DELETE /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    ok("GET" in h.get("allow", ""), "Allow header on 405")
+
+
+def test_wrong_content_type_and_empty_bodies(t):
+    r = t.clerk.post("/api/v1/dossiers", raw=b'{"procedure":"x"}',
+                     headers={"Content-Type": "text/plain"})
+    status(r, 415, "UNSUPPORTED_MEDIA_TYPE")
+    r = t.clerk.post("/api/v1/dossiers", raw=b'{"procedure":"x"}',
+                     headers={"Content-Type": "application/json; charset=latin1"})
+    status(r, 415, "UNSUPPORTED_MEDIA_TYPE")
+    for raw in (b"null", b"42", b'"s"', b"[]", b"{} {}", b"{", b"\xef\xbb\xbf{}"):
+        r = t.clerk.post("/api/v1/dossiers", raw=raw, headers={"Content-Type": "application/json"})
+        ok(r.status in (400, 422), "%r refused: %r" % (raw, r))
+    r = t.clerk.post("/api/v1/dossiers", raw=b"", headers={"Content-Type": "application/json"})
+    ok(r.status == 422, "empty body is {} and fails validation: %r" % r)
+
+
+def test_bad_idempotency_keys(t):
+    for key in ("", "a b", "x" * 300, "ké"):
+        try:
+            r = t.clerk.post("/api/v1/dossiers", reception(), headers={"Idempotency-Key": key})
+        except UnicodeEncodeError:
+            continue  # http.client refuses non-Latin-1 header values itself
+        ok(r.status in (201, 400), "key %r: %r" % (key[:20], r))
+    healthy(t)
