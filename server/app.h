@@ -65,6 +65,11 @@ struct app {
      * NULL: no authentication (only before the security module is wired).
      */
     void (*authenticate)(struct reqctx *rc);
+    /*
+     * Called on each worker's thread once its loop and database pool exist, before it
+     * serves (set by api_install: per-worker listeners, schedulers). NULL: nothing to do.
+     */
+    void (*worker_init)(struct worker *w);
     /* Families added by modules with metrics_register() at start-up (http/metrics.h). */
     struct metrics_family *metric_families;
     size_t nmetric_families;

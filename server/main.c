@@ -10,6 +10,7 @@
 #include <event2/http.h>
 
 #include "api/api.h"
+#include "api/catalog.h"
 #include "app.h"
 #include "cli/cli.h"
 #include "core/config.h"
@@ -97,6 +98,7 @@ serve(void)
     for (int i = 0; i < app.nworkers; i++)
         api_worker_free(&app.workers[i]);
     http_server_free(&app);
+    calendar_free_all(&app);
     api_routes_free(&app);
     log_kv(LOG_INFO, "stopped", NULL);
     return 0;

@@ -343,8 +343,15 @@ LANGUAGE sql STABLE AS $$
         SELECT d.resolving_unit_id, d.receiving_unit_id, d.procedure_id, d.channel, 0, 0, 0,
                (report_lday(d.received_at) < p_from)::int, 0, 0, 0, 0, 1, st & 1, 0, 0, st >> 1
         FROM dossier d,
-             LATERAL (SELECT report_open_state(d.id, d.legal_due_at, d.appointment_at,
-                                               report_lstart(p_to + 1)) AS st) o
+             LATERAL (SELECT CASE
+                 -- no pause ever: the ledger cannot change the answer, skip the lookups
+                 WHEN d.paused_since IS NULL AND d.paused_minutes = 0
+                      AND d.supplement_requests = 0 AND d.first_supplement_at IS NULL THEN
+                     (d.legal_due_at IS NOT NULL AND report_lstart(p_to + 1) > d.legal_due_at)::int
+                     + 2 * (coalesce(d.appointment_at, d.legal_due_at) IS NULL
+                            OR report_lstart(p_to + 1) <= coalesce(d.appointment_at, d.legal_due_at))::int
+                 ELSE report_open_state(d.id, d.legal_due_at, d.appointment_at,
+                                        report_lstart(p_to + 1)) END AS st) o
         WHERE d.ended_at IS NULL AND d.state NOT IN (1, 3)
           AND d.received_at < report_lstart(p_to + 1)
           AND (CASE WHEN p_by = 'receiving' THEN d.receiving_unit_id ELSE d.resolving_unit_id END)

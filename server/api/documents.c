@@ -287,18 +287,6 @@ duration_text(struct arena *a, const char *value, const char *unit)
     return "không quy định thời hạn";
 }
 
-static const char *
-lookup_url(struct reqctx *rc)
-{
-    const char *base = rc->app->cfg->public_url;
-    size_t n = strlen(base);
-
-    if (n == 0)
-        return NULL;
-    return arena_printf(rc->arena, "%.*s/api/v1/lookup", (int)(base[n - 1] == '/' ? n - 1 : n),
-                        base);
-}
-
 /* ?format= wins; then Accept; default PDF. Returns 0 PDF, 1 HTML, -1 not acceptable. */
 static int
 want_html(struct reqctx *rc)
@@ -330,8 +318,8 @@ fill_common(struct reqctx *rc, struct doc_input *in, const PGresult *res)
     in->issuer = upper_vi(a, col(res, 0, "receiving_name"));
     in->place = place_of(a, col(res, 0, "receiving_address"));
     in->system_name = "motcua";
-    in->lookup_url = lookup_url(rc);
     in->code = col(res, 0, "code");
+    in->lookup_url = doc_lookup_url(a, rc->app->cfg->public_url, in->code);
     in->procedure_code = col(res, 0, "procedure_code");
     in->procedure_name = col(res, 0, "procedure_name");
     in->applicant_name = jstr(app, "name");
@@ -924,7 +912,7 @@ lookup_done(struct docreq *d, struct db_result *r)
     http_reply_json(
         rc, 200,
         json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:b, s:b, s:o, s:s}", "code", d->vals[0],
-                  "state", state, "state_key", dossier_state_key(state), "state_label",
+                  "state", state, "state_key", dossier_state_key(state), "state_name",
                   dossier_state_name_vi(state), "appointment_at",
                   appt ? json_string(a) : json_null(), "new_appointment_at",
                   nappt ? json_string(na) : json_null(), "result_ready",

@@ -23,6 +23,7 @@ extern const char DSQL_RECEPTION_CTX[];
 extern const char DSQL_INSERT_DOSSIER[];
 extern const char DSQL_INSERT_FIRST_EVENT[];
 extern const char DSQL_IDEM_STORE_NEW[];
+extern const char DSQL_IDEM_STORE_GUIDANCE[];
 extern const char DSQL_INSERT_GUIDANCE[];
 extern const char DSQL_FOR_UPDATE[];
 extern const char DSQL_INSERT_EVENT[];
@@ -38,8 +39,10 @@ extern const char DSQL_EVENTS[];
 extern const char DSQL_LIST[];
 extern const char DSQL_REPROJECT_SELECT[];
 
-/* Placeholder for the dossier code in responses stored before the code is drawn. */
-#define DOSSIER_CODE_MARK "@@DOSSIER_CODE@@"
+/* Placeholder for the dossier code in responses stored before the code is drawn. Only
+ * RFC 3986 unreserved characters, so that it passes unchanged through the URL encoding of
+ * the lookup address (doc_lookup_url) and is replaced there too. */
+#define DOSSIER_CODE_MARK "~~DOSSIER-CODE~~"
 
 /* Appointment of the dossier code: "000.00.12.H56-260225-0001" fits easily. */
 #define DOSSIER_CODE_MAX 64

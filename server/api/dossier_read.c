@@ -141,6 +141,19 @@ classify_now(struct reqctx *rc, const struct ddl_axis *ax, const PGresult *res,
     return out;
 }
 
+/* A unit as every dossier route shows it: {code, name}, from the columns <role>_code and
+   <role>_name. */
+static json_t *
+unit_json(const PGresult *res, int row, const char *role)
+{
+    char c[32], n[32];
+
+    snprintf(c, sizeof(c), "%s_code", role);
+    snprintf(n, sizeof(n), "%s_name", role);
+    return json_pack("{s:s?,s:s?}", "code", dossier_col(res, row, c), "name",
+                     dossier_col(res, row, n));
+}
+
 static void
 on_get(struct reqctx *rc, struct db_result *r)
 {
@@ -187,15 +200,9 @@ on_get(struct reqctx *rc, struct db_result *r)
                                   dossier_col(res, 0, "case_code"), "field_code",
                                   dossier_col(res, 0, "field_code"), "field_name",
                                   dossier_col(res, 0, "field_name")));
-    json_object_set_new(o, "receiving_unit",
-                        json_pack("{s:s?,s:s?}", "code", dossier_col(res, 0, "receiving_code"),
-                                  "name", dossier_col(res, 0, "receiving_name")));
-    json_object_set_new(o, "resolving_unit",
-                        json_pack("{s:s?,s:s?}", "code", dossier_col(res, 0, "resolving_code"),
-                                  "name", dossier_col(res, 0, "resolving_name")));
-    json_object_set_new(o, "current_unit",
-                        json_pack("{s:s?,s:s?}", "code", dossier_col(res, 0, "current_code"),
-                                  "name", dossier_col(res, 0, "current_name")));
+    json_object_set_new(o, "receiving_unit", unit_json(res, 0, "receiving"));
+    json_object_set_new(o, "resolving_unit", unit_json(res, 0, "resolving"));
+    json_object_set_new(o, "current_unit", unit_json(res, 0, "current"));
     json_object_set_new(o, "current_official",
                         dossier_col(res, 0, "current_official")
                             ? json_string(dossier_col(res, 0, "current_official"))
@@ -308,6 +315,10 @@ api_dossier_events(struct reqctx *rc)
     ask(rc, DSQL_EVENTS, 2, code_scope(rc), on_events);
 }
 
+/* cal_weekday() order, 0 = Sunday: the names the calendar API prints. */
+static const char *const WEEKDAY_VI[7] = {"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư",
+                                          "Thứ Năm",  "Thứ Sáu", "Thứ Bảy"};
+
 static void
 on_explain(struct reqctx *rc, struct db_result *r)
 {
@@ -345,12 +356,15 @@ on_explain(struct reqctx *rc, struct db_result *r)
     days = json_array();
     for (size_t i = 0; i < n && i < EXPLAIN_CAP; i++) {
         char d[16];
+        int wd = cal_weekday(sk[i].day);
 
         cal_format_date(sk[i].day, d);
-        json_array_append_new(days, json_pack("{s:s,s:i,s:b,s:s,s:s,s:s}", "date", d,
-                                              "weekday", cal_weekday(sk[i].day), "working",
-                                              sk[i].working, "reason",
-                                              wcal_reason_key(sk[i].reason), "label",
+        /* The keys of the calendar API (api/calendar.c days): reason + reason_vi, and the
+           weekday both as a number (0 = Sunday) and as its Vietnamese name. */
+        json_array_append_new(days, json_pack("{s:s,s:i,s:s,s:b,s:s,s:s,s:s}", "date", d,
+                                              "weekday", wd, "weekday_name", WEEKDAY_VI[wd],
+                                              "working", sk[i].working, "reason",
+                                              wcal_reason_key(sk[i].reason), "reason_vi",
                                               wcal_reason_vi(sk[i].reason), "note",
                                               sk[i].note ? sk[i].note : ""));
     }
@@ -479,9 +493,10 @@ on_list(struct reqctx *rc, struct db_result *r)
         json_object_set_new(o, "procedure", json_pack("{s:s?,s:s?}", "code",
                                                       dossier_col(res, i, "procedure_code"),
                                                       "name", dossier_col(res, i, "procedure_name")));
-        json_object_set_new(o, "receiving_unit", json_string(dossier_col(res, i, "receiving_code")));
-        json_object_set_new(o, "resolving_unit", json_string(dossier_col(res, i, "resolving_code")));
-        json_object_set_new(o, "current_unit", json_string(dossier_col(res, i, "current_code")));
+        /* {code, name}, as GET /api/v1/dossiers/{code} (names joined in DSQL_LIST). */
+        json_object_set_new(o, "receiving_unit", unit_json(res, i, "receiving"));
+        json_object_set_new(o, "resolving_unit", unit_json(res, i, "resolving"));
+        json_object_set_new(o, "current_unit", unit_json(res, i, "current"));
         json_object_set_new(o, "received_at", dossier_ts_json(i64(res, i, "received_at")));
         json_object_set_new(o, "appointment_at", dossier_ts_json(i64(res, i, "appointment_at")));
         json_object_set_new(o, "legal_due_at", dossier_ts_json(i64(res, i, "legal_due_at")));

@@ -17,6 +17,7 @@
 #include "api/idem.h"
 #include "app.h"
 #include "core/config.h"
+#include "doc/form.h"
 #include "domain/cal.h"
 #include "domain/ddl.h"
 #include "domain/dossier.h"
@@ -196,6 +197,7 @@ receipt_json(struct reqctx *rc, struct rec *x, const PGresult *ctx, int64_t appo
 {
     json_t *r = json_object();
     json_t *qr = json_object();
+    const char *url;
     const char *dv = dossier_col(ctx, 0, "duration_value");
     const char *du = dossier_col(ctx, 0, "duration_unit");
     int form_no = dossier_tr_form(DOSSIER_TR_RECEIVE, strcmp(regime, "nd61") == 0
@@ -235,10 +237,11 @@ receipt_json(struct reqctx *rc, struct rec *x, const PGresult *ctx, int64_t appo
     json_object_set_new(qr, "system", json_string("motcua"));
     json_object_set_new(qr, "issued_at", dossier_ts_json(x->at));
     json_object_set_new(qr, "appointment_at", dossier_ts_json(appointment));
-    json_object_set_new(qr, "lookup_url",
-                        json_string(arena_printf(rc->arena, "%s/tra-cuu?ma=%s",
-                                                 rc->app->cfg != NULL ? rc->app->cfg->public_url : "",
-                                                 DOSSIER_CODE_MARK)));
+    /* The lookup route's address (doc_lookup_url, the same as the printed receipt's QR);
+       the secret is not in it: it is printed on the receipt. */
+    url = doc_lookup_url(rc->arena, rc->app->cfg != NULL ? rc->app->cfg->public_url : NULL,
+                         DOSSIER_CODE_MARK);
+    json_object_set_new(qr, "lookup_url", url != NULL ? json_string(url) : json_null());
     json_object_set_new(r, "qr", qr);
     return r;
 }
@@ -371,8 +374,13 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
         x->gparams[13] = rc->who.login;
         x->gparams[14] = rc->req_id;
         x->stmts[n++] = (struct db_stmt){DSQL_INSERT_GUIDANCE, 15, x->gparams};
-        if (x->im != NULL)
-            idem_store_stmt(x->im, x->status, dossier_json_text(rc, x->resp), &x->stmts[n++]);
+        if (x->im != NULL) {
+            /* The id is known only inside the unit: the store statement adds it, so a
+               replay answers exactly what the first request did. */
+            idem_store_stmt(x->im, x->status, dossier_json_text(rc, x->resp), &x->stmts[n]);
+            x->stmts[n].sql = DSQL_IDEM_STORE_GUIDANCE;
+            n++;
+        }
         dossier_db(rc, x->stmts, n, on_rec_written);
         return;
     }

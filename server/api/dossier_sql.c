@@ -77,6 +77,15 @@ const char DSQL_IDEM_STORE_NEW[] =
     "  ::jsonb"
     " WHERE scope = $1 AND key = $2";
 
+/* The idempotent response of a guidance (Mẫu 02), completed with the id of the
+ * reception_guidance row inserted in this transaction, so that a replay carries the same
+ * id as the first answer. $1 scope, $2 key, $3 status, $4 response text. */
+const char DSQL_IDEM_STORE_GUIDANCE[] =
+    "UPDATE idempotency_key SET status = 'done', http_status = $3::int,"
+    " response = jsonb_set($4::jsonb, '{id}',"
+    "  to_jsonb(currval(pg_get_serial_sequence('reception_guidance', 'id'))))"
+    " WHERE scope = $1 AND key = $2";
+
 /* $1 province, $2 unit id, $3 procedure id, $4 version id, $5 regime, $6 channel,
  * $7 applicant, $8 fold, $9 documents, $10 missing, $11 note, $12 guided_at,
  * $13 account, $14 login, $15 request id. */
@@ -258,21 +267,73 @@ const char DSQL_EVENTS[] =
     "   OR unit_in_scope($2::bigint, d.current_unit_id))"
     " ORDER BY e.seq";
 
-/* The list (keyset on (coalesce(received_at, created_at), id) descending). The class
- * filter uses only stored columns, rule set `legal` at now() (domain.md §7.1):
- * an open dossier with a running counted pause is in time iff it was not late when the
- * pause began (legal_due_at is not moved until the pause ends).
+/* The list (keyset on (coalesce(received_at, created_at), id) descending, index
+ * dossier_list_key of sql/012_dossier_list.sql). The class filter uses only stored
+ * columns, rule set `legal` at now() (domain.md §7.1): an open dossier with a running
+ * counted pause is in time iff it was not late when the pause began (legal_due_at is not
+ * moved until the pause ends).
+ * Scope: the units of the scope root's subtree (and of the ?unit filter's) are computed
+ * once per query by the recursive CTEs `scope` and `pick`, then compared with
+ * `= ANY(array)`, which the planner evaluates once (InitPlan) and can turn into index
+ * conditions; unit_in_scope() per row cost ~0.1 ms a dossier (docs/api/dossiers.md,
+ * "Performance"). UNION (not UNION ALL) ends the walk on a cycle in unit.parent_id.
+ * The page is cut first (LIMIT inside), then the names of its units and procedure are
+ * joined: a few primary-key lookups per row returned, none per row scanned.
  * $1 scope root, $2 unit code, $3 include sub-units, $4 procedure code, $5 field code,
  * $6 channel, $7 state, $8 class, $9/$10 received from/to (dates, inclusive),
  * $11/$12 due from/to, $13/$14 ended from/to, $15 folded q, $16 cursor instant,
  * $17 cursor id, $18 limit. */
+#define LIST_CLASS                                                                      \
+    "CASE WHEN x.state IN (1, 3) OR x.legal_due_at IS NULL THEN 'not_counted'"          \
+    " WHEN x.ended_at IS NOT NULL AND x.has_appointment AND x.eday < x.dday THEN 'early'" \
+    " WHEN x.ended_at IS NOT NULL AND x.ended_at <= x.legal_due_at THEN 'on_time'"      \
+    " WHEN x.ended_at IS NOT NULL THEN 'late'"                                          \
+    " WHEN (x.paused_since IS NOT NULL AND x.paused_since <= x.legal_due_at)"           \
+    "  OR (x.paused_since IS NULL AND now() <= x.legal_due_at) THEN 'in_time'"          \
+    " ELSE 'overdue' END"
+
 const char DSQL_LIST[] =
-    "WITH x AS (SELECT d.*,"
-    "  ((d.received_at + interval '7 hours') AT TIME ZONE 'UTC')::date AS rday,"
-    "  ((d.legal_due_at + interval '7 hours') AT TIME ZONE 'UTC')::date AS dday,"
-    "  ((d.ended_at + interval '7 hours') AT TIME ZONE 'UTC')::date AS eday,"
-    "  coalesce(d.received_at, d.created_at) AS k"
-    " FROM dossier d)"
+    "WITH RECURSIVE scope(id) AS ("
+    "  SELECT $1::bigint WHERE $1::bigint IS NOT NULL"
+    "  UNION SELECT u.id FROM unit u JOIN scope s ON u.parent_id = s.id),"
+    " pick(id) AS ("
+    "  SELECT id FROM unit WHERE code = $2::text"
+    "  UNION SELECT u.id FROM unit u JOIN pick k ON u.parent_id = k.id WHERE $3::boolean),"
+    " page AS ("
+    "  SELECT x.*, " LIST_CLASS " AS class"
+    "  FROM (SELECT d.*,"
+    "   ((d.received_at + interval '7 hours') AT TIME ZONE 'UTC')::date AS rday,"
+    "   ((d.legal_due_at + interval '7 hours') AT TIME ZONE 'UTC')::date AS dday,"
+    "   ((d.ended_at + interval '7 hours') AT TIME ZONE 'UTC')::date AS eday,"
+    "   coalesce(d.received_at, d.created_at) AS k"
+    "   FROM dossier d) x"
+    "  WHERE ($1::bigint IS NULL"
+    "    OR x.receiving_unit_id = ANY ((SELECT array_agg(id) FROM scope)::bigint[])"
+    "    OR x.resolving_unit_id = ANY ((SELECT array_agg(id) FROM scope)::bigint[])"
+    "    OR x.current_unit_id = ANY ((SELECT array_agg(id) FROM scope)::bigint[]))"
+    "   AND ($2::text IS NULL"
+    "    OR x.resolving_unit_id = ANY ((SELECT array_agg(id) FROM pick)::bigint[])"
+    "    OR x.receiving_unit_id = ANY ((SELECT array_agg(id) FROM pick)::bigint[])"
+    "    OR (NOT $3::boolean"
+    "        AND x.current_unit_id = ANY ((SELECT array_agg(id) FROM pick)::bigint[])))"
+    "   AND ($4::text IS NULL"
+    "    OR x.procedure_id = (SELECT id FROM procedure WHERE code = $4::text))"
+    "   AND ($5::text IS NULL OR x.procedure_id IN (SELECT p.id FROM procedure p"
+    "    JOIN field f ON f.id = p.field_id WHERE f.code = $5::text))"
+    "   AND ($6::smallint IS NULL OR x.channel = $6::smallint)"
+    "   AND ($7::smallint IS NULL OR x.state = $7::smallint)"
+    "   AND ($8::text IS NULL OR $8 = " LIST_CLASS ")"
+    "   AND ($9::date IS NULL OR x.rday >= $9::date)"
+    "   AND ($10::date IS NULL OR x.rday <= $10::date)"
+    "   AND ($11::date IS NULL OR x.dday >= $11::date)"
+    "   AND ($12::date IS NULL OR x.dday <= $12::date)"
+    "   AND ($13::date IS NULL OR x.eday >= $13::date)"
+    "   AND ($14::date IS NULL OR x.eday <= $14::date)"
+    "   AND ($15::text IS NULL OR x.applicant_fold LIKE '%' || $15 || '%'"
+    "    OR lower(x.code) LIKE '%' || $15 || '%')"
+    "   AND ($16::timestamptz IS NULL OR (x.k, x.id) < ($16::timestamptz, $17::bigint))"
+    "  ORDER BY x.k DESC, x.id DESC"
+    "  LIMIT $18::int)"
     " SELECT x.id, x.code, x.state, x.version, x.channel, x.applicant->>'name' AS applicant_name,"
     " x.current_official, x.outcome,"
     " extract(epoch FROM x.received_at)::bigint AS received_at,"
@@ -283,49 +344,14 @@ const char DSQL_LIST[] =
     " extract(epoch FROM x.k)::bigint AS k_epoch, to_char(x.k AT TIME ZONE 'UTC',"
     "  'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS k_text,"
     " p.code AS procedure_code, p.name AS procedure_name,"
-    " (SELECT code FROM unit WHERE id = x.receiving_unit_id) AS receiving_code,"
-    " (SELECT code FROM unit WHERE id = x.resolving_unit_id) AS resolving_code,"
-    " (SELECT code FROM unit WHERE id = x.current_unit_id) AS current_code,"
-    " CASE WHEN x.state IN (1, 3) OR x.legal_due_at IS NULL THEN 'not_counted'"
-    "  WHEN x.ended_at IS NOT NULL AND x.has_appointment AND x.eday < x.dday THEN 'early'"
-    "  WHEN x.ended_at IS NOT NULL AND x.ended_at <= x.legal_due_at THEN 'on_time'"
-    "  WHEN x.ended_at IS NOT NULL THEN 'late'"
-    "  WHEN (x.paused_since IS NOT NULL AND x.paused_since <= x.legal_due_at)"
-    "   OR (x.paused_since IS NULL AND now() <= x.legal_due_at) THEN 'in_time'"
-    "  ELSE 'overdue' END AS class"
-    " FROM x JOIN procedure p ON p.id = x.procedure_id"
-    " LEFT JOIN field f ON f.id = p.field_id"
-    " WHERE ($1::bigint IS NULL OR unit_in_scope($1::bigint, x.receiving_unit_id)"
-    "   OR unit_in_scope($1::bigint, x.resolving_unit_id)"
-    "   OR unit_in_scope($1::bigint, x.current_unit_id))"
-    "  AND ($2::text IS NULL"
-    "   OR (NOT $3::boolean AND (x.resolving_unit_id = (SELECT id FROM unit WHERE code = $2::text)"
-    "       OR x.receiving_unit_id = (SELECT id FROM unit WHERE code = $2::text) OR x.current_unit_id = (SELECT id FROM unit WHERE code = $2::text)))"
-    "   OR ($3::boolean AND (unit_in_scope((SELECT id FROM unit WHERE code = $2::text), x.resolving_unit_id)"
-    "       OR unit_in_scope((SELECT id FROM unit WHERE code = $2::text), x.receiving_unit_id))))"
-    "  AND ($4::text IS NULL OR p.code = $4)"
-    "  AND ($5::text IS NULL OR f.code = $5)"
-    "  AND ($6::smallint IS NULL OR x.channel = $6::smallint)"
-    "  AND ($7::smallint IS NULL OR x.state = $7::smallint)"
-    "  AND ($8::text IS NULL OR $8 = CASE"
-    "   WHEN x.state IN (1, 3) OR x.legal_due_at IS NULL THEN 'not_counted'"
-    "   WHEN x.ended_at IS NOT NULL AND x.has_appointment AND x.eday < x.dday THEN 'early'"
-    "   WHEN x.ended_at IS NOT NULL AND x.ended_at <= x.legal_due_at THEN 'on_time'"
-    "   WHEN x.ended_at IS NOT NULL THEN 'late'"
-    "   WHEN (x.paused_since IS NOT NULL AND x.paused_since <= x.legal_due_at)"
-    "    OR (x.paused_since IS NULL AND now() <= x.legal_due_at) THEN 'in_time'"
-    "   ELSE 'overdue' END)"
-    "  AND ($9::date IS NULL OR x.rday >= $9::date)"
-    "  AND ($10::date IS NULL OR x.rday <= $10::date)"
-    "  AND ($11::date IS NULL OR x.dday >= $11::date)"
-    "  AND ($12::date IS NULL OR x.dday <= $12::date)"
-    "  AND ($13::date IS NULL OR x.eday >= $13::date)"
-    "  AND ($14::date IS NULL OR x.eday <= $14::date)"
-    "  AND ($15::text IS NULL OR x.applicant_fold LIKE '%' || $15 || '%'"
-    "   OR lower(x.code) LIKE '%' || $15 || '%')"
-    "  AND ($16::timestamptz IS NULL OR (x.k, x.id) < ($16::timestamptz, $17::bigint))"
-    " ORDER BY x.k DESC, x.id DESC"
-    " LIMIT $18::int";
+    " ru.code AS receiving_code, ru.name AS receiving_name,"
+    " su.code AS resolving_code, su.name AS resolving_name,"
+    " cu.code AS current_code, cu.name AS current_name, x.class"
+    " FROM page x JOIN procedure p ON p.id = x.procedure_id"
+    " JOIN unit ru ON ru.id = x.receiving_unit_id"
+    " JOIN unit su ON su.id = x.resolving_unit_id"
+    " JOIN unit cu ON cu.id = x.current_unit_id"
+    " ORDER BY x.k DESC, x.id DESC";
 
 /* Open dossiers whose remaining window crosses [$1, $2] (local dates), for the calendar
  * re-projection (domain.md §4.5): received, not ended, legal due on or after $1 and

@@ -19,19 +19,44 @@
 #include "app.h"
 
 /*
- * Claims the key, or reports the existing record. A 'running' claim older than
- * IDEM_STALE_SECONDS (its process died) is taken over. Columns: outcome ('claimed' or
- * the existing status), fingerprint, http_status, response. An empty result means a
- * concurrent claim committed after this statement's snapshot: treated as in flight.
+ * Claims the key, or reports the existing record. Columns: outcome ('claimed' or the
+ * existing status), fingerprint, http_status, response. An empty result means a concurrent
+ * claim committed after this statement's snapshot: treated as in flight.
+ *
+ * The claim records the PostgreSQL session that made it (pid + backend_start,
+ * sql/013_idem_claim.sql). A 'running' claim is taken over when its session is gone:
+ *   - it started before the current postmaster: PostgreSQL restarted since (exact);
+ *   - its pid no longer runs that session: the connection closed, i.e. the motcua process
+ *     that held it died. The activity table is read once per transaction, so a session
+ *     that connected after that read would look absent: such a young claimant (started
+ *     less than IDEM_SESSION_MARGIN ago) is not judged by this rule. A NULL backend_start
+ *     (a session the role may not see) counts as alive.
+ *   - or, as before, it is older than IDEM_STALE_SECONDS (fallback, e.g. rows written
+ *     before 013 without a session).
+ * Two retries taking over at once: ON CONFLICT DO UPDATE locks the row, and the second
+ * re-evaluates the WHERE on the row the first wrote, whose session is alive - it updates
+ * nothing and reports the claim 'running' (409), so only one wins.
  */
+#define IDEM_SESSION_MARGIN "interval '1 second'"
+
 static const char IDEM_CLAIM_SQL[] =
     "WITH claim AS ("
-    " INSERT INTO idempotency_key (scope, key, fingerprint, status)"
-    " VALUES ($1, $2, $3, 'running')"
+    " INSERT INTO idempotency_key (scope, key, fingerprint, status, claim_pid,"
+    "  claim_backend_start)"
+    " VALUES ($1, $2, $3, 'running', pg_backend_pid(),"
+    "  (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid())))"
     " ON CONFLICT (scope, key) DO UPDATE"
-    "  SET fingerprint = EXCLUDED.fingerprint, created_at = now()"
+    "  SET fingerprint = EXCLUDED.fingerprint, created_at = now(),"
+    "   claim_pid = EXCLUDED.claim_pid, claim_backend_start = EXCLUDED.claim_backend_start"
     "  WHERE idempotency_key.status = 'running'"
-    "    AND idempotency_key.created_at < now() - make_interval(secs => $4::int)"
+    "    AND (idempotency_key.created_at < now() - make_interval(secs => $4::int)"
+    "     OR idempotency_key.claim_backend_start < pg_postmaster_start_time()"
+    "     OR (idempotency_key.claim_pid IS NOT NULL"
+    "      AND idempotency_key.claim_backend_start < statement_timestamp() - "
+    IDEM_SESSION_MARGIN
+    "      AND NOT EXISTS (SELECT 1 FROM pg_stat_get_activity(idempotency_key.claim_pid) a"
+    "       WHERE a.backend_start = idempotency_key.claim_backend_start"
+    "        OR a.backend_start IS NULL)))"
     " RETURNING 'claimed'::text AS outcome, fingerprint, NULL::int AS http_status,"
     "  NULL::text AS response)"
     " SELECT outcome, fingerprint, http_status, response FROM claim"
@@ -78,20 +103,6 @@ idem_fingerprint(const char *method, const char *path, const char *body, size_t 
     for (unsigned int i = 0; i < mdlen && i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
     hex[64] = '\0';
-}
-
-/* Printable ASCII without spaces, 1..255 bytes (what clients send: UUIDs, ULIDs). */
-static int
-key_valid(const char *k)
-{
-    size_t n = strlen(k);
-
-    if (n == 0 || n > IDEM_KEY_MAX)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (k[i] <= 0x20 || k[i] >= 0x7f)
-            return 0;
-    return 1;
 }
 
 /* Same bookkeeping as api_db() (api/api.h), which cannot carry the run pointer. */
@@ -157,8 +168,9 @@ idem_begin(struct reqctx *rc, idem_go_fn go)
         go(rc, NULL);
         return;
     }
-    if (!key_valid(rc->idem_key)) {
-        http_reply_err(rc, ERR_BAD_REQUEST, "Idempotency-Key must be 1-255 printable characters");
+    /* http/server.c already refused a malformed header; this guards other callers. */
+    if (!idem_key_valid(rc->idem_key)) {
+        http_reply_err(rc, ERR_BAD_REQUEST, "%s", IDEM_KEY_RULE);
         return;
     }
     im = arena_alloc(rc->arena, sizeof(*im));

@@ -18,7 +18,10 @@
  *   - a retry with the same key and the same fingerprint gets the stored status and body,
  *     with the header "Idempotent-Replayed: true"; a different fingerprint gets 422
  *     IDEMPOTENCY_KEY_REUSED; a claim still running gets 409 IDEMPOTENCY_IN_FLIGHT;
- *   - a claim left 'running' by a crashed process is taken over after IDEM_STALE_SECONDS.
+ *   - a claim left 'running' by a crashed process is taken over as soon as the PostgreSQL
+ *     session that made it is gone (the process died and its connections closed, or
+ *     PostgreSQL restarted: columns claim_pid/claim_backend_start, sql/013_idem_claim.sql),
+ *     and in any case after IDEM_STALE_SECONDS.
  * Rows older than a day may be deleted with IDEM_PURGE_SQL (housekeeping).
  */
 #ifndef MOTCUA_API_IDEM_H
@@ -27,11 +30,11 @@
 #include <stddef.h>
 
 #include "db/db.h"
+#include "http/idem_key.h" /* IDEM_KEY_MAX, idem_key_valid: the one rule for the header */
 
 struct reqctx;
 
 #define IDEM_STALE_SECONDS 60
-#define IDEM_KEY_MAX 255
 
 struct idem {
     char scope[160];        /* "<route pattern>|<account id>" */

@@ -6,7 +6,7 @@
  *
  * Batch items are applied through the dossier API itself: each accepted item becomes one
  * loopback request (POST /api/v1/dossiers or /api/v1/dossiers/{code}/events) to this very
- * process with the caller's bearer token and Idempotency-Key "integ:<sender_id>". The dossier
+ * process with the caller's bearer token and Idempotency-Key "i.<SHA-256 of sender_id>". The dossier
  * write path (api/dossier_write.c) exposes no C entry point that applies a transition
  * without a request, and re-implementing it here would fork the domain rules; the loopback
  * reuses every check, the event log/outbox write and the idempotency record, which commits
@@ -28,6 +28,7 @@
 #include <event2/keyvalq_struct.h>
 #include <netinet/in.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
 
@@ -88,7 +89,19 @@ integ_dvcqg_to_rfc3339(const char *s, char out[26])
     if (sscanf(s, "%4d%2d%2d%2d%2d%2d", &y, &mo, &d, &h, &mi, &se) != 6 || !cal_valid(y, mo, d) ||
         h > 23 || mi > 59 || se > 59)
         return -1;
-    snprintf(out, 26, "%04d-%02d-%02dT%02d:%02d:%02d+07:00", y, mo, d, h, mi, se);
+    /* The 14 digits were checked above: copy them into place. */
+    memcpy(out, s, 4);
+    out[4] = '-';
+    memcpy(out + 5, s + 4, 2);
+    out[7] = '-';
+    memcpy(out + 8, s + 6, 2);
+    out[10] = 'T';
+    memcpy(out + 11, s + 8, 2);
+    out[13] = ':';
+    memcpy(out + 14, s + 10, 2);
+    out[16] = ':';
+    memcpy(out + 17, s + 12, 2);
+    memcpy(out + 19, "+07:00", 7);
     return 0;
 }
 
@@ -544,6 +557,8 @@ dvcqg_dossier_body(struct batch *b, struct item *it, json_t **out, struct mc_err
         json_object_set_new(app, "phone", json_string(v));
     if ((v = str_or_num(rc, s, "Email")) != NULL)
         json_object_set_new(app, "email", json_string(v));
+    if ((v = str_or_num(rc, s, "MaDonViTiepNhan")) != NULL)
+        json_object_set_new(body, "receiving_unit", json_string(v));
     if ((v = str_or_num(rc, s, "MaDonViXuLy")) != NULL)
         json_object_set_new(body, "resolving_unit", json_string(v));
     if ((v = str_or_num(rc, s, "HinhThuc")) != NULL)
@@ -821,7 +836,16 @@ send_sub(struct batch *b, struct item *it)
     evhttp_add_header(h, "Content-Type", "application/json");
     if (auth != NULL)
         evhttp_add_header(h, "Authorization", auth);
-    evhttp_add_header(h, "Idempotency-Key", arena_printf(rc->arena, "integ:%s", it->sender_id));
+    {
+        /* The dossier API's keys are 1-63 of [A-Za-z0-9._-]; a sender id may be anything up
+         * to 200 characters, so the key is derived: "i." + 56 hex digits of its SHA-256. */
+        unsigned char md[SHA256_DIGEST_LENGTH];
+        char hex[2 * SHA256_DIGEST_LENGTH + 1];
+
+        SHA256((const unsigned char *)it->sender_id, strlen(it->sender_id), md);
+        hmac_hex(md, sizeof(md), hex);
+        evhttp_add_header(h, "Idempotency-Key", arena_printf(rc->arena, "i.%.56s", hex));
+    }
     evhttp_add_header(h, "X-Request-Id", arena_printf(rc->arena, "%.40s-%zu", rc->req_id, b->cur));
     s = json_dumps(b->sub_body, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(b->sub_body);

@@ -3,10 +3,12 @@
  * start-up wiring of the modules, and the handler helpers of api.h.
  */
 #include "api/api.h"
+#include "api/catalog.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/alerts.h"
 #include "api/auth.h"
 #include "api/documents.h"
 #include "api/integ.h"
@@ -80,9 +82,19 @@ api_routes_free(struct app *app)
     app->nroutes = 0;
 }
 
+/* Per-worker start: worker 0 listens for calendar changes made by other processes. */
+static void
+api_worker_init(struct worker *w)
+{
+    if (w->id == 0)
+        calendar_listen(w);
+    alerts_worker_init(w);
+}
+
 int
 api_install(struct app *app, struct mc_err *e)
 {
+    app->worker_init = api_worker_init;
     auth_install(app);
     return webhook_install(app, e);
 }
@@ -91,8 +103,10 @@ void
 api_worker_free(struct worker *w)
 {
     auth_worker_free(w);
+    calendar_worker_free(w);
     api_documents_worker_free(w);
     dossier_worker_free(w);
+    alerts_worker_free(w);
     if (w->id == 0)
         webhook_shutdown(w->app); /* the delivery thread stops with the workers */
 }

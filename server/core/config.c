@@ -78,6 +78,8 @@ static const struct cfg_row ROWS[] = {
      "working hours before the appointment when a 'due soon' alert starts"},
     {"MOTCUA_ALERT_SUPPLEMENT_DAYS", "alert_supplement_days", CT_INT, S(alert_supplement_days),
      "10", 0, 365, "working days a supplement may wait before an alert"},
+    {"MOTCUA_ALERT_HEARTBEAT", "alert_heartbeat", CT_INT, S(alert_heartbeat), "15", 1, 300,
+     "seconds between heartbeat comments on an alert stream (proxies close idle streams)"},
     {"MOTCUA_WEBHOOK_MAX_ATTEMPTS", "webhook_max_attempts", CT_INT, S(webhook_max_attempts), "12",
      1, 100, "delivery attempts of one webhook before it is parked"},
     {"MOTCUA_SIGNATURE_WINDOW", "signature_window", CT_INT, S(signature_window), "300", 10, 3600,

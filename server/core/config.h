@@ -38,6 +38,7 @@ struct config {
     int token_ttl;             /* MOTCUA_TOKEN_TTL s, default 28800 (8 h) */
     int alert_warn_hours;      /* MOTCUA_ALERT_WARN_HOURS working hours, default 8 */
     int alert_supplement_days; /* MOTCUA_ALERT_SUPPLEMENT_DAYS working days, default 10 */
+    int alert_heartbeat;       /* MOTCUA_ALERT_HEARTBEAT s between SSE comments, default 15 */
     int webhook_max_attempts;  /* MOTCUA_WEBHOOK_MAX_ATTEMPTS, default 12 */
     int signature_window;      /* MOTCUA_SIGNATURE_WINDOW s, default 300 */
     int webhook_backoff_ms;    /* MOTCUA_WEBHOOK_BACKOFF_MS first retry delay, default 5000 */

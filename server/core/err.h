@@ -28,6 +28,9 @@
       "Invalid query parameter")                                                                   \
     X(ERR_BODY_TOO_LARGE, 413, "BODY_TOO_LARGE", "Nội dung yêu cầu quá lớn",                       \
       "Request body too large")                                                                    \
+    X(ERR_HEADERS_TOO_LARGE, 431, "HEADERS_TOO_LARGE", "Phần đầu yêu cầu quá lớn",                 \
+      "Request header fields too large")                                                           \
+    X(ERR_URI_TOO_LONG, 414, "URI_TOO_LONG", "Địa chỉ yêu cầu quá dài", "Request URI too long")     \
     X(ERR_UNSUPPORTED_MEDIA, 415, "UNSUPPORTED_MEDIA_TYPE", "Kiểu nội dung không được hỗ trợ",     \
       "Unsupported media type")                                                                    \
     X(ERR_NOT_ACCEPTABLE, 406, "NOT_ACCEPTABLE", "Định dạng yêu cầu không được hỗ trợ",            \

@@ -206,28 +206,35 @@ url_escape(FILE *f, const char *s)
 }
 
 char *
+doc_lookup_url(struct arena *a, const char *public_url, const char *code)
+{
+    char *buf = NULL, *out;
+    size_t len = 0, n;
+    FILE *f;
+
+    if (public_url == NULL || public_url[0] == '\0' || code == NULL)
+        return NULL;
+    n = strlen(public_url);
+    if (public_url[n - 1] == '/')
+        n--;
+    f = open_memstream(&buf, &len);
+    if (f == NULL)
+        abort();
+    fprintf(f, "%.*s/api/v1/lookup?code=", (int)n, public_url);
+    url_escape(f, code);
+    fclose(f);
+    out = arena_strndup(a, buf, len);
+    free(buf);
+    return out;
+}
+
+char *
 doc_qr_payload(struct arena *a, const struct doc_input *in)
 {
-    char *buf = NULL, *url = NULL, *out;
-    size_t len = 0, ulen = 0;
+    char *buf = NULL, *out;
+    size_t len = 0;
     FILE *f;
     int64_t due = in->kind == DOC_APOLOGY ? in->new_appointment_at : in->appointment_at;
-
-    if (!empty(in->lookup_url)) {
-        f = open_memstream(&url, &ulen);
-        if (f == NULL)
-            abort();
-        fputs(in->lookup_url, f);
-        if (!empty(in->code)) {
-            fputs(strchr(in->lookup_url, '?') ? "&code=" : "?code=", f);
-            url_escape(f, in->code);
-            if (!empty(in->lookup_secret)) {
-                fputs("&secret=", f);
-                url_escape(f, in->lookup_secret);
-            }
-        }
-        fclose(f);
-    }
 
     f = open_memstream(&buf, &len);
     if (f == NULL)
@@ -243,9 +250,8 @@ doc_qr_payload(struct arena *a, const struct doc_input *in)
         kv(f, "at", rfc3339(a, in->issued_at));
     if ((in->kind == DOC_RECEIPT || in->kind == DOC_APOLOGY) && due != 0)
         kv(f, "due", rfc3339(a, due));
-    kv(f, "url", url);
+    kv(f, "url", in->lookup_url);
     fclose(f);
-    free(url);
     /* Drop the last newline: the payload is lines separated by LF. */
     if (len > 0 && buf[len - 1] == '\n')
         len--;

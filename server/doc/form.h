@@ -96,8 +96,8 @@ struct doc_input {
     const char *issuer;        /* counter, e.g. "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG" */
     const char *place;         /* địa danh for "…, ngày … tháng … năm …" */
     const char *system_name;   /* issuing system (QR), e.g. "motcua" */
-    const char *lookup_url;    /* public lookup address (QR), e.g. "https://x/api/v1/lookup" */
-    const char *lookup_secret; /* printed and put in the QR only when given (receipt) */
+    const char *lookup_url;    /* the dossier's lookup address, from doc_lookup_url() */
+    const char *lookup_secret; /* printed on the receipt when given; never in the QR */
     int64_t issued_at;         /* issue time of this document */
 
     const char *code;          /* mã hồ sơ (NULL for guidance before reception) */
@@ -214,11 +214,23 @@ int doc_build(struct arena *a, const struct doc_input *in, struct doc_model *out
  *   sys=<issuing system>
  *   at=<issue time, RFC 3339 +07:00>
  *   due=<appointment, RFC 3339>   (receipt, apology: the new one; omitted when none)
- *   url=<lookup address>?code=<code>[&secret=<secret>]
+ *   url=<in->lookup_url, i.e. doc_lookup_url()>
  * Empty fields are left out; CR, LF and '=' cannot occur in a key, and CR/LF in
- * values are replaced with spaces. The result is allocated in the arena.
+ * values are replaced with spaces. The lookup secret is never in the QR: a photo of the
+ * receipt's QR must not open the dossier; the secret is printed for the applicant to type.
+ * The result is allocated in the arena.
  */
 char *doc_qr_payload(struct arena *a, const struct doc_input *in);
+
+/*
+ * The public lookup address of a dossier, the one place that builds it (QR content of
+ * the receipt JSON and of every printed form, the text under the QR):
+ * "<public_url>/api/v1/lookup?code=<code>" (route of api/documents.h), with a trailing
+ * '/' of public_url dropped and the code percent-encoded (RFC 3986 unreserved characters
+ * kept, so dossier codes and the reception's code placeholder pass unchanged). NULL when
+ * public_url is NULL or empty (no public address configured) or code is NULL.
+ */
+char *doc_lookup_url(struct arena *a, const char *public_url, const char *code);
 
 /* "10 giờ 05 phút, ngày 25 tháng 02 năm 2026" (local time UTC+7), in the arena. */
 char *doc_vi_time(struct arena *a, int64_t t);

@@ -47,6 +47,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "http/idem_key.h"
 #include "http/json.h"
 #include "http/metrics.h"
 #include "http/reqctx.h"
@@ -538,9 +539,9 @@ on_request(struct evhttp_request *req, void *arg)
     }
     hdr = rc_header(rc, "Idempotency-Key");
     if (hdr != NULL) {
-        if (!sane_request_id(hdr) && strlen(hdr) > 0) {
-            http_reply_err(rc, ERR_BAD_REQUEST,
-                           "Idempotency-Key: 1-63 characters A-Z a-z 0-9 - _ .");
+        /* The one rule (http/idem_key.h), the same the idempotency store applies. */
+        if (!idem_key_valid(hdr)) {
+            http_reply_err(rc, ERR_BAD_REQUEST, "%s", IDEM_KEY_RULE);
             return;
         }
         rc->idem_key = arena_strdup(rc->arena, hdr);
@@ -793,6 +794,8 @@ worker_init(struct app *app, struct worker *w, evutil_socket_t fd, struct mc_err
     w->hw->tick_ev = event_new(w->base, -1, EV_PERSIST, on_tick, w);
     event_add(w->hw->tick_ev, &tick);
     w->db = db_pool_new(w->base, cfg->database_url, cfg->db_pool, cfg->db_pipeline_depth);
+    if (app->worker_init != NULL)
+        app->worker_init(w);
     return 0;
 }
 

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h> /* TAILQ_* over evkeyvalq */
 
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>

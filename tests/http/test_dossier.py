@@ -130,7 +130,12 @@ def test_reception_code_receipt_and_secret(t):
     eq(rc["code"], a["code"], "receipt code")
     eq(rc["applicant"]["name"], "Nguyễn Văn An", "receipt applicant")
     eq(rc["qr"]["code"], a["code"], "QR carries the code")
+    # The QR's address is the public lookup route (harness MOTCUA_PUBLIC_URL), without the secret.
+    eq(rc["qr"]["lookup_url"], "https://motcua.example.vn/api/v1/lookup?code=" + a["code"],
+       "QR lookup address")
     ok(len(a.get("lookup_secret", "")) == 10, "lookup secret shown once")
+    lk = t.anon().get("/api/v1/lookup?code=%s&secret=%s" % (a["code"], a["lookup_secret"]))
+    status(lk, 200)
     h = t.scalar("SELECT lookup_secret_hash FROM dossier WHERE code = '%s'" % a["code"])
     ok(len(h) == 64 and a["lookup_secret"] not in h, "only a hash is stored")
     ev = t.clerk.get("/api/v1/dossiers/%s/events" % a["code"])
@@ -253,15 +258,26 @@ def test_refused_at_reception_and_after_examination(t):
 
 def test_guidance_creates_no_dossier(t):
     n0 = t.scalar("SELECT count(*) FROM dossier")
-    r = t.clerk.post("/api/v1/dossiers", {"applicant": {"name": "Trần Thị Bình"},
-                                          "procedure": "2.000908", "complete": False,
-                                          "missing": ["Bản sao giấy khai sinh"]},
-                     headers={"Idempotency-Key": new_key()})
+    key = new_key()
+    body = {"applicant": {"name": "Trần Thị Bình"}, "procedure": "2.000908", "complete": False,
+            "missing": ["Bản sao giấy khai sinh"]}
+    r = t.clerk.post("/api/v1/dossiers", body,
+                     headers={"Idempotency-Key": key})
     status(r, 201)
     eq(r.json["kind"], "guidance", "guidance")
     eq(t.scalar("SELECT count(*) FROM dossier"), n0, "no dossier")
     eq(t.scalar("SELECT count(*) FROM reception_guidance WHERE applicant_fold = 'tran thi binh'"),
        "1", "guidance recorded with the folded name")
+    gid = r.json["id"]
+    eq(str(gid), t.scalar("SELECT id FROM reception_guidance WHERE applicant_fold = 'tran thi binh'"),
+       "id of the guidance row")
+    # A replay answers the complete first response, id included (it is drawn in the unit).
+    r2 = t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": key})
+    status(r2, 201)
+    eq(r2.headers.get("idempotent-replayed"), "true", "replayed")
+    eq(r2.json, r.json, "replay identical to the first response")
+    eq(t.scalar("SELECT count(*) FROM reception_guidance WHERE applicant_fold = 'tran thi binh'"),
+       "1", "nothing recorded twice")
 
 
 def test_withdrawn_then_stopped(t):
@@ -307,6 +323,16 @@ def test_idempotent_retry(t):
     ok("lookup_secret" not in r2.json, "secret never stored for replay")
     r3 = t.clerk.post("/api/v1/dossiers", dict(body, sets=2), headers={"Idempotency-Key": key})
     status(r3, 422, "IDEMPOTENCY_KEY_REUSED")
+    # One limit (server/http/idem_key.h, openapi IdempotencyKey): 1-255 of A-Za-z0-9._:-
+    long_key = "egov:" + "a" * 250
+    r4 = t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": long_key})
+    status(r4, 201)
+    r5 = t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": long_key})
+    eq(r5.headers.get("idempotent-replayed"), "true", "255-character key replayed")
+    eq(r5.json["code"], r4.json["code"], "same dossier for the long key")
+    for bad in (long_key + "a", "a b", "khóa"):
+        status(t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": bad}), 400,
+               "BAD_REQUEST")
     code = r1.json["code"]
     k2 = new_key()
     ev = {"type": "hand_over", "expected_version": 1, "to_unit": H56["justice"], "step": "Thẩm định"}
@@ -316,6 +342,55 @@ def test_idempotent_retry(t):
     status(b, 200)
     eq(b.json["event"]["seq"], a.json["event"]["seq"], "same event")
     eq(t.scalar("SELECT version FROM dossier WHERE code = '%s'" % code), "2", "one event only")
+
+
+def test_idempotent_claim_of_a_dead_session(t):
+    """A claim left 'running' is taken over at once when the PostgreSQL session that made it
+    is gone (sql/013_idem_claim.sql, server/api/idem.c); a live one still answers 409."""
+    body = {"applicant": APPLICANT, "procedure": "2.000908", "complete": True}
+
+    def left_running(claim):
+        # A real request writes the record (and its true fingerprint); it is then put back
+        # to 'running' as a unit cut off mid-flight would leave it, with the given session.
+        key = new_key()
+        status(t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": key}), 201)
+        t.psql("UPDATE idempotency_key SET status = 'running', http_status = NULL, "
+               "response = NULL, created_at = now(), %s WHERE key = '%s'" % (claim, key))
+        return key
+
+    # This psql session ends when psql exits: its pid then runs no session of that start.
+    dead = left_running("(claim_pid, claim_backend_start) = (SELECT pid, backend_start "
+                        "- interval '10 seconds' FROM pg_stat_activity "
+                        "WHERE pid = pg_backend_pid())")
+    # One of the server's own pool connections: alive for the whole test.
+    alive = left_running("(claim_pid, claim_backend_start) = (SELECT pid, backend_start "
+                         "FROM pg_stat_activity WHERE datname = current_database() "
+                         "AND pid <> pg_backend_pid() AND backend_type = 'client backend' "
+                         "ORDER BY backend_start LIMIT 1)")
+    ok(t.scalar("SELECT claim_pid IS NOT NULL FROM idempotency_key WHERE key = '%s'" % alive)
+       == "t", "a live session of the server was found")
+    legacy = left_running("claim_pid = NULL, claim_backend_start = NULL")
+    before_restart = left_running("(claim_pid, claim_backend_start) = "
+                                  "(pg_backend_pid(), pg_postmaster_start_time() "
+                                  "- interval '1 second')")
+    n = int(t.scalar("SELECT count(*) FROM dossier"))
+    r = t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": dead})
+    status(r, 201)
+    ok(r.headers.get("idempotent-replayed") is None, "the dead session's claim was taken over")
+    r = t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": before_restart})
+    status(r, 201)
+    status(t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": alive}), 409,
+           "IDEMPOTENCY_IN_FLIGHT")
+    status(t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": legacy}), 409,
+           "IDEMPOTENCY_IN_FLIGHT")
+    # The time rule stays as the fallback for both.
+    t.psql("UPDATE idempotency_key SET created_at = now() - interval '2 minutes' "
+           "WHERE key IN ('%s', '%s')" % (alive, legacy))
+    for key in (alive, legacy):
+        status(t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": key}), 201)
+    eq(int(t.scalar("SELECT count(*) FROM dossier")), n + 4, "each taken-over claim ran once")
+    eq(t.scalar("SELECT count(*) FROM idempotency_key WHERE key IN ('%s', '%s', '%s', '%s') "
+                "AND status = 'done'" % (dead, alive, legacy, before_restart)), "4", "all done")
 
 
 def test_stale_version_conflict(t):
@@ -415,6 +490,28 @@ def test_search_folded_and_keyset_pages(t):
                               % ((H56["center"],) * 3))), "every dossier in scope once")
     status(t.clerk.get("/api/v1/dossiers?cursor=Zm9v"), 400, "BAD_QUERY")
     status(t.clerk.get("/api/v1/dossiers?class=soon"), 400, "BAD_QUERY")
+    # The list shows units as GET one dossier does: {code, name}.
+    item = t.clerk.get("/api/v1/dossiers?limit=1").json["items"][0]
+    one = status(t.clerk.get("/api/v1/dossiers/%s" % item["code"]), 200).json
+    for k in ("receiving_unit", "resolving_unit", "current_unit"):
+        eq(item[k], one[k], "%s shaped as in GET one" % k)
+    eq(item["receiving_unit"], {"code": H56["center"],
+                                "name": "Trung tâm Phục vụ hành chính công tỉnh"}, "unit object")
+    # ?unit= alone and with its sub-units (the root leader sees the whole province).
+    def codes(q):
+        return {x["code"] for x in status(t.leader_root.get("/api/v1/dossiers?limit=500&" + q),
+                                          200).json["items"]}
+    just = codes("unit=" + H56["justice"])
+    eq(just, set(r[0] for r in t.sql("SELECT code FROM dossier WHERE %s IN (receiving_unit_id,"
+                                     " resolving_unit_id, current_unit_id)" %
+                                     "(SELECT id FROM unit WHERE code = '%s')" % H56["justice"])),
+       "unit filter: receiving, resolving or current")
+    sub = codes("unit=%s&include_sub_units=true" % H56["root"])
+    eq(sub, set(r[0] for r in t.sql("SELECT code FROM dossier WHERE receiving_unit_id IN (SELECT id"
+                                    " FROM unit WHERE province = 'H56') OR resolving_unit_id IN"
+                                    " (SELECT id FROM unit WHERE province = 'H56')")),
+       "unit filter with sub-units: the subtree")
+    eq(codes("unit=" + OTHER), set(), "a unit outside the scope lists nothing")
 
 
 def test_deadline_explain_tet(t):
@@ -426,6 +523,15 @@ def test_deadline_explain_tet(t):
     eq(off, ["2026-02-%02d" % d for d in range(14, 23)], "days skipped")
     tet = {x["date"] for x in r.json["days"] if x["reason"] == "tet"}
     ok({"2026-02-%02d" % d for d in range(16, 21)} <= tet, "weekdays 16-20 skipped for Tết: %r" % tet)
+    # Same keys as the calendar API: 2026-02-16 is a Monday (Thứ Hai).
+    mon = [x for x in r.json["days"] if x["date"] == "2026-02-16"][0]
+    eq((mon["weekday"], mon["weekday_name"], mon["reason"]), (1, "Thứ Hai", "tet"), "weekday keys")
+    ok(mon["reason_vi"] and "label" not in mon, "reason_vi replaces label")
+    cal = status(t.clerk.get("/api/v1/calendar/days?year=2026"), 200)
+    cd = [x for x in cal.json["items"] if x["day"] == "2026-02-16"]
+    eq(len(cd), 1, "Tết Monday listed by the calendar API")
+    eq(cd[0]["reason_vi"], mon["reason_vi"], "same reason_vi as the calendar API")
+    eq(cd[0]["weekday"], mon["weekday_name"], "same weekday name as the calendar API")
     eq(r.json["appointment_at"], "2026-02-25T10:00:00+07:00", "appointment")
 
 

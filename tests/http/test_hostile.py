@@ -16,8 +16,9 @@ import uuid
 
 from harness import TestFailure, eq, ok, status
 
-SERVER_ENV = {"MOTCUA_HEADER_TIMEOUT": "2", "MOTCUA_THREADS": "2"}
+SERVER_ENV = {"MOTCUA_HEADER_TIMEOUT": "2", "MOTCUA_READ_TIMEOUT": "4", "MOTCUA_THREADS": "2"}
 HEADER_TIMEOUT = 2
+READ_TIMEOUT = 4
 PROCEDURE = "1.000902"
 UNIT = "000.00.98.H56"
 PW = "mật-khẩu-thử-nghiệm-1"
@@ -148,12 +149,17 @@ def test_body_too_large_413(t):
     st, h, _, _ = split_response(data)
     eq(st, 413, "status for a 2 MiB body")
     ok(closed, "connection closed after 413")
-    # Chunked: no Content-Length to refuse up front; the limit holds while reading.
-    s = connect(t)
+    # Chunked: no Content-Length to refuse up front; the limit holds while reading. Known
+    # gap (docs/security.md section 10): when the terminating chunk has not arrived, libevent
+    # 2.1 fails the request without writing its 413, and the connection is dropped at the
+    # read timeout. What must hold: no unbounded buffering, the connection does not stay,
+    # the server keeps serving.
+    s = connect(t, timeout=READ_TIMEOUT + 6)
     s.sendall(b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
               + t.token.encode() + b"\r\nContent-Type: application/json\r\n"
               b"Transfer-Encoding: chunked\r\n\r\n")
     chunk = b"%x\r\n%s\r\n" % (65536, b"a" * 65536)
+    t0 = time.time()
     try:
         for _ in range(40):
             s.sendall(chunk)
@@ -163,7 +169,10 @@ def test_body_too_large_413(t):
     s.close()
     ok(data == b"" or split_response(data)[0] in (400, 413), "chunked 2.5 MiB refused: %r"
        % data[:100])
-    ok(closed, "chunked: connection closed")
+    ok(closed, "chunked: connection closed within the read timeout")
+    print("# chunked 2.5 MiB without its last chunk: %s after %.1f s"
+          % ("%d" % split_response(data)[0] if data else "closed without an answer",
+             time.time() - t0))
     healthy(t)
 
 

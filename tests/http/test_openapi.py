@@ -67,3 +67,59 @@ def test_error_schema_documented(t):
     for k in ("code", "message"):
         ok(k in props, "Error.error.%s" % k)
     eq(sorted(schemas["Error"].get("required", [])), ["error"], "Error requires error")
+
+
+def _walk_refs(node, where, out):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "$ref" and isinstance(v, str):
+                out.append((where, v))
+            else:
+                _walk_refs(v, where + "/" + str(k), out)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            _walk_refs(v, "%s/%d" % (where, i), out)
+
+
+def _resolve(doc, ref):
+    """The target of a local JSON pointer "#/a/b", or raises KeyError."""
+    if not ref.startswith("#/"):
+        raise KeyError("not a local reference")
+    node = doc
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, list):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            raise KeyError(part)
+    return node
+
+
+def test_every_ref_resolves(t):
+    doc = load()
+    refs = []
+    _walk_refs(doc, "#", refs)
+    ok(refs, "the document uses $ref")
+    bad = []
+    for where, ref in refs:
+        try:
+            _resolve(doc, ref)
+        except (KeyError, ValueError, IndexError) as e:
+            bad.append("%s -> %s (%s)" % (where, ref, e))
+    if bad:
+        raise TestFailure("unresolved $ref: %s" % bad)
+
+
+def test_operation_ids_unique(t):
+    doc = load()
+    seen = {}
+    for path, item in doc["paths"].items():
+        for m in METHODS:
+            if m in item:
+                oid = item[m].get("operationId")
+                if oid in seen:
+                    raise TestFailure("operationId %s used by %s and %s %s"
+                                      % (oid, seen[oid], m, path))
+                seen[oid] = "%s %s" % (m, path)

@@ -152,7 +152,7 @@ receipt_input(struct doc_input *in)
     in->issuer = "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG";
     in->place = "Quảng Ngãi";
     in->system_name = "motcua";
-    in->lookup_url = "https://motcua.example.vn/api/v1/lookup";
+    in->lookup_url = "https://motcua.example.vn/api/v1/lookup?code=000.00.12.H56-260225-0001";
     in->issued_at = T_RECEIVED;
     in->code = "000.00.12.H56-260225-0001";
     in->procedure_code = "1.001193";
@@ -191,7 +191,7 @@ test_qr_payload(void **state)
                         "at=2026-02-25T10:05:00+07:00\n"
                         "due=2026-03-11T16:30:00+07:00\n"
                         "url=https://motcua.example.vn/api/v1/lookup"
-                        "?code=000.00.12.H56-260225-0001&secret=K7P2-9QX4");
+                        "?code=000.00.12.H56-260225-0001");
 
     /* a line break in a value cannot forge another field */
     in.applicant_id = "1\nurl=https://evil";
@@ -206,6 +206,37 @@ test_qr_payload(void **state)
                         "doc=Mẫu số 03 - Phiếu từ chối tiếp nhận giải quyết hồ sơ\n"
                         "sys=motcua\n"
                         "at=2026-02-25T10:05:00+07:00");
+    arena_free(a);
+}
+
+/* The lookup address: GET /api/v1/lookup?code= (api/documents.h), never the secret. */
+static void
+test_lookup_url(void **state)
+{
+    static const struct {
+        const char *base, *code, *want;
+    } rows[] = {
+        {"https://motcua.example.vn", "000.00.12.H56-260225-0001",
+         "https://motcua.example.vn/api/v1/lookup?code=000.00.12.H56-260225-0001"},
+        {"https://motcua.example.vn/", "000.00.12.H56-260225-0001",
+         "https://motcua.example.vn/api/v1/lookup?code=000.00.12.H56-260225-0001"},
+        {"https://x.vn/motcua", "A B&c=1", "https://x.vn/motcua/api/v1/lookup?code=A%20B%26c%3D1"},
+        {"https://x.vn", "~~DOSSIER-CODE~~", "https://x.vn/api/v1/lookup?code=~~DOSSIER-CODE~~"},
+        {"", "000.00.12.H56-260225-0001", NULL},
+        {NULL, "000.00.12.H56-260225-0001", NULL},
+        {"https://x.vn", NULL, NULL},
+    };
+    struct arena *a = arena_new();
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        const char *got = doc_lookup_url(a, rows[i].base, rows[i].code);
+
+        if (rows[i].want == NULL)
+            assert_null(got);
+        else
+            assert_string_equal(got, rows[i].want);
+    }
     arena_free(a);
 }
 
@@ -512,6 +543,7 @@ main(void)
         cmocka_unit_test(test_form_numbers),   cmocka_unit_test(test_regime),
         cmocka_unit_test(test_kind_names),     cmocka_unit_test(test_dates),
         cmocka_unit_test(test_handover_result), cmocka_unit_test(test_qr_payload),
+        cmocka_unit_test(test_lookup_url),
         cmocka_unit_test(test_qr_modules),     cmocka_unit_test(test_validation),
         cmocka_unit_test(test_html_escape),    cmocka_unit_test(test_receipt_pdf),
         cmocka_unit_test(test_regime_numbers_in_pdf), cmocka_unit_test(test_register_pdf),

@@ -1,0 +1,26 @@
+/*
+ * alerts.h - alerts on open dossiers (domain.md §6, §7): due soon, overdue, supplement
+ * awaited too long, liên thông leg late. Rows in `alert` (sql/022_alerts.sql), produced by
+ * a scheduler on worker 0 and pushed to Server-Sent-Events clients by every worker.
+ * Design and guarantees: docs/architecture.md, "Reports and alerts".
+ */
+#ifndef MOTCUA_API_ALERTS_H
+#define MOTCUA_API_ALERTS_H
+
+struct reqctx;
+struct worker;
+
+/*
+ * Per worker, once its loop and pool exist (api_worker_init): LISTEN for new alerts, the
+ * heartbeat timer of its streams, and on worker 0 the scheduler.
+ */
+void alerts_worker_init(struct worker *w);
+
+/* After the worker's loop stopped (api_worker_free): timers and state. */
+void alerts_worker_free(struct worker *w);
+
+/* GET /api/v1/alerts and GET /api/v1/alerts/stream (rows of API_REPORT_ROUTES). */
+void api_alerts_list(struct reqctx *rc);
+void api_alerts_stream(struct reqctx *rc);
+
+#endif

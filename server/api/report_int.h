@@ -1,0 +1,57 @@
+/*
+ * report_int.h - what the report handlers share (api/report.c: figures and Biểu 06;
+ * api/report_lists.c: the dossier lists behind them). Internal to the report module.
+ */
+#ifndef MOTCUA_API_REPORT_INT_H
+#define MOTCUA_API_REPORT_INT_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/err.h"
+#include "domain/role.h"
+
+struct reqctx;
+
+/* Who reads figures and lists (domain.md §11; integration clients read none). */
+#define REPORT_READERS (ROLE_CLERK | ROLE_OFFICIAL | ROLE_LEADER | ROLE_SUPERVISOR | ROLE_ADMIN)
+
+/* The parameters of a report request (report_parse_common). */
+struct rq {
+    int32_t from, to;
+    char from_s[16], to_s[16];
+    const char *g1, *g2;
+    const char *by, *structure, *unit, *sub;
+    char scope[24];
+    int rules;
+    int kind;     /* period kind, -1 for an explicit range */
+    int year, number;
+    const char *format;
+    const char *as_of; /* RFC 3339 instant of ?as_of=, NULL for "now" */
+};
+
+/* Decimal in [-100000, 100000] -> *out; -1 when s is NULL, empty or not such a number. */
+int report_parse_int(const char *s, int *out);
+
+/*
+ * Period (period=&year=&number= or from=&to=), by, structure, rules, unit,
+ * include_sub_units, and the caller's scope (administrator: all; leader, supervisor: their
+ * subtree; clerk, official: their own unit). -1 with e = BAD_QUERY naming the field.
+ */
+int report_parse_common(struct reqctx *rc, struct rq *q, struct mc_err *e);
+
+/* The non-period part of report_parse_common (by, structure, rules, unit, scope); by may
+ * also be "current" (the unit holding the dossier now) when allow_current. */
+int report_parse_scope(struct reqctx *rc, struct rq *q, int allow_current, struct mc_err *e);
+
+/* {"from","to"[,"kind","label"]} of the request's period. */
+json_t *report_period_json(const struct rq *q);
+
+/* Handlers of api/report_lists.c (rows of API_REPORT_ROUTES). */
+void api_stats_overdue(struct reqctx *rc);
+void api_stats_due_soon(struct reqctx *rc);
+void api_stats_cell_dossiers(struct reqctx *rc);
+void api_bieu06_late(struct reqctx *rc);
+
+#endif

@@ -1,0 +1,213 @@
+"""Printed forms and the public lookup, through the real API (api/documents.h, server/doc):
+the receipt (Mẫu 01) a clerk prints at reception as PDF and HTML, the supplement request after
+a request_supplement event, the apology (phiếu xin lỗi và hẹn lại), and GET /api/v1/lookup
+(right secret, wrong secret, unknown code, rate limit).
+
+PDF text is read back with pdftotext (poppler-utils), so what is checked is what a reader of
+the file sees: the dossier code, the applicant's name with its Vietnamese diacritics (NFC) and
+the dates as the forms print them ("ngày DD tháng MM năm YYYY", Mẫu 01 of NĐ 118/2025)."""
+import re
+import subprocess
+import tempfile
+import unicodedata
+
+from harness import eq, new_key, ok, status
+
+H56 = {
+    "root": "000.00.00.H56",
+    "center": "000.00.12.H56",
+    "justice": "000.00.21.H56",
+}
+NAME = "Nguyễn Thị Hương Giang"
+APPLICANT = {"name": NAME, "id_number": "051190001234", "address": "Số 12 đường Lê Lợi",
+             "phone": "0905123456", "email": "giang@example.vn"}
+
+
+def setup(t):
+    t.psql("""
+    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from, address) VALUES
+      ('000.00.00.H56', 'UBND tỉnh Thử Nghiệm', 'province', 'committee', NULL, 'H56', '2000-01-01',
+       'Thành phố Thử Nghiệm');
+    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from, address)
+      SELECT c, n, 'province', k, (SELECT id FROM unit WHERE code = '000.00.00.H56'), 'H56',
+             '2000-01-01', 'Thành phố Thử Nghiệm'
+      FROM (VALUES ('000.00.12.H56', 'Trung tâm Phục vụ hành chính công tỉnh', 'center'),
+                   ('000.00.21.H56', 'Sở Tư pháp', 'department')) v(c, n, k);
+    INSERT INTO field (code, name) VALUES ('G01', 'Chứng thực');
+    INSERT INTO procedure (code, name, field_id, levels) VALUES
+      ('2.000908', 'Cấp bản sao từ sổ gốc', (SELECT id FROM field WHERE code = 'G01'), '{province}'),
+      ('2.000002', 'Xác nhận một ngày', (SELECT id FROM field WHERE code = 'G01'), '{province}');
+    INSERT INTO procedure_version (procedure_id, version, effective_from, duration_value,
+      duration_unit, pause_reasons, legs, steps)
+    SELECT p.id, 1, '2015-01-01', v.dv, 'wd', '{supplement,payment}', '[]', '[]'
+      FROM procedure p JOIN (VALUES ('2.000908', 3), ('2.000002', 1)) v(code, dv)
+        ON v.code = p.code;
+    """)
+    t.clerk = t.account("clerk1", "clerk", H56["center"])
+    t.integ = t.api_key("egov", H56["root"])
+    r = t.clerk.post("/api/v1/dossiers",
+                     {"applicant": APPLICANT, "procedure": "2.000908", "complete": True,
+                      "documents": [{"name": "Đơn đề nghị cấp bản sao", "kind": "original",
+                                     "count": 1}]},
+                     headers={"Idempotency-Key": new_key()})
+    status(r, 201)
+    t.dossier = r.json
+
+
+def pdf_text(body):
+    """The text of a PDF as pdftotext extracts it, whitespace runs collapsed, NFC."""
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(body)
+        f.flush()
+        p = subprocess.run(["pdftotext", "-enc", "UTF-8", f.name, "-"], capture_output=True)
+    if p.returncode != 0:
+        raise AssertionError("pdftotext failed: %s" % p.stderr[:300])
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", p.stdout.decode("utf-8")))
+
+
+def html_text(body):
+    text = re.sub(r"<[^>]+>", " ", body.decode("utf-8"))
+    text = text.replace("&nbsp;", " ").replace("&amp;", "&")
+    return re.sub(r"\s+", " ", text)
+
+
+def vi_date(rfc3339):
+    """'2026-02-25T10:00:00+07:00' -> 'ngày 25 tháng 02 năm 2026' (the forms' wording)."""
+    y, m, d = rfc3339[:10].split("-")
+    return "ngày %s tháng %s năm %s" % (d, m, y)
+
+
+def test_receipt_pdf(t):
+    d = t.dossier
+    r = t.clerk.get("/api/v1/dossiers/%s/documents/receipt?format=pdf" % d["code"])
+    status(r, 200)
+    ok(r.headers.get("content-type", "").startswith("application/pdf"), "PDF content type: %r"
+       % r.headers.get("content-type"))
+    ok(r.body.startswith(b"%PDF-"), "a PDF file")
+    text = pdf_text(r.body)
+    ok(d["code"] in text, "dossier code in the PDF: %s" % text[:400])
+    ok(NAME in text, "applicant name with its diacritics in the PDF: %s" % text[:600])
+    ok(vi_date(d["appointment_at"]) in text,
+       "appointment %s in the PDF: %s" % (vi_date(d["appointment_at"]), text))
+    ok("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text, "title of Mẫu 01")
+    # The lookup address printed under the QR is the lookup route for this dossier (no secret).
+    ok("/api/v1/lookup?code=" + d["code"] in text.replace(" ", ""), "lookup address printed")
+    ok(d["lookup_secret"] not in text, "no secret printed unless asked")
+
+
+def test_receipt_pdf_with_secret(t):
+    d = t.dossier
+    r = t.clerk.get("/api/v1/dossiers/%s/documents/receipt?format=pdf&secret=%s"
+                    % (d["code"], d["lookup_secret"]))
+    status(r, 200)
+    ok(d["lookup_secret"] in pdf_text(r.body), "the lookup secret is printed for the applicant")
+    bad = t.clerk.get("/api/v1/dossiers/%s/documents/receipt?format=pdf&secret=WRONG12345"
+                      % d["code"])
+    status(bad, 422)
+
+
+def test_receipt_html(t):
+    d = t.dossier
+    r = t.clerk.get("/api/v1/dossiers/%s/documents/receipt?format=html" % d["code"])
+    status(r, 200)
+    ok(r.headers.get("content-type", "").startswith("text/html"), "HTML content type")
+    text = html_text(r.body)
+    ok(d["code"] in text, "code in the HTML")
+    ok(NAME in unicodedata.normalize("NFC", text), "applicant name in the HTML")
+    ok(vi_date(d["appointment_at"]) in text, "appointment in the HTML")
+    status(t.clerk.get("/api/v1/dossiers/%s/documents/receipt?format=doc" % d["code"]), 400,
+           "BAD_QUERY")
+
+
+def test_supplement_after_request(t):
+    d = t.dossier
+    code = d["code"]
+    status(t.clerk.get("/api/v1/dossiers/%s/documents/supplement" % code), 404)
+    r = t.integ.post("/api/v1/dossiers/%s/events" % code,
+                     {"type": "hand_over", "expected_version": 1, "to_unit": H56["justice"],
+                      "step": "Thẩm định"}, headers={"Idempotency-Key": new_key()})
+    status(r, 200)
+    r = t.integ.post("/api/v1/dossiers/%s/events" % code,
+                     {"type": "request_supplement", "expected_version": 2,
+                      "reason": "Thiếu bản sao căn cước", "missing": ["Bản sao Căn cước công dân"]},
+                     headers={"Idempotency-Key": new_key()})
+    status(r, 200)
+    r = t.clerk.get("/api/v1/dossiers/%s/documents/supplement?format=pdf" % code)
+    status(r, 200)
+    text = pdf_text(r.body)
+    ok(code in text, "code on the supplement request")
+    ok(NAME in text, "applicant on the supplement request")
+    ok("Bản sao Căn cước công dân" in text, "the missing document is listed: %s" % text)
+    ok("Thiếu bản sao căn cước" in text, "the reason is printed")
+
+
+def test_apology_form(t):
+    # A backdated reception (integration only) with the new appointment typed by hand.
+    r = t.integ.post("/api/v1/dossiers",
+                     {"applicant": APPLICANT, "procedure": "2.000002", "complete": True,
+                      "received_at": "2026-03-02T08:00:00+07:00",
+                      "receiving_unit": H56["center"]},
+                     headers={"Idempotency-Key": new_key()})
+    status(r, 201)
+    code = r.json["code"]
+    eq(r.json["appointment_at"], "2026-03-03T08:00:00+07:00", "1 working day (domain.md §5)")
+    for v, body in ((1, {"type": "hand_over", "to_unit": H56["justice"], "step": "Thẩm định",
+                         "occurred_at": "2026-03-02T08:30:00+07:00"}),
+                    (2, {"type": "apologize", "reason": "Cần xác minh thêm",
+                         "new_appointment": "2026-03-06T17:00:00+07:00",
+                         "occurred_at": "2026-03-02T09:00:00+07:00"})):
+        body["expected_version"] = v
+        status(t.integ.post("/api/v1/dossiers/%s/events" % code, body,
+                            headers={"Idempotency-Key": new_key()}), 200)
+    r = t.clerk.get("/api/v1/dossiers/%s/documents/apology?format=pdf" % code)
+    status(r, 200)
+    text = pdf_text(r.body)
+    ok(code in text, "code on the apology")
+    ok(NAME in text, "applicant on the apology")
+    ok("ngày 06 tháng 03 năm 2026" in text, "the new appointment is printed: %s" % text)
+    ok("Cần xác minh thêm" in text, "the reason is printed")
+
+
+def test_lookup_right_secret(t):
+    d = t.dossier
+    r = t.anon().get("/api/v1/lookup?code=%s&secret=%s" % (d["code"], d["lookup_secret"]))
+    status(r, 200)
+    eq(r.json["code"], d["code"], "code")
+    ok("state_name" in r.json and "state_label" not in r.json, "state_name, as dossier routes")
+    eq(r.headers.get("cache-control"), "no-store", "not cached")
+    body = r.text
+    for personal in (NAME, APPLICANT["phone"], APPLICANT["id_number"], APPLICANT["email"],
+                     APPLICANT["address"], "Nguyễn", "0905"):
+        ok(personal not in body, "no personal data in the public lookup: %r in %s" % (personal, body))
+
+
+def test_lookup_wrong_secret_and_unknown_code_alike(t):
+    d = t.dossier
+    wrong = t.anon().get("/api/v1/lookup?code=%s&secret=WRONG12345" % d["code"])
+    status(wrong, 404, "LOOKUP_FAILED")
+    unknown = t.anon().get("/api/v1/lookup?code=000.00.12.H56-990101-9999&secret=%s"
+                           % d["lookup_secret"])
+    status(unknown, 404, "LOOKUP_FAILED")
+    eq(wrong.json["error"]["message"], unknown.json["error"]["message"], "same message")
+    eq(sorted(wrong.json["error"].keys()), sorted(unknown.json["error"].keys()), "same shape")
+    status(t.anon().get("/api/v1/lookup?code=%s" % d["code"]), 404, "LOOKUP_FAILED")
+
+
+def test_lookup_rate_limit(t):
+    # DOC_LOOKUP_PER_MIN (30) per client address and minute, per worker thread: one
+    # keep-alive connection stays on one worker, so at most 30 more answers before 429.
+    c = t.anon()
+    d = t.dossier
+    statuses = []
+    for _ in range(40):
+        r = c.get("/api/v1/lookup?code=%s&secret=WRONG12345" % d["code"])
+        statuses.append(r.status)
+        if r.status == 429:
+            status(r, 429, "RATE_LIMITED")
+            break
+    eq(statuses[-1], 429, "limited after the per-minute allowance: %r" % statuses)
+    ok(set(statuses[:-1]) <= {404}, "only 404 before the limit: %r" % statuses)
+    ok(len(statuses) >= 20, "not limited too early (%d requests)" % len(statuses))
+    # The right secret is limited too: the limit is per address, not per failure.
+    r = c.get("/api/v1/lookup?code=%s&secret=%s" % (d["code"], d["lookup_secret"]))
+    status(r, 429, "RATE_LIMITED")

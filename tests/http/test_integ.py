@@ -1,0 +1,176 @@
+"""Integration (docs/integration.md): signed requests (wrong, expired, replayed refused), the
+batch push with good, duplicate and bad items and per-dossier ordering, the status mapping
+table, and the DVCQG feed's field names and formats (domain.md §10, domain-sources.md §8.2)."""
+import hashlib
+import hmac
+import json
+import re
+import time
+
+from harness import eq, ok, status
+import test_dossier as td
+
+BATCH = "/api/v1/integration/batch"
+
+
+def setup(t):
+    td.setup(t)
+    t.admin = t.account("admin1", "admin", td.H56["root"])
+    r = t.admin.post("/api/v1/integration/clients/egov/signing-secret")
+    status(r, 201)
+    t.secret = r.json["signing_secret"]
+    ok(re.fullmatch(r"[0-9a-f]{64}", t.secret), "secret format")
+
+
+def signed(t, method, target, body=None, ts=None, secret=None, enc="hex", sig=None):
+    raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+    ts = str(int(time.time()) if ts is None else ts)
+    msg = method.encode() + b"\n" + target.encode() + b"\n" + ts.encode() + b"\n" + raw
+    mac = hmac.new((secret or t.secret).encode(), msg, hashlib.sha256)
+    if sig is None:
+        import base64
+        sig = "v1=" + (mac.hexdigest() if enc == "hex" else base64.b64encode(mac.digest()).decode())
+    h = {"X-Motcua-Timestamp": ts, "X-Motcua-Signature": sig}
+    if body is not None:
+        h["Content-Type"] = "application/json"
+    return t.integ.request(method, target, raw=raw if body is not None else None, headers=h)
+
+
+def test_signature_required_and_checked(t):
+    body = {"items": [{"sender_id": "x", "kind": "event", "dossier_code": "NOPE", "type": "stop"}]}
+    r = t.integ.post(BATCH, body)
+    status(r, 401, "BAD_SIGNATURE")
+    r = signed(t, "POST", BATCH, body, secret="0" * 64)
+    status(r, 401, "BAD_SIGNATURE")
+    r = signed(t, "POST", BATCH, body, ts=int(time.time()) - 400)
+    status(r, 401, "REPLAYED")
+    r = signed(t, "POST", BATCH, body, ts=int(time.time()) + 400)
+    status(r, 401, "REPLAYED")
+    ts = int(time.time())
+    r = signed(t, "POST", BATCH, body, ts=ts, enc="b64")
+    status(r, 200)
+    r = signed(t, "POST", BATCH, body, ts=ts, enc="b64")
+    status(r, 401, "REPLAYED")
+    # Same MAC in hex is the same signature: still a replay.
+    r = signed(t, "POST", BATCH, body, ts=ts, enc="hex")
+    status(r, 401, "REPLAYED")
+
+
+def dv_item(sender, code, state=2, ngay="20260225100000"):
+    return {"sender_id": sender, "sent_at": "2026-02-25T10:01:00+07:00", "kind": "dossier",
+            "MaHoSo": code, "MaTTHC": "2.000908", "KenhThucHien": 1, "ChuHoSo": "Trần Thị Bình",
+            "SoGiayToChuHoSo": "001090000002", "SoDienThoai": "0900000002",
+            "MaDonViTiepNhan": td.H56["center"], "TrangThaiHoSo": state, "NgayTiepNhan": ngay}
+
+
+def test_batch_good_duplicate_bad(t):
+    items = [
+        dv_item("s-1", "000.00.12.H56-260225-9001"),
+        {"sender_id": "s-2", "kind": "event", "dossier_code": "000.00.12.H56-260225-9001",
+         "status": 4, "step": "Thẩm định", "to_unit": td.H56["justice"],
+         "ThoiDiemXuLy": "20260225110000"},
+        {"sender_id": "s-3", "kind": "event", "dossier_code": "000.00.12.H56-260225-9002",
+         "type": "hand_over", "step": "x"},                          # unknown dossier
+        {"sender_id": "s-4", "kind": "event", "dossier_code": "000.00.12.H56-260225-9002",
+         "type": "stop", "reason": "r"},                             # after a failed one
+        dv_item("s-5", "000.00.12.H56-260225-9003", state=9),        # 9 is not a new dossier
+        {"sender_id": "s-1", "kind": "dossier"},                     # same sender id again
+        {"kind": "event"},                                           # no sender id
+    ]
+    r = signed(t, "POST", BATCH, {"items": items})
+    status(r, 200)
+    res = r.json["items"]
+    eq([x["status"] for x in res],
+       ["accepted", "accepted", "rejected", "rejected", "rejected", "duplicate", "rejected"],
+       "statuses: %r" % res)
+    eq([x["index"] for x in res], list(range(7)), "indexes")
+    eq(res[0]["dossier_code"], "000.00.12.H56-260225-9001", "external code kept")
+    eq(res[2]["error"]["code"], "DOSSIER_NOT_FOUND", "unknown dossier")
+    eq(res[3]["error"]["code"], "PRECEDING_ITEM_FAILED", "ordering")
+    eq(res[4]["error"]["code"], "VALIDATION_FAILED", "state 9 as a new dossier")
+    eq(t.scalar("SELECT state FROM dossier WHERE code = '000.00.12.H56-260225-9001'"), "4",
+       "both items applied in order")
+    # Replay of the whole batch: the good items are duplicates, nothing applied twice.
+    r = signed(t, "POST", BATCH, {"items": items[:2]})
+    status(r, 200)
+    eq([x["status"] for x in r.json["items"]], ["duplicate", "duplicate"], "replayed batch")
+    eq(t.scalar("SELECT count(*) FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id"
+                " WHERE d.code = '000.00.12.H56-260225-9001'"), "2", "two events only")
+
+
+def test_batch_limits(t):
+    r = signed(t, "POST", BATCH, {"items": []})
+    status(r, 422, "VALIDATION_FAILED")
+    r = signed(t, "POST", BATCH, {"items": [{"sender_id": str(i), "kind": "x"} for i in range(1001)]})
+    status(r, 422, "VALIDATION_FAILED")
+
+
+def test_status_map_configurable(t):
+    r = t.admin.get("/api/v1/integration/status-map")
+    status(r, 200)
+    rows = {(x["source"], x["code"]): x["state"] for x in r.json["items"]}
+    for c in range(1, 11):
+        eq(rows[("dvcqg", str(c))], c, "DVCQG %d maps 1:1" % c)
+    eq(rows[("dvcqg", "releasing")], 9, "status string")
+    r = t.admin.post("/api/v1/integration/status-map",
+                     {"items": [{"source": "egov", "code": "TN", "state": 2, "note": "tiếp nhận"}]})
+    status(r, 200)
+    r = t.integ.post("/api/v1/integration/status-map", {"items": []})
+    status(r, 403)
+    item = dv_item("s-egov-1", "000.00.12.H56-260225-9010")
+    item["source"] = "egov"
+    item["TrangThaiHoSo"] = "TN"
+    r = signed(t, "POST", BATCH, {"items": [item]})
+    status(r, 200)
+    eq(r.json["items"][0]["status"], "accepted", "egov code mapped: %r" % r.json)
+
+
+def test_dvcqg_feed_fields_and_formats(t):
+    target = "/api/v1/dvcqg/dossiers?limit=500"
+    r = signed(t, "GET", target)
+    status(r, 200)
+    items = {x["MaHoSo"]: x for x in r.json["items"]}
+    d = items.get("000.00.12.H56-260225-9001")
+    ok(d is not None, "dossier in the feed: %r" % list(items))
+    for k in ("MaHoSo", "MaTTHC", "TenTTHC", "MaLinhVuc", "KenhThucHien", "ChuHoSo",
+              "NgayTiepNhan", "NgayHenTra", "TrangThaiHoSo", "DanhSachHoSoBoSung"):
+        ok(k in d, "field %s" % k)
+    eq(d["NgayTiepNhan"], "20260225100000", "yyyyMMddHHmmss local")
+    ok(re.fullmatch(r"\d{14}", d["NgayHenTra"]), "NgayHenTra format")
+    eq(d["TrangThaiHoSo"], 4, "status code as is")
+    eq(d["motcua"]["sync_state"], "not_synced", "not yet synced")
+    # Progress rows.
+    r = signed(t, "GET", "/api/v1/dvcqg/progress?limit=500")
+    status(r, 200)
+    rows = [x for x in r.json["items"] if x["MaHoSo"] == "000.00.12.H56-260225-9001"]
+    eq([x["TrangThai"] for x in rows], [2, 4], "progress states")
+    eq(rows[1]["ThoiDiemXuLy"], "20260225110000", "event time")
+    for k in ("NguoiXuLy", "PhongBanXuLy", "NoiDungXuLy", "NgayBatDau", "NgayKetThucTheoQuyDinh"):
+        ok(k in rows[1], "progress field %s" % k)
+    # Acknowledge: synced, then the feed says so; unknown codes are reported.
+    r = signed(t, "POST", "/api/v1/dvcqg/ack",
+               {"items": [{"code": "000.00.12.H56-260225-9001", "state": "synced"},
+                          {"code": "NOPE", "state": "error", "error": "x"}]})
+    status(r, 200)
+    eq([x["status"] for x in r.json["items"]], ["ok", "not_found"], "ack")
+    r = signed(t, "GET", "/api/v1/dvcqg/dossiers?sync=synced")
+    status(r, 200)
+    eq([x["MaHoSo"] for x in r.json["items"]], ["000.00.12.H56-260225-9001"], "synced filter")
+    # Cursor: the next page after the last row is empty, then stays stable.
+    r = signed(t, "GET", "/api/v1/dvcqg/dossiers?limit=499")  # a new signature
+    status(r, 200)
+    cur = r.json["next_cursor"]
+    r = signed(t, "GET", "/api/v1/dvcqg/dossiers?cursor=" + cur)
+    status(r, 200)
+    eq(r.json["items"], [], "nothing after the last cursor")
+
+
+def test_reconcile(t):
+    body = {"period": {"from": "2026-02-01", "to": "2026-02-28"},
+            "units": [{"unit_code": td.H56["center"], "received": 5, "resolved": 0}]}
+    r = signed(t, "POST", "/api/v1/dvcqg/reconcile", body)
+    status(r, 200)
+    u = r.json["units"][0]
+    eq(u["ours"]["received"], 2, "our receptions in February")
+    eq(u["difference"]["received"], -3, "difference ours - theirs")
+    eq(u["matches"], False, "mismatch flagged")
