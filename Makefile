@@ -130,6 +130,10 @@ bench: all
 demo: all
 	@sh tools/run.sh --demo-only
 
+# The link line, for scripts that build outside these rules (tests/fuzz/run.sh).
+print-libs:
+	@echo $(LIBS)
+
 lint:
 	@sh tools/lint.sh
 

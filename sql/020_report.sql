@@ -16,11 +16,18 @@
 -- Tables:
 --   report_day   (day, resolving, receiving, procedure, channel) -> received that day and
 --                ended that day by class (legal: early/on time/late; dvcqg766: ok/late).
---   report_span  same key, one row per day d with r < d <= e of an ENDED dossier: in flight
---                at local midnight of d, and whether it was overdue / 766-ok at that instant.
---                Open dossiers are not in it: queries add the (small) open set directly.
--- So every figure of a period is a sum over report_day rows of the period plus the two
--- report_span days `from` and `to + 1`, plus the open dossiers.
+--   report_bound same key, per BOUNDARY day B (local day 14 of a month: every official period
+--                ends on one, domain.md §8.2) up to the sealed one (report_seal.upto): the
+--                dossiers open at the end of B (received on or before B, not ended by then,
+--                open or ended later), and of those the overdue (legal) / in time (dvcqg766)
+--                ones at that instant (§7.1 rules at an instant, pause ledger included).
+--   report_bound_memo  per dossier, exactly what it adds to report_bound (first boundary and
+--                the state bits at each), so a change is "remove the memo, add the new" and
+--                stays exact whatever changed in between (back-dated pauses included).
+-- So an official period (from = day after a boundary, to = a boundary) is a sum over its
+-- report_day rows plus report_bound at `from - 1` (carried over, column 6) and at `to` (open
+-- at the end, columns 11-13): summary rows only. An end that is not a sealed boundary (explicit
+-- ranges, the running period) falls back to the dossiers spanning that instant (indexed).
 
 -- Local (UTC+7, no DST) date of an instant, and local midnight of a date.
 CREATE FUNCTION report_lday(t timestamptz) RETURNS date
@@ -113,18 +120,41 @@ CREATE TABLE report_day (
     PRIMARY KEY (day, resolving_unit_id, receiving_unit_id, procedure_id, channel)
 );
 CREATE INDEX report_day_resolving ON report_day (resolving_unit_id, day);
+-- report_day rolled up per report month: day = the boundary B ending it (local days
+-- B - 1 month + 1 .. B, domain.md §8.2), so an official quarter reads 3 rows per group.
+CREATE TABLE report_month (LIKE report_day INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
+ALTER TABLE report_month ADD PRIMARY KEY (day, resolving_unit_id, receiving_unit_id, procedure_id,
+                                         channel);
 CREATE INDEX report_day_receiving ON report_day (receiving_unit_id, day);
 
-CREATE TABLE report_span (
-    day               date NOT NULL,
+CREATE TABLE report_bound (
+    day               date NOT NULL,            -- a boundary: local day 14 of a month
     resolving_unit_id bigint NOT NULL,
     receiving_unit_id bigint NOT NULL,
     procedure_id      bigint NOT NULL,
     channel           smallint NOT NULL,
-    inflight          int NOT NULL DEFAULT 0,   -- received before `day`, ended on or after it
-    overdue           int NOT NULL DEFAULT 0,   -- of those, overdue (legal) at midnight of `day`
+    open              int NOT NULL DEFAULT 0,   -- received on or before `day`, not ended by its end
+    overdue           int NOT NULL DEFAULT 0,   -- of those, overdue (legal) at the end of `day`
     ok766             int NOT NULL DEFAULT 0,   -- of those, in time (dvcqg766) at that instant
     PRIMARY KEY (day, resolving_unit_id, receiving_unit_id, procedure_id, channel)
+);
+
+CREATE TABLE report_bound_memo (
+    dossier_id        bigint PRIMARY KEY,
+    resolving_unit_id bigint NOT NULL,
+    receiving_unit_id bigint NOT NULL,
+    procedure_id      bigint NOT NULL,
+    channel           smallint NOT NULL,
+    b0                date NOT NULL,            -- first boundary the dossier is open at
+    sts               smallint[] NOT NULL       -- state bits (report_open_state) at b0,
+                                                -- b0 + 1 month, ...
+);
+
+-- The boundaries up to which report_bound is complete (every boundary B <= upto has been
+-- sealed: its end instant had passed and the dossiers open then were added).
+CREATE TABLE report_seal (
+    one  boolean PRIMARY KEY DEFAULT true CHECK (one),
+    upto date NOT NULL
 );
 
 -- The open dossiers of the queries below and of the overdue/due-soon lists.
@@ -149,6 +179,12 @@ BEGIN
     VALUES (rday, d.resolving_unit_id, d.receiving_unit_id, d.procedure_id, d.channel, sign)
     ON CONFLICT (day, resolving_unit_id, receiving_unit_id, procedure_id, channel)
     DO UPDATE SET received = r.received + EXCLUDED.received;
+    INSERT INTO report_month AS r (day, resolving_unit_id, receiving_unit_id, procedure_id,
+                                   channel, received)
+    VALUES (report_bound_from(rday), d.resolving_unit_id, d.receiving_unit_id, d.procedure_id,
+            d.channel, sign)
+    ON CONFLICT (day, resolving_unit_id, receiving_unit_id, procedure_id, channel)
+    DO UPDATE SET received = r.received + EXCLUDED.received;
     IF d.ended_at IS NULL THEN
         RETURN;
     END IF;
@@ -169,26 +205,182 @@ BEGIN
                   ended_late = r.ended_late + EXCLUDED.ended_late,
                   ended_ok766 = r.ended_ok766 + EXCLUDED.ended_ok766,
                   ended_late766 = r.ended_late766 + EXCLUDED.ended_late766;
-    IF eday > rday THEN
-        INSERT INTO report_span AS s (day, resolving_unit_id, receiving_unit_id, procedure_id,
-                                      channel, inflight, overdue, ok766)
-        SELECT g.day, d.resolving_unit_id, d.receiving_unit_id, d.procedure_id, d.channel, sign,
-               sign * (st & 1), sign * (st >> 1)
-        FROM (SELECT x::date AS day FROM generate_series(rday + 1, eday, interval '1 day') x) g,
-             LATERAL (SELECT report_open_state(d.id, d.legal_due_at, d.appointment_at,
-                                               report_lstart(g.day)) AS st) o
-        ON CONFLICT (day, resolving_unit_id, receiving_unit_id, procedure_id, channel)
-        DO UPDATE SET inflight = s.inflight + EXCLUDED.inflight,
-                      overdue = s.overdue + EXCLUDED.overdue,
-                      ok766 = s.ok766 + EXCLUDED.ok766;
+    INSERT INTO report_month AS r (day, resolving_unit_id, receiving_unit_id, procedure_id,
+                                   channel, ended, ended_early, ended_on_time, ended_late,
+                                   ended_ok766, ended_late766)
+    VALUES (report_bound_from(eday), d.resolving_unit_id, d.receiving_unit_id, d.procedure_id,
+            d.channel, sign,
+            CASE WHEN c = 1 THEN sign ELSE 0 END, CASE WHEN c = 2 THEN sign ELSE 0 END,
+            CASE WHEN c = 3 THEN sign ELSE 0 END, CASE WHEN ok THEN sign ELSE 0 END,
+            CASE WHEN ok THEN 0 ELSE sign END)
+    ON CONFLICT (day, resolving_unit_id, receiving_unit_id, procedure_id, channel)
+    DO UPDATE SET ended = r.ended + EXCLUDED.ended,
+                  ended_early = r.ended_early + EXCLUDED.ended_early,
+                  ended_on_time = r.ended_on_time + EXCLUDED.ended_on_time,
+                  ended_late = r.ended_late + EXCLUDED.ended_late,
+                  ended_ok766 = r.ended_ok766 + EXCLUDED.ended_ok766,
+                  ended_late766 = r.ended_late766 + EXCLUDED.ended_late766;
+END
+$$;
+
+-- Boundaries (domain.md §8.2): every official period ends on local day 14 of a month.
+-- First boundary on or after local day d.
+CREATE FUNCTION report_bound_from(d date) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+    SELECT (make_date(extract(year FROM d)::int, extract(month FROM d)::int, 14)
+            + CASE WHEN extract(day FROM d) <= 14 THEN interval '0'
+                   ELSE interval '1 month' END)::date
+$$;
+
+-- Last boundary whose end instant (local midnight after it) is at or before t.
+CREATE FUNCTION report_bound_upto(t timestamptz) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
+    SELECT (make_date(extract(year FROM x)::int, extract(month FROM x)::int, 14)
+            - CASE WHEN extract(day FROM x) >= 14 THEN interval '0'
+                   ELSE interval '1 month' END)::date
+    FROM (SELECT report_lday(t) - 1 AS x) v
+$$;
+
+-- report_open_state of a dossier row image at t, without the ledger lookups when the dossier
+-- has no pause row at all (the ledger cannot change the answer then).
+CREATE FUNCTION report_state_at(d dossier, t timestamptz) RETURNS int
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN NOT EXISTS (SELECT 1 FROM dossier_pause p WHERE p.dossier_id = d.id) THEN
+            (d.legal_due_at IS NOT NULL AND t > d.legal_due_at)::int
+            + 2 * (coalesce(d.appointment_at, d.legal_due_at) IS NULL
+                   OR t <= coalesce(d.appointment_at, d.legal_due_at))::int
+        ELSE report_open_state(d.id, d.legal_due_at, d.appointment_at, t) END
+$$;
+
+-- The state bits of a dossier row image at each boundary it is open at, up to p_upto, from
+-- report_bound_from(its reception day) on; NULL when none (not counted, or spans none).
+CREATE FUNCTION report_bound_states(d dossier, p_upto date) RETURNS smallint[]
+LANGUAGE sql STABLE AS $$
+    SELECT array_agg(report_state_at(d, report_lstart(g::date + 1))::smallint ORDER BY g)
+    FROM generate_series(report_bound_from(report_lday(d.received_at))::timestamp,
+                         least(p_upto, coalesce(report_lday(d.ended_at) - 1, p_upto))::timestamp,
+                         interval '1 month') g
+    WHERE d.state NOT IN (1, 3) AND d.received_at IS NOT NULL
+$$;
+
+-- Adds (sign 1) or removes (-1) a memo's contribution to report_bound.
+CREATE FUNCTION report_bound_add(p_res bigint, p_rec bigint, p_proc bigint, p_ch smallint,
+                                 p_b0 date, p_sts smallint[], sign int) RETURNS void
+LANGUAGE sql AS $$
+    INSERT INTO report_bound AS r (day, resolving_unit_id, receiving_unit_id, procedure_id,
+                                   channel, open, overdue, ok766)
+    SELECT (p_b0 + make_interval(months => i - 1))::date, p_res, p_rec, p_proc, p_ch, sign,
+           sign * (p_sts[i] & 1), sign * (p_sts[i] >> 1)
+    FROM generate_subscripts(p_sts, 1) i
+    ON CONFLICT (day, resolving_unit_id, receiving_unit_id, procedure_id, channel)
+    DO UPDATE SET open = r.open + EXCLUDED.open, overdue = r.overdue + EXCLUDED.overdue,
+                  ok766 = r.ok766 + EXCLUDED.ok766
+$$;
+
+-- Brings one dossier's boundary contribution in line with its current row and pause ledger:
+-- recompute, compare with the memo, and if different remove the memo's and add the new.
+-- Idempotent, so it may run for every change (dossier row or ledger). The shared advisory
+-- lock orders it against report_seal_to (exclusive): the sealed boundary read here is the
+-- one the sealer's scan was made for.
+CREATE FUNCTION report_bound_sync(p_id bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    u date;
+    d dossier;
+    m report_bound_memo;
+    nb date;
+    ns smallint[];
+BEGIN
+    PERFORM pg_advisory_xact_lock_shared(74130614);
+    SELECT upto INTO u FROM report_seal;
+    SELECT * INTO d FROM dossier WHERE id = p_id;
+    SELECT * INTO m FROM report_bound_memo WHERE dossier_id = p_id FOR UPDATE;
+    IF d.id IS NOT NULL AND d.state NOT IN (1, 3) AND d.received_at IS NOT NULL
+       AND report_lday(d.received_at) <= u THEN
+        nb := report_bound_from(report_lday(d.received_at));
+        ns := report_bound_states(d, u);
+    END IF;
+    IF m.dossier_id IS NOT NULL THEN
+        IF ns IS NOT NULL AND (m.resolving_unit_id, m.receiving_unit_id, m.procedure_id,
+                               m.channel, m.b0, m.sts)
+           = (d.resolving_unit_id, d.receiving_unit_id, d.procedure_id, d.channel, nb, ns) THEN
+            RETURN;
+        END IF;
+        PERFORM report_bound_add(m.resolving_unit_id, m.receiving_unit_id, m.procedure_id,
+                                 m.channel, m.b0, m.sts, -1);
+        DELETE FROM report_bound_memo WHERE dossier_id = p_id;
+    END IF;
+    IF ns IS NOT NULL THEN
+        PERFORM report_bound_add(d.resolving_unit_id, d.receiving_unit_id, d.procedure_id,
+                                 d.channel, nb, ns, 1);
+        INSERT INTO report_bound_memo VALUES (p_id, d.resolving_unit_id, d.receiving_unit_id,
+                                              d.procedure_id, d.channel, nb, ns);
     END IF;
 END
 $$;
 
+-- Seals boundary b (its end instant has passed): adds every dossier open at its end, with its
+-- state then, to report_bound and appends it to their memos. The open ones come through the
+-- partial index report_open_received, the ended ones through dossier_ended (ended since).
+CREATE FUNCTION report_seal_one(b date) RETURNS void
+LANGUAGE sql AS $$
+    WITH s AS MATERIALIZED (
+        SELECT d.id, d.resolving_unit_id AS res, d.receiving_unit_id AS rec,
+               d.procedure_id AS proc, d.channel AS ch,
+               report_state_at(d, report_lstart(b + 1)) AS st
+        FROM dossier d
+        WHERE d.ended_at IS NULL AND d.state NOT IN (1, 3)
+          AND d.received_at < report_lstart(b + 1)
+        UNION ALL
+        SELECT d.id, d.resolving_unit_id, d.receiving_unit_id, d.procedure_id, d.channel,
+               report_state_at(d, report_lstart(b + 1))
+        FROM dossier d
+        WHERE d.ended_at IS NOT NULL AND d.ended_at >= report_lstart(b + 1)
+          AND d.state NOT IN (1, 3) AND d.received_at < report_lstart(b + 1)
+    ), a AS (
+        INSERT INTO report_bound AS r (day, resolving_unit_id, receiving_unit_id, procedure_id,
+                                       channel, open, overdue, ok766)
+        SELECT b, res, rec, proc, ch, count(*), sum(st & 1), sum(st >> 1)
+        FROM s GROUP BY res, rec, proc, ch
+        ON CONFLICT (day, resolving_unit_id, receiving_unit_id, procedure_id, channel)
+        DO UPDATE SET open = r.open + EXCLUDED.open, overdue = r.overdue + EXCLUDED.overdue,
+                      ok766 = r.ok766 + EXCLUDED.ok766
+    )
+    INSERT INTO report_bound_memo AS m
+    SELECT id, res, rec, proc, ch, b, ARRAY[st::smallint] FROM s
+    ON CONFLICT (dossier_id) DO UPDATE SET sts = m.sts || EXCLUDED.sts
+$$;
+
+-- Seals every boundary whose end instant is at or before t (lazily, from the report queries
+-- and report_rebuild: nothing has to run on the 15th). Returns the sealed boundary.
+CREATE FUNCTION report_seal_to(t timestamptz) RETURNS date
+LANGUAGE plpgsql AS $$
+DECLARE
+    target date := report_bound_upto(t);
+    u date;
+BEGIN
+    SELECT upto INTO u FROM report_seal;
+    IF u >= target THEN
+        RETURN u;
+    END IF;
+    PERFORM pg_advisory_xact_lock(74130614);
+    SELECT upto INTO u FROM report_seal FOR UPDATE;
+    WHILE u < target LOOP
+        u := (u + interval '1 month')::date;
+        PERFORM report_seal_one(u);
+    END LOOP;
+    UPDATE report_seal SET upto = u;
+    RETURN u;
+END
+$$;
+
 -- Deferred to commit, so that the pause ledger rows written after the dossier row in the same
--- transaction are seen; each row event contributes new minus old, so several updates of one
--- dossier in one transaction telescope. Most transitions (hand-over, assign, pause) change
--- none of the compared columns and cost one comparison.
+-- transaction are seen; report_day: each row event contributes new minus old, so several
+-- updates of one dossier in one transaction telescope, and most transitions (hand-over,
+-- assign, pause) change none of the compared columns and cost one comparison; report_bound:
+-- report_bound_sync when a column its states depend on changed (idempotent; for a dossier
+-- received after the last sealed boundary, the common case, three index lookups).
 CREATE FUNCTION report_dossier_trg() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -202,11 +394,18 @@ BEGIN
             NEW.receiving_unit_id, NEW.procedure_id, NEW.channel,
             CASE WHEN NEW.ended_at IS NOT NULL THEN (NEW.legal_due_at, NEW.appointment_at,
                  NEW.has_appointment, NEW.supplement_seconds)::text END) THEN
+            -- the boundary states depend on the columns above, the two below and the pause
+            -- ledger (report_pause): a hand-over or an assignment costs nothing more
+            IF (OLD.legal_due_at, OLD.appointment_at) IS DISTINCT FROM
+               (NEW.legal_due_at, NEW.appointment_at) THEN
+                PERFORM report_bound_sync(NEW.id);
+            END IF;
             RETURN NULL;
         END IF;
         PERFORM report_contrib(OLD, -1);
     END IF;
     PERFORM report_contrib(NEW, 1);
+    PERFORM report_bound_sync(NEW.id);
     RETURN NULL;
 END
 $$;
@@ -214,12 +413,43 @@ $$;
 CREATE CONSTRAINT TRIGGER report_dossier AFTER INSERT OR UPDATE ON dossier
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION report_dossier_trg();
 
--- Rebuilds both summaries from the dossiers (bulk loads, repair). Set-based, not row by row.
+-- A ledger change alone (a back-dated pause, a resolution) can change a dossier's state at a
+-- sealed boundary: resync it (also deferred; idempotent if the dossier row changed too).
+CREATE FUNCTION report_pause_trg() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    e timestamptz;
+BEGIN
+    -- A pause requested after the end of the last sealed boundary is not in the ledger as of
+    -- any sealed boundary (report_open_state reads the rows requested by t; its due_before is
+    -- the legal due the states already used): nothing to resync. The usual case.
+    PERFORM pg_advisory_xact_lock_shared(74130614);
+    SELECT report_lstart(upto + 1) INTO e FROM report_seal;
+    IF TG_OP <> 'INSERT' AND NOT OLD.requested_at > e THEN
+        PERFORM report_bound_sync(OLD.dossier_id);
+    END IF;
+    IF TG_OP <> 'DELETE' AND NOT NEW.requested_at > e THEN
+        PERFORM report_bound_sync(NEW.dossier_id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE CONSTRAINT TRIGGER report_pause AFTER INSERT OR UPDATE OR DELETE ON dossier_pause
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION report_pause_trg();
+
+-- Rebuilds the summaries from the dossiers (bulk loads, repair). Set-based, not row by row;
+-- seals every boundary passed by now().
 CREATE FUNCTION report_rebuild() RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+    u date := report_bound_upto(now());
 BEGIN
+    PERFORM pg_advisory_xact_lock(74130614);
     DELETE FROM report_day;
-    DELETE FROM report_span;
+    DELETE FROM report_bound;
+    DELETE FROM report_bound_memo;
+    INSERT INTO report_seal (upto) VALUES (u) ON CONFLICT (one) DO UPDATE SET upto = u;
     INSERT INTO report_day (day, resolving_unit_id, receiving_unit_id, procedure_id, channel,
                             received, ended, ended_early, ended_on_time, ended_late, ended_ok766,
                             ended_late766)
@@ -240,25 +470,26 @@ BEGIN
         WHERE d.state NOT IN (1, 3) AND d.received_at IS NOT NULL AND d.ended_at IS NOT NULL
     ) x
     GROUP BY day, res, rec, proc, ch;
-    -- Dossiers without any pause: their state at midnight needs no ledger lookup.
-    INSERT INTO report_span (day, resolving_unit_id, receiving_unit_id, procedure_id, channel,
-                             inflight, overdue, ok766)
-    SELECT g.day, d.resolving_unit_id, d.receiving_unit_id, d.procedure_id, d.channel, count(*),
-           sum(CASE WHEN d.paused_n = 0 THEN
-                   (d.legal_due_at IS NOT NULL AND report_lstart(g.day) > d.legal_due_at)::int
-               ELSE report_open_state(d.id, d.legal_due_at, d.appointment_at,
-                                      report_lstart(g.day)) & 1 END),
-           sum(CASE WHEN d.paused_n = 0 THEN
-                   (coalesce(d.appointment_at, d.legal_due_at) IS NULL
-                    OR report_lstart(g.day) <= coalesce(d.appointment_at, d.legal_due_at))::int
-               ELSE report_open_state(d.id, d.legal_due_at, d.appointment_at,
-                                      report_lstart(g.day)) >> 1 END)
-    FROM (SELECT d.*, (SELECT count(*) FROM dossier_pause p WHERE p.dossier_id = d.id) AS paused_n
-          FROM dossier d
-          WHERE d.state NOT IN (1, 3) AND d.received_at IS NOT NULL AND d.ended_at IS NOT NULL
-            AND report_lday(d.ended_at) > report_lday(d.received_at)) d,
-         LATERAL (SELECT x::date AS day FROM generate_series(report_lday(d.received_at) + 1,
-                  report_lday(d.ended_at), interval '1 day') x) g
+    DELETE FROM report_month;
+    INSERT INTO report_month
+    SELECT report_bound_from(day), resolving_unit_id, receiving_unit_id, procedure_id, channel,
+           sum(received), sum(ended), sum(ended_early), sum(ended_on_time), sum(ended_late),
+           sum(ended_ok766), sum(ended_late766)
+    FROM report_day GROUP BY 1, 2, 3, 4, 5;
+    -- Only the dossiers open at the end of some sealed boundary get a memo.
+    INSERT INTO report_bound_memo
+    SELECT d.id, d.resolving_unit_id, d.receiving_unit_id, d.procedure_id, d.channel,
+           report_bound_from(report_lday(d.received_at)), report_bound_states(d, u)
+    FROM dossier d
+    WHERE d.state NOT IN (1, 3) AND d.received_at IS NOT NULL
+      AND report_bound_from(report_lday(d.received_at))
+          <= least(u, coalesce(report_lday(d.ended_at) - 1, u));
+    INSERT INTO report_bound (day, resolving_unit_id, receiving_unit_id, procedure_id, channel,
+                              open, overdue, ok766)
+    SELECT (m.b0 + make_interval(months => i - 1))::date, m.resolving_unit_id,
+           m.receiving_unit_id, m.procedure_id, m.channel, count(*), sum(m.sts[i] & 1),
+           sum(m.sts[i] >> 1)
+    FROM report_bound_memo m, generate_subscripts(m.sts, 1) i
     GROUP BY 1, 2, 3, 4, 5;
 END
 $$;
@@ -308,13 +539,45 @@ $$;
 -- Figures of the period [p_from, p_to] (local days) from the summaries, grouped by up to two
 -- keys, by the resolving (p_by = 'resolving', default) or receiving unit. Columns are the raw
 -- counters; Biểu 06 and the rates are built from them in C (server/report/).
+-- Seals the boundaries passed (report_seal_to), then: report_day over the period; column 6
+-- (carried over) from report_bound at p_from - 1 and columns 11-13 (open at the end) from
+-- report_bound at p_to when those are sealed boundaries (every official period), else from
+-- the dossiers spanning that instant (explicit ranges, the running period: open ones through
+-- report_open_received, ended ones through dossier_ended, so the cost grows with how far
+-- back the instant is).
 CREATE FUNCTION report_figures(p_from date, p_to date, p_g1 text, p_g2 text, p_by text,
                                p_structure text, p_scope bigint, p_unit bigint, p_sub boolean)
 RETURNS TABLE (k1 text, k2 text, received bigint, recv_online bigint, recv_direct bigint,
                carried bigint, ended bigint, ended_early bigint, ended_on_time bigint,
                ended_late bigint, open_total bigint, open_overdue bigint, ended_ok766 bigint,
                ended_late766 bigint, open_ok766 bigint)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+    u date := report_seal_to(now());
+    bs boolean := extract(day FROM p_from - 1) = 14 AND p_from - 1 <= u;
+    be boolean := extract(day FROM p_to) = 14 AND p_to <= u;
+    es timestamptz := report_lstart(p_from);
+    ee timestamptz := report_lstart(p_to + 1);
+    -- whole report months in [p_from, p_to]: boundaries mlo .. mhi, days ms .. mhi
+    mlo date := CASE WHEN extract(day FROM p_from) = 15 THEN report_bound_from(p_from)
+                     ELSE (report_bound_from(p_from) + interval '1 month')::date END;
+    mhi date;
+    ms date := (mlo - interval '1 month')::date + 1;
+    -- the figures are rolled up to the grouping unit first; procedure and channel are kept
+    -- only when a key needs them
+    np boolean := 'procedure' IN (p_g1, p_g2) OR 'field' IN (p_g1, p_g2);
+    nc boolean := 'channel' IN (p_g1, p_g2);
+BEGIN
+    IF extract(day FROM p_to) <> 14 THEN
+        mhi := (report_bound_from(p_to) - interval '1 month')::date;
+    ELSE
+        mhi := p_to;
+    END IF;
+    IF mlo > mhi THEN
+        ms := p_to + 1;   -- no whole month: every day from report_day
+    END IF;
+    RETURN QUERY
     WITH us AS MATERIALIZED (SELECT * FROM report_units(p_scope, p_unit, p_sub, p_structure)),
     x AS (
         SELECT r.resolving_unit_id AS res, r.receiving_unit_id AS rec, r.procedure_id AS proc,
@@ -322,53 +585,85 @@ LANGUAGE sql STABLE AS $$
                sum(r.received) FILTER (WHERE r.channel = 2) AS ron,
                sum(r.received) FILTER (WHERE r.channel <> 2) AS rdi, 0 AS car,
                sum(r.ended) AS e, sum(r.ended_early) AS e1, sum(r.ended_on_time) AS e2,
-               sum(r.ended_late) AS e3, 0 AS ot, 0 AS oo, sum(r.ended_ok766) AS k1,
-               sum(r.ended_late766) AS k2, 0 AS ok
+               sum(r.ended_late) AS e3, 0 AS ot, 0 AS oo, sum(r.ended_ok766) AS g1,
+               sum(r.ended_late766) AS g2, 0 AS ok
         FROM report_day r
-        WHERE r.day BETWEEN p_from AND p_to
+        WHERE r.day BETWEEN p_from AND p_to AND NOT (r.day BETWEEN ms AND mhi)
           AND (CASE WHEN p_by = 'receiving' THEN r.receiving_unit_id ELSE r.resolving_unit_id END)
-              IN (SELECT id FROM us)
+              IN (SELECT us.id FROM us)
         GROUP BY 1, 2, 3, 4
         UNION ALL
+        -- whole report months inside the period: report_month
+        SELECT r.resolving_unit_id, r.receiving_unit_id, r.procedure_id, r.channel,
+               r.received, CASE WHEN r.channel = 2 THEN r.received END,
+               CASE WHEN r.channel <> 2 THEN r.received END, 0, r.ended, r.ended_early,
+               r.ended_on_time, r.ended_late, 0, 0, r.ended_ok766, r.ended_late766, 0
+        FROM report_month r
+        WHERE r.day BETWEEN mlo AND mhi
+          AND (CASE WHEN p_by = 'receiving' THEN r.receiving_unit_id ELSE r.resolving_unit_id END)
+              IN (SELECT us.id FROM us)
+        UNION ALL
         SELECT s.resolving_unit_id, s.receiving_unit_id, s.procedure_id, s.channel, 0, 0, 0,
-               CASE WHEN s.day = p_from THEN s.inflight ELSE 0 END, 0, 0, 0, 0,
-               CASE WHEN s.day = p_to + 1 THEN s.inflight ELSE 0 END,
-               CASE WHEN s.day = p_to + 1 THEN s.overdue ELSE 0 END, 0, 0,
-               CASE WHEN s.day = p_to + 1 THEN s.ok766 ELSE 0 END
-        FROM report_span s
-        WHERE s.day IN (p_from, p_to + 1)
+               CASE WHEN bs AND s.day = p_from - 1 THEN s.open ELSE 0 END, 0, 0, 0, 0,
+               CASE WHEN be AND s.day = p_to THEN s.open ELSE 0 END,
+               CASE WHEN be AND s.day = p_to THEN s.overdue ELSE 0 END, 0, 0,
+               CASE WHEN be AND s.day = p_to THEN s.ok766 ELSE 0 END
+        FROM report_bound s
+        WHERE (bs OR be) AND s.day IN (p_from - 1, p_to)
           AND (CASE WHEN p_by = 'receiving' THEN s.receiving_unit_id ELSE s.resolving_unit_id END)
-              IN (SELECT id FROM us)
+              IN (SELECT us.id FROM us)
+        UNION ALL
+        -- carried over without a sealed boundary: open at es, open now or ended since
+        SELECT d.resolving_unit_id, d.receiving_unit_id, d.procedure_id, d.channel, 0, 0, 0,
+               1, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        FROM dossier d
+        WHERE NOT bs AND d.ended_at IS NULL AND d.state NOT IN (1, 3) AND d.received_at < es
+          AND (CASE WHEN p_by = 'receiving' THEN d.receiving_unit_id ELSE d.resolving_unit_id END)
+              IN (SELECT us.id FROM us)
         UNION ALL
         SELECT d.resolving_unit_id, d.receiving_unit_id, d.procedure_id, d.channel, 0, 0, 0,
-               (report_lday(d.received_at) < p_from)::int, 0, 0, 0, 0, 1, st & 1, 0, 0, st >> 1
-        FROM dossier d,
-             LATERAL (SELECT CASE
-                 -- no pause ever: the ledger cannot change the answer, skip the lookups
-                 WHEN d.paused_since IS NULL AND d.paused_minutes = 0
-                      AND d.supplement_requests = 0 AND d.first_supplement_at IS NULL THEN
-                     (d.legal_due_at IS NOT NULL AND report_lstart(p_to + 1) > d.legal_due_at)::int
-                     + 2 * (coalesce(d.appointment_at, d.legal_due_at) IS NULL
-                            OR report_lstart(p_to + 1) <= coalesce(d.appointment_at, d.legal_due_at))::int
-                 ELSE report_open_state(d.id, d.legal_due_at, d.appointment_at,
-                                        report_lstart(p_to + 1)) END AS st) o
-        WHERE d.ended_at IS NULL AND d.state NOT IN (1, 3)
-          AND d.received_at < report_lstart(p_to + 1)
+               1, 0, 0, 0, 0, 0, 0, 0, 0, 0
+        FROM dossier d
+        WHERE NOT bs AND d.ended_at IS NOT NULL AND d.ended_at >= es
+          AND d.state NOT IN (1, 3) AND d.received_at < es
           AND (CASE WHEN p_by = 'receiving' THEN d.receiving_unit_id ELSE d.resolving_unit_id END)
-              IN (SELECT id FROM us)
+              IN (SELECT us.id FROM us)
+        UNION ALL
+        -- open at the end without a sealed boundary, with the state at ee
+        SELECT d.resolving_unit_id, d.receiving_unit_id, d.procedure_id, d.channel, 0, 0, 0,
+               0, 0, 0, 0, 0, 1, st & 1, 0, 0, st >> 1
+        FROM (SELECT d.* FROM dossier d
+              WHERE NOT be AND d.ended_at IS NULL AND d.state NOT IN (1, 3) AND d.received_at < ee
+              UNION ALL
+              SELECT d.* FROM dossier d
+              WHERE NOT be AND d.ended_at IS NOT NULL AND d.ended_at >= ee
+                AND d.state NOT IN (1, 3) AND d.received_at < ee) d,
+             LATERAL (SELECT report_state_at(d::dossier, ee) AS st) o
+        WHERE (CASE WHEN p_by = 'receiving' THEN d.receiving_unit_id ELSE d.resolving_unit_id END)
+              IN (SELECT us.id FROM us)
+    ), y AS (
+        SELECT CASE WHEN p_by = 'receiving' THEN x.rec ELSE x.res END AS uid,
+               CASE WHEN np THEN x.proc END AS proc, CASE WHEN nc THEN x.ch END AS ch,
+               sum(x.rcv) AS rcv, sum(x.ron) AS ron, sum(x.rdi) AS rdi, sum(x.car) AS car,
+               sum(x.e) AS e, sum(x.e1) AS e1, sum(x.e2) AS e2, sum(x.e3) AS e3,
+               sum(x.ot) AS ot, sum(x.oo) AS oo, sum(x.g1) AS g1, sum(x.g2) AS g2,
+               sum(x.ok) AS ok
+        FROM x GROUP BY 1, 2, 3
     )
-    SELECT report_key(p_g1, gu, p, f, x.ch), report_key(p_g2, gu, p, f, x.ch),
-           sum(rcv)::bigint, coalesce(sum(ron), 0)::bigint, coalesce(sum(rdi), 0)::bigint,
-           sum(car)::bigint, sum(e)::bigint, sum(e1)::bigint, sum(e2)::bigint, sum(e3)::bigint,
-           sum(ot)::bigint, sum(oo)::bigint, sum(x.k1)::bigint, sum(x.k2)::bigint, sum(ok)::bigint
-    FROM x
-    JOIN us ON us.id = CASE WHEN p_by = 'receiving' THEN x.rec ELSE x.res END
+    SELECT report_key(p_g1, gu, p, f, y.ch), report_key(p_g2, gu, p, f, y.ch),
+           sum(y.rcv)::bigint, coalesce(sum(y.ron), 0)::bigint, coalesce(sum(y.rdi), 0)::bigint,
+           sum(y.car)::bigint, sum(y.e)::bigint, sum(y.e1)::bigint, sum(y.e2)::bigint,
+           sum(y.e3)::bigint, sum(y.ot)::bigint, sum(y.oo)::bigint, sum(y.g1)::bigint,
+           sum(y.g2)::bigint, sum(y.ok)::bigint
+    FROM y
+    JOIN us ON us.id = y.uid
     JOIN unit gu ON gu.id = us.gid
-    JOIN procedure p ON p.id = x.proc
-    JOIN field f ON f.id = p.field_id
+    LEFT JOIN procedure p ON p.id = y.proc
+    LEFT JOIN field f ON f.id = p.field_id
     GROUP BY 1, 2
-    HAVING sum(rcv) + sum(car) + sum(e) + sum(ot) <> 0
-    ORDER BY 1, 2
+    HAVING sum(y.rcv) + sum(y.car) + sum(y.e) + sum(y.ot) <> 0
+    ORDER BY 1, 2;
+END
 $$;
 
 -- The same figures by a plain scan of the dossiers (no summary): the reference the tests and
@@ -396,6 +691,122 @@ LANGUAGE sql STABLE AS $$
     ), z AS (
         SELECT y.*, CASE WHEN y.open_end THEN report_open_state(y.id, y.legal_due_at,
                     y.appointment_at, report_lstart(p_to + 1)) END AS st
+        FROM y
+    )
+    SELECT report_key(p_g1, gu, p, f, z.channel), report_key(p_g2, gu, p, f, z.channel),
+           count(*) FILTER (WHERE z.rday >= p_from),
+           count(*) FILTER (WHERE z.rday >= p_from AND z.channel = 2),
+           count(*) FILTER (WHERE z.rday >= p_from AND z.channel <> 2),
+           count(*) FILTER (WHERE z.rday < p_from),
+           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to),
+           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND z.c = 1),
+           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND z.c = 2),
+           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND z.c = 3),
+           count(*) FILTER (WHERE z.open_end),
+           count(*) FILTER (WHERE z.open_end AND z.st & 1 = 1),
+           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND z.ok),
+           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND NOT z.ok),
+           count(*) FILTER (WHERE z.open_end AND z.st >> 1 = 1)
+    FROM z
+    JOIN us ON us.id = CASE WHEN p_by = 'receiving' THEN z.receiving_unit_id
+                            ELSE z.resolving_unit_id END
+    JOIN unit gu ON gu.id = us.gid
+    JOIN procedure p ON p.id = z.procedure_id
+    JOIN field f ON f.id = p.field_id
+    GROUP BY 1, 2
+    ORDER BY 1, 2
+$$;
+
+-- report_open_state as known at instant k (`as_of`): pause ledger facts after k are unknown
+-- (a pause requested after k did not exist, one resolved after k was still running).
+CREATE FUNCTION report_open_state_k(p_id bigint, p_legal_due timestamptz,
+                                    p_appointment timestamptz, t timestamptz, k timestamptz)
+RETURNS int
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    WITH pk AS (
+        SELECT n, reason, counted, was_late, requested_at,
+               CASE WHEN resolved_at <= k THEN resolved_at END AS resolved_at, due_before,
+               CASE WHEN resolved_at <= k THEN due_after END AS due_after
+        FROM dossier_pause WHERE dossier_id = p_id AND requested_at <= k
+    ), pz AS (
+        SELECT * FROM pk WHERE requested_at <= t
+    ), run AS (
+        SELECT was_late FROM pz
+        WHERE counted AND (resolved_at IS NULL OR resolved_at > t) ORDER BY n DESC LIMIT 1
+    ), due AS (
+        SELECT coalesce(
+            (SELECT due_after FROM pz WHERE counted AND resolved_at <= t ORDER BY n DESC LIMIT 1),
+            (SELECT due_before FROM dossier_pause WHERE dossier_id = p_id AND counted
+             ORDER BY n LIMIT 1),
+            p_legal_due) AS at
+    ), sup AS (
+        SELECT count(*) AS nreq,
+               coalesce(sum(extract(epoch FROM least(coalesce(resolved_at, t), t) - requested_at))
+                        FILTER (WHERE resolved_at IS NOT NULL AND resolved_at <= t), 0) AS closed_s,
+               min(requested_at) FILTER (WHERE resolved_at IS NULL OR resolved_at > t) AS waiting
+        FROM pz WHERE reason = 'supplement'
+    )
+    SELECT (CASE WHEN EXISTS (SELECT 1 FROM run) THEN (SELECT was_late FROM run)
+                 ELSE (SELECT at FROM due) IS NOT NULL AND t > (SELECT at FROM due) END)::int
+         + 2 * (CASE
+                 WHEN coalesce(p_appointment, p_legal_due) IS NULL THEN true
+                 WHEN (SELECT waiting FROM sup) IS NOT NULL THEN
+                     (SELECT nreq FROM sup) <= 1
+                     AND (SELECT waiting FROM sup) - make_interval(secs => (SELECT closed_s FROM sup))
+                         <= coalesce(p_appointment, p_legal_due)
+                 ELSE t - make_interval(secs => (SELECT closed_s FROM sup))
+                      <= coalesce(p_appointment, p_legal_due) END)::int
+$$;
+
+-- The figures as the report said at instant p_asof (`as_of`): only events recorded at or
+-- before it count. Each dossier's knowledge horizon k = the latest occurred_at among its
+-- events recorded by then (occurred_at never goes backwards along a dossier's events, so the
+-- recorded events are exactly those that occurred by k); as of then it was received iff
+-- received_at <= k, ended iff ended_at <= k (else open), its legal due the one after the
+-- last counted pause resolved by k, and its pause ledger the rows requested by k
+-- (report_open_state_k). Then the plain scan of report_figures_raw. Cost: one pass over the
+-- event log (index dossier_event_recorded) and the dossiers: a plain-scan report, seconds at
+-- millions of dossiers; meant for audits. Events sharing one instant with a later-recorded
+-- event are taken as known together (the horizon is an instant).
+CREATE FUNCTION report_figures_asof(p_asof timestamptz, p_from date, p_to date, p_g1 text,
+                                    p_g2 text, p_by text, p_structure text, p_scope bigint,
+                                    p_unit bigint, p_sub boolean)
+RETURNS TABLE (k1 text, k2 text, received bigint, recv_online bigint, recv_direct bigint,
+               carried bigint, ended bigint, ended_early bigint, ended_on_time bigint,
+               ended_late bigint, open_total bigint, open_overdue bigint, ended_ok766 bigint,
+               ended_late766 bigint, open_ok766 bigint)
+LANGUAGE sql STABLE AS $$
+    WITH us AS MATERIALIZED (SELECT * FROM report_units(p_scope, p_unit, p_sub, p_structure)),
+    kn AS (
+        SELECT e.dossier_id, max(e.occurred_at) AS k
+        FROM dossier_event e WHERE e.recorded_at <= p_asof GROUP BY e.dossier_id
+    ), dk AS (
+        SELECT d.id, d.resolving_unit_id, d.receiving_unit_id, d.procedure_id, d.channel,
+               d.received_at, d.appointment_at, d.has_appointment, d.supplement_seconds, kn.k,
+               CASE WHEN d.ended_at <= kn.k THEN d.ended_at END AS ended_at,
+               CASE WHEN d.ended_at <= kn.k THEN d.legal_due_at
+                    ELSE coalesce(
+                        (SELECT p.due_after FROM dossier_pause p
+                         WHERE p.dossier_id = d.id AND p.counted AND p.resolved_at <= kn.k
+                         ORDER BY p.n DESC LIMIT 1),
+                        (SELECT p.due_before FROM dossier_pause p
+                         WHERE p.dossier_id = d.id AND p.counted ORDER BY p.n LIMIT 1),
+                        d.legal_due_at) END AS legal_due_at
+        FROM dossier d JOIN kn ON kn.dossier_id = d.id
+        WHERE d.state NOT IN (1, 3) AND d.received_at IS NOT NULL AND d.received_at <= kn.k
+    ), d AS (
+        SELECT dk.*, report_lday(dk.received_at) AS rday, report_lday(dk.ended_at) AS eday,
+               report_cls_legal(dk.ended_at, dk.legal_due_at, dk.has_appointment) AS c,
+               report_ok_766(dk.ended_at, dk.supplement_seconds, dk.appointment_at,
+                             dk.legal_due_at) AS ok
+        FROM dk
+    ), y AS (
+        SELECT d.*, (d.rday <= p_to AND (d.ended_at IS NULL OR d.eday > p_to)) AS open_end
+        FROM d
+        WHERE d.rday <= p_to AND (d.ended_at IS NULL OR d.eday >= p_from)
+    ), z AS (
+        SELECT y.*, CASE WHEN y.open_end THEN report_open_state_k(y.id, y.legal_due_at,
+                    y.appointment_at, report_lstart(p_to + 1), y.k) END AS st
         FROM y
     )
     SELECT report_key(p_g1, gu, p, f, z.channel), report_key(p_g2, gu, p, f, z.channel),

@@ -16,6 +16,8 @@ LOGDIR=$(mktemp -d /tmp/motcua-test.XXXXXX)
 chmod 755 "$LOGDIR"
 
 cleanup() {
+    # servers of a suite that was killed by its timeout
+    pkill -f "^$ROOT/build(-asan)?/motcua" 2>/dev/null
     pg_stop
     rm -rf "$LOGDIR"
 }
@@ -60,13 +62,13 @@ run_pass() {
     echo "== $label ($build)"
     export MOTCUA_TEST_DATABASE_URL="$PG_URL/unit_$label"
     pg_as "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres \
-        -c "DROP DATABASE IF EXISTS unit_$label" -c "CREATE DATABASE unit_$label" >/dev/null
+        -c "DROP DATABASE IF EXISTS unit_$label" -c "CREATE DATABASE unit_$label" >/dev/null 2>&1
     for t in "$build"/tests/test_*; do
         [ -x "$t" ] || continue
         n=$(basename "$t")
         selected "$n" || continue
         log="$LOGDIR/$label-$(basename $(dirname "$t"))-$n.log"
-        CMOCKA_MESSAGE_OUTPUT=TAP MOTCUA_SRC="$ROOT" "$t" >"$log" 2>&1
+        CMOCKA_MESSAGE_OUTPUT=TAP MOTCUA_SRC="$ROOT" timeout -k 10 "${MOTCUA_SUITE_TIMEOUT:-300}" "$t" >"$log" 2>&1
         count_tap "$n" "$log" $?
     done
     for t in "$build"/tests/replay_*; do
@@ -83,7 +85,7 @@ run_pass() {
         n=$(basename "$t" .sh)
         selected "$n" || continue
         log="$LOGDIR/$label-$(basename $(dirname "$t"))-$n.log"
-        MOTCUA_SRC="$ROOT" sh "$t" "$build/motcua" >"$log" 2>&1
+        MOTCUA_SRC="$ROOT" timeout -k 10 "${MOTCUA_SUITE_TIMEOUT:-300}" sh "$t" "$build/motcua" >"$log" 2>&1
         count_tap "$n" "$log" $?
     done
     for t in tests/http/test_*.py; do
@@ -91,7 +93,8 @@ run_pass() {
         n=$(basename "$t" .py)
         selected "$n" || continue
         log="$LOGDIR/$label-$(basename $(dirname "$t"))-$n.log"
-        python3 tests/http/run.py --bin "$build/motcua" --label "$label" "$t" >"$log" 2>&1
+        timeout -k 10 "${MOTCUA_SUITE_TIMEOUT:-300}" \
+            python3 tests/http/run.py --bin "$build/motcua" --label "$label" "$t" >"$log" 2>&1
         count_tap "$n" "$log" $?
     done
 }

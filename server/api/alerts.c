@@ -360,24 +360,7 @@ list_done(struct reqctx *rc, struct db_result *r)
                              dossier_ts_json(strtoll(db_val(res, i, 4), NULL, 10)), "payload",
                              pl != NULL ? pl : json_object()));
     }
-    http_reply_json(rc, 200,
-                    json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                              n == q->limit ? json_string(db_val(res, n - 1, 0)) : json_null()));
-}
-
-static int
-id_param(struct reqctx *rc, const char *name, const char **out)
-{
-    const char *s = rc_query(rc, name);
-    char *end;
-
-    *out = NULL;
-    if (s == NULL || s[0] == '\0')
-        return 0;
-    if (strtoll(s, &end, 10) < 0 || *end != '\0' || strlen(s) > 18)
-        return -1;
-    *out = s;
-    return 0;
+    http_reply_json(rc, 200, api_page(items, n == q->limit ? db_val(res, n - 1, 0) : NULL));
 }
 
 void
@@ -401,8 +384,9 @@ api_alerts_list(struct reqctx *rc)
         http_reply_err(rc, ERR_BAD_QUERY, "kind: due_soon, overdue, supplement_awaited or leg_late");
         return;
     }
-    if (id_param(rc, "cursor", &v[3]) != 0 || id_param(rc, "after", &v[5]) != 0) {
-        http_reply_err(rc, ERR_BAD_QUERY, "cursor and after are alert ids");
+    if (api_query_id(rc, "cursor", &v[3], &e) != 0 ||
+        api_query_id(rc, "after", &v[5], &e) != 0) {
+        http_reply_error(rc, &e);
         return;
     }
     v[0] = s.scope[0] != '\0' ? s.scope : NULL;
@@ -428,14 +412,14 @@ struct arr {
 static void
 arr_put(struct arr *x, const char *v)
 {
-    size_t need = strlen(v) * 2 + 8;
+    size_t need = (v != NULL ? strlen(v) * 2 : 0) + 8;
 
     if (x->len + need + 2 > x->cap) {
         x->cap = (x->len + need + 2) * 2;
         x->s = xrealloc(x->s, x->cap);
     }
     x->s[x->len++] = x->n++ == 0 ? '{' : ',';
-    if (v == NULL || strcmp(v, "NULL") == 0) {
+    if (v == NULL) { /* a quoted "NULL" below stays the text NULL */
         memcpy(x->s + x->len, "NULL", 4);
         x->len += 4;
     } else {
@@ -676,7 +660,7 @@ on_claim(struct db_result *r, void *arg)
         arr_put(&j->b.sd, db_val(res, i, 0));
         arr_put(&j->b.sg, db_val(res, i, 1));
         snprintf(buf, sizeof(buf), "%" PRId64, next);
-        arr_put(&j->b.sn, next == 0 ? "NULL" : buf);
+        arr_put(&j->b.sn, next == 0 ? NULL : buf);
     }
     if (j->b.nalerts > 0) {
         j->v[0] = arr_text(&j->b.unit);

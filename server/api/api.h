@@ -10,11 +10,14 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "core/err.h"
 #include "db/db.h"
 #include "http/router.h"
 
 struct app;
+struct arena;
 struct reqctx;
 struct worker;
 
@@ -61,11 +64,32 @@ void api_db(struct reqctx *rc, const struct db_stmt *st, int n, api_db_done done
 void api_db1(struct reqctx *rc, const char *sql, int nparams, const char *const *values,
              api_db_done done);
 
+/* ---- paging (api/page.c) ---- */
+
 /*
  * ?limit= of a list (default 50, 1..500, API conventions). Returns 0, or -1 with e =
  * BAD_QUERY naming "limit".
  */
 int api_query_limit(struct reqctx *rc, int *limit, struct mc_err *e);
+
+/*
+ * A query parameter holding a row id (a keyset cursor of a list in id order, or a bound
+ * like ?after=): *out = NULL when absent or empty, else the parameter's text, 1..18
+ * decimal digits (fits a bigint). -1 with e = BAD_QUERY naming the parameter otherwise.
+ */
+int api_query_id(struct reqctx *rc, const char *name, const char **out, struct mc_err *e);
+
+/*
+ * Cursors of lists ordered by a text key (codes): the key of the last row shown, hex
+ * encoded so that clients treat it as opaque. api_cursor_encode() returns the cursor in
+ * the arena; api_query_cursor() reads ?cursor= back into the key (in rc->arena), NULL when
+ * absent or empty; -1 with e = BAD_QUERY naming "cursor" when it is not one we wrote.
+ */
+const char *api_cursor_encode(struct arena *a, const char *key);
+int api_query_cursor(struct reqctx *rc, const char **out, struct mc_err *e);
+
+/* The body of a list: {"items": items, "next_cursor": next or null}. Takes items. */
+json_t *api_page(json_t *items, const char *next);
 
 /* Replies with the error of a failed unit: 503 DB_UNAVAILABLE, or 500 DB_ERROR. */
 void api_reply_db_error(struct reqctx *rc, const struct db_result *r);

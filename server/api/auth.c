@@ -27,6 +27,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "api/api.h"
 #include "app.h"
 #include "core/arena.h"
 #include "core/config.h"
@@ -47,8 +48,6 @@
     "a.kind, a.active, " TS("a.created_at")
 #define ACCOUNT_NCOLS 9
 
-#define LIST_DEFAULT 50
-#define LIST_MAX 500
 
 /* ---- SQL ----------------------------------------------------------------------------- */
 
@@ -496,30 +495,41 @@ login_valid(const char *s)
     return 1;
 }
 
-/* "limit" and "cursor" query parameters; -1 after replying 400 BAD_QUERY. */
+/*
+ * The start of every callback of a unit queued by this module: the unit is no longer in
+ * flight; when the client hung up, the request is abandoned and 1 returned (touch nothing
+ * else then, libevent#997).
+ */
+static int
+job_back(struct reqctx *rc)
+{
+    rc->db_inflight--;
+    if (rc->gone) {
+        reqctx_abandon(rc);
+        return 1;
+    }
+    return 0;
+}
+
+/* When the unit failed: replies with its error and returns 1. */
+static int
+job_failed(struct reqctx *rc, const struct db_result *r)
+{
+    if (r->err.code == ERR_OK)
+        return 0;
+    http_reply_error(rc, &r->err);
+    return 1;
+}
+
+/* "limit" and "cursor" (an id) query parameters; -1 after replying 400 BAD_QUERY. */
 static int
 list_params(struct reqctx *rc, int *limit, const char **cursor)
 {
-    const char *l = rc_query(rc, "limit"), *c = rc_query(rc, "cursor");
-    char *end;
+    struct mc_err e;
 
-    *limit = LIST_DEFAULT;
-    *cursor = NULL;
-    if (l != NULL) {
-        long v = strtol(l, &end, 10);
-
-        if (l[0] == '\0' || *end != '\0' || v < 1 || v > LIST_MAX) {
-            http_reply_err(rc, ERR_BAD_QUERY, "limit must be 1..%d", LIST_MAX);
-            return -1;
-        }
-        *limit = (int)v;
-    }
-    if (c != NULL) {
-        if (c[0] == '\0' || strlen(c) > 19 || strspn(c, "0123456789") != strlen(c)) {
-            http_reply_err(rc, ERR_BAD_QUERY, "bad cursor");
-            return -1;
-        }
-        *cursor = c;
+    if (api_query_limit(rc, limit, &e) != 0 || api_query_id(rc, "cursor", cursor, &e) != 0) {
+        http_reply_error(rc, &e);
+        return -1;
     }
     return 0;
 }
@@ -656,15 +666,8 @@ on_token(struct db_result *r, void *arg)
     struct principal *p = &rc->who;
     struct cache_entry *c;
 
-    rc->db_inflight--;
-    if (rc->gone) {
-        reqctx_abandon(rc);
+    if (job_back(rc) || job_failed(rc, r))
         return;
-    }
-    if (r->err.code != ERR_OK) {
-        http_reply_error(rc, &r->err);
-        return;
-    }
     res = r->res[0];
     if (PQntuples(res) != 1) {
         refuse(rc, ERR_UNAUTHENTICATED, "unknown");
@@ -869,15 +872,8 @@ on_login_looked_up(struct db_result *r, void *arg)
     const PGresult *res;
     long login_fails, addr_fails;
 
-    rc->db_inflight--;
-    if (rc->gone) {
-        reqctx_abandon(rc);
+    if (job_back(rc) || job_failed(rc, r))
         return;
-    }
-    if (r->err.code != ERR_OK) {
-        http_reply_error(rc, &r->err);
-        return;
-    }
     res = r->res[0];
     login_fails = strtol(db_val(res, 0, 0), NULL, 10);
     addr_fails = strtol(db_val(res, 0, 1), NULL, 10);
@@ -959,15 +955,8 @@ on_logout(struct db_result *r, void *arg)
     struct simple *s = arg;
     struct reqctx *rc = s->rc;
 
-    rc->db_inflight--;
-    if (rc->gone) {
-        reqctx_abandon(rc);
+    if (job_back(rc) || job_failed(rc, r))
         return;
-    }
-    if (r->err.code != ERR_OK) {
-        http_reply_error(rc, &r->err);
-        return;
-    }
     http_reply_json(rc, 200, json_pack("{s:b}", "revoked", 1));
 }
 
@@ -1009,23 +998,13 @@ on_accounts(struct db_result *r, void *arg)
     json_t *items;
     int n, limit = atoi(s->s);
 
-    rc->db_inflight--;
-    if (rc->gone) {
-        reqctx_abandon(rc);
+    if (job_back(rc) || job_failed(rc, r))
         return;
-    }
-    if (r->err.code != ERR_OK) {
-        http_reply_error(rc, &r->err);
-        return;
-    }
     n = PQntuples(r->res[0]);
     items = json_array();
     for (int i = 0; i < n && i < limit; i++)
         json_array_append_new(items, account_json(r->res[0], i, 0));
-    http_reply_json(rc, 200,
-                    json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                              n > limit ? json_string(db_val(r->res[0], limit - 1, 0))
-                                        : json_null()));
+    http_reply_json(rc, 200, api_page(items, n > limit ? db_val(r->res[0], limit - 1, 0) : NULL));
 }
 
 static void
@@ -1064,11 +1043,8 @@ on_account_created(struct db_result *r, void *arg)
     struct create *c = arg;
     struct reqctx *rc = c->rc;
 
-    rc->db_inflight--;
-    if (rc->gone) {
-        reqctx_abandon(rc);
+    if (job_back(rc))
         return;
-    }
     if (r->err.code != ERR_OK) {
         if (strcmp(r->sqlstate, "23505") == 0)
             http_reply_err(rc, ERR_ALREADY_EXISTS, "login %s exists", c->v[0]);
@@ -1181,15 +1157,8 @@ on_disabled(struct db_result *r, void *arg)
     struct reqctx *rc = s->rc;
     json_t *acc;
 
-    rc->db_inflight--;
-    if (rc->gone) {
-        reqctx_abandon(rc);
+    if (job_back(rc) || job_failed(rc, r))
         return;
-    }
-    if (r->err.code != ERR_OK) {
-        http_reply_error(rc, &r->err);
-        return;
-    }
     if (PQntuples(r->res[0]) != 1) {
         http_reply_err(rc, ERR_NOT_FOUND, "no account %s", s->s);
         return;
@@ -1317,15 +1286,8 @@ on_key_revoked(struct db_result *r, void *arg)
     struct reqctx *rc = s->rc;
     const PGresult *res;
 
-    rc->db_inflight--;
-    if (rc->gone) {
-        reqctx_abandon(rc);
+    if (job_back(rc) || job_failed(rc, r))
         return;
-    }
-    if (r->err.code != ERR_OK) {
-        http_reply_error(rc, &r->err);
-        return;
-    }
     res = r->res[0];
     if (PQntuples(res) != 1) {
         http_reply_err(rc, ERR_NOT_FOUND, "no API key %s", s->s);
@@ -1369,15 +1331,8 @@ on_audit_list(struct db_result *r, void *arg)
     json_t *items;
     int n, limit = atoi(s->s);
 
-    rc->db_inflight--;
-    if (rc->gone) {
-        reqctx_abandon(rc);
+    if (job_back(rc) || job_failed(rc, r))
         return;
-    }
-    if (r->err.code != ERR_OK) {
-        http_reply_error(rc, &r->err);
-        return;
-    }
     res = r->res[0];
     n = PQntuples(res);
     items = json_array();
@@ -1400,9 +1355,7 @@ on_audit_list(struct db_result *r, void *arg)
                       db_isnull(res, i, 8) ? json_null() : json_string(db_val(res, i, 8)),
                       "detail", detail ? detail : json_object()));
     }
-    http_reply_json(rc, 200,
-                    json_pack("{s:o, s:o}", "items", items, "next_cursor",
-                              n > limit ? json_string(db_val(res, limit - 1, 0)) : json_null()));
+    http_reply_json(rc, 200, api_page(items, n > limit ? db_val(res, limit - 1, 0) : NULL));
 }
 
 static void

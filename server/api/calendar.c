@@ -260,9 +260,6 @@ static const char DAYS_ROWS_SQL[] =
     "       'YYYY-MM-DD\"T\"HH24:MI:SS\"+07:00\"') AS updated_at"
     "  FROM calendar_day WHERE day BETWEEN $1::date AND $2::date ORDER BY day";
 
-static const char *const WEEKDAY_VI[] = {"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư",
-                                         "Thứ Năm",  "Thứ Sáu", "Thứ Bảy"};
-
 struct days_state {
     int year;
 };
@@ -305,7 +302,7 @@ on_days(struct reqctx *rc, struct db_result *r)
             continue;
         it = json_object();
         json_object_set_new(it, "day", json_string(date));
-        json_object_set_new(it, "weekday", json_string(WEEKDAY_VI[wd]));
+        json_object_set_new(it, "weekday", json_string(cal_weekday_vi(wd)));
         json_object_set_new(it, "working", json_boolean(working == 1));
         json_object_set_new(it, "reason", json_string(wcal_reason_key(why)));
         json_object_set_new(it, "reason_vi", json_string(wcal_reason_vi(why)));

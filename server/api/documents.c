@@ -287,7 +287,8 @@ duration_text(struct arena *a, const char *value, const char *unit)
     return "không quy định thời hạn";
 }
 
-/* ?format= wins; then Accept; default PDF. Returns 0 PDF, 1 HTML, -1 not acceptable. */
+/* ?format= wins; then Accept; default PDF. Returns 0 PDF, 1 HTML, -1 not acceptable, -2 a
+   ?format= other than pdf or html. */
 static int
 want_html(struct reqctx *rc)
 {
@@ -303,6 +304,25 @@ want_html(struct reqctx *rc)
     if (strstr(acc, "text/html") || strstr(acc, "text/*"))
         return 1;
     return -1;
+}
+
+/* The format of the reply into *html (want_html); -1 after replying 400 for a bad ?format=
+   or 406 for an Accept that allows neither PDF nor HTML. */
+static int
+reply_format(struct reqctx *rc, int *html)
+{
+    *html = want_html(rc);
+    if (*html == -2) {
+        http_reply_error(rc, &(struct mc_err){.code = ERR_BAD_QUERY,
+                                              .detail = "format is pdf or html",
+                                              .field = "format"});
+        return -1;
+    }
+    if (*html < 0) {
+        http_reply_err(rc, ERR_NOT_ACCEPTABLE, "application/pdf or text/html");
+        return -1;
+    }
+    return 0;
 }
 
 /* Fills the text fields every dossier form shares from the dossier row. */
@@ -630,17 +650,8 @@ api_doc_form(struct reqctx *rc)
         return;
     }
     d->kind = (enum doc_kind)k;
-    d->html = want_html(rc);
-    if (d->html == -2) {
-        http_reply_error(rc, &(struct mc_err){.code = ERR_BAD_QUERY,
-                                              .detail = "format is pdf or html",
-                                              .field = "format"});
+    if (reply_format(rc, &d->html) != 0)
         return;
-    }
-    if (d->html < 0) {
-        http_reply_err(rc, ERR_NOT_ACCEPTABLE, "application/pdf or text/html");
-        return;
-    }
     d->vals[0] = rc_param(rc, "code");
     d->vals[1] = scope_param(rc);
     d->st[0] = (struct db_stmt){SQL_DOSSIER, 2, d->vals};
@@ -717,12 +728,8 @@ api_doc_guidance(struct reqctx *rc)
         http_reply_err(rc, ERR_NOT_FOUND, "no such guidance record");
         return;
     }
-    d->html = want_html(rc);
-    if (d->html < 0) {
-        http_reply_err(rc, d->html == -2 ? ERR_BAD_QUERY : ERR_NOT_ACCEPTABLE,
-                       "format is pdf or html");
+    if (reply_format(rc, &d->html) != 0)
         return;
-    }
     d->vals[0] = id;
     d->vals[1] = scope_param(rc);
     d->st[0] = (struct db_stmt){SQL_GUIDANCE, 2, d->vals};
@@ -812,12 +819,8 @@ api_doc_register(struct reqctx *rc)
                                               .field = "to"});
         return;
     }
-    d->html = want_html(rc);
-    if (d->html < 0) {
-        http_reply_err(rc, d->html == -2 ? ERR_BAD_QUERY : ERR_NOT_ACCEPTABLE,
-                       "format is pdf or html");
+    if (reply_format(rc, &d->html) != 0)
         return;
-    }
     d->vals[0] = unit;
     d->vals[1] = scope_param(rc);
     v2[0] = unit;

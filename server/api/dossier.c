@@ -313,14 +313,18 @@ dossier_check_documents(json_t *docs, struct mc_err *e)
         const char *name = NULL, *kind = NULL;
         int64_t count = 1;
 
-        if (!json_is_object(d))
-            return err_field(e, ERR_VALIDATION, "documents", "item %zu is not an object", i);
+        if (!json_is_object(d)) {
+            err_set(e, ERR_VALIDATION, "item %zu is not an object", i);
+            return json_field_at(e, "documents", i);
+        }
         if (json_get_str(d, "name", 300, 1, &name, e) < 0 ||
             json_get_str(d, "kind", 16, 0, &kind, e) < 0 ||
             json_get_int(d, "count", 1, 100, 0, &count, e) < 0)
-            return -1;
-        if (kind != NULL && strcmp(kind, "original") != 0 && strcmp(kind, "copy") != 0)
-            return err_field(e, ERR_VALIDATION, "documents", "kind is original or copy");
+            return json_field_at(e, "documents", i);
+        if (kind != NULL && strcmp(kind, "original") != 0 && strcmp(kind, "copy") != 0) {
+            err_field(e, ERR_VALIDATION, "kind", "kind is original or copy");
+            return json_field_at(e, "documents", i);
+        }
     }
     return 0;
 }

@@ -315,9 +315,6 @@ api_dossier_events(struct reqctx *rc)
     ask(rc, DSQL_EVENTS, 2, code_scope(rc), on_events);
 }
 
-/* cal_weekday() order, 0 = Sunday: the names the calendar API prints. */
-static const char *const WEEKDAY_VI[7] = {"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư",
-                                          "Thứ Năm",  "Thứ Sáu", "Thứ Bảy"};
 
 static void
 on_explain(struct reqctx *rc, struct db_result *r)
@@ -359,10 +356,10 @@ on_explain(struct reqctx *rc, struct db_result *r)
         int wd = cal_weekday(sk[i].day);
 
         cal_format_date(sk[i].day, d);
-        /* The keys of the calendar API (api/calendar.c days): reason + reason_vi, and the
+        /* The keys of the calendar API (api/calendar.c days): day, reason + reason_vi; the
            weekday both as a number (0 = Sunday) and as its Vietnamese name. */
-        json_array_append_new(days, json_pack("{s:s,s:i,s:s,s:b,s:s,s:s,s:s}", "date", d,
-                                              "weekday", wd, "weekday_name", WEEKDAY_VI[wd],
+        json_array_append_new(days, json_pack("{s:s,s:i,s:s,s:b,s:s,s:s,s:s}", "day", d,
+                                              "weekday", wd, "weekday_name", cal_weekday_vi(wd),
                                               "working", sk[i].working, "reason",
                                               wcal_reason_key(sk[i].reason), "reason_vi",
                                               wcal_reason_vi(sk[i].reason), "note",

@@ -89,7 +89,7 @@ parse_applicant(struct reqctx *rc, struct rec *x, struct mc_err *e)
         json_get_str(x->applicant, "address", 300, 0, &v, e) < 0 ||
         json_get_str(x->applicant, "phone", 20, 0, &v, e) < 0 ||
         json_get_str(x->applicant, "email", 254, 0, &v, e) < 0)
-        return -1;
+        return json_field_in(e, "applicant");
     x->fold = json_fold_text(rc->arena, x->name);
     if (x->fold == NULL)
         return err_field(e, ERR_BAD_UTF8, "applicant.name", NULL);

@@ -6,8 +6,10 @@
  *   GET /api/v1/reports/bieu06    Biểu số 06/VPCP/KSTT as JSON, CSV or XLSX
  *
  * Figures come from the summaries of sql/020_report.sql (report_figures): sums over the
- * days of the period plus two in-flight snapshots and the open dossiers, never a scan of
- * every dossier (docs/architecture.md, "Reports and alerts").
+ * report months / days of the period plus the boundary snapshots of what was open at its
+ * start and end, never a scan of every dossier (docs/architecture.md, "Reports and
+ * alerts"). With ?as_of= (/stats/ontime, /reports/bieu06) the figures are those the report
+ * said at that instant, rebuilt from the event log by a plain scan (report_figures_asof).
  *
  * Scope (API conventions): an administrator reads everything; a supervisor or leader the
  * subtree of their unit; a clerk or official their own unit only; integration clients
@@ -40,6 +42,13 @@ enum { F_K1, F_K2, F_RECEIVED, F_ONLINE, F_DIRECT, F_CARRIED, F_ENDED, F_EARLY, 
 static const char SQL_FIGURES[] =
     "SELECT * FROM report_figures($1::date, $2::date, $3, $4, $5, $6, $7::bigint,"
     " CASE WHEN $8::text IS NULL THEN NULL"
+    "  ELSE coalesce((SELECT id FROM unit WHERE code = $8::text), -1) END, $9::boolean)";
+
+/* The same figures as the report said at $10 (?as_of=): report_figures_asof reconstructs
+ * each dossier from the events recorded by then (a plain scan, sql/020_report.sql). */
+static const char SQL_FIGURES_ASOF[] =
+    "SELECT * FROM report_figures_asof($10::timestamptz, $1::date, $2::date, $3, $4, $5, $6,"
+    " $7::bigint, CASE WHEN $8::text IS NULL THEN NULL"
     "  ELSE coalesce((SELECT id FROM unit WHERE code = $8::text), -1) END, $9::boolean)";
 
 static const char SQL_NAMES[] =
@@ -155,7 +164,7 @@ report_parse_scope(struct reqctx *rc, struct rq *q, int allow_current, struct mc
 static const char **
 figure_params(struct reqctx *rc, const struct rq *q)
 {
-    const char **v = arena_calloc(rc->arena, 9, sizeof(*v));
+    const char **v = arena_calloc(rc->arena, 10, sizeof(*v));
 
     v[0] = q->from_s;
     v[1] = q->to_s;
@@ -166,7 +175,44 @@ figure_params(struct reqctx *rc, const struct rq *q)
     v[6] = q->scope[0] != '\0' ? q->scope : NULL;
     v[7] = q->unit;
     v[8] = q->sub;
+    v[9] = q->as_of;
     return v;
+}
+
+/* ?as_of=<RFC 3339>: validated by cal_parse_instant, then passed on as given (sub-second
+ * digits matter: events recorded a few milliseconds after the instant must not count); a
+ * time without an offset is local (+07:00), as cal_parse_instant reads it. NULL when absent. */
+static int
+parse_as_of(struct reqctx *rc, struct rq *q, struct mc_err *e)
+{
+    const char *s = rc_query(rc, "as_of");
+    int64_t t;
+    size_t n;
+
+    q->as_of = NULL;
+    if (s == NULL)
+        return 0;
+    n = strlen(s);
+    if (n > 64 || cal_parse_instant(s, n, &t) != 0)
+        return err_field(e, ERR_BAD_QUERY, "as_of", "as_of is an RFC 3339 instant");
+    if (s[n - 1] == 'Z' || s[n - 1] == 'z' || strchr(s + 16, '+') != NULL ||
+        strchr(s + 16, '-') != NULL) {
+        q->as_of = s;
+    } else {
+        char *buf = arena_alloc(rc->arena, n + 8);
+
+        memcpy(buf, s, n);
+        memcpy(buf + n, "+07:00", 7);
+        q->as_of = buf;
+    }
+    return 0;
+}
+
+/* The figure statement of a request: from the summaries, or as of a past instant. */
+static const char *
+figures_sql(const struct rq *q)
+{
+    return q->as_of != NULL ? SQL_FIGURES_ASOF : SQL_FIGURES;
 }
 
 static int64_t
@@ -268,6 +314,8 @@ ontime_done(struct reqctx *rc, struct db_result *r)
     body = json_object();
     json_object_set_new(body, "rules", json_string(cls_rules_key((enum cls_rules)q->rules)));
     json_object_set_new(body, "period", report_period_json(q));
+    if (q->as_of != NULL)
+        json_object_set_new(body, "as_of", json_string(q->as_of));
     json_object_set_new(body, "by", json_string(q->by));
     json_object_set_new(body, "structure", json_string(q->structure));
     json_object_set_new(body, "items", items);
@@ -287,8 +335,8 @@ api_stats_ontime(struct reqctx *rc)
         http_reply_error(rc, &e);
         return;
     }
-    if (rc_query(rc, "as_of") != NULL) {
-        http_reply_err(rc, ERR_BAD_QUERY, "as_of is not supported yet");
+    if (parse_as_of(rc, q, &e) != 0) {
+        http_reply_error(rc, &e);
         return;
     }
     g = arena_strdup(rc->arena, group != NULL && group[0] != '\0' ? group : "unit");
@@ -306,7 +354,7 @@ api_stats_ontime(struct reqctx *rc)
         return;
     }
     rc->state = q;
-    api_db1(rc, SQL_FIGURES, 9, figure_params(rc, q), ontime_done);
+    api_db1(rc, figures_sql(q), q->as_of != NULL ? 10 : 9, figure_params(rc, q), ontime_done);
 }
 
 /* ---- GET /api/v1/stats/trend ---- */
@@ -530,6 +578,8 @@ bieu06_done(struct reqctx *rc, struct db_result *r)
         json_object_set_new(body, "unit", json_string(m.unit_name));
         json_object_set_new(body, "unit_of_measure", json_string("Số hồ sơ TTHC"));
         json_object_set_new(body, "rules", json_string("legal"));
+        if (q->as_of != NULL)
+            json_object_set_new(body, "as_of", json_string(q->as_of));
         json_object_set_new(body, "columns", cols);
         json_object_set_new(body, "rows", jr);
         http_reply_json(rc, 200, body);
@@ -546,7 +596,7 @@ api_bieu06(struct reqctx *rc)
     struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
     const char **nv = arena_calloc(rc->arena, 2, sizeof(*nv));
 
-    if (report_parse_common(rc, q, &e) != 0) {
+    if (report_parse_common(rc, q, &e) != 0 || parse_as_of(rc, q, &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
@@ -574,7 +624,7 @@ api_bieu06(struct reqctx *rc)
     }
     nv[0] = q->unit;
     nv[1] = q->scope[0] != '\0' ? q->scope : NULL;
-    st[0] = (struct db_stmt){SQL_FIGURES, 9, figure_params(rc, q)};
+    st[0] = (struct db_stmt){figures_sql(q), q->as_of != NULL ? 10 : 9, figure_params(rc, q)};
     st[1] = (struct db_stmt){SQL_NAMES, 2, nv};
     rc->state = q;
     api_db(rc, st, 2, bieu06_done);

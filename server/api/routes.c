@@ -155,24 +155,6 @@ api_db1(struct reqctx *rc, const char *sql, int nparams, const char *const *valu
     api_db(rc, st, 1, done);
 }
 
-int
-api_query_limit(struct reqctx *rc, int *limit, struct mc_err *e)
-{
-    const char *s = rc_query(rc, "limit");
-    char *end;
-    long v;
-
-    if (s == NULL) {
-        *limit = 50;
-        return 0;
-    }
-    v = strtol(s, &end, 10);
-    if (s[0] == '\0' || *end != '\0' || v < 1 || v > 500)
-        return err_field(e, ERR_BAD_QUERY, "limit", "limit must be 1-500");
-    *limit = (int)v;
-    return 0;
-}
-
 void
 api_reply_db_error(struct reqctx *rc, const struct db_result *r)
 {

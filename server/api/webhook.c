@@ -256,25 +256,7 @@ on_sub_list(struct reqctx *rc, struct db_result *r)
     n = PQntuples(r->res[0]);
     for (int i = 0; i < n; i++)
         json_array_append_new(items, sub_row_json(r->res[0], i));
-    http_reply_json(rc, 200,
-                    json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                              n == limit ? json_string(db_val(r->res[0], n - 1, 0)) : json_null()));
-}
-
-/* A keyset cursor: a positive integer id, or NULL (first page). -1 when malformed. */
-static int
-id_cursor(struct reqctx *rc, const char **out, struct mc_err *e)
-{
-    const char *c = rc_query(rc, "cursor");
-    char *end;
-
-    *out = NULL;
-    if (c == NULL || c[0] == '\0')
-        return 0;
-    if (strtoll(c, &end, 10) <= 0 || *end != '\0')
-        return err_field(e, ERR_BAD_QUERY, "cursor", "not a cursor of this list");
-    *out = c;
-    return 0;
+    http_reply_json(rc, 200, api_page(items, n == limit ? db_val(r->res[0], n - 1, 0) : NULL));
 }
 
 /* GET /api/v1/webhooks */
@@ -285,7 +267,7 @@ api_webhook_list(struct reqctx *rc)
     const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
     struct mc_err e;
 
-    if (api_query_limit(rc, limit, &e) != 0 || id_cursor(rc, &p[0], &e) != 0) {
+    if (api_query_limit(rc, limit, &e) != 0 || api_query_id(rc, "cursor", &p[0], &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
@@ -388,9 +370,7 @@ on_deliveries(struct reqctx *rc, struct db_result *r)
         json_object_set_new(o, "created_at", ts_json(db_val(res, i, 11)));
         json_array_append_new(items, o);
     }
-    http_reply_json(rc, 200,
-                    json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                              n == limit ? json_string(db_val(res, n - 1, 0)) : json_null()));
+    http_reply_json(rc, 200, api_page(items, n == limit ? db_val(res, n - 1, 0) : NULL));
 }
 
 /* GET /api/v1/webhooks/{id}/deliveries?state=pending|delivered|dead&limit=&cursor= */
@@ -414,7 +394,7 @@ api_webhook_deliveries(struct reqctx *rc)
                               &e));
         return;
     }
-    if (api_query_limit(rc, limit, &e) != 0 || id_cursor(rc, &p[2], &e) != 0) {
+    if (api_query_limit(rc, limit, &e) != 0 || api_query_id(rc, "cursor", &p[2], &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
@@ -908,46 +888,76 @@ wh_main(void *arg)
 
 /* ---------------------------------------------------------------- metrics */
 
+/*
+ * The delivery counters and gauges on /metrics. The registry's collectors take no
+ * argument, hence one small function per family, each naming its row here.
+ */
+enum { WM_DELIVERED, WM_FAILED, WM_DEAD, WM_PENDING, WM_DEAD_NOW, WM_N };
+
+static void m_delivered(struct app *app, struct evbuffer *out);
+static void m_failed(struct app *app, struct evbuffer *out);
+static void m_dead(struct app *app, struct evbuffer *out);
+static void m_pending(struct app *app, struct evbuffer *out);
+static void m_dead_now(struct app *app, struct evbuffer *out);
+
+static const struct {
+    const char *name, *help, *type;
+    metrics_collect_fn collect;
+} WH_METRICS[WM_N] = {
+    [WM_DELIVERED] = {"motcua_webhook_delivered_total", "Webhook deliveries acknowledged with 2xx",
+                      "counter", m_delivered},
+    [WM_FAILED] = {"motcua_webhook_failed_attempts_total",
+                   "Webhook delivery attempts that failed (will be retried or parked)", "counter",
+                   m_failed},
+    [WM_DEAD] = {"motcua_webhook_dead_lettered_total",
+                 "Webhook deliveries parked after the last attempt", "counter", m_dead},
+    [WM_PENDING] = {"motcua_webhook_pending", "Webhook deliveries waiting to be sent or retried",
+                    "gauge", m_pending},
+    [WM_DEAD_NOW] = {"motcua_webhook_dead", "Webhook deliveries currently parked", "gauge",
+                     m_dead_now},
+};
+
+/* One sample of family i; nothing before the delivery thread exists. */
 static void
-collect_counter(struct app *app, struct evbuffer *out, const char *name, atomic_llong *v)
+collect(struct evbuffer *out, int i)
 {
-    (void)app;
-    evbuffer_add_printf(out, "%s %lld\n", name, the_wh != NULL ? atomic_load(v) : 0LL);
+    struct wh *wh = the_wh;
+
+    if (wh == NULL)
+        return;
+    atomic_llong *const v[WM_N] = {&wh->delivered, &wh->failed, &wh->dead, &wh->pending,
+                                   &wh->dead_now};
+    evbuffer_add_printf(out, "%s %lld\n", WH_METRICS[i].name, atomic_load(v[i]));
 }
 
 static void
 m_delivered(struct app *app, struct evbuffer *out)
 {
-    if (the_wh != NULL)
-        collect_counter(app, out, "motcua_webhook_delivered_total", &the_wh->delivered);
+    collect(out, WM_DELIVERED);
 }
 
 static void
 m_failed(struct app *app, struct evbuffer *out)
 {
-    if (the_wh != NULL)
-        collect_counter(app, out, "motcua_webhook_failed_attempts_total", &the_wh->failed);
+    collect(out, WM_FAILED);
 }
 
 static void
 m_dead(struct app *app, struct evbuffer *out)
 {
-    if (the_wh != NULL)
-        collect_counter(app, out, "motcua_webhook_dead_lettered_total", &the_wh->dead);
+    collect(out, WM_DEAD);
 }
 
 static void
 m_pending(struct app *app, struct evbuffer *out)
 {
-    if (the_wh != NULL)
-        collect_counter(app, out, "motcua_webhook_pending", &the_wh->pending);
+    collect(out, WM_PENDING);
 }
 
 static void
 m_dead_now(struct app *app, struct evbuffer *out)
 {
-    if (the_wh != NULL)
-        collect_counter(app, out, "motcua_webhook_dead", &the_wh->dead_now);
+    collect(out, WM_DEAD_NOW);
 }
 
 /* ---------------------------------------------------------------- start and stop */
@@ -957,20 +967,10 @@ webhook_install(struct app *app, struct mc_err *e)
 {
     struct wh *wh;
 
-    if (metrics_register(app, "motcua_webhook_delivered_total",
-                         "Webhook deliveries acknowledged with 2xx", "counter", m_delivered) != 0 ||
-        metrics_register(app, "motcua_webhook_failed_attempts_total",
-                         "Webhook delivery attempts that failed (will be retried or parked)",
-                         "counter", m_failed) != 0 ||
-        metrics_register(app, "motcua_webhook_dead_lettered_total",
-                         "Webhook deliveries parked after the last attempt", "counter",
-                         m_dead) != 0 ||
-        metrics_register(app, "motcua_webhook_pending",
-                         "Webhook deliveries waiting to be sent or retried", "gauge",
-                         m_pending) != 0 ||
-        metrics_register(app, "motcua_webhook_dead", "Webhook deliveries currently parked",
-                         "gauge", m_dead_now) != 0)
-        return err_set(e, ERR_INTERNAL, "webhook metrics already registered");
+    for (int i = 0; i < WM_N; i++)
+        if (metrics_register(app, WH_METRICS[i].name, WH_METRICS[i].help, WH_METRICS[i].type,
+                             WH_METRICS[i].collect) != 0)
+            return err_set(e, ERR_INTERNAL, "webhook metrics already registered");
     evthread_use_pthreads();
     wh = xcalloc(1, sizeof(*wh));
     wh->app = app;

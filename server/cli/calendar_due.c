@@ -164,9 +164,6 @@ load(const struct args *a, struct wcal **cal, struct ddl_axis *ax)
     return 0;
 }
 
-static const char *const WEEKDAY_VI[7] = {"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư",
-                                          "Thứ Năm",  "Thứ Sáu", "Thứ Bảy"};
-
 static void
 print_explain(const struct ddl_axis *ax, int64_t start, int64_t due)
 {
@@ -185,7 +182,7 @@ print_explain(const struct ddl_axis *ax, int64_t start, int64_t due)
         const char *note = sk[i].note;
 
         cal_format_date(sk[i].day, day);
-        printf("%s (%s): %s%s%s%s\n", day, WEEKDAY_VI[cal_weekday(sk[i].day)],
+        printf("%s (%s): %s%s%s%s\n", day, cal_weekday_vi(cal_weekday(sk[i].day)),
                sk[i].working ? "ngày làm việc (làm bù) — " : "nghỉ — ",
                wcal_reason_vi(sk[i].reason), note[0] ? " — " : "", note);
     }

@@ -11,6 +11,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "core/hex.h"
+
 /* OpenSSL failing an HMAC means no memory or a broken library: like OOM, not an error path. */
 static void
 fatal(const char *what)
@@ -61,13 +63,7 @@ hmac_sha256_parts(const void *key, size_t key_len, const void *const *parts,
 void
 hmac_hex(const unsigned char *in, size_t n, char *out)
 {
-    static const char digits[] = "0123456789abcdef";
-
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 15];
-    }
-    out[2 * n] = '\0';
+    hex_encode(in, n, out);
 }
 
 size_t
@@ -117,31 +113,10 @@ hmac_b64_decode(const char *in, size_t len, unsigned char *out, size_t cap)
     return got;
 }
 
-static int
-hex_val(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 long
 hmac_hex_decode(const char *in, size_t len, unsigned char *out, size_t cap)
 {
-    if (len % 2 != 0 || len / 2 > cap)
-        return -1;
-    for (size_t i = 0; i < len; i += 2) {
-        int hi = hex_val((unsigned char)in[i]), lo = hex_val((unsigned char)in[i + 1]);
-
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i / 2] = (unsigned char)(hi << 4 | lo);
-    }
-    return (long)(len / 2);
+    return hex_decode(in, len, out, cap);
 }
 
 int

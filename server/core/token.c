@@ -9,6 +9,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "core/hex.h"
+
 static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 const char *
@@ -113,7 +115,6 @@ token_parse(const char *s)
 void
 token_hash_hex(const char *token, char out[TOKEN_HASH_HEX])
 {
-    static const char HEX[] = "0123456789abcdef";
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
 
@@ -122,11 +123,7 @@ token_hash_hex(const char *token, char out[TOKEN_HASH_HEX])
         out[0] = '\0';
         return;
     }
-    for (unsigned i = 0; i < 32; i++) {
-        out[2 * i] = HEX[md[i] >> 4];
-        out[2 * i + 1] = HEX[md[i] & 15];
-    }
-    out[64] = '\0';
+    hex_encode(md, 32, out);
 }
 
 int

@@ -25,6 +25,7 @@
 
 #include "core/arena.h"
 #include "core/embed.h"
+#include "core/hex.h"
 #include "db/db.h"
 
 /* pg_advisory_lock key: "motcuaMG" as a big-endian 64-bit integer. */
@@ -184,8 +185,7 @@ file_checksum(const struct embed_file *m, const struct embed_file *files, size_t
         err_set(e, ERR_INTERNAL, "sha256 failed");
         goto out;
     }
-    for (unsigned int i = 0; i < mdlen; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    hex_encode(md, mdlen, hex);
     rc = 0;
 out:
     EVP_MD_CTX_free(ctx);

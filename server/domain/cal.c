@@ -85,6 +85,16 @@ cal_weekday(int32_t day)
     return (int)(w < 0 ? w + 7 : w);
 }
 
+const char *
+cal_weekday_vi(int weekday)
+{
+    /* Written as offices write them: "Chủ nhật" (Sunday) is not a "Thứ". */
+    static const char *const names[7] = {"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư",
+                                         "Thứ Năm",  "Thứ Sáu", "Thứ Bảy"};
+
+    return weekday >= 0 && weekday < 7 ? names[weekday] : "";
+}
+
 static int64_t
 floor_div(int64_t a, int64_t b)
 {

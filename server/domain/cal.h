@@ -47,6 +47,12 @@ struct cal_date cal_date_of(int32_t day);
 /* 0 = Sunday ... 6 = Saturday. */
 int cal_weekday(int32_t day);
 
+/*
+ * Vietnamese name of a cal_weekday() value (0 = "Chủ nhật", 1 = "Thứ Hai" ... 6 = "Thứ Bảy"),
+ * the one table for the API, the deadline explanation and the CLI; "" outside 0..6.
+ */
+const char *cal_weekday_vi(int weekday);
+
 /* Local (UTC+7) day number and minute of day (0-1439) of an instant. */
 int32_t cal_local_day(int64_t t);
 int cal_local_minute(int64_t t);

@@ -8,6 +8,7 @@
  */
 #include "http/json.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -325,4 +326,28 @@ json_fold_text(struct arena *a, const char *s)
     out[o] = '\0';
     free(m);
     return out;
+}
+
+int
+json_field_in(struct mc_err *e, const char *parent)
+{
+    char member[sizeof(e->field)];
+    int n;
+
+    snprintf(member, sizeof(member), "%s", e->field);
+    n = snprintf(e->field, sizeof(e->field), "%s%s%s", parent,
+                 member[0] == '\0' || member[0] == '[' ? "" : ".", member);
+    if (n < 0)
+        e->field[0] = '\0';
+    /* A path longer than e->field is cut there (still NUL-terminated): it names the start. */
+    return -1;
+}
+
+int
+json_field_at(struct mc_err *e, const char *list, size_t i)
+{
+    char parent[sizeof(e->field)];
+
+    snprintf(parent, sizeof(parent), "%s[%zu]", list, i);
+    return json_field_in(e, parent);
 }

@@ -6,6 +6,9 @@
  * Getters return 1 when the member is present and valid (output written), 0 when it is
  * absent or null and not required (output untouched), -1 with e filled otherwise
  * (code ERR_VALIDATION, or ERR_BAD_DATE for instants and dates; e->field = name).
+ * A getter reading a nested object names only the member: the caller adds the path of
+ * the object with json_field_in / json_field_at, so that e->field is the full path
+ * ("applicant.name", "legs[0].unit_code").
  */
 #ifndef MOTCUA_HTTP_JSON_H
 #define MOTCUA_HTTP_JSON_H
@@ -50,6 +53,16 @@ int json_get_instant(json_t *obj, const char *name, int required, int64_t *out, 
 
 /* Calendar date "YYYY-MM-DD" as a day number (cal_parse_date). */
 int json_get_date(json_t *obj, const char *name, int required, int32_t *out, struct mc_err *e);
+
+/*
+ * Prefixes e->field with parent, the path of the object the failing getter read from:
+ * "name" -> "applicant.name"; an empty field becomes parent. Returns -1, so that
+ * `return json_field_in(e, "applicant");` reports the error.
+ */
+int json_field_in(struct mc_err *e, const char *parent);
+
+/* Same for the i-th element of the array list: "kind" -> "documents[2].kind". */
+int json_field_at(struct mc_err *e, const char *list, size_t i);
 
 /* 1 when s[0..n) is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF), else 0. */
 int json_utf8_valid(const char *s, size_t n);

@@ -16,6 +16,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "app.h"
+#include "core/hex.h"
 #include "core/log.h"
 #include "http/json.h"
 #include "http/server.h"
@@ -29,18 +30,6 @@ rc_param(const struct reqctx *rc, const char *name)
         if (rc->match.params[i].name_len == n && memcmp(rc->match.params[i].name, name, n) == 0)
             return rc->match.params[i].value;
     return NULL;
-}
-
-static int
-hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 /* Form decoding of s[0..n) ('+' is a space); NULL on a bad escape, NUL or bad UTF-8. */
@@ -60,8 +49,8 @@ form_decode(struct arena *a, const char *s, size_t n)
 
             if (i + 2 >= n)
                 return NULL;
-            hi = hexval((unsigned char)s[i + 1]);
-            lo = hexval((unsigned char)s[i + 2]);
+            hi = hex_digit((unsigned char)s[i + 1]);
+            lo = hex_digit((unsigned char)s[i + 2]);
             if (hi < 0 || lo < 0)
                 return NULL;
             c = hi * 16 + lo;

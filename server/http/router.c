@@ -18,17 +18,7 @@
 
 #include <event2/http.h>
 
-static int
-hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "core/hex.h"
 
 /*
  * Decodes seg[0..n) into out (size ROUTE param value). Returns -1 on a bad or
@@ -48,8 +38,8 @@ decode_segment(const char *seg, size_t n, char *out, size_t outlen)
 
             if (i + 2 >= n)
                 return -1;
-            hi = hexval((unsigned char)seg[i + 1]);
-            lo = hexval((unsigned char)seg[i + 2]);
+            hi = hex_digit((unsigned char)seg[i + 1]);
+            lo = hex_digit((unsigned char)seg[i + 2]);
             if (hi < 0 || lo < 0)
                 return -1;
             c = hi * 16 + lo;

@@ -94,6 +94,45 @@ http_body_ceiling(size_t max_body)
     return c;
 }
 
+/*
+ * libevent's own head limit: 4 x MOTCUA_MAX_HEADERS, at least 64 KiB. Like bodies, a head
+ * over libevent's limit gets its HTML page before any callback of ours runs, so libevent's
+ * limit is a ceiling and heads between MOTCUA_MAX_HEADERS and it get our JSON 431.
+ */
+static size_t
+http_head_ceiling(size_t max_headers)
+{
+    size_t c = max_headers > SIZE_MAX / 4 ? SIZE_MAX : max_headers * 4;
+
+    if (c < ((size_t)64 << 10))
+        c = (size_t)64 << 10;
+    if (c > ((size_t)16 << 20))
+        c = (size_t)16 << 20;
+    return c;
+}
+
+/*
+ * The longest request-target we serve (414 URI_TOO_LONG beyond): RFC 9112 §3 asks servers
+ * to take at least 8000 octets; our paths and queries are far shorter.
+ */
+#define HTTP_MAX_URI 8192
+
+/*
+ * Size of the request head as it came on the wire: request line and header lines, each
+ * with its CRLF, and the blank line (folded lines count once unfolded).
+ */
+static size_t
+head_size(struct evhttp_request *req, const char *method, const char *uri)
+{
+    const struct evkeyvalq *h = evhttp_request_get_input_headers(req);
+    const struct evkeyval *kv;
+    size_t n = strlen(method) + 1 + strlen(uri) + sizeof(" HTTP/1.1\r\n") - 1;
+
+    for (kv = h->tqh_first; kv != NULL; kv = kv->next.tqe_next)
+        n += strlen(kv->key) + 2 + strlen(kv->value) + 2;
+    return n + 2;
+}
+
 static void conn_destroy(struct http_conn *c);
 
 uint64_t
@@ -500,6 +539,27 @@ on_request(struct evhttp_request *req, void *arg)
     rc->path = arena_strdup(rc->arena, dec != NULL ? dec : raw_path);
     free(dec);
 
+    /*
+     * Our limits on the head (libevent's are only a ceiling, see http_head_ceiling). The
+     * connection is closed: a client that sends such heads is not worth keeping.
+     */
+    {
+        const char *target = evhttp_request_get_uri(req);
+        size_t tlen = target != NULL ? strlen(target) : 0;
+
+        if (tlen > HTTP_MAX_URI) {
+            rc_set_header(rc, "Connection", "close");
+            http_reply_err(rc, ERR_URI_TOO_LONG, "at most %d bytes", HTTP_MAX_URI);
+            return;
+        }
+        if (head_size(req, route_method_name(rc->method), target != NULL ? target : "") >
+            app->cfg->max_headers) {
+            rc_set_header(rc, "Connection", "close");
+            http_reply_err(rc, ERR_HEADERS_TOO_LARGE, "at most %zu bytes",
+                           app->cfg->max_headers);
+            return;
+        }
+    }
     if (atomic_load(&app->shutting_down)) {
         rc_set_header(rc, "Connection", "close");
         http_reply_err(rc, ERR_SHUTTING_DOWN, NULL);
@@ -776,11 +836,17 @@ worker_init(struct app *app, struct worker *w, evutil_socket_t fd, struct mc_err
      * (dispatch below). Only bodies past the ceiling meet libevent's page.
      */
     evhttp_set_max_body_size(w->http, (ev_ssize_t)http_body_ceiling(cfg->max_body));
-    evhttp_set_max_headers_size(w->http, (ev_ssize_t)cfg->max_headers);
+    /* Same for the head: MOTCUA_MAX_HEADERS and HTTP_MAX_URI are ours (on_request). */
+    evhttp_set_max_headers_size(w->http, (ev_ssize_t)http_head_ceiling(cfg->max_headers));
     evhttp_set_timeout_tv(w->http, &tv);
+    /*
+     * Every standard method reaches the router, whose JSON 405 names the allowed ones;
+     * a method left out here would get libevent's HTML 405 instead.
+     */
     evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
                                             EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
-                                            EVHTTP_REQ_OPTIONS);
+                                            EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                            EVHTTP_REQ_CONNECT);
     evhttp_set_default_content_type(w->http, "application/json; charset=utf-8");
     evhttp_set_gencb(w->http, on_request, w);
     evhttp_set_bevcb(w->http, on_accept, w);

@@ -42,13 +42,19 @@ fi
 diff_tables() {
     out=$($psql "$url" <<'EOF'
 CREATE TEMP TABLE a AS SELECT * FROM report_day WHERE received <> 0 OR ended <> 0;
-CREATE TEMP TABLE b AS SELECT * FROM report_span WHERE inflight <> 0;
+CREATE TEMP TABLE b AS SELECT * FROM report_bound WHERE open <> 0;
+CREATE TEMP TABLE c AS SELECT * FROM report_bound_memo;
+CREATE TEMP TABLE m AS SELECT * FROM report_month WHERE received <> 0 OR ended <> 0;
 BEGIN;
 SELECT report_rebuild();
 SELECT (SELECT count(*) FROM ((SELECT * FROM a EXCEPT SELECT * FROM report_day)
         UNION ALL (SELECT * FROM report_day EXCEPT SELECT * FROM a)) x)
-     + (SELECT count(*) FROM ((SELECT * FROM b EXCEPT SELECT * FROM report_span)
-        UNION ALL (SELECT * FROM report_span EXCEPT SELECT * FROM b)) y);
+     + (SELECT count(*) FROM ((SELECT * FROM b EXCEPT SELECT * FROM report_bound)
+        UNION ALL (SELECT * FROM report_bound EXCEPT SELECT * FROM b)) y)
+     + (SELECT count(*) FROM ((SELECT * FROM c EXCEPT SELECT * FROM report_bound_memo)
+        UNION ALL (SELECT * FROM report_bound_memo EXCEPT SELECT * FROM c)) z)
+     + (SELECT count(*) FROM ((SELECT * FROM m EXCEPT SELECT * FROM report_month)
+        UNION ALL (SELECT * FROM report_month EXCEPT SELECT * FROM m)) w);
 ROLLBACK;
 EOF
 )
@@ -60,7 +66,8 @@ diff_tables "trigger-maintained summaries equal the rebuild"
 # Periods: official cut-offs (15th of the month before .. 14th) and explicit ranges.
 periods="2025-01-15:2025-02-14 2025-03-15:2025-06-14 2024-12-15:2025-06-14 2024-12-15:2025-09-14
 2024-12-15:2025-12-14 2025-06-15:2025-09-14 2025-01-25:2025-02-05 2025-06-30:2025-07-01
-2024-02-15:2026-02-14 2026-02-14:2026-02-14 2025-04-30:2025-05-02"
+2024-02-15:2026-02-14 2026-02-14:2026-02-14 2025-04-30:2025-05-02
+2025-03-10:2025-08-20 2025-02-15:2025-04-20 2025-01-01:2025-12-31 2026-01-15:2026-11-14"
 for p in $periods; do
     from=${p%%:*} to=${p##*:}
     r=$($psql "$url" -c "
@@ -122,5 +129,22 @@ WHERE id IN (SELECT dossier_id FROM dossier_pause WHERE n = 9 ORDER BY dossier_i
 COMMIT;
 EOF
 diff_tables "ends with the pause ledger written in the same transaction"
+
+
+# A ledger change alone (no dossier row change): the state at sealed boundaries follows it.
+$psql "$url" -c "UPDATE dossier_pause SET was_late = NOT was_late
+    WHERE resolved_at IS NULL AND dossier_id IN (SELECT dossier_id FROM report_bound_memo)" >/dev/null
+diff_tables "a pause ledger change alone resyncs the boundaries"
+
+# Lazy sealing: pretend only boundaries up to 14/06/2025 were sealed (every dossier resynced
+# to that), then seal up to now through report_seal_one: same tables as the rebuild.
+$psql "$url" >/dev/null <<'EOF2'
+UPDATE report_seal SET upto = DATE '2025-06-14';
+SELECT count(report_bound_sync(id)) FROM dossier;
+EOF2
+r=$($psql "$url" -c "SELECT count(*) FROM report_bound_memo WHERE b0 + make_interval(months => cardinality(sts) - 1) > DATE '2025-06-14'")
+if [ "$r" = "0" ]; then ok "resync trims the memos to the sealed boundary"; else notok "resync left $r memos past it"; fi
+$psql "$url" -c "SELECT report_seal_to(now())" >/dev/null
+diff_tables "sealing the later boundaries one by one equals the rebuild"
 
 echo "1..$n"

@@ -240,6 +240,11 @@ def test_procedure_create_and_versions(t):
     bad_legs = dict(VERSION, legs=[{"unit_code": "999.99.99.H19", "minutes": 60}])
     status(t.admin.post("/api/v1/procedures", dict(body, version=bad_legs)), 422,
            "UNKNOWN_REFERENCE")
+    # Inside the procedure, the version's fields are named by their full path.
+    for v, field in [(dict(VERSION, legs=[{"minutes": 60}]), "version.legs[0].unit_code"),
+                     (dict(VERSION, duration_unit="weeks"), "version.duration_unit")]:
+        r = status(t.admin.post("/api/v1/procedures", dict(body, version=v)), 422)
+        eq(r.json["error"].get("field"), field, "field path in a nested version")
     eq(t.scalar("SELECT count(*) FROM procedure WHERE code = '1.900001'"), "0",
        "nothing written by refused creations")
     r = status(t.admin.post("/api/v1/procedures", body), 201).json
@@ -255,11 +260,11 @@ def test_procedure_create_and_versions(t):
         (dict(VERSION, cutoff_minute=900), "BAD_DURATION", "cutoff_minute"),
         (dict(VERSION, duration_unit="none"), "BAD_DURATION", "max_minutes"),
         (dict(VERSION, steps=[{"name": "x", "role": "boss", "minutes": 60}]),
-         "VALIDATION_FAILED", "steps/0/role"),
+         "VALIDATION_FAILED", "steps[0].role"),
         (dict(VERSION, documents=[{"name": "x", "kind": "scan"}]), "VALIDATION_FAILED",
-         "documents/0/kind"),
-        (dict(VERSION, legs=[{"minutes": 60}]), "VALIDATION_FAILED", "legs/0/unit_code"),
-        (dict(VERSION, pause_reasons=["holiday"]), "VALIDATION_FAILED", "pause_reasons/0"),
+         "documents[0].kind"),
+        (dict(VERSION, legs=[{"minutes": 60}]), "VALIDATION_FAILED", "legs[0].unit_code"),
+        (dict(VERSION, pause_reasons=["holiday"]), "VALIDATION_FAILED", "pause_reasons[0]"),
         (dict(VERSION, effective_from="2026-02-01", effective_to="2026-01-01"), "BAD_DATE",
          "effective_to"),
         (dict(VERSION, resolving_level="district"), "UNIT_NOT_VALID", "resolving_level"),

@@ -518,13 +518,15 @@ def test_deadline_explain_tet(t):
     d = receive(t, "2.000908", received_at="2026-02-13T10:00:00+07:00")
     r = t.clerk.get("/api/v1/dossiers/%s/deadline/explain" % d["code"])
     status(r, 200)
-    off = [x["date"] for x in r.json["days"] if not x["working"]]
+    ok(all("day" in x and "date" not in x for x in r.json["days"]),
+       "each day named `day`, as in the calendar API")
+    off = [x["day"] for x in r.json["days"] if not x["working"]]
     # domain.md §4.3: Tết Bính Ngọ off 14-22/02/2026 (weekdays 16-20 off, in a 9-day break).
     eq(off, ["2026-02-%02d" % d for d in range(14, 23)], "days skipped")
-    tet = {x["date"] for x in r.json["days"] if x["reason"] == "tet"}
+    tet = {x["day"] for x in r.json["days"] if x["reason"] == "tet"}
     ok({"2026-02-%02d" % d for d in range(16, 21)} <= tet, "weekdays 16-20 skipped for Tết: %r" % tet)
     # Same keys as the calendar API: 2026-02-16 is a Monday (Thứ Hai).
-    mon = [x for x in r.json["days"] if x["date"] == "2026-02-16"][0]
+    mon = [x for x in r.json["days"] if x["day"] == "2026-02-16"][0]
     eq((mon["weekday"], mon["weekday_name"], mon["reason"]), (1, "Thứ Hai", "tet"), "weekday keys")
     ok(mon["reason_vi"] and "label" not in mon, "reason_vi replaces label")
     cal = status(t.clerk.get("/api/v1/calendar/days?year=2026"), 200)

@@ -546,3 +546,55 @@ def test_bieu06_late_dossiers(t):
     eq(d3["responsible"][0]["unit_code"], JUSTICE, "falls back to the resolving unit")
     items = pages(t.sup_a, "/api/v1/reports/bieu06/late-dossiers?" + MARCH, 5)
     eq([codes[i["code"]] for i in items], ["C2"], "scope")
+
+
+def test_as_of(t):
+    """as_of (last test: it resolves D4). A report as of an instant T only counts the events
+    recorded by T: resolving a dossier after T leaves it unchanged, while the live report
+    moves D4 from "open overdue" (column 13) to "resolved late" (column 10)."""
+    today = t.scalar("SELECT to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')")
+    q = "from=2026-02-15&to=%s&group=unit" % today
+    t_before = t.scalar("SELECT to_char(now(), 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+                        " FROM (SELECT set_config('timezone', 'UTC', true)) s")
+    live_before = ontime(t.admin, q)
+    march = ontime(t.admin, MARCH + "&group=unit")
+    b06_before = bieu06(t, MARCH + "&group=unit")
+    # as of now: the reconstruction from the event log equals the live figures
+    j = ontime(t.admin, q + "&as_of=" + t_before)
+    eq(j["items"], live_before["items"], "as_of now = live figures (range to today)")
+    ok(j["as_of"].startswith(t_before[:10]), "as_of echoed: %s" % j["as_of"])
+    eq(ontime(t.admin, MARCH + "&group=unit&as_of=" + t_before)["items"], march["items"],
+       "as_of now = live figures (March, with the pause of D9)")
+    # before any event was recorded: nothing
+    eq(ontime(t.admin, MARCH + "&as_of=2000-01-01T00:00:00Z")["items"], [],
+       "as of 2000 nothing was recorded")
+    # resolve D4 now: the live report changes, the report as of before does not
+    code = t.codes["D4"]
+    ver = int(t.scalar("SELECT version FROM dossier WHERE code = '%s'" % code))
+    r = t.integ.post("/api/v1/dossiers/%s/events" % code,
+                     {"type": "hand_over", "expected_version": ver, "to_unit": JUSTICE,
+                      "step": "Thẩm định"}, headers={"Idempotency-Key": new_key()})
+    status(r, 200)
+    r = t.integ.post("/api/v1/dossiers/%s/events" % code,
+                     {"type": "resolve", "expected_version": ver + 1, "outcome": "granted"},
+                     headers={"Idempotency-Key": new_key()})
+    status(r, 200)
+    live_after = by_key(ontime(t.admin, q)["items"], "unit")
+    before = by_key(live_before["items"], "unit")
+    # columns: 3 total, 4 online, 5 direct, 6 carried, 7 resolved, 8 early, 9 on time,
+    # 10 late, 11 open, 12 open in time, 13 open overdue
+    exp = list(before[JUSTICE])
+    exp[4] += 1
+    exp[7] += 1
+    exp[8] -= 1
+    exp[10] -= 1
+    eq(live_after[JUSTICE], exp, "live: D4 now resolved late, no longer open overdue")
+    j = ontime(t.admin, q + "&as_of=" + t_before)
+    eq(j["items"], live_before["items"], "as of before the resolution: unchanged")
+    eq(bieu06(t, MARCH + "&group=unit&as_of=" + t_before)["rows"], b06_before["rows"],
+       "Biểu 06 as of before: unchanged")
+    for bad in ("yesterday", "2026-13-01T00:00:00Z", "2026-03-01"):
+        r = t.admin.get("/api/v1/stats/ontime?%s&as_of=%s" % (MARCH, bad))
+        status(r, 400, "BAD_QUERY")
+        ok("as_of" in r.text, "error names as_of: %s" % r.text)
+    status(t.admin.get("/api/v1/reports/bieu06?%s&as_of=soon" % MARCH), 400, "BAD_QUERY")

@@ -49,6 +49,27 @@ test_day_numbers(void **state)
     }
 }
 
+/* Vietnamese weekday names, as written on office documents; outside 0..6 -> "". */
+struct weekday_vi_case {
+    int weekday;
+    const char *name;
+};
+
+static const struct weekday_vi_case WEEKDAYS_VI[] = {
+    {0, "Chủ nhật"}, {1, "Thứ Hai"}, {2, "Thứ Ba"}, {3, "Thứ Tư"}, {4, "Thứ Năm"},
+    {5, "Thứ Sáu"},  {6, "Thứ Bảy"}, {7, ""},       {-1, ""},
+};
+
+static void
+test_weekday_vi(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(WEEKDAYS_VI) / sizeof(WEEKDAYS_VI[0]); i++)
+        assert_string_equal(cal_weekday_vi(WEEKDAYS_VI[i].weekday), WEEKDAYS_VI[i].name);
+    /* 2026-02-17, Mùng 1 Tết Bính Ngọ, is a Tuesday. */
+    assert_string_equal(cal_weekday_vi(cal_weekday(cal_days(2026, 2, 17))), "Thứ Ba");
+}
+
 /* Every day 1600-2400 maps back to itself and follows the previous one. */
 static void
 test_day_numbers_continuous(void **state)
@@ -523,6 +544,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_day_numbers),
         cmocka_unit_test(test_day_numbers_continuous),
+        cmocka_unit_test(test_weekday_vi),
         cmocka_unit_test(test_valid),
         cmocka_unit_test(test_local_day_minute),
         cmocka_unit_test(test_parse_date),

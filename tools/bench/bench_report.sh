@@ -8,7 +8,8 @@
 set -eu
 cd "$(dirname "$0")/../.."
 n=${BENCH_REPORT_N:-5000000}
-[ "${1:-}" = "--quick" ] && n=50000
+# --quick (or BENCH_QUICK=1, e.g. `make bench BENCH_QUICK=1`): 50,000 dossiers
+{ [ "${1:-}" = "--quick" ] || [ -n "${BENCH_QUICK:-}" ]; } && n=50000
 port=${BENCH_REPORT_PORT:-55440}
 bin=${MOTCUA_BIN:-build/motcua}
 . tests/pg.sh
@@ -22,7 +23,7 @@ t0=$(date +%s)
 $psql "$url" -v n="$n" -v units=120 -v bulk=1 -f tools/bench/bench_report_gen.sql >/dev/null
 t1=$(date +%s)
 echo "# $n dossiers, $($psql "$url" -c 'SELECT count(*) FROM unit') units, generated and summarised in $((t1 - t0)) s"
-echo "# summaries: report_day $($psql "$url" -c 'SELECT count(*) FROM report_day') rows, report_span $($psql "$url" -c 'SELECT count(*) FROM report_span') rows"
+echo "# summaries: report_day $($psql "$url" -c 'SELECT count(*) FROM report_day') rows, report_bound $($psql "$url" -c 'SELECT count(*) FROM report_bound') rows, report_bound_memo $($psql "$url" -c 'SELECT count(*) FROM report_bound_memo') rows"
 # Quarter IV 2025 (15/09/2025 - 14/12/2025), every unit of the province, by resolving unit.
 args="'2025-09-15','2025-12-14','unit','none','resolving','historical',NULL,NULL,false"
 best() { # best of N runs of a query, in ms (server-side, EXPLAIN ANALYZE-free: clock_timestamp)
@@ -35,6 +36,6 @@ fast=$(best "report_figures($args)" 10)
 slow=$(best "report_figures_raw($args)" 2)
 same=$($psql "$url" -c "SELECT count(*) FROM ((SELECT * FROM report_figures($args) EXCEPT SELECT * FROM report_figures_raw($args))
     UNION ALL (SELECT * FROM report_figures_raw($args) EXCEPT SELECT * FROM report_figures($args))) x")
-echo "biểu 06, quarter IV/2025 by unit: summaries $fast ms, plain scan $slow ms, ratio $(echo "$slow $fast" | awk '{ printf "%.0f", $1 / $2 }')x, rows differing: $same"
+echo "biểu 06, quarter IV/2025 by unit: summaries $fast ms, plain scan $slow ms, ratio $(echo "$slow $fast" | awk '{ printf "%.1f", $1 / $2 }')x, rows differing: $same"
 fast=$(best "report_figures('2024-12-15','2025-12-14','level','field','resolving','historical',NULL,NULL,false)" 5)
 echo "biểu 06, year 2025 by level and field: summaries $fast ms"
