@@ -476,14 +476,29 @@ BEGIN
            sum(received), sum(ended), sum(ended_early), sum(ended_on_time), sum(ended_late),
            sum(ended_ok766), sum(ended_late766)
     FROM report_day GROUP BY 1, 2, 3, 4, 5;
-    -- Only the dossiers open at the end of some sealed boundary get a memo.
+    -- Only the dossiers open at the end of some sealed boundary get a memo. Set-based: one
+    -- row per (dossier, boundary); the ledger is read only for the dossiers with a pause row
+    -- (report_state_at's shortcut, inlined).
     INSERT INTO report_bound_memo
-    SELECT d.id, d.resolving_unit_id, d.receiving_unit_id, d.procedure_id, d.channel,
-           report_bound_from(report_lday(d.received_at)), report_bound_states(d, u)
-    FROM dossier d
-    WHERE d.state NOT IN (1, 3) AND d.received_at IS NOT NULL
-      AND report_bound_from(report_lday(d.received_at))
-          <= least(u, coalesce(report_lday(d.ended_at) - 1, u));
+    SELECT x.id, x.res, x.rec, x.proc, x.ch, min(x.b), array_agg(x.st ORDER BY x.b)
+    FROM (
+        SELECT d.id, d.resolving_unit_id AS res, d.receiving_unit_id AS rec,
+               d.procedure_id AS proc, d.channel AS ch, g.b::date AS b,
+               (CASE WHEN p.dossier_id IS NULL THEN
+                    (d.legal_due_at IS NOT NULL AND report_lstart(g.b::date + 1) > d.legal_due_at)::int
+                    + 2 * (coalesce(d.appointment_at, d.legal_due_at) IS NULL
+                           OR report_lstart(g.b::date + 1)
+                              <= coalesce(d.appointment_at, d.legal_due_at))::int
+                ELSE report_open_state(d.id, d.legal_due_at, d.appointment_at,
+                                       report_lstart(g.b::date + 1)) END)::smallint AS st
+        FROM dossier d
+        LEFT JOIN (SELECT DISTINCT dossier_id FROM dossier_pause) p ON p.dossier_id = d.id
+        CROSS JOIN LATERAL generate_series(
+            report_bound_from(report_lday(d.received_at))::timestamp,
+            least(u, coalesce(report_lday(d.ended_at) - 1, u))::timestamp, interval '1 month') g(b)
+        WHERE d.state NOT IN (1, 3) AND d.received_at IS NOT NULL
+    ) x
+    GROUP BY x.id, x.res, x.rec, x.proc, x.ch;
     INSERT INTO report_bound (day, resolving_unit_id, receiving_unit_id, procedure_id, channel,
                               open, overdue, ok766)
     SELECT (m.b0 + make_interval(months => i - 1))::date, m.resolving_unit_id,

@@ -56,6 +56,11 @@ int calendar_boot(struct app *app, struct mc_err *e);
  * the loop once the unit is over, unless the client hung up (then the request is
  * abandoned and released) or the reply was already written. st and its values must stay
  * valid until then: keep them in rc->arena.
+ *
+ * For a non-GET request of an authenticated principal, the unit gets one hidden first
+ * statement setting the transaction-local request context (motcua.account_id, .login,
+ * .request_id, .client_addr) read by the administrative audit trigger
+ * (sql/041_admin_audit.sql); done's results start at st[0] and failed_stmt indexes st.
  */
 typedef void (*api_db_done)(struct reqctx *rc, struct db_result *r);
 void api_db(struct reqctx *rc, const struct db_stmt *st, int n, api_db_done done);

@@ -129,6 +129,14 @@ static const char ACCOUNTS_SQL[] =
     "INSERT INTO audit_log (account_id, login, action, target, outcome, client_addr, request_id," \
     " detail) "
 
+/*
+ * Statement 0 of the units that write their own audit row (login, logout, account create
+ * and disable, key revocation): the generic row trigger of sql/041_admin_audit.sql stays
+ * silent for the rest of the unit's transaction, so each change is audited once, under its
+ * documented action (docs/security.md §5).
+ */
+static const char AUDITED_SQL[] = "SELECT set_config('motcua.audited', 'on', true)";
+
 /* Inserts only when the unit code exists (or is absent for an admin): 0 rows = unknown unit. */
 static const char ACCOUNT_INSERT_SQL[] =
     "WITH ins AS (INSERT INTO account (login, display_name, role, unit_id, kind, password_hash,"
@@ -178,6 +186,7 @@ static const char AUDIT_LIST_SQL[] =
     " request_id, detail::text FROM audit_log"
     " WHERE ($1::bigint IS NULL OR id < $1::bigint) AND ($2::text IS NULL OR login = $2)"
     " AND ($3::text IS NULL OR action = $3) AND ($4::text IS NULL OR outcome = $4)"
+    " AND ($6::text IS NULL OR starts_with(action, $6))"
     " ORDER BY id DESC LIMIT $5::int";
 
 /* ---- per-worker state: hashing thread, token cache, audit budget ------------------------ */
@@ -808,7 +817,7 @@ on_login_saved(struct db_result *r, void *arg)
         return;
     }
     body = json_pack("{s:s, s:s, s:s, s:o}", "token", l->token, "token_type", "Bearer",
-                     "expires_at", db_val(r->res[0], 0, 0), "account", l->account);
+                     "expires_at", db_val(r->res[1], 0, 0), "account", l->account);
     login_cleanse(l);
     rc_set_header(rc, "Cache-Control", "no-store");
     http_reply_json(rc, 200, body);
@@ -819,10 +828,12 @@ on_login_verified(struct hash_job *j)
 {
     struct login *l = (struct login *)((char *)j - offsetof(struct login, job));
     struct reqctx *rc = l->rc;
-    struct db_stmt *st = arena_calloc(rc->arena, 6, sizeof(*st));
+    struct db_stmt *st = arena_calloc(rc->arena, 7, sizeof(*st));
     const char **av = arena_calloc(rc->arena, 3, sizeof(*av));
     struct mc_err e;
     int n = 0, ok = j->ok && l->can_login;
+
+    st[n++] = (struct db_stmt){AUDITED_SQL, 0, NULL}; /* the rehash is part of the login */
 
     j->ok = ok;
     av[0] = l->login;
@@ -965,7 +976,7 @@ api_auth_logout(struct reqctx *rc)
 {
     struct simple *s = arena_alloc(rc->arena, sizeof(*s));
     char *hash = arena_alloc(rc->arena, TOKEN_HASH_HEX);
-    struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
+    struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
     enum token_kind kind = bearer_hash(rc, hash);
 
     if (kind != TOKEN_SESSION) {
@@ -976,10 +987,11 @@ api_auth_logout(struct reqctx *rc)
     s->rc = rc;
     s->params = arena_calloc(rc->arena, 1, sizeof(*s->params));
     s->params[0] = hash;
-    st[0] = (struct db_stmt){LOGOUT_SQL, 1, s->params};
-    st[1] = audit_stmt(rc, rc->who.account_id, rc->who.login, "logout", rc->who.login, "ok", NULL);
+    st[0] = (struct db_stmt){AUDITED_SQL, 0, NULL};
+    st[1] = (struct db_stmt){LOGOUT_SQL, 1, s->params};
+    st[2] = audit_stmt(rc, rc->who.account_id, rc->who.login, "logout", rc->who.login, "ok", NULL);
     rc->db_inflight++;
-    db_exec(rc->w->db, st, 2, on_logout, s);
+    db_exec(rc->w->db, st, 3, on_logout, s);
 }
 
 static void
@@ -1052,22 +1064,26 @@ on_account_created(struct db_result *r, void *arg)
             http_reply_error(rc, &r->err);
         return;
     }
-    if (PQntuples(r->res[0]) != 1) {
+    if (PQntuples(r->res[1]) != 1) {
         struct mc_err e;
 
         err_field(&e, ERR_UNKNOWN_REF, "unit_code", "no unit with code %s", c->v[5]);
         http_reply_error(rc, &e);
         return;
     }
-    http_reply_json(rc, 201, account_json(r->res[0], 0, 0));
+    http_reply_json(rc, 201, account_json(r->res[1], 0, 0));
 }
 
 static void
 account_insert(struct reqctx *rc, struct create *c)
 {
+    struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
+
     audit_tail(rc, c->v + 6);
+    st[0] = (struct db_stmt){AUDITED_SQL, 0, NULL};
+    st[1] = (struct db_stmt){ACCOUNT_INSERT_SQL, 10, c->v};
     rc->db_inflight++;
-    db_exec1(rc->w->db, ACCOUNT_INSERT_SQL, 10, c->v, on_account_created, c);
+    db_exec(rc->w->db, st, 2, on_account_created, c);
 }
 
 static void
@@ -1159,14 +1175,14 @@ on_disabled(struct db_result *r, void *arg)
 
     if (job_back(rc) || job_failed(rc, r))
         return;
-    if (PQntuples(r->res[0]) != 1) {
+    if (PQntuples(r->res[1]) != 1) {
         http_reply_err(rc, ERR_NOT_FOUND, "no account %s", s->s);
         return;
     }
-    acc = account_json(r->res[0], 0, 0);
-    cache_drop_account(auth_worker_get(rc->w), strtoll(db_val(r->res[0], 0, 0), NULL, 10));
+    acc = account_json(r->res[1], 0, 0);
+    cache_drop_account(auth_worker_get(rc->w), strtoll(db_val(r->res[1], 0, 0), NULL, 10));
     json_object_set_new(acc, "tokens_revoked",
-                        json_integer(strtoll(db_val(r->res[0], 0, ACCOUNT_NCOLS), NULL, 10)));
+                        json_integer(strtoll(db_val(r->res[1], 0, ACCOUNT_NCOLS), NULL, 10)));
     http_reply_json(rc, 200, acc);
 }
 
@@ -1174,6 +1190,7 @@ static void
 api_accounts_disable(struct reqctx *rc)
 {
     struct simple *s = arena_alloc(rc->arena, sizeof(*s));
+    struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
     const char *login = rc_param(rc, "login");
 
     if (strcmp(login, rc->who.login) == 0) {
@@ -1186,8 +1203,10 @@ api_accounts_disable(struct reqctx *rc)
     s->params = arena_calloc(rc->arena, 5, sizeof(*s->params));
     s->params[0] = login;
     audit_tail(rc, s->params + 1);
+    st[0] = (struct db_stmt){AUDITED_SQL, 0, NULL};
+    st[1] = (struct db_stmt){DISABLE_SQL, 5, s->params};
     rc->db_inflight++;
-    db_exec1(rc->w->db, DISABLE_SQL, 5, s->params, on_disabled, s);
+    db_exec(rc->w->db, st, 2, on_disabled, s);
 }
 
 /* ---- API keys ------------------------------------------------------------------------ */
@@ -1288,7 +1307,7 @@ on_key_revoked(struct db_result *r, void *arg)
 
     if (job_back(rc) || job_failed(rc, r))
         return;
-    res = r->res[0];
+    res = r->res[1];
     if (PQntuples(res) != 1) {
         http_reply_err(rc, ERR_NOT_FOUND, "no API key %s", s->s);
         return;
@@ -1305,6 +1324,7 @@ static void
 api_keys_revoke(struct reqctx *rc)
 {
     struct simple *s = arena_alloc(rc->arena, sizeof(*s));
+    struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
     const char *id = rc_param(rc, "id");
 
     if (id[0] == '\0' || strlen(id) > 18 || strspn(id, "0123456789") != strlen(id)) {
@@ -1316,8 +1336,10 @@ api_keys_revoke(struct reqctx *rc)
     s->params = arena_calloc(rc->arena, 5, sizeof(*s->params));
     s->params[0] = id;
     audit_tail(rc, s->params + 1);
+    st[0] = (struct db_stmt){AUDITED_SQL, 0, NULL};
+    st[1] = (struct db_stmt){REVOKE_SQL, 5, s->params};
     rc->db_inflight++;
-    db_exec1(rc->w->db, REVOKE_SQL, 5, s->params, on_key_revoked, s);
+    db_exec(rc->w->db, st, 2, on_key_revoked, s);
 }
 
 /* ---- audit log ----------------------------------------------------------------------- */
@@ -1374,14 +1396,15 @@ api_audit_list(struct reqctx *rc)
     }
     s->rc = rc;
     s->s = itoa_a(rc->arena, limit);
-    s->params = arena_calloc(rc->arena, 5, sizeof(*s->params));
+    s->params = arena_calloc(rc->arena, 6, sizeof(*s->params));
     s->params[0] = cursor;
     s->params[1] = rc_query(rc, "login");
     s->params[2] = rc_query(rc, "action");
     s->params[3] = outcome;
     s->params[4] = itoa_a(rc->arena, limit + 1);
+    s->params[5] = rc_query(rc, "action_prefix"); /* "admin." = every administrative change */
     rc->db_inflight++;
-    db_exec1(rc->w->db, AUDIT_LIST_SQL, 5, s->params, on_audit_list, s);
+    db_exec1(rc->w->db, AUDIT_LIST_SQL, 6, s->params, on_audit_list, s);
 }
 
 /* ---- the route table ----------------------------------------------------------------- */
@@ -1404,6 +1427,6 @@ const struct route API_AUTH_ROUTES[] = {
     {EVHTTP_REQ_POST, "/api/v1/api-keys/{id}/revoke", api_keys_revoke, ROLE_ADMIN, 0,
      "Revoke an API key"},
     {EVHTTP_REQ_GET, "/api/v1/audit", api_audit_list, ROLE_ADMIN, 0,
-     "Audit log, newest first (keyset paginated, ?login= ?action= ?outcome=)"},
+     "Audit log, newest first (keyset paginated, ?login= ?action= ?action_prefix= ?outcome=)"},
     {0, NULL, NULL, 0, 0, NULL},
 };

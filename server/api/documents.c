@@ -409,6 +409,44 @@ from_event(struct reqctx *rc, struct doc_input *in, const PGresult *ev, enum dos
     return -1;
 }
 
+/* RFC 3339 text of a payload member as an instant; 0 when absent or bad. */
+static int64_t
+payload_instant(json_t *p, const char *key)
+{
+    const char *s = jstr(p, key);
+    int64_t t = 0;
+
+    if (s == NULL || cal_parse_instant(s, strlen(s), &t) != 0)
+        return 0;
+    return t;
+}
+
+/*
+ * The reissued receipt (doc/form.h DOC_RECEIPT_REISSUE): the last receive_supplement
+ * event gives the issue time, the clerk, NgayHenTraTruoc and NgayHenTraMoi (its payload's
+ * due_before / due_after, domain.md §6.1, §10).
+ */
+static void
+reissue_dates(struct reqctx *rc, struct doc_input *in, const PGresult *ev)
+{
+    const char *type = dossier_tr_name(DOSSIER_TR_RECEIVE_SUPPLEMENT);
+
+    for (int r = PQntuples(ev) - 1; r >= 0; r--) {
+        json_t *p;
+
+        if (strcmp(db_val(ev, r, db_col(ev, "type")), type) != 0)
+            continue;
+        p = col_json(rc, ev, r, "payload");
+        in->supplement_received_at = col_i(ev, r, "occurred_at");
+        in->issued_at = in->supplement_received_at;
+        if (col(ev, r, "actor") != NULL)
+            in->officer_name = col(ev, r, "actor");
+        in->due_before = payload_instant(p, "due_before");
+        in->due_after = payload_instant(p, "due_after");
+        return;
+    }
+}
+
 static void
 reply_doc(struct reqctx *rc, struct doc_input *in, int html, const char *basename)
 {
@@ -451,6 +489,16 @@ form_exists(enum doc_kind k, enum doc_regime regime, int state, const PGresult *
     case DOC_RECEIPT:
     case DOC_CONTROL_SLIP:
         return received;
+    case DOC_RECEIPT_REISSUE:
+        /* domain.md §6.1: after a supplement is received the applicant gets the new
+           appointment on a reissued Mẫu 01 (doc/form.h); none without an appointment. */
+        if (!received || col_i(res, 0, "appointment_at") == 0)
+            return 0;
+        for (int r = 0; ev != NULL && r < PQntuples(ev); r++)
+            if (strcmp(db_val(ev, r, db_col(ev, "type")),
+                       dossier_tr_name(DOSSIER_TR_RECEIVE_SUPPLEMENT)) == 0)
+                return 1;
+        return 0;
     case DOC_REFUSAL:
         return state == DOSSIER_NOT_RECEIVED;
     case DOC_SUPPLEMENT:
@@ -573,7 +621,8 @@ form_done(struct docreq *d, struct db_result *r)
         return;
     }
     switch (d->kind) {
-    case DOC_RECEIPT: {
+    case DOC_RECEIPT:
+    case DOC_RECEIPT_REISSUE: {
         json_t *x;
         size_t i;
         struct doc_item *items;
@@ -594,6 +643,8 @@ form_done(struct docreq *d, struct db_result *r)
         in.nitems = json_array_size(docs);
         (void)from_event(rc, &in, ev, DOSSIER_TR_RECEIVE);
         in.issued_at = in.received_at; /* the receipt is issued at reception */
+        if (d->kind == DOC_RECEIPT_REISSUE)
+            reissue_dates(rc, &in, ev);
         if (d->secret != NULL) {
             /* Print the secret only when it is the one whose hash the dossier keeps. */
             if (r->nres < 4 || PQntuples(r->res[3]) != 1) {
@@ -657,7 +708,9 @@ api_doc_form(struct reqctx *rc)
     d->st[0] = (struct db_stmt){SQL_DOSSIER, 2, d->vals};
     d->st[1] = (struct db_stmt){SQL_EVENTS, 1, d->vals};
     d->st[2] = (struct db_stmt){SQL_STEPS, 1, d->vals};
-    d->secret = d->kind == DOC_RECEIPT ? rc_query(rc, "secret") : NULL;
+    d->secret = d->kind == DOC_RECEIPT || d->kind == DOC_RECEIPT_REISSUE
+                    ? rc_query(rc, "secret")
+                    : NULL;
     if (d->secret != NULL && d->secret[0] == '\0')
         d->secret = NULL;
     if (d->secret != NULL) {

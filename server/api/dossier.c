@@ -133,6 +133,14 @@ dossier_col(const PGresult *res, int row, const char *col)
     return db_val(res, row, c);
 }
 
+int
+dossier_col_true(const PGresult *res, const char *col)
+{
+    const char *s = dossier_col(res, 0, col);
+
+    return s != NULL && strcmp(s, "t") == 0;
+}
+
 json_t *
 dossier_col_json(const PGresult *res, int row, const char *col)
 {

@@ -68,6 +68,8 @@ int64_t dossier_col_ts(const PGresult *res, int row, const char *col);
 const char *dossier_col(const PGresult *res, int row, const char *col);
 /* JSON of a column holding JSON text; JSON null for SQL NULL or bad text. */
 json_t *dossier_col_json(const PGresult *res, int row, const char *col);
+/* 1 when boolean column col of row 0 is true (NULL counts as false). */
+int dossier_col_true(const PGresult *res, const char *col);
 
 /* Scope root for SQL ($n::bigint, NULL = everything for an administrator), in the arena. */
 const char *dossier_scope_param(struct reqctx *rc);

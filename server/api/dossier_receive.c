@@ -347,6 +347,19 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
         rec_fail_code(rc, x, ERR_UNKNOWN_REF, "resolving_unit", "no unit with this code");
         return;
     }
+    /* domain.md §1: no dossier received from 01/07/2025 is assigned a district unit, and a
+       dossier is resolved by a unit in force on its reception date. */
+    if (!dossier_col_true(ctx, "unit_level_ok")) {
+        rec_fail_code(rc, x, ERR_UNIT_INVALID, "receiving_unit",
+                      "no district unit receives dossiers from 2025-07-01");
+        return;
+    }
+    if (!dossier_col_true(ctx, "resolving_valid")) {
+        rec_fail_code(rc, x, ERR_UNIT_INVALID, "resolving_unit",
+                      "the resolving unit is not in force on the reception date (district units "
+                      "resolve nothing received from 2025-07-01)");
+        return;
+    }
     cal_format_date(cal_local_day(x->at), day);
     cd = cal_date_of(cal_local_day(x->at));
     snprintf(yymmdd, sizeof(yymmdd), "%02d%02d%02d", cd.year % 100, cd.month, cd.day);

@@ -18,7 +18,12 @@ const char DSQL_RECEPTION_CTX[] =
     " f.code AS field_code, f.name AS field_name,"
     " pv.id AS version_id, pv.version, pv.duration_value, pv.duration_unit, pv.cutoff_minute,"
     " pv.max_minutes, pv.cases::text AS cases, pv.legs::text AS legs,"
-    " r.id AS resolving_id, r.code AS resolving_code, r.name AS resolving_name"
+    " r.id AS resolving_id, r.code AS resolving_code, r.name AS resolving_name,"
+    /* domain.md §1: the resolving unit must be in force on the reception date, and no
+       dossier received from 01/07/2025 may be assigned a district (huyện) unit. */
+    " (r.valid_from <= $2::date AND (r.valid_to IS NULL OR r.valid_to >= $2::date)"
+    "  AND NOT (r.level = 'district' AND $2::date >= DATE '2025-07-01')) AS resolving_valid,"
+    " NOT (u.level = 'district' AND $2::date >= DATE '2025-07-01') AS unit_level_ok"
     " FROM unit u"
     " LEFT JOIN procedure p ON p.code = $1"
     " LEFT JOIN field f ON f.id = p.field_id"
@@ -99,7 +104,8 @@ const char DSQL_INSERT_GUIDANCE[] =
 
 /* Everything a transition needs, in one round trip.
  * $1 code, $2 scope root (NULL: all), $3 target unit code or NULL, $4 official login or
- * NULL, $5 reception date for a state-1 receive (version in force then) or NULL. */
+ * NULL, $5 local date of the event (for a state-1 receive: the reception date, which picks
+ * the version in force then). */
 const char DSQL_FOR_UPDATE[] =
     "SELECT d.id, d.code, d.province, d.state, d.version, d.channel,"
     " d.receiving_unit_id, d.resolving_unit_id, d.current_unit_id, d.current_official,"
@@ -125,6 +131,15 @@ const char DSQL_FOR_UPDATE[] =
     "  ORDER BY dp.n DESC LIMIT 1)::text AS open_pause,"
     " (SELECT count(*) FROM dossier_step ds WHERE ds.dossier_id = d.id) AS nsteps,"
     " (SELECT id FROM unit WHERE code = $3) AS to_unit_id,"
+    /* A hand-over target in force on the event date; never a district unit for a dossier
+       received from 01/07/2025 (domain.md §1). */
+    " (SELECT (tu.valid_from <= $5::date AND (tu.valid_to IS NULL OR tu.valid_to >= $5::date)"
+    "   AND NOT (tu.level = 'district' AND (d.received_at IS NULL"
+    "    OR (d.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date >= DATE '2025-07-01')))"
+    "  FROM unit tu WHERE tu.code = $3) AS to_unit_valid,"
+    " (SELECT ru.valid_from <= $5::date AND (ru.valid_to IS NULL OR ru.valid_to >= $5::date)"
+    "   AND NOT (ru.level = 'district' AND $5::date >= DATE '2025-07-01')"
+    "  FROM unit ru WHERE ru.id = d.resolving_unit_id) AS resolving_valid,"
     " (SELECT count(*) FROM account a WHERE a.login = $4 AND a.active) AS official_ok,"
     " (SELECT row_to_json(v)::text FROM (SELECT pv2.id, pv2.duration_value,"
     "   pv2.duration_unit, pv2.cutoff_minute, pv2.max_minutes FROM procedure_version pv2"

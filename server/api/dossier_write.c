@@ -298,7 +298,10 @@ resume_pause(struct reqctx *rc, struct ev *x, const struct ddl_axis *ax, const P
     x->p_pause_res[1] = dossier_i64(rc, json_integer_value(json_object_get(open, "n")));
     x->p_pause_res[2] = dossier_ts(rc, x->at);
     x->p_pause_res[3] = counted ? dossier_i64(rc, secs / 60) : NULL;
-    x->p_pause_res[4] = counted ? dossier_tsp(rc, p->legal_due_at) : NULL;
+    /* NgayHenTraMoi is recorded for every resume (§6.1, §10): a pause that does not count
+       (a repeat request under single_supplement, a reason the version excludes) repeats the
+       unchanged due, so the applicant is told the date did not move. */
+    x->p_pause_res[4] = dossier_tsp(rc, p->legal_due_at);
     x->stmts[(*n)++] = (struct db_stmt){DSQL_PAUSE_RESOLVE, 5, x->p_pause_res};
     json_object_set_new(payload, "pause_n", json_integer(json_integer_value(json_object_get(open, "n"))));
     json_object_set_new(payload, "paused_minutes", json_integer(secs / 60));
@@ -421,6 +424,13 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
                          "no version in force on the reception date");
             return;
         }
+        if (!dossier_col_true(res, "resolving_valid")) {
+            json_decref(v);
+            json_decref(payload);
+            ev_fail_code(rc, x, ERR_UNIT_INVALID, "resolving_unit", "%s",
+                         "the resolving unit is not in force on the reception date");
+            return;
+        }
         if (dossier_duration(json_string_value(json_object_get(v, "duration_unit")),
                              (int)json_integer_value(json_object_get(v, "duration_value")),
                              json_is_integer(json_object_get(v, "cutoff_minute"))
@@ -465,6 +475,13 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
             if (dossier_col(res, 0, "to_unit_id") == NULL) {
                 json_decref(payload);
                 ev_fail_code(rc, x, ERR_UNKNOWN_REF, "to_unit", "%s", x->to_unit);
+                return;
+            }
+            /* domain.md §1: a unit in force on the hand-over date; never a district unit
+               for a dossier received from 01/07/2025. */
+            if (!dossier_col_true(res, "to_unit_valid")) {
+                json_decref(payload);
+                ev_fail_code(rc, x, ERR_UNIT_INVALID, "to_unit", "%s", x->to_unit);
                 return;
             }
             unit = col_i64(res, "to_unit_id");
@@ -547,8 +564,15 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
         break;
     case DOSSIER_TR_APOLOGIZE: {
         struct ddl_apology ap;
+        int64_t due_now = p.legal_due_at;
 
-        if (ddl_apology(ax, p.legal_due_at, x->at, x->new_appointment,
+        /* §6.1: while a counted pause is open the legal due keeps moving; the notice
+           (§6.3, one working day) and the "later than the due" check use the legal due
+           as of the apology, not the one frozen when the pause began. */
+        if (p.paused_since != 0 && due_now != 0 && x->at > p.paused_since)
+            due_now = ddl_instant(ax, ddl_pos(ax, due_now) + ddl_between(ax, p.paused_since,
+                                                                          x->at));
+        if (ddl_apology(ax, due_now, x->at, x->new_appointment,
                         p.new_appointment_at != 0, &ap, &e) != 0) {
             json_decref(payload);
             ev_fail(rc, x, &e);

@@ -32,6 +32,11 @@
     " WHERE datname = current_database() AND xact_start IS NOT NULL"                               \
     " AND pid <> pg_backend_pid())"
 
+/* The instant of the refusal (state 3, domain.md §3) of dossier d: its refusing event. */
+#define REFUSED_AT                                                                                 \
+    "(SELECT re.occurred_at FROM dossier_event re WHERE re.dossier_id = d.id"                      \
+    " AND re.to_state = 3 ORDER BY re.seq LIMIT 1)"
+
 #define LOCAL_TS(col) "to_char((" col ") AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYYMMDDHH24MISS')"
 
 /* $1 scope root (NULL = all), $2 cursor ts (micros), $3 cursor id, $4 limit, $5 sync filter. */
@@ -44,10 +49,16 @@ static const char SQL_FEED_DOSSIERS[] =
     " 'Email', d.applicant->>'email',"
     " 'NgayNopHoSo', " LOCAL_TS("d.submitted_at") ","
     " 'NgayTiepNhan', " LOCAL_TS("d.received_at") ","
-    " 'NgayHenTra', " LOCAL_TS("coalesce(d.new_appointment_at, d.appointment_at)") ","
+    /* NgayHenTra is the appointment printed at reception, never the apology's new one:
+       the portal's 766 formula compares with it (domain.md §7.2), and §6.3 keeps a
+       rescheduled dossier late in every statistic. */
+    " 'NgayHenTra', " LOCAL_TS("d.appointment_at") ","
     " 'NgayKetThucXuLy', " LOCAL_TS("CASE WHEN d.end_state IN (9, 10) THEN d.ended_at END") ","
     " 'NgayTra', " LOCAL_TS("d.returned_at") ","
-    " 'NgayTuChoi', " LOCAL_TS("CASE WHEN d.state = 3 THEN d.updated_at END") ","
+    /* NgayTuChoi is when the refusal happened: the occurred_at of the event that took the
+       dossier to 3 (back-dated by an integration push as the sender says), never the row's
+       updated_at, which only says when motcua wrote it. */
+    " 'NgayTuChoi', " LOCAL_TS("CASE WHEN d.state = 3 THEN " REFUSED_AT " END") ","
     " 'TrangThaiHoSo', d.state,"
     " 'HinhThuc', CASE WHEN d.return_method = 'post' THEN 1 ELSE 0 END,"
     " 'DonViXuLy', ru.name, 'MaDonViXuLy', ru.code, 'MaDonViTiepNhan', cu.code,"
@@ -350,7 +361,8 @@ api_dvcqg_ack(struct reqctx *rc)
 /*
  * Our counts per receiving unit (the unit whose identifier starts the dossier code) over
  * local days [$2, $3]: received (NgayTiepNhan in the period), resolved (result ready: ended
- * in 9 or 10 within the period), returned (NgayTra in the period), refused at reception (3).
+ * in 9 or 10 within the period), returned (NgayTra in the period), refused at reception (3,
+ * by the time of the refusing event, as NgayTuChoi in the feed).
  * $4: the adapter's rows [{unit_code, received, resolved, returned, not_received}].
  */
 static const char SQL_RECONCILE[] =
@@ -362,7 +374,7 @@ static const char SQL_RECONCILE[] =
     "  count(*) FILTER (WHERE d.end_state IN (9, 10) AND d.ended_at >= lo.t AND d.ended_at < hi.t)"
     "   AS resolved,"
     "  count(*) FILTER (WHERE d.returned_at >= lo.t AND d.returned_at < hi.t) AS returned,"
-    "  count(*) FILTER (WHERE d.state = 3 AND d.updated_at >= lo.t AND d.updated_at < hi.t)"
+    "  count(*) FILTER (WHERE d.state = 3 AND " REFUSED_AT " >= lo.t AND " REFUSED_AT " < hi.t)"
     "   AS not_received"
     "  FROM dossier d JOIN unit u ON u.id = d.receiving_unit_id, lo, hi"
     "  WHERE ($1::bigint IS NULL OR unit_in_scope($1::bigint, d.receiving_unit_id))"

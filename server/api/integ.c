@@ -5,13 +5,16 @@
  * listed here too (one table per module, api.h). Guide for integrators: docs/integration.md.
  *
  * Batch items are applied through the dossier API itself: each accepted item becomes one
- * loopback request (POST /api/v1/dossiers or /api/v1/dossiers/{code}/events) to this very
- * process with the caller's bearer token and Idempotency-Key "i.<SHA-256 of sender_id>". The dossier
- * write path (api/dossier_write.c) exposes no C entry point that applies a transition
- * without a request, and re-implementing it here would fork the domain rules; the loopback
- * reuses every check, the event log/outbox write and the idempotency record, which commits
- * in the same transaction as the item's writes. Cost: one local HTTP round trip per item
- * (~1-3 ms), items run one after another (which also keeps them in order per dossier).
+ * internal request (http_internal, http/reqctx.h: POST /api/v1/dossiers or
+ * /api/v1/dossiers/{code}/events) served in this process on the batch's worker, with the
+ * batch caller's principal, Idempotency-Key "i.<SHA-256 of sender_id>" and request id
+ * "<batch request id>-<index>". The dossier write path (api/dossier_write.c) runs only as
+ * a route handler, and re-implementing it here would fork the domain rules; the internal
+ * request goes through the same route table, body checks, role check, handler, event
+ * log/outbox write and idempotency record (committed in the same transaction as the
+ * item's writes) as a direct call, without a socket, TLS or a token lookup. Items run one
+ * after another (which also keeps them in order per dossier); the batch request stays
+ * alive while an item is in flight, even if its client hangs up (http_internal).
  */
 #include "api/integ.h"
 
@@ -20,17 +23,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <arpa/inet.h>
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <event2/http.h>
-#include <event2/keyvalq_struct.h>
-#include <netinet/in.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
-#include <openssl/ssl.h>
-#include <sys/socket.h>
 
 #include "api/api.h"
 #include "app.h"
@@ -46,7 +41,6 @@
 
 #define BATCH_MAX_ITEMS 1000
 #define SENDER_ID_MAX 200
-#define SUBREQ_TIMEOUT 30
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -167,7 +161,7 @@ on_secret(struct reqctx *rc, struct db_result *r)
 {
     struct verify *v = rc->state;
     const char *ts = rc_header(rc, "X-Motcua-Timestamp");
-    const char *target = evhttp_request_get_uri(rc->req);
+    const char *target = rc->target;
     const char *method = route_method_name(rc->method);
     unsigned char want[HMAC_SHA256_LEN], got[HMAC_SHA256_LEN];
     const char *secret;
@@ -217,7 +211,8 @@ integ_verify(struct reqctx *rc, integ_go_fn go)
     long long t;
     int64_t now = (int64_t)time(NULL);
 
-    if (rc->who.role != ROLE_INTEGRATION) {
+    /* An internal request runs for a caller whose own request was verified already. */
+    if (rc->who.role != ROLE_INTEGRATION || rc->internal != NULL) {
         go(rc);
         return;
     }
@@ -409,17 +404,11 @@ struct batch {
     json_t *inbox;            /* {"sender_id": dossier_code or null} accepted before */
     json_t *failed;           /* {"dossier key": true} */
     json_t *seen;             /* {"sender_id": index} in this batch */
-    char host[64];
-    int port, tls;
-    struct evhttp_connection *conn;
-    struct evhttp_request *req;  /* sub-request in flight */
-    SSL_CTX *ssl_ctx;
     const char *params[4];
     struct db_stmt st[2];
     /* The sub-request being built for the current item. */
     const char *sub_path;
     json_t *sub_body;
-    int dead;                 /* client gone: callbacks must do nothing */
 };
 
 static void batch_next(struct batch *b);
@@ -443,17 +432,12 @@ item_reject_code(struct batch *b, struct item *it, enum err_code code, const cha
     item_reject(b, it, &e);
 }
 
+/* With the batch's arena: a sub-request in flight keeps the arena alive (http_internal). */
 static void
-batch_release(struct batch *b)
+batch_free_deferred(void *p)
 {
-    if (b->conn != NULL) {
-        evhttp_connection_free(b->conn);
-        b->conn = NULL;
-    }
-    if (b->ssl_ctx != NULL) {
-        SSL_CTX_free(b->ssl_ctx);
-        b->ssl_ctx = NULL;
-    }
+    struct batch *b = p;
+
     json_decref(b->map);
     json_decref(b->inbox);
     json_decref(b->failed);
@@ -466,25 +450,6 @@ batch_release(struct batch *b)
     }
 }
 
-static void
-batch_on_gone(struct reqctx *rc)
-{
-    struct batch *b = rc->state;
-
-    if (b == NULL)
-        return;
-    b->dead = 1;
-    batch_release(b);
-}
-
-static void
-batch_free_deferred(void *p)
-{
-    struct batch *b = p;
-
-    if (!b->dead)
-        batch_release(b);
-}
 
 /* Mapped state of a sender code, or -1. */
 static int
@@ -651,7 +616,6 @@ batch_reply(struct batch *b)
             json_object_set_new(o, "dossier_code", json_string(it->dossier_code));
         json_array_append_new(out, o);
     }
-    rc->on_gone = NULL;
     http_reply_json(rc, 200,
                     json_pack("{s:o,s:i,s:i,s:i}", "items", out, "accepted", counts[IT_ACCEPTED],
                               "duplicate", counts[IT_DUPLICATE], "rejected",
@@ -710,44 +674,16 @@ batch_finish(struct batch *b)
     api_db(rc, b->st, 1, on_inbox_stored);
 }
 
+/* The reply of item b->cur's internal request (the batch request is still waiting). */
 static void
-on_sub_response(struct evhttp_request *req, void *arg)
+on_item_reply(const struct http_internal_reply *r, void *arg)
 {
     struct batch *b = arg;
-    struct item *it;
-    struct evbuffer *in;
-    const char *replayed;
-    json_t *resp = NULL;
-    int code;
+    struct item *it = &b->items[b->cur];
+    const char *replayed = http_kv_get(r->headers, r->nheaders, "Idempotent-Replayed");
+    json_t *resp = r->len > 0 ? json_loadb(r->body, r->len, 0, NULL) : NULL;
 
-    if (b->dead)
-        return;
-    b->req = NULL;
-    it = &b->items[b->cur];
-    if (req == NULL || evhttp_request_get_response_code(req) == 0) {
-        /* The connection failed: the item's outcome is unknown (it may have committed). Its
-         * Idempotency-Key makes a resend safe; say so rather than guess. */
-        if (b->conn != NULL) {
-            evhttp_connection_free(b->conn);
-            b->conn = NULL;
-        }
-        item_reject_code(b, it, ERR_DB_UNAVAILABLE, NULL,
-                         "internal request failed; resend the item (it is idempotent)");
-        b->cur++;
-        batch_next(b);
-        return;
-    }
-    code = evhttp_request_get_response_code(req);
-    in = evhttp_request_get_input_buffer(req);
-    if (evbuffer_get_length(in) > 0) {
-        size_t n = evbuffer_get_length(in);
-        char *text = arena_alloc(b->rc->arena, n + 1);
-
-        evbuffer_remove(in, text, n);
-        resp = json_loadb(text, n, 0, NULL);
-    }
-    replayed = evhttp_find_header(evhttp_request_get_input_headers(req), "Idempotent-Replayed");
-    if (code >= 200 && code < 300) {
+    if (r->status >= 200 && r->status < 300) {
         json_t *c = json_object_get(resp, "code");
 
         if (!json_is_string(c))
@@ -768,7 +704,7 @@ on_sub_response(struct evhttp_request *req, void *arg)
         } else {
             struct mc_err e;
 
-            err_set(&e, ERR_INTERNAL, "internal request answered %d", code);
+            err_set(&e, ERR_INTERNAL, "internal request answered %d", r->status);
             it->error = integ_error_json(&e);
         }
         if (it->key != NULL)
@@ -779,87 +715,36 @@ on_sub_response(struct evhttp_request *req, void *arg)
     batch_next(b);
 }
 
-static struct evhttp_connection *
-batch_conn(struct batch *b)
-{
-    struct bufferevent *bev = NULL;
-
-    if (b->conn != NULL)
-        return b->conn;
-    if (b->tls) {
-        SSL *ssl;
-
-        if (b->ssl_ctx == NULL) {
-            /* Our own listener on the loopback interface: the certificate is the server's
-             * public one for its public name, so it is not verified here. */
-            b->ssl_ctx = SSL_CTX_new(TLS_client_method());
-            if (b->ssl_ctx == NULL)
-                return NULL;
-            SSL_CTX_set_verify(b->ssl_ctx, SSL_VERIFY_NONE, NULL);
-        }
-        ssl = SSL_new(b->ssl_ctx);
-        if (ssl == NULL)
-            return NULL;
-        bev = bufferevent_openssl_socket_new(b->rc->w->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
-                                             BEV_OPT_CLOSE_ON_FREE);
-        if (bev == NULL) {
-            SSL_free(ssl);
-            return NULL;
-        }
-    }
-    b->conn = evhttp_connection_base_bufferevent_new(b->rc->w->base, NULL, bev, b->host,
-                                                     (unsigned short)b->port);
-    if (b->conn != NULL)
-        evhttp_connection_set_timeout(b->conn, SUBREQ_TIMEOUT);
-    return b->conn;
-}
-
 static void
 send_sub(struct batch *b, struct item *it)
 {
     struct reqctx *rc = b->rc;
-    struct evhttp_connection *c = batch_conn(b);
-    struct evkeyvalq *h;
-    struct evbuffer *out;
-    const char *auth = rc_header(rc, "Authorization");
+    struct http_kv h[3];
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    char hex[2 * SHA256_DIGEST_LENGTH + 1];
     char *s;
 
-    if (c == NULL) {
-        item_reject_code(b, it, ERR_INTERNAL, NULL, "cannot open the internal connection");
+    /* The dossier API's keys are 1-63 of [A-Za-z0-9._-]; a sender id may be anything up to
+     * 200 characters, so the key is derived: "i." + 56 hex digits of its SHA-256. */
+    SHA256((const unsigned char *)it->sender_id, strlen(it->sender_id), md);
+    hmac_hex(md, sizeof(md), hex);
+    h[0] = (struct http_kv){"Content-Type", "application/json"};
+    h[1] = (struct http_kv){"Idempotency-Key", arena_printf(rc->arena, "i.%.56s", hex)};
+    h[2] = (struct http_kv){"X-Request-Id", arena_printf(rc->arena, "%.40s-%zu", rc->req_id,
+                                                         b->cur)};
+    s = json_dumps(b->sub_body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(b->sub_body);
+    b->sub_body = NULL;
+    if (s == NULL) {
+        item_reject_code(b, it, ERR_INTERNAL, NULL, "item not serialisable");
         b->cur++;
         batch_next(b);
         return;
     }
-    b->req = evhttp_request_new(on_sub_response, b);
-    h = evhttp_request_get_output_headers(b->req);
-    evhttp_add_header(h, "Host", b->host);
-    evhttp_add_header(h, "Content-Type", "application/json");
-    if (auth != NULL)
-        evhttp_add_header(h, "Authorization", auth);
-    {
-        /* The dossier API's keys are 1-63 of [A-Za-z0-9._-]; a sender id may be anything up
-         * to 200 characters, so the key is derived: "i." + 56 hex digits of its SHA-256. */
-        unsigned char md[SHA256_DIGEST_LENGTH];
-        char hex[2 * SHA256_DIGEST_LENGTH + 1];
-
-        SHA256((const unsigned char *)it->sender_id, strlen(it->sender_id), md);
-        hmac_hex(md, sizeof(md), hex);
-        evhttp_add_header(h, "Idempotency-Key", arena_printf(rc->arena, "i.%.56s", hex));
-    }
-    evhttp_add_header(h, "X-Request-Id", arena_printf(rc->arena, "%.40s-%zu", rc->req_id, b->cur));
-    s = json_dumps(b->sub_body, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(b->sub_body);
-    b->sub_body = NULL;
-    out = evhttp_request_get_output_buffer(b->req);
-    evbuffer_add(out, s, strlen(s));
+    /* http_internal copies the body (and headers) before it returns. */
+    http_internal(rc->w, EVHTTP_REQ_POST, b->sub_path, s, strlen(s), &rc->who, h, 3, rc,
+                  on_item_reply, b);
     free(s);
-    if (evhttp_make_request(c, b->req, EVHTTP_REQ_POST, b->sub_path) != 0) {
-        /* evhttp frees the request on failure. */
-        b->req = NULL;
-        item_reject_code(b, it, ERR_INTERNAL, NULL, "cannot send the internal request");
-        b->cur++;
-        batch_next(b);
-    }
 }
 
 static const char SQL_DOSSIER_VERSION[] =
@@ -999,36 +884,6 @@ batch_next(struct batch *b)
     run_item(b, &b->items[b->cur]);
 }
 
-/* The server's own address from worker's bound socket (loopback when bound to any). */
-static void
-find_self(struct evhttp_bound_socket *bs, void *arg)
-{
-    struct batch *b = arg;
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    evutil_socket_t fd = evhttp_bound_socket_get_fd(bs);
-
-    if (b->port != 0 || getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
-        return;
-    if (ss.ss_family == AF_INET) {
-        struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-
-        if (a->sin_addr.s_addr == htonl(INADDR_ANY))
-            snprintf(b->host, sizeof(b->host), "127.0.0.1");
-        else
-            inet_ntop(AF_INET, &a->sin_addr, b->host, sizeof(b->host));
-        b->port = ntohs(a->sin_port);
-    } else if (ss.ss_family == AF_INET6) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-
-        if (IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr))
-            snprintf(b->host, sizeof(b->host), "::1");
-        else
-            inet_ntop(AF_INET6, &a->sin6_addr, b->host, sizeof(b->host));
-        b->port = ntohs(a->sin6_port);
-    }
-}
-
 static const char SQL_BATCH_CTX_INBOX[] =
     "SELECT sender_id, dossier_code FROM integ_inbox WHERE account_id = $1::bigint"
     " AND sender_id IN (SELECT jsonb_array_elements_text($2::jsonb))";
@@ -1050,7 +905,6 @@ on_batch_ctx(struct reqctx *rc, struct db_result *r)
     for (int i = 0; i < PQntuples(r->res[1]); i++)
         json_object_set_new(b->map, db_val(r->res[1], i, 0),
                             json_integer(atoi(db_val(r->res[1], i, 1))));
-    rc->on_gone = batch_on_gone;
     batch_next(b);
 }
 
@@ -1134,13 +988,7 @@ batch_go(struct reqctx *rc)
     b->inbox = json_object();
     b->failed = json_object();
     b->seen = json_object();
-    b->tls = rc->app->ssl != NULL;
     arena_defer(rc->arena, batch_free_deferred, b);
-    evhttp_foreach_bound_socket(rc->w->http, find_self, b);
-    if (b->port == 0) {
-        http_reply_err(rc, ERR_INTERNAL, "own listening address unknown");
-        return;
-    }
     ids = json_array();
     json_array_foreach(items, i, v) {
         parse_item(b, i, v);

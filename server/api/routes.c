@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/http.h>
+
 #include "api/alerts.h"
 #include "api/auth.h"
 #include "api/documents.h"
@@ -114,7 +116,18 @@ api_worker_free(struct worker *w)
 struct db_job {
     struct reqctx *rc;
     api_db_done done;
+    int context;  /* 1: statement 0 is CONTEXT_SQL, hidden from done */
 };
+
+/*
+ * The request context of a write, for the administrative audit trigger of
+ * sql/041_admin_audit.sql (docs/security.md §5): transaction-local settings (is_local =
+ * true: they end with the unit's implicit transaction, so a pooled connection never
+ * carries one request's identity into the next unit).
+ */
+static const char CONTEXT_SQL[] =
+    "SELECT set_config('motcua.account_id', $1, true), set_config('motcua.login', $2, true),"
+    " set_config('motcua.request_id', $3, true), set_config('motcua.client_addr', $4, true)";
 
 static void
 on_db_done(struct db_result *r, void *arg)
@@ -129,6 +142,20 @@ on_db_done(struct db_result *r, void *arg)
         http_rc_release(rc);
         return;
     }
+    if (j->context) {
+        /* The handler sees its own statements only; the pool frees the results through
+           r after we return, so the view is a copy. */
+        struct db_result v = *r;
+
+        if (v.nres > 0) {
+            v.res++;
+            v.nres--;
+        }
+        if (v.failed_stmt >= 0)
+            v.failed_stmt--;
+        j->done(rc, &v);
+        return;
+    }
     j->done(rc, r);
 }
 
@@ -139,6 +166,21 @@ api_db(struct reqctx *rc, const struct db_stmt *st, int n, api_db_done done)
 
     j->rc = rc;
     j->done = done;
+    j->context = rc->who.authenticated && rc->method != EVHTTP_REQ_GET &&
+                 rc->method != EVHTTP_REQ_HEAD;
+    if (j->context) {
+        struct db_stmt *all = arena_alloc(rc->arena, (size_t)(n + 1) * sizeof(*all));
+        const char **v = arena_alloc(rc->arena, 4 * sizeof(*v));
+
+        v[0] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
+        v[1] = rc->who.login;
+        v[2] = rc->req_id;
+        v[3] = rc->client_addr;
+        all[0] = (struct db_stmt){CONTEXT_SQL, 4, v};
+        memcpy(all + 1, st, (size_t)n * sizeof(*st));
+        st = all;
+        n++;
+    }
     rc->db_inflight++;
     db_exec(rc->w->db, st, n, on_db_done, j);
 }

@@ -167,6 +167,19 @@ exec_simple(PGconn *c, const char *sql)
     return 0;
 }
 
+/*
+ * Opens the transaction of a change. The CLI writes its own audit rows (detail.via "cli"),
+ * so it tells the generic row trigger of sql/041_admin_audit.sql to stay silent
+ * (transaction-local setting motcua.audited, docs/security.md §5).
+ */
+static int
+begin_audited(PGconn *c)
+{
+    if (exec_simple(c, "BEGIN") != 0)
+        return -1;
+    return exec_simple(c, "SELECT set_config('motcua.audited', 'on', true)");
+}
+
 /* Reads one line from stdin into buf without its line end; -1 when there is none. */
 static int
 read_password(char *buf, size_t len)
@@ -293,7 +306,7 @@ cmd_add(PGconn *c, const struct opts *o)
     v[3] = role == ROLE_INTEGRATION ? "integration" : "staff";
     v[4] = pw != NULL ? phc : NULL;
     v[5] = o->unit;
-    if (exec_simple(c, "BEGIN") != 0)
+    if (begin_audited(c) != 0)
         goto out;
     r = run(c, CLI_ACCOUNT_INSERT_SQL, 6, v);
     if (r == NULL)
@@ -336,7 +349,7 @@ cmd_api_key(PGconn *c, const struct opts *o)
         usage();
         return 2;
     }
-    if (exec_simple(c, "BEGIN") != 0)
+    if (begin_audited(c) != 0)
         return 1;
     if (issue_key(c, o->login, o->label) != 0) {
         PQclear(PQexec(c, "ROLLBACK"));
@@ -355,7 +368,7 @@ cmd_disable(PGconn *c, const struct opts *o)
         usage();
         return 2;
     }
-    if (exec_simple(c, "BEGIN") != 0)
+    if (begin_audited(c) != 0)
         return 1;
     r = run(c, CLI_DISABLE_SQL, 1, v);
     if (r == NULL || PQntuples(r) != 1) {

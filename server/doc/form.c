@@ -16,11 +16,13 @@
 
 static const char *const KIND_NAMES[DOC__KINDS] = {
     "receipt", "supplement", "refusal", "apology", "stop", "control_slip", "register",
+    "receipt_reissue",
 };
 
 /* Form numbers by regime; 0 = the set has no such form (domain.md §3). */
-static const int NUM_ND61[DOC__KINDS] = {1, 2, 3, 4, 0, 5, 6};
-static const int NUM_ND118[DOC__KINDS] = {1, 2, 3, 4, 5, 6, 7};
+/* The reissued receipt is Mẫu 01 in both sets (form.h). */
+static const int NUM_ND61[DOC__KINDS] = {1, 2, 3, 4, 0, 5, 6, 1};
+static const int NUM_ND118[DOC__KINDS] = {1, 2, 3, 4, 5, 6, 7, 1};
 
 static const char *const TITLES[DOC__KINDS] = {
     "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
@@ -30,6 +32,7 @@ static const char *const TITLES[DOC__KINDS] = {
     "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ",
     "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
     "SỔ THEO DÕI HỒ SƠ",
+    "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
 };
 
 /* TT 03/2025 renamed Mẫu 04 (domain-sources.md §2.11). */
@@ -44,6 +47,7 @@ static const char *const DOC_NAMES[DOC__KINDS] = {
     "Thông báo dừng giải quyết hồ sơ",
     "Phiếu kiểm soát quá trình giải quyết hồ sơ",
     "Sổ theo dõi hồ sơ",
+    "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
 };
 static const char DOC_NAME_APOLOGY_118[] =
     "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết";
@@ -234,7 +238,9 @@ doc_qr_payload(struct arena *a, const struct doc_input *in)
     char *buf = NULL, *out;
     size_t len = 0;
     FILE *f;
-    int64_t due = in->kind == DOC_APOLOGY ? in->new_appointment_at : in->appointment_at;
+    int64_t due = in->kind == DOC_APOLOGY           ? in->new_appointment_at
+                  : in->kind == DOC_RECEIPT_REISSUE ? in->due_after
+                                                    : in->appointment_at;
 
     f = open_memstream(&buf, &len);
     if (f == NULL)
@@ -248,7 +254,8 @@ doc_qr_payload(struct arena *a, const struct doc_input *in)
     kv(f, "sys", in->system_name);
     if (in->issued_at != 0)
         kv(f, "at", rfc3339(a, in->issued_at));
-    if ((in->kind == DOC_RECEIPT || in->kind == DOC_APOLOGY) && due != 0)
+    if ((in->kind == DOC_RECEIPT || in->kind == DOC_APOLOGY ||
+         in->kind == DOC_RECEIPT_REISSUE) && due != 0)
         kv(f, "due", rfc3339(a, due));
     kv(f, "url", in->lookup_url);
     fclose(f);
@@ -355,6 +362,9 @@ build_receipt(struct builder *bd, const struct doc_input *in, struct mc_err *e)
         return err_field(e, ERR_VALIDATION, "code", "a receipt needs the dossier code");
     if (in->received_at == 0)
         return err_field(e, ERR_VALIDATION, "received_at", "a receipt needs the reception time");
+    if (in->kind == DOC_RECEIPT_REISSUE && in->due_after == 0)
+        return err_field(e, ERR_VALIDATION, "due_after",
+                         "a reissued receipt needs the new appointment");
 
     field(bd, "Mã hồ sơ", in->code);
     text(bd, 0, arena_printf(a, "%s tiếp nhận hồ sơ của:", issuer_name(in)));
@@ -388,6 +398,21 @@ build_receipt(struct builder *bd, const struct doc_input *in, struct mc_err *e)
         text(bd, 0,
              "5. Thời gian trả kết quả giải quyết hồ sơ: thủ tục không quy định ngày hẹn trả; "
              "cơ quan giải quyết sẽ thông báo khi có kết quả.");
+    if (in->kind == DOC_RECEIPT_REISSUE) {
+        /* domain.md §6.1: the resume records the previous and the new date and prints the
+           new one; the original appointment above is never overwritten. */
+        if (in->supplement_received_at != 0)
+            text(bd, 0,
+                 arena_printf(a, "Thời gian nhận hồ sơ bổ sung: %s",
+                              doc_vi_time(a, in->supplement_received_at)));
+        if (in->due_before != 0)
+            text(bd, 0,
+                 arena_printf(a, "Ngày hẹn trả kết quả trước khi bổ sung: %s",
+                              doc_vi_time(a, in->due_before)));
+        text(bd, DOC_ST_BOLD,
+             arena_printf(a, "Ngày hẹn trả kết quả mới: %s%s", doc_vi_time(a, in->due_after),
+                          in->due_before == in->due_after ? " (không thay đổi)" : ""));
+    }
     text(bd, 0,
          arena_printf(a, "6. Đăng ký nhận kết quả tại: %s",
                       in->return_by_post ? "qua dịch vụ bưu chính công ích"
@@ -655,6 +680,7 @@ doc_build(struct arena *a, const struct doc_input *in, struct doc_model *out, st
 
     switch (in->kind) {
     case DOC_RECEIPT:
+    case DOC_RECEIPT_REISSUE:
         rc = build_receipt(&bd, in, e);
         break;
     case DOC_SUPPLEMENT:
@@ -694,6 +720,8 @@ doc_build(struct arena *a, const struct doc_input *in, struct doc_model *out, st
                                      doc_vi_date(a, in->issued_at))
                       : NULL;
     m.title = doc_form_title(in->regime, in->kind);
+    if (in->kind == DOC_RECEIPT_REISSUE)
+        m.subtitle = "(Cấp lại sau khi tiếp nhận hồ sơ bổ sung)";
     m.blocks = bd.b;
     m.nblocks = bd.n;
     m.qr_payload = doc_qr_payload(a, in);

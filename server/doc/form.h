@@ -12,6 +12,14 @@
  *     notice, 06 control slip, 07 register.
  * The number printed is the one of the dossier's regime.
  *
+ * Neither set has a form for the reception of a supplement (domain-sources.md §2.7,
+ * §2.13), yet domain.md §6.1 prints the new appointment for the applicant when the
+ * clock resumes. The only form that tells the applicant the return time is Mẫu 01, so
+ * DOC_RECEIPT_REISSUE is Mẫu 01 reissued ("cấp lại") after receive_supplement: the
+ * original appointment (item 5) stays, followed by NgayHenTraTruoc and, in bold,
+ * "Ngày hẹn trả kết quả mới" (NgayHenTraMoi; the same date when the pause did not
+ * count, e.g. a repeat request under single_supplement).
+ *
  * Strings in struct doc_input are borrowed (they must outlive the model);
  * everything the builder makes lives in the arena passed in.
  */
@@ -40,13 +48,15 @@ enum doc_kind {
     DOC_STOP,         /* Thông báo dừng giải quyết hồ sơ (ND 118 era only) */
     DOC_CONTROL_SLIP, /* Phiếu kiểm soát quá trình giải quyết hồ sơ */
     DOC_REGISTER,     /* Sổ theo dõi hồ sơ */
+    DOC_RECEIPT_REISSUE, /* Mẫu 01 reissued after a supplement with the new appointment */
     DOC__KINDS
 };
 
 /* The regime of a dossier received at t (Unix seconds). */
 enum doc_regime doc_regime_at(int64_t received_at);
 
-/* "receipt", "supplement", "refusal", "apology", "stop", "control_slip", "register". */
+/* "receipt", "supplement", "refusal", "apology", "stop", "control_slip", "register",
+   "receipt_reissue". */
 const char *doc_kind_name(enum doc_kind k);
 /* Inverse of doc_kind_name; -1 when unknown. */
 int doc_kind_parse(const char *s);
@@ -116,6 +126,9 @@ struct doc_input {
     int64_t received_at;
     int64_t appointment_at;     /* 0: the procedure has no appointment */
     int64_t new_appointment_at; /* apology: the new date */
+    int64_t supplement_received_at; /* receipt_reissue: when the supplement was received */
+    int64_t due_before;         /* receipt_reissue: NgayHenTraTruoc (the due before the pause) */
+    int64_t due_after;          /* receipt_reissue: NgayHenTraMoi (the new appointment) */
     int return_by_post;         /* 1 bưu chính công ích, 0 at the counter */
     const char *register_book;  /* Sổ theo dõi: quyển số (NULL when not kept) */
     int register_seq;           /* số thứ tự, 0 when not kept */
@@ -213,7 +226,8 @@ int doc_build(struct arena *a, const struct doc_input *in, struct doc_model *out
  *   doc=Mẫu số 01 - Giấy tiếp nhận hồ sơ và hẹn trả kết quả
  *   sys=<issuing system>
  *   at=<issue time, RFC 3339 +07:00>
- *   due=<appointment, RFC 3339>   (receipt, apology: the new one; omitted when none)
+ *   due=<appointment, RFC 3339>   (receipt; apology and receipt_reissue: the new one;
+ *                                  omitted when none)
  *   url=<in->lookup_url, i.e. doc_lookup_url()>
  * Empty fields are left out; CR, LF and '=' cannot occur in a key, and CR/LF in
  * values are replaced with spaces. The lookup secret is never in the QR: a photo of the

@@ -377,15 +377,18 @@ ddl_appointment(const struct ddl_axis *ax, int64_t received, const struct ddl_du
             return err_set(e, ERR_BAD_DURATION, "duration must be positive");
         return ddl_add_minutes(ax, received, ddl_duration_minutes(d), out, e);
     case DDL_CD:
-        /* Civil Code 2015 Art. 147(1): the day of the event is not counted; Art. 148(4)
-         * (domain.md §5.1): a period whose last day is a day off ends at the end of the
-         * next working day. The event is the start of the clock (reception rolled into
-         * working time). */
+        /* Civil Code 2015 Art. 147(1): a period counted in days starts on the day after
+         * the event, so the last day is (reception day + N). The event is the reception
+         * itself (its local day), not the clock start rolled into working time: a dossier
+         * received on Friday 17:30 counts from Saturday, not from Monday's 07:00 start.
+         * Art. 148 (domain.md §5.1): the period ends at the end of its last day (the end of
+         * the last session); a last day that is a day off moves to the end of the next
+         * working day. */
         if (d->value <= 0 || d->value > DDL_MAX_DAYS)
             return err_set(e, ERR_BAD_DURATION, "calendar days out of range");
-        if (ddl_start(ax, received, &start, e) != 0)
-            return -1;
-        if (working_from(ax, cal_local_day(start) + d->value, &day, e) != 0)
+        if (!ddl_in_range(ax, received))
+            return err_set(e, ERR_OUT_OF_CALENDAR, "instant outside the calendar range");
+        if (working_from(ax, cal_local_day(received) + d->value, &day, e) != 0)
             return -1;
         *out = end_of_day(ax, day);
         return 0;

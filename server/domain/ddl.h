@@ -123,8 +123,9 @@ int64_t ddl_duration_minutes(const struct ddl_duration *d);
 /*
  * The appointment (ngày hẹn trả) of a dossier received at `received` (§5.1):
  * wd/wh/wm: instant(pos(start) + minutes); cd: end of the last session of
- * (day of start + N), moved to the end of the next working day when that day is
- * not a working day; sameday: end of the start's working day, or of the next
+ * (local day of reception + N; Civil Code Art. 147(1), counted from the reception
+ * day itself, not from the rolled clock start), moved to the end of the next
+ * working day when that day is not a working day; sameday: end of the start's working day, or of the next
  * working day when received at or after the cut-off. Returns -1 with
  * ERR_BAD_DURATION for DDL_NONE, ERR_OUT_OF_CALENDAR past the calendar range.
  */

@@ -3,6 +3,10 @@
  * envelope, JSON and byte replies, chunked streaming (SSE). Every reply carries
  * X-Request-Id; JSON replies are application/json; charset=utf-8 and
  * Cache-Control: no-store (they may hold personal data).
+ *
+ * Internal requests (rc->internal, rc->req == NULL; http_internal in server.c) take the
+ * same paths: headers are read from and written to the key/value lists of their
+ * http_internal_ctx, and the body of a reply is kept there for the caller.
  */
 #include "http/reqctx.h"
 
@@ -10,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -85,18 +90,61 @@ rc_query(struct reqctx *rc, const char *name)
 }
 
 const char *
+http_kv_get(const struct http_kv *kv, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(kv[i].name, name) == 0)
+            return kv[i].value;
+    return NULL;
+}
+
+const char *
 rc_header(const struct reqctx *rc, const char *name)
 {
+    if (rc->internal != NULL)
+        return http_kv_get(rc->internal->in, rc->internal->nin, name);
     if (rc->req == NULL || rc->gone)
         return NULL;
     return evhttp_find_header(evhttp_request_get_input_headers(rc->req), name);
 }
 
+/* A reply header already set, or NULL. */
+static const char *
+out_header_get(struct reqctx *rc, const char *name)
+{
+    if (rc->internal != NULL)
+        return http_kv_get(rc->internal->out, rc->internal->nout, name);
+    return evhttp_find_header(evhttp_request_get_output_headers(rc->req), name);
+}
+
+/* Sets a reply header (replacing one of the same name). */
 static void
 out_header(struct reqctx *rc, const char *name, const char *value)
 {
-    struct evkeyvalq *h = evhttp_request_get_output_headers(rc->req);
+    struct http_internal_ctx *ic = rc->internal;
+    struct evkeyvalq *h;
 
+    if (ic != NULL) {
+        size_t i;
+
+        for (i = 0; i < ic->nout && strcasecmp(ic->out[i].name, name) != 0; i++)
+            ;
+        if (i == ic->nout) {
+            if (ic->nout == ic->capout) {
+                struct http_kv *grown;
+
+                ic->capout = ic->capout != 0 ? ic->capout * 2 : 8;
+                grown = arena_calloc(rc->arena, ic->capout, sizeof(*grown));
+                if (ic->nout > 0)
+                    memcpy(grown, ic->out, ic->nout * sizeof(*grown));
+                ic->out = grown;
+            }
+            ic->out[ic->nout++].name = arena_strdup(rc->arena, name);
+        }
+        ic->out[i].value = arena_strdup(rc->arena, value);
+        return;
+    }
+    h = evhttp_request_get_output_headers(rc->req);
     evhttp_remove_header(h, name);
     evhttp_add_header(h, name, value);
 }
@@ -104,7 +152,7 @@ out_header(struct reqctx *rc, const char *name, const char *value)
 void
 rc_set_header(struct reqctx *rc, const char *name, const char *value)
 {
-    if (rc->req == NULL || rc->gone || rc->replied)
+    if ((rc->req == NULL && rc->internal == NULL) || rc->gone || rc->replied)
         return;
     out_header(rc, name, value);
 }
@@ -186,6 +234,17 @@ send_buf(struct reqctx *rc, int status, const char *content_type, struct evbuffe
 {
     out_header(rc, "Content-Type", content_type);
     rc->bytes_out = evbuffer_get_length(buf);
+    if (rc->internal != NULL) {
+        char *b = arena_alloc(rc->arena, rc->bytes_out + 1);
+
+        evbuffer_remove(buf, b, rc->bytes_out);
+        b[rc->bytes_out] = '\0';
+        rc->internal->body = b;
+        rc->internal->len = rc->bytes_out;
+        evbuffer_free(buf);
+        http_internal_replied(rc); /* the caller gets it on the next loop turn */
+        return;
+    }
     evhttp_send_reply(rc->req, status, reason(status), buf);
     evbuffer_free(buf);
 }
@@ -240,13 +299,10 @@ http_reply_error(struct reqctx *rc, const struct mc_err *e)
     if (status >= 500)
         log_kv(LOG_ERROR, "request failed", "req_id", rc->req_id, "err", err_name(code), "detail",
                e->detail, NULL);
-    if (!rc->replied && !rc->gone && rc->req != NULL) {
-        struct evkeyvalq *h = evhttp_request_get_output_headers(rc->req);
-
-        /* Tell clients when to come back (RFC 9110 §10.2.3); a handler may have set it. */
-        if ((status == 503 || status == 429) && evhttp_find_header(h, "Retry-After") == NULL)
-            evhttp_add_header(h, "Retry-After", status == 503 ? "5" : "1");
-    }
+    /* Tell clients when to come back (RFC 9110 §10.2.3); a handler may have set it. */
+    if (!rc->replied && !rc->gone && (rc->req != NULL || rc->internal != NULL) &&
+        (status == 503 || status == 429) && out_header_get(rc, "Retry-After") == NULL)
+        out_header(rc, "Retry-After", status == 503 ? "5" : "1");
     http_reply_json(rc, status, body);
 }
 
@@ -305,6 +361,11 @@ http_reply_data(struct reqctx *rc, int status, const char *content_type, const v
 void
 http_stream_start(struct reqctx *rc, int status, const char *content_type)
 {
+    if (rc->internal != NULL) {
+        /* http_internal refuses RF_STREAM routes; a stream elsewhere is a bug. */
+        http_reply_err(rc, ERR_INTERNAL, "no streaming reply to an internal request");
+        return;
+    }
     rc->streaming = 1; /* before begin_reply: the hang-up watcher stays on for streams */
     if (begin_reply(rc, status) != 0)
         return;

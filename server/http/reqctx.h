@@ -6,6 +6,10 @@
  * job is in flight (rc->db_inflight > 0) the reqctx stays alive; if the client
  * hangs up meanwhile, rc->gone is set and the handler's callback must call
  * reqctx_abandon(rc) instead of replying (libevent#997).
+ *
+ * An internal request (http_internal) is a reqctx with no evhttp request (rc->req ==
+ * NULL, rc->internal != NULL): made by server code for a caller already authenticated,
+ * routed and checked like any request; its reply goes to a callback instead of a socket.
  */
 #ifndef MOTCUA_HTTP_REQCTX_H
 #define MOTCUA_HTTP_REQCTX_H
@@ -23,6 +27,13 @@ struct evhttp_request;
 struct worker;
 struct app;
 struct http_conn;
+struct http_internal_ctx;
+
+/* One header of an internal request or of its reply. */
+struct http_kv {
+    const char *name;
+    const char *value;
+};
 
 /* Who is calling, filled by app->authenticate (security module). */
 struct principal {
@@ -44,6 +55,7 @@ struct reqctx {
     int method;
     const char *path;        /* decoded path, no query */
     const char *query;       /* raw query string or NULL */
+    const char *target;      /* request-target as received (path?query, not decoded) */
     const char *body;        /* request body, NUL-terminated copy, or NULL */
     size_t body_len;
     json_t *json;            /* parsed body with RF_JSON (freed with the arena) */
@@ -71,6 +83,8 @@ struct reqctx {
      * server stops, just before rc is freed, so the owner can unlink it.
      */
     void (*on_gone)(struct reqctx *rc);
+    /* Non-NULL for an internal request (http_internal): its headers, reply, caller. */
+    struct http_internal_ctx *internal;
 };
 
 /* Path parameter by name ("code"), or NULL. */
@@ -112,6 +126,42 @@ void http_dispatch(struct reqctx *rc);
 
 /* After rc->gone: releases the request once no job is in flight. */
 void reqctx_abandon(struct reqctx *rc);
+
+/* What an internal request answered; valid only while the done callback runs. */
+struct http_internal_reply {
+    int status;
+    const char *body;               /* NUL-terminated (the reply may hold NULs: use len) */
+    size_t len;
+    const struct http_kv *headers;  /* reply headers: X-Request-Id, Content-Type, Location, */
+    size_t nheaders;                /* Idempotent-Replayed, Retry-After, ... */
+};
+
+typedef void (*http_internal_fn)(const struct http_internal_reply *r, void *arg);
+
+/*
+ * Serves a request inside the process, without a socket: method (EVHTTP_REQ_*) and target
+ * ("/api/v1/dossiers/<percent-encoded code>/events[?query]", as on a request line) go
+ * through the same route table, shutdown check, body checks (MOTCUA_MAX_BODY, Content-Type
+ * and strict JSON for RF_JSON routes, Idempotency-Key syntax) and the route's role check
+ * against *who, the caller's principal (no token lookup: the caller authenticated it).
+ * RF_STREAM routes are refused (500). headers (copied) are the request's headers, e.g.
+ * Content-Type, Idempotency-Key, X-Request-Id (kept when well-formed, else a new UUID).
+ *
+ * parent (may be NULL) is the request on whose behalf this one runs: it gives the client
+ * address and the parent id of the access log line, and it is kept alive meanwhile (the
+ * internal request counts in parent->db_inflight, like a database job, see api_db). done
+ * runs exactly once, on the loop (never from inside http_internal), after the handler
+ * replied -- unless parent's client hung up or parent was answered meanwhile: then parent
+ * is released instead (as api_db does). The internal request's memory is freed after done
+ * returns, once no database job of its own is in flight. Logged and counted under its
+ * route with "internal":true.
+ */
+void http_internal(struct worker *w, int method, const char *target, const char *body,
+                   size_t len, const struct principal *who, const struct http_kv *headers,
+                   size_t nheaders, struct reqctx *parent, http_internal_fn done, void *arg);
+
+/* The value of header name (any case) in kv[0..n), or NULL. */
+const char *http_kv_get(const struct http_kv *kv, size_t n, const char *name);
 
 /* Monotonic nanoseconds. */
 uint64_t http_now_ns(void);

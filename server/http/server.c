@@ -15,6 +15,12 @@
  * buffer sees when the request head ends (an empty line); the deadline timer
  * closes connections whose head is not complete MOTCUA_HEADER_TIMEOUT seconds
  * after the first byte (or after accept).
+ *
+ * Internal requests (http_internal): a reqctx with no connection, made by server code
+ * for a caller already authenticated; it goes through the same route match and body
+ * checks as on_request (route_or_reply, body_checks), then the route's role check
+ * against the caller's principal, and its reply is handed to the caller's callback on
+ * the next loop turn (internal_deliver), never from inside the handler's reply call.
  */
 #include "http/server.h"
 
@@ -47,6 +53,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "domain/role.h"
 #include "http/idem_key.h"
 #include "http/json.h"
 #include "http/metrics.h"
@@ -78,6 +85,8 @@ struct http_worker {
     struct event *stop_ev, *drain_ev, *tick_ev;
     uint64_t stop_deadline_ns;
     int early_close; /* the backend reports EV_CLOSED */
+    struct reqctx *internal; /* live internal requests (http_internal) */
+    int ninternal;
 };
 
 
@@ -336,6 +345,11 @@ account(struct reqctx *rc)
         return;
     if (rc->err_code != NULL)
         json_object_set_new(o, "err", json_string(rc->err_code));
+    if (rc->internal != NULL) {
+        json_object_set_new(o, "internal", json_true());
+        if (rc->internal->parent_id[0] != '\0')
+            json_object_set_new(o, "parent", json_string(rc->internal->parent_id));
+    }
     s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     if (s != NULL && strlen(s) >= 2) {
         s[strlen(s) - 1] = '\0';
@@ -471,6 +485,9 @@ is_json_type(const char *ct)
            (strcasecmp(p + 8, "utf-8") == 0 || strcasecmp(p + 8, "\"utf-8\"") == 0);
 }
 
+static int route_or_reply(struct reqctx *rc, const char *raw_path);
+static int body_checks(struct reqctx *rc);
+
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -485,7 +502,6 @@ on_request(struct evhttp_request *req, void *arg)
     char *dec, *peer = NULL;
     ev_uint16_t port = 0;
     size_t blen;
-    struct mc_err e;
 
     if (c == NULL) {
         evhttp_send_error(req, 500, NULL);
@@ -529,6 +545,8 @@ on_request(struct evhttp_request *req, void *arg)
     evhttp_connection_get_peer(evcon, &peer, &port);
     snprintf(rc->client_addr, sizeof(rc->client_addr), "%s", peer != NULL ? peer : "");
 
+    rc->target = arena_strdup(rc->arena, evhttp_request_get_uri(req) != NULL
+                                             ? evhttp_request_get_uri(req) : "/");
     raw_path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
     if (raw_path == NULL || raw_path[0] == '\0')
         raw_path = "/";
@@ -565,18 +583,8 @@ on_request(struct evhttp_request *req, void *arg)
         http_reply_err(rc, ERR_SHUTTING_DOWN, NULL);
         return;
     }
-    if (route_match(app->routes, app->nroutes, rc->method, raw_path, &rc->match) != 0) {
-        if (rc->match.allow != 0) {
-            char allow[96];
-
-            route_allow_header(rc->match.allow, allow, sizeof(allow));
-            rc_set_header(rc, "Allow", allow);
-            http_reply_err(rc, ERR_METHOD_NOT_ALLOWED, "allowed: %s", allow);
-        } else {
-            http_reply_err(rc, ERR_NOT_FOUND, NULL);
-        }
+    if (route_or_reply(rc, raw_path) != 0)
         return;
-    }
     if (rc->match.route->flags & RF_STREAM) {
         c->phase = PH_BUSY;
         if (c->evcon != NULL)
@@ -597,12 +605,52 @@ on_request(struct evhttp_request *req, void *arg)
         rc->body = b;
         rc->body_len = blen;
     }
+    if (body_checks(rc) != 0)
+        return;
+    if (!(rc->match.route->flags & RF_PUBLIC) && app->authenticate != NULL)
+        app->authenticate(rc);
+    else
+        http_dispatch(rc);
+}
+
+/*
+ * Routes rc (method, raw_path) into rc->match; on no match replies 404, or 405 with Allow,
+ * and returns -1.
+ */
+static int
+route_or_reply(struct reqctx *rc, const char *raw_path)
+{
+    if (route_match(rc->app->routes, rc->app->nroutes, rc->method, raw_path, &rc->match) == 0)
+        return 0;
+    if (rc->match.allow != 0) {
+        char allow[96];
+
+        route_allow_header(rc->match.allow, allow, sizeof(allow));
+        rc_set_header(rc, "Allow", allow);
+        http_reply_err(rc, ERR_METHOD_NOT_ALLOWED, "allowed: %s", allow);
+    } else {
+        http_reply_err(rc, ERR_NOT_FOUND, NULL);
+    }
+    return -1;
+}
+
+/*
+ * The checks of a routed request's body (already within MOTCUA_MAX_BODY, in rc->body):
+ * Idempotency-Key syntax, and for RF_JSON routes the media type and the strict parse
+ * into rc->json. Replies and returns -1 when one fails.
+ */
+static int
+body_checks(struct reqctx *rc)
+{
+    const char *hdr;
+    struct mc_err e;
+
     hdr = rc_header(rc, "Idempotency-Key");
     if (hdr != NULL) {
         /* The one rule (http/idem_key.h), the same the idempotency store applies. */
         if (!idem_key_valid(hdr)) {
             http_reply_err(rc, ERR_BAD_REQUEST, "%s", IDEM_KEY_RULE);
-            return;
+            return -1;
         }
         rc->idem_key = arena_strdup(rc->arena, hdr);
     }
@@ -612,27 +660,227 @@ on_request(struct evhttp_request *req, void *arg)
             rc->json = json_object();
         } else if (!is_json_type(rc_header(rc, "Content-Type"))) {
             http_reply_err(rc, ERR_UNSUPPORTED_MEDIA, "expected application/json; charset=utf-8");
-            return;
+            return -1;
         } else {
             err_clear(&e);
             rc->json = json_parse_strict(rc->body, rc->body_len, &e);
             if (rc->json == NULL) {
                 http_reply_error(rc, &e);
-                return;
+                return -1;
             }
         }
         arena_defer(rc->arena, (void (*)(void *))json_decref, rc->json);
     }
-    if (!(rc->match.route->flags & RF_PUBLIC) && app->authenticate != NULL)
-        app->authenticate(rc);
-    else
-        http_dispatch(rc);
+    return 0;
 }
 
 void
 http_dispatch(struct reqctx *rc)
 {
     rc->match.route->fn(rc);
+}
+
+/* ---- internal requests --------------------------------------------------------------- */
+
+static void
+internal_unlink(struct reqctx *rc)
+{
+    struct http_internal_ctx *ic = rc->internal;
+    struct http_worker *hw = rc->w->hw;
+
+    if (ic->prev != NULL)
+        ic->prev->internal->next = ic->next;
+    else
+        hw->internal = ic->next;
+    if (ic->next != NULL)
+        ic->next->internal->prev = ic->prev;
+    ic->next = ic->prev = NULL;
+    hw->ninternal--;
+}
+
+/*
+ * Hands the reply to the caller, once: the access line and metrics, then done (or, when
+ * the parent's client left or the parent was answered meanwhile, the parent's release),
+ * then the internal request's own release (now or when its last database job is back).
+ */
+static void
+internal_deliver(struct reqctx *rc)
+{
+    struct http_internal_ctx *ic = rc->internal;
+    struct reqctx *parent = ic->parent;
+    struct http_internal_reply r;
+
+    event_free(ic->deliver);
+    ic->deliver = NULL;
+    internal_unlink(rc);
+    rc->completed = 1;
+    account(rc);
+    r.status = rc->status;
+    r.body = ic->body != NULL ? ic->body : "";
+    r.len = ic->len;
+    r.headers = ic->out;
+    r.nheaders = ic->nout;
+    if (parent != NULL) {
+        parent->db_inflight--;
+        if (parent->gone || parent->completed)
+            http_rc_release(parent);
+        else
+            ic->done(&r, ic->arg);
+    } else {
+        ic->done(&r, ic->arg);
+    }
+    http_rc_release(rc);
+}
+
+static void
+on_internal_deliver(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    internal_deliver(arg);
+}
+
+void
+http_internal_replied(struct reqctx *rc)
+{
+    struct timeval zero = {0, 0};
+
+    event_add(rc->internal->deliver, &zero);
+}
+
+void
+http_internal(struct worker *w, int method, const char *target, const char *body, size_t len,
+              const struct principal *who, const struct http_kv *headers, size_t nheaders,
+              struct reqctx *parent, http_internal_fn done, void *arg)
+{
+    struct app *app = w->app;
+    struct http_worker *hw = w->hw;
+    struct http_internal_ctx *ic;
+    struct reqctx *rc = xcalloc(1, sizeof(*rc));
+    const char *hdr, *q, *raw_path;
+    char *copy, *dec;
+
+    rc->t_start_ns = http_now_ns();
+    rc->w = w;
+    rc->app = app;
+    rc->arena = arena_new();
+    rc->method = method;
+    ic = arena_calloc(rc->arena, 1, sizeof(*ic));
+    rc->internal = ic;
+    ic->parent = parent;
+    ic->done = done;
+    ic->arg = arg;
+    ic->deliver = evtimer_new(w->base, on_internal_deliver, rc);
+    if (ic->deliver == NULL)
+        abort(); /* out of memory, as xmalloc */
+    ic->in = arena_calloc(rc->arena, nheaders > 0 ? nheaders : 1, sizeof(*ic->in));
+    for (size_t i = 0; i < nheaders; i++)
+        if (headers[i].name != NULL && headers[i].value != NULL) {
+            ic->in[ic->nin].name = arena_strdup(rc->arena, headers[i].name);
+            ic->in[ic->nin++].value = arena_strdup(rc->arena, headers[i].value);
+        }
+    ic->next = hw->internal;
+    if (hw->internal != NULL)
+        hw->internal->internal->prev = rc;
+    hw->internal = rc;
+    hw->ninternal++;
+    hw->inflight++;
+    if (parent != NULL) {
+        parent->db_inflight++; /* parent stays alive until done (see reqctx.h) */
+        snprintf(ic->parent_id, sizeof(ic->parent_id), "%s", parent->req_id);
+        snprintf(rc->client_addr, sizeof(rc->client_addr), "%s", parent->client_addr);
+    }
+
+    hdr = rc_header(rc, "X-Request-Id");
+    if (hdr != NULL && sane_request_id(hdr)) {
+        snprintf(rc->req_id, sizeof(rc->req_id), "%s", hdr);
+    } else {
+        uuid_t u;
+
+        uuid_generate_random(u);
+        uuid_unparse_lower(u, rc->req_id);
+    }
+    rc->target = arena_strdup(rc->arena, target != NULL && target[0] != '\0' ? target : "/");
+    q = strchr(rc->target, '?');
+    copy = arena_strdup(rc->arena, rc->target);
+    if (q != NULL) {
+        copy[q - rc->target] = '\0';
+        rc->query = q + 1;
+    }
+    raw_path = copy[0] != '\0' ? copy : "/";
+    dec = evhttp_uridecode(raw_path, 0, NULL);
+    rc->path = arena_strdup(rc->arena, dec != NULL ? dec : raw_path);
+    free(dec);
+
+    /* The checks of on_request that apply without a wire head, in the same order. */
+    if (strlen(rc->target) > HTTP_MAX_URI) {
+        http_reply_err(rc, ERR_URI_TOO_LONG, "at most %d bytes", HTTP_MAX_URI);
+        return;
+    }
+    if (atomic_load(&app->shutting_down)) {
+        http_reply_err(rc, ERR_SHUTTING_DOWN, NULL);
+        return;
+    }
+    if (route_or_reply(rc, raw_path) != 0)
+        return;
+    if (rc->match.route->flags & RF_STREAM) {
+        http_reply_err(rc, ERR_INTERNAL, "streaming route in an internal request");
+        return;
+    }
+    if (len > app->cfg->max_body) {
+        http_reply_err(rc, ERR_BODY_TOO_LARGE, "at most %zu bytes", app->cfg->max_body);
+        return;
+    }
+    if (len > 0) {
+        char *b = arena_alloc(rc->arena, len + 1);
+
+        memcpy(b, body, len);
+        b[len] = '\0';
+        rc->body = b;
+        rc->body_len = len;
+    }
+    if (body_checks(rc) != 0)
+        return;
+    if (!(rc->match.route->flags & RF_PUBLIC)) {
+        /* The caller's principal, authenticated by the caller: only the route's role rule
+         * (the rule of api/auth.c's authorize) is applied here. */
+        if (who == NULL || !who->authenticated) {
+            http_reply_err(rc, ERR_UNAUTHENTICATED, "internal request without a principal");
+            return;
+        }
+        rc->who = *who;
+        if ((rc->match.route->roles & rc->who.role) == 0) {
+            http_reply_err(rc, ERR_FORBIDDEN, "role %s may not use this route",
+                           role_name(rc->who.role) ? role_name(rc->who.role) : "?");
+            return;
+        }
+    }
+    http_dispatch(rc);
+}
+
+/*
+ * At a worker's stop, after its pool and evhttp were freed: every internal request has
+ * replied by then (its database jobs were called back with DB_UNAVAILABLE), so deliver
+ * what is pending; parents whose connection closed are released instead of called.
+ */
+static void
+internal_flush(struct worker *w)
+{
+    struct http_worker *hw = w->hw;
+    int rounds = 0;
+
+    while (hw->internal != NULL) {
+        struct reqctx *rc = hw->internal;
+
+        while (rc != NULL && !rc->replied)
+            rc = rc->internal->next;
+        if (rc == NULL || ++rounds > 100000) {
+            log_kv(LOG_ERROR, "internal requests left without a reply", NULL);
+            return;
+        }
+        event_del(rc->internal->deliver);
+        internal_deliver(rc);
+    }
 }
 
 /* Publishes the pool statistics for /metrics once a second. */
@@ -663,6 +911,7 @@ finish_worker(struct worker *w)
         evhttp_free(w->http); /* closes the remaining connections (close callbacks run) */
         w->http = NULL;
     }
+    internal_flush(w);
     for (size_t i = 0; i < CONN_BUCKETS; i++)
         while (hw->bucket[i] != NULL)
             conn_destroy(hw->bucket[i]);
@@ -684,6 +933,7 @@ on_drain(evutil_socket_t fd, short what, void *arg)
     for (size_t i = 0; i < CONN_BUCKETS; i++)
         for (struct http_conn *c = hw->bucket[i]; c != NULL; c = c->hnext)
             busy += c->rc != NULL && !c->rc->streaming;
+    busy += hw->ninternal; /* also those whose parent's client left */
     if (busy == 0 || http_now_ns() >= hw->stop_deadline_ns) {
         if (busy > 0)
             log_kv(LOG_WARN, "shutdown grace over", "worker", "", NULL);

@@ -7,10 +7,13 @@
 #ifndef MOTCUA_HTTP_SERVER_H
 #define MOTCUA_HTTP_SERVER_H
 
+#include <stddef.h>
+
 #include "core/err.h"
+#include "http/reqctx.h"
 
 struct app;
-struct reqctx;
+struct event;
 
 /*
  * TLS: when cfg->tls_cert and cfg->tls_key are set, builds app->ssl (TLS 1.2 minimum).
@@ -38,5 +41,27 @@ void http_server_free(struct app *app);
 /* Internal to http/: reqctx.c tells server.c a reply starts / the request may be freed. */
 void http_rc_replying(struct reqctx *rc);
 void http_rc_release(struct reqctx *rc);
+
+/*
+ * Internal to http/: the state of an internal request (http_internal), kept in its arena.
+ * reqctx.c reads its headers and writes its reply headers and body there, then calls
+ * http_internal_replied(), which queues the delivery to the caller on the loop.
+ */
+struct http_internal_ctx {
+    struct http_kv *in;      /* request headers */
+    size_t nin;
+    struct http_kv *out;     /* reply headers */
+    size_t nout, capout;
+    const char *body;        /* reply body (arena) */
+    size_t len;
+    struct reqctx *parent;
+    char parent_id[64];
+    http_internal_fn done;
+    void *arg;
+    struct event *deliver;   /* zero-timeout event that runs the delivery */
+    struct reqctx *next;     /* the worker's list of live internal requests */
+    struct reqctx *prev;
+};
+void http_internal_replied(struct reqctx *rc);
 
 #endif

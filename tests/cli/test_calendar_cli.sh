@@ -1,6 +1,6 @@
 #!/bin/sh
-# test_calendar_cli.sh MOTCUA - `motcua calendar lunar|days` (server/cli/calendar.c).
-# Prints TAP. Expected outputs are typed from domain.md §4.3 / §4.4.
+# test_calendar_cli.sh MOTCUA - `motcua calendar lunar|days|due` (server/cli/calendar.c,
+# calendar_due.c). Prints TAP. Expected outputs are typed from domain.md §4.3 / §4.4 / §5.
 set -u
 case "${1:-}" in
 "") echo "usage: $0 path/to/motcua" >&2; exit 2 ;;
@@ -110,6 +110,19 @@ cat >"$tmp/w" <<'T'
 2027-09-03	off	Nghỉ Quốc khánh (ngày liền kề, dự kiến, chưa có thông báo)
 T
 check_out "days 2027 without data: proposed Tết and Quốc khánh" "$tmp/w" days 2027
+
+# due (server/cli/calendar_due.c), domain.md §5.1-§5.2. Calendar days (Civil Code 2015
+# Art. 147(1)-148): counted from the day after the reception day, even when the reception is
+# after closing time; a last day off moves to the end of the next working day.
+printf '2026-03-23T17:00+07:00\n' >"$tmp/w"
+check_out "due: Fri 17:30 + 15c ends Sat 21/03 -> Mon 23/03 17:00" "$tmp/w" \
+    due --received 2026-03-06T17:30 --duration 15c --data "$data"
+printf '2026-02-23T17:00+07:00\n' >"$tmp/w"
+check_out "due: Tết eve 17:30 + 1c ends Sat 14/02 (Tết) -> Mon 23/02" "$tmp/w" \
+    due --received 2026-02-13T17:30 --duration 1c --data "$data"
+printf '2026-03-09T17:00+07:00\n' >"$tmp/w"
+check_out "due: Fri 17:30 + 1 working day (clock rolls to Mon 07:00)" "$tmp/w" \
+    due --received 2026-03-06T17:30 --duration 1d --data "$data"
 
 check_exit "bad date exits 2" 2 lunar 2026-02-30
 check_exit "date with trailing text exits 2" 2 lunar 2026-02-17x

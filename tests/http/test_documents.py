@@ -168,6 +168,59 @@ def test_apology_form(t):
     ok("Cần xác minh thêm" in text, "the reason is printed")
 
 
+def test_receipt_reissued_after_supplement(t):
+    # domain.md §6.1: each resume records NgayHenTraTruoc/NgayHenTraMoi and prints the new date
+    # for the applicant. Neither form set has a supplement receipt, so Mẫu 01 is reissued.
+    # 3 working days from Mon 02/03/2026 08:00: Thu 05/03 08:00 (domain.md §5.1).
+    r = t.integ.post("/api/v1/dossiers",
+                     {"applicant": APPLICANT, "procedure": "2.000908", "complete": True,
+                      "received_at": "2026-03-02T08:00:00+07:00",
+                      "receiving_unit": H56["center"]},
+                     headers={"Idempotency-Key": new_key()})
+    status(r, 201)
+    code = r.json["code"]
+    eq(r.json["appointment_at"], "2026-03-05T08:00:00+07:00", "3 working days")
+
+    def forms():
+        r = t.clerk.get("/api/v1/dossiers/%s/documents" % code)
+        status(r, 200)
+        return {x["form"]: x for x in r.json["items"]}
+
+    steps = [{"type": "hand_over", "to_unit": H56["justice"], "step": "Thẩm định",
+              "occurred_at": "2026-03-02T09:00:00+07:00"},
+             {"type": "request_supplement", "reason": "Thiếu bản sao căn cước",
+              "missing": ["Bản sao Căn cước công dân"], "occurred_at": "2026-03-02T10:00:00+07:00"},
+             {"type": "receive_supplement", "occurred_at": "2026-03-04T10:00:00+07:00"}]
+    for v, body in enumerate(steps, 1):
+        if body["type"] == "receive_supplement":
+            ok("receipt_reissue" not in forms(), "no reissue before the supplement is received")
+        body["expected_version"] = v
+        status(t.integ.post("/api/v1/dossiers/%s/events" % code, body,
+                            headers={"Idempotency-Key": new_key()}), 200)
+    f = forms()
+    ok("receipt_reissue" in f, "the reissued receipt is offered: %r" % list(f))
+    eq(f["receipt_reissue"]["number"], 1, "it is Mẫu 01")
+    r = t.clerk.get(f["receipt_reissue"]["pdf"])
+    status(r, 200)
+    text = pdf_text(r.body)
+    # Paused Mon 10:00 -> Wed 10:00 = 960 working minutes: Thu 05/03 08:00 -> Mon 09/03 08:00.
+    ok("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text, "title of Mẫu 01")
+    ok("Cấp lại sau khi tiếp nhận hồ sơ bổ sung" in text, "marked as reissued")
+    ok("Thời gian trả kết quả giải quyết hồ sơ: 08 giờ 00 phút, ngày 05 tháng 03 năm 2026"
+       in text, "the original appointment stays: %s" % text)
+    ok("Ngày hẹn trả kết quả trước khi bổ sung: 08 giờ 00 phút, ngày 05 tháng 03 năm 2026"
+       in text, "NgayHenTraTruoc printed")
+    ok("Ngày hẹn trả kết quả mới: 08 giờ 00 phút, ngày 09 tháng 03 năm 2026" in text,
+       "NgayHenTraMoi printed: %s" % text)
+    ok("Thời gian nhận hồ sơ bổ sung: 10 giờ 00 phút, ngày 04 tháng 03 năm 2026" in text,
+       "supplement reception time printed")
+    ok(code in text and NAME in text, "code and applicant")
+    r = t.clerk.get(f["receipt_reissue"]["html"])
+    status(r, 200)
+    ok("Ngày hẹn trả kết quả mới: 08 giờ 00 phút, ngày 09 tháng 03 năm 2026" in
+       html_text(r.body), "NgayHenTraMoi in the HTML")
+
+
 def test_lookup_right_secret(t):
     d = t.dossier
     r = t.anon().get("/api/v1/lookup?code=%s&secret=%s" % (d["code"], d["lookup_secret"]))

@@ -185,12 +185,20 @@ def test_two_supplements_single_supplement_policy(t):
     eq(e["event"]["payload"]["repeat"], True, "flagged as repeat")
     e = event(t, i, code, 5, "receive_supplement", occurred_at="2026-03-05T11:00:00+07:00")
     eq(e["legal_due_at"], "2026-03-09T08:00:00+07:00", "legal due unchanged by the repeat")
+    # §6.1/§10: every resume records NgayHenTraTruoc/NgayHenTraMoi; the repeat did not pause,
+    # so the new date repeats the unchanged one (the applicant is told it did not move).
+    eq(e["event"]["payload"]["due_before"], "2026-03-09T08:00:00+07:00", "repeat: due_before")
+    eq(e["event"]["payload"]["due_after"], "2026-03-09T08:00:00+07:00", "repeat: due_after")
     e = event(t, i, code, 6, "resolve", outcome="granted", occurred_at="2026-03-06T10:00:00+07:00")
     g = t.clerk.get("/api/v1/dossiers/%s" % code).json
     eq(g["classification"]["legal"], "early", "ended before the due date")
     eq(len(g["pauses"]), 2, "two ledger rows")
     eq(g["pauses"][0]["paused_minutes"], 960, "working minutes paused")
     eq(g["pauses"][1]["repeat"], True, "repeat row")
+    eq(g["pauses"][0]["due_before"], "2026-03-05T08:00:00+07:00", "first pause: NgayHenTraTruoc")
+    eq(g["pauses"][0]["due_after"], "2026-03-09T08:00:00+07:00", "first pause: NgayHenTraMoi")
+    eq(g["pauses"][1]["due_before"], "2026-03-09T08:00:00+07:00", "repeat: NgayHenTraTruoc")
+    eq(g["pauses"][1]["due_after"], "2026-03-09T08:00:00+07:00", "repeat: NgayHenTraMoi unchanged")
     eq(g["supplement_requests"], 2, "requests counted")
 
 

@@ -4,6 +4,7 @@ table, and the DVCQG feed's field names and formats (domain.md §10, domain-sour
 import hashlib
 import hmac
 import json
+import os
 import re
 import time
 
@@ -176,6 +177,16 @@ def test_reconcile(t):
     eq(u["matches"], False, "mismatch flagged")
 
 
+def server_cpu(t):
+    """User + system CPU seconds the server process used so far (Linux /proc)."""
+    try:
+        with open("/proc/%d/stat" % t.server.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def test_batch_200_items(t):
     # 100 new dossiers, each followed by its hand-over (status 4 inferred from state 2): the
     # items alternate between the two write routes and stay in order per dossier.
@@ -186,13 +197,50 @@ def test_batch_200_items(t):
         items.append({"sender_id": "big-e-%d" % i, "kind": "event", "dossier_code": code,
                       "status": 4, "step": "Thẩm định", "to_unit": td.H56["justice"],
                       "ThoiDiemXuLy": "20260226100000"})
+    cpu0 = server_cpu(t)
     t0 = time.time()
     r = signed(t, "POST", BATCH, {"items": items})
     dt = time.time() - t0
+    cpu = server_cpu(t) - cpu0
     status(r, 200)
     eq(r.json["accepted"], 200, "all 200 accepted: %r" % [x for x in r.json["items"]
                                                           if x["status"] != "accepted"][:3])
     eq([x["index"] for x in r.json["items"]], list(range(200)), "indexes in order")
     eq(t.scalar("SELECT count(*) FROM dossier WHERE code LIKE '000.00.12.H56-260226-8%'"
                 " AND state = 4"), "100", "every dossier handed over")
-    print("# batch of 200 items: %.3f s (%.2f ms/item)" % (dt, dt * 1000 / 200))
+    print("# batch of 200 items: %.3f s (%.2f ms/item), server CPU %.0f ms"
+          % (dt, dt * 1000 / 200, cpu * 1000))
+
+
+def test_refusal_time_is_the_refusing_event(t):
+    # NgayTuChoi (domain.md §10) is when the refusal happened, as the pushed item dates it, not
+    # when motcua recorded the row: both are back-dated here, one refused at reception (a new
+    # dossier in state 3), one submitted online and refused by a later event.
+    a, b = "000.00.12.H56-251215-9101", "000.00.12.H56-251216-9102"
+    ref = dv_item("ref-1", a, state=3)
+    del ref["NgayTiepNhan"]
+    ref["NgayTuChoi"] = "20251215143000"
+    ref["LyDoTuChoi"] = "Không thuộc thẩm quyền"
+    sub = dv_item("ref-2", b, state=1)
+    del sub["NgayTiepNhan"]
+    sub["NgayNopHoSo"] = "20251216080000"
+    ev = {"sender_id": "ref-3", "kind": "event", "dossier_code": b, "status": 3,
+          "reason": "Hồ sơ không thuộc thẩm quyền", "ThoiDiemXuLy": "20251217091500"}
+    r = signed(t, "POST", BATCH, {"items": [ref, sub, ev]})
+    status(r, 200)
+    eq([x["status"] for x in r.json["items"]], ["accepted"] * 3, "pushed: %r" % r.json["items"])
+    eq(t.scalar("SELECT string_agg(state::text, ',' ORDER BY code) FROM dossier"
+                " WHERE code IN ('%s', '%s')" % (a, b)), "3,3", "both refused")
+    r = signed(t, "GET", "/api/v1/dvcqg/dossiers?limit=500")
+    status(r, 200)
+    items = {x["MaHoSo"]: x for x in r.json["items"]}
+    eq(items[a]["NgayTuChoi"], "20251215143000", "refused at reception: the pushed time")
+    eq(items[b]["NgayTuChoi"], "20251217091500", "refused by an event: its ThoiDiemXuLy")
+    eq(items[b]["TrangThaiHoSo"], 3, "status 3")
+    # The reconciliation counts refusals by the same instant: both in December 2025, none in
+    # the month they were recorded.
+    body = {"period": {"from": "2025-12-01", "to": "2025-12-31"},
+            "units": [{"unit_code": td.H56["center"], "not_received": 2}]}
+    r = signed(t, "POST", "/api/v1/dvcqg/reconcile", body)
+    status(r, 200)
+    eq(r.json["units"][0]["ours"]["not_received"], 2, "refusals in December 2025")

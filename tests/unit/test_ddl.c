@@ -87,7 +87,17 @@ static const struct {
     {"2026-01-05T10:00", "15c", 1, "2026-01-20T17:00", "05 + 15"},
     {"2026-02-13T10:00", "1c", 1, "2026-02-23T17:00", "Sat 14 is Tết: next working day"},
     {"2026-01-05T10:00", "5c", 1, "2026-01-12T17:00", "Sat 10 -> Mon 12"},
-    {"2026-03-06T17:30", "2c", 1, "2026-03-11T17:00", "start rolls to Mon 09"},
+    /* Art. 147(1): counted from the day after the reception day itself, even when the
+       reception is outside working time (the clock start rolls, the day count does not) */
+    {"2026-03-06T17:30", "2c", 1, "2026-03-09T17:00", "after hours Fri: Sun 08 -> Mon 09"},
+    {"2026-03-06T17:30", "15c", 1, "2026-03-23T17:00", "after hours Fri: Sat 21 -> Mon 23"},
+    {"2026-03-06T17:00", "1c", 1, "2026-03-09T17:00", "at closing time: Sat 07 -> Mon 09"},
+    {"2026-01-10T10:00", "5c", 1, "2026-01-15T17:00", "received Saturday: Thu 15"},
+    {"2026-01-11T23:30", "1c", 1, "2026-01-12T17:00", "received Sunday night: Mon 12"},
+    {"2026-04-30T10:00", "3c", 1, "2026-05-04T17:00", "received on 30/04: Sun 03 -> Mon 04"},
+    {"2026-04-27T10:00", "2c", 1, "2026-04-29T17:00", "on Giỗ Tổ's compensatory Mon: Wed 29"},
+    {"2026-02-13T17:30", "1c", 1, "2026-02-23T17:00", "Tết eve after hours: Sat 14 -> Mon 23"},
+    {"2026-02-15T10:00", "5c", 1, "2026-02-23T17:00", "received in Tết, ends Fri 20 Tết"},
     {"2026-08-25T10:00", "4c", 1, "2026-09-03T17:00", "Sat 29 .. Wed 02/09 off"},
     {"2026-08-20T10:00", "2c", 1, "2026-08-22T17:00", "ends on a worked Saturday"},
     {"2026-08-20T10:00", "2c", 0, "2026-08-24T17:00", "worked Saturday not counted"},

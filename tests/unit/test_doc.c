@@ -41,6 +41,8 @@ static const struct {
     {DOC_ND118, DOC_SUPPLEMENT, 2},   {DOC_ND118, DOC_REFUSAL, 3},
     {DOC_ND118, DOC_APOLOGY, 4},      {DOC_ND118, DOC_STOP, 5},
     {DOC_ND118, DOC_CONTROL_SLIP, 6}, {DOC_ND118, DOC_REGISTER, 7},
+    /* no supplement-receipt form in either set: Mẫu 01 is reissued (form.h) */
+    {DOC_ND61, DOC_RECEIPT_REISSUE, 1}, {DOC_ND118, DOC_RECEIPT_REISSUE, 1},
 };
 
 static void
@@ -80,8 +82,10 @@ test_regime(void **state)
 static void
 test_kind_names(void **state)
 {
-    static const char *const names[] = {"receipt", "supplement",   "refusal", "apology",
-                                        "stop",    "control_slip", "register"};
+    static const char *const names[] = {"receipt", "supplement",   "refusal",  "apology",
+                                        "stop",    "control_slip", "register", "receipt_reissue"};
+
+    assert_int_equal(sizeof names / sizeof names[0], DOC__KINDS);
 
     for (int i = 0; i < DOC__KINDS; i++)
         assert_int_equal(doc_kind_parse(names[i]), i);
@@ -313,6 +317,52 @@ test_validation(void **state)
     in.reason = "Cần xác minh thêm";
     assert_int_equal(doc_build(a, &in, &m, &e), -1);
     assert_string_equal(e.field, "new_appointment_at");
+
+    /* a reissued receipt without NgayHenTraMoi has nothing new to tell */
+    receipt_input(&in);
+    in.kind = DOC_RECEIPT_REISSUE;
+    assert_int_equal(doc_build(a, &in, &m, &e), -1);
+    assert_string_equal(e.field, "due_after");
+    arena_free(a);
+}
+
+/* The reissued Mẫu 01 keeps the original appointment and adds the dates of the resume. */
+static void
+test_receipt_reissue(void **state)
+{
+    struct arena *a = arena_new();
+    struct doc_input in;
+    struct doc_model m;
+    struct mc_err e;
+    int orig = 0, before = 0, after = 0;
+
+    (void)state;
+    receipt_input(&in);
+    in.kind = DOC_RECEIPT_REISSUE;
+    in.supplement_received_at = INT64_C(1772506800); /* 2026-03-03T10:00:00+07:00 */
+    in.due_before = T_DUE;                           /* 2026-03-11T16:30:00+07:00 */
+    in.due_after = INT64_C(1773396000);              /* 2026-03-13T17:00:00+07:00 */
+    in.issued_at = in.supplement_received_at;
+    assert_int_equal(doc_build(a, &in, &m, &e), 0);
+    assert_int_equal(m.form_no, 1);
+    assert_string_equal(m.title, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ");
+    assert_string_equal(m.subtitle, "(Cấp lại sau khi tiếp nhận hồ sơ bổ sung)");
+    for (size_t i = 0; i < m.nblocks; i++) {
+        const char *t = m.blocks[i].text;
+
+        if (m.blocks[i].kind != DOC_BLK_TEXT || t == NULL)
+            continue;
+        orig += strcmp(t, "5. Thời gian trả kết quả giải quyết hồ sơ: "
+                          "16 giờ 30 phút, ngày 11 tháng 03 năm 2026") == 0;
+        before += strcmp(t, "Ngày hẹn trả kết quả trước khi bổ sung: "
+                            "16 giờ 30 phút, ngày 11 tháng 03 năm 2026") == 0;
+        after += strcmp(t, "Ngày hẹn trả kết quả mới: 17 giờ 00 phút, ngày 13 tháng 03 năm 2026")
+                 == 0 && (m.blocks[i].style & DOC_ST_BOLD) != 0;
+    }
+    assert_int_equal(orig, 1);
+    assert_int_equal(before, 1);
+    assert_int_equal(after, 1);
+    assert_string_equal(m.place_date, "Quảng Ngãi, ngày 03 tháng 03 năm 2026");
     arena_free(a);
 }
 
@@ -543,7 +593,7 @@ main(void)
         cmocka_unit_test(test_form_numbers),   cmocka_unit_test(test_regime),
         cmocka_unit_test(test_kind_names),     cmocka_unit_test(test_dates),
         cmocka_unit_test(test_handover_result), cmocka_unit_test(test_qr_payload),
-        cmocka_unit_test(test_lookup_url),
+        cmocka_unit_test(test_lookup_url),     cmocka_unit_test(test_receipt_reissue),
         cmocka_unit_test(test_qr_modules),     cmocka_unit_test(test_validation),
         cmocka_unit_test(test_html_escape),    cmocka_unit_test(test_receipt_pdf),
         cmocka_unit_test(test_regime_numbers_in_pdf), cmocka_unit_test(test_register_pdf),

@@ -103,17 +103,28 @@ INSERT INTO dossier (id, code, province, procedure_id, procedure_version_id, rec
                      resolving_unit_id, current_unit_id, channel, state, version, regime,
                      applicant, duration_value, duration_unit, received_at, appointment_at,
                      legal_due_at, has_appointment, supplement_requests, supplement_seconds,
-                     first_supplement_at, paused_since)
+                     first_supplement_at, paused_since, ended_at, end_state, outcome, returned_at)
 SELECT i, '000.00.00.H56-' || to_char(received_at + interval '7 hours', 'YYMMDD') || '-' || lpad(i::text, 7, '0'),
        'H56', proc_id, vid, unit_id, unit_id, unit_id, channel,
-       CASE WHEN paused AND p_res IS NULL THEN 5 ELSE 4 END, 2,
+       -- bulk: the end goes in with the row (one write per dossier instead of two); otherwise
+       -- the dossier is ended by the UPDATE below, through the trigger
+       CASE WHEN :bulk = 1 AND ended_at IS NOT NULL THEN
+                CASE WHEN r_kind < 0.70 THEN 10 WHEN r_kind < 0.94 THEN 9 WHEN r_kind < 0.97 THEN 8
+                     ELSE 7 END
+            WHEN paused AND p_res IS NULL THEN 5 ELSE 4 END,
+       CASE WHEN :bulk = 1 AND ended_at IS NOT NULL THEN 6 ELSE 2 END,
        CASE WHEN received_at < TIMESTAMPTZ '2025-07-01 00:00+07' THEN 'nd61' ELSE 'nd118' END,
        '{"name":"Nguyễn Văn A"}', dur, 'wd', received_at, appointment_at,
        CASE WHEN paused AND p_res IS NULL THEN appointment_at ELSE legal_due_at END, true,
        CASE WHEN NOT paused THEN 0 WHEN p_twice THEN 2 ELSE 1 END,
        CASE WHEN paused AND p_res IS NOT NULL THEN extract(epoch FROM p_res - p_req)::bigint ELSE 0 END,
        CASE WHEN paused THEN p_req END,
-       CASE WHEN paused AND p_res IS NULL THEN p_req END
+       CASE WHEN paused AND p_res IS NULL THEN p_req END,
+       CASE WHEN :bulk = 1 THEN ended_at END,
+       CASE WHEN :bulk = 1 AND ended_at IS NOT NULL THEN
+                CASE WHEN r_kind < 0.94 THEN 9 WHEN r_kind < 0.97 THEN 8 ELSE 7 END END,
+       CASE WHEN :bulk = 1 AND ended_at IS NOT NULL AND r_kind < 0.94 THEN 'granted' END,
+       CASE WHEN :bulk = 1 AND ended_at IS NOT NULL AND r_kind < 0.70 THEN ended_at + interval '1 day' END
 FROM ge ORDER BY i;
 SELECT setval('dossier_id_seq', (SELECT max(id) FROM dossier));
 
@@ -134,6 +145,8 @@ UPDATE dossier d SET supplement_seconds = d.supplement_seconds + 4 * 3600
 FROM ge WHERE ge.i = d.id AND ge.paused AND ge.p_twice AND ge.p_res IS NOT NULL
   AND (ge.ended_at IS NULL OR ge.ended_at > ge.p_res + interval '5 hours');
 
+\if :bulk
+\else
 -- the ends: 9 resolved (then mostly 10 returned), 8 stopped, 7 withdrawn
 UPDATE dossier d
 SET ended_at = ge.ended_at,
@@ -144,6 +157,7 @@ SET ended_at = ge.ended_at,
     returned_at = CASE WHEN ge.r_kind < 0.70 THEN ge.ended_at + interval '1 day' END,
     version = 6
 FROM ge WHERE ge.i = d.id AND ge.ended_at IS NOT NULL;
+\endif
 
 \if :bulk
 SET session_replication_role = origin;
