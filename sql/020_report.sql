@@ -125,6 +125,11 @@ CREATE INDEX report_day_resolving ON report_day (resolving_unit_id, day);
 CREATE TABLE report_month (LIKE report_day INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
 ALTER TABLE report_month ADD PRIMARY KEY (day, resolving_unit_id, receiving_unit_id, procedure_id,
                                          channel);
+-- The same without the procedure: what reports grouped by unit, level or channel read
+-- (a provincial quarter by unit: a few hundred rows instead of tens of thousands).
+CREATE TABLE report_month_unit (LIKE report_month INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
+ALTER TABLE report_month_unit DROP COLUMN procedure_id;
+ALTER TABLE report_month_unit ADD PRIMARY KEY (day, resolving_unit_id, receiving_unit_id, channel);
 CREATE INDEX report_day_receiving ON report_day (receiving_unit_id, day);
 
 CREATE TABLE report_bound (
@@ -138,6 +143,10 @@ CREATE TABLE report_bound (
     ok766             int NOT NULL DEFAULT 0,   -- of those, in time (dvcqg766) at that instant
     PRIMARY KEY (day, resolving_unit_id, receiving_unit_id, procedure_id, channel)
 );
+
+CREATE TABLE report_bound_unit (LIKE report_bound INCLUDING DEFAULTS INCLUDING CONSTRAINTS);
+ALTER TABLE report_bound_unit DROP COLUMN procedure_id;
+ALTER TABLE report_bound_unit ADD PRIMARY KEY (day, resolving_unit_id, receiving_unit_id, channel);
 
 CREATE TABLE report_bound_memo (
     dossier_id        bigint PRIMARY KEY,
@@ -185,6 +194,11 @@ BEGIN
             d.channel, sign)
     ON CONFLICT (day, resolving_unit_id, receiving_unit_id, procedure_id, channel)
     DO UPDATE SET received = r.received + EXCLUDED.received;
+    INSERT INTO report_month_unit AS r (day, resolving_unit_id, receiving_unit_id, channel,
+                                        received)
+    VALUES (report_bound_from(rday), d.resolving_unit_id, d.receiving_unit_id, d.channel, sign)
+    ON CONFLICT (day, resolving_unit_id, receiving_unit_id, channel)
+    DO UPDATE SET received = r.received + EXCLUDED.received;
     IF d.ended_at IS NULL THEN
         RETURN;
     END IF;
@@ -214,6 +228,20 @@ BEGIN
             CASE WHEN c = 3 THEN sign ELSE 0 END, CASE WHEN ok THEN sign ELSE 0 END,
             CASE WHEN ok THEN 0 ELSE sign END)
     ON CONFLICT (day, resolving_unit_id, receiving_unit_id, procedure_id, channel)
+    DO UPDATE SET ended = r.ended + EXCLUDED.ended,
+                  ended_early = r.ended_early + EXCLUDED.ended_early,
+                  ended_on_time = r.ended_on_time + EXCLUDED.ended_on_time,
+                  ended_late = r.ended_late + EXCLUDED.ended_late,
+                  ended_ok766 = r.ended_ok766 + EXCLUDED.ended_ok766,
+                  ended_late766 = r.ended_late766 + EXCLUDED.ended_late766;
+    INSERT INTO report_month_unit AS r (day, resolving_unit_id, receiving_unit_id, channel,
+                                        ended, ended_early, ended_on_time, ended_late,
+                                   ended_ok766, ended_late766)
+    VALUES (report_bound_from(eday), d.resolving_unit_id, d.receiving_unit_id, d.channel, sign,
+            CASE WHEN c = 1 THEN sign ELSE 0 END, CASE WHEN c = 2 THEN sign ELSE 0 END,
+            CASE WHEN c = 3 THEN sign ELSE 0 END, CASE WHEN ok THEN sign ELSE 0 END,
+            CASE WHEN ok THEN 0 ELSE sign END)
+    ON CONFLICT (day, resolving_unit_id, receiving_unit_id, channel)
     DO UPDATE SET ended = r.ended + EXCLUDED.ended,
                   ended_early = r.ended_early + EXCLUDED.ended_early,
                   ended_on_time = r.ended_on_time + EXCLUDED.ended_on_time,
@@ -274,6 +302,14 @@ LANGUAGE sql AS $$
            sign * (p_sts[i] & 1), sign * (p_sts[i] >> 1)
     FROM generate_subscripts(p_sts, 1) i
     ON CONFLICT (day, resolving_unit_id, receiving_unit_id, procedure_id, channel)
+    DO UPDATE SET open = r.open + EXCLUDED.open, overdue = r.overdue + EXCLUDED.overdue,
+                  ok766 = r.ok766 + EXCLUDED.ok766;
+    INSERT INTO report_bound_unit AS r (day, resolving_unit_id, receiving_unit_id, channel, open,
+                                        overdue, ok766)
+    SELECT (p_b0 + make_interval(months => i - 1))::date, p_res, p_rec, p_ch, sign,
+           sign * (p_sts[i] & 1), sign * (p_sts[i] >> 1)
+    FROM generate_subscripts(p_sts, 1) i
+    ON CONFLICT (day, resolving_unit_id, receiving_unit_id, channel)
     DO UPDATE SET open = r.open + EXCLUDED.open, overdue = r.overdue + EXCLUDED.overdue,
                   ok766 = r.ok766 + EXCLUDED.ok766
 $$;
@@ -346,6 +382,14 @@ LANGUAGE sql AS $$
         ON CONFLICT (day, resolving_unit_id, receiving_unit_id, procedure_id, channel)
         DO UPDATE SET open = r.open + EXCLUDED.open, overdue = r.overdue + EXCLUDED.overdue,
                       ok766 = r.ok766 + EXCLUDED.ok766
+    ), au AS (
+        INSERT INTO report_bound_unit AS r (day, resolving_unit_id, receiving_unit_id, channel,
+                                            open, overdue, ok766)
+        SELECT b, res, rec, ch, count(*), sum(st & 1), sum(st >> 1)
+        FROM s GROUP BY res, rec, ch
+        ON CONFLICT (day, resolving_unit_id, receiving_unit_id, channel)
+        DO UPDATE SET open = r.open + EXCLUDED.open, overdue = r.overdue + EXCLUDED.overdue,
+                      ok766 = r.ok766 + EXCLUDED.ok766
     )
     INSERT INTO report_bound_memo AS m
     SELECT id, res, rec, proc, ch, b, ARRAY[st::smallint] FROM s
@@ -355,7 +399,7 @@ $$;
 -- Seals every boundary whose end instant is at or before t (lazily, from the report queries
 -- and report_rebuild: nothing has to run on the 15th). Returns the sealed boundary.
 CREATE FUNCTION report_seal_to(t timestamptz) RETURNS date
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
     target date := report_bound_upto(t);
     u date;
@@ -440,8 +484,9 @@ CREATE CONSTRAINT TRIGGER report_pause AFTER INSERT OR UPDATE OR DELETE ON dossi
 
 -- Rebuilds the summaries from the dossiers (bulk loads, repair). Set-based, not row by row;
 -- seals every boundary passed by now().
+-- JIT off: compiling the many small expressions costs seconds here and buys nothing.
 CREATE FUNCTION report_rebuild() RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
     u date := report_bound_upto(now());
 BEGIN
@@ -476,6 +521,12 @@ BEGIN
            sum(received), sum(ended), sum(ended_early), sum(ended_on_time), sum(ended_late),
            sum(ended_ok766), sum(ended_late766)
     FROM report_day GROUP BY 1, 2, 3, 4, 5;
+    DELETE FROM report_month_unit;
+    INSERT INTO report_month_unit
+    SELECT day, resolving_unit_id, receiving_unit_id, channel, sum(received), sum(ended),
+           sum(ended_early), sum(ended_on_time), sum(ended_late), sum(ended_ok766),
+           sum(ended_late766)
+    FROM report_month GROUP BY 1, 2, 3, 4;
     -- Only the dossiers open at the end of some sealed boundary get a memo. Set-based: one
     -- row per (dossier, boundary); the ledger is read only for the dossiers with a pause row
     -- (report_state_at's shortcut, inlined).
@@ -506,6 +557,10 @@ BEGIN
            sum(m.sts[i] >> 1)
     FROM report_bound_memo m, generate_subscripts(m.sts, 1) i
     GROUP BY 1, 2, 3, 4, 5;
+    DELETE FROM report_bound_unit;
+    INSERT INTO report_bound_unit
+    SELECT day, resolving_unit_id, receiving_unit_id, channel, sum(open), sum(overdue), sum(ok766)
+    FROM report_bound GROUP BY 1, 2, 3, 4;
 END
 $$;
 
@@ -559,17 +614,21 @@ $$;
 -- report_bound at p_to when those are sealed boundaries (every official period), else from
 -- the dossiers spanning that instant (explicit ranges, the running period: open ones through
 -- report_open_received, ended ones through dossier_ended, so the cost grows with how far
--- back the instant is).
+-- back the instant is). JIT off: the fallback branches' cost estimates would trigger a
+-- compilation (hundreds of ms) for a query that reads a few thousand summary rows.
 CREATE FUNCTION report_figures(p_from date, p_to date, p_g1 text, p_g2 text, p_by text,
                                p_structure text, p_scope bigint, p_unit bigint, p_sub boolean)
 RETURNS TABLE (k1 text, k2 text, received bigint, recv_online bigint, recv_direct bigint,
                carried bigint, ended bigint, ended_early bigint, ended_on_time bigint,
                ended_late bigint, open_total bigint, open_overdue bigint, ended_ok766 bigint,
                ended_late766 bigint, open_ok766 bigint)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET jit = off AS $$
 #variable_conflict use_column
 DECLARE
-    u date := report_seal_to(now());
+    -- a hot standby cannot seal: it reads what the primary sealed (later boundaries fall
+    -- back to the scan, exact but slower)
+    u date := CASE WHEN pg_is_in_recovery() THEN (SELECT upto FROM report_seal)
+                   ELSE report_seal_to(now()) END;
     bs boolean := extract(day FROM p_from - 1) = 14 AND p_from - 1 <= u;
     be boolean := extract(day FROM p_to) = 14 AND p_to <= u;
     es timestamptz := report_lstart(p_from);
@@ -608,13 +667,23 @@ BEGIN
               IN (SELECT us.id FROM us)
         GROUP BY 1, 2, 3, 4
         UNION ALL
-        -- whole report months inside the period: report_month
+        -- whole report months inside the period: report_month, without the procedure when
+        -- no key needs it (report_month_unit)
         SELECT r.resolving_unit_id, r.receiving_unit_id, r.procedure_id, r.channel,
                r.received, CASE WHEN r.channel = 2 THEN r.received END,
                CASE WHEN r.channel <> 2 THEN r.received END, 0, r.ended, r.ended_early,
                r.ended_on_time, r.ended_late, 0, 0, r.ended_ok766, r.ended_late766, 0
         FROM report_month r
-        WHERE r.day BETWEEN mlo AND mhi
+        WHERE np AND r.day BETWEEN mlo AND mhi
+          AND (CASE WHEN p_by = 'receiving' THEN r.receiving_unit_id ELSE r.resolving_unit_id END)
+              IN (SELECT us.id FROM us)
+        UNION ALL
+        SELECT r.resolving_unit_id, r.receiving_unit_id, NULL::bigint, r.channel,
+               r.received, CASE WHEN r.channel = 2 THEN r.received END,
+               CASE WHEN r.channel <> 2 THEN r.received END, 0, r.ended, r.ended_early,
+               r.ended_on_time, r.ended_late, 0, 0, r.ended_ok766, r.ended_late766, 0
+        FROM report_month_unit r
+        WHERE NOT np AND r.day BETWEEN mlo AND mhi
           AND (CASE WHEN p_by = 'receiving' THEN r.receiving_unit_id ELSE r.resolving_unit_id END)
               IN (SELECT us.id FROM us)
         UNION ALL
@@ -624,7 +693,17 @@ BEGIN
                CASE WHEN be AND s.day = p_to THEN s.overdue ELSE 0 END, 0, 0,
                CASE WHEN be AND s.day = p_to THEN s.ok766 ELSE 0 END
         FROM report_bound s
-        WHERE (bs OR be) AND s.day IN (p_from - 1, p_to)
+        WHERE np AND (bs OR be) AND s.day IN (p_from - 1, p_to)
+          AND (CASE WHEN p_by = 'receiving' THEN s.receiving_unit_id ELSE s.resolving_unit_id END)
+              IN (SELECT us.id FROM us)
+        UNION ALL
+        SELECT s.resolving_unit_id, s.receiving_unit_id, NULL::bigint, s.channel, 0, 0, 0,
+               CASE WHEN bs AND s.day = p_from - 1 THEN s.open ELSE 0 END, 0, 0, 0, 0,
+               CASE WHEN be AND s.day = p_to THEN s.open ELSE 0 END,
+               CASE WHEN be AND s.day = p_to THEN s.overdue ELSE 0 END, 0, 0,
+               CASE WHEN be AND s.day = p_to THEN s.ok766 ELSE 0 END
+        FROM report_bound_unit s
+        WHERE NOT np AND (bs OR be) AND s.day IN (p_from - 1, p_to)
           AND (CASE WHEN p_by = 'receiving' THEN s.receiving_unit_id ELSE s.resolving_unit_id END)
               IN (SELECT us.id FROM us)
         UNION ALL

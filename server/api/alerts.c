@@ -10,8 +10,9 @@
  * is not running); supplement_awaited is about the pause itself.
  *
  * Producer: a scheduler on worker 0. The dossier trigger of sql/022_alerts.sql marks a
- * changed dossier "look now" and rings the doorbell motcua_alert_schedule; the scheduler
- * claims due schedule rows (FOR UPDATE SKIP LOCKED + a 60 s lease, so several processes
+ * changed dossier "look now" and rings the doorbell motcua_alert_schedule; the scheduler,
+ * ALERT_DEBOUNCE_MS after a ring (one claim for all the rings of that window), claims due
+ * schedule rows (FOR UPDATE SKIP LOCKED + a 60 s lease, so several processes
  * may run one each), computes on the working-time axis which alerts are due and the next
  * instant one may be, inserts them (UNIQUE per dossier, kind and deadline: at most once per
  * deadline even when a claim is retried) and stores the next instant, then sleeps until
@@ -55,6 +56,10 @@
 #define PUMP_BATCH 500
 #define ALERT_MAX_SLEEP 600 /* s: a lost doorbell costs at most this delay */
 #define SSE_RETRY_MS 3000
+/* ms between a doorbell and the claim it causes: every dossier write rings, so without
+   a delay the scheduler ran alert_claim about once per write; rings in the window (and
+   during a claim) are served by one claim. Alerts are late by at most this much. */
+#define ALERT_DEBOUNCE_MS 100
 
 static const char SQL_CLAIM[] = "SELECT * FROM alert_claim(to_timestamp($1::bigint), $2::int)";
 
@@ -115,7 +120,8 @@ struct aw {
     char claim_now[24], claim_lim[16];
     const char *claim_v[2];
     /* worker 0 only */
-    struct event *timer;
+    struct event *timer;    /* the next instant an alert may fire (sleep_until) */
+    struct event *debounce; /* a doorbell rang: claim after ALERT_DEBOUNCE_MS */
     int scheduling, schedule_again;
 };
 
@@ -569,6 +575,25 @@ on_timer(evutil_socket_t fd, short what, void *arg)
     schedule(arg);
 }
 
+/* A doorbell (or rings that came during a claim): one claim ALERT_DEBOUNCE_MS later
+   serves every ring until then. A pending debounce is not pushed back, so a steady
+   stream of writes still gets a claim every ALERT_DEBOUNCE_MS plus the claim's time. */
+static void
+ring(struct aw *a)
+{
+    static const struct timeval tv = {0, ALERT_DEBOUNCE_MS * 1000};
+
+    if (stopping(a))
+        return;
+    if (a->scheduling) {
+        a->schedule_again = 1;
+        return;
+    }
+    if (evtimer_pending(a->debounce, NULL))
+        return;
+    evtimer_add(a->debounce, &tv);
+}
+
 static void
 sleep_until(struct aw *a, int64_t at)
 {
@@ -613,10 +638,15 @@ on_scheduled(struct db_result *r, void *arg)
     free(j);
     if (stopping(a))
         return;
-    if (full || a->schedule_again) {
+    if (full) {
+        /* more rows are due now: no reason to wait */
         a->schedule_again = 0;
         schedule(a);
         return;
+    }
+    if (a->schedule_again) {
+        a->schedule_again = 0;
+        ring(a);
     }
     sleep_until(a, db_isnull(r->res[r->nres - 1], 0, 0)
                        ? 0
@@ -692,6 +722,7 @@ schedule(struct aw *a)
         return;
     }
     evtimer_del(a->timer);
+    evtimer_del(a->debounce);
     a->scheduling = 1;
     snprintf(a->claim_now, sizeof(a->claim_now), "%" PRId64, dossier_now());
     snprintf(a->claim_lim, sizeof(a->claim_lim), "%d", CLAIM_BATCH);
@@ -704,8 +735,8 @@ static void
 on_schedule_notify(const char *channel, const char *payload, void *arg)
 {
     (void)channel;
-    (void)payload;
-    schedule(arg);
+    (void)payload; /* NULL after a reconnect: a claim soon covers what was missed */
+    ring(arg);
 }
 
 /* ---- wiring ---- */
@@ -726,6 +757,7 @@ alerts_worker_init(struct worker *w)
     db_listen(w->db, ALERT_CHANNEL, on_alert_notify, a);
     if (w->id == 0) {
         a->timer = evtimer_new(w->base, on_timer, a);
+        a->debounce = evtimer_new(w->base, on_timer, a);
         db_listen(w->db, SCHEDULE_CHANNEL, on_schedule_notify, a);
         schedule(a);
     }
@@ -742,6 +774,8 @@ alerts_worker_free(struct worker *w)
         event_free(a->heartbeat);
     if (a->timer != NULL)
         event_free(a->timer);
+    if (a->debounce != NULL)
+        event_free(a->debounce);
     /* Streams are closed by evhttp_free before this runs (client_gone unlinked them). */
     free(a);
     w->ext[EXT_ALERTS] = NULL;

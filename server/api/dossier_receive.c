@@ -3,8 +3,9 @@
  * api_dossier_create. Complete -> a dossier in state 2 with its code, appointment, legal due
  * and lookup secret; out of scope -> a refused dossier (state 3, domain.md §3 "∅ -> 3");
  * incomplete -> a reception_guidance row (Mẫu 02), no dossier; submit (integration) -> a
- * dossier in state 1. One read of the catalogue, then one unit of work (dossier, event 1,
- * idempotent response), the code drawn from the gap-free sequence inside that unit.
+ * dossier in state 1. One read of the catalogue (pipelined with the Idempotency-Key claim),
+ * then one unit of work (dossier, event 1, idempotent response), the code drawn from the
+ * gap-free sequence inside that unit.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,30 @@
 #include "http/reqctx.h"
 
 /* ---------------------------------------------------------------- reception */
+
+/*
+ * A request-owned copy of a result: the pool frees r->res after the callback returns, but
+ * the next unit's parameters point into it and db_exec() needs them until that unit's
+ * callback (db.h) - the unit may wait in the pool queue when every connection's pipeline is
+ * full. Freed with the request's arena.
+ */
+static void
+clear_result(void *p)
+{
+    PQclear(p);
+}
+
+static const PGresult *
+keep_result(struct reqctx *rc, const PGresult *res)
+{
+    PGresult *c = PQcopyResult(res, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
+
+    if (c == NULL)
+        abort(); /* out of memory: not an error path (style.md) */
+    arena_defer(rc->arena, clear_result, c);
+    return c;
+}
+
 
 enum rec_kind { REC_RECEIVE, REC_REFUSE, REC_GUIDE, REC_SUBMIT };
 
@@ -324,7 +349,7 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
         rec_fail(rc, x, &r->err);
         return;
     }
-    ctx = r->res[0];
+    ctx = keep_result(rc, r->res[0]);
     if (PQntuples(ctx) == 0) {
         rec_fail_code(rc, x, ERR_UNKNOWN_REF, "receiving_unit",
                       "no such unit in the account's scope");
@@ -508,15 +533,23 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
     dossier_db(rc, x->stmts, n, on_rec_written);
 }
 
+/* The catalogue read rides in the idempotency claim's unit (idem_begin_read). */
 static void
-rec_go(struct reqctx *rc, struct idem *im)
+rec_go(struct reqctx *rc, struct idem *im, struct db_result *r)
 {
     struct rec *x = rc->state;
+
+    x->im = im;
+    on_rec_ctx(rc, r);
+}
+
+static struct db_stmt *
+rec_ctx_stmt(struct reqctx *rc, struct rec *x)
+{
     const char **p = arena_calloc(rc->arena, 5, sizeof(*p));
     struct db_stmt *s = arena_alloc(rc->arena, sizeof(*s));
     char *day = arena_alloc(rc->arena, 16);
 
-    x->im = im;
     cal_format_date(cal_local_day(x->at), day);
     p[0] = x->procedure;
     p[1] = day;
@@ -524,7 +557,7 @@ rec_go(struct reqctx *rc, struct idem *im)
     p[3] = x->resolving;
     p[4] = x->receiving;
     *s = (struct db_stmt){DSQL_RECEPTION_CTX, 5, p};
-    dossier_db(rc, s, 1, on_rec_ctx);
+    return s;
 }
 
 static void
@@ -548,5 +581,5 @@ api_dossier_create(struct reqctx *rc)
         http_reply_error(rc, &e);
         return;
     }
-    idem_begin(rc, rec_go);
+    idem_begin_read(rc, rec_ctx_stmt(rc, x), 1, rec_go);
 }

@@ -1,7 +1,8 @@
 /*
  * dossier_write.c - transitions (POST /api/v1/dossiers/{code}/events): api_dossier_event.
  *
- * Every write is: read what it needs in one query, decide in C with the domain modules
+ * Every write is: read what it needs in one query (pipelined with the Idempotency-Key
+ * claim, idem_begin_read), decide in C with the domain modules
  * (dossier.h state machine, ddl.h deadlines), then ONE unit of work (one pipeline sync =
  * one transaction) holding the event, the projection update, the pause/step rows and the
  * idempotent response. Optimistic concurrency: the event's seq is version + 1 and
@@ -74,6 +75,29 @@ struct ev {
     const char *p_cur[1];
     json_t *resp;
 };
+
+/*
+ * A request-owned copy of the read: the pool frees r->res after the callback returns, but
+ * the write unit's parameters (and x->dossier_id, used again after a version conflict) point
+ * into it, and db_exec() needs them until that unit's callback (db.h) - the unit may wait
+ * in the pool queue when every connection's pipeline is full. Freed with the arena.
+ */
+static void
+clear_result(void *p)
+{
+    PQclear(p);
+}
+
+static const PGresult *
+keep_result(struct reqctx *rc, const PGresult *res)
+{
+    PGresult *c = PQcopyResult(res, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
+
+    if (c == NULL)
+        abort(); /* out of memory: not an error path (style.md) */
+    arena_defer(rc->arena, clear_result, c);
+    return c;
+}
 
 static void
 ev_fail(struct reqctx *rc, struct ev *x, const struct mc_err *e)
@@ -338,7 +362,7 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
         ev_fail(rc, x, &r->err);
         return;
     }
-    res = r->res[0];
+    res = keep_result(rc, r->res[0]);
     if (PQntuples(res) == 0) {
         ev_fail_code(rc, x, ERR_DOSSIER_NOT_FOUND, "code", "%s", rc_param(rc, "code"));
         return;
@@ -694,14 +718,22 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
     dossier_db(rc, x->stmts, n, on_ev_written);
 }
 
+/* The dossier read rides in the idempotency claim's unit (idem_begin_read). */
 static void
-ev_go(struct reqctx *rc, struct idem *im)
+ev_go(struct reqctx *rc, struct idem *im, struct db_result *r)
 {
     struct ev *x = rc->state;
+
+    x->im = im;
+    on_ev_read(rc, r);
+}
+
+static struct db_stmt *
+ev_read_stmt(struct reqctx *rc, struct ev *x)
+{
     struct db_stmt *s = arena_alloc(rc->arena, sizeof(*s));
     char *day = arena_alloc(rc->arena, 16);
 
-    x->im = im;
     cal_format_date(cal_local_day(x->at), day);
     x->pr[0] = rc_param(rc, "code");
     x->pr[1] = dossier_scope_param(rc);
@@ -709,7 +741,7 @@ ev_go(struct reqctx *rc, struct idem *im)
     x->pr[3] = x->official;
     x->pr[4] = day;
     *s = (struct db_stmt){DSQL_FOR_UPDATE, 5, x->pr};
-    dossier_db(rc, s, 1, on_ev_read);
+    return s;
 }
 
 static void
@@ -733,5 +765,5 @@ api_dossier_event(struct reqctx *rc)
         http_reply_error(rc, &e);
         return;
     }
-    idem_begin(rc, ev_go);
+    idem_begin_read(rc, ev_read_stmt(rc, x), 1, ev_go);
 }

@@ -1,6 +1,6 @@
 /*
- * idem.c - Idempotency-Key support for POST routes: exports idem_begin, idem_store_stmt,
- * idem_release, idem_fingerprint. The protocol is described in idem.h.
+ * idem.c - Idempotency-Key support for POST routes: exports idem_begin, idem_begin_read,
+ * idem_store_stmt, idem_release, idem_fingerprint. The protocol is described in idem.h.
  */
 #include "api/idem.h"
 
@@ -74,10 +74,23 @@ static const char IDEM_RELEASE_SQL[] =
 const char IDEM_PURGE_SQL[] =
     "DELETE FROM idempotency_key WHERE created_at < now() - interval '1 day'";
 
+/*
+ * The claim's transaction commits without waiting for its WAL flush (synchronous_commit off
+ * for this transaction only): the claim is visible to other sessions at commit either way,
+ * and a claim lost in a crash before the flush is harmless - the request's own write unit
+ * commits synchronously later, and its flush covers the claim's WAL (WAL is sequential); if
+ * that write never committed, a retry simply claims the key again. This saves one disk flush
+ * per idempotent request (docs/architecture.md, "Performance").
+ */
+static const char IDEM_ASYNC_SQL[] = "SELECT set_config('synchronous_commit', 'off', true)";
+
 struct idem_run {
     struct reqctx *rc;
     struct idem *im;
     idem_go_fn go;
+    idem_read_fn go_read;
+    int lead;              /* statements before the handler's reads: 0 (no key) or 2 */
+    struct db_stmt *stmts; /* the unit: [async, claim,] reads */
     const char *params[4];
     char stale[12];
 };
@@ -105,6 +118,21 @@ idem_fingerprint(const char *method, const char *path, const char *body, size_t 
     hex[64] = '\0';
 }
 
+/* Hands the reads' results to the handler: a view of r without the leading statements. */
+static void
+run_go(struct idem_run *run, struct db_result *r)
+{
+    if (run->go_read != NULL) {
+        struct db_result v = *r;
+
+        v.res += run->lead;
+        v.nres -= run->lead;
+        run->go_read(run->rc, run->im, &v);
+    } else {
+        run->go(run->rc, run->im);
+    }
+}
+
 /* Same bookkeeping as api_db() (api/api.h), which cannot carry the run pointer. */
 static void
 on_claim(struct db_result *r, void *arg)
@@ -121,17 +149,22 @@ on_claim(struct db_result *r, void *arg)
         return;
     }
     if (r->err.code != ERR_OK) {
+        /* The whole unit rolled back: no claim to release. */
         http_reply_error(rc, &r->err);
         return;
     }
-    res = r->res[0];
+    if (run->im == NULL) {
+        run_go(run, r);
+        return;
+    }
+    res = r->res[run->lead - 1];
     if (PQntuples(res) == 0) {
         http_reply_err(rc, ERR_IDEMPOTENCY_IN_FLIGHT, "key claimed concurrently");
         return;
     }
     outcome = db_val(res, 0, 0);
     if (strcmp(outcome, "claimed") == 0) {
-        run->go(rc, run->im);
+        run_go(run, r);
         return;
     }
     if (strcmp(db_val(res, 0, 1), run->im->fingerprint) != 0) {
@@ -157,40 +190,65 @@ on_claim(struct db_result *r, void *arg)
     }
 }
 
-void
-idem_begin(struct reqctx *rc, idem_go_fn go)
+/* Claims the key (if any) and runs the reads, in one unit; see idem_begin_read. */
+static void
+claim_run(struct reqctx *rc, const struct db_stmt *reads, int nreads, idem_go_fn go,
+          idem_read_fn go_read)
 {
-    struct idem *im;
+    struct idem *im = NULL;
     struct idem_run *run;
     const char *pattern;
+    int n = 0;
 
-    if (rc->idem_key == NULL) {
+    if (rc->idem_key != NULL) {
+        /* http/server.c already refused a malformed header; this guards other callers. */
+        if (!idem_key_valid(rc->idem_key)) {
+            http_reply_err(rc, ERR_BAD_REQUEST, "%s", IDEM_KEY_RULE);
+            return;
+        }
+        im = arena_alloc(rc->arena, sizeof(*im));
+        pattern = rc->match.route != NULL ? rc->match.route->pattern : rc->path;
+        snprintf(im->scope, sizeof(im->scope), "%s|%lld", pattern,
+                 (long long)rc->who.account_id);
+        snprintf(im->key, sizeof(im->key), "%s", rc->idem_key);
+        idem_fingerprint(route_method_name(rc->method), rc->path, rc->body, rc->body_len,
+                         im->fingerprint);
+    } else if (nreads == 0) {
         go(rc, NULL);
         return;
     }
-    /* http/server.c already refused a malformed header; this guards other callers. */
-    if (!idem_key_valid(rc->idem_key)) {
-        http_reply_err(rc, ERR_BAD_REQUEST, "%s", IDEM_KEY_RULE);
-        return;
-    }
-    im = arena_alloc(rc->arena, sizeof(*im));
-    pattern = rc->match.route != NULL ? rc->match.route->pattern : rc->path;
-    snprintf(im->scope, sizeof(im->scope), "%s|%lld", pattern, (long long)rc->who.account_id);
-    snprintf(im->key, sizeof(im->key), "%s", rc->idem_key);
-    idem_fingerprint(route_method_name(rc->method), rc->path, rc->body, rc->body_len,
-                     im->fingerprint);
-
     run = arena_alloc(rc->arena, sizeof(*run));
     run->rc = rc;
     run->im = im;
     run->go = go;
-    snprintf(run->stale, sizeof(run->stale), "%d", IDEM_STALE_SECONDS);
-    run->params[0] = im->scope;
-    run->params[1] = im->key;
-    run->params[2] = im->fingerprint;
-    run->params[3] = run->stale;
+    run->go_read = go_read;
+    run->stmts = arena_alloc(rc->arena, (size_t)(nreads + 2) * sizeof(*run->stmts));
+    if (im != NULL) {
+        snprintf(run->stale, sizeof(run->stale), "%d", IDEM_STALE_SECONDS);
+        run->params[0] = im->scope;
+        run->params[1] = im->key;
+        run->params[2] = im->fingerprint;
+        run->params[3] = run->stale;
+        run->stmts[n++] = (struct db_stmt){IDEM_ASYNC_SQL, 0, NULL};
+        run->stmts[n++] = (struct db_stmt){IDEM_CLAIM_SQL, 4, run->params};
+    }
+    run->lead = n;
+    for (int i = 0; i < nreads; i++)
+        run->stmts[n++] = reads[i];
     rc->db_inflight++;
-    db_exec1(rc->w->db, IDEM_CLAIM_SQL, 4, run->params, on_claim, run);
+    db_exec(rc->w->db, run->stmts, n, on_claim, run);
+}
+
+void
+idem_begin(struct reqctx *rc, idem_go_fn go)
+{
+    claim_run(rc, NULL, 0, go, NULL);
+}
+
+void
+idem_begin_read(struct reqctx *rc, const struct db_stmt *reads, int nreads, idem_read_fn go)
+{
+    claim_run(rc, reads, nreads, NULL, go);
 }
 
 void

@@ -8,6 +8,8 @@
  *   - the request's fingerprint is SHA-256 of method, path and body;
  *   - idem_begin() claims the key (status 'running') in its own small unit, then calls the
  *     handler's continuation; a request without the header goes straight on (im == NULL);
+ *     idem_begin_read() puts the handler's reads in the same unit (one round trip); the
+ *     claim's transaction does not wait for its WAL flush (idem.c, IDEM_ASYNC_SQL);
  *   - the handler puts idem_store_stmt() into the SAME unit of work as its writes, so the
  *     stored response commits or rolls back with them (no response recorded for work that
  *     did not happen, and no work without its response);
@@ -53,6 +55,21 @@ typedef void (*idem_go_fn)(struct reqctx *rc, struct idem *im);
  * calls go(rc, im) exactly once, from the loop. im lives in rc->arena.
  */
 void idem_begin(struct reqctx *rc, idem_go_fn go);
+
+/* Continuation of idem_begin_read: r holds the results of the reads only (r->res[0] is the
+   first read's), valid during the call; r->err is always ERR_OK (a failed unit is answered
+   by idem itself: nothing was claimed, nothing is to release). */
+typedef void (*idem_read_fn)(struct reqctx *rc, struct idem *im, struct db_result *r);
+
+/*
+ * As idem_begin, but the handler's read statements (reads[0..nreads-1], e.g. everything it
+ * needs before its write unit) go in the same pipelined unit as the claim: one round trip
+ * instead of two. The reads run whatever the claim's outcome; their results reach go only
+ * when the key was claimed (or there is no key). reads and their values must stay valid
+ * until go runs (rc->arena).
+ */
+void idem_begin_read(struct reqctx *rc, const struct db_stmt *reads, int nreads,
+                     idem_read_fn go);
 
 /*
  * Fills *out with the statement that records the response (status + JSON text) for the

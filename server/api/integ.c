@@ -188,6 +188,16 @@ on_secret(struct reqctx *rc, struct db_result *r)
         http_reply_err(rc, ERR_BAD_SIGNATURE, "the signature does not match");
         return;
     }
+    /*
+     * Safe methods (GET, HEAD: the feeds) are not remembered: replaying one changes nothing
+     * and a poller may repeat the same request within one second. Every state-changing
+     * request is refused the second time its MAC is seen within the window.
+     */
+    if (rc->method == EVHTTP_REQ_GET || rc->method == EVHTTP_REQ_HEAD) {
+        rc->state = NULL;
+        v->go(rc);
+        return;
+    }
     /* Replays are keyed by the MAC itself (hex), whatever encoding the client used. */
     v->sig_hex = arena_alloc(rc->arena, HMAC_SHA256_HEX);
     hmac_hex(want, HMAC_SHA256_LEN, (char *)v->sig_hex);

@@ -3,12 +3,24 @@
  * connections in libpq pipeline mode on the worker's event_base, plus one
  * dedicated connection per db_listen() channel.
  *
- * A unit (db_exec) is its statements sent with PQsendQueryParams and closed by
+ * A unit (db_exec) is its statements (prepared statements, see below) closed by
  * one PQpipelineSync, so PostgreSQL runs them as one implicit transaction. Each
  * connection keeps a FIFO of the units it has sent (at most pipeline_depth);
  * results come back in that order: per statement one or more results then a
  * NULL, per unit a PGRES_PIPELINE_SYNC, which is the moment the commit is durable
  * (synchronous_commit is forced on) and the only moment a unit succeeds.
+ *
+ * Prepared statements: each connection caches up to STMT_CACHE_MAX SQL texts, keyed
+ * by the caller's pointer (SQL is constant text, db.h) and checked against a copy of
+ * the text, under the name "s<slot>". The first use sends PQsendPrepare then
+ * PQsendQueryPrepared in the same unit (the prepare's result comes first in the FIFO
+ * and is consumed, not stored); later uses only PQsendQueryPrepared, so PostgreSQL
+ * parses once and may reuse a generic plan (its plan cache, plan_cache_mode). While
+ * a prepare's outcome is unknown, or beyond the bound, a statement goes unprepared
+ * (PQsendQueryParams) as before. A failed or skipped prepare (an earlier statement
+ * of its unit failed) is sent again on the next use; its error is the statement's
+ * error, as if unprepared. Parameters stay text without types either way, so the
+ * types PostgreSQL infers are the same. The cache dies with the connection.
  *
  * Every failure callback (no connection, queue full, connection lost, pool
  * closing) goes through one deferred list drained by a zero timer, so db_exec()
@@ -40,6 +52,8 @@
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 #define CONNECT_TIMEOUT_MS 10000 /* the async API does not apply connect_timeout itself */
+#define STMT_CACHE_MAX 256      /* prepared statements per connection; beyond: unprepared */
+#define STMT_CACHE_SLOTS 512    /* open addressing (power of two), at most half full */
 
 /*
  * Session settings sent in the start-up packet. statement_timeout bounds a stuck
@@ -57,8 +71,10 @@ struct db_unit {
     const struct db_stmt *stmts;
     int n;          /* statements whose results will come back */
     int cur;        /* statement being read; == n: waiting for the sync */
-    int got;        /* statement cur produced at least one result */
+    int got;        /* statement cur (or its prepare) produced at least one result */
+    int prepping;   /* the results being read are statement cur's prepare */
     int failed;     /* an error was recorded in out */
+    int *prep;      /* n entries: cache slot * 2 + (1 if its prepare was sent), or -1 */
     db_cb cb;
     void *arg;
     PGresult **res; /* n entries */
@@ -73,6 +89,19 @@ struct unitq {
 };
 
 enum conn_kind { CONN_POOL, CONN_LISTEN };
+
+enum prep_state {
+    PREP_NONE,  /* not on the server: the next use prepares it */
+    PREP_SENT,  /* prepare in flight, outcome unknown: uses go unprepared meanwhile */
+    PREP_READY, /* on the server: uses send only PQsendQueryPrepared */
+    PREP_STALE  /* its cached plan cannot serve anymore (0A000 after DDL): unprepared */
+};
+
+struct stmt_entry {
+    const char *key; /* the caller's SQL pointer; NULL: free slot */
+    char *text;      /* copy of the text, compared on every use */
+    enum prep_state state;
+};
 
 enum conn_state {
     CS_DOWN,       /* waiting for the backoff timer */
@@ -93,6 +122,8 @@ struct db_conn {
     int backoff_ms;
     int ever_connected;
     struct unitq inflight;
+    struct stmt_entry *cache; /* STMT_CACHE_SLOTS entries, NULL until the first use */
+    int ncached;
     /* listener only */
     char *channel;
     db_notify_cb ncb;
@@ -188,7 +219,7 @@ unit_free(struct db_unit *u)
 {
     for (int i = 0; i < u->n; i++)
         PQclear(u->res[i]);
-    free(u->res);
+    free(u->res); /* u->prep lives in the same block */
     free(u);
 }
 
@@ -376,9 +407,68 @@ pool_fail_waiting_if_hopeless(struct db_pool *p)
         unit_fail(p, u, ERR_DB_UNAVAILABLE, "no database connection");
 }
 
+/* Prepared statements die with their session: a new connection starts empty. */
+static void
+stmt_cache_drop(struct db_conn *c)
+{
+    if (c->cache == NULL)
+        return;
+    for (int i = 0; i < STMT_CACHE_SLOTS; i++)
+        free(c->cache[i].text);
+    free(c->cache);
+    c->cache = NULL;
+    c->ncached = 0;
+}
+
+/*
+ * The cache slot for sql, or -1 to send it unprepared; *prepare = 1 when the
+ * statement must be prepared first (the slot is then PREP_SENT). A known pointer
+ * whose text changed (a caller breaking db.h's "constant text") goes unprepared.
+ */
+static int
+stmt_cache_get(struct db_conn *c, const char *sql, int *prepare)
+{
+    uintptr_t k = (uintptr_t)sql;
+    unsigned h = (unsigned)(((k >> 3) * 0x9e3779b97f4a7c15u) >> 40) & (STMT_CACHE_SLOTS - 1);
+    struct stmt_entry *e;
+
+    *prepare = 0;
+    if (c->cache == NULL)
+        c->cache = xcalloc(STMT_CACHE_SLOTS, sizeof(*c->cache));
+    for (;; h = (h + 1) & (STMT_CACHE_SLOTS - 1)) {
+        e = &c->cache[h];
+        if (e->key == sql)
+            break;
+        if (e->key == NULL) {
+            if (c->ncached >= STMT_CACHE_MAX)
+                return -1;
+            e->key = sql;
+            e->text = xstrdup(sql);
+            e->state = PREP_NONE;
+            c->ncached++;
+            break;
+        }
+    }
+    if (strcmp(e->text, sql) != 0)
+        return -1;
+    switch (e->state) {
+    case PREP_READY:
+        return (int)h;
+    case PREP_NONE:
+        e->state = PREP_SENT;
+        *prepare = 1;
+        return (int)h;
+    case PREP_SENT:
+    case PREP_STALE:
+        break;
+    }
+    return -1;
+}
+
 static void
 conn_close(struct db_conn *c)
 {
+    stmt_cache_drop(c);
     conn_free_events(c); /* before PQfinish closes the socket */
     if (c->pg != NULL)
         PQfinish(c->pg);
@@ -554,15 +644,65 @@ on_timer(evutil_socket_t fd, short what, void *arg)
         conn_lost(c, "connect timeout");
 }
 
+/* A prepared statement's execution failed because of the server-side statement
+   itself: 26000 (gone, e.g. DISCARD ALL) -> prepare again on the next use; 0A000
+   ("cached plan must not change result type" after DDL) -> unprepared from now on,
+   where an unnamed statement would have been planned afresh. */
+static void
+stmt_cache_exec_failed(struct db_conn *c, const struct db_unit *u, const PGresult *r)
+{
+    const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    int slot = u->prep[u->cur];
+
+    if (slot < 0 || st == NULL || c->cache == NULL)
+        return;
+    /* Only from READY: a prepare sent again meanwhile (SENT) must not be sent twice. */
+    if (strcmp(st, "26000") == 0 && c->cache[slot / 2].state == PREP_READY)
+        c->cache[slot / 2].state = PREP_NONE;
+    else if (strcmp(st, "0A000") == 0)
+        c->cache[slot / 2].state = PREP_STALE;
+}
+
+/* One result of statement cur's prepare: the statement becomes usable, or its error
+   is the statement's error (the execution after it comes back PIPELINE_ABORTED). */
+static int
+unit_take_prepare(struct db_conn *c, struct db_unit *u, PGresult *r)
+{
+    struct stmt_entry *e = &c->cache[u->prep[u->cur] / 2];
+
+    /* Only one prepare per slot is in flight (PREP_SENT), so its result decides. */
+    switch (PQresultStatus(r)) {
+    case PGRES_COMMAND_OK:
+        e->state = PREP_READY;
+        break;
+    case PGRES_FATAL_ERROR:
+        unit_record_error(u, r, u->cur);
+        e->state = PREP_NONE;
+        break;
+    case PGRES_PIPELINE_ABORTED: /* an earlier statement of the unit failed: never parsed */
+        e->state = PREP_NONE;
+        break;
+    default:
+        PQclear(r);
+        return -1;
+    }
+    PQclear(r);
+    u->got = 1;
+    return 0;
+}
+
 /* Stores one result of the head unit's current statement. */
 static int
-unit_take(struct db_unit *u, PGresult *r)
+unit_take(struct db_conn *c, struct db_unit *u, PGresult *r)
 {
     ExecStatusType st = PQresultStatus(r);
 
+    if (u->prepping)
+        return unit_take_prepare(c, u, r);
     switch (st) {
     case PGRES_FATAL_ERROR:
         unit_record_error(u, r, u->cur);
+        stmt_cache_exec_failed(c, u, r);
         break;
     case PGRES_TUPLES_OK:
     case PGRES_COMMAND_OK:
@@ -604,9 +744,16 @@ conn_read_pool(struct db_conn *c)
             continue;
         }
         if (r == NULL) {
-            /* NULL ends statement cur's results. */
+            /* NULL ends the results of statement cur (or of its prepare, which
+               precedes the statement's own). */
             if (u->cur < u->n && u->got) {
-                u->cur++;
+                if (u->prepping) {
+                    u->prepping = 0;
+                } else {
+                    u->cur++;
+                    u->prepping = u->cur < u->n && u->prep[u->cur] >= 0 &&
+                                  (u->prep[u->cur] & 1);
+                }
                 u->got = 0;
                 continue;
             }
@@ -625,7 +772,7 @@ conn_read_pool(struct db_conn *c)
                 return;
             continue;
         }
-        if (u->cur >= u->n || unit_take(u, r) != 0) {
+        if (u->cur >= u->n || unit_take(c, u, r) != 0) {
             if (u->cur >= u->n)
                 PQclear(r);
             conn_lost(c, "unexpected result in pipeline");
@@ -713,18 +860,48 @@ on_io(evutil_socket_t fd, short what, void *arg)
 
 /* ---- units --------------------------------------------------------------- */
 
+/* Queues statement i of u: prepared when the cache allows (prepare first on its first
+   use). Returns 0, -1 when libpq refused it without touching the wire, -2 when a
+   prepare went out but its execution did not (the results would be out of step). */
+static int
+stmt_send(struct db_conn *c, struct db_unit *u, int i)
+{
+    const struct db_stmt *s = &u->stmts[i];
+    int prepare;
+    int slot = stmt_cache_get(c, s->sql, &prepare);
+    char name[16];
+
+    u->prep[i] = -1;
+    if (slot < 0)
+        return PQsendQueryParams(c->pg, s->sql, s->nparams, NULL, s->values, NULL, NULL, 0)
+                   ? 0
+                   : -1;
+    snprintf(name, sizeof(name), "s%d", slot);
+    if (prepare && !PQsendPrepare(c->pg, name, s->sql, s->nparams, NULL)) {
+        c->cache[slot].state = PREP_NONE;
+        return -1;
+    }
+    u->prep[i] = slot * 2 + prepare;
+    if (!PQsendQueryPrepared(c->pg, name, s->nparams, s->values, NULL, NULL, 0))
+        return prepare ? -2 : -1;
+    return 0;
+}
+
 /* Sends the unit on a ready connection: its statements, then the sync. */
 static void
 unit_send(struct db_conn *c, struct db_unit *u)
 {
-    int i;
+    int i, rc = 0;
 
-    for (i = 0; i < u->n; i++) {
-        const struct db_stmt *s = &u->stmts[i];
-
-        if (!PQsendQueryParams(c->pg, s->sql, s->nparams, NULL, s->values, NULL, NULL, 0))
+    for (i = 0; i < u->n; i++)
+        if ((rc = stmt_send(c, u, i)) != 0)
             break;
+    if (rc == -2) {
+        q_push(&c->inflight, u);
+        conn_lost(c, PQerrorMessage(c->pg));
+        return;
     }
+    u->prepping = u->n > 0 && u->prep[0] >= 0 && (u->prep[0] & 1);
     if (i < u->n) {
         if (PQstatus(c->pg) == CONNECTION_BAD) {
             q_push(&c->inflight, u);
@@ -787,7 +964,9 @@ db_exec(struct db_pool *p, const struct db_stmt *stmts, int n, db_cb cb, void *a
     u->arg = arg;
     u->t0 = now_ns();
     u->out.failed_stmt = -1;
-    u->res = xcalloc(u->n > 0 ? (size_t)u->n : 1, sizeof(PGresult *));
+    /* res and prep in one block (pointers first, so both are aligned) */
+    u->res = xcalloc(u->n > 0 ? (size_t)u->n : 1, sizeof(PGresult *) + sizeof(int));
+    u->prep = (int *)(u->res + (u->n > 0 ? u->n : 1));
     if (p->closing) {
         unit_fail(p, u, ERR_DB_UNAVAILABLE, "database pool closed");
         return;

@@ -45,6 +45,8 @@ CREATE TEMP TABLE a AS SELECT * FROM report_day WHERE received <> 0 OR ended <> 
 CREATE TEMP TABLE b AS SELECT * FROM report_bound WHERE open <> 0;
 CREATE TEMP TABLE c AS SELECT * FROM report_bound_memo;
 CREATE TEMP TABLE m AS SELECT * FROM report_month WHERE received <> 0 OR ended <> 0;
+CREATE TEMP TABLE mu AS SELECT * FROM report_month_unit WHERE received <> 0 OR ended <> 0;
+CREATE TEMP TABLE bu AS SELECT * FROM report_bound_unit WHERE open <> 0;
 BEGIN;
 SELECT report_rebuild();
 SELECT (SELECT count(*) FROM ((SELECT * FROM a EXCEPT SELECT * FROM report_day)
@@ -54,7 +56,11 @@ SELECT (SELECT count(*) FROM ((SELECT * FROM a EXCEPT SELECT * FROM report_day)
      + (SELECT count(*) FROM ((SELECT * FROM c EXCEPT SELECT * FROM report_bound_memo)
         UNION ALL (SELECT * FROM report_bound_memo EXCEPT SELECT * FROM c)) z)
      + (SELECT count(*) FROM ((SELECT * FROM m EXCEPT SELECT * FROM report_month)
-        UNION ALL (SELECT * FROM report_month EXCEPT SELECT * FROM m)) w);
+        UNION ALL (SELECT * FROM report_month EXCEPT SELECT * FROM m)) w)
+     + (SELECT count(*) FROM ((SELECT * FROM mu EXCEPT SELECT * FROM report_month_unit)
+        UNION ALL (SELECT * FROM report_month_unit EXCEPT SELECT * FROM mu)) v)
+     + (SELECT count(*) FROM ((SELECT * FROM bu EXCEPT SELECT * FROM report_bound_unit)
+        UNION ALL (SELECT * FROM report_bound_unit EXCEPT SELECT * FROM bu)) t);
 ROLLBACK;
 EOF
 )

@@ -55,6 +55,11 @@ def test_signature_required_and_checked(t):
     # Same MAC in hex is the same signature: still a replay.
     r = signed(t, "POST", BATCH, body, ts=ts, enc="hex")
     status(r, 401, "REPLAYED")
+    # A read (the feed) signed twice with the same timestamp is served twice: replaying a
+    # GET changes nothing and pollers may repeat a page within a second.
+    feed = "/api/v1/dvcqg/dossiers?limit=1"
+    status(signed(t, "GET", feed, ts=ts), 200)
+    status(signed(t, "GET", feed, ts=ts), 200)
 
 
 def dv_item(sender, code, state=2, ngay="20260225100000"):

@@ -3,7 +3,8 @@
  * PostgreSQL named by MOTCUA_TEST_DATABASE_URL (skipped without it): pipelined
  * units and their order, an error inside a unit, an unreachable server, a
  * backend terminated mid-flight, LISTEN/NOTIFY with re-listen, db_pool_free with
- * work pending.
+ * work pending, the per-connection prepared-statement cache (reuse, errors at the
+ * prepare and at the execution, a skipped prepare, reconnect, the size bound).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -475,6 +476,308 @@ test_free_with_pending(void **state)
     event_base_free(b);
 }
 
+/* ---- prepared statements ---- */
+
+/* How many times the connection executed a prepared statement of this text, as
+   PostgreSQL counts it (pg_prepared_statements lists the session's own statements):
+   -1 when it is not prepared. */
+static const char Q_RUNS[] = "SELECT coalesce(max(generic_plans + custom_plans), -1)"
+                             " FROM pg_prepared_statements WHERE statement = $1";
+
+static int
+prepared_runs(struct event_base *b, struct db_pool *p, const char *sql)
+{
+    const char *v[1] = {sql};
+    struct rec x = run1(b, p, Q_RUNS, 1, v);
+
+    assert_int_equal(x.code, ERR_OK);
+    return atoi(x.val);
+}
+
+struct vals {
+    int calls;
+    enum err_code code;
+    int nres;
+    char v[4][32]; /* res[i] row 0 col 0 */
+};
+
+static void
+on_vals(struct db_result *r, void *arg)
+{
+    struct vals *x = arg;
+
+    x->calls++;
+    x->code = r->err.code;
+    x->nres = r->nres;
+    for (int i = 0; i < r->nres && i < 4; i++)
+        snprintf(x->v[i], sizeof(x->v[i]), "%s", db_val(r->res[i], 0, 0));
+}
+
+static const char Q_DOUBLE[] = "SELECT $1::int * 2";
+static const char Q_CONCAT[] = "SELECT $1::text || '/' || $2::text";
+
+/* A statement is prepared once per connection and reused by later units (one
+   execution counted per use); the first use's prepare result is not taken for the
+   statement's; a unit using two new statements and the same one twice, and units
+   pipelined while the prepare is in flight, get their own results. */
+static void
+test_prepared_reuse(void **state)
+{
+    struct event_base *b;
+    struct db_pool *p;
+    static const char *const one[1] = {"21"}, *const two[2] = {"hồ", "sơ"}, *const tri[1] = {"7"};
+    const struct db_stmt mix[3] = {{Q_CONCAT, 2, two}, {Q_DOUBLE, 1, tri}, {Q_DOUBLE, 1, one}};
+    struct vals burst[5], m;
+    struct rec x;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 1, 8);
+    assert_true(wait_ready(b, p, 5000));
+    assert_int_equal(prepared_runs(b, p, Q_DOUBLE), -1);
+    for (int i = 0; i < 3; i++) {
+        x = run1(b, p, Q_DOUBLE, 1, one);
+        assert_int_equal(x.code, ERR_OK);
+        assert_int_equal(x.nres, 1);
+        assert_string_equal(x.val, "42");
+    }
+    assert_int_equal(prepared_runs(b, p, Q_DOUBLE), 3);
+    /* 5 units of a new statement at once: the first prepares it, those sent before its
+       outcome is known go unprepared; all right, and later uses are prepared */
+    memset(burst, 0, sizeof(burst));
+    for (int i = 0; i < 5; i++)
+        db_exec(p, &mix[0], 1, on_vals, &burst[i]);
+    assert_true(dbt_run_until(b, &burst[4].calls, 10000));
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(burst[i].calls, 1);
+        assert_int_equal(burst[i].code, ERR_OK);
+        assert_string_equal(burst[i].v[0], "hồ/sơ");
+    }
+    assert_int_equal(prepared_runs(b, p, Q_CONCAT), 1);
+    memset(&m, 0, sizeof(m));
+    db_exec(p, mix, 3, on_vals, &m);
+    assert_true(dbt_run_until(b, &m.calls, 10000));
+    assert_int_equal(m.code, ERR_OK);
+    assert_int_equal(m.nres, 3);
+    assert_string_equal(m.v[0], "hồ/sơ");
+    assert_string_equal(m.v[1], "14");
+    assert_string_equal(m.v[2], "42");
+    assert_int_equal(prepared_runs(b, p, Q_CONCAT), 2);
+    assert_int_equal(prepared_runs(b, p, Q_DOUBLE), 5);
+    db_pool_free(p);
+    event_base_free(b);
+}
+
+/* An error while executing a prepared statement fails its unit as before and leaves
+   the statement usable; a statement whose prepare was skipped because an earlier
+   statement of its unit failed is prepared on its next use; a statement removed from
+   the session (DEALLOCATE) fails once with 26000, then is prepared again. */
+static void
+test_prepared_exec_error(void **state)
+{
+    static const char Q_DIV[] = "SELECT 10 / $1::int";
+    static const char Q_LATE[] = "SELECT $1::int + 100";
+    static const char *const two[1] = {"2"}, *const zero[1] = {"0"}, *const five[1] = {"5"};
+    const struct db_stmt failing[2] = {{Q_DIV, 1, zero}, {Q_LATE, 1, five}};
+    struct event_base *b;
+    struct db_pool *p;
+    struct rec x;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 1, 8);
+    x = run1(b, p, Q_DIV, 1, two);
+    assert_int_equal(x.code, ERR_OK);
+    assert_string_equal(x.val, "5");
+    memset(&x, 0, sizeof(x));
+    exec_rec(p, failing, 2, &x);
+    assert_true(dbt_run_until(b, &x.calls, 10000));
+    assert_int_equal(x.code, ERR_DB_QUERY);
+    assert_string_equal(x.sqlstate, "22012");
+    assert_int_equal(x.failed_stmt, 0);
+    assert_string_equal(x.detail, "division by zero");
+    assert_int_equal(x.nres, 0);
+    assert_int_equal(prepared_runs(b, p, Q_LATE), -1); /* its prepare never ran */
+    x = run1(b, p, Q_LATE, 1, five);
+    assert_int_equal(x.code, ERR_OK);
+    assert_string_equal(x.val, "105");
+    assert_int_equal(prepared_runs(b, p, Q_LATE), 1);
+    x = run1(b, p, Q_DIV, 1, five);
+    assert_int_equal(x.code, ERR_OK);
+    assert_string_equal(x.val, "2");
+    /* 2 or 3: PostgreSQL counts a plan only when planning succeeded, and it may fold
+       10 / 0 while planning */
+    assert_true(prepared_runs(b, p, Q_DIV) >= 2);
+    x = run1(b, p, "DEALLOCATE ALL", 0, NULL);
+    assert_int_equal(x.code, ERR_OK);
+    x = run1(b, p, Q_DIV, 1, five);
+    assert_int_equal(x.code, ERR_DB_QUERY);
+    assert_string_equal(x.sqlstate, "26000");
+    x = run1(b, p, Q_RUNS, 1, five);
+    assert_string_equal(x.sqlstate, "26000");
+    x = run1(b, p, Q_DIV, 1, two);
+    assert_int_equal(x.code, ERR_OK);
+    assert_string_equal(x.val, "5");
+    assert_int_equal(prepared_runs(b, p, Q_DIV), 1);
+    db_pool_free(p);
+    event_base_free(b);
+}
+
+/* An error in the prepare step (syntax, unknown table, bad parameter type) fails the
+   unit with the statement's index and PostgreSQL's error, exactly like the same
+   statement sent unprepared; a unit pipelined behind it with the same text (sent
+   while the prepare's outcome was unknown) fails the same way, another unit succeeds,
+   and a second try fails again the same way (prepared again, not "does not exist"). */
+static void
+test_prepare_error(void **state)
+{
+    static const struct {
+        const char *sql;
+        const char *sqlstate;
+        const char *detail;
+    } rows[] = {
+        {"SELEC 1", "42601", "syntax error at or near \"SELEC\""},
+        {"SELECT x FROM t_missing", "42P01", "relation \"t_missing\" does not exist"},
+        /* parameters are sent untyped, as before: $1 unused has no type */
+        {"SELECT $2::int", "42P18", "could not determine data type of parameter $1"},
+    };
+    static const char *const v[1] = {"1"};
+    struct event_base *b;
+    struct db_pool *p;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 1, 8);
+    assert_true(wait_ready(b, p, 5000));
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        const struct db_stmt unit[2] = {{"SELECT 1", 0, NULL}, {rows[i].sql, 1, v}};
+        const struct db_stmt same[1] = {{rows[i].sql, 1, v}};
+        static const struct db_stmt fine[1] = {{"SELECT 'được'::text", 0, NULL}};
+        struct rec a, c, d;
+
+        memset(&a, 0, sizeof(a));
+        memset(&c, 0, sizeof(c));
+        memset(&d, 0, sizeof(d));
+        exec_rec(p, unit, 2, &a);
+        exec_rec(p, same, 1, &c);
+        exec_rec(p, fine, 1, &d);
+        assert_true(dbt_run_until(b, &d.calls, 10000));
+        for (int k = 0; k < 3; k++) {
+            struct rec *x = k == 0 ? &a : &c;
+
+            if (k == 2) { /* the retry, after the prepare's outcome is known */
+                memset(&c, 0, sizeof(c));
+                exec_rec(p, same, 1, &c);
+                assert_true(dbt_run_until(b, &c.calls, 10000));
+            }
+            assert_int_equal(x->calls, 1);
+            assert_int_equal(x->code, ERR_DB_QUERY);
+            assert_string_equal(x->sqlstate, rows[i].sqlstate);
+            assert_int_equal(x->failed_stmt, k == 0 ? 1 : 0);
+            assert_int_equal(x->nres, 0);
+            assert_string_equal(x->detail, rows[i].detail);
+        }
+        assert_int_equal(d.calls, 1);
+        assert_int_equal(d.code, ERR_OK);
+        assert_string_equal(d.val, "được");
+    }
+    db_pool_free(p);
+    event_base_free(b);
+}
+
+/* The cache belongs to the connection: after the backend is terminated the pool
+   reconnects, and the same statement is prepared again on the new session (had the
+   cache survived, it would fail with 26000). */
+static void
+test_prepared_reconnect(void **state)
+{
+    static const char *const one[1] = {"21"};
+    struct event_base *b;
+    struct db_pool *p;
+    struct rec pid1, pid2, x;
+    PGconn *ctl;
+    const char *v[1];
+    PGresult *res;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 1, 4);
+    ctl = dbt_connect(conninfo);
+    x = run1(b, p, Q_DOUBLE, 1, one);
+    assert_int_equal(x.code, ERR_OK);
+    x = run1(b, p, Q_DOUBLE, 1, one);
+    assert_int_equal(x.code, ERR_OK);
+    assert_int_equal(prepared_runs(b, p, Q_DOUBLE), 2);
+    pid1 = run1(b, p, "SELECT pg_backend_pid()", 0, NULL);
+    v[0] = pid1.val;
+    res = PQexecParams(ctl, "SELECT pg_terminate_backend($1::int)", 1, NULL, v, NULL, NULL, 0);
+    assert_string_equal(PQgetvalue(res, 0, 0), "t");
+    PQclear(res);
+    {
+        /* the loss is noticed on the next read: a unit fails, then the pool reconnects */
+        long end = dbt_ms() + 5000;
+
+        do
+            x = run1(b, p, "SELECT pg_backend_pid()", 0, NULL);
+        while ((x.code != ERR_OK || strcmp(x.val, pid1.val) == 0) && dbt_ms() < end);
+        pid2 = x;
+    }
+    assert_int_equal(pid2.code, ERR_OK);
+    assert_string_not_equal(pid2.val, pid1.val);
+    assert_int_equal(prepared_runs(b, p, Q_DOUBLE), -1);
+    x = run1(b, p, Q_DOUBLE, 1, one);
+    assert_int_equal(x.code, ERR_OK);
+    assert_string_equal(x.val, "42");
+    assert_int_equal(prepared_runs(b, p, Q_DOUBLE), 1);
+    PQfinish(ctl);
+    db_pool_free(p);
+    event_base_free(b);
+}
+
+/* At most 256 statements are prepared per connection; the others still run,
+   unprepared. */
+static void
+test_prepared_bound(void **state)
+{
+    enum { N = 300 };
+    static char texts[N][48];
+    static struct db_stmt st[N];
+    static struct rec recs[N];
+    struct event_base *b;
+    struct db_pool *p;
+    struct rec x;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 1, 8);
+    assert_true(wait_ready(b, p, 5000));
+    memset(recs, 0, sizeof(recs));
+    for (int i = 0; i < N; i++) {
+        snprintf(texts[i], sizeof(texts[i]), "SELECT %d + 0", i);
+        st[i] = (struct db_stmt){texts[i], 0, NULL};
+        exec_rec(p, &st[i], 1, &recs[i]);
+    }
+    assert_true(dbt_run_until(b, &recs[N - 1].calls, 10000));
+    for (int i = 0; i < N; i++) {
+        char want[16];
+
+        snprintf(want, sizeof(want), "%d", i);
+        assert_int_equal(recs[i].code, ERR_OK);
+        assert_string_equal(recs[i].val, want);
+    }
+    /* the counting query itself is beyond the bound: unprepared, not counted */
+    x = run1(b, p, "SELECT count(*) FROM pg_prepared_statements", 0, NULL);
+    assert_int_equal(x.code, ERR_OK);
+    assert_string_equal(x.val, "256");
+    db_pool_free(p);
+    event_base_free(b);
+}
+
 /* The start-up options reach the session; the caller's application_name wins over
    the fallback "motcua". */
 static void
@@ -511,6 +814,11 @@ main(void)
         cmocka_unit_test(test_listen_relisten),
         cmocka_unit_test(test_free_with_pending),
         cmocka_unit_test(test_session_settings),
+        cmocka_unit_test(test_prepared_reuse),
+        cmocka_unit_test(test_prepared_exec_error),
+        cmocka_unit_test(test_prepare_error),
+        cmocka_unit_test(test_prepared_reconnect),
+        cmocka_unit_test(test_prepared_bound),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
