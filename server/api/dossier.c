@@ -18,6 +18,7 @@
 
 #include "api/api.h"
 #include "api/dossier_int.h"
+#include "api/idem.h"
 #include "app.h"
 #include "domain/cal.h"
 #include "domain/dossier.h"
@@ -335,4 +336,60 @@ dossier_check_documents(json_t *docs, struct mc_err *e)
         }
     }
     return 0;
+}
+
+static void
+wreq_free_resp(void *p)
+{
+    struct dossier_wreq *w = p;
+
+    json_decref(w->resp);
+}
+
+/* The claim's continuation: rc->state points at the request's struct dossier_wreq. */
+static void
+wreq_go(struct reqctx *rc, struct idem *im, struct db_result *r)
+{
+    struct dossier_wreq *w = rc->state;
+
+    w->im = im;
+    w->on_read(rc, r);
+}
+
+void
+dossier_wreq_read(struct reqctx *rc, struct dossier_wreq *w, const struct db_stmt *read,
+                  dossier_db_cb on_read)
+{
+    w->on_read = on_read;
+    arena_defer(rc->arena, wreq_free_resp, w);
+    idem_begin_read(rc, read, 1, wreq_go);
+}
+
+void
+dossier_wreq_store(struct reqctx *rc, const struct dossier_wreq *w, int status, int withheld,
+                   struct db_stmt *out)
+{
+    json_t *stored = json_deep_copy(w->resp);
+
+    if (withheld)
+        json_object_set_new(stored, "lookup_secret_withheld", json_true());
+    idem_store_stmt(w->im, status, dossier_json_text(rc, stored), out);
+    json_decref(stored);
+}
+
+static void
+clear_result(void *p)
+{
+    PQclear(p);
+}
+
+const PGresult *
+dossier_keep_result(struct reqctx *rc, const PGresult *res)
+{
+    PGresult *c = PQcopyResult(res, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
+
+    if (c == NULL)
+        abort(); /* out of memory: not an error path (style.md) */
+    arena_defer(rc->arena, clear_result, c);
+    return c;
 }

@@ -104,6 +104,39 @@ const char *dossier_regime_key(int64_t t);
 /* Validates documents [{name, kind original|copy, count}]. */
 int dossier_check_documents(json_t *docs, struct mc_err *e);
 
+/*
+ * What a write request (struct rec of dossier_receive.c, struct ev of dossier_write.c)
+ * carries from the idempotency claim to the reply. It is the FIRST member of those
+ * structs, so rc->state, which points at the struct, points at it too (C11 6.7.2.1).
+ */
+struct idem;
+struct dossier_wreq {
+    struct idem *im;        /* the claim, NULL without an Idempotency-Key */
+    json_t *resp;           /* the reply; released with the request's arena */
+    dossier_db_cb on_read;  /* continues with the reads' results */
+};
+
+/*
+ * Claims the key with the read statement in the same unit (idem_begin_read) and continues
+ * with w->on_read = on_read; w->resp is released with the arena.
+ */
+void dossier_wreq_read(struct reqctx *rc, struct dossier_wreq *w, const struct db_stmt *read,
+                       dossier_db_cb on_read);
+/*
+ * The store statement of the claim for the reply w->resp with status: the stored copy
+ * carries "lookup_secret_withheld": true when withheld (the secret is never stored, only
+ * its hash; a replay says so instead of showing it again).
+ */
+void dossier_wreq_store(struct reqctx *rc, const struct dossier_wreq *w, int status,
+                        int withheld, struct db_stmt *out);
+/*
+ * A request-owned copy of a result: the pool frees r->res after the callback returns, but
+ * the next unit's parameters point into it and db_exec() needs them until that unit's
+ * callback (db.h) - the unit may wait in the pool queue when every connection's pipeline
+ * is full. Freed with the request's arena.
+ */
+const PGresult *dossier_keep_result(struct reqctx *rc, const PGresult *res);
+
 /* Handlers (dossier_receive.c, dossier_write.c, dossier_read.c). */
 void api_dossier_create(struct reqctx *rc);
 void api_dossier_event(struct reqctx *rc);

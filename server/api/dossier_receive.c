@@ -28,34 +28,11 @@
 
 /* ---------------------------------------------------------------- reception */
 
-/*
- * A request-owned copy of a result: the pool frees r->res after the callback returns, but
- * the next unit's parameters point into it and db_exec() needs them until that unit's
- * callback (db.h) - the unit may wait in the pool queue when every connection's pipeline is
- * full. Freed with the request's arena.
- */
-static void
-clear_result(void *p)
-{
-    PQclear(p);
-}
-
-static const PGresult *
-keep_result(struct reqctx *rc, const PGresult *res)
-{
-    PGresult *c = PQcopyResult(res, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
-
-    if (c == NULL)
-        abort(); /* out of memory: not an error path (style.md) */
-    arena_defer(rc->arena, clear_result, c);
-    return c;
-}
-
 
 enum rec_kind { REC_RECEIVE, REC_REFUSE, REC_GUIDE, REC_SUBMIT };
 
 struct rec {
-    struct idem *im;
+    struct dossier_wreq w; /* first member: see dossier_int.h; w.resp is stored without the secret */
     enum rec_kind kind;
     enum dossier_tr tr;
     json_t *body;
@@ -79,14 +56,13 @@ struct rec {
     const char *gparams[15];
     const char *eparams[9];
     struct db_stmt stmts[3];
-    json_t *resp;        /* the reply; stored without the secret */
     int status;
 };
 
 static void
 rec_fail(struct reqctx *rc, struct rec *x, const struct mc_err *e)
 {
-    idem_release(rc, x->im);
+    idem_release(rc, x->w.im);
     http_reply_error(rc, e);
 }
 
@@ -290,15 +266,15 @@ on_rec_written(struct reqctx *rc, struct db_result *r)
         return;
     }
     if (x->kind == REC_GUIDE) {
-        json_object_set_new(x->resp, "id", json_integer(strtoll(db_val(r->res[0], 0, 0), NULL, 10)));
-        http_reply_json(rc, x->status, json_incref(x->resp));
+        json_object_set_new(x->w.resp, "id", json_integer(strtoll(db_val(r->res[0], 0, 0), NULL, 10)));
+        http_reply_json(rc, x->status, json_incref(x->w.resp));
         return;
     }
     code = db_val(r->res[0], 0, 1);
     /* The code is drawn inside the unit: put it where the response had its mark. */
     if (x->secret[0] != '\0')
-        json_object_set_new(x->resp, "lookup_secret", json_string(x->secret));
-    text = json_dumps(x->resp, JSON_COMPACT);
+        json_object_set_new(x->w.resp, "lookup_secret", json_string(x->secret));
+    text = json_dumps(x->w.resp, JSON_COMPACT);
     if (text == NULL)
         abort();
     {
@@ -349,7 +325,7 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
         rec_fail(rc, x, &r->err);
         return;
     }
-    ctx = keep_result(rc, r->res[0]);
+    ctx = dossier_keep_result(rc, r->res[0]);
     if (PQntuples(ctx) == 0) {
         rec_fail_code(rc, x, ERR_UNKNOWN_REF, "receiving_unit",
                       "no such unit in the account's scope");
@@ -391,7 +367,7 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
     max_minutes = dossier_col(ctx, 0, "max_minutes") ? atoi(dossier_col(ctx, 0, "max_minutes")) : 0;
 
     if (x->kind == REC_GUIDE) {
-        x->resp = json_pack("{s:s,s:s,s:s,s:O,s:O,s:s?,s:s}", "kind", "guidance", "form",
+        x->w.resp = json_pack("{s:s,s:s,s:s,s:O,s:O,s:s?,s:s}", "kind", "guidance", "form",
                             "Mẫu 02", "title", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
                             "applicant", x->applicant, "missing", x->missing, "procedure",
                             x->procedure, "guided_at", dossier_ts(rc, x->at));
@@ -412,10 +388,10 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
         x->gparams[13] = rc->who.login;
         x->gparams[14] = rc->req_id;
         x->stmts[n++] = (struct db_stmt){DSQL_INSERT_GUIDANCE, 15, x->gparams};
-        if (x->im != NULL) {
+        if (x->w.im != NULL) {
             /* The id is known only inside the unit: the store statement adds it, so a
                replay answers exactly what the first request did. */
-            idem_store_stmt(x->im, x->status, dossier_json_text(rc, x->resp), &x->stmts[n]);
+            idem_store_stmt(x->w.im, x->status, dossier_json_text(rc, x->w.resp), &x->stmts[n]);
             x->stmts[n].sql = DSQL_IDEM_STORE_GUIDANCE;
             n++;
         }
@@ -446,24 +422,24 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
         dossier_sha256_hex(x->secret, hash);
     }
 
-    x->resp = json_object();
-    json_object_set_new(x->resp, "kind", json_string(x->kind == REC_RECEIVE  ? "dossier"
+    x->w.resp = json_object();
+    json_object_set_new(x->w.resp, "kind", json_string(x->kind == REC_RECEIVE  ? "dossier"
                                                      : x->kind == REC_REFUSE ? "refusal"
                                                                              : "submission"));
-    json_object_set_new(x->resp, "code", json_string(DOSSIER_CODE_MARK));
-    json_object_set_new(x->resp, "state", json_integer(state));
-    json_object_set_new(x->resp, "state_name", json_string(dossier_state_name_vi(state)));
-    json_object_set_new(x->resp, "version", json_integer(1));
-    json_object_set_new(x->resp, "regime", json_string(regime));
-    json_object_set_new(x->resp, "received_at",
+    json_object_set_new(x->w.resp, "code", json_string(DOSSIER_CODE_MARK));
+    json_object_set_new(x->w.resp, "state", json_integer(state));
+    json_object_set_new(x->w.resp, "state_name", json_string(dossier_state_name_vi(state)));
+    json_object_set_new(x->w.resp, "version", json_integer(1));
+    json_object_set_new(x->w.resp, "regime", json_string(regime));
+    json_object_set_new(x->w.resp, "received_at",
                         x->kind == REC_SUBMIT ? json_null() : dossier_ts_json(x->at));
-    json_object_set_new(x->resp, "appointment_at", dossier_ts_json(appointment));
-    json_object_set_new(x->resp, "legal_due_at", dossier_ts_json(due));
+    json_object_set_new(x->w.resp, "appointment_at", dossier_ts_json(appointment));
+    json_object_set_new(x->w.resp, "legal_due_at", dossier_ts_json(due));
     if (x->kind == REC_RECEIVE)
-        json_object_set_new(x->resp, "receipt",
+        json_object_set_new(x->w.resp, "receipt",
                             receipt_json(rc, x, ctx, appointment, due, regime));
     if (x->kind == REC_REFUSE)
-        json_object_set_new(x->resp, "refusal",
+        json_object_set_new(x->w.resp, "refusal",
                             json_pack("{s:s,s:s,s:s}", "form", "Mẫu 03", "title",
                                       "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "reason",
                                       x->reason));
@@ -518,29 +494,14 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
     x->eparams[8] = dossier_json_text(rc, payload);
     json_decref(payload);
     x->stmts[n++] = (struct db_stmt){DSQL_INSERT_FIRST_EVENT, 9, x->eparams};
-    if (x->im != NULL) {
+    if (x->w.im != NULL) {
         /* The stored copy never holds the lookup secret (only its hash is kept): a replay
            says so instead of showing it again. */
-        json_t *stored = json_deep_copy(x->resp);
-
-        if (x->kind == REC_RECEIVE)
-            json_object_set_new(stored, "lookup_secret_withheld", json_true());
-        idem_store_stmt(x->im, x->status, dossier_json_text(rc, stored), &x->stmts[n]);
+        dossier_wreq_store(rc, &x->w, x->status, x->kind == REC_RECEIVE, &x->stmts[n]);
         x->stmts[n].sql = DSQL_IDEM_STORE_NEW;
         n++;
-        json_decref(stored);
     }
     dossier_db(rc, x->stmts, n, on_rec_written);
-}
-
-/* The catalogue read rides in the idempotency claim's unit (idem_begin_read). */
-static void
-rec_go(struct reqctx *rc, struct idem *im, struct db_result *r)
-{
-    struct rec *x = rc->state;
-
-    x->im = im;
-    on_rec_ctx(rc, r);
 }
 
 static struct db_stmt *
@@ -560,14 +521,6 @@ rec_ctx_stmt(struct reqctx *rc, struct rec *x)
     return s;
 }
 
-static void
-rec_free_resp(void *p)
-{
-    struct rec *x = p;
-
-    json_decref(x->resp);
-}
-
 void
 api_dossier_create(struct reqctx *rc)
 {
@@ -575,11 +528,11 @@ api_dossier_create(struct reqctx *rc)
     struct mc_err e;
 
     rc->state = x;
-    arena_defer(rc->arena, rec_free_resp, x);
     err_clear(&e);
     if (parse_reception(rc, x, &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
-    idem_begin_read(rc, rec_ctx_stmt(rc, x), 1, rec_go);
+    /* The catalogue read rides in the idempotency claim's unit. */
+    dossier_wreq_read(rc, &x->w, rec_ctx_stmt(rc, x), on_rec_ctx);
 }

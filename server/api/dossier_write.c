@@ -50,7 +50,7 @@ struct proj {
 };
 
 struct ev {
-    struct idem *im;
+    struct dossier_wreq w; /* first member: see dossier_int.h */
     enum dossier_tr tr;
     json_t *body;
     int64_t expected;
@@ -73,36 +73,12 @@ struct ev {
     const char *p_step_ins[10];
     const char *p_step_assign[2];
     const char *p_cur[1];
-    json_t *resp;
 };
-
-/*
- * A request-owned copy of the read: the pool frees r->res after the callback returns, but
- * the write unit's parameters (and x->dossier_id, used again after a version conflict) point
- * into it, and db_exec() needs them until that unit's callback (db.h) - the unit may wait
- * in the pool queue when every connection's pipeline is full. Freed with the arena.
- */
-static void
-clear_result(void *p)
-{
-    PQclear(p);
-}
-
-static const PGresult *
-keep_result(struct reqctx *rc, const PGresult *res)
-{
-    PGresult *c = PQcopyResult(res, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
-
-    if (c == NULL)
-        abort(); /* out of memory: not an error path (style.md) */
-    arena_defer(rc->arena, clear_result, c);
-    return c;
-}
 
 static void
 ev_fail(struct reqctx *rc, struct ev *x, const struct mc_err *e)
 {
-    idem_release(rc, x->im);
+    idem_release(rc, x->w.im);
     http_reply_error(rc, e);
 }
 
@@ -287,8 +263,8 @@ on_ev_written(struct reqctx *rc, struct db_result *r)
         return;
     }
     if (x->secret[0] != '\0')
-        json_object_set_new(x->resp, "lookup_secret", json_string(x->secret));
-    http_reply_json(rc, 200, json_incref(x->resp));
+        json_object_set_new(x->w.resp, "lookup_secret", json_string(x->secret));
+    http_reply_json(rc, 200, json_incref(x->w.resp));
 }
 
 /* Closes an open pause at t: resumes the clock for a counted one (domain.md §6.1). */
@@ -362,7 +338,7 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
         ev_fail(rc, x, &r->err);
         return;
     }
-    res = keep_result(rc, r->res[0]);
+    res = dossier_keep_result(rc, r->res[0]);
     if (PQntuples(res) == 0) {
         ev_fail_code(rc, x, ERR_DOSSIER_NOT_FOUND, "code", "%s", rc_param(rc, "code"));
         return;
@@ -691,41 +667,26 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
         n = m;
     }
 
-    x->resp = json_object();
-    json_object_set_new(x->resp, "code", json_string(dossier_col(res, 0, "code")));
-    json_object_set_new(x->resp, "event",
+    x->w.resp = json_object();
+    json_object_set_new(x->w.resp, "code", json_string(dossier_col(res, 0, "code")));
+    json_object_set_new(x->w.resp, "event",
                         json_pack("{s:i,s:s,s:i,s:i,s:o,s:O}", "seq", version + 1, "type",
                                   dossier_tr_name(x->tr), "from_state", from, "to_state", to,
                                   "occurred_at", dossier_ts_json(x->at), "payload", payload));
-    json_object_set_new(x->resp, "state", json_integer(p.state));
-    json_object_set_new(x->resp, "state_name", json_string(dossier_state_name_vi(p.state)));
-    json_object_set_new(x->resp, "version", json_integer(p.version));
-    json_object_set_new(x->resp, "received_at", dossier_ts_json(p.received_at));
-    json_object_set_new(x->resp, "appointment_at", dossier_ts_json(p.appointment_at));
-    json_object_set_new(x->resp, "legal_due_at", dossier_ts_json(p.legal_due_at));
-    json_object_set_new(x->resp, "new_appointment_at", dossier_ts_json(p.new_appointment_at));
-    json_object_set_new(x->resp, "paused", json_boolean(p.paused_since != 0));
-    json_object_set_new(x->resp, "ended_at", dossier_ts_json(p.ended_at));
+    json_object_set_new(x->w.resp, "state", json_integer(p.state));
+    json_object_set_new(x->w.resp, "state_name", json_string(dossier_state_name_vi(p.state)));
+    json_object_set_new(x->w.resp, "version", json_integer(p.version));
+    json_object_set_new(x->w.resp, "received_at", dossier_ts_json(p.received_at));
+    json_object_set_new(x->w.resp, "appointment_at", dossier_ts_json(p.appointment_at));
+    json_object_set_new(x->w.resp, "legal_due_at", dossier_ts_json(p.legal_due_at));
+    json_object_set_new(x->w.resp, "new_appointment_at", dossier_ts_json(p.new_appointment_at));
+    json_object_set_new(x->w.resp, "paused", json_boolean(p.paused_since != 0));
+    json_object_set_new(x->w.resp, "ended_at", dossier_ts_json(p.ended_at));
     json_decref(payload);
-    if (x->im != NULL) {
-        json_t *stored = json_deep_copy(x->resp);
-
-        if (x->secret[0] != '\0')
-            json_object_set_new(stored, "lookup_secret_withheld", json_true());
-        idem_store_stmt(x->im, 200, dossier_json_text(rc, stored), &x->stmts[n++]);
-        json_decref(stored);
+    if (x->w.im != NULL) {
+        dossier_wreq_store(rc, &x->w, 200, x->secret[0] != '\0', &x->stmts[n++]);
     }
     dossier_db(rc, x->stmts, n, on_ev_written);
-}
-
-/* The dossier read rides in the idempotency claim's unit (idem_begin_read). */
-static void
-ev_go(struct reqctx *rc, struct idem *im, struct db_result *r)
-{
-    struct ev *x = rc->state;
-
-    x->im = im;
-    on_ev_read(rc, r);
 }
 
 static struct db_stmt *
@@ -744,14 +705,6 @@ ev_read_stmt(struct reqctx *rc, struct ev *x)
     return s;
 }
 
-static void
-ev_free(void *p)
-{
-    struct ev *x = p;
-
-    json_decref(x->resp);
-}
-
 void
 api_dossier_event(struct reqctx *rc)
 {
@@ -759,11 +712,11 @@ api_dossier_event(struct reqctx *rc)
     struct mc_err e;
 
     rc->state = x;
-    arena_defer(rc->arena, ev_free, x);
     err_clear(&e);
     if (parse_event(rc, x, &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
-    idem_begin_read(rc, ev_read_stmt(rc, x), 1, ev_go);
+    /* The dossier read rides in the idempotency claim's unit. */
+    dossier_wreq_read(rc, &x->w, ev_read_stmt(rc, x), on_ev_read);
 }

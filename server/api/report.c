@@ -161,6 +161,26 @@ report_parse_scope(struct reqctx *rc, struct rq *q, int allow_current, struct mc
     return 0;
 }
 
+void
+report_scope_params(const struct rq *q, const char **v)
+{
+    v[0] = q->by;
+    v[1] = q->structure;
+    v[2] = q->scope[0] != '\0' ? q->scope : NULL;
+    v[3] = q->unit;
+    v[4] = q->sub;
+}
+
+const PGresult *
+report_result(struct reqctx *rc, const struct db_result *r)
+{
+    if (r->err.code != ERR_OK) {
+        api_reply_db_error(rc, r);
+        return NULL;
+    }
+    return r->res[0];
+}
+
 static const char **
 figure_params(struct reqctx *rc, const struct rq *q)
 {
@@ -170,11 +190,7 @@ figure_params(struct reqctx *rc, const struct rq *q)
     v[1] = q->to_s;
     v[2] = q->g1;
     v[3] = q->g2;
-    v[4] = q->by;
-    v[5] = q->structure;
-    v[6] = q->scope[0] != '\0' ? q->scope : NULL;
-    v[7] = q->unit;
-    v[8] = q->sub;
+    report_scope_params(q, v + 4);
     v[9] = q->as_of;
     return v;
 }
@@ -259,11 +275,9 @@ ontime_done(struct reqctx *rc, struct db_result *r)
     const PGresult *res;
     json_t *items, *body;
 
-    if (r->err.code != ERR_OK) {
-        api_reply_db_error(rc, r);
+    res = report_result(rc, r);
+    if (res == NULL)
         return;
-    }
-    res = r->res[0];
     items = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
         json_t *it = json_object(), *k = json_object(), *v = json_object();
@@ -366,11 +380,9 @@ trend_done(struct reqctx *rc, struct db_result *r)
     const PGresult *res;
     json_t *items, *body;
 
-    if (r->err.code != ERR_OK) {
-        api_reply_db_error(rc, r);
+    res = report_result(rc, r);
+    if (res == NULL)
         return;
-    }
-    res = r->res[0];
     items = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
         json_t *it = json_object();
@@ -415,11 +427,7 @@ api_stats_trend(struct reqctx *rc)
     v[0] = q->from_s;
     v[1] = q->to_s;
     v[2] = q->g1;
-    v[3] = q->by;
-    v[4] = q->structure;
-    v[5] = q->scope[0] != '\0' ? q->scope : NULL;
-    v[6] = q->unit;
-    v[7] = q->sub;
+    report_scope_params(q, v + 3);
     rc->state = q;
     api_db1(rc, SQL_TREND, 8, v, trend_done);
 }
@@ -468,11 +476,9 @@ bieu06_done(struct reqctx *rc, struct db_result *r)
     char label[160];
     int by_unit = strcmp(q->g1, "unit") == 0, ngroup = 0;
 
-    if (r->err.code != ERR_OK) {
-        api_reply_db_error(rc, r);
+    res = report_result(rc, r);
+    if (res == NULL)
         return;
-    }
-    res = r->res[0];
     names = r->res[1];
     cap = (size_t)PQntuples(res) + 8;
     rows = arena_calloc(rc->arena, cap, sizeof(*rows));

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "core/err.h"
+#include "db/db.h"
 #include "domain/role.h"
 
 struct reqctx;
@@ -44,6 +45,14 @@ int report_parse_common(struct reqctx *rc, struct rq *q, struct mc_err *e);
 /* The non-period part of report_parse_common (by, structure, rules, unit, scope); by may
  * also be "current" (the unit holding the dossier now) when allow_current. */
 int report_parse_scope(struct reqctx *rc, struct rq *q, int allow_current, struct mc_err *e);
+
+/* by, structure, scope (NULL for an administrator: everything), unit and
+ * include_sub_units of q into v[0..4]: the scope parameters of the report statements, in
+ * the order their SQL functions take them. */
+void report_scope_params(const struct rq *q, const char **v);
+
+/* The first result of a report unit, or NULL after replying with the unit's error. */
+const PGresult *report_result(struct reqctx *rc, const struct db_result *r);
 
 /* {"from","to"[,"kind","label"]} of the request's period. */
 json_t *report_period_json(const struct rq *q);

@@ -128,6 +128,21 @@ unit_json(const PGresult *res, int i, const char *code, const char *name)
                      dossier_col(res, i, name));
 }
 
+/*
+ * Replies body (its leading keys) + {"period", "items", "next_cursor"} of a list in id
+ * order: a full page (n rows) continues after the id of its last row. Takes body, items.
+ */
+static void
+reply_id_page(struct reqctx *rc, const struct lst *l, json_t *body, json_t *items,
+              const PGresult *res, int n)
+{
+    json_object_set_new(body, "period", report_period_json(&l->q));
+    json_object_set_new(body, "items", items);
+    json_object_set_new(body, "next_cursor",
+                        n == l->limit ? json_string(dossier_col(res, n - 1, "id")) : json_null());
+    http_reply_json(rc, 200, body);
+}
+
 /* ---- overdue and due soon ---- */
 
 static void
@@ -139,11 +154,9 @@ open_done(struct reqctx *rc, struct db_result *r)
     int n, overdue = strcmp(l->kind, "overdue") == 0;
     int64_t pnow;
 
-    if (r->err.code != ERR_OK) {
-        api_reply_db_error(rc, r);
+    res = report_result(rc, r);
+    if (res == NULL)
         return;
-    }
-    res = r->res[0];
     n = PQntuples(res);
     items = json_array();
     pnow = ddl_pos(l->ax, l->now);
@@ -250,14 +263,12 @@ cell_done(struct reqctx *rc, struct db_result *r)
 {
     struct lst *l = rc->state;
     const PGresult *res;
-    json_t *items, *body;
+    json_t *items;
     int n;
 
-    if (r->err.code != ERR_OK) {
-        api_reply_db_error(rc, r);
+    res = report_result(rc, r);
+    if (res == NULL)
         return;
-    }
-    res = r->res[0];
     n = PQntuples(res);
     items = json_array();
     for (int i = 0; i < n; i++)
@@ -273,13 +284,7 @@ cell_done(struct reqctx *rc, struct db_result *r)
                       dossier_ts_json(dossier_col_ts(res, i, "appointment_at")), "legal_due_at",
                       dossier_ts_json(dossier_col_ts(res, i, "legal_due_at")), "ended_at",
                       dossier_ts_json(dossier_col_ts(res, i, "ended_at"))));
-    body = json_object();
-    json_object_set_new(body, "cell", json_string(l->kind));
-    json_object_set_new(body, "period", report_period_json(&l->q));
-    json_object_set_new(body, "items", items);
-    json_object_set_new(body, "next_cursor",
-                        n == l->limit ? json_string(dossier_col(res, n - 1, "id")) : json_null());
-    http_reply_json(rc, 200, body);
+    reply_id_page(rc, l, json_pack("{s:s}", "cell", l->kind), items, res, n);
 }
 
 void
@@ -314,11 +319,7 @@ api_stats_cell_dossiers(struct reqctx *rc)
     v[0] = l->q.from_s;
     v[1] = l->q.to_s;
     v[2] = cell;
-    v[3] = l->q.by;
-    v[4] = l->q.structure;
-    v[5] = l->q.scope[0] != '\0' ? l->q.scope : NULL;
-    v[6] = l->q.unit;
-    v[7] = l->q.sub;
+    report_scope_params(&l->q, v + 3);
     v[8] = rc_query(rc, "key_unit");
     v[9] = rc_query(rc, "level");
     v[10] = rc_query(rc, "procedure");
@@ -337,14 +338,12 @@ late_done(struct reqctx *rc, struct db_result *r)
 {
     struct lst *l = rc->state;
     const PGresult *res;
-    json_t *items, *body;
+    json_t *items;
     int n;
 
-    if (r->err.code != ERR_OK) {
-        api_reply_db_error(rc, r);
+    res = report_result(rc, r);
+    if (res == NULL)
         return;
-    }
-    res = r->res[0];
     n = PQntuples(res);
     items = json_array();
     for (int i = 0; i < n; i++) {
@@ -372,13 +371,7 @@ late_done(struct reqctx *rc, struct db_result *r)
                       dossier_ts_json(dossier_col_ts(res, i, "ended_at")), "late_steps", steps,
                       "responsible", resp));
     }
-    body = json_object();
-    json_object_set_new(body, "form", json_string("Biểu số 06/VPCP/KSTT"));
-    json_object_set_new(body, "period", report_period_json(&l->q));
-    json_object_set_new(body, "items", items);
-    json_object_set_new(body, "next_cursor",
-                        n == l->limit ? json_string(dossier_col(res, n - 1, "id")) : json_null());
-    http_reply_json(rc, 200, body);
+    reply_id_page(rc, l, json_pack("{s:s}", "form", "Biểu số 06/VPCP/KSTT"), items, res, n);
 }
 
 void
@@ -397,11 +390,7 @@ api_bieu06_late(struct reqctx *rc)
     v = arena_calloc(rc->arena, 9, sizeof(*v));
     v[0] = l->q.from_s;
     v[1] = l->q.to_s;
-    v[2] = l->q.by;
-    v[3] = l->q.structure;
-    v[4] = l->q.scope[0] != '\0' ? l->q.scope : NULL;
-    v[5] = l->q.unit;
-    v[6] = l->q.sub;
+    report_scope_params(&l->q, v + 2);
     v[7] = id;
     v[8] = dossier_i64(rc, l->limit);
     rc->state = l;

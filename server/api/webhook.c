@@ -276,6 +276,22 @@ api_webhook_list(struct reqctx *rc)
     api_db1(rc, SQL_SUB_LIST, 2, p, on_sub_list);
 }
 
+/* 0 when the unit ran and its first statement found the one row of a `what` addressed by
+ * the request; -1 after replying with the unit's error or 404 NOT_FOUND. */
+static int
+found(struct reqctx *rc, const struct db_result *r, const char *what)
+{
+    if (r->err.code != ERR_OK) {
+        api_reply_db_error(rc, r);
+        return -1;
+    }
+    if (PQntuples(r->res[0]) != 1) {
+        http_reply_err(rc, ERR_NOT_FOUND, "no such %s", what);
+        return -1;
+    }
+    return 0;
+}
+
 static const char SQL_SUB_DISABLE[] =
     "UPDATE webhook_subscription SET active = false, disabled_at = coalesce(disabled_at, now())"
     " WHERE id = $1::bigint RETURNING id";
@@ -283,14 +299,8 @@ static const char SQL_SUB_DISABLE[] =
 static void
 on_sub_disabled(struct reqctx *rc, struct db_result *r)
 {
-    if (r->err.code != ERR_OK) {
-        api_reply_db_error(rc, r);
+    if (found(rc, r, "subscription") != 0)
         return;
-    }
-    if (PQntuples(r->res[0]) != 1) {
-        http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
-        return;
-    }
     http_reply_json(rc, 200, json_pack("{s:I,s:b}", "id",
                                        (json_int_t)strtoll(db_val(r->res[0], 0, 0), NULL, 10),
                                        "active", 0));
@@ -339,14 +349,8 @@ on_deliveries(struct reqctx *rc, struct db_result *r)
     const PGresult *res;
     int n;
 
-    if (r->err.code != ERR_OK) {
-        api_reply_db_error(rc, r);
+    if (found(rc, r, "subscription") != 0)
         return;
-    }
-    if (PQntuples(r->res[0]) != 1) {
-        http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
-        return;
-    }
     res = r->res[1];
     n = PQntuples(res);
     items = json_array();
@@ -415,14 +419,8 @@ static const char SQL_DOORBELL[] = "SELECT pg_notify('motcua_outbox', '')";
 static void
 on_replayed(struct reqctx *rc, struct db_result *r)
 {
-    if (r->err.code != ERR_OK) {
-        api_reply_db_error(rc, r);
+    if (found(rc, r, "delivery") != 0)
         return;
-    }
-    if (PQntuples(r->res[0]) != 1) {
-        http_reply_err(rc, ERR_NOT_FOUND, "no such delivery");
-        return;
-    }
     http_reply_json(rc, 202,
                     json_pack("{s:I,s:I,s:s}", "id",
                               (json_int_t)strtoll(db_val(r->res[0], 0, 0), NULL, 10),
@@ -485,6 +483,7 @@ struct delivery {
     const char *params[5];
     char status_s[12], delay_s[32], max_s[12];
     char err[160];
+    char tls_err[120];        /* first certificate check that failed, for last_error */
     struct evhttp_connection *conn;
     struct delivery *prev, *next; /* wh->sending: HTTP exchange in progress */
 };
@@ -650,7 +649,9 @@ on_response(struct evhttp_request *req, void *arg)
         return;
     }
     atomic_fetch_add(&wh->failed, 1);
-    if (code == 0)
+    if (code == 0 && d->tls_err[0] != '\0')
+        snprintf(d->err, sizeof(d->err), "TLS: receiver certificate refused: %s", d->tls_err);
+    else if (code == 0)
         snprintf(d->err, sizeof(d->err), "no response (connection failed or timed out)");
     else
         snprintf(d->err, sizeof(d->err), "receiver answered %d", code);
@@ -665,9 +666,58 @@ on_response(struct evhttp_request *req, void *arg)
     db_exec1(wh->db, SQL_FAILED, 5, d->params, on_marked, d);
 }
 
-/* Connection to the receiver: TLS verified against the system store and the host name. */
+/*
+ * Certificate check callback: keeps OpenSSL's verdict and notes the first failure (untrusted
+ * chain, expired, host name or IP address mismatch) on the delivery, so last_error tells the
+ * administrator why the receiver was refused. The SSL's app data is the delivery; the SSL
+ * lives in the connection, which never outlives the delivery's exchange.
+ */
+static int
+on_verify(int ok, X509_STORE_CTX *ctx)
+{
+    SSL *ssl = X509_STORE_CTX_get_ex_data(ctx, SSL_get_ex_data_X509_STORE_CTX_idx());
+    struct delivery *d = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
+
+    if (!ok && d != NULL && d->tls_err[0] == '\0') {
+        int err = X509_STORE_CTX_get_error(ctx);
+
+        snprintf(d->tls_err, sizeof(d->tls_err), "%s (depth %d)",
+                 X509_verify_cert_error_string(err), X509_STORE_CTX_get_error_depth(ctx));
+    }
+    return ok;
+}
+
+/*
+ * Peer identity for an https URL host: an IP literal is matched against the certificate's
+ * iPAddress names and sent without SNI (RFC 6066 s3 forbids literal addresses in
+ * server_name); a DNS name is matched against its dNSName names (RFC 6125) and sent as SNI.
+ * Fails closed: if the expected identity cannot be set, no connection is made.
+ */
+static int
+tls_peer_name(SSL *ssl, const char *host)
+{
+    char lit[64];
+    size_t n = strlen(host);
+
+    /* libevent keeps the brackets of an IPv6 literal ("[::1]"). */
+    if (n > 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof(lit)) {
+        memcpy(lit, host + 1, n - 2);
+        lit[n - 2] = '\0';
+        host = lit;
+    }
+    if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host) == 1)
+        return 0;
+    if (SSL_set_tlsext_host_name(ssl, host) != 1 || SSL_set1_host(ssl, host) != 1)
+        return -1;
+    return 0;
+}
+
+/*
+ * Connection to the receiver: TLS verified against the trust store (OpenSSL's default verify
+ * paths, so SSL_CERT_FILE / SSL_CERT_DIR override the system store) and the URL's host.
+ */
 static struct evhttp_connection *
-wh_connect(struct wh *wh, const struct evhttp_uri *u, struct mc_err *e)
+wh_connect(struct wh *wh, struct delivery *d, const struct evhttp_uri *u, struct mc_err *e)
 {
     const char *scheme = evhttp_uri_get_scheme(u), *host = evhttp_uri_get_host(u);
     int https = scheme != NULL && strcmp(scheme, "https") == 0;
@@ -688,9 +738,13 @@ wh_connect(struct wh *wh, const struct evhttp_uri *u, struct mc_err *e)
             err_set(e, ERR_INTERNAL, "TLS unavailable");
             return NULL;
         }
-        SSL_set_tlsext_host_name(ssl, host);
-        SSL_set1_host(ssl, host);
-        SSL_set_verify(ssl, SSL_VERIFY_PEER, NULL);
+        if (tls_peer_name(ssl, host) != 0) {
+            SSL_free(ssl);
+            err_set(e, ERR_INTERNAL, "TLS: cannot set the expected host name");
+            return NULL;
+        }
+        SSL_set_app_data(ssl, d);
+        SSL_set_verify(ssl, SSL_VERIFY_PEER, on_verify);
         bev = bufferevent_openssl_socket_new(wh->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
                                              BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
         if (bev == NULL) {
@@ -728,7 +782,7 @@ send_one(struct wh *wh, const PGresult *res, int i)
     d->attempts = atoi(db_val(res, i, 1));
     d->body = cloudevent(res, i);
     wh->inflight++;
-    if (u == NULL || (d->conn = wh_connect(wh, u, &e)) == NULL) {
+    if (u == NULL || (d->conn = wh_connect(wh, d, u, &e)) == NULL) {
         if (u != NULL)
             evhttp_uri_free(u);
         on_response(NULL, d);
@@ -930,35 +984,20 @@ collect(struct evbuffer *out, int i)
     evbuffer_add_printf(out, "%s %lld\n", WH_METRICS[i].name, atomic_load(v[i]));
 }
 
-static void
-m_delivered(struct app *app, struct evbuffer *out)
-{
-    collect(out, WM_DELIVERED);
-}
+/* One collector per family, as metrics_collect_fn carries no argument to tell them apart:
+ * each only names its family's index for collect(). */
+#define WH_COLLECTOR(fn, i)                                                                 \
+    static void fn(struct app *app, struct evbuffer *out)                                  \
+    {                                                                                      \
+        (void)app;                                                                         \
+        collect(out, i);                                                                   \
+    }
 
-static void
-m_failed(struct app *app, struct evbuffer *out)
-{
-    collect(out, WM_FAILED);
-}
-
-static void
-m_dead(struct app *app, struct evbuffer *out)
-{
-    collect(out, WM_DEAD);
-}
-
-static void
-m_pending(struct app *app, struct evbuffer *out)
-{
-    collect(out, WM_PENDING);
-}
-
-static void
-m_dead_now(struct app *app, struct evbuffer *out)
-{
-    collect(out, WM_DEAD_NOW);
-}
+WH_COLLECTOR(m_delivered, WM_DELIVERED)
+WH_COLLECTOR(m_failed, WM_FAILED)
+WH_COLLECTOR(m_dead, WM_DEAD)
+WH_COLLECTOR(m_pending, WM_PENDING)
+WH_COLLECTOR(m_dead_now, WM_DEAD_NOW)
 
 /* ---------------------------------------------------------------- start and stop */
 

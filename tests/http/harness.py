@@ -103,7 +103,7 @@ class Server:
             self.wait_ready()
         return self
 
-    def wait_ready(self, timeout=20.0, path="/healthz"):
+    def wait_ready(self, timeout=20.0, path="/readyz"):
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
