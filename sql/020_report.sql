@@ -70,12 +70,19 @@ $$;
 -- late when requested more than once; otherwise t minus the supplement time so far <= the
 -- appointment). legal_due as of t comes from the pause ledger: the due after the last counted
 -- pause resolved by t, else the due before the first counted pause, else legal_due_at.
-CREATE FUNCTION report_open_state(p_id bigint, p_legal_due timestamptz,
-                                  p_appointment timestamptz, t timestamptz) RETURNS int
+-- As known at instant k (`as_of`): pause ledger facts after k are unknown (a pause requested
+-- after k did not exist, one resolved after k was still running).
+CREATE FUNCTION report_open_state_k(p_id bigint, p_legal_due timestamptz,
+                                    p_appointment timestamptz, t timestamptz, k timestamptz)
+RETURNS int
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    WITH pz AS (
-        SELECT n, reason, counted, was_late, requested_at, resolved_at, due_before, due_after
-        FROM dossier_pause WHERE dossier_id = p_id AND requested_at <= t
+    WITH pk AS (
+        SELECT n, reason, counted, was_late, requested_at,
+               CASE WHEN resolved_at <= k THEN resolved_at END AS resolved_at, due_before,
+               CASE WHEN resolved_at <= k THEN due_after END AS due_after
+        FROM dossier_pause WHERE dossier_id = p_id AND requested_at <= k
+    ), pz AS (
+        SELECT * FROM pk WHERE requested_at <= t
     ), run AS (
         SELECT was_late FROM pz
         WHERE counted AND (resolved_at IS NULL OR resolved_at > t) ORDER BY n DESC LIMIT 1
@@ -102,6 +109,14 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                          <= coalesce(p_appointment, p_legal_due)
                  ELSE t - make_interval(secs => (SELECT closed_s FROM sup))
                       <= coalesce(p_appointment, p_legal_due) END)::int
+$$;
+
+-- The same at instant t with everything known (k = infinity): what the summaries and the
+-- live reports use. One definition of the rule, so as_of and live cannot drift apart.
+CREATE FUNCTION report_open_state(p_id bigint, p_legal_due timestamptz,
+                                  p_appointment timestamptz, t timestamptz) RETURNS int
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT report_open_state_k(p_id, p_legal_due, p_appointment, t, 'infinity')
 $$;
 
 CREATE TABLE report_day (
@@ -809,47 +824,6 @@ LANGUAGE sql STABLE AS $$
     JOIN field f ON f.id = p.field_id
     GROUP BY 1, 2
     ORDER BY 1, 2
-$$;
-
--- report_open_state as known at instant k (`as_of`): pause ledger facts after k are unknown
--- (a pause requested after k did not exist, one resolved after k was still running).
-CREATE FUNCTION report_open_state_k(p_id bigint, p_legal_due timestamptz,
-                                    p_appointment timestamptz, t timestamptz, k timestamptz)
-RETURNS int
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    WITH pk AS (
-        SELECT n, reason, counted, was_late, requested_at,
-               CASE WHEN resolved_at <= k THEN resolved_at END AS resolved_at, due_before,
-               CASE WHEN resolved_at <= k THEN due_after END AS due_after
-        FROM dossier_pause WHERE dossier_id = p_id AND requested_at <= k
-    ), pz AS (
-        SELECT * FROM pk WHERE requested_at <= t
-    ), run AS (
-        SELECT was_late FROM pz
-        WHERE counted AND (resolved_at IS NULL OR resolved_at > t) ORDER BY n DESC LIMIT 1
-    ), due AS (
-        SELECT coalesce(
-            (SELECT due_after FROM pz WHERE counted AND resolved_at <= t ORDER BY n DESC LIMIT 1),
-            (SELECT due_before FROM dossier_pause WHERE dossier_id = p_id AND counted
-             ORDER BY n LIMIT 1),
-            p_legal_due) AS at
-    ), sup AS (
-        SELECT count(*) AS nreq,
-               coalesce(sum(extract(epoch FROM least(coalesce(resolved_at, t), t) - requested_at))
-                        FILTER (WHERE resolved_at IS NOT NULL AND resolved_at <= t), 0) AS closed_s,
-               min(requested_at) FILTER (WHERE resolved_at IS NULL OR resolved_at > t) AS waiting
-        FROM pz WHERE reason = 'supplement'
-    )
-    SELECT (CASE WHEN EXISTS (SELECT 1 FROM run) THEN (SELECT was_late FROM run)
-                 ELSE (SELECT at FROM due) IS NOT NULL AND t > (SELECT at FROM due) END)::int
-         + 2 * (CASE
-                 WHEN coalesce(p_appointment, p_legal_due) IS NULL THEN true
-                 WHEN (SELECT waiting FROM sup) IS NOT NULL THEN
-                     (SELECT nreq FROM sup) <= 1
-                     AND (SELECT waiting FROM sup) - make_interval(secs => (SELECT closed_s FROM sup))
-                         <= coalesce(p_appointment, p_legal_due)
-                 ELSE t - make_interval(secs => (SELECT closed_s FROM sup))
-                      <= coalesce(p_appointment, p_legal_due) END)::int
 $$;
 
 -- The figures as the report said at instant p_asof (`as_of`): only events recorded at or
