@@ -16,8 +16,25 @@ say() { printf '%s\n' "$*"; }
 
 start_cluster() {
     PG_BIN=$(pg_bindir) || { say "Không tìm thấy PostgreSQL (initdb)." >&2; exit 1; }
-    mkdir -p "$PGDIR"
-    if [ "$(id -u)" = 0 ]; then chown postgres "$PGDIR"; chmod 755 "$ROOT/var"; fi
+    mkdir -p "$ROOT/var"
+    if [ "$(id -u)" = 0 ]; then
+        chmod 755 "$ROOT/var"
+        # The cluster belongs to `postgres`, which must reach var/pg. When the checkout sits
+        # in a private directory (a 0700 home or mktemp folder), keep the cluster in
+        # /var/tmp and leave var/pg as a link to it, rather than loosening the user's folders.
+        if [ ! -e "$PGDIR" ] && ! runuser -u postgres -- test -x "$ROOT/var"; then
+            real="/var/tmp/motcua-pg-$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)"
+            mkdir -p "$real"
+            chmod 755 "$real"
+            ln -s "$real" "$PGDIR"
+            say "motcua: postgres không truy cập được $ROOT; cụm đặt tại $real (var/pg trỏ tới đó)"
+        fi
+        mkdir -p "$PGDIR"
+        PGDIR=$(readlink -f "$PGDIR")
+        chown postgres "$PGDIR"
+    else
+        mkdir -p "$PGDIR"
+    fi
     if [ ! -f "$PGDIR/data/PG_VERSION" ]; then
         say "motcua: tạo cụm PostgreSQL cục bộ tại var/pg (creating a local cluster)"
         pg_as "$PG_BIN/initdb" -D "$PGDIR/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 \
