@@ -111,11 +111,11 @@ run: deps
 	@sh tools/run.sh
 
 test: deps
-	@sh tests/run.sh
+	@bash tests/run.sh
 
 # One build, no sanitizer pass (for quick local iteration).
 test-fast:
-	@MOTCUA_TEST_FAST=1 sh tests/run.sh
+	@MOTCUA_TEST_FAST=1 bash tests/run.sh
 
 # Load/fault test for longer: MOTCUA_SOAK_SECONDS (default 300), SOAK_SAN=1 for sanitizers.
 soak:

@@ -5,7 +5,8 @@ set -eu
 PKGS="gcc make pkg-config clang libclang-rt-14-dev
 libevent-dev libpq-dev libssl-dev uuid-dev libjansson-dev libcmocka-dev libxlsxwriter-dev
 libutf8proc-dev libargon2-dev libqrencode-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
-postgresql postgresql-client python3 python3-yaml openssl poppler-utils curl ca-certificates"
+postgresql postgresql-client python3 python3-yaml openssl poppler-utils curl ca-certificates
+docker-compose"
 
 missing=""
 for p in $PKGS; do
