@@ -17,8 +17,6 @@
 #include "core/log.h"
 #include "db/db.h"
 #include "db/migrate.h"
-#include "domain/role.h"
-#include "http/router.h"
 #include "http/server.h"
 
 static void
@@ -104,38 +102,6 @@ serve(void)
     return 0;
 }
 
-/*
- * `motcua routes`: one "METHOD PATTERN roles|public" line per route (compared with
- * proto/openapi.yaml; roles comma-separated, read by tests/http/test_authz_matrix.py).
- */
-static int
-list_routes(void)
-{
-    static const enum role ROLES[] = {ROLE_CLERK,      ROLE_OFFICIAL,    ROLE_LEADER,
-                                      ROLE_SUPERVISOR, ROLE_INTEGRATION, ROLE_ADMIN};
-    struct app app = {0};
-    struct mc_err e;
-
-    if (api_routes_build(&app, &e) != 0)
-        return fail(&e, 1);
-    for (size_t i = 0; i < app.nroutes; i++) {
-        const struct route *r = &app.routes[i];
-        const char *sep = "";
-
-        printf("%s %s ", route_method_name(r->method), r->pattern);
-        if (r->flags & RF_PUBLIC)
-            fputs("public", stdout);
-        for (size_t k = 0; !(r->flags & RF_PUBLIC) && k < sizeof(ROLES) / sizeof(ROLES[0]); k++)
-            if (r->roles & ROLES[k]) {
-                printf("%s%s", sep, role_name(ROLES[k]));
-                sep = ",";
-            }
-        putchar('\n');
-    }
-    api_routes_free(&app);
-    return 0;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -158,7 +124,7 @@ main(int argc, char **argv)
     if (strcmp(cmd, "account") == 0)
         return cli_account(argc - 1, argv + 1);
     if (strcmp(cmd, "routes") == 0)
-        return list_routes();
+        return cli_routes();
     fprintf(stderr, "motcua: lệnh không rõ '%s' (unknown command); xem motcua --help\n", cmd);
     return 2;
 }

@@ -40,4 +40,7 @@ int cli_calendar_classify(int argc, char **argv);
  */
 int cli_account(int argc, char **argv);
 
+/* `motcua routes` (server/cli/routes.c): "METHOD PATTERN roles|public", one line a route. */
+int cli_routes(void);
+
 #endif
