@@ -16,9 +16,9 @@ import yaml, sys
 d = yaml.safe_load(open('docker-compose.yml'))
 s = d['services']
 ok = (s['db']['image'] == 'postgres:15' and 'healthcheck' in s['db'] and 'healthcheck' in s['motcua']
-      and s['motcua'].get('build') == '.' and 'pgdata' in d.get('volumes', {})
+      and s['motcua'].get('build') == {'context': '.', 'dockerfile': 'tools/docker/Dockerfile'} and 'pgdata' in d.get('volumes', {})
       and 'DATABASE_URL' in s['motcua']['environment'])
 sys.exit(0 if ok else 1)
 PY"
-t "Dockerfile builds the binary and runs it unprivileged" "grep -q 'make -j2 build/motcua' Dockerfile && grep -q '^USER motcua' Dockerfile"
+t "Dockerfile builds the binary and runs it unprivileged" "grep -q 'make -j2 build/motcua' tools/docker/Dockerfile && grep -q '^USER motcua' tools/docker/Dockerfile"
 echo "1..$n"
