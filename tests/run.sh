@@ -28,7 +28,7 @@ cleanup() {
     # servers this run started whose suite was killed by its timeout: only those (they carry
     # MOTCUA_TEST_RUN in their environment), never a `make run` server or another run's
     for e in /proc/[0-9]*/environ; do
-        if tr '\0' '\n' <"$e" 2>/dev/null | grep -qx "MOTCUA_TEST_RUN=$LOGDIR"; then
+        if { tr '\0' '\n' <"$e"; } 2>/dev/null | grep -qx "MOTCUA_TEST_RUN=$LOGDIR"; then
             p=${e#/proc/}
             p=${p%/environ}
             [ "$p" != $$ ] && [ "$(cat /proc/$p/comm 2>/dev/null)" = motcua ] && kill "$p" 2>/dev/null

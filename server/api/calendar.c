@@ -41,8 +41,18 @@
 #include "http/json.h"
 #include "http/reqctx.h"
 
+/*
+ * The announced days, and on every row (also on the one row with a NULL day when no day is
+ * announced) the weekly schedules of this installation's province ($1) as JSON
+ * [[from_day, [{"start","end"}...]], ...] in from_day order (domain.md §4.5).
+ */
 const char CALENDAR_ROWS_SQL[] =
-    "SELECT day::text, working, reason, coalesce(note, '') FROM calendar_day ORDER BY day";
+    "SELECT d.day::text, d.working, d.reason, coalesce(d.note, ''), s.sched"
+    "  FROM (SELECT coalesce(json_agg(json_build_array(from_day::text, sessions)"
+    "                                 ORDER BY from_day), '[]')::text AS sched"
+    "          FROM calendar_schedule WHERE province = $1) s"
+    "  LEFT JOIN calendar_day d ON true"
+    " ORDER BY d.day";
 
 /* Copies a note into dst (size bytes), cutting on a UTF-8 character boundary. */
 static void
@@ -59,32 +69,138 @@ copy_note(char *dst, size_t size, const char *src)
     dst[n] = '\0';
 }
 
+/* "HH:MM" as minutes after midnight (24:00 allowed as an end); -1 when malformed. */
+static int
+parse_hhmm(const char *t)
+{
+    if (t == NULL || strlen(t) != 5 || t[2] != ':' || t[0] < '0' || t[0] > '2' || t[1] < '0' ||
+        t[1] > '9' || t[3] < '0' || t[3] > '5' || t[4] < '0' || t[4] > '9')
+        return -1;
+    int m = ((t[0] - '0') * 10 + (t[1] - '0')) * 60 + (t[3] - '0') * 10 + (t[4] - '0');
+    return m <= 24 * 60 ? m : -1;
+}
+
+/*
+ * Reads a sessions array [{"start":"07:00","end":"11:30"}, ...] into s (1 to
+ * WCAL_MAX_SESSIONS, each start < end; order and overlap are checked by wcal_build).
+ */
+static int
+parse_sessions(json_t *arr, struct wcal_schedule *s, struct mc_err *e)
+{
+    size_t i;
+    json_t *it;
+
+    if (!json_is_array(arr) || json_array_size(arr) < 1 ||
+        json_array_size(arr) > WCAL_MAX_SESSIONS)
+        return err_field(e, ERR_VALIDATION, "sessions",
+                         "sessions is a list of 1 to %d {\"start\":\"HH:MM\",\"end\":\"HH:MM\"}",
+                         WCAL_MAX_SESSIONS);
+    s->nsessions = 0;
+    json_array_foreach(arr, i, it)
+    {
+        int a = parse_hhmm(json_string_value(json_object_get(it, "start")));
+        int b = parse_hhmm(json_string_value(json_object_get(it, "end")));
+
+        if (!json_is_object(it) || json_object_size(it) != 2 || a < 0 || b < 0 || a >= b ||
+            a >= 24 * 60)
+            return err_field(e, ERR_VALIDATION, "sessions",
+                             "session %zu: start and end are HH:MM, start before end", i);
+        s->s[i].start = (int16_t)a;
+        s->s[i].end = (int16_t)b;
+        s->nsessions++;
+    }
+    return 0;
+}
+
+/*
+ * The entries and schedules of CALENDAR_ROWS_SQL rows, leaving out the announced day
+ * skip_day and the schedule starting on skip_sched (INT32_MIN: none), each array with one
+ * free slot at the end for a candidate change. Caller frees *en and *sc.
+ */
+static int
+read_rows(const PGresult *res, int32_t skip_day, int32_t skip_sched, struct wcal_entry **en,
+          size_t *nen, struct wcal_schedule **sc, size_t *nsc, struct mc_err *e)
+{
+    int n = PQntuples(res);
+    json_t *sched = NULL;
+    size_t i;
+    json_t *it;
+
+    *en = xcalloc((size_t)n + 1, sizeof(**en));
+    *nen = 0;
+    *sc = NULL;
+    *nsc = 0;
+    for (int r = 0; r < n; r++) {
+        const char *day = PQgetvalue(res, r, 0);
+        struct wcal_entry *x = &(*en)[*nen];
+        int why;
+
+        if (PQgetisnull(res, r, 0))
+            continue; /* no announced day at all */
+        why = wcal_reason_parse(PQgetvalue(res, r, 2));
+        if (cal_parse_date(day, strlen(day), &x->day) != 0 || why < 0)
+            return err_set(e, ERR_INTERNAL, "calendar_day row %s: bad date or reason", day);
+        if (x->day == skip_day)
+            continue;
+        x->working = strcmp(PQgetvalue(res, r, 1), "t") == 0;
+        x->reason = (enum wcal_reason)why;
+        copy_note(x->note, sizeof(x->note), PQgetvalue(res, r, 3));
+        (*nen)++;
+    }
+    if (n > 0)
+        sched = json_loads(PQgetvalue(res, 0, 4), 0, NULL);
+    *sc = xcalloc(json_array_size(sched) + 1, sizeof(**sc));
+    json_array_foreach(sched, i, it)
+    {
+        const char *from = json_string_value(json_array_get(it, 0));
+        struct wcal_schedule *x = &(*sc)[*nsc];
+
+        if (from == NULL || cal_parse_date(from, strlen(from), &x->from_day) != 0 ||
+            parse_sessions(json_array_get(it, 1), x, e) != 0) {
+            json_decref(sched);
+            return err_set(e, ERR_INTERNAL, "calendar_schedule row %zu is malformed", i);
+        }
+        if (x->from_day != skip_sched)
+            (*nsc)++;
+    }
+    json_decref(sched);
+    return 0;
+}
+
+/* Builds a calendar from entries and schedules (schedules sorted here by from_day). */
+static struct wcal *
+build(const struct config *cfg, const struct wcal_entry *en, size_t nen,
+      struct wcal_schedule *sc, size_t nsc, struct mc_err *e)
+{
+    struct wcal_opts o;
+
+    /* insertion sort: a handful of schedules, the candidate last */
+    for (size_t i = 1; i < nsc; i++)
+        for (size_t j = i; j > 0 && sc[j].from_day < sc[j - 1].from_day; j--) {
+            struct wcal_schedule t = sc[j];
+
+            sc[j] = sc[j - 1];
+            sc[j - 1] = t;
+        }
+    wcal_opts_default(&o);
+    o.count_makeup_saturdays = cfg->count_makeup_saturdays;
+    o.schedules = sc;
+    o.nschedules = nsc;
+    return wcal_build(&o, en, nen, e);
+}
+
 struct wcal *
 calendar_build_rows(const struct config *cfg, const PGresult *res, struct mc_err *e)
 {
-    int n = PQntuples(res);
-    struct wcal_entry *en = xcalloc(n > 0 ? (size_t)n : 1, sizeof(*en));
-    struct wcal_opts o;
+    struct wcal_entry *en;
+    struct wcal_schedule *sc;
+    size_t nen, nsc;
     struct wcal *w = NULL;
 
-    for (int i = 0; i < n; i++) {
-        const char *day = PQgetvalue(res, i, 0);
-        const char *reason = PQgetvalue(res, i, 2);
-        int r = wcal_reason_parse(reason);
-
-        if (cal_parse_date(day, strlen(day), &en[i].day) != 0 || r < 0) {
-            err_set(e, ERR_INTERNAL, "calendar_day row %s: bad date or reason %.32s", day, reason);
-            goto out;
-        }
-        en[i].working = strcmp(PQgetvalue(res, i, 1), "t") == 0;
-        en[i].reason = (enum wcal_reason)r;
-        copy_note(en[i].note, sizeof(en[i].note), PQgetvalue(res, i, 3));
-    }
-    wcal_opts_default(&o);
-    o.count_makeup_saturdays = cfg->count_makeup_saturdays;
-    w = wcal_build(&o, en, (size_t)n, e);
-out:
+    if (read_rows(res, INT32_MIN, INT32_MIN, &en, &nen, &sc, &nsc, e) == 0)
+        w = build(cfg, en, nen, sc, nsc, e);
     free(en);
+    free(sc);
     return w;
 }
 
@@ -135,7 +251,9 @@ calendar_boot(struct app *app, struct mc_err *e)
 
     if (c == NULL)
         return -1;
-    res = PQexecParams(c, CALENDAR_ROWS_SQL, 0, NULL, NULL, NULL, NULL, 0);
+    const char *prov = app->cfg->province_code;
+
+    res = PQexecParams(c, CALENDAR_ROWS_SQL, 1, NULL, &prov, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         err_set(e, ERR_DB_QUERY, "reading calendar_day: %.100s", PQerrorMessage(c));
         PQclear(res);
@@ -162,6 +280,7 @@ struct cal_listener {
     char token[24];
     int reloading;
     int again; /* a notification arrived during a reload */
+    const char *prov[1];
 };
 
 static void reload(struct cal_listener *l);
@@ -200,7 +319,8 @@ reload(struct cal_listener *l)
         return;
     }
     l->reloading = 1;
-    db_exec1(l->w->db, CALENDAR_ROWS_SQL, 0, NULL, on_reload_rows, l);
+    l->prov[0] = l->w->app->cfg->province_code; /* valid until the callback */
+    db_exec1(l->w->db, CALENDAR_ROWS_SQL, 1, l->prov, on_reload_rows, l);
 }
 
 static void
@@ -371,23 +491,29 @@ api_calendar_days(struct reqctx *rc)
     api_db1(rc, DAYS_ROWS_SQL, 2, v, on_days);
 }
 
-/* ---- changes: POST /api/v1/calendar/days, POST /api/v1/calendar/days/{day}/delete ------ */
+/* ---- changes: announced days and weekly schedules ---------------------------------------- */
 
 /*
  * A change runs in two units: first the current rows are read and the calendar that the
  * change would give is built (a row that contradicts the rules, e.g. a wrong compensatory
- * day, is refused before anything is written); then the row is written, NOTIFY'd (delivered
- * at commit) and all rows re-read in the same transaction, from which the new calendar is
- * built and published.
+ * day, or sessions that overlap, is refused before anything is written); then the row is
+ * written, NOTIFY'd (delivered at commit) and all rows re-read in the same transaction, from
+ * which the new calendar is built and published. Open dossiers whose window crosses the
+ * changed days are then re-projected: the day itself, or for a schedule every day from its
+ * from_day on.
  */
 struct change {
+    int schedule; /* 0: calendar_day row, 1: calendar_schedule row */
     int deleting;
-    int32_t day;
+    int32_t day; /* the day, or the schedule's from_day */
     const char *day_text;
     int working;
     const char *reason;
     const char *note;
     const char *source;
+    struct wcal_schedule sched; /* schedule put: the candidate */
+    const char *sessions_json;
+    const char *prov[1];
     json_t *row; /* reply body */
 };
 
@@ -398,7 +524,40 @@ static const char UPSERT_SQL[] =
     "   note = EXCLUDED.note, source = EXCLUDED.source, updated_at = now()"
     " RETURNING (xmax = 0) AS inserted";
 static const char DELETE_SQL[] = "DELETE FROM calendar_day WHERE day = $1::date RETURNING reason";
+static const char SCHED_UPSERT_SQL[] =
+    "INSERT INTO calendar_schedule (province, from_day, sessions) VALUES ($1, $2::date, $3::jsonb)"
+    " ON CONFLICT (province, from_day) DO UPDATE SET sessions = EXCLUDED.sessions"
+    " RETURNING (xmax = 0) AS inserted";
+static const char SCHED_DELETE_SQL[] =
+    "DELETE FROM calendar_schedule WHERE province = $1 AND from_day = $2::date RETURNING from_day";
 static const char NOTIFY_SQL[] = "SELECT pg_notify($1, $2)";
+
+/* "HH:MM" of minutes after midnight (0..1440) into buf[6]. */
+static const char *
+hhmm(char *buf, int m)
+{
+    unsigned u = m < 0 ? 0u : m > 24 * 60 ? 24u * 60u : (unsigned)m;
+
+    buf[0] = (char)('0' + u / 600);
+    buf[1] = (char)('0' + u / 60 % 10);
+    buf[2] = ':';
+    buf[3] = (char)('0' + u % 60 / 10);
+    buf[4] = (char)('0' + u % 10);
+    buf[5] = '\0';
+    return buf;
+}
+
+static json_t *
+sessions_json(const struct wcal_schedule *sc)
+{
+    json_t *a = json_array();
+    char b1[6], b2[6];
+
+    for (int i = 0; i < sc->nsessions; i++)
+        json_array_append_new(a, json_pack("{s:s,s:s}", "start", hhmm(b1, sc->s[i].start), "end",
+                                           hhmm(b2, sc->s[i].end)));
+    return a;
+}
 
 static void
 on_reprojected(int n, const struct mc_err *err, void *arg)
@@ -429,6 +588,7 @@ on_written(struct reqctx *rc, struct db_result *r)
     struct mc_err e;
     struct wcal *w;
     char change[64];
+    int32_t last;
 
     err_clear(&e);
     if (r->err.code != ERR_OK) {
@@ -436,7 +596,9 @@ on_written(struct reqctx *rc, struct db_result *r)
         return;
     }
     if (c->deleting && PQntuples(r->res[0]) == 0) {
-        http_reply_err(rc, ERR_NOT_FOUND, "no announced row for %s", c->day_text);
+        http_reply_err(rc, ERR_NOT_FOUND, c->schedule ? "no weekly schedule from %s"
+                                                      : "no announced row for %s",
+                       c->day_text);
         return;
     }
     w = calendar_build_rows(rc->app->cfg, r->res[2], &e);
@@ -450,9 +612,14 @@ on_written(struct reqctx *rc, struct db_result *r)
     publish(rc->app, w);
     c->row = json_object();
     arena_defer(rc->arena, (void (*)(void *))json_decref, c->row);
-    json_object_set_new(c->row, "day", json_string(c->day_text));
+    json_object_set_new(c->row, c->schedule ? "from_day" : "day", json_string(c->day_text));
     if (c->deleting) {
         json_object_set_new(c->row, "deleted", json_true());
+    } else if (c->schedule) {
+        json_object_set_new(c->row, "province", json_string(rc->app->cfg->province_code));
+        json_object_set_new(c->row, "sessions", sessions_json(&c->sched));
+        json_object_set_new(c->row, "replaced",
+                            json_boolean(strcmp(db_val(r->res[0], 0, 0), "f") == 0));
     } else {
         json_object_set_new(c->row, "working", json_boolean(c->working));
         json_object_set_new(c->row, "reason", json_string(c->reason));
@@ -461,11 +628,16 @@ on_written(struct reqctx *rc, struct db_result *r)
         json_object_set_new(c->row, "replaced",
                             json_boolean(strcmp(db_val(r->res[0], 0, 0), "f") == 0));
     }
-    json_object_set_new(c->row, "working_now", json_boolean(wcal_is_working(w, c->day) == 1));
-    json_object_set_new(c->row, "reason_now", json_string(wcal_reason_key(wcal_reason(w, c->day))));
-    snprintf(change, sizeof(change), "calendar_day %s", c->day_text);
+    if (!c->schedule) {
+        json_object_set_new(c->row, "working_now", json_boolean(wcal_is_working(w, c->day) == 1));
+        json_object_set_new(c->row, "reason_now",
+                            json_string(wcal_reason_key(wcal_reason(w, c->day))));
+    }
+    snprintf(change, sizeof(change), "%s %s", c->schedule ? "calendar_schedule" : "calendar_day",
+             c->day_text);
+    last = c->schedule ? wcal_last_day(w) : c->day;
     rc->db_inflight++; /* keeps the request alive until the re-projection reports */
-    dossier_reproject_calendar(rc->w, c->day, c->day, change, on_reprojected, rc);
+    dossier_reproject_calendar(rc->w, c->day, last, change, on_reprojected, rc);
 }
 
 static void
@@ -476,20 +648,30 @@ write_change(struct reqctx *rc)
     const char **v = arena_calloc(rc->arena, 5, sizeof(*v));
     const char **nv = arena_calloc(rc->arena, 2, sizeof(*nv));
 
-    v[0] = c->day_text;
-    v[1] = c->working ? "true" : "false";
-    v[2] = c->reason;
-    v[3] = c->note;
-    v[4] = c->source;
+    if (c->schedule) {
+        v[0] = rc->app->cfg->province_code;
+        v[1] = c->day_text;
+        v[2] = c->sessions_json;
+        st[0].sql = c->deleting ? SCHED_DELETE_SQL : SCHED_UPSERT_SQL;
+        st[0].nparams = c->deleting ? 2 : 3;
+    } else {
+        v[0] = c->day_text;
+        v[1] = c->working ? "true" : "false";
+        v[2] = c->reason;
+        v[3] = c->note;
+        v[4] = c->source;
+        st[0].sql = c->deleting ? DELETE_SQL : UPSERT_SQL;
+        st[0].nparams = c->deleting ? 1 : 5;
+    }
+    st[0].values = v;
     nv[0] = CALENDAR_CHANNEL;
     nv[1] = arena_printf(rc->arena, "%s %s", own_token(rc->app), c->day_text);
-    st[0].sql = c->deleting ? DELETE_SQL : UPSERT_SQL;
-    st[0].nparams = c->deleting ? 1 : 5;
-    st[0].values = v;
     st[1].sql = NOTIFY_SQL;
     st[1].nparams = 2;
     st[1].values = nv;
     st[2].sql = CALENDAR_ROWS_SQL;
+    st[2].nparams = 1;
+    st[2].values = c->prov;
     api_db(rc, st, 3, on_written);
 }
 
@@ -499,36 +681,26 @@ static int
 try_change(struct reqctx *rc, const PGresult *res, struct mc_err *e)
 {
     struct change *c = rc->state;
-    int n = PQntuples(res);
-    struct wcal_entry *en = xcalloc((size_t)n + 1, sizeof(*en));
-    size_t k = 0;
-    struct wcal_opts o;
-    struct wcal *w;
+    struct wcal_entry *en;
+    struct wcal_schedule *sc;
+    size_t nen, nsc;
+    struct wcal *w = NULL;
 
-    for (int i = 0; i < n; i++) {
-        const char *day = PQgetvalue(res, i, 0);
-        int r = wcal_reason_parse(PQgetvalue(res, i, 2));
-
-        if (cal_parse_date(day, strlen(day), &en[k].day) != 0 || r < 0)
-            continue; /* the table's CHECK keeps reasons valid */
-        if (en[k].day == c->day)
-            continue; /* replaced or deleted */
-        en[k].working = strcmp(PQgetvalue(res, i, 1), "t") == 0;
-        en[k].reason = (enum wcal_reason)r;
-        copy_note(en[k].note, sizeof(en[k].note), PQgetvalue(res, i, 3));
-        k++;
+    if (read_rows(res, c->schedule ? INT32_MIN : c->day, c->schedule ? c->day : INT32_MIN, &en,
+                  &nen, &sc, &nsc, e) == 0) {
+        if (!c->deleting && !c->schedule) {
+            en[nen].day = c->day;
+            en[nen].working = c->working;
+            en[nen].reason = (enum wcal_reason)wcal_reason_parse(c->reason);
+            copy_note(en[nen].note, sizeof(en[nen].note), c->note);
+            nen++;
+        }
+        if (!c->deleting && c->schedule)
+            sc[nsc++] = c->sched;
+        w = build(rc->app->cfg, en, nen, sc, nsc, e);
     }
-    if (!c->deleting) {
-        en[k].day = c->day;
-        en[k].working = c->working;
-        en[k].reason = (enum wcal_reason)wcal_reason_parse(c->reason);
-        copy_note(en[k].note, sizeof(en[k].note), c->note);
-        k++;
-    }
-    wcal_opts_default(&o);
-    o.count_makeup_saturdays = rc->app->cfg->count_makeup_saturdays;
-    w = wcal_build(&o, en, k, e);
     free(en);
+    free(sc);
     if (w == NULL) {
         e->code = ERR_VALIDATION;
         return -1;
@@ -554,6 +726,15 @@ on_current_rows(struct reqctx *rc, struct db_result *r)
     write_change(rc);
 }
 
+/* Reads the current rows, then try_change, then write_change. */
+static void
+start_change(struct reqctx *rc, struct change *c)
+{
+    c->prov[0] = rc->app->cfg->province_code;
+    rc->state = c;
+    api_db1(rc, CALENDAR_ROWS_SQL, 1, c->prov, on_current_rows);
+}
+
 static int
 day_in_range(struct reqctx *rc, int32_t day, struct mc_err *e)
 {
@@ -566,33 +747,40 @@ day_in_range(struct reqctx *rc, int32_t day, struct mc_err *e)
     return 0;
 }
 
-static void
-api_calendar_day_put(struct reqctx *rc)
+/* Refuses members not in keys (NULL-terminated). */
+static int
+only_members(json_t *o, const char *const *keys, struct mc_err *e)
 {
-    static const char *const keys[] = {"day", "working", "reason", "note", NULL};
-    struct change *c = arena_alloc(rc->arena, sizeof(*c));
-    struct mc_err e;
-    const char *note = NULL, *k;
+    const char *k;
     json_t *v;
-    int r, wd;
 
-    err_clear(&e);
-    if (!json_is_object(rc->json)) {
-        err_set(&e, ERR_VALIDATION, "body must be a JSON object");
-        goto fail;
-    }
-    json_object_foreach(rc->json, k, v)
+    if (!json_is_object(o))
+        return err_set(e, ERR_VALIDATION, "body must be a JSON object");
+    json_object_foreach(o, k, v)
     {
         size_t i;
 
         (void)v;
         for (i = 0; keys[i] != NULL && strcmp(keys[i], k) != 0; i++)
             ;
-        if (keys[i] == NULL) {
-            err_field(&e, ERR_VALIDATION, "", "unknown member \"%.60s\"", k);
-            goto fail;
-        }
+        if (keys[i] == NULL)
+            return err_field(e, ERR_VALIDATION, "", "unknown member \"%.60s\"", k);
     }
+    return 0;
+}
+
+static void
+api_calendar_day_put(struct reqctx *rc)
+{
+    static const char *const keys[] = {"day", "working", "reason", "note", NULL};
+    struct change *c = arena_calloc(rc->arena, 1, sizeof(*c));
+    struct mc_err e;
+    const char *note = NULL;
+    int r, wd;
+
+    err_clear(&e);
+    if (only_members(rc->json, keys, &e) != 0)
+        goto fail;
     if (json_get_date(rc->json, "day", 1, &c->day, &e) < 0 ||
         json_get_bool(rc->json, "working", 1, &c->working, &e) < 0 ||
         json_get_str(rc->json, "reason", 32, 1, &c->reason, &e) < 0 ||
@@ -628,29 +816,28 @@ api_calendar_day_put(struct reqctx *rc)
     c->day_text = arena_alloc(rc->arena, 11);
     cal_format_date(c->day, (char *)c->day_text);
     c->source = arena_printf(rc->arena, "admin:%s", rc->who.login);
-    rc->state = c;
-    api_db1(rc, CALENDAR_ROWS_SQL, 0, NULL, on_current_rows);
+    start_change(rc, c);
     return;
 fail:
     http_reply_error(rc, &e);
 }
 
-static void
-api_calendar_day_delete(struct reqctx *rc)
+/* {day} (or {from_day}) of a delete route into c; 0 or an error reply. */
+static int
+delete_target(struct reqctx *rc, const char *param, struct change *c)
 {
-    const char *d = rc_param(rc, "day");
-    struct change *c = arena_alloc(rc->arena, sizeof(*c));
+    const char *d = rc_param(rc, param);
     struct mc_err e;
 
     err_clear(&e);
     if (d == NULL || cal_parse_date(d, strlen(d), &c->day) != 0) {
-        err_field(&e, ERR_BAD_DATE, "day", "day is YYYY-MM-DD");
+        err_field(&e, ERR_BAD_DATE, param, "%s is YYYY-MM-DD", param);
         http_reply_error(rc, &e);
-        return;
+        return -1;
     }
     if (day_in_range(rc, c->day, &e) != 0) {
         http_reply_error(rc, &e);
-        return;
+        return -1;
     }
     c->deleting = 1;
     c->day_text = arena_alloc(rc->arena, 11);
@@ -658,8 +845,109 @@ api_calendar_day_delete(struct reqctx *rc)
     c->reason = "";
     c->note = "";
     c->source = "";
-    rc->state = c;
-    api_db1(rc, CALENDAR_ROWS_SQL, 0, NULL, on_current_rows);
+    return 0;
+}
+
+static void
+api_calendar_day_delete(struct reqctx *rc)
+{
+    struct change *c = arena_calloc(rc->arena, 1, sizeof(*c));
+
+    if (delete_target(rc, "day", c) == 0)
+        start_change(rc, c);
+}
+
+/* ---- weekly schedules: GET/POST /api/v1/calendar/schedules, .../{from_day}/delete ------- */
+
+static const char SCHED_LIST_SQL[] =
+    "SELECT from_day::text, sessions::text FROM calendar_schedule WHERE province = $1"
+    " ORDER BY from_day";
+
+static void
+on_schedules(struct reqctx *rc, struct db_result *r)
+{
+    const struct wcal *cal = atomic_load(&rc->app->cal);
+    int32_t today = cal_local_day((int64_t)time(NULL));
+    const struct wcal_session *now_s = NULL;
+    int now_n = cal != NULL ? wcal_sessions(cal, today, &now_s) : 0;
+    struct wcal_schedule def = {.from_day = INT32_MIN, .nsessions = 2,
+                                .s = {{7 * 60, 11 * 60 + 30}, {13 * 60 + 30, 17 * 60}}};
+    json_t *items = json_array(), *o;
+
+    if (r->err.code != ERR_OK) {
+        json_decref(items);
+        catalog_reply_db_error(rc, r);
+        return;
+    }
+    for (int i = 0; i < PQntuples(r->res[0]); i++) {
+        json_t *it = json_object();
+
+        json_object_set_new(it, "from_day", json_string(PQgetvalue(r->res[0], i, 0)));
+        json_object_set_new(it, "sessions", json_loads(PQgetvalue(r->res[0], i, 1), 0, NULL));
+        json_array_append_new(items, it);
+    }
+    o = json_object();
+    json_object_set_new(o, "province", json_string(rc->app->cfg->province_code));
+    json_object_set_new(o, "default_sessions", sessions_json(&def));
+    if (now_n > 0) {
+        struct wcal_schedule t = {.nsessions = now_n};
+
+        memcpy(t.s, now_s, (size_t)now_n * sizeof(*now_s));
+        json_object_set_new(o, "today_sessions", sessions_json(&t));
+    } else {
+        json_object_set_new(o, "today_sessions", json_array()); /* a day off */
+    }
+    json_object_set_new(o, "items", items);
+    json_object_set_new(o, "next_cursor", json_null());
+    http_reply_json(rc, 200, o);
+}
+
+static void
+api_calendar_schedules(struct reqctx *rc)
+{
+    const char **v = arena_calloc(rc->arena, 1, sizeof(*v));
+
+    v[0] = rc->app->cfg->province_code;
+    api_db1(rc, SCHED_LIST_SQL, 1, v, on_schedules);
+}
+
+static void
+api_calendar_schedule_put(struct reqctx *rc)
+{
+    static const char *const keys[] = {"from_day", "sessions", NULL};
+    struct change *c = arena_calloc(rc->arena, 1, sizeof(*c));
+    struct mc_err e;
+    json_t *canon;
+    char *text;
+
+    err_clear(&e);
+    if (only_members(rc->json, keys, &e) != 0 ||
+        json_get_date(rc->json, "from_day", 1, &c->day, &e) < 0 ||
+        day_in_range(rc, c->day, &e) != 0 ||
+        parse_sessions(json_object_get(rc->json, "sessions"), &c->sched, &e) != 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
+    c->schedule = 1;
+    c->sched.from_day = c->day;
+    c->day_text = arena_alloc(rc->arena, 11);
+    cal_format_date(c->day, (char *)c->day_text);
+    canon = sessions_json(&c->sched); /* stored as given, in canonical form */
+    text = json_dumps(canon, JSON_COMPACT);
+    c->sessions_json = arena_strdup(rc->arena, text);
+    free(text);
+    json_decref(canon);
+    start_change(rc, c);
+}
+
+static void
+api_calendar_schedule_delete(struct reqctx *rc)
+{
+    struct change *c = arena_calloc(rc->arena, 1, sizeof(*c));
+
+    c->schedule = 1;
+    if (delete_target(rc, "from_day", c) == 0)
+        start_change(rc, c);
 }
 
 const struct route API_CALENDAR_ROUTES[] = {
@@ -669,6 +957,12 @@ const struct route API_CALENDAR_ROUTES[] = {
      "Add or replace one announced calendar day"},
     {EVHTTP_REQ_POST, "/api/v1/calendar/days/{day}/delete", api_calendar_day_delete, ROLE_ADMIN, 0,
      "Remove an announced calendar day"},
+    {EVHTTP_REQ_GET, "/api/v1/calendar/schedules", api_calendar_schedules, ROLE_ALL, 0,
+     "Weekly working sessions of this province, with effective dates"},
+    {EVHTTP_REQ_POST, "/api/v1/calendar/schedules", api_calendar_schedule_put, ROLE_ADMIN, RF_JSON,
+     "Add or replace the weekly sessions in force from a day"},
+    {EVHTTP_REQ_POST, "/api/v1/calendar/schedules/{from_day}/delete", api_calendar_schedule_delete,
+     ROLE_ADMIN, 0, "Remove a weekly schedule"},
     {0, NULL, NULL, 0, 0, NULL},
 };
 const size_t API_CALENDAR_NROUTES =

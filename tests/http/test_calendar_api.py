@@ -5,8 +5,10 @@ Expected days are typed from the announced 2026 schedule of domain.md §4.3 (wee
 01/01; 16-20/02 Tết Bính Ngọ; 27/04 Giỗ Tổ's compensatory day; 30/04, 01/05; 31/08, 01,
 02/09; Saturday worked: 22/08), not read from the server.
 """
+import datetime
 import os
 import subprocess
+import time
 
 from harness import ROOT, TestFailure, eq, ok, status
 
@@ -115,3 +117,88 @@ def test_refusals_write_nothing(t):
     for body, code in cases:
         status(t.admin.post("/api/v1/calendar/days", body), 422, code)
     eq(rows(t), before, "nothing written by refused changes")
+
+
+# -- weekly schedules (domain.md §4.5: sessions per province with effective dates) -----------
+
+SUMMER = [{"start": "07:00", "end": "11:00"}, {"start": "13:00", "end": "17:00"}]
+DEFAULT = [{"start": "07:00", "end": "11:30"}, {"start": "13:30", "end": "17:00"}]
+
+
+def today_working(t):
+    """Is today (Asia/Ho_Chi_Minh) a working day? From the year view, not the schedules."""
+    now = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=7))).date()
+    items = {d["day"]: d["working"] for d in days(t, now.year)["items"]}
+    return items.get(now.isoformat(), now.weekday() < 5)
+
+
+def schedule_rows(t):
+    return t.sql("SELECT province, from_day::text, sessions::text FROM calendar_schedule"
+                 " ORDER BY 1, 2")
+
+
+def test_weekly_schedule_takes_effect_everywhere(t):
+    r = status(t.clerk.get("/api/v1/calendar/schedules"), 200).json
+    eq((r["items"], r["default_sessions"]), ([], DEFAULT), "no schedule: the default sessions")
+    working = today_working(t)
+    eq(r["today_sessions"], DEFAULT if working else [], "today under the default")
+    # a second process on the same database reloads on NOTIFY
+    other = t.start_server()
+    try:
+        status(t.clerk.post("/api/v1/calendar/schedules",
+                            {"from_day": "2026-01-05", "sessions": SUMMER}), 403, "FORBIDDEN")
+        eq(schedule_rows(t), [], "a refused change writes nothing")
+        r = status(t.admin.post("/api/v1/calendar/schedules",
+                                {"from_day": "2026-01-05", "sessions": SUMMER}), 201).json
+        eq((r["from_day"], r["sessions"], r["replaced"]), ("2026-01-05", SUMMER, False), "added")
+        ok(isinstance(r.get("reprojected"), int), "open dossiers re-projected")
+        eq(len(schedule_rows(t)), 1, "one schedule row")
+        r = status(t.clerk.get("/api/v1/calendar/schedules"), 200).json
+        eq([(i["from_day"], i["sessions"]) for i in r["items"]], [("2026-01-05", SUMMER)],
+           "listed")
+        eq(r["today_sessions"], SUMMER if working else [], "in force today, this process")
+        oc = t.client(t.clerk.token, server=other)
+        deadline = time.time() + 10
+        while True:
+            got = status(oc.get("/api/v1/calendar/schedules"), 200).json["today_sessions"]
+            if got == (SUMMER if working else []) or time.time() > deadline:
+                break
+            time.sleep(0.1)
+        eq(got, SUMMER if working else [], "in force today, the other process (NOTIFY)")
+    finally:
+        other.stop()
+    # a restart builds the calendar with the schedule
+    t.server.stop()
+    t.server = t.start_server()
+    t.clerk = t.client(t.clerk.token)
+    t.admin = t.client(t.admin.token)
+    r = status(t.clerk.get("/api/v1/calendar/schedules"), 200).json
+    eq(r["today_sessions"], SUMMER if working else [], "in force after a restart")
+    status(t.admin.post("/api/v1/calendar/schedules/2026-01-05/delete"), 200)
+    status(t.admin.post("/api/v1/calendar/schedules/2026-01-05/delete"), 404, "NOT_FOUND")
+    r = status(t.clerk.get("/api/v1/calendar/schedules"), 200).json
+    eq((r["items"], r["today_sessions"]), ([], DEFAULT if working else []), "default again")
+
+
+def test_schedule_refusals_write_nothing(t):
+    before = schedule_rows(t)
+    bad = [
+        ({"from_day": "2026-03-02", "sessions": []}, "VALIDATION_FAILED"),
+        ({"from_day": "2026-03-02", "sessions": [{"start": "11:00", "end": "07:00"}]},
+         "VALIDATION_FAILED"),
+        ({"from_day": "2026-03-02", "sessions": [{"start": "07:00", "end": "12:00"},
+                                                 {"start": "11:00", "end": "17:00"}]},
+         "VALIDATION_FAILED"),  # overlapping sessions
+        ({"from_day": "2026-03-02", "sessions": [{"start": "7h", "end": "11:00"}]},
+         "VALIDATION_FAILED"),
+        ({"from_day": "2026-03-02", "sessions": [{"start": "07:00", "end": "25:00"}]},
+         "VALIDATION_FAILED"),
+        ({"from_day": "2026-03-02", "sessions": SUMMER * 3}, "VALIDATION_FAILED"),  # > 4
+        ({"from_day": "2026-03-02", "sessions": SUMMER, "x": 1}, "VALIDATION_FAILED"),
+        ({"from_day": "02/03/2026", "sessions": SUMMER}, "BAD_DATE"),
+        ({"from_day": "2150-01-01", "sessions": SUMMER}, "OUT_OF_CALENDAR"),
+    ]
+    for body, code in bad:
+        status(t.admin.post("/api/v1/calendar/schedules", body), 422, code)
+    status(t.admin.post("/api/v1/calendar/schedules/xx/delete"), 422, "BAD_DATE")
+    eq(schedule_rows(t), before, "nothing written by refused changes")
