@@ -164,16 +164,33 @@ load(const struct args *a, struct wcal **cal, struct ddl_axis *ax)
     return 0;
 }
 
+/*
+ * The explanation lists the days skipped from the reception day (also those before the
+ * clock starts: a reception on Friday evening or on the eve of Tết) to the due day; for
+ * a calendar-day period only the days its end moved over (ddl_explain_due).
+ */
 static void
-print_explain(const struct ddl_axis *ax, int64_t start, int64_t due)
+print_explain(const struct ddl_axis *ax, int64_t received, int64_t start,
+              const struct ddl_duration *d, int64_t due)
 {
     struct ddl_skip sk[64];
-    size_t n = ddl_explain(ax, start, due, sk, 64);
-    char from[32], to[32];
+    size_t n = ddl_explain_due(ax, received, d, due, sk, 64);
+    char rec[32], from[32], to[32];
 
+    cal_format_instant_min(received, rec);
     cal_format_instant_min(start, from);
     cal_format_instant_min(due, to);
-    printf("Bắt đầu tính / clock starts: %s\n", from);
+    printf("Tiếp nhận / received: %s\n", rec);
+    if (d->unit == DDL_CD) {
+        char first[16], last[16];
+
+        cal_format_date(cal_local_day(received) + 1, first);
+        cal_format_date(cal_local_day(received) + d->value, last);
+        printf("Thời hạn tính theo ngày lịch / calendar days: %s → %s "
+               "(BLDS 2015 Điều 147 khoản 2, Điều 148)\n", first, last);
+    } else {
+        printf("Bắt đầu tính / clock starts: %s\n", from);
+    }
     printf("Hạn / due: %s\n", to);
     if (n == 0)
         printf("Không có ngày nghỉ nào bị bỏ qua / no day skipped\n");
@@ -221,6 +238,11 @@ cli_calendar_due(int argc, char **argv)
         return bad(USAGE_DUE, "thủ tục không có ngày hẹn trả", "no appointment for 'none'", NULL);
     if (parse_pauses(&a, USAGE_DUE, pz) != 0)
         return 2;
+    /* as classify (cls_classify): no pause before the clock exists */
+    for (int i = 0; i < a.npause; i++)
+        if (pz[i].requested_at < received)
+            return bad(USAGE_DUE, "khoảng tạm dừng bắt đầu trước khi tiếp nhận",
+                       "pause starts before the reception", a.pause[i]);
     if (load(&a, &cal, &ax) != 0)
         return 1;
     rc = 0;
@@ -249,7 +271,7 @@ cli_calendar_due(int argc, char **argv)
     cal_format_instant_min(L.legal_due, buf);
     printf("%s\n", buf);
     if (a.explain) {
-        print_explain(&ax, start, L.legal_due);
+        print_explain(&ax, received, start, &d, L.legal_due);
         for (int i = 0; i < a.npause; i++) {
             char p[32], s[32];
 

@@ -377,12 +377,13 @@ ddl_appointment(const struct ddl_axis *ax, int64_t received, const struct ddl_du
             return err_set(e, ERR_BAD_DURATION, "duration must be positive");
         return ddl_add_minutes(ax, received, ddl_duration_minutes(d), out, e);
     case DDL_CD:
-        /* Civil Code 2015 Art. 147(1): a period counted in days starts on the day after
-         * the event, so the last day is (reception day + N). The event is the reception
-         * itself (its local day), not the clock start rolled into working time: a dossier
-         * received on Friday 17:30 counts from Saturday, not from Monday's 07:00 start.
-         * Art. 148 (domain.md §5.1): the period ends at the end of its last day (the end of
-         * the last session); a last day that is a day off moves to the end of the next
+        /* Civil Code 2015 Art. 147(2): for a period counted in days the first day is not
+         * counted; it runs from the next day, so the last day is (reception day + N). The
+         * event is the reception itself (its local day), not the clock start rolled into
+         * working time: a dossier received on Friday 17:30 counts from Saturday, not from
+         * Monday's 07:00 start. Art. 148(1) (domain.md §5.1): the period ends at the end of
+         * its last day (for motcua the end of the last session, not Art. 148(6)'s 24:00);
+         * Art. 148(5): a last day that is a weekend or holiday moves to the end of the next
          * working day. */
         if (d->value <= 0 || d->value > DDL_MAX_DAYS)
             return err_set(e, ERR_BAD_DURATION, "calendar days out of range");
@@ -393,12 +394,16 @@ ddl_appointment(const struct ddl_axis *ax, int64_t received, const struct ddl_du
         *out = end_of_day(ax, day);
         return 0;
     case DDL_SAMEDAY:
-        /* §5.1: before the cut-off -> end of the same working day, at or after it -> end of
-         * the next working day. A reception outside working time rolls forward first. */
+        /* §5.1 with the law's wording ("nếu tiếp nhận hồ sơ sau 15 giờ", domain-sources.md
+         * §3.2-3.3): up to and including the cut-off minute -> end of the same working day;
+         * strictly after it -> end of the next working day. domain.md §5.1 says "at or
+         * after"; docs/domain.md "Where domain.md differs from the law". Minutes are
+         * compared (instants print to the minute), so 15:00:59 is still "15 giờ". A
+         * reception outside working time rolls forward first. */
         if (ddl_start(ax, received, &start, e) != 0)
             return -1;
         day = cal_local_day(start);
-        if (d->cutoff >= 0 && cal_local_minute(start) >= d->cutoff)
+        if (d->cutoff >= 0 && cal_local_minute(start) > d->cutoff)
             day++;
         if (working_from(ax, day, &day, e) != 0)
             return -1;
@@ -526,6 +531,15 @@ ddl_apology(const struct ddl_axis *ax, int64_t legal_due, int64_t issued_at,
             int64_t new_appointment, int already_issued, struct ddl_apology *out,
             struct mc_err *e)
 {
+    return ddl_apology_with(ax, DDL_NOTICE_WORKING_DAY, legal_due, issued_at, new_appointment,
+                            already_issued, out, e);
+}
+
+int
+ddl_apology_with(const struct ddl_axis *ax, enum ddl_notice_policy notice, int64_t legal_due,
+                 int64_t issued_at, int64_t new_appointment, int already_issued,
+                 struct ddl_apology *out, struct mc_err *e)
+{
     struct ddl_apology a;
 
     if (already_issued)
@@ -535,8 +549,12 @@ ddl_apology(const struct ddl_axis *ax, int64_t legal_due, int64_t issued_at,
                          "the new appointment must be later than the legal due time");
     a.new_appointment = new_appointment;
     a.notice_secs = ddl_pos(ax, legal_due) - ddl_pos(ax, issued_at);
-    /* §6.3: at least one working day before the legal due instant. */
-    a.late_notice = a.notice_secs < (int64_t)DDL_DAY_MINUTES * 60;
+    if (notice == DDL_NOTICE_DAY_BEFORE)
+        /* ND 61 Art. 19(5): "chậm nhất 01 ngày trước ngày hết hạn": on an earlier date */
+        a.late_notice = cal_local_day(issued_at) >= cal_local_day(legal_due);
+    else
+        /* domain.md §6.3: at least one working day before the legal due instant. */
+        a.late_notice = a.notice_secs < (int64_t)DDL_DAY_MINUTES * 60;
     *out = a;
     return 0;
 }
@@ -570,4 +588,20 @@ ddl_explain(const struct ddl_axis *ax, int64_t start, int64_t due, struct ddl_sk
         n++;
     }
     return n;
+}
+
+size_t
+ddl_explain_due(const struct ddl_axis *ax, int64_t received, const struct ddl_duration *d,
+                int64_t due, struct ddl_skip *out, size_t cap)
+{
+    if (d->unit == DDL_CD) {
+        /* Art. 147(2): every calendar day of the period counts; only the roll of the last
+           day (Art. 148(5)) and any pause extension skip days. */
+        int64_t nominal = cal_instant(cal_local_day(received) + d->value, 0);
+
+        if (nominal > due)
+            nominal = due;
+        return ddl_explain(ax, nominal, due, out, cap);
+    }
+    return ddl_explain(ax, received, due, out, cap);
 }

@@ -85,7 +85,7 @@ enum ddl_unit {
     DDL_WD = 0,   /* working days: value × 480 working minutes ("3d") */
     DDL_WH,       /* working hours: value × 60 ("12h") */
     DDL_WM,       /* working minutes, for steps ("240m" = "1/2 ngày") */
-    DDL_CD,       /* calendar days, Civil Code 2015 Art. 147-148 ("15c") */
+    DDL_CD,       /* calendar days, Civil Code 2015 Art. 147(2), 148 ("15c") */
     DDL_SAMEDAY,  /* same day, optional cut-off ("sameday", "sameday@15:00", "0d") */
     DDL_NONE,     /* no appointment ("none"); classification uses a maximum duration */
     DDL_UNIT__COUNT
@@ -123,11 +123,14 @@ int64_t ddl_duration_minutes(const struct ddl_duration *d);
 /*
  * The appointment (ngày hẹn trả) of a dossier received at `received` (§5.1):
  * wd/wh/wm: instant(pos(start) + minutes); cd: end of the last session of
- * (local day of reception + N; Civil Code Art. 147(1), counted from the reception
- * day itself, not from the rolled clock start), moved to the end of the next
- * working day when that day is not a working day; sameday: end of the start's working day, or of the next
- * working day when received at or after the cut-off. Returns -1 with
- * ERR_BAD_DURATION for DDL_NONE, ERR_OUT_OF_CALENDAR past the calendar range.
+ * (local day of reception + N; Civil Code 2015 Art. 147(2): the first day is not
+ * counted, so the period runs from the day after the reception day itself, not from
+ * the rolled clock start), moved to the end of the next working day when that day is
+ * not a working day (Art. 148(1), 148(5)); sameday: end of the start's working day, or
+ * of the next working day when the (rolled) start's minute is after the cut-off minute
+ * ("sau 15 giờ": a reception within the cut-off minute itself is handled the same day).
+ * Returns -1 with ERR_BAD_DURATION for DDL_NONE, ERR_OUT_OF_CALENDAR past the
+ * calendar range.
  */
 int ddl_appointment(const struct ddl_axis *ax, int64_t received, const struct ddl_duration *d,
                     int64_t *out, struct mc_err *e);
@@ -210,14 +213,29 @@ struct ddl_apology {
 };
 
 /*
+ * Policy `apology_notice` (docs/domain.md "Apology"): when is an apology late notice?
+ *   DDL_NOTICE_WORKING_DAY (default, domain.md §6.3): fewer than 480 working minutes
+ *     between the issue and legal_due;
+ *   DDL_NOTICE_DAY_BEFORE (the letter of ND 61 Art. 19(5) / QĐ 88/2025: "chậm nhất 01
+ *     ngày trước ngày hết hạn"): issued on the local date of legal_due or later.
+ */
+enum ddl_notice_policy {
+    DDL_NOTICE_WORKING_DAY = 0,
+    DDL_NOTICE_DAY_BEFORE,
+};
+
+/*
  * Checks an apology issued at `issued_at` for a dossier whose legal due is
  * `legal_due`. Refuses a second one (ERR_APOLOGY_TWICE when already_issued) and a
  * new appointment not after legal_due (ERR_VALIDATION). The legal due itself is
- * not changed by an apology.
+ * not changed by an apology. ddl_apology uses DDL_NOTICE_WORKING_DAY.
  */
 int ddl_apology(const struct ddl_axis *ax, int64_t legal_due, int64_t issued_at,
                 int64_t new_appointment, int already_issued, struct ddl_apology *out,
                 struct mc_err *e);
+int ddl_apology_with(const struct ddl_axis *ax, enum ddl_notice_policy notice, int64_t legal_due,
+                     int64_t issued_at, int64_t new_appointment, int already_issued,
+                     struct ddl_apology *out, struct mc_err *e);
 
 /* Remaining working seconds from `at` to `due` (negative: overdue by that much). */
 int64_t ddl_remaining(const struct ddl_axis *ax, int64_t due, int64_t at);
@@ -239,5 +257,18 @@ struct ddl_skip {
  */
 size_t ddl_explain(const struct ddl_axis *ax, int64_t start, int64_t due, struct ddl_skip *out,
                    size_t cap);
+
+/*
+ * The explanation of the due instant `due` of a dossier received at `received` with
+ * duration d (the appointment, or the legal due after pauses):
+ *   wd/wh/wm/sameday: ddl_explain(received, due): from the reception day, so the days
+ *     skipped before the clock starts (a reception on Friday evening, on a weekend, on
+ *     the eve of Tết) are listed too;
+ *   cd: a calendar-day period counts every day, so only the days the end moved over are
+ *     listed: from the nominal last day (reception day + N) to the day of `due`.
+ * Same output contract as ddl_explain.
+ */
+size_t ddl_explain_due(const struct ddl_axis *ax, int64_t received, const struct ddl_duration *d,
+                       int64_t due, struct ddl_skip *out, size_t cap);
 
 #endif

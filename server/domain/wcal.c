@@ -10,10 +10,12 @@
  *      days off: Tết, the second Quốc khánh day, swaps, local days;
  *   4. a proposed Tết for lunar years with no announced Tết row, and a proposed second
  *      Quốc khánh day for years with none (the policies of docs/domain.md);
- *   5. compensatory days (Art. 111(3)): a fixed holiday on a Saturday, a Sunday or on
- *      another holiday moves to the next Monday-Friday that is not off yet; holidays are
- *      taken in date order, so compensations chain forward (2023: 29/04 Sat -> 02/05,
- *      30/04 Sun -> 03/05, 01/05 itself a holiday);
+ *   5. compensatory days (Art. 111(3)): a fixed holiday, or the second Quốc khánh day
+ *      (announced or proposed), on a Saturday, a Sunday or on another holiday moves to the
+ *      next Monday-Friday that is not off yet; holidays are taken in date order, so
+ *      compensations chain forward (2023: 29/04 Sat -> 02/05, 30/04 Sun -> 03/05, 01/05
+ *      itself a holiday). Tết is not compensated by the rule: the Prime Minister's
+ *      decision places the 5 days and their nghỉ bù together (Art. 112(3));
  *   6. every announced row again: an announced row wins over the rules;
  *   7. the policy count_makeup_saturdays and the weekly schedules.
  * The per-day results live in arrays indexed by day - first, so queries are O(1).
@@ -241,6 +243,30 @@ propose_tet(struct wcal *w, int lunar_year, uint16_t note)
 }
 
 /*
+ * The second Quốc khánh day of year y announced in the data: an off row `national_day_2`
+ * on 01/09 or 03/09 (Art. 112(1)(đ): "01 ngày liền kề trước hoặc sau"); rows on other days
+ * only label a longer break. A weekday row is preferred to a weekend one. -1 when none.
+ */
+static int32_t
+announced_national_day_2(const struct wcal_entry *const *sorted, size_t n, int y)
+{
+    int32_t before = cal_days(y, 9, 1), after = cal_days(y, 9, 3), found = -1;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct wcal_entry *en = sorted[i];
+
+        if (en->reason != WCAL_R_NATIONAL_DAY_2 || en->working ||
+            (en->day != before && en->day != after))
+            continue;
+        if (!is_weekend(en->day))
+            return en->day;
+        if (found < 0)
+            found = en->day;
+    }
+    return found;
+}
+
+/*
  * Policy "proposed second Quốc khánh day" (docs/domain.md): the weekday next to 02/09 that
  * joins the holiday to a weekend, as the Government chose in 2021-2026: Mon -> Tue 03/09,
  * Tue -> Mon 01/09, Wed -> Tue 01/09, Thu -> Fri 03/09, Fri -> Thu 01/09, Sat -> Fri 01/09,
@@ -451,13 +477,23 @@ wcal_build(const struct wcal_opts *o, const struct wcal_entry *entries, size_t n
         /* 4. proposals where nothing is announced */
         if (tet >= 0 && !announced_between(sorted, n, WCAL_R_TET, tet - 15, tet + 15))
             propose_tet(w, y, rule_notes[N_TET_PROPOSED]);
-        if (y >= NATIONAL_DAY_2_FROM &&
-            !announced_between(sorted, n, WCAL_R_NATIONAL_DAY_2, cal_days(y, 8, 25),
-                               cal_days(y, 9, 9))) {
-            int32_t d2 = propose_national_day_2(y);
+        if (y >= NATIONAL_DAY_2_FROM) {
+            int32_t d2 = -1;
 
-            set_day(w, d2, 0, WCAL_R_NATIONAL_DAY_2_PROPOSED,
-                    rule_notes[N_NATIONAL_DAY_2_PROPOSED]);
+            if (!announced_between(sorted, n, WCAL_R_NATIONAL_DAY_2, cal_days(y, 8, 25),
+                                   cal_days(y, 9, 9))) {
+                d2 = propose_national_day_2(y);
+                set_day(w, d2, 0, WCAL_R_NATIONAL_DAY_2_PROPOSED,
+                        rule_notes[N_NATIONAL_DAY_2_PROPOSED]);
+            } else {
+                d2 = announced_national_day_2(sorted, n, y);
+            }
+            /* Art. 111(3) covers every Art. 112(1) holiday, the second Quốc khánh day
+               included: on a weekly rest day it is compensated like 02/09 (the proposal
+               never places it on a weekend; an announcement might) */
+            if (d2 >= 0)
+                h[nh++] = (struct holiday){d2, WCAL_R_NATIONAL_DAY_2,
+                                           rule_notes[N_COMP_NATIONAL_DAY_2]};
         }
         /* 5. compensatory days */
         qsort(h, nh, sizeof(h[0]), cmp_holiday);

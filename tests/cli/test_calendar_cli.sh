@@ -1,5 +1,5 @@
 #!/bin/sh
-# test_calendar_cli.sh MOTCUA - `motcua calendar lunar|days|due` (server/cli/calendar.c,
+# test_calendar_cli.sh MOTCUA - `motcua calendar lunar|days|due|classify` (server/cli/calendar.c,
 # calendar_due.c). Prints TAP. Expected outputs are typed from domain.md §4.3 / §4.4 / §5.
 set -u
 case "${1:-}" in
@@ -112,7 +112,7 @@ T
 check_out "days 2027 without data: proposed Tết and Quốc khánh" "$tmp/w" days 2027
 
 # due (server/cli/calendar_due.c), domain.md §5.1-§5.2. Calendar days (Civil Code 2015
-# Art. 147(1)-148): counted from the day after the reception day, even when the reception is
+# Art. 147(2), 148): counted from the day after the reception day, even when the reception is
 # after closing time; a last day off moves to the end of the next working day.
 printf '2026-03-23T17:00+07:00\n' >"$tmp/w"
 check_out "due: Fri 17:30 + 15c ends Sat 21/03 -> Mon 23/03 17:00" "$tmp/w" \
@@ -123,6 +123,159 @@ check_out "due: Tết eve 17:30 + 1c ends Sat 14/02 (Tết) -> Mon 23/02" "$tmp/
 printf '2026-03-09T17:00+07:00\n' >"$tmp/w"
 check_out "due: Fri 17:30 + 1 working day (clock rolls to Mon 07:00)" "$tmp/w" \
     due --received 2026-03-06T17:30 --duration 1d --data "$data"
+
+# --explain lists the days skipped from the reception day, also those before the clock
+# starts: Fri 13/02/2026 17:00 (closing time) + 1 working day starts Mon 23/02 07:00 after
+# the Tết break Sat 14 - Sun 22/02 (CV 9859/VPCP-KGVX) and ends Mon 23/02 17:00.
+cat >"$tmp/w" <<'T'
+2026-02-23T17:00+07:00
+Tiếp nhận / received: 2026-02-13T17:00+07:00
+Bắt đầu tính / clock starts: 2026-02-23T07:00+07:00
+Hạn / due: 2026-02-23T17:00+07:00
+2026-02-14 (Thứ Bảy): nghỉ — Nghỉ Tết Âm lịch — Tết Bính Ngọ, CV 9859/VPCP-KGVX
+2026-02-15 (Chủ nhật): nghỉ — Nghỉ Tết Âm lịch — Tết Bính Ngọ, CV 9859/VPCP-KGVX
+2026-02-16 (Thứ Hai): nghỉ — Nghỉ Tết Âm lịch — Tết Bính Ngọ, CV 9859/VPCP-KGVX
+2026-02-17 (Thứ Ba): nghỉ — Nghỉ Tết Âm lịch — Tết Bính Ngọ, CV 9859/VPCP-KGVX
+2026-02-18 (Thứ Tư): nghỉ — Nghỉ Tết Âm lịch — Tết Bính Ngọ, CV 9859/VPCP-KGVX
+2026-02-19 (Thứ Năm): nghỉ — Nghỉ Tết Âm lịch — Tết Bính Ngọ, CV 9859/VPCP-KGVX
+2026-02-20 (Thứ Sáu): nghỉ — Nghỉ Tết Âm lịch — Tết Bính Ngọ, CV 9859/VPCP-KGVX
+2026-02-21 (Thứ Bảy): nghỉ — Nghỉ Tết Âm lịch — Tết Bính Ngọ, CV 9859/VPCP-KGVX
+2026-02-22 (Chủ nhật): nghỉ — Nghỉ Tết Âm lịch — Tết Bính Ngọ, CV 9859/VPCP-KGVX
+T
+check_out "due --explain: Tết eve 17:00 + 1d lists the Tết days before the clock starts" "$tmp/w" \
+    due --received 2026-02-13T17:00 --duration 1d --explain --data "$data"
+# calendar days: the weekends inside the period count; only the roll of the last day
+# (Sat 21/03 -> Mon 23/03, Civil Code 2015 Art. 148(5)) is listed
+cat >"$tmp/w" <<'T'
+2026-03-23T17:00+07:00
+Tiếp nhận / received: 2026-03-06T17:30+07:00
+Thời hạn tính theo ngày lịch / calendar days: 2026-03-07 → 2026-03-21 (BLDS 2015 Điều 147 khoản 2, Điều 148)
+Hạn / due: 2026-03-23T17:00+07:00
+2026-03-21 (Thứ Bảy): nghỉ — Nghỉ cuối tuần
+2026-03-22 (Chủ nhật): nghỉ — Nghỉ cuối tuần
+T
+check_out "due --explain 15c: only the days the end moved over" "$tmp/w" \
+    due --received 2026-03-06T17:30 --duration 15c --explain --data "$data"
+
+# --no-makeup-saturdays (domain.md §5.2): Fri 21/08/2026 09:00 + 1d: Fri 09:00-17:00 gives
+# 150 + 210 = 360 min; the 120 left on Sat 22/08 (worked, CV 9859) -> 09:00, or with the
+# policy off on Mon 24/08 (31/08 is the swapped day, 24/08 works) -> 09:00
+printf '2026-08-22T09:00+07:00\n' >"$tmp/w"
+check_out "due: 1d from Fri 21/08/2026 09:00 ends on the worked Saturday" "$tmp/w" \
+    due --received 2026-08-21T09:00 --duration 1d --data "$data"
+printf '2026-08-24T09:00+07:00\n' >"$tmp/w"
+check_out "due --no-makeup-saturdays: Mon 24/08/2026 09:00" "$tmp/w" \
+    due --received 2026-08-21T09:00 --duration 1d --no-makeup-saturdays --data "$data"
+
+# working hours: 12h = 720 min. Mon 05/01/2026 10:00: 90 + 210 = 300 Monday, 270 Tuesday
+# morning, 150 from 13:30 -> Tue 16:00. Fri 13/02 10:00: 300 Friday, Tết, then Mon 23/02
+# 270 + 150 -> 16:00.
+printf '2026-01-06T16:00+07:00\n' >"$tmp/w"
+check_out "due 12h: Mon 10:00 -> Tue 16:00" "$tmp/w" \
+    due --received 2026-01-05T10:00 --duration 12h --data "$data"
+printf '2026-02-23T16:00+07:00\n' >"$tmp/w"
+check_out "due 12h across Tết: Fri 13/02 10:00 -> Mon 23/02 16:00" "$tmp/w" \
+    due --received 2026-02-13T10:00 --duration 12h --data "$data"
+
+# --pause FROM/TO (supplement pauses, domain.md §6.1). Mon 05/01/2026 10:00 + 3d = Thu 08/01
+# 10:00. Tue 10:00 -> Wed 10:00 pauses 480 working min -> Fri 09/01 10:00. Tue 16:00 ->
+# 20:00 pauses 60 (16:00-17:00) -> Thu 11:00. Two pauses of 60 each: the second is a
+# repeat under single_supplement (Thu 11:00); without the policy 120 -> Thu 14:00 (90 to
+# 11:30, 30 from 13:30). An open pause has paused nothing yet.
+printf '2026-01-09T10:00+07:00\n' >"$tmp/w"
+check_out "due --pause: one working day paused" "$tmp/w" due --received 2026-01-05T10:00 \
+    --duration 3d --pause 2026-01-06T10:00/2026-01-07T10:00 --data "$data"
+printf '2026-01-08T11:00+07:00\n' >"$tmp/w"
+check_out "due --pause resumed after hours: 60 min" "$tmp/w" due --received 2026-01-05T10:00 \
+    --duration 3d --pause 2026-01-06T16:00/2026-01-06T20:00 --data "$data"
+check_out "due: second --pause is a repeat request" "$tmp/w" due --received 2026-01-05T10:00 \
+    --duration 3d --pause 2026-01-06T10:00/2026-01-06T11:00 \
+    --pause 2026-01-07T09:00/2026-01-07T10:00 --data "$data"
+printf '2026-01-08T14:00+07:00\n' >"$tmp/w"
+check_out "due --no-single-supplement counts both pauses" "$tmp/w" due \
+    --received 2026-01-05T10:00 --duration 3d --pause 2026-01-06T10:00/2026-01-06T11:00 \
+    --pause 2026-01-07T09:00/2026-01-07T10:00 --no-single-supplement --data "$data"
+printf '2026-01-08T10:00+07:00\n' >"$tmp/w"
+check_out "due: an open pause has paused nothing yet" "$tmp/w" due \
+    --received 2026-01-05T10:00 --duration 3d --pause 2026-01-06T10:00/ --data "$data"
+
+# classify (domain.md §7). Received Mon 05/01/2026 10:00, due Thu 08/01/2026 10:00.
+c="classify --received 2026-01-05T10:00 --due 2026-01-08T10:00 --data $data"
+printf 'early\tTrước hạn\n' >"$tmp/w"
+check_out "classify legal: ended the day before the due date" "$tmp/w" $c --rules legal \
+    --end 2026-01-07T15:00
+printf 'on_time\tĐúng hạn\n' >"$tmp/w"
+check_out "classify legal: ended on the due date before the due time" "$tmp/w" $c \
+    --rules legal --end 2026-01-08T09:00
+check_out "classify dvcqg766: no early class" "$tmp/w" $c --rules dvcqg766 \
+    --end 2026-01-07T15:00
+printf 'late\tQuá hạn\n' >"$tmp/w"
+check_out "classify legal: a minute late" "$tmp/w" $c --rules legal --end 2026-01-08T10:01
+check_out "classify dvcqg766: a minute late" "$tmp/w" $c --rules dvcqg766 --end 2026-01-08T10:01
+printf 'in_time\tTrong hạn\n' >"$tmp/w"
+check_out "classify legal --at: open before the due" "$tmp/w" $c --rules legal \
+    --at 2026-01-07T11:00
+check_out "classify dvcqg766 --at: open before the due" "$tmp/w" $c --rules dvcqg766 \
+    --at 2026-01-07T11:00
+printf 'overdue\tQuá hạn\n' >"$tmp/w"
+check_out "classify legal --at: open after the due" "$tmp/w" $c --rules legal \
+    --at 2026-01-08T11:00
+check_out "classify dvcqg766 --at: open after the due" "$tmp/w" $c --rules dvcqg766 \
+    --at 2026-01-08T11:00
+# a pause Tue 10:00 -> Wed 10:00: legal moves the due by 480 working min to Fri 09/01 10:00,
+# dvcqg766 subtracts 24 h of wall-clock time; ended Fri 09:00 -> on time under both
+printf 'on_time\tĐúng hạn\n' >"$tmp/w"
+check_out "classify legal --pause: the pause moves the due" "$tmp/w" $c --rules legal \
+    --end 2026-01-09T09:00 --pause 2026-01-06T10:00/2026-01-07T10:00
+check_out "classify dvcqg766 --pause: supplement time subtracted" "$tmp/w" $c \
+    --rules dvcqg766 --end 2026-01-09T09:00 --pause 2026-01-06T10:00/2026-01-07T10:00
+# a pause Tue 16:00 -> 20:00: 60 working min (due Thu 11:00) but 4 h of wall-clock time
+# (Thu 12:00 - 4 h = 08:00 <= 10:00): ended Thu 12:00 is late under legal, on time under 766
+printf 'late\tQuá hạn\n' >"$tmp/w"
+check_out "classify legal --pause after hours: 60 working min only" "$tmp/w" $c --rules legal \
+    --end 2026-01-08T12:00 --pause 2026-01-06T16:00/2026-01-06T20:00
+printf 'on_time\tĐúng hạn\n' >"$tmp/w"
+check_out "classify dvcqg766 --pause after hours: 4 h wall clock" "$tmp/w" $c \
+    --rules dvcqg766 --end 2026-01-08T12:00 --pause 2026-01-06T16:00/2026-01-06T20:00
+# --end with --at: classified at --at, where the dossier is still open
+printf 'in_time\tTrong hạn\n' >"$tmp/w"
+check_out "classify legal --end later than --at: open at --at" "$tmp/w" $c --rules legal \
+    --end 2026-01-09T09:00 --at 2026-01-07T11:00
+
+# bad arguments of due and classify: exit 2
+r="--received 2026-01-05T10:00"
+check_exit "due without --duration exits 2" 2 due $r
+check_exit "due with a bad --duration exits 2" 2 due $r --duration 3x
+check_exit "due --duration none exits 2" 2 due $r --duration none
+check_exit "due with a bad --received exits 2" 2 due --received 2026-02-30T10:00 --duration 1d
+check_exit "due with --rules exits 2" 2 due $r --duration 1d --rules legal
+check_exit "due with an unknown option exits 2" 2 due $r --duration 1d --bogus
+check_exit "due --pause without a slash exits 2" 2 due $r --duration 3d --pause 2026-01-06T10:00
+check_exit "due --pause ending before it starts exits 2" 2 due $r --duration 3d \
+    --pause 2026-01-07T10:00/2026-01-06T10:00
+check_exit "due with overlapping pauses exits 2" 2 due $r --duration 3d \
+    --pause 2026-01-06T10:00/2026-01-07T10:00 --pause 2026-01-06T15:00/2026-01-07T11:00
+check_exit "due --pause before the reception exits 2" 2 due $r --duration 3d \
+    --pause 2026-01-05T09:00/2026-01-05T11:00
+check_exit "due --received outside the calendar exits 2" 2 due --received 2100-12-31T10:00 \
+    --duration 3d
+check_exit "due --duration without a value exits 2" 2 due $r --duration
+check_exit "classify without --rules exits 2" 2 classify $r --due 2026-01-08T10:00 \
+    --end 2026-01-07T10:00
+check_exit "classify with unknown --rules exits 2" 2 classify --rules strict $r \
+    --due 2026-01-08T10:00 --end 2026-01-07T10:00
+check_exit "classify without --end or --at exits 2" 2 classify --rules legal $r \
+    --due 2026-01-08T10:00
+check_exit "classify with a bad --due exits 2" 2 classify --rules legal $r --due tomorrow \
+    --end 2026-01-07T10:00
+check_exit "classify with --duration exits 2" 2 classify --rules legal $r \
+    --due 2026-01-08T10:00 --end 2026-01-07T10:00 --duration 3d
+check_exit "classify with --explain exits 2" 2 classify --rules dvcqg766 $r \
+    --due 2026-01-08T10:00 --end 2026-01-07T10:00 --explain
+check_exit "classify --end before the reception exits 2" 2 classify --rules legal $r \
+    --due 2026-01-08T10:00 --end 2026-01-04T10:00
+check_exit "classify --pause before the reception exits 2" 2 classify --rules legal $r \
+    --due 2026-01-08T10:00 --end 2026-01-07T10:00 --pause 2026-01-05T09:00/2026-01-05T11:00
 
 check_exit "bad date exits 2" 2 lunar 2026-02-30
 check_exit "date with trailing text exits 2" 2 lunar 2026-02-17x

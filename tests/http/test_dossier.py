@@ -447,8 +447,13 @@ def test_sameday_resolves_from_received(t):
     e = event(t, t.integ, d["code"], 1, "resolve", outcome="granted",
               occurred_at="2026-03-02T10:00:00+07:00")
     eq(e["state"], 9, "2 -> 9 for a same-day procedure")
+    # The cut-off is "tiếp nhận hồ sơ sau 15 giờ" (the procedures' own texts, e.g. chứng
+    # thực; ND 61 Art. 18): received at 15:00 it is still today's, from 15:01 the next
+    # working day's (docs/domain.md: domain.md says "at or after"; motcua follows the law).
     d = receive(t, "2.000001", received_at="2026-03-02T15:00:00+07:00")
-    eq(d["appointment_at"], "2026-03-03T17:00:00+07:00", "at the cut-off: next working day")
+    eq(d["appointment_at"], "2026-03-02T17:00:00+07:00", "at the cut-off: the same day")
+    d = receive(t, "2.000001", received_at="2026-03-02T15:01:00+07:00")
+    eq(d["appointment_at"], "2026-03-03T17:00:00+07:00", "after the cut-off: next working day")
 
 
 def test_time_rules(t):

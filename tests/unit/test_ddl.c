@@ -87,7 +87,7 @@ static const struct {
     {"2026-01-05T10:00", "15c", 1, "2026-01-20T17:00", "05 + 15"},
     {"2026-02-13T10:00", "1c", 1, "2026-02-23T17:00", "Sat 14 is Tết: next working day"},
     {"2026-01-05T10:00", "5c", 1, "2026-01-12T17:00", "Sat 10 -> Mon 12"},
-    /* Art. 147(1): counted from the day after the reception day itself, even when the
+    /* Art. 147(2): counted from the day after the reception day itself, even when the
        reception is outside working time (the clock start rolls, the day count does not) */
     {"2026-03-06T17:30", "2c", 1, "2026-03-09T17:00", "after hours Fri: Sun 08 -> Mon 09"},
     {"2026-03-06T17:30", "15c", 1, "2026-03-23T17:00", "after hours Fri: Sat 21 -> Mon 23"},
@@ -105,8 +105,16 @@ static const struct {
     {"2026-01-05T10:00", "30c", 1, "2026-02-04T17:00", "05/01 + 30 = Wed 04/02"},
     /* same day */
     {"2026-01-05T10:00", "sameday@15:00", 1, "2026-01-05T17:00", "before the cut-off"},
-    {"2026-01-05T15:00", "sameday@15:00", 1, "2026-01-06T17:00", "at the cut-off"},
+    /* the law: "nếu tiếp nhận hồ sơ sau 15 giờ" - only strictly after the cut-off minute
+       goes to the next working day (domain.md §5.1 says "at or after"; docs/domain.md) */
+    {"2026-01-05T15:00", "sameday@15:00", 1, "2026-01-05T17:00", "at the cut-off: same day"},
+    {"2026-01-05T15:00:00", "sameday@15:00", 1, "2026-01-05T17:00", "15:00:00: same day"},
+    {"2026-01-05T15:00:59", "sameday@15:00", 1, "2026-01-05T17:00", "within the 15:00 minute"},
+    {"2026-01-05T15:01", "sameday@15:00", 1, "2026-01-06T17:00", "15:01 is after: next day"},
+    {"2026-02-13T15:00", "sameday@15:00", 1, "2026-02-13T17:00", "Tết eve 15:00: same day"},
+    {"2026-02-13T15:01", "sameday@15:00", 1, "2026-02-23T17:00", "Tết eve 15:01: after Tết"},
     {"2026-01-05T14:59", "sameday@15:00", 1, "2026-01-05T17:00", "a minute before"},
+    {"2026-01-05T12:00", "sameday@13:30", 1, "2026-01-05T17:00", "rolls to 13:30 = cut-off"},
     {"2026-02-13T15:30", "sameday@15:00", 1, "2026-02-23T17:00", "after cut-off, Tết eve"},
     {"2026-02-13T16:00", "sameday", 1, "2026-02-13T17:00", "no cut-off"},
     {"2026-02-13T17:30", "sameday", 1, "2026-02-23T17:00", "after hours"},
@@ -528,6 +536,117 @@ test_explain(void **state)
     assert_int_equal(n, 9);
 }
 
+/* The explanation of a due date from the reception (ddl_explain_due). */
+static void
+expect_skips(const struct ddl_skip *sk, size_t n, const char *const *days,
+             const enum wcal_reason *why, const char *what)
+{
+    size_t want = 0;
+
+    while (days[want] != NULL)
+        want++;
+    if (n != want) {
+        print_error("%s: %zu days listed, want %zu\n", what, n, want);
+        fail();
+    }
+    for (size_t i = 0; i < n; i++) {
+        int32_t d;
+
+        assert_int_equal(cal_parse_date(days[i], strlen(days[i]), &d), 0);
+        if (sk[i].day != d || sk[i].reason != why[i]) {
+            char g[16];
+
+            cal_format_date(sk[i].day, g);
+            print_error("%s: row %zu is %s %s, want %s %s\n", what, i, g,
+                        wcal_reason_key(sk[i].reason), days[i], wcal_reason_key(why[i]));
+            fail();
+        }
+    }
+}
+
+static void
+test_explain_due(void **state)
+{
+    static const char *const TET_DAYS[] = {"2026-02-14", "2026-02-15", "2026-02-16",
+                                           "2026-02-17", "2026-02-18", "2026-02-19",
+                                           "2026-02-20", "2026-02-21", "2026-02-22", NULL};
+    static const enum wcal_reason TET_WHY[] = {WCAL_R_TET, WCAL_R_TET, WCAL_R_TET,
+                                               WCAL_R_TET, WCAL_R_TET, WCAL_R_TET,
+                                               WCAL_R_TET, WCAL_R_TET, WCAL_R_TET};
+    static const char *const WEEKEND_JAN[] = {"2026-01-10", "2026-01-11", NULL};
+    static const char *const WEEKEND_MAR[] = {"2026-03-21", "2026-03-22", NULL};
+    static const enum wcal_reason WEEKEND2[] = {WCAL_R_WEEKEND, WCAL_R_WEEKEND};
+    static const char *const NONE[] = {NULL};
+    static const char *const SAT_WORKED[] = {"2026-08-22", NULL};
+    static const enum wcal_reason MAKEUP[] = {WCAL_R_MAKEUP_SATURDAY};
+    struct ddl_skip sk[32];
+    struct ddl_duration d;
+    struct mc_err e;
+    size_t n;
+
+    (void)state;
+    /* received Fri 13/02/2026 17:00 (closing time), 1d: the clock starts Mon 23/02 07:00, so
+       every Tết day 14-22/02 is skipped before it starts; due Mon 23/02 17:00 */
+    assert_int_equal(ddl_parse_duration("1d", 2, &d, &e), 0);
+    n = ddl_explain_due(&FX_ON.ax, T("2026-02-13T17:00"), &d, T("2026-02-23T17:00"), sk, 32);
+    expect_skips(sk, n, TET_DAYS, TET_WHY, "Tết eve 17:00 + 1d");
+    /* received Sat 10/01/2026, 1d: the weekend before the clock starts Mon 12/01 07:00 */
+    n = ddl_explain_due(&FX_ON.ax, T("2026-01-10T10:00"), &d, T("2026-01-12T17:00"), sk, 32);
+    expect_skips(sk, n, WEEKEND_JAN, WEEKEND2, "Saturday + 1d");
+    /* calendar days: weekends inside the period are counted, not skipped */
+    assert_int_equal(ddl_parse_duration("15c", 3, &d, &e), 0);
+    n = ddl_explain_due(&FX_ON.ax, T("2026-01-05T10:00"), &d, T("2026-01-20T17:00"), sk, 32);
+    expect_skips(sk, n, NONE, NULL, "05/01 + 15c ends Tue 20/01: nothing skipped");
+    /* Fri 06/03 17:30 + 15c: last day Sat 21/03 -> Mon 23/03; only 21 and 22 moved over
+       (not the weekends 07-08 and 14-15/03 inside the period) */
+    n = ddl_explain_due(&FX_ON.ax, T("2026-03-06T17:30"), &d, T("2026-03-23T17:00"), sk, 32);
+    expect_skips(sk, n, WEEKEND_MAR, WEEKEND2, "Fri 17:30 + 15c");
+    /* Fri 13/02 17:30 + 1c: last day Sat 14/02 is Tết -> Mon 23/02 */
+    assert_int_equal(ddl_parse_duration("1c", 2, &d, &e), 0);
+    n = ddl_explain_due(&FX_ON.ax, T("2026-02-13T17:30"), &d, T("2026-02-23T17:00"), sk, 32);
+    expect_skips(sk, n, TET_DAYS, TET_WHY, "Tết eve + 1c");
+    /* Thu 20/08 + 2c ends on the worked Saturday 22/08: shown as a worked day */
+    assert_int_equal(ddl_parse_duration("2c", 2, &d, &e), 0);
+    n = ddl_explain_due(&FX_ON.ax, T("2026-08-20T10:00"), &d, T("2026-08-22T17:00"), sk, 32);
+    expect_skips(sk, n, SAT_WORKED, MAKEUP, "2c ends on a worked Saturday");
+    assert_int_equal(sk[0].working, 1);
+}
+
+/* Policy apology_notice: domain.md's working day vs. the law's "01 ngày trước ngày hết hạn". */
+static void
+test_apology_notice_policy(void **state)
+{
+    static const struct {
+        const char *due, *issued;
+        int late_working_day, late_day_before;
+    } ROWS[] = {
+        /* Wed 16:00 for Thu 10:00: 60 + 180 = 240 working min; but the day before */
+        {"2026-01-08T10:00", "2026-01-07T16:00", 1, 0},
+        {"2026-01-08T10:00", "2026-01-07T10:00", 0, 0},
+        {"2026-01-08T10:00", "2026-01-08T07:30", 1, 1},
+        {"2026-01-08T10:00", "2026-01-08T11:00", 1, 1},
+        /* Fri 13/02 16:00 for Mon 23/02 10:00 (after Tết): 240 working min, ten days before */
+        {"2026-02-23T10:00", "2026-02-13T16:00", 1, 0},
+        {"2026-02-23T10:00", "2026-02-23T09:00", 1, 1},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(ROWS) / sizeof(ROWS[0]); i++) {
+        struct ddl_apology a;
+        struct mc_err e;
+        int64_t later = T("2026-03-31T10:00");
+
+        assert_int_equal(ddl_apology_with(&FX_ON.ax, DDL_NOTICE_WORKING_DAY, T(ROWS[i].due),
+                                          T(ROWS[i].issued), later, 0, &a, &e),
+                         0);
+        assert_int_equal(a.late_notice, ROWS[i].late_working_day);
+        assert_int_equal(ddl_apology_with(&FX_ON.ax, DDL_NOTICE_DAY_BEFORE, T(ROWS[i].due),
+                                          T(ROWS[i].issued), later, 0, &a, &e),
+                         0);
+        assert_int_equal(a.late_notice, ROWS[i].late_day_before);
+    }
+}
+
 static int
 setup(void **state)
 {
@@ -563,6 +682,8 @@ main(void)
         cmocka_unit_test(test_apology),
         cmocka_unit_test(test_remaining),
         cmocka_unit_test(test_explain),
+        cmocka_unit_test(test_explain_due),
+        cmocka_unit_test(test_apology_notice_policy),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -7,8 +7,13 @@
  *     is working time),
  *   - the working time between reception and appointment is the duration,
  *   - a counted pause never makes the legal due earlier,
- *   - pos(instant(p)) == p and instant(pos(t)) <= t.
- * About a million cases per property; MOTCUA_PROPS_N overrides the count.
+ *   - pos(instant(p)) == p and instant(pos(t)) <= t,
+ *   - through ddl_appointment, for working-day, working-hour, calendar-day and same-day
+ *     durations: never earlier for a longer duration (an earlier cut-off), never earlier
+ *     for a later reception, always inside working time or at a session end; the working
+ *     time counted back gives the duration (wd, wh); a calendar-day period ends on the
+ *     first working day from reception day + N (Civil Code 2015 Art. 147(2), 148(5)).
+ * Three million cases per property (MOTCUA_PROPS_N overrides the count).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +26,7 @@
 
 static struct fixture FX_ON, FX_OFF;
 static uint64_t SEED = 0x9e3779b97f4a7c15ull;
-static long N_CASES = 1000000;
+static long N_CASES = 3000000;
 
 static uint64_t
 rnd(void)
@@ -42,8 +47,14 @@ rnd_range(int64_t lo, int64_t hi) /* inclusive */
 static int64_t
 rnd_instant(void)
 {
-    int64_t lo = cal_instant(cal_days(2020, 1, 1), 0), hi = cal_instant(cal_days(2030, 12, 31), 0);
-    int64_t t = rnd_range(lo, hi);
+    static int64_t lo, hi;
+    int64_t t;
+
+    if (lo == 0) {
+        lo = cal_instant(cal_days(2020, 1, 1), 0);
+        hi = cal_instant(cal_days(2030, 12, 31), 0);
+    }
+    t = rnd_range(lo, hi);
 
     if (rnd() % 4 == 0) {
         static const int EDGES[] = {420, 690, 810, 1020};
@@ -83,7 +94,7 @@ static void
 test_pause_never_earlier(void **state)
 {
     (void)state;
-    for (long i = 0; i < N_CASES / 2; i++) {
+    for (long i = 0; i < N_CASES; i++) {
         const struct fixture *fx = (i & 1) ? &FX_ON : &FX_OFF;
         int64_t t = rnd_instant(), appt;
         struct ddl_pause pz[2];
@@ -136,6 +147,112 @@ test_axis_inverse(void **state)
     }
 }
 
+/* A random duration of the unit u, and a longer (or equal) one in *longer. */
+static void
+rnd_duration(enum ddl_unit u, struct ddl_duration *d, struct ddl_duration *longer)
+{
+    d->unit = longer->unit = u;
+    d->cutoff = longer->cutoff = -1;
+    switch (u) {
+    case DDL_WD:
+        d->value = (int32_t)rnd_range(1, 30);
+        longer->value = d->value + (int32_t)rnd_range(0, 5);
+        break;
+    case DDL_WH:
+        d->value = (int32_t)rnd_range(1, 240);
+        longer->value = d->value + (int32_t)rnd_range(0, 40);
+        break;
+    case DDL_CD:
+        d->value = (int32_t)rnd_range(1, 60);
+        longer->value = d->value + (int32_t)rnd_range(0, 10);
+        break;
+    default:
+        /* same day: an earlier cut-off is the "longer" duration (it can only push the
+           appointment to the next working day); no cut-off is the shortest */
+        d->value = longer->value = 0;
+        d->cutoff = rnd() % 4 == 0 ? -1 : (int32_t)rnd_range(360, 1080);
+        longer->cutoff = (int32_t)rnd_range(360, d->cutoff < 0 ? 1080 : d->cutoff);
+        break;
+    }
+}
+
+static const enum ddl_unit UNITS[4] = {DDL_WD, DDL_WH, DDL_CD, DDL_SAMEDAY};
+
+static void
+test_appointment_monotone(void **state)
+{
+    (void)state;
+    for (long i = 0; i < N_CASES; i++) {
+        const struct fixture *fx = (i & 1) ? &FX_ON : &FX_OFF;
+        enum ddl_unit u = UNITS[(i >> 1) & 3];
+        int64_t t = rnd_instant(), t2 = t + rnd_range(0, 3 * 86400);
+        struct ddl_duration d, longer;
+        int64_t a1, a2, a3;
+        struct mc_err e;
+
+        rnd_duration(u, &d, &longer);
+        assert_int_equal(ddl_appointment(&fx->ax, t, &d, &a1, &e), 0);
+        assert_int_equal(ddl_appointment(&fx->ax, t, &longer, &a2, &e), 0);
+        assert_int_equal(ddl_appointment(&fx->ax, t2, &d, &a3, &e), 0);
+        if (a1 > a2)
+            fail_msg("case %ld (%s): a longer duration gives an earlier appointment", i,
+                     ddl_unit_key(u));
+        if (a1 > a3)
+            fail_msg("case %ld (%s): a later reception gives an earlier appointment", i,
+                     ddl_unit_key(u));
+    }
+}
+
+static void
+test_appointment_in_working_time(void **state)
+{
+    (void)state;
+    for (long i = 0; i < N_CASES; i++) {
+        const struct fixture *fx = (i & 1) ? &FX_ON : &FX_OFF;
+        enum ddl_unit u = UNITS[(i >> 1) & 3];
+        int64_t t = rnd_instant(), a;
+        struct ddl_duration d, unused;
+        struct mc_err e;
+
+        rnd_duration(u, &d, &unused);
+        assert_int_equal(ddl_appointment(&fx->ax, t, &d, &a, &e), 0);
+        /* inside working time or at a session end: the second before is working time */
+        if (!ddl_is_working_time(&fx->ax, a - 1))
+            fail_msg("case %ld (%s): appointment not at working time", i, ddl_unit_key(u));
+        if (a <= t && u != DDL_WD && u != DDL_WH)
+            fail_msg("case %ld (%s): appointment not after the reception", i, ddl_unit_key(u));
+        switch (u) {
+        case DDL_WD:
+        case DDL_WH:
+            /* counting working time back from the appointment gives the duration */
+            if (ddl_between(&fx->ax, t, a) != ddl_duration_minutes(&d) * 60)
+                fail_msg("case %ld (%s): working time to the appointment is not the duration",
+                         i, ddl_unit_key(u));
+            break;
+        case DDL_CD: {
+            int32_t last = cal_local_day(t) + d.value, day = cal_local_day(a);
+
+            /* ends on the first working day from the last day of the period */
+            if (day < last || wcal_is_working(fx->cal, day) != 1)
+                fail_msg("case %ld (cd): period ends before its last day or on a day off", i);
+            for (int32_t k = last; k < day; k++)
+                if (wcal_is_working(fx->cal, k) == 1)
+                    fail_msg("case %ld (cd): a working day was skipped", i);
+            break;
+        }
+        default: {
+            /* the end of a working day, on the rolled start's day or later */
+            int64_t start;
+
+            assert_int_equal(ddl_start(&fx->ax, t, &start, &e), 0);
+            if (ddl_is_working_time(&fx->ax, a) || cal_local_day(a) < cal_local_day(start))
+                fail_msg("case %ld (sameday): not the end of a working day", i);
+            break;
+        }
+        }
+    }
+}
+
 static int
 setup(void **state)
 {
@@ -165,6 +282,8 @@ main(void)
         cmocka_unit_test(test_monotone_and_exact),
         cmocka_unit_test(test_pause_never_earlier),
         cmocka_unit_test(test_axis_inverse),
+        cmocka_unit_test(test_appointment_monotone),
+        cmocka_unit_test(test_appointment_in_working_time),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

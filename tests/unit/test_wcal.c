@@ -327,6 +327,110 @@ test_rules(void **state)
     wcal_free(w);
 }
 
+/*
+ * BLLĐ 2019 Art. 111(3): "Nếu ngày nghỉ hằng tuần trùng với ngày nghỉ lễ, tết quy định tại
+ * khoản 1 Điều 112 ... thì người lao động được nghỉ bù ngày nghỉ hằng tuần vào ngày làm việc
+ * kế tiếp" - every Art. 112(1) holiday, so also the second Quốc khánh day of 112(1)(đ) when the
+ * announcement places it on a weekend. Expected values typed from the law, by hand.
+ */
+static const struct {
+    const char *announced[2]; /* national_day_2 rows; NULL = unused */
+    struct rule_case want[6];
+} ND2_COMP[] = {
+    /* 2029: Sat 01/09 announced, 02/09 Sun: 01/09 -> Mon 03/09, 02/09 -> Tue 04/09 */
+    {{"2029-09-01", NULL},
+     {{"2029-09-01", 0, WCAL_R_NATIONAL_DAY_2},
+      {"2029-09-02", 0, WCAL_R_NATIONAL_DAY},
+      {"2029-09-03", 0, WCAL_R_COMPENSATORY},
+      {"2029-09-04", 0, WCAL_R_COMPENSATORY},
+      {"2029-09-05", 1, WCAL_R_WORKDAY},
+      {"2029-08-31", 1, WCAL_R_WORKDAY}}},
+    /* 2030: Sun 01/09 announced, Mon 02/09 itself a holiday -> Tue 03/09 */
+    {{"2030-09-01", NULL},
+     {{"2030-09-01", 0, WCAL_R_NATIONAL_DAY_2},
+      {"2030-09-02", 0, WCAL_R_NATIONAL_DAY},
+      {"2030-09-03", 0, WCAL_R_COMPENSATORY},
+      {"2030-09-04", 1, WCAL_R_WORKDAY},
+      {"2030-08-30", 1, WCAL_R_WORKDAY},
+      {"2030-09-05", 1, WCAL_R_WORKDAY}}},
+    /* 2028: 02/09 Sat, Sun 03/09 announced: 02/09 -> Mon 04/09, 03/09 -> Tue 05/09; Fri 01/09
+       works (announced, so nothing is proposed) */
+    {{"2028-09-03", NULL},
+     {{"2028-09-01", 1, WCAL_R_WORKDAY},
+      {"2028-09-02", 0, WCAL_R_NATIONAL_DAY},
+      {"2028-09-03", 0, WCAL_R_NATIONAL_DAY_2},
+      {"2028-09-04", 0, WCAL_R_COMPENSATORY},
+      {"2028-09-05", 0, WCAL_R_COMPENSATORY},
+      {"2028-09-06", 1, WCAL_R_WORKDAY}}},
+    /* 2029 with the weekday Mon 03/09 announced and Sat 01/09 only labelling the break: the
+       legal adjacent day is Mon 03/09 (a weekday, no compensation); 02/09 Sun -> Tue 04/09 */
+    {{"2029-09-01", "2029-09-03"},
+     {{"2029-09-01", 0, WCAL_R_NATIONAL_DAY_2},
+      {"2029-09-03", 0, WCAL_R_NATIONAL_DAY_2},
+      {"2029-09-04", 0, WCAL_R_COMPENSATORY},
+      {"2029-09-05", 1, WCAL_R_WORKDAY},
+      {"2029-09-06", 1, WCAL_R_WORKDAY},
+      {"2029-08-31", 1, WCAL_R_WORKDAY}}},
+};
+
+static void
+test_national_day_2_compensated(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(ND2_COMP) / sizeof(ND2_COMP[0]); i++) {
+        struct wcal_entry en[2];
+        struct wcal_opts o;
+        struct mc_err e;
+        struct wcal *w;
+        size_t n = 0;
+
+        memset(en, 0, sizeof(en));
+        for (int k = 0; k < 2 && ND2_COMP[i].announced[k] != NULL; k++) {
+            en[n].day = D(ND2_COMP[i].announced[k]);
+            en[n].working = 0;
+            en[n].reason = WCAL_R_NATIONAL_DAY_2;
+            n++;
+        }
+        wcal_opts_default(&o);
+        o.first_year = 2027;
+        o.last_year = 2031;
+        w = wcal_build(&o, en, n, &e);
+        assert_non_null(w);
+        for (size_t k = 0; k < 6; k++) {
+            const struct rule_case *c = &ND2_COMP[i].want[k];
+            int32_t d = D(c->day);
+
+            if (wcal_is_working(w, d) != c->working || wcal_reason(w, d) != c->reason)
+                fail_msg("%s: working %d reason %s, want %d %s", c->day, wcal_is_working(w, d),
+                         wcal_reason_key(wcal_reason(w, d)), c->working,
+                         wcal_reason_key(c->reason));
+        }
+        wcal_free(w);
+    }
+}
+
+/* The compensation of a weekend second day names it. */
+static void
+test_national_day_2_comp_note(void **state)
+{
+    struct wcal_entry en = {0, 0, WCAL_R_NATIONAL_DAY_2, ""};
+    struct wcal_opts o;
+    struct mc_err e;
+    struct wcal *w;
+
+    (void)state;
+    en.day = D("2029-09-01");
+    wcal_opts_default(&o);
+    o.first_year = 2029;
+    o.last_year = 2029;
+    w = wcal_build(&o, &en, 1, &e);
+    assert_non_null(w);
+    assert_non_null(strstr(wcal_note(w, D("2029-09-03")), "ngày liền kề Quốc khánh"));
+    assert_null(strstr(wcal_note(w, D("2029-09-04")), "liền kề"));
+    assert_non_null(strstr(wcal_note(w, D("2029-09-04")), "Nghỉ bù Quốc khánh"));
+    wcal_free(w);
+}
+
 /* Policy count_makeup_saturdays off: the worked Saturday is a rest day, the swap stays. */
 static void
 test_makeup_policy_off(void **state)
@@ -565,6 +669,8 @@ main(void)
         cmocka_unit_test(test_announced_years),
         cmocka_unit_test(test_rules_match_announcements),
         cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_national_day_2_compensated),
+        cmocka_unit_test(test_national_day_2_comp_note),
         cmocka_unit_test(test_makeup_policy_off),
         cmocka_unit_test(test_sessions),
         cmocka_unit_test(test_bad_options),
