@@ -46,6 +46,9 @@ const struct route API_DOSSIER_ROUTES[] = {
      "A dossier: state, deadlines, pauses, steps, classification now"},
     {EVHTTP_REQ_POST, "/api/v1/dossiers/{code}/events", api_dossier_event, DOSSIER_WRITERS,
      RF_JSON | RF_IDEMPOTENT, "Record a transition (expected_version required)"},
+    {EVHTTP_REQ_POST, "/api/v1/dossiers/{code}/lookup-secret", api_dossier_reissue_secret,
+     ROLE_CLERK | ROLE_INTEGRATION, RF_JSON | RF_IDEMPOTENT,
+     "Reissue the applicant's lookup secret (the old one stops working)"},
     {EVHTTP_REQ_GET, "/api/v1/dossiers/{code}/events", api_dossier_events, DOSSIER_READERS, 0,
      "The dossier's timeline"},
     {EVHTTP_REQ_GET, "/api/v1/dossiers/{code}/deadline/explain", api_dossier_explain,
@@ -332,6 +335,79 @@ dossier_check_documents(json_t *docs, struct mc_err *e)
             return json_field_at(e, "documents", i);
         if (kind != NULL && strcmp(kind, "original") != 0 && strcmp(kind, "copy") != 0) {
             err_field(e, ERR_VALIDATION, "kind", "kind is original or copy");
+            return json_field_at(e, "documents", i);
+        }
+    }
+    return 0;
+}
+
+/*
+ * The duration of case case_code (trường hợp, domain.md §2) of a version's cases
+ * [{code, name, duration_value, duration_unit, online_duration_value?,
+ * online_duration_unit?, cutoff_minute?}] (api/catalog.h "Version JSON"). Channel 2 takes
+ * the case's online duration when it states one. *unit points into cases.
+ */
+int
+dossier_case_duration(json_t *cases, const char *case_code, int64_t channel, const char **unit,
+                      int *value, int *cutoff, const char **name, struct mc_err *e)
+{
+    size_t i;
+    json_t *c;
+
+    if (case_code == NULL)
+        return 0;
+    json_array_foreach(cases, i, c)
+    {
+        json_t *code = json_object_get(c, "code");
+        json_t *ou = json_object_get(c, "online_duration_unit");
+
+        if (!json_is_string(code) || strcmp(json_string_value(code), case_code) != 0)
+            continue;
+        if (channel == 2 && json_is_string(ou)) {
+            *unit = json_string_value(ou);
+            *value = (int)json_integer_value(json_object_get(c, "online_duration_value"));
+        } else {
+            *unit = json_string_value(json_object_get(c, "duration_unit"));
+            *value = (int)json_integer_value(json_object_get(c, "duration_value"));
+        }
+        *cutoff = json_is_integer(json_object_get(c, "cutoff_minute"))
+                      ? (int)json_integer_value(json_object_get(c, "cutoff_minute"))
+                      : -1;
+        *name = json_string_value(json_object_get(c, "name"));
+        return 0;
+    }
+    return err_field(e, ERR_UNKNOWN_REF, "case",
+                     "the procedure version has no case %s", case_code);
+}
+
+/*
+ * Received documents must be components of the version (thành phần hồ sơ, domain.md §2)
+ * when the version lists any: same name, compared exactly.
+ */
+int
+dossier_check_components(json_t *docs, json_t *components, struct mc_err *e)
+{
+    size_t i, k;
+    json_t *d, *c;
+
+    if (!json_is_array(docs) || !json_is_array(components) || json_array_size(components) == 0)
+        return 0;
+    json_array_foreach(docs, i, d)
+    {
+        const char *name = json_string_value(json_object_get(d, "name"));
+        int found = 0;
+
+        json_array_foreach(components, k, c)
+        {
+            json_t *cn = json_object_get(c, "name");
+
+            if (name != NULL && json_is_string(cn) && strcmp(json_string_value(cn), name) == 0) {
+                found = 1;
+                break;
+            }
+        }
+        if (!found) {
+            err_set(e, ERR_VALIDATION, "not a component of the procedure version");
             return json_field_at(e, "documents", i);
         }
     }

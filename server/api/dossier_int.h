@@ -34,6 +34,7 @@ extern const char DSQL_STEP_CLOSE[];
 extern const char DSQL_STEP_INSERT[];
 extern const char DSQL_STEP_ASSIGN[];
 extern const char DSQL_CURRENT_VERSION[];
+extern const char DSQL_REISSUE_SECRET[];
 extern const char DSQL_GET[];
 extern const char DSQL_EVENTS[];
 extern const char DSQL_LIST[];
@@ -103,6 +104,14 @@ int dossier_start_clock(const struct ddl_axis *ax, int64_t t, const struct ddl_d
 const char *dossier_regime_key(int64_t t);
 /* Validates documents [{name, kind original|copy, count}]. */
 int dossier_check_documents(json_t *docs, struct mc_err *e);
+/* Duration of case case_code of a version's cases (channel 2: the online duration when
+ * the case has one); outputs untouched for case_code NULL; *unit and *name point into
+ * cases. -1 with UNKNOWN_REFERENCE (field "case") for a case the version does not list. */
+int dossier_case_duration(json_t *cases, const char *case_code, int64_t channel, const char **unit,
+                          int *value, int *cutoff, const char **name, struct mc_err *e);
+/* 422 VALIDATION_FAILED (field documents[i]) for a received document that is not one of
+ * the version's components, when the version lists components. */
+int dossier_check_components(json_t *docs, json_t *components, struct mc_err *e);
 
 /*
  * What a write request (struct rec of dossier_receive.c, struct ev of dossier_write.c)
@@ -140,6 +149,7 @@ const PGresult *dossier_keep_result(struct reqctx *rc, const PGresult *res);
 /* Handlers (dossier_receive.c, dossier_write.c, dossier_read.c). */
 void api_dossier_create(struct reqctx *rc);
 void api_dossier_event(struct reqctx *rc);
+void api_dossier_reissue_secret(struct reqctx *rc);
 void api_dossier_get(struct reqctx *rc);
 void api_dossier_events(struct reqctx *rc);
 void api_dossier_explain(struct reqctx *rc);

@@ -323,6 +323,7 @@ on_explain(struct reqctx *rc, struct db_result *r)
     const struct ddl_axis *ax;
     struct mc_err e;
     struct ddl_skip *sk;
+    struct ddl_duration dur;
     size_t n;
     int64_t received, start, due, appointment;
     json_t *o, *days;
@@ -348,8 +349,15 @@ on_explain(struct reqctx *rc, struct db_result *r)
         http_reply_error(rc, &e);
         return;
     }
+    /* By the dossier's own duration: a calendar-day period lists only the days its end
+       moved over, the others every day skipped from the reception day on. */
+    if (dossier_duration(dossier_col(res, 0, "duration_unit"), (int)i64(res, 0, "duration_value"),
+                         -1, &dur, &e) != 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
     sk = arena_calloc(rc->arena, EXPLAIN_CAP, sizeof(*sk));
-    n = ddl_explain(ax, received, due, sk, EXPLAIN_CAP);
+    n = ddl_explain_due(ax, received, &dur, due, sk, EXPLAIN_CAP);
     days = json_array();
     for (size_t i = 0; i < n && i < EXPLAIN_CAP; i++) {
         char d[16];

@@ -49,6 +49,9 @@ struct rec {
     const char *ext_code;
     const char *receiving;
     int64_t channel, sets;
+    const char *dunit;     /* duration used: the case's, else the version's (§2) */
+    int dvalue, cutoff;
+    const char *case_name;
     int64_t at;          /* reception / guidance / submission instant */
     int backdated;
     char secret[SECRET_LEN + 1];
@@ -199,8 +202,6 @@ receipt_json(struct reqctx *rc, struct rec *x, const PGresult *ctx, int64_t appo
     json_t *r = json_object();
     json_t *qr = json_object();
     const char *url;
-    const char *dv = dossier_col(ctx, 0, "duration_value");
-    const char *du = dossier_col(ctx, 0, "duration_unit");
     int form_no = dossier_tr_form(DOSSIER_TR_RECEIVE, strcmp(regime, "nd61") == 0
                                                           ? DOSSIER_REGIME_ND61
                                                           : DOSSIER_REGIME_ND118);
@@ -220,8 +221,12 @@ receipt_json(struct reqctx *rc, struct rec *x, const PGresult *ctx, int64_t appo
     json_object_set_new(r, "documents",
                         x->documents != NULL ? json_incref(x->documents) : json_array());
     json_object_set_new(r, "sets", json_integer(x->sets));
-    json_object_set_new(r, "duration", json_pack("{s:i,s:s?}", "value",
-                        dv != NULL ? atoi(dv) : 0, "unit", du));
+    /* The duration used: the case's (its online one for channel 2), else the version's. */
+    json_object_set_new(r, "duration", json_pack("{s:i,s:s?}", "value", x->dvalue, "unit",
+                                                 x->dunit));
+    if (x->case_code != NULL)
+        json_object_set_new(r, "case", json_pack("{s:s,s:s?}", "code", x->case_code, "name",
+                                                 x->case_name));
     json_object_set_new(r, "received_at", dossier_ts_json(x->at));
     json_object_set_new(r, "appointment_at", dossier_ts_json(appointment));
     json_object_set_new(r, "legal_due_at", dossier_ts_json(due));
@@ -361,6 +366,36 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
                       "resolve nothing received from 2025-07-01)");
         return;
     }
+    /* domain.md §2: a case has its own duration (and its online duration for channel 2);
+       an unknown case is an unknown reference, whatever the reception's outcome. */
+    x->dunit = dossier_col(ctx, 0, "duration_unit");
+    x->dvalue = dossier_col(ctx, 0, "duration_value") ? atoi(dossier_col(ctx, 0, "duration_value"))
+                                                       : 0;
+    x->cutoff = dossier_col(ctx, 0, "cutoff_minute") ? atoi(dossier_col(ctx, 0, "cutoff_minute"))
+                                                      : -1;
+    {
+        json_t *cases = dossier_col_json(ctx, 0, "cases");
+        json_t *components = dossier_col_json(ctx, 0, "components");
+        const char *name = NULL;
+        int rcs;
+
+        err_clear(&e);
+        rcs = dossier_case_duration(cases, x->case_code, x->channel, &x->dunit, &x->dvalue,
+                                    &x->cutoff, &name, &e);
+        if (rcs == 0 && x->case_code != NULL) {
+            x->dunit = arena_strdup(rc->arena, x->dunit != NULL ? x->dunit : "");
+            x->case_name = name != NULL ? arena_strdup(rc->arena, name) : NULL;
+        }
+        /* Thành phần hồ sơ: what the clerk received must be listed by the version. */
+        if (rcs == 0 && x->kind != REC_REFUSE)
+            rcs = dossier_check_components(x->documents, components, &e);
+        json_decref(cases);
+        json_decref(components);
+        if (rcs != 0) {
+            rec_fail(rc, x, &e);
+            return;
+        }
+    }
     cal_format_date(cal_local_day(x->at), day);
     cd = cal_date_of(cal_local_day(x->at));
     snprintf(yymmdd, sizeof(yymmdd), "%02d%02d%02d", cd.year % 100, cd.month, cd.day);
@@ -405,12 +440,7 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
     if (x->kind == REC_RECEIVE) {
         ax = dossier_axis(rc->w, &e);
         if (ax == NULL ||
-            dossier_duration(dossier_col(ctx, 0, "duration_unit"),
-                             atoi(dossier_col(ctx, 0, "duration_value")),
-                             dossier_col(ctx, 0, "cutoff_minute")
-                                 ? atoi(dossier_col(ctx, 0, "cutoff_minute"))
-                                 : -1,
-                             &dur, &e) != 0 ||
+            dossier_duration(x->dunit, x->dvalue, x->cutoff, &dur, &e) != 0 ||
             dossier_start_clock(ax, x->at, &dur, max_minutes, &appointment, &due, &e) != 0) {
             rec_fail(rc, x, &e);
             return;
@@ -462,8 +492,8 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
     x->params[14] = x->documents ? dossier_json_text(rc, x->documents) : "[]";
     x->params[15] = dossier_i64(rc, x->sets);
     x->params[16] = x->return_method;
-    x->params[17] = dossier_col(ctx, 0, "duration_value");
-    x->params[18] = dossier_col(ctx, 0, "duration_unit");
+    x->params[17] = dossier_i64(rc, x->dvalue);
+    x->params[18] = x->dunit;
     x->params[19] = x->kind == REC_SUBMIT || x->channel == 2 ? dossier_ts(rc, x->at) : NULL;
     x->params[20] = x->kind == REC_RECEIVE ? dossier_ts(rc, x->at) : NULL;
     x->params[21] = dossier_tsp(rc, appointment);
@@ -478,6 +508,10 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
     payload = json_object();
     json_object_set_new(payload, "procedure", json_string(x->procedure));
     json_object_set_new(payload, "channel", json_integer(x->channel));
+    if (x->case_code != NULL)
+        json_object_set_new(payload, "case", json_string(x->case_code));
+    json_object_set_new(payload, "duration",
+                        json_pack("{s:i,s:s?}", "value", x->dvalue, "unit", x->dunit));
     if (x->reason)
         json_object_set_new(payload, "reason", json_string(x->reason));
     if (x->backdated)

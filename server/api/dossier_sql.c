@@ -18,6 +18,7 @@ const char DSQL_RECEPTION_CTX[] =
     " f.code AS field_code, f.name AS field_name,"
     " pv.id AS version_id, pv.version, pv.duration_value, pv.duration_unit, pv.cutoff_minute,"
     " pv.max_minutes, pv.cases::text AS cases, pv.legs::text AS legs,"
+    " pv.documents::text AS components,"
     " r.id AS resolving_id, r.code AS resolving_code, r.name AS resolving_name,"
     /* domain.md §1: the resolving unit must be in force on the reception date, and no
        dossier received from 01/07/2025 may be assigned a district (huyện) unit. */
@@ -112,7 +113,7 @@ const char DSQL_INSERT_GUIDANCE[] =
  * NULL, $5 local date of the event (for a state-1 receive: the reception date, which picks
  * the version in force then). */
 const char DSQL_FOR_UPDATE[] =
-    "SELECT d.id, d.code, d.province, d.state, d.version, d.channel,"
+    "SELECT d.id, d.code, d.province, d.state, d.version, d.channel, d.case_code,"
     " d.receiving_unit_id, d.resolving_unit_id, d.current_unit_id, d.current_official,"
     " d.regime, d.has_appointment, d.max_minutes, d.duration_value, d.duration_unit,"
     " d.paused_minutes, d.supplement_requests, d.supplement_seconds, d.outcome,"
@@ -147,7 +148,7 @@ const char DSQL_FOR_UPDATE[] =
     "  FROM unit ru WHERE ru.id = d.resolving_unit_id) AS resolving_valid,"
     " (SELECT count(*) FROM account a WHERE a.login = $4 AND a.active) AS official_ok,"
     " (SELECT row_to_json(v)::text FROM (SELECT pv2.id, pv2.duration_value,"
-    "   pv2.duration_unit, pv2.cutoff_minute, pv2.max_minutes FROM procedure_version pv2"
+    "   pv2.duration_unit, pv2.cutoff_minute, pv2.max_minutes, pv2.cases FROM procedure_version pv2"
     "   WHERE pv2.procedure_id = d.procedure_id AND pv2.effective_from <= $5::date"
     "   AND (pv2.effective_to IS NULL OR pv2.effective_to >= $5::date)) v) AS version_then"
     " FROM dossier d JOIN procedure_version pv ON pv.id = d.procedure_version_id"
@@ -222,6 +223,12 @@ const char DSQL_STEP_ASSIGN[] =
     "UPDATE dossier_step SET official = $2"
     " WHERE dossier_id = $1::bigint AND ended_at IS NULL";
 
+/* A new lookup secret (its hash), guarded by the version read: $1 id, $2 expected
+ * version, $3 new version, $4 hash. Nothing else of the projection moves. */
+const char DSQL_REISSUE_SECRET[] =
+    "UPDATE dossier SET version = $3::int, lookup_secret_hash = $4, updated_at = now()"
+    " WHERE id = $1::bigint AND version = $2::int";
+
 /* $1 dossier id. */
 const char DSQL_CURRENT_VERSION[] =
     "SELECT state, version FROM dossier WHERE id = $1::bigint";
@@ -287,8 +294,9 @@ const char DSQL_EVENTS[] =
     "   OR unit_in_scope($2::bigint, d.current_unit_id))"
     " ORDER BY e.seq";
 
-/* The list (keyset on (coalesce(received_at, created_at), id) descending, index
- * dossier_list_key of sql/012_dossier_list.sql). The class filter uses only stored
+/* The list (keyset on (coalesce(submitted_at, received_at, created_at), id) descending,
+ * index dossier_list_key2 of sql/050_dossier_list_key.sql: the intake instant, which never
+ * changes for a dossier, so a cursor stays valid when a submission is received). The class filter uses only stored
  * columns, rule set `legal` at now() (domain.md §7.1): an open dossier with a running
  * counted pause is in time iff it was not late when the pause began (legal_due_at is not
  * moved until the pause ends).
@@ -325,7 +333,7 @@ const char DSQL_LIST[] =
     "   ((d.received_at + interval '7 hours') AT TIME ZONE 'UTC')::date AS rday,"
     "   ((d.legal_due_at + interval '7 hours') AT TIME ZONE 'UTC')::date AS dday,"
     "   ((d.ended_at + interval '7 hours') AT TIME ZONE 'UTC')::date AS eday,"
-    "   coalesce(d.received_at, d.created_at) AS k"
+    "   coalesce(d.submitted_at, d.received_at, d.created_at) AS k"
     "   FROM dossier d) x"
     "  WHERE ($1::bigint IS NULL"
     "    OR x.receiving_unit_id = ANY ((SELECT array_agg(id) FROM scope)::bigint[])"
@@ -378,7 +386,12 @@ const char DSQL_LIST[] =
  * received on or before $2. */
 const char DSQL_REPROJECT_SELECT[] =
     "SELECT d.id, d.code, d.province, d.state, d.version, d.duration_value, d.duration_unit,"
-    " d.max_minutes, d.has_appointment, pv.cutoff_minute,"
+    " d.max_minutes, d.has_appointment,"
+    /* The stored duration is the case's when the dossier has one (domain.md §2): so is the
+       cut-off. */
+    " CASE WHEN d.case_code IS NULL THEN pv.cutoff_minute"
+    "  ELSE (SELECT (c->>'cutoff_minute')::int FROM jsonb_array_elements(pv.cases) c"
+    "   WHERE c->>'code' = d.case_code LIMIT 1) END AS cutoff_minute,"
     " extract(epoch FROM d.received_at)::bigint AS received_at,"
     " extract(epoch FROM d.appointment_at)::bigint AS appointment_at,"
     " extract(epoch FROM d.legal_due_at)::bigint AS legal_due_at,"

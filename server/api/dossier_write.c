@@ -221,17 +221,45 @@ planned_minutes(const PGresult *res, const struct ev *x)
     return m;
 }
 
+/*
+ * 409 VERSION_CONFLICT with the dossier's current state in structured form (issue 5: "a
+ * stale one gets 409 and the current state"): the error body of http_reply_error() plus
+ * error.current = {state, state_name, version}, so that a client can retry without parsing
+ * the detail text.
+ */
+static void
+ev_conflict(struct reqctx *rc, struct ev *x, int state, int version)
+{
+    json_t *err, *cur;
+
+    idem_release(rc, x->w.im);
+    rc->err_code = err_name(ERR_VERSION_CONFLICT);
+    cur = json_pack("{s:i,s:s,s:i}", "state", state, "state_name",
+                    dossier_state_name_vi(state), "version", version);
+    err = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:o}", "code", err_name(ERR_VERSION_CONFLICT),
+                    "message", err_msg_vi(ERR_VERSION_CONFLICT), "message_en",
+                    err_msg_en(ERR_VERSION_CONFLICT), "status", err_status(ERR_VERSION_CONFLICT),
+                    "detail", arena_printf(rc->arena, "current version %d, state %d", version,
+                                           state),
+                    "instance", rc->req_id, "current", cur);
+    if (err == NULL) {
+        ev_fail_code(rc, x, ERR_VERSION_CONFLICT, "", "%s", "conflict");
+        return;
+    }
+    http_reply_json(rc, err_status(ERR_VERSION_CONFLICT), json_pack("{s:o}", "error", err));
+}
+
 static void
 on_ev_current(struct reqctx *rc, struct db_result *r)
 {
     struct ev *x = rc->state;
     struct mc_err e;
 
-    if (r->err.code == ERR_OK && PQntuples(r->res[0]) == 1)
-        err_set(&e, ERR_VERSION_CONFLICT, "current version %s, state %s",
-                db_val(r->res[0], 0, 1), db_val(r->res[0], 0, 0));
-    else
-        err_set(&e, ERR_VERSION_CONFLICT, NULL);
+    if (r->err.code == ERR_OK && PQntuples(r->res[0]) == 1) {
+        ev_conflict(rc, x, atoi(db_val(r->res[0], 0, 0)), atoi(db_val(r->res[0], 0, 1)));
+        return;
+    }
+    err_set(&e, ERR_VERSION_CONFLICT, NULL);
     ev_fail(rc, x, &e);
 }
 
@@ -346,8 +374,7 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
     from = (int)col_i64(res, "state");
     version = (int)col_i64(res, "version");
     if (version != x->expected) {
-        err_set(&e, ERR_VERSION_CONFLICT, "current version %d, state %d", version, from);
-        ev_fail(rc, x, &e);
+        ev_conflict(rc, x, from, version);
         return;
     }
     unit_key = dossier_col(res, 0, "duration_unit");
@@ -416,6 +443,8 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
         struct ddl_duration dur;
         int64_t appt = 0, due = 0;
         char hash[65];
+        const char *dunit, *cname = NULL;
+        int dvalue, cutoff;
 
         if (!json_is_object(v)) {
             json_decref(v);
@@ -431,12 +460,22 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
                          "the resolving unit is not in force on the reception date");
             return;
         }
-        if (dossier_duration(json_string_value(json_object_get(v, "duration_unit")),
-                             (int)json_integer_value(json_object_get(v, "duration_value")),
-                             json_is_integer(json_object_get(v, "cutoff_minute"))
-                                 ? (int)json_integer_value(json_object_get(v, "cutoff_minute"))
-                                 : -1,
-                             &dur, &e) != 0 ||
+        dunit = json_string_value(json_object_get(v, "duration_unit"));
+        dvalue = (int)json_integer_value(json_object_get(v, "duration_value"));
+        cutoff = json_is_integer(json_object_get(v, "cutoff_minute"))
+                     ? (int)json_integer_value(json_object_get(v, "cutoff_minute"))
+                     : -1;
+        /* §2: the submitted case, under the version in force at acceptance; channel 2 takes
+           the case's online duration. A case that version does not list is refused. */
+        if (dossier_case_duration(json_object_get(v, "cases"), dossier_col(res, 0, "case_code"),
+                                  col_i64(res, "channel"), &dunit, &dvalue, &cutoff, &cname,
+                                  &e) != 0) {
+            json_decref(v);
+            json_decref(payload);
+            ev_fail(rc, x, &e);
+            return;
+        }
+        if (dossier_duration(dunit, dvalue, cutoff, &dur, &e) != 0 ||
             dossier_start_clock(ax, x->at, &dur,
                         (int)json_integer_value(json_object_get(v, "max_minutes")), &appt, &due,
                         &e) != 0 ||
@@ -450,9 +489,10 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
         }
         dossier_sha256_hex(x->secret, hash);
         p.version_id = dossier_i64(rc, json_integer_value(json_object_get(v, "id")));
-        p.duration_value = dossier_i64(rc, json_integer_value(json_object_get(v, "duration_value")));
-        p.duration_unit = arena_strdup(rc->arena,
-                                       json_string_value(json_object_get(v, "duration_unit")));
+        p.duration_value = dossier_i64(rc, dvalue);
+        p.duration_unit = arena_strdup(rc->arena, dunit);
+        json_object_set_new(payload, "duration",
+                            json_pack("{s:i,s:s}", "value", dvalue, "unit", dunit));
         p.max_minutes = json_is_integer(json_object_get(v, "max_minutes"))
                             ? dossier_i64(rc, json_integer_value(json_object_get(v, "max_minutes")))
                             : NULL;
@@ -719,4 +759,115 @@ api_dossier_event(struct reqctx *rc)
     }
     /* The dossier read rides in the idempotency claim's unit. */
     dossier_wreq_read(rc, &x->w, ev_read_stmt(rc, x), on_ev_read);
+}
+
+/* ---------------------------------------------------------------- lookup secret */
+
+/*
+ * POST /api/v1/dossiers/{code}/lookup-secret {expected_version, reason?}: a new lookup
+ * secret for an applicant who lost the receipt or whose reception was replayed (a replay
+ * never shows the secret: only its hash is kept). One event "reissue_lookup_secret"
+ * (state unchanged, no secret and no hash in its payload) and the new hash in the same
+ * unit; the old secret stops working. Only a received dossier has a secret (not 1, not 3).
+ */
+static void
+on_reissue_read(struct reqctx *rc, struct db_result *r)
+{
+    struct ev *x = rc->state;
+    const PGresult *res;
+    int state, version;
+    int64_t last;
+    char hash[65];
+    json_t *payload;
+    int n = 0;
+
+    if (r->err.code != ERR_OK) {
+        ev_fail(rc, x, &r->err);
+        return;
+    }
+    res = dossier_keep_result(rc, r->res[0]);
+    if (PQntuples(res) == 0) {
+        ev_fail_code(rc, x, ERR_DOSSIER_NOT_FOUND, "code", "%s", rc_param(rc, "code"));
+        return;
+    }
+    state = (int)col_i64(res, "state");
+    version = (int)col_i64(res, "version");
+    if (version != x->expected) {
+        ev_conflict(rc, x, state, version);
+        return;
+    }
+    if (col_i64(res, "received_at") == 0 || state == DOSSIER_SUBMITTED ||
+        state == DOSSIER_NOT_RECEIVED) {
+        ev_fail_code(rc, x, ERR_DOSSIER_BAD_STATE, "", "%s",
+                     "only a received dossier has a lookup secret");
+        return;
+    }
+    last = col_i64(res, "last_event_at");
+    if (x->at < last)
+        x->at = last;
+    if (dossier_make_secret(x->secret) != 0) {
+        ev_fail_code(rc, x, ERR_INTERNAL, "", "%s", "no randomness");
+        return;
+    }
+    dossier_sha256_hex(x->secret, hash);
+    x->dossier_id = dossier_col(res, 0, "id");
+    payload = json_object();
+    if (x->reason != NULL)
+        json_object_set_new(payload, "reason", json_string(x->reason));
+    x->p_event[0] = x->dossier_id;
+    x->p_event[1] = dossier_col(res, 0, "province");
+    x->p_event[2] = dossier_i64(rc, version + 1);
+    x->p_event[3] = "reissue_lookup_secret";
+    x->p_event[4] = dossier_i64(rc, state);
+    x->p_event[5] = dossier_i64(rc, state);
+    x->p_event[6] = dossier_ts(rc, x->at);
+    x->p_event[7] = dossier_i64(rc, rc->who.account_id);
+    x->p_event[8] = rc->who.login;
+    x->p_event[9] = role_name(rc->who.role);
+    x->p_event[10] = rc->who.unit_id ? dossier_i64(rc, rc->who.unit_id) : NULL;
+    x->p_event[11] = rc->req_id;
+    x->p_event[12] = rc->client_addr;
+    x->p_event[13] = dossier_json_text(rc, payload);
+    x->p_event[14] = dossier_col(res, 0, "code");
+    x->stmts[n++] = (struct db_stmt){DSQL_INSERT_EVENT, 15, x->p_event};
+    x->p_proj[0] = x->dossier_id;
+    x->p_proj[1] = dossier_i64(rc, version);
+    x->p_proj[2] = dossier_i64(rc, version + 1);
+    x->p_proj[3] = arena_strdup(rc->arena, hash);
+    x->stmts[n++] = (struct db_stmt){DSQL_REISSUE_SECRET, 4, x->p_proj};
+    x->w.resp = json_object();
+    json_object_set_new(x->w.resp, "code", json_string(dossier_col(res, 0, "code")));
+    json_object_set_new(x->w.resp, "event",
+                        json_pack("{s:i,s:s,s:i,s:i,s:o,s:o}", "seq", version + 1, "type",
+                                  "reissue_lookup_secret", "from_state", state, "to_state",
+                                  state, "occurred_at", dossier_ts_json(x->at), "payload",
+                                  payload));
+    json_object_set_new(x->w.resp, "state", json_integer(state));
+    json_object_set_new(x->w.resp, "version", json_integer(version + 1));
+    if (x->w.im != NULL)
+        dossier_wreq_store(rc, &x->w, 200, 1, &x->stmts[n++]);
+    dossier_db(rc, x->stmts, n, on_ev_written);
+}
+
+void
+api_dossier_reissue_secret(struct reqctx *rc)
+{
+    struct ev *x = arena_alloc(rc->arena, sizeof(*x));
+    struct mc_err e;
+
+    rc->state = x;
+    err_clear(&e);
+    x->body = rc->json;
+    if (!json_is_object(x->body)) {
+        err_set(&e, ERR_VALIDATION, "the body must be an object");
+        http_reply_error(rc, &e);
+        return;
+    }
+    if (json_get_int(x->body, "expected_version", 1, INT32_MAX, 1, &x->expected, &e) < 0 ||
+        json_get_str(x->body, "reason", 2000, 0, &x->reason, &e) < 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
+    x->at = dossier_now();
+    dossier_wreq_read(rc, &x->w, ev_read_stmt(rc, x), on_reissue_read);
 }

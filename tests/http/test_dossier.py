@@ -51,6 +51,30 @@ def setup(t):
         ('2.000006', 2, 'wd', NULL, '{supplement}', '[]', '[]')
       ) v(code, dv, du, cut, pr, legs, steps) ON v.code = p.code;
     """)
+    # Issue 5 rows: cases with their own (and online) durations, components, list filters.
+    t.psql("""
+    INSERT INTO field (code, name) VALUES ('G09', 'Lọc danh sách'), ('G10', 'Phân trang');
+    INSERT INTO procedure (code, name, field_id, levels) VALUES
+      ('2.000010', 'Thủ tục có trường hợp', (SELECT id FROM field WHERE code = 'G01'), '{province}'),
+      ('2.000011', 'Thủ tục có thành phần hồ sơ', (SELECT id FROM field WHERE code = 'G01'), '{province}'),
+      ('2.000012', 'Thủ tục đổi phiên bản', (SELECT id FROM field WHERE code = 'G01'), '{province}'),
+      ('2.000020', 'Thủ tục lọc', (SELECT id FROM field WHERE code = 'G09'), '{province}'),
+      ('2.000021', 'Thủ tục phân trang', (SELECT id FROM field WHERE code = 'G10'), '{province}');
+    INSERT INTO procedure_version (procedure_id, version, effective_from, duration_value,
+      duration_unit, pause_reasons, cases, documents)
+    SELECT p.id, 1, '2015-01-01', v.dv, 'wd', '{supplement}', v.cases::jsonb, v.docs::jsonb
+      FROM procedure p JOIN (VALUES
+        ('2.000010', 3, '[{"code":"TH1","name":"Cấp mới","duration_value":2,"duration_unit":"wd"},'
+                        '{"code":"TH2","name":"Cấp lại","duration_value":5,"duration_unit":"wd",'
+                        '"online_duration_value":1,"online_duration_unit":"wd"}]', '[]'),
+        ('2.000011', 3, '[]', '[{"name":"Đơn đề nghị","kind":"original","count":1},'
+                              '{"name":"Bản sao CCCD","kind":"copy","count":1}]'),
+        ('2.000012', 2, '[]', '[]'),
+        ('2.000020', 1, '[]', '[]'),
+        ('2.000021', 1, '[]', '[]')
+      ) v(code, dv, cases, docs) ON v.code = p.code;
+    """)
+    t.admin = t.account("admin5", "admin", H56["root"])
     t.clerk = t.account("clerk1", "clerk", H56["center"])
     t.official = t.account("official1", "official", H56["justice"])
     t.leader = t.account("leader1", "leader", H56["justice"])
@@ -86,16 +110,28 @@ def event(t, client, code, version, type_, expect=200, err=None, **fields):
     return r.json
 
 
-def snapshot(t, code):
-    """Everything a failed request must leave unchanged."""
-    return (t.sql("SELECT state, version, legal_due_at, new_appointment_at, ended_at,"
-                  " current_unit_id, current_official FROM dossier WHERE code = '%s'" % code),
-            t.scalar("SELECT count(*) FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id"
-                     " WHERE d.code = '%s'" % code),
-            t.scalar("SELECT count(*) FROM dossier_pause p JOIN dossier d ON d.id = p.dossier_id"
-                     " WHERE d.code = '%s'" % code),
-            t.scalar("SELECT count(*) FROM dossier_step s JOIN dossier d ON d.id = s.dossier_id"
-                     " WHERE d.code = '%s'" % code))
+# Every row of every dossier-related table (issue 5: "changes nothing"), as md5 of the
+# table's full contents in a fixed order. Idempotency claims still 'running' are left out:
+# a refused request's claim is released (deleted) asynchronously after the reply.
+SNAPSHOT_TABLES = [
+    ("dossier", "true"),
+    ("dossier_event", "true"),
+    ("dossier_pause", "true"),
+    ("dossier_step", "true"),
+    ("dossier_code_seq", "true"),
+    ("reception_guidance", "true"),
+    ("idempotency_key", "status <> 'running'"),
+]
+
+
+def snapshot(t, code=None):
+    """Everything a failed request must leave unchanged: md5 of every table's rows (code is
+    accepted for the older call sites; the snapshot covers every dossier)."""
+    q = " UNION ALL ".join(
+        "SELECT '%s', count(*)::text || ':' || md5(coalesce(string_agg(x::text, '|' ORDER BY"
+        " x::text), '')) FROM %s x WHERE %s" % (tbl, tbl, cond) for tbl, cond in SNAPSHOT_TABLES)
+    q += " UNION ALL SELECT 'webhook_outbox', count(*)::text FROM webhook_outbox"
+    return dict((r[0], r[1]) for r in t.sql(q))
 
 
 # domain.md §5.2, one row per worked example: (procedure, received, appointment).
@@ -557,6 +593,374 @@ def test_event_log_is_append_only(t):
     t.psql("DELETE FROM dossier_event", check=False)
     ok(int(t.scalar("SELECT count(*) FROM dossier_event")) > 0, "delete refused")
     del p
+
+
+def test_cases_have_their_own_durations(t):
+    """Issue 5 gap 1: the case's duration (its online one for channel 2), stored as used."""
+    at = "2026-03-02T08:00:00+07:00"  # Monday
+    base = receive(t, "2.000010", received_at=at)
+    a = receive(t, "2.000010", received_at=at, case="TH1")
+    b = receive(t, "2.000010", received_at=at, case="TH2")
+    c = receive(t, "2.000010", received_at=at, case="TH2", channel=2)
+    # Hand-worked (2026 schedule, no day off in 02-09/03): Mon 08:00 + N working days.
+    eq(base["appointment_at"], "2026-03-05T08:00:00+07:00", "no case: the version's 3 days")
+    eq(a["appointment_at"], "2026-03-04T08:00:00+07:00", "TH1: 2 working days")
+    eq(b["appointment_at"], "2026-03-09T08:00:00+07:00", "TH2: 5 working days")
+    eq(c["appointment_at"], "2026-03-03T08:00:00+07:00", "TH2 online: 1 working day")
+    eq((a["receipt"]["duration"], a["receipt"]["case"]["code"]), ({"value": 2, "unit": "wd"}, "TH1"),
+       "receipt shows the case and its duration")
+    for d, want in ((base, ["3", "wd", ""]), (a, ["2", "wd", "TH1"]), (b, ["5", "wd", "TH2"]),
+                    (c, ["1", "wd", "TH2"])):
+        eq(t.sql("SELECT duration_value, duration_unit, coalesce(case_code, '') FROM dossier"
+                 " WHERE code = '%s'" % d["code"])[0], want, "duration stored as used")
+    before = snapshot(t)
+    for client, extra in ((t.integ, {"received_at": at, "receiving_unit": H56["center"]}),
+                          (t.clerk, {})):
+        r = client.post("/api/v1/dossiers", dict({"applicant": APPLICANT, "procedure": "2.000010",
+                                                  "case": "TH9", "complete": True}, **extra),
+                        headers={"Idempotency-Key": new_key()})
+        status(r, 422, "UNKNOWN_REFERENCE")
+        eq(r.json["error"]["field"], "case", "the unknown case is named")
+    eq(snapshot(t), before, "an unknown case changed nothing")
+    # Online intake with a case, then the clerk's acceptance (1 -> 2) uses its online duration.
+    s = t.integ.post("/api/v1/dossiers", {"applicant": APPLICANT, "procedure": "2.000010",
+                                          "case": "TH2", "submit": True, "received_at": at,
+                                          "receiving_unit": H56["center"]},
+                     headers={"Idempotency-Key": new_key()})
+    status(s, 201)
+    e = event(t, t.integ, s.json["code"], 1, "receive", occurred_at="2026-03-03T08:00:00+07:00")
+    eq(e["appointment_at"], "2026-03-04T08:00:00+07:00", "1 -> 2: TH2 online, 1 working day")
+    eq(e["event"]["payload"]["duration"], {"value": 1, "unit": "wd"}, "duration used recorded")
+
+
+def test_components_of_the_version(t):
+    docs = [{"name": "Đơn đề nghị", "kind": "original", "count": 1},
+            {"name": "Bản sao CCCD", "kind": "copy", "count": 1}]
+    d = receive(t, "2.000011", documents=docs)
+    eq(d["state"], 2, "components of the version accepted")
+    before = snapshot(t)
+    r = t.clerk.post("/api/v1/dossiers", {"applicant": APPLICANT, "procedure": "2.000011",
+                                          "complete": True,
+                                          "documents": docs + [{"name": "Giấy lạ", "count": 1}]},
+                     headers={"Idempotency-Key": new_key()})
+    status(r, 422, "VALIDATION_FAILED")
+    eq(r.json["error"]["field"], "documents[2]", "the foreign document is named")
+    eq(snapshot(t), before, "nothing recorded")
+
+
+def test_version_conflict_carries_current_state(t):
+    d = receive(t)
+    event(t, t.clerk, d["code"], 1, "hand_over", to_unit=H56["justice"], step="Thẩm định")
+    before = snapshot(t)
+    r = event(t, t.clerk, d["code"], 1, "hand_over", expect=409, err="VERSION_CONFLICT",
+              to_unit=H56["land"], step="Khác")
+    eq(r["error"]["current"], {"state": 4, "state_name": "Đang xử lý", "version": 2},
+       "current state in structured form")
+    eq(snapshot(t), before, "nothing changed")
+
+
+def test_payment_path_to_return(t):
+    d = receive(t, "2.000908", received_at="2026-03-02T08:00:00+07:00")
+    code, i = d["code"], t.integ
+    eq(d["appointment_at"], "2026-03-05T08:00:00+07:00", "3 working days")
+    event(t, i, code, 1, "hand_over", to_unit=H56["justice"], step="Thẩm định",
+          occurred_at="2026-03-02T09:00:00+07:00")
+    e = event(t, i, code, 2, "request_payment", reason="Nộp lệ phí",
+              occurred_at="2026-03-02T10:00:00+07:00")
+    eq((e["state"], e["event"]["payload"]["counted"]), (6, True), "4 -> 6, the version counts it")
+    e = event(t, i, code, 3, "payment_done", occurred_at="2026-03-03T10:00:00+07:00")
+    eq(e["state"], 4, "6 -> 4")
+    # Paused Mon 10:00 -> Tue 10:00 = 480 working minutes: Thu 05/03 08:00 -> Fri 06/03 08:00.
+    eq(e["legal_due_at"], "2026-03-06T08:00:00+07:00", "legal due moved by the payment pause")
+    event(t, i, code, 4, "resolve", outcome="granted", occurred_at="2026-03-04T10:00:00+07:00")
+    e = event(t, i, code, 5, "return_result", method="counter",
+              occurred_at="2026-03-04T11:00:00+07:00")
+    eq(e["state"], 10, "returned")
+    g = i.get("/api/v1/dossiers/%s" % code).json
+    eq((g["pauses"][0]["reason"], g["pauses"][0]["paused_minutes"]), ("payment", 480), "ledger")
+    eq(g["classification"]["legal"], "early", "ended before the due date")
+
+
+def test_online_submission_then_clerk_receive(t):
+    s = t.integ.post("/api/v1/dossiers", {"applicant": APPLICANT, "procedure": "2.000908",
+                                          "submit": True, "received_at": "2026-03-01T20:00:00+07:00",
+                                          "receiving_unit": H56["center"]},
+                     headers={"Idempotency-Key": new_key()})
+    status(s, 201)
+    code = s.json["code"]
+    eq((s.json["state"], s.json["appointment_at"]), (1, None), "∅ -> 1, no clock")
+    ok("lookup_secret" not in s.json, "no secret before reception")
+    e = event(t, t.integ, code, 1, "receive", occurred_at="2026-03-02T08:00:00+07:00")
+    eq((e["state"], e["appointment_at"]), (2, "2026-03-05T08:00:00+07:00"),
+       "1 -> 2: the clock starts at acceptance (3 working days)")
+    ok(len(e.get("lookup_secret", "")) == 10, "secret issued at reception")
+    i = t.integ
+    event(t, i, code, 2, "hand_over", to_unit=H56["justice"], step="Thẩm định",
+          occurred_at="2026-03-02T09:00:00+07:00")
+    event(t, i, code, 3, "resolve", outcome="granted", occurred_at="2026-03-03T09:00:00+07:00")
+    e = event(t, i, code, 4, "return_result", method="online", occurred_at="2026-03-03T10:00:00+07:00")
+    eq(e["state"], 10, "returned online")
+    ev = i.get("/api/v1/dossiers/%s/events" % code).json["items"]
+    eq([(x["type"], x["from_state"], x["to_state"]) for x in ev],
+       [("submit", None, 1), ("receive", 1, 2), ("hand_over", 2, 4), ("resolve", 4, 9),
+        ("return_result", 9, 10)], "timeline ∅ -> 1 -> 2 -> 4 -> 9 -> 10")
+
+
+def test_lien_thong_resolve_and_return(t):
+    d = receive(t, "1.000001", received_at="2026-03-02T08:00:00+07:00")
+    code, i = d["code"], t.integ
+    for n, (unit, at) in enumerate(((H56["justice"], "2026-03-02T08:00:00+07:00"),
+                                    (H56["land"], "2026-03-03T08:00:00+07:00"),
+                                    (H56["tax"], "2026-03-05T10:00:00+07:00")), start=1):
+        event(t, i, code, n, "hand_over", to_unit=unit, step="Liên thông %d" % n, leg=True,
+              occurred_at=at)
+    event(t, i, code, 4, "resolve", outcome="granted", occurred_at="2026-03-06T09:00:00+07:00")
+    e = event(t, i, code, 5, "return_result", method="counter",
+              occurred_at="2026-03-06T10:00:00+07:00")
+    eq(e["state"], 10, "returned")
+    g = i.get("/api/v1/dossiers/%s" % code).json
+    eq([s["ended_at"] for s in g["steps"]][-1], "2026-03-06T09:00:00+07:00", "last leg closed at resolve")
+    eq(g["deadlines"]["appointment_at"], "2026-03-09T08:00:00+07:00", "5 working days")
+    eq(g["classification"]["legal"], "early", "06/03 before 09/03")
+
+
+def test_two_supplements_through_return(t):
+    d = receive(t, "2.000908", received_at="2026-03-09T08:00:00+07:00")
+    code, i = d["code"], t.integ
+    eq(d["appointment_at"], "2026-03-12T08:00:00+07:00", "3 working days")
+    event(t, i, code, 1, "hand_over", to_unit=H56["justice"], step="Thẩm định",
+          occurred_at="2026-03-09T09:00:00+07:00")
+    event(t, i, code, 2, "request_supplement", reason="Thiếu", occurred_at="2026-03-09T10:00:00+07:00")
+    e = event(t, i, code, 3, "receive_supplement", occurred_at="2026-03-10T10:00:00+07:00")
+    eq(e["legal_due_at"], "2026-03-13T08:00:00+07:00", "480 minutes paused: due Fri 08:00")
+    event(t, i, code, 4, "request_supplement", reason="Thiếu nữa", occurred_at="2026-03-10T11:00:00+07:00")
+    e = event(t, i, code, 5, "receive_supplement", occurred_at="2026-03-11T11:00:00+07:00")
+    eq(e["legal_due_at"], "2026-03-13T08:00:00+07:00", "the repeat does not pause")
+    event(t, i, code, 6, "resolve", outcome="refused", reason="Không đủ điều kiện",
+          occurred_at="2026-03-13T09:00:00+07:00")
+    e = event(t, i, code, 7, "return_result", method="counter", occurred_at="2026-03-13T10:00:00+07:00")
+    eq(e["state"], 10, "returned")
+    g = i.get("/api/v1/dossiers/%s" % code).json
+    eq((g["classification"]["legal"], g["outcome"]), ("late", "refused"), "resolved after 13/03 08:00")
+
+
+def test_late_with_apology_through_return(t):
+    d = receive(t, "2.000002", received_at="2026-03-09T08:00:00+07:00")
+    code, i = d["code"], t.integ
+    eq(d["appointment_at"], "2026-03-10T08:00:00+07:00", "1 working day")
+    event(t, i, code, 1, "hand_over", to_unit=H56["justice"], step="Thẩm định",
+          occurred_at="2026-03-09T08:30:00+07:00")
+    e = event(t, i, code, 2, "apologize", reason="Cần xác minh",
+              new_appointment="2026-03-13T17:00:00+07:00", occurred_at="2026-03-09T09:00:00+07:00")
+    eq(e["new_appointment_at"], "2026-03-13T17:00:00+07:00", "new appointment")
+    event(t, i, code, 3, "resolve", outcome="granted", occurred_at="2026-03-12T10:00:00+07:00")
+    e = event(t, i, code, 4, "return_result", method="counter", occurred_at="2026-03-12T11:00:00+07:00")
+    eq(e["state"], 10, "returned")
+    g = i.get("/api/v1/dossiers/%s" % code).json
+    eq((g["deadlines"]["legal_due_at"], g["classification"]["legal"]),
+       ("2026-03-10T08:00:00+07:00", "late"), "late against the legal due, apology or not")
+    eq(g["deadlines"]["new_appointment_at"], "2026-03-13T17:00:00+07:00", "new appointment kept")
+
+
+def test_postal_channel_returned_by_post(t):
+    d = receive(t, "2.000002", received_at="2026-03-09T08:00:00+07:00", channel=3,
+                return_method="post")
+    code, i = d["code"], t.integ
+    eq(d["receipt"]["return_method"], "post", "receipt says the result goes by post")
+    event(t, i, code, 1, "hand_over", to_unit=H56["justice"], step="Thẩm định",
+          occurred_at="2026-03-09T09:00:00+07:00")
+    event(t, i, code, 2, "resolve", outcome="granted", occurred_at="2026-03-09T15:00:00+07:00")
+    e = event(t, i, code, 3, "return_result", method="post", postal_receipt="EMS000000001VN",
+              occurred_at="2026-03-10T09:00:00+07:00")
+    eq(e["state"], 10, "returned by post")
+    ev = i.get("/api/v1/dossiers/%s/events" % code).json["items"]
+    eq(ev[-1]["payload"]["postal_receipt"], "EMS000000001VN", "postal receipt recorded")
+    eq(t.scalar("SELECT channel FROM dossier WHERE code = '%s'" % code), "3", "channel 3")
+
+
+def test_dossier_keeps_its_procedure_version(t):
+    d = receive(t, "2.000012", received_at="2026-03-02T08:00:00+07:00")
+    eq(d["appointment_at"], "2026-03-04T08:00:00+07:00", "version 1: 2 working days")
+    v = {"effective_from": "2026-04-01", "duration_value": 5, "duration_unit": "wd"}
+    status(t.admin.post("/api/v1/procedures/2.000012/versions", v), 201)
+    g = t.integ.get("/api/v1/dossiers/%s" % d["code"]).json
+    eq((g["procedure"]["version"] if isinstance(g.get("procedure"), dict) else g.get("procedure_version"),
+        g["deadlines"]["appointment_at"]), (1, "2026-03-04T08:00:00+07:00"),
+       "the dossier keeps version 1 and its appointment")
+    event(t, t.integ, d["code"], 1, "hand_over", to_unit=H56["justice"], step="Thẩm định",
+          occurred_at="2026-03-02T09:00:00+07:00")
+    eq(t.scalar("SELECT pv.version FROM dossier d JOIN procedure_version pv ON"
+                " pv.id = d.procedure_version_id WHERE d.code = '%s'" % d["code"]), "1",
+       "a transition keeps the version")
+    n = receive(t, "2.000012", received_at="2026-04-06T08:00:00+07:00")
+    eq(n["appointment_at"], "2026-04-13T08:00:00+07:00", "version 2 from 01/04: 5 working days")
+
+
+def test_list_filters_exact(t):
+    i = t.integ
+
+    def rec(at, channel):
+        return receive(t, "2.000020", received_at=at, channel=channel)["code"]
+    a = rec("2026-05-04T08:00:00+07:00", 1)  # due Tue 05/05 08:00
+    b = rec("2026-05-06T08:00:00+07:00", 2)  # due Thu 07/05 08:00
+    c = rec("2026-05-08T08:00:00+07:00", 3)  # due Mon 11/05 08:00
+    event(t, i, a, 1, "resolve", expect=409, err="DOSSIER_BAD_STATE", outcome="granted",
+          occurred_at="2026-05-04T10:00:00+07:00")
+    event(t, i, a, 1, "hand_over", to_unit=H56["justice"], step="x", occurred_at="2026-05-04T09:00:00+07:00")
+    event(t, i, a, 2, "resolve", outcome="granted", occurred_at="2026-05-04T10:00:00+07:00")
+    event(t, i, c, 1, "hand_over", to_unit=H56["justice"], step="x", occurred_at="2026-05-08T09:00:00+07:00")
+
+    def q(s):
+        return sorted(x["code"] for x in status(t.leader_root.get("/api/v1/dossiers?limit=500&" + s),
+                                                200).json["items"])
+    eq(q("field=G09"), sorted([a, b, c]), "field")
+    eq(q("field=G09&channel=2"), [b], "channel")
+    eq(q("field=G09&channel=3"), [c], "channel 3")
+    eq(q("field=G09&state=4"), [c], "state 4")
+    eq(q("field=G09&state=9"), [a], "state 9")
+    eq(q("field=G09&received_from=2026-05-05&received_to=2026-05-07"), [b], "received range")
+    eq(q("field=G09&due_from=2026-05-11"), [c], "due from")
+    eq(q("field=G09&due_to=2026-05-05"), [a], "due to")
+    eq(q("field=G09&ended_from=2026-05-04&ended_to=2026-05-04"), [a], "ended range")
+    eq(q("field=G09&ended_from=2026-05-05"), [], "nothing ended later")
+    eq(q("procedure=2.000020&channel=1"), [a], "procedure and channel")
+
+
+def test_keyset_stable_when_a_submission_is_received(t):
+    i = t.integ
+    sub = status(i.post("/api/v1/dossiers", {"applicant": APPLICANT, "procedure": "2.000021",
+                                             "submit": True,
+                                             "received_at": "2026-05-02T08:00:00+07:00",
+                                             "receiving_unit": H56["center"]},
+                        headers={"Idempotency-Key": new_key()}), 201).json["code"]
+    x = receive(t, "2.000021", received_at="2026-05-05T08:00:00+07:00")["code"]
+    y = receive(t, "2.000021", received_at="2026-05-07T08:00:00+07:00")["code"]
+    url = "/api/v1/dossiers?field=G10&limit=1"
+    full = [it["code"] for it in status(i.get("/api/v1/dossiers?field=G10&limit=50"), 200).json["items"]]
+    eq(full, [y, x, sub], "newest intake first")
+    seen, cursor, moved = [], None, False
+    while True:
+        r = status(i.get(url + ("&cursor=" + cursor if cursor else "")), 200).json
+        seen += [it["code"] for it in r["items"]]
+        if not moved:
+            # The submission is received after the first page: its key must not move.
+            event(t, i, sub, 1, "receive", occurred_at="2026-05-12T08:00:00+07:00")
+            moved = True
+        cursor = r["next_cursor"]
+        if not cursor or len(seen) > 10:
+            break
+    eq(seen, full, "every dossier once, in the first order, across a 1 -> 2 receive")
+
+
+def test_reissue_lookup_secret(t):
+    key = new_key()
+    body = {"applicant": APPLICANT, "procedure": "2.000908", "complete": True}
+    first = status(t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": key}), 201).json
+    replay = status(t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": key}), 201).json
+    eq((replay.get("lookup_secret"), replay.get("lookup_secret_withheld")), (None, True),
+       "a replay withholds the secret")
+    code, old = first["code"], first["lookup_secret"]
+    url = "/api/v1/dossiers/%s/lookup-secret" % code
+    before = snapshot(t)
+    status(t.official.post(url, {"expected_version": 1}), 403, "FORBIDDEN")
+    r = status(t.clerk.post(url, {"expected_version": 7}, headers={"Idempotency-Key": new_key()}),
+               409, "VERSION_CONFLICT")
+    eq(r.json["error"]["current"]["version"], 1, "current version")
+    status(t.clerk.post(url, {}), 422, "VALIDATION_FAILED")
+    status(t.far_clerk.post(url, {"expected_version": 1}), 404, "DOSSIER_NOT_FOUND")
+    eq(snapshot(t), before, "refused reissues changed nothing")
+    r = status(t.clerk.post(url, {"expected_version": 1, "reason": "Mất giấy biên nhận"},
+                            headers={"Idempotency-Key": new_key()}), 200).json
+    new = r["lookup_secret"]
+    ok(len(new) == 10 and new != old, "a new secret")
+    eq((r["version"], r["state"]), (2, 2), "version bumped, state unchanged")
+    status(t.anon().get("/api/v1/lookup?code=%s&secret=%s" % (code, old)), 404, "LOOKUP_FAILED")
+    status(t.anon().get("/api/v1/lookup?code=%s&secret=%s" % (code, new)), 200)
+    ev = t.clerk.get("/api/v1/dossiers/%s/events" % code).json["items"]
+    eq([(e["type"], e["from_state"], e["to_state"]) for e in ev],
+       [("receive", None, 2), ("reissue_lookup_secret", 2, 2)], "in the timeline")
+    ok(new not in str(ev) and old not in str(ev), "no secret in the timeline")
+    eq(ev[1]["payload"], {"reason": "Mất giấy biên nhận"}, "reason recorded")
+    sub = status(t.integ.post("/api/v1/dossiers", {"applicant": APPLICANT, "procedure": "2.000908",
+                                                   "submit": True}, headers={"Idempotency-Key": new_key()}),
+                 201).json["code"]
+    status(t.integ.post("/api/v1/dossiers/%s/lookup-secret" % sub, {"expected_version": 1}), 409,
+           "DOSSIER_BAD_STATE")
+
+
+# Malformed and unknown-reference requests, each refused with its code and no change at all.
+def _reception_errors(t):
+    base = {"applicant": APPLICANT, "procedure": "2.000908", "complete": True}
+    return [
+        (t.clerk, dict(base, procedure="9.999999"), 422, "UNKNOWN_REFERENCE"),
+        (t.clerk, dict(base, resolving_unit="000.00.99.H56"), 422, "UNKNOWN_REFERENCE"),
+        (t.clerk, dict(base, resolving_unit=H56["dissolved"]), 422, "UNIT_NOT_VALID"),
+        (t.clerk, dict(base, applicant={"id_number": "1"}), 422, "VALIDATION_FAILED"),
+        (t.clerk, dict(base, channel=4), 422, "VALIDATION_FAILED"),
+        (t.clerk, dict(base, sets=0), 422, "VALIDATION_FAILED"),
+        (t.clerk, dict(base, return_method="fax"), 422, "VALIDATION_FAILED"),
+        (t.clerk, dict(base, documents=[{"name": "x", "kind": "scan"}]), 422, "VALIDATION_FAILED"),
+        (t.clerk, dict(base, documents="x"), 422, "VALIDATION_FAILED"),
+        (t.clerk, dict(base, out_of_scope=True), 422, "VALIDATION_FAILED"),  # no reason
+        (t.clerk, dict(base, complete=False), 422, "VALIDATION_FAILED"),     # no missing list
+        (t.clerk, dict(base, case="TH1"), 422, "UNKNOWN_REFERENCE"),          # 2.000908 has no case
+        (t.integ, dict(base, receiving_unit=H56["dissolved"], received_at="2026-03-02T08:00:00+07:00"),
+         422, "UNIT_NOT_VALID"),
+        (t.integ, dict(base, receiving_unit=H56["center"], received_at="2099-01-01T08:00:00+07:00"),
+         422, "TIME_IN_FUTURE"),
+    ]
+
+
+def test_errors_change_nothing_table(t):
+    t.psql("INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from, valid_to)"
+           " VALUES ('000.00.29.H56', 'Sở đã giải thể', 'province', 'department',"
+           " (SELECT id FROM unit WHERE code = '000.00.00.H56'), 'H56', '2000-01-01', '2020-12-31')"
+           " ON CONFLICT DO NOTHING")
+    H56["dissolved"] = "000.00.29.H56"
+    d = receive(t)
+    code = d["code"]
+    event(t, t.clerk, code, 1, "hand_over", to_unit=H56["justice"], step="Thẩm định")
+    done = receive(t)
+    event(t, t.clerk, done["code"], 1, "hand_over", to_unit=H56["justice"], step="Thẩm định")
+    event(t, t.leader, done["code"], 2, "resolve", outcome="granted")
+    ev = [
+        (t.clerk, code, {"type": "hand_over", "expected_version": 2, "to_unit": "000.00.98.H56",
+                         "step": "x"}, 422, "UNKNOWN_REFERENCE"),
+        (t.clerk, code, {"type": "hand_over", "expected_version": 2, "to_unit": H56["dissolved"],
+                         "step": "x"}, 422, "UNIT_NOT_VALID"),
+        (t.leader, code, {"type": "assign", "expected_version": 2, "official": "nobody"}, 422,
+         "UNKNOWN_REFERENCE"),
+        (t.clerk, code, {"type": "hand_over", "expected_version": 2}, 422, "VALIDATION_FAILED"),
+        (t.clerk, code, {"type": "hand_over", "expected_version": "2", "step": "x"}, 422,
+         "VALIDATION_FAILED"),
+        (t.clerk, code, {"type": "hand_over", "expected_version": 1, "step": "x"}, 409,
+         "VERSION_CONFLICT"),
+        (t.clerk, code, {"type": "receive_supplement", "expected_version": 2}, 409,
+         "DOSSIER_BAD_STATE"),
+        (t.clerk, code, {"type": "return_result", "expected_version": 2, "method": "counter"}, 409,
+         "DOSSIER_BAD_STATE"),
+        (t.leader, code, {"type": "resolve", "expected_version": 2, "outcome": "maybe"}, 422,
+         "VALIDATION_FAILED"),
+        (t.leader, code, {"type": "resolve", "expected_version": 2, "outcome": "refused"}, 422,
+         "VALIDATION_FAILED"),
+        (t.clerk, done["code"], {"type": "return_result", "expected_version": 3}, 422,
+         "VALIDATION_FAILED"),
+        (t.clerk, done["code"], {"type": "return_result", "expected_version": 3, "method": "post"},
+         422, "VALIDATION_FAILED"),
+        (t.leader, done["code"], {"type": "resolve", "expected_version": 3, "outcome": "granted"},
+         409, "DOSSIER_BAD_STATE"),
+        (t.clerk, "NOPE-000000-0001", {"type": "hand_over", "expected_version": 1, "step": "x"},
+         404, "DOSSIER_NOT_FOUND"),
+    ]
+    before = snapshot(t)
+    for client, body, st, err in _reception_errors(t):
+        r = client.post("/api/v1/dossiers", body, headers={"Idempotency-Key": new_key()})
+        status(r, st, err)
+        eq(snapshot(t), before, "reception %r -> %s changed nothing" % (sorted(body), err))
+    for client, c, body, st, err in ev:
+        r = client.post("/api/v1/dossiers/%s/events" % c, body, headers={"Idempotency-Key": new_key()})
+        status(r, st, err)
+        eq(snapshot(t), before, "%s on %s -> %s changed nothing" % (body.get("type"), c, err))
 
 
 def test_calendar_change_reprojects_open_dossiers_only(t):

@@ -50,7 +50,13 @@ PLANS = [
     ("returned", 40), ("resolved", 8), ("in_progress", 12), ("received", 5),
     ("supplement", 7), ("supplement_returned", 6), ("payment", 3), ("stopped", 4),
     ("withdrawal", 2), ("refused", 5), ("submitted", 5), ("refused_result", 3),
+    ("apology", 3), ("supplement_twice", 3), ("lien_thong", 4),
 ]
+# Every plan at least this many times (the first len(PLANS) * QUOTA dossiers go round the
+# plans), so that each state and path of domain.md §3 shows in the demo whatever the weights.
+QUOTA = 3
+# Second liên thông leg of the demo path: Sở Tư pháp.
+SECOND_LEG = "000.00.10.H19"
 
 
 class Api:
@@ -59,6 +65,21 @@ class Api:
         self.key = key
         self.failures = 0
         self.calls = 0
+        self.cache = {}
+
+    def components(self, code):
+        """The documents (thành phần hồ sơ) of the procedure's version in force: a reception
+        may only list those (the server refuses others)."""
+        if code not in self.cache:
+            req = urllib.request.Request(self.base + "/api/v1/procedures/" + code,
+                                         headers={"Authorization": "Bearer " + self.key})
+            try:
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    v = json.loads(r.read().decode("utf-8")).get("version") or {}
+                    self.cache[code] = v.get("documents") or []
+            except urllib.error.HTTPError:
+                self.cache[code] = []
+        return self.cache[code]
 
     def post(self, path, body):
         self.calls += 1
@@ -95,8 +116,11 @@ def applicant(rng):
             "phone": "09%08d" % rng.randint(0, 99999999)}
 
 
-def one(api, rng, now, counts):
-    plan = rng.choices([p for p, _ in PLANS], [w for _, w in PLANS])[0]
+def one(api, rng, now, counts, n):
+    if n < len(PLANS) * QUOTA:
+        plan = PLANS[n % len(PLANS)][0]
+    else:
+        plan = rng.choices([p for p, _ in PLANS], [w for _, w in PLANS])[0]
     if rng.random() < 0.15:
         recv, resolver, procs = PROVINCE
     else:
@@ -107,7 +131,9 @@ def one(api, rng, now, counts):
     channel = rng.choices([1, 2, 3], [70, 25, 5])[0]
     body = {"procedure": proc, "applicant": applicant(rng), "receiving_unit": recv,
             "resolving_unit": resolver, "channel": channel, "received_at": ts(t),
-            "documents": [{"name": "Tờ khai", "kind": "original", "count": 1}]}
+            "documents": [dict(c) for c in api.components(proc)[:2]]}
+    if channel == 3:
+        body["return_method"] = "post"
     if plan == "submitted":
         body.update(submit=True, channel=2)
     elif plan == "refused":
@@ -132,7 +158,13 @@ def one(api, rng, now, counts):
         "stopped": ["hand_over", "request_withdrawal", "stop"],
         "withdrawal": ["hand_over", "request_withdrawal"],
         "refused_result": ["hand_over", "resolve", "return_result"],
+        "apology": ["hand_over", "apologize", "resolve", "return_result"],
+        "supplement_twice": ["hand_over", "request_supplement", "receive_supplement",
+                             "request_supplement", "receive_supplement", "resolve",
+                             "return_result"],
+        "lien_thong": ["hand_over", "leg2", "resolve", "return_result"],
     }[plan]
+    due = dt.datetime.fromisoformat(d["legal_due_at"]) if d.get("legal_due_at") else None
     reached = plan
     for step in steps:
         # most work is quick, some waits long enough to be late (the server classifies it)
@@ -143,6 +175,17 @@ def one(api, rng, now, counts):
         ev = {"type": step, "expected_version": version, "occurred_at": ts(t)}
         if step == "hand_over":
             ev.update(step="Thẩm định hồ sơ", to_unit=resolver)
+            if plan == "lien_thong":
+                ev.update(step="Liên thông: đơn vị chủ trì", leg=True)
+        elif step == "leg2":
+            ev.update(type="hand_over", step="Liên thông: Sở Tư pháp", to_unit=SECOND_LEG, leg=True)
+        elif step == "apologize":
+            # Mẫu 04: the one new appointment, a few working days after the legal due.
+            base = max(due or t, t)
+            new = (base + dt.timedelta(days=rng.choice([3, 5, 7]))).replace(hour=17, minute=0,
+                                                                            second=0)
+            ev.update(reason="Cần xác minh thêm thông tin với cơ quan liên quan",
+                      new_appointment=ts(new))
         elif step in ("request_supplement",):
             ev.update(reason="Bổ sung bản sao giấy tờ chứng minh chỗ ở hợp pháp")
         elif step in ("request_withdrawal", "stop"):
@@ -153,7 +196,10 @@ def one(api, rng, now, counts):
             else:
                 ev.update(outcome="granted")
         elif step == "return_result":
-            ev.update(method="counter" if channel != 3 else "online")
+            if channel == 3:
+                ev.update(method="post", postal_receipt="EMS%09dVN" % rng.randint(0, 999999999))
+            else:
+                ev.update(method="online" if channel == 2 else "counter")
         r = api.post("/api/v1/dossiers/%s/events" % code, ev)
         if r is None:
             reached = "failed"
@@ -199,8 +245,8 @@ def main():
     rng = random.Random(2026 + have)
     now = dt.datetime.now(TZ)
     counts = {}
-    for _ in range(a.count - have):
-        one(api, rng, now, counts)
+    for n in range(a.count - have):
+        one(api, rng, now, counts, n)
     print("Đã tạo hồ sơ mẫu (demo dossiers): " +
           ", ".join("%s %d" % (k, v) for k, v in sorted(counts.items())))
     print("Yêu cầu: %d, lỗi: %d" % (api.calls, api.failures))
