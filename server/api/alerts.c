@@ -75,6 +75,18 @@ static const char SQL_RESCHEDULE[] =
 
 static const char SQL_NOTIFY[] = "SELECT pg_notify('" ALERT_CHANNEL "', '')";
 
+/*
+ * Taken first in the unit that inserts alerts, held until it commits: with several motcua
+ * processes (one scheduler each) alert ids - drawn from the sequence inside the insert -
+ * then commit in id order, so a stream that has sent id n never later meets a smaller id
+ * committed after it (Last-Event-ID resume stays exact). The claim itself needs no lock
+ * (FOR UPDATE SKIP LOCKED + lease): the schedulers split the due rows between them.
+ */
+static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock(7243002)";
+
+/* The unit of ?unit= on a stream: its id, -1 if unknown (nothing matches, nothing leaks). */
+static const char SQL_UNIT_ID[] = "SELECT coalesce((SELECT id FROM unit WHERE code = $1), -1)";
+
 /* The earliest instant worth waking up for (a leased row: when its lease ends). */
 static const char SQL_NEXT[] =
     "SELECT extract(epoch FROM min(greatest(next_fire_at, coalesce(claimed_until, next_fire_at))))"
@@ -107,6 +119,8 @@ struct client {
     int64_t last_id;   /* highest id this stream has been sent or skipped */
     int role;
     int64_t unit_id;
+    int64_t filter_unit; /* ?unit=: 0 none; the alert's unit must be it (or under it) */
+    int filter_sub;      /* ?include_sub_units= (default true) */
     int linked;
 };
 
@@ -167,6 +181,30 @@ visible(const struct client *c, const char *path)
     return 0;
 }
 
+/* ?unit= of a stream over an alert unit's path "{unit,parent,...,root}". */
+static int
+in_filter(const struct client *c, const char *path)
+{
+    const char *p = path;
+
+    if (c->filter_unit == 0)
+        return 1;
+    while (*p != '\0') {
+        char *end;
+
+        if (*p < '0' || *p > '9') {
+            p++;
+            continue;
+        }
+        if (strtoll(p, &end, 10) == c->filter_unit)
+            return 1;
+        if (!c->filter_sub)
+            return 0; /* only the alert's own unit (the first id) counts */
+        p = end;
+    }
+    return 0;
+}
+
 static char *
 event_text(struct arena *ar, const char *id, const char *kind, const char *code,
            const char *unit, int64_t created, const char *payload)
@@ -204,7 +242,7 @@ on_pump(struct db_result *r, void *arg)
             if (id <= c->last_id)
                 continue;
             c->last_id = id;
-            if (!visible(c, db_val(res, i, 6)))
+            if (!visible(c, db_val(res, i, 6)) || !in_filter(c, db_val(res, i, 6)))
                 continue;
             ev = event_text(c->rc->arena, db_val(res, i, 0), db_val(res, i, 1),
                             db_val(res, i, 2), db_val(res, i, 3),
@@ -290,6 +328,8 @@ stream_open(struct reqctx *rc, struct db_result *r)
     }
     if (c->last_id < 0)
         c->last_id = strtoll(db_val(r->res[0], 0, 0), NULL, 10);
+    if (r->nres > 1)
+        c->filter_unit = strtoll(db_val(r->res[1], 0, 0), NULL, 10);
     rc_set_header(rc, "X-Accel-Buffering", "no");
     http_stream_start(rc, 200, "text/event-stream; charset=utf-8");
     n = snprintf(hello, sizeof(hello), "retry: %d\n: motcua alerts\n\n", SSE_RETRY_MS);
@@ -330,8 +370,31 @@ api_alerts_stream(struct reqctx *rc)
         }
         c->last_id = v;
     }
-    rc->state = c;
-    api_db1(rc, SQL_MAX_ID, 0, NULL, stream_open);
+    /* ?unit= (and include_sub_units=) narrow the stream inside the reader's scope, which
+     * still applies (visible): a unit outside it yields heartbeats only. */
+    {
+        struct rq q = {0};
+        struct mc_err e = {0};
+        struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
+        const char *unit = rc_query(rc, "unit");
+
+        if (report_parse_scope(rc, &q, 0, &e) != 0) {
+            http_reply_error(rc, &e);
+            return;
+        }
+        rc->state = c;
+        st[0] = (struct db_stmt){SQL_MAX_ID, 0, NULL};
+        if (unit != NULL && unit[0] != '\0') {
+            const char **v = arena_calloc(rc->arena, 1, sizeof(*v));
+
+            v[0] = unit;
+            c->filter_sub = strcmp(q.sub, "true") == 0;
+            st[1] = (struct db_stmt){SQL_UNIT_ID, 1, v};
+            api_db(rc, st, 2, stream_open);
+            return;
+        }
+        api_db(rc, st, 1, stream_open);
+    }
 }
 
 /* ---- GET /api/v1/alerts ---- */
@@ -613,7 +676,7 @@ struct sched_job {
     struct aw *a;
     struct batch b;
     const char *v[8];
-    struct db_stmt st[4];
+    struct db_stmt st[5];
     int full;
 };
 
@@ -693,6 +756,7 @@ on_claim(struct db_result *r, void *arg)
         arr_put(&j->b.sn, next == 0 ? NULL : buf);
     }
     if (j->b.nalerts > 0) {
+        j->st[k++] = (struct db_stmt){SQL_LOCK, 0, NULL};
         j->v[0] = arr_text(&j->b.unit);
         j->v[1] = arr_text(&j->b.dossier);
         j->v[2] = arr_text(&j->b.kind);

@@ -28,6 +28,7 @@
 #include <openssl/crypto.h>
 
 #include "api/api.h"
+#include "api/integ.h"
 #include "app.h"
 #include "core/arena.h"
 #include "core/config.h"
@@ -334,15 +335,25 @@ auth_worker_get(struct worker *w)
 }
 
 /*
- * Runs j on the worker's hashing thread and calls j->done from the loop. Counts as a job in
+ * Password jobs queued or running per worker at most: at ~20 ms each, 16 is a third of a
+ * second of waiting. Beyond it the caller answers 429 with Retry-After instead of letting
+ * a flood of logins queue memory and latency without bound (each job also pins a request).
+ */
+#define AUTH_HASH_QUEUE_MAX 16
+
+/*
+ * Runs j on the worker's hashing thread and calls j->done from the loop; -1 (nothing done)
+ * when AUTH_HASH_QUEUE_MAX jobs are already pending. Counts as a job in
  * flight of j->rc (the request stays alive if its client hangs up meanwhile). Without a
  * thread (creation failed at start), runs inline: slower for everyone, still correct.
  */
-static void
+static int
 hash_submit(struct reqctx *rc, struct hash_job *j)
 {
     struct auth_worker *aw = auth_worker_get(rc->w);
 
+    if (aw->pending >= AUTH_HASH_QUEUE_MAX)
+        return -1;
     j->rc = rc;
     rc->db_inflight++;
     if (!aw->thread_started) {
@@ -354,7 +365,7 @@ hash_submit(struct reqctx *rc, struct hash_job *j)
             j->ok = password_hash(j->pw, NULL, j->out, sizeof(j->out), &e) == 0;
         }
         j->done(j);
-        return;
+        return 0;
     }
     if (aw->pending++ == 0)
         event_add(aw->ev, NULL);
@@ -367,6 +378,7 @@ hash_submit(struct reqctx *rc, struct hash_job *j)
     aw->tail = j;
     pthread_cond_signal(&aw->cv);
     pthread_mutex_unlock(&aw->mu);
+    return 0;
 }
 
 void
@@ -657,6 +669,16 @@ authorize(struct reqctx *rc)
         refuse(rc, ERR_FORBIDDEN, "role");
         return;
     }
+    /* An integration client signs every state-changing request, wherever it goes
+     * (docs/integration.md §2: HMAC + replay window); RF_RAW_BODY routes (the integration
+     * and dvcqg routes) verify in their handler, reads included; the /api/v1/auth/ routes act on
+     * the presented token itself. Unsigned: 401 BAD_SIGNATURE. */
+    if (rc->who.role == ROLE_INTEGRATION && rc->method != EVHTTP_REQ_GET &&
+        rc->method != EVHTTP_REQ_HEAD && !(rc->match.route->flags & RF_RAW_BODY) &&
+        strncmp(rc->match.route->pattern, "/api/v1/auth/", 13) != 0) {
+        integ_verify(rc, http_dispatch);
+        return;
+    }
     http_dispatch(rc);
 }
 
@@ -759,10 +781,168 @@ authenticate(struct reqctx *rc)
     db_exec1(rc->w->db, TOKEN_SQL, 1, tl->params, on_token, tl);
 }
 
+/*
+ * http_refusal_hook: a handler refused an authenticated caller for scope (404 as if the
+ * dossier did not exist, docs/security.md §3) or for role (403 ROLE_NOT_ALLOWED, a
+ * transition its role may not make). Audited like the hook's own refusals, in the same
+ * per-worker budget. A 404 cannot tell an unknown code from one out of scope (that is its
+ * point), so both are recorded: action "scope", reason "not found or out of scope".
+ */
+static void
+on_handler_refusal(struct reqctx *rc, enum err_code code)
+{
+    int role = code == ERR_ROLE_NOT_ALLOWED;
+    json_t *detail = json_pack("{s:s, s:s, s:s, s:s}", "reason",
+                               role ? "transition not allowed for role"
+                               : code == ERR_OUT_OF_SCOPE ? "out of scope"
+                                                          : "not found or out of scope",
+                               "code", err_name(code), "method", route_method_name(rc->method),
+                               "path", rc->path != NULL ? rc->path : "");
+
+    audit_detached(rc, rc->who.account_id, rc->who.login[0] ? rc->who.login : NULL,
+                   role ? "authorize" : "scope", "denied", detail);
+}
+
 void
 auth_install(struct app *app)
 {
     app->authenticate = authenticate;
+    http_refusal_hook = on_handler_refusal;
+}
+
+/* ---- login rate limit: attempts in flight and recent failures of this process ---------- */
+
+/*
+ * LOGIN_SQL counts the failures already committed; attempts between that read and the
+ * commit of their own failure were invisible to each other, so 50 simultaneous wrong
+ * passwords all passed the check. This table (one per process, all workers, a mutex) closes
+ * the gap: a key ("l:" login, "a:" address) holds its attempts in flight and the times of
+ * its failures recorded by this process within the window; a new attempt is counted against
+ * max(committed failures, remembered failures) + attempts in flight, and becomes in flight
+ * under the same lock. Another process's attempts are seen once committed (docs/security.md).
+ */
+#define RL_SLOTS 1024
+#define RL_KEY 72
+
+struct rl_entry {
+    char key[RL_KEY];
+    int inflight;
+    int nfail;
+    int64_t fail_at[AUTH_MAX_FAILS_ADDR]; /* ring of the most recent failures */
+};
+
+static pthread_mutex_t rl_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct rl_entry rl_tab[RL_SLOTS];
+
+/* Failures of e inside the window; the oldest of them in *oldest. */
+static int
+rl_fails(const struct rl_entry *e, int64_t now, int64_t *oldest)
+{
+    int n = 0, cap = e->nfail < AUTH_MAX_FAILS_ADDR ? e->nfail : AUTH_MAX_FAILS_ADDR;
+
+    *oldest = 0;
+    for (int i = 0; i < cap; i++)
+        if (e->fail_at[i] > now - AUTH_WINDOW_SECONDS) {
+            n++;
+            if (*oldest == 0 || e->fail_at[i] < *oldest)
+                *oldest = e->fail_at[i];
+        }
+    return n;
+}
+
+/* The entry of key, created when create; NULL when absent (or the table is full of live
+ * entries: then the limiter falls back to the database count alone). Lock held. */
+static struct rl_entry *
+rl_find(const char *key, int create, int64_t now)
+{
+    unsigned h = 2166136261u;
+    struct rl_entry *victim = NULL;
+
+    for (const char *p = key; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    for (int i = 0; i < 16; i++) {
+        struct rl_entry *e = &rl_tab[(h + (unsigned)i) % RL_SLOTS];
+        int64_t oldest;
+
+        if (strcmp(e->key, key) == 0)
+            return e;
+        if (victim == NULL && (e->key[0] == '\0' ||
+                               (e->inflight == 0 && rl_fails(e, now, &oldest) == 0)))
+            victim = e;
+    }
+    if (!create || victim == NULL)
+        return NULL;
+    memset(victim, 0, sizeof(*victim));
+    snprintf(victim->key, sizeof(victim->key), "%s", key);
+    return victim;
+}
+
+/*
+ * Admits one attempt of login from addr given the committed failure counts: 0 and both
+ * keys in flight, or -1 and *wait = seconds to suggest in Retry-After.
+ */
+static int
+rl_admit(const char *login, const char *addr, long db_login, long db_addr, long *wait)
+{
+    char kl[RL_KEY], ka[RL_KEY];
+    int64_t now = now_s(), ol = 0, oa = 0;
+    struct rl_entry *el, *ea;
+    long nl, na;
+    int ml, ma, rc = 0;
+
+    snprintf(kl, sizeof(kl), "l:%s", login);
+    snprintf(ka, sizeof(ka), "a:%s", addr);
+    pthread_mutex_lock(&rl_mu);
+    el = rl_find(kl, 1, now);
+    ea = rl_find(ka, 1, now);
+    ml = el != NULL ? rl_fails(el, now, &ol) : 0;
+    ma = ea != NULL ? rl_fails(ea, now, &oa) : 0;
+    nl = (db_login > ml ? db_login : ml) + (el != NULL ? el->inflight : 0);
+    na = (db_addr > ma ? db_addr : ma) + (ea != NULL ? ea->inflight : 0);
+    if (nl >= AUTH_MAX_FAILS_LOGIN || na >= AUTH_MAX_FAILS_ADDR) {
+        int64_t o = nl >= AUTH_MAX_FAILS_LOGIN ? ol : oa;
+
+        *wait = o != 0 ? (long)(o + AUTH_WINDOW_SECONDS - now) : 1;
+        rc = -1;
+    } else {
+        if (el != NULL)
+            el->inflight++;
+        if (ea != NULL)
+            ea->inflight++;
+    }
+    pthread_mutex_unlock(&rl_mu);
+    return rc;
+}
+
+/* The attempt admitted by rl_admit is over: failed (remembered), succeeded (the login's
+ * failures are forgotten: counted since the last success) or abandoned before verifying. */
+enum rl_outcome { RL_FAILED, RL_OK, RL_NONE };
+
+static void
+rl_done(const char *login, const char *addr, enum rl_outcome out)
+{
+    char kl[RL_KEY], ka[RL_KEY];
+    int64_t now = now_s();
+    struct rl_entry *e[2];
+
+    snprintf(kl, sizeof(kl), "l:%s", login);
+    snprintf(ka, sizeof(ka), "a:%s", addr);
+    pthread_mutex_lock(&rl_mu);
+    e[0] = rl_find(kl, 0, now);
+    e[1] = rl_find(ka, 0, now);
+    for (int i = 0; i < 2; i++) {
+        if (e[i] == NULL)
+            continue;
+        if (e[i]->inflight > 0)
+            e[i]->inflight--;
+        if (out == RL_FAILED) {
+            e[i]->fail_at[e[i]->nfail % AUTH_MAX_FAILS_ADDR] = now;
+            e[i]->nfail++;
+        } else if (out == RL_OK && i == 0) {
+            e[i]->nfail = 0;
+        }
+    }
+    pthread_mutex_unlock(&rl_mu);
 }
 
 /* ---- POST /api/v1/auth/login --------------------------------------------------------- */
@@ -778,6 +958,7 @@ struct login {
     json_t *account;       /* account_json of the row */
     const char *stored;    /* stored PHC */
     struct hash_job job;
+    int admitted;          /* counted in flight by rl_admit: rl_done owed */
     char token[TOKEN_LEN + 1];
     char token_hash[TOKEN_HASH_HEX];
     char ttl[16];
@@ -790,6 +971,16 @@ login_cleanse(struct login *l)
     OPENSSL_cleanse(l->token, sizeof(l->token));
 }
 
+/* Ends the attempt's in-flight count (once): after its outcome is committed or abandoned. */
+static void
+login_settle(struct login *l, enum rl_outcome out)
+{
+    if (!l->admitted)
+        return;
+    l->admitted = 0;
+    rl_done(l->login, l->rc->client_addr, out);
+}
+
 static void
 on_login_saved(struct db_result *r, void *arg)
 {
@@ -798,6 +989,8 @@ on_login_saved(struct db_result *r, void *arg)
     json_t *body;
 
     rc->db_inflight--;
+    /* Committed (or not): the database count includes this attempt from now on. */
+    login_settle(l, r->err.code != ERR_OK ? RL_NONE : l->job.ok ? RL_OK : RL_FAILED);
     if (rc->gone) {
         login_cleanse(l);
         json_decref(l->account);
@@ -844,6 +1037,7 @@ on_login_verified(struct hash_job *j)
 
         if (token_new(TOKEN_SESSION, l->token, sizeof(l->token), &e) != 0) {
             rc->db_inflight--;
+            login_settle(l, RL_NONE);
             json_decref(l->account);
             login_cleanse(l);
             http_reply_error(rc, &e);
@@ -881,19 +1075,22 @@ on_login_looked_up(struct db_result *r, void *arg)
     struct login *l = arg;
     struct reqctx *rc = l->rc;
     const PGresult *res;
-    long login_fails, addr_fails;
+    long login_fails, addr_fails, wait = 1;
 
     if (job_back(rc) || job_failed(rc, r))
         return;
     res = r->res[0];
     login_fails = strtol(db_val(res, 0, 0), NULL, 10);
     addr_fails = strtol(db_val(res, 0, 1), NULL, 10);
-    if (login_fails >= AUTH_MAX_FAILS_LOGIN || addr_fails >= AUTH_MAX_FAILS_ADDR) {
-        long a = login_fails >= AUTH_MAX_FAILS_LOGIN ? strtol(db_val(res, 0, 2), NULL, 10) : 0;
-        long b = addr_fails >= AUTH_MAX_FAILS_ADDR ? strtol(db_val(res, 0, 3), NULL, 10) : 0;
-        long wait = a > b ? a : b;
+    if (rl_admit(l->login, rc->client_addr, login_fails, addr_fails, &wait) != 0) {
         char ra[24];
 
+        if (login_fails >= AUTH_MAX_FAILS_LOGIN || addr_fails >= AUTH_MAX_FAILS_ADDR) {
+            long a = login_fails >= AUTH_MAX_FAILS_LOGIN ? strtol(db_val(res, 0, 2), NULL, 10) : 0;
+            long b = addr_fails >= AUTH_MAX_FAILS_ADDR ? strtol(db_val(res, 0, 3), NULL, 10) : 0;
+
+            wait = a > b ? a : b;
+        }
         snprintf(ra, sizeof(ra), "%ld", wait < 1 ? 1 : wait);
         rc_set_header(rc, "Retry-After", ra);
         audit_detached(rc, 0, l->login, "login", "denied",
@@ -902,6 +1099,7 @@ on_login_looked_up(struct db_result *r, void *arg)
         http_reply_err(rc, ERR_RATE_LIMITED, "too many failed logins; retry after %s s", ra);
         return;
     }
+    l->admitted = 1;
     if (!db_isnull(res, 0, LOGIN_ACC0)) {
         l->account_id = strtoll(db_val(res, 0, LOGIN_ACC0), NULL, 10);
         l->account = account_json(res, 0, LOGIN_ACC0);
@@ -915,7 +1113,13 @@ on_login_looked_up(struct db_result *r, void *arg)
     l->job.pw = l->pw;
     l->job.phc = l->can_login ? l->stored : password_dummy_phc();
     l->job.done = on_login_verified;
-    hash_submit(rc, &l->job);
+    if (hash_submit(rc, &l->job) != 0) {
+        login_settle(l, RL_NONE);
+        json_decref(l->account);
+        login_cleanse(l);
+        rc_set_header(rc, "Retry-After", "1");
+        http_reply_err(rc, ERR_RATE_LIMITED, "password checks are queued to capacity");
+    }
 }
 
 static void
@@ -1163,7 +1367,11 @@ api_accounts_create(struct reqctx *rc)
     c->job.op = HJ_HASH;
     c->job.pw = c->pw;
     c->job.done = on_account_hashed;
-    hash_submit(rc, &c->job);
+    if (hash_submit(rc, &c->job) != 0) {
+        OPENSSL_cleanse((void *)c->pw, strlen(c->pw));
+        rc_set_header(rc, "Retry-After", "1");
+        http_reply_err(rc, ERR_RATE_LIMITED, "password hashing is queued to capacity");
+    }
 }
 
 static void

@@ -65,8 +65,7 @@ struct rec {
 static void
 rec_fail(struct reqctx *rc, struct rec *x, const struct mc_err *e)
 {
-    idem_release(rc, x->w.im);
-    http_reply_error(rc, e);
+    idem_release_reply_error(rc, x->w.im, e);
 }
 
 static void

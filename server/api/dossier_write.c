@@ -78,8 +78,7 @@ struct ev {
 static void
 ev_fail(struct reqctx *rc, struct ev *x, const struct mc_err *e)
 {
-    idem_release(rc, x->w.im);
-    http_reply_error(rc, e);
+    idem_release_reply_error(rc, x->w.im, e);
 }
 
 static void
@@ -232,7 +231,6 @@ ev_conflict(struct reqctx *rc, struct ev *x, int state, int version)
 {
     json_t *err, *cur;
 
-    idem_release(rc, x->w.im);
     rc->err_code = err_name(ERR_VERSION_CONFLICT);
     cur = json_pack("{s:i,s:s,s:i}", "state", state, "state_name",
                     dossier_state_name_vi(state), "version", version);
@@ -246,7 +244,8 @@ ev_conflict(struct reqctx *rc, struct ev *x, int state, int version)
         ev_fail_code(rc, x, ERR_VERSION_CONFLICT, "", "%s", "conflict");
         return;
     }
-    http_reply_json(rc, err_status(ERR_VERSION_CONFLICT), json_pack("{s:o}", "error", err));
+    idem_release_reply_json(rc, x->w.im, err_status(ERR_VERSION_CONFLICT),
+                            json_pack("{s:o}", "error", err));
 }
 
 static void

@@ -70,7 +70,9 @@ static const char SQL_FEED_DOSSIERS[] =
     "   'NgayHenTraTruoc', " LOCAL_TS("pz.due_before") ","
     "   'NgayHenTraMoi', " LOCAL_TS("pz.due_after") ") ORDER BY pz.n)"
     "   FROM dossier_pause pz WHERE pz.dossier_id = d.id AND pz.reason = 'supplement'), '[]'),"
-    " 'isUpdating', s.dossier_id IS NOT NULL,"
+    /* isUpdating: the portal already holds the dossier - a push was acknowledged synced
+       before; an adapter's error-only acks (nothing reached the portal) do not count. */
+    " 'isUpdating', coalesce(s.synced_version, 0) > 0,"
     " 'motcua', json_build_object('version', d.version, 'sync_state',"
     "   CASE WHEN s.state = 'error' THEN 'error'"
     "        WHEN s.synced_version >= d.version THEN 'synced' ELSE 'not_synced' END,"
@@ -252,9 +254,12 @@ static const char SQL_ACK[] =
     "  WHERE $1::bigint IS NULL OR unit_in_scope($1::bigint, d.receiving_unit_id)"
     "     OR unit_in_scope($1::bigint, d.resolving_unit_id)),"
     " up AS (INSERT INTO dvcqg_sync (dossier_id, state, synced_version, error, account_id)"
-    "  SELECT id, state, version, CASE WHEN state = 'error' THEN error END, $3::bigint FROM t"
+    "  SELECT id, state, CASE WHEN state = 'synced' THEN version ELSE 0 END,"
+    "  CASE WHEN state = 'error' THEN error END, $3::bigint FROM t"
     "  ON CONFLICT (dossier_id) DO UPDATE SET state = EXCLUDED.state,"
-    "  synced_version = EXCLUDED.synced_version, error = EXCLUDED.error,"
+    /* an error keeps the version last synced (0: never), which isUpdating reads */
+    "  synced_version = CASE WHEN EXCLUDED.state = 'synced' THEN EXCLUDED.synced_version"
+    "   ELSE dvcqg_sync.synced_version END, error = EXCLUDED.error,"
     "  account_id = EXCLUDED.account_id, updated_at = now() RETURNING dossier_id)"
     " SELECT t.code FROM t JOIN up ON up.dossier_id = t.id";
 
@@ -377,7 +382,14 @@ static const char SQL_RECONCILE[] =
     "  count(*) FILTER (WHERE d.state = 3 AND " REFUSED_AT " >= lo.t AND " REFUSED_AT " < hi.t)"
     "   AS not_received"
     "  FROM dossier d JOIN unit u ON u.id = d.receiving_unit_id, lo, hi"
-    "  WHERE ($1::bigint IS NULL OR unit_in_scope($1::bigint, d.receiving_unit_id))"
+    /* only dossiers that can count in the period (a superset of the FILTERs above, so the
+       scan is bounded by the period, not by the units' whole history): a refusal is
+       recorded at or after it happened, so its row was updated on or after lo */
+    "  WHERE ((d.received_at >= lo.t AND d.received_at < hi.t)"
+    "   OR (d.ended_at >= lo.t AND d.ended_at < hi.t)"
+    "   OR (d.returned_at >= lo.t AND d.returned_at < hi.t)"
+    "   OR (d.state = 3 AND d.updated_at >= lo.t))"
+    "  AND ($1::bigint IS NULL OR unit_in_scope($1::bigint, d.receiving_unit_id))"
     "  AND u.code IN (SELECT unit_code FROM theirs)"
     "  GROUP BY u.code)"
     " SELECT t.unit_code, coalesce(o.received, 0), coalesce(o.resolved, 0),"

@@ -264,18 +264,52 @@ idem_store_stmt(struct idem *im, int status, const char *response, struct db_stm
     out->values = im->params;
 }
 
-/* The release outlives the request: its parameters are copied to the heap. */
+/*
+ * The release's parameters are copied to the heap. With a reply attached (rc != NULL) the
+ * request stays alive (db_inflight) until the claim is deleted, and only then is answered:
+ * a client that got its error finds nothing left of its request in the database.
+ */
 struct idem_release_job {
     char scope[160];
     char key[IDEM_KEY_MAX + 1];
     const char *params[2];
+    struct reqctx *rc; /* NULL: fire and forget */
+    int status;        /* reply: status + body, or the error */
+    json_t *body;
+    struct mc_err err;
 };
 
 static void
 on_released(struct db_result *r, void *arg)
 {
+    struct idem_release_job *j = arg;
+    struct reqctx *rc = j->rc;
+
     (void)r; /* a failed release leaves a claim that goes stale after IDEM_STALE_SECONDS */
-    free(arg);
+    if (rc != NULL) {
+        rc->db_inflight--;
+        if (rc->gone) {
+            json_decref(j->body);
+            reqctx_abandon(rc);
+        } else if (j->body != NULL) {
+            http_reply_json(rc, j->status, j->body);
+        } else {
+            http_reply_error(rc, &j->err);
+        }
+    }
+    free(j);
+}
+
+static struct idem_release_job *
+release_job(const struct idem *im)
+{
+    struct idem_release_job *j = xcalloc(1, sizeof(*j));
+
+    memcpy(j->scope, im->scope, sizeof(j->scope));
+    memcpy(j->key, im->key, sizeof(j->key));
+    j->params[0] = j->scope;
+    j->params[1] = j->key;
+    return j;
 }
 
 void
@@ -285,10 +319,39 @@ idem_release(struct reqctx *rc, struct idem *im)
 
     if (im == NULL)
         return;
-    j = xcalloc(1, sizeof(*j));
-    memcpy(j->scope, im->scope, sizeof(j->scope));
-    memcpy(j->key, im->key, sizeof(j->key));
-    j->params[0] = j->scope;
-    j->params[1] = j->key;
+    j = release_job(im);
+    db_exec1(rc->w->db, IDEM_RELEASE_SQL, 2, j->params, on_released, j);
+}
+
+void
+idem_release_reply_error(struct reqctx *rc, struct idem *im, const struct mc_err *e)
+{
+    struct idem_release_job *j;
+
+    if (im == NULL) {
+        http_reply_error(rc, e);
+        return;
+    }
+    j = release_job(im);
+    j->rc = rc;
+    j->err = *e;
+    rc->db_inflight++;
+    db_exec1(rc->w->db, IDEM_RELEASE_SQL, 2, j->params, on_released, j);
+}
+
+void
+idem_release_reply_json(struct reqctx *rc, struct idem *im, int status, json_t *body)
+{
+    struct idem_release_job *j;
+
+    if (im == NULL) {
+        http_reply_json(rc, status, body);
+        return;
+    }
+    j = release_job(im);
+    j->rc = rc;
+    j->status = status;
+    j->body = body;
+    rc->db_inflight++;
     db_exec1(rc->w->db, IDEM_RELEASE_SQL, 2, j->params, on_released, j);
 }

@@ -31,6 +31,9 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
+#include "core/err.h"
 #include "db/db.h"
 #include "http/idem_key.h" /* IDEM_KEY_MAX, idem_key_valid: the one rule for the header */
 
@@ -87,6 +90,14 @@ extern const char IDEM_STORE_SQL[];
 
 /* Deletes the claim after a failed request (fire and forget; safe if rc goes away). */
 void idem_release(struct reqctx *rc, struct idem *im);
+
+/*
+ * Deletes the claim, then replies with the error e (or status + body, which it owns): a
+ * refused request is answered only once nothing of it is left in the database. With
+ * im == NULL it replies at once.
+ */
+void idem_release_reply_error(struct reqctx *rc, struct idem *im, const struct mc_err *e);
+void idem_release_reply_json(struct reqctx *rc, struct idem *im, int status, json_t *body);
 
 /* Fingerprint of method + path + body into hex[65]. */
 void idem_fingerprint(const char *method, const char *path, const char *body, size_t body_len,

@@ -15,6 +15,12 @@
  * item's writes) as a direct call, without a socket, TLS or a token lookup. Items run one
  * after another (which also keeps them in order per dossier); the batch request stays
  * alive while an item is in flight, even if its client hangs up (http_internal).
+ *
+ * Per-item idempotency (sql/060_integ_inbox_item.sql): before any item runs, each gets a
+ * 'pending' inbox row with the fingerprint of the RAW item; the item's write transaction
+ * turns it 'applied' (trigger on its idempotency record). A resend - after a timeout, a
+ * crash mid-batch, or in an overlapping batch - answers an applied item "duplicate" with
+ * its first result before any body is derived from the dossier's current version.
  */
 #include "api/integ.h"
 
@@ -404,6 +410,10 @@ struct item {
     json_t *error;           /* owned */
     const char *dossier_code;
     int in_batch_dup;
+    size_t dup_of;           /* index of the first item with this sender_id */
+    char fp[65];             /* SHA-256 hex of the raw item's canonical JSON */
+    const char *idem_scope;  /* Idempotency-Key scope of its internal request (idem.h) */
+    const char *idem_key;    /* "i." + 56 hex digits of SHA-256(sender_id) */
 };
 
 struct batch {
@@ -411,11 +421,11 @@ struct batch {
     struct item *items;
     size_t n, cur;
     json_t *map;              /* {"source|code": state} */
-    json_t *inbox;            /* {"sender_id": dossier_code or null} accepted before */
+    json_t *inbox;            /* {"sender_id": {state, fp, code}} (sql/060) */
     json_t *failed;           /* {"dossier key": true} */
     json_t *seen;             /* {"sender_id": index} in this batch */
     const char *params[4];
-    struct db_stmt st[2];
+    struct db_stmt st[3];
     /* The sub-request being built for the current item. */
     const char *sub_path;
     json_t *sub_body;
@@ -632,56 +642,15 @@ batch_reply(struct batch *b)
                               counts[IT_REJECTED] + counts[IT_PENDING]));
 }
 
-static const char SQL_INBOX_STORE[] =
-    "INSERT INTO integ_inbox (account_id, sender_id, kind, dossier_code, sent_at)"
-    " SELECT $1::bigint, x->>'sender_id', x->>'kind', x->>'dossier_code',"
-    " to_timestamp((x->>'sent_at')::bigint) FROM jsonb_array_elements($2::jsonb) x"
-    " ON CONFLICT DO NOTHING";
-
-static void
-on_inbox_stored(struct reqctx *rc, struct db_result *r)
-{
-    struct batch *b = rc->state;
-
-    /* The items' own writes committed already (and carry their Idempotency-Key), so a
-     * failure here only weakens duplicate detection after a day: log it, answer anyway. */
-    if (r->err.code != ERR_OK)
-        log_kv(LOG_WARN, "integration inbox not stored", "req_id", rc->req_id, "detail",
-               r->err.detail, NULL);
-    batch_reply(b);
-}
-
+/*
+ * Every item's inbox row was written 'pending' before the items ran, and each applied
+ * item's row turned 'applied' in its own write transaction (sql/060_integ_inbox_item.sql):
+ * nothing is left to store at the end.
+ */
 static void
 batch_finish(struct batch *b)
 {
-    struct reqctx *rc = b->rc;
-    json_t *rows = json_array();
-    char *s;
-
-    for (size_t i = 0; i < b->n; i++) {
-        struct item *it = &b->items[i];
-
-        if (it->status != IT_ACCEPTED)
-            continue;
-        json_array_append_new(rows, json_pack("{s:s,s:s,s:o,s:I}", "sender_id", it->sender_id,
-                                              "kind", it->kind, "dossier_code",
-                                              it->dossier_code != NULL
-                                                  ? json_string(it->dossier_code)
-                                                  : json_null(),
-                                              "sent_at", (json_int_t)it->sent_at));
-    }
-    if (json_array_size(rows) == 0) {
-        json_decref(rows);
-        batch_reply(b);
-        return;
-    }
-    s = json_dumps(rows, JSON_COMPACT);
-    json_decref(rows);
-    b->params[0] = i64s(rc, rc->who.account_id);
-    b->params[1] = arena_strdup(rc->arena, s);
-    free(s);
-    b->st[0] = (struct db_stmt){SQL_INBOX_STORE, 2, b->params};
-    api_db(rc, b->st, 1, on_inbox_stored);
+    batch_reply(b);
 }
 
 /* The reply of item b->cur's internal request (the batch request is still waiting). */
@@ -730,16 +699,10 @@ send_sub(struct batch *b, struct item *it)
 {
     struct reqctx *rc = b->rc;
     struct http_kv h[3];
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    char hex[2 * SHA256_DIGEST_LENGTH + 1];
     char *s;
 
-    /* The dossier API's keys are 1-63 of [A-Za-z0-9._-]; a sender id may be anything up to
-     * 200 characters, so the key is derived: "i." + 56 hex digits of its SHA-256. */
-    SHA256((const unsigned char *)it->sender_id, strlen(it->sender_id), md);
-    hmac_hex(md, sizeof(md), hex);
     h[0] = (struct http_kv){"Content-Type", "application/json"};
-    h[1] = (struct http_kv){"Idempotency-Key", arena_printf(rc->arena, "i.%.56s", hex)};
+    h[1] = (struct http_kv){"Idempotency-Key", it->idem_key};
     h[2] = (struct http_kv){"X-Request-Id", arena_printf(rc->arena, "%.40s-%zu", rc->req_id,
                                                          b->cur)};
     s = json_dumps(b->sub_body, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -819,15 +782,47 @@ run_item(struct batch *b, struct item *it)
     struct mc_err e;
     char iso[26];
 
-    if (it->in_batch_dup || json_object_get(b->inbox, it->sender_id) != NULL) {
-        json_t *code = json_object_get(b->inbox, it->sender_id);
+    if (it->in_batch_dup) {
+        /* The same sender_id earlier in this batch: this one answers as that one did. */
+        const struct item *first = &b->items[it->dup_of];
 
-        it->status = IT_DUPLICATE;
-        if (json_is_string(code))
-            it->dossier_code = json_string_value(code);
+        if (strcmp(first->fp, it->fp) != 0) {
+            item_reject_code(b, it, ERR_IDEMPOTENCY_MISMATCH, "sender_id",
+                             "another item of this batch has this sender_id");
+        } else if (first->status == IT_REJECTED) {
+            it->status = IT_REJECTED;
+            it->error = json_incref(first->error);
+        } else {
+            it->status = IT_DUPLICATE;
+            it->dossier_code = first->dossier_code;
+        }
         b->cur++;
         batch_next(b);
         return;
+    }
+    {
+        json_t *row = json_object_get(b->inbox, it->sender_id);
+        const char *st = json_string_value(json_object_get(row, "state"));
+
+        if (st != NULL && strcmp(st, "applied") == 0) {
+            const char *fp = json_string_value(json_object_get(row, "fp"));
+            const char *code = json_string_value(json_object_get(row, "code"));
+
+            /* Applied before (its write committed with this row, sql/060): the first result,
+             * unless the sender reused the id for another item. Rows older than 060 carry
+             * no fingerprint. */
+            if (fp != NULL && strcmp(fp, it->fp) != 0) {
+                item_reject_code(b, it, ERR_IDEMPOTENCY_MISMATCH, "sender_id",
+                                 "this sender_id was applied with another item");
+            } else {
+                it->status = IT_DUPLICATE;
+                if (code != NULL)
+                    it->dossier_code = code;
+            }
+            b->cur++;
+            batch_next(b);
+            return;
+        }
     }
     if (it->key != NULL && json_object_get(b->failed, it->key) != NULL) {
         item_reject_code(b, it, ERR_PRECEDING_FAILED, "dossier_code", it->key);
@@ -894,9 +889,25 @@ batch_next(struct batch *b)
     run_item(b, &b->items[b->cur]);
 }
 
+/*
+ * One 'pending' inbox row per item, committed before any item runs (a row already
+ * 'applied' is left as it is), then the rows as they now stand. $2: [{sender_id, kind,
+ * dossier_code, sent_at, fp, scope, key}].
+ */
+static const char SQL_BATCH_CTX_PENDING[] =
+    "INSERT INTO integ_inbox (account_id, sender_id, kind, dossier_code, sent_at, state,"
+    " fingerprint, idem_scope, idem_key)"
+    " SELECT $1::bigint, x->>'sender_id', x->>'kind', x->>'dossier_code',"
+    " to_timestamp((x->>'sent_at')::bigint), 'pending', x->>'fp', x->>'scope', x->>'key'"
+    " FROM jsonb_array_elements($2::jsonb) x"
+    " ON CONFLICT (account_id, sender_id) DO UPDATE SET kind = EXCLUDED.kind,"
+    " dossier_code = EXCLUDED.dossier_code, sent_at = EXCLUDED.sent_at,"
+    " fingerprint = EXCLUDED.fingerprint, idem_scope = EXCLUDED.idem_scope,"
+    " idem_key = EXCLUDED.idem_key WHERE integ_inbox.state = 'pending'";
 static const char SQL_BATCH_CTX_INBOX[] =
-    "SELECT sender_id, dossier_code FROM integ_inbox WHERE account_id = $1::bigint"
-    " AND sender_id IN (SELECT jsonb_array_elements_text($2::jsonb))";
+    "SELECT i.sender_id, i.state, i.fingerprint, i.dossier_code FROM integ_inbox i"
+    " WHERE i.account_id = $1::bigint"
+    " AND i.sender_id IN (SELECT x->>'sender_id' FROM jsonb_array_elements($2::jsonb) x)";
 static const char SQL_BATCH_CTX_MAP[] = "SELECT source || '|' || code, state FROM integ_status_map";
 
 static void
@@ -908,13 +919,18 @@ on_batch_ctx(struct reqctx *rc, struct db_result *r)
         api_reply_db_error(rc, r);
         return;
     }
-    for (int i = 0; i < PQntuples(r->res[0]); i++)
-        json_object_set_new(b->inbox, db_val(r->res[0], i, 0),
-                            db_isnull(r->res[0], i, 1) ? json_true()
-                                                       : json_string(db_val(r->res[0], i, 1)));
-    for (int i = 0; i < PQntuples(r->res[1]); i++)
-        json_object_set_new(b->map, db_val(r->res[1], i, 0),
-                            json_integer(atoi(db_val(r->res[1], i, 1))));
+    for (int i = 0; i < PQntuples(r->res[1]); i++) {
+        json_t *row = json_pack("{s:s}", "state", db_val(r->res[1], i, 1));
+
+        if (!db_isnull(r->res[1], i, 2))
+            json_object_set_new(row, "fp", json_string(db_val(r->res[1], i, 2)));
+        if (!db_isnull(r->res[1], i, 3))
+            json_object_set_new(row, "code", json_string(db_val(r->res[1], i, 3)));
+        json_object_set_new(b->inbox, db_val(r->res[1], i, 0), row);
+    }
+    for (int i = 0; i < PQntuples(r->res[2]); i++)
+        json_object_set_new(b->map, db_val(r->res[2], i, 0),
+                            json_integer(atoi(db_val(r->res[2], i, 1))));
     batch_next(b);
 }
 
@@ -964,12 +980,40 @@ parse_item(struct batch *b, size_t i, json_t *src)
         return;
     }
     it->key = code;
-    /* The same sender_id twice in one batch: the second is a duplicate of the first. */
+    {
+        /* The raw item, canonical (sorted keys), not the body derived from it: a resend
+         * is recognised whatever the dossier's version is by then. */
+        char *canon = json_dumps(src, JSON_COMPACT | JSON_SORT_KEYS);
+        unsigned char md[SHA256_DIGEST_LENGTH];
+        char hex[2 * SHA256_DIGEST_LENGTH + 1];
+
+        if (canon == NULL) {
+            item_reject_code(b, it, ERR_VALIDATION, "items", "item not serialisable");
+            return;
+        }
+        SHA256((const unsigned char *)canon, strlen(canon), md);
+        free(canon);
+        hmac_hex(md, sizeof(md), it->fp);
+        /* The dossier API's keys are 1-63 of [A-Za-z0-9._-]; a sender id may be anything
+         * up to 200 characters, so the key is derived: "i." + 56 hex digits of its
+         * SHA-256. The scope is the one idem.c gives the internal request. */
+        SHA256((const unsigned char *)it->sender_id, strlen(it->sender_id), md);
+        hmac_hex(md, sizeof(md), hex);
+        it->idem_key = arena_printf(rc->arena, "i.%.56s", hex);
+        it->idem_scope = arena_printf(rc->arena, "%s|%lld",
+                                      strcmp(it->kind, "dossier") == 0
+                                          ? "/api/v1/dossiers"
+                                          : "/api/v1/dossiers/{code}/events",
+                                      (long long)rc->who.account_id);
+    }
+    /* The same sender_id twice in one batch: the second answers as the first. */
     prev = json_object_get(b->seen, it->sender_id);
-    if (prev != NULL)
+    if (prev != NULL) {
         it->in_batch_dup = 1;
-    else
+        it->dup_of = (size_t)json_integer_value(prev);
+    } else {
         json_object_set_new(b->seen, it->sender_id, json_integer((json_int_t)i));
+    }
 }
 
 static void
@@ -1001,19 +1045,28 @@ batch_go(struct reqctx *rc)
     arena_defer(rc->arena, batch_free_deferred, b);
     ids = json_array();
     json_array_foreach(items, i, v) {
+        struct item *it = &b->items[i];
+
         parse_item(b, i, v);
-        if (b->items[i].sender_id != NULL)
-            json_array_append_new(ids, json_string(b->items[i].sender_id));
+        if (it->status != IT_PENDING || it->in_batch_dup)
+            continue;
+        json_array_append_new(ids, json_pack("{s:s,s:s,s:o,s:I,s:s,s:s,s:s}", "sender_id",
+                                             it->sender_id, "kind", it->kind, "dossier_code",
+                                             it->key != NULL ? json_string(it->key)
+                                                             : json_null(),
+                                             "sent_at", (json_int_t)it->sent_at, "fp", it->fp,
+                                             "scope", it->idem_scope, "key", it->idem_key));
     }
     s = json_dumps(ids, JSON_COMPACT);
     json_decref(ids);
     b->params[0] = i64s(rc, rc->who.account_id);
     b->params[1] = arena_strdup(rc->arena, s);
     free(s);
-    b->st[0] = (struct db_stmt){SQL_BATCH_CTX_INBOX, 2, b->params};
-    b->st[1] = (struct db_stmt){SQL_BATCH_CTX_MAP, 0, NULL};
+    b->st[0] = (struct db_stmt){SQL_BATCH_CTX_PENDING, 2, b->params};
+    b->st[1] = (struct db_stmt){SQL_BATCH_CTX_INBOX, 2, b->params};
+    b->st[2] = (struct db_stmt){SQL_BATCH_CTX_MAP, 0, NULL};
     rc->state = b;
-    api_db(rc, b->st, 2, on_batch_ctx);
+    api_db(rc, b->st, 3, on_batch_ctx);
 }
 
 /* POST /api/v1/integration/batch */

@@ -385,20 +385,31 @@ trend_done(struct reqctx *rc, struct db_result *r)
         return;
     items = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
-        json_t *it = json_object();
-        int64_t h;
+        json_t *it = json_object(), *v = json_object();
+        int64_t h, h2, ended = cell(res, i, 2), ok766 = cell(res, i, 6);
         int x = cls_rate_on_time(cell(res, i, 3), cell(res, i, 4), cell(res, i, 5), &h);
+        int x2 = cls_rate(ok766, ended, &h2);
 
         json_object_set_new(it, "bucket", json_string(db_val(res, i, 0)));
         json_object_set_new(it, "received", json_integer(cell(res, i, 1)));
-        json_object_set_new(it, "resolved", json_integer(cell(res, i, 2)));
+        json_object_set_new(it, "resolved", json_integer(ended));
         json_object_set_new(it, "early", json_integer(cell(res, i, 3)));
         json_object_set_new(it, "on_time", json_integer(cell(res, i, 4)));
         json_object_set_new(it, "late", json_integer(cell(res, i, 5)));
-        json_object_set_new(it, "on_time_rate", rate_json(x, h));
+        /* dvcqg766 (domain.md §7.2) per bucket: the dossiers ended in it, on time or late by
+         * that rule, and their rate (indicator 2.1 also counts the dossiers open at a period
+         * end: /stats/ontime gives it per period). With rules=dvcqg766 on_time_rate is this
+         * rate. */
+        json_object_set_new(it, "on_time_rate",
+                            q->rules == CLS_DVCQG766 ? rate_json(x2, h2) : rate_json(x, h));
+        json_object_set_new(v, "ended_on_time", json_integer(ok766));
+        json_object_set_new(v, "ended_late", json_integer(ended - ok766));
+        json_object_set_new(v, "rate", rate_json(x2, h2));
+        json_object_set_new(it, "dvcqg766", v);
         json_array_append_new(items, it);
     }
     body = json_object();
+    json_object_set_new(body, "rules", json_string(cls_rules_key((enum cls_rules)q->rules)));
     json_object_set_new(body, "period", report_period_json(q));
     json_object_set_new(body, "interval", json_string(q->g1));
     json_object_set_new(body, "items", items);

@@ -332,10 +332,13 @@ api_webhook_disable(struct reqctx *rc)
 }
 
 static const char SQL_DELIVERIES[] =
-    "SELECT d.id, d.event_id, e.aggregateid, d.seq, e.type, d.state, d.attempts,"
+    "SELECT d.id, d.event_id, coalesce(e.aggregateid, dd.code), d.seq,"
+    " coalesce(e.type, 'alert.' || a.kind), d.state, d.attempts,"
     " extract(epoch FROM d.next_attempt_at)::bigint, d.last_status, d.last_error,"
     " extract(epoch FROM d.delivered_at)::bigint, extract(epoch FROM d.created_at)::bigint"
-    " FROM webhook_delivery d JOIN dossier_event e ON e.id = d.event_id"
+    " FROM webhook_delivery d JOIN dossier dd ON dd.id = d.dossier_id"
+    " LEFT JOIN dossier_event e ON e.id = d.event_id AND d.alert_id IS NULL"
+    " LEFT JOIN alert a ON a.id = d.alert_id"
     " WHERE d.subscription_id = $1::bigint AND ($2::text IS NULL OR d.state = $2)"
     " AND ($3::bigint IS NULL OR d.id < $3::bigint)"
     " ORDER BY d.id DESC LIMIT $4::int";
@@ -464,6 +467,13 @@ struct wh {
     const char *relay_params[1];
     const char *claim_params[2];
     struct delivery *sending;    /* deliveries waiting for the receiver */
+    /* Connections whose exchange ended, freed on the next loop turn (reap_ev): libevent may
+     * still touch a connection after its request callback returns, and does not free an
+     * outgoing one whose exchange failed (refused, timed out), whatever free_on_completion
+     * says. What is left at the stop is freed by webhook_shutdown. */
+    struct evhttp_connection **reap;
+    size_t nreap, capreap;
+    struct event *reap_ev;
     /* Metrics (read by scrapes on other threads). */
     atomic_llong delivered, failed, dead, pending, dead_now;
 };
@@ -490,25 +500,44 @@ struct delivery {
 
 static void wh_kick(struct wh *wh);
 
+/*
+ * The relay. One process at a time (pg_try_advisory_xact_lock, key WH_RELAY_LOCK, held
+ * until this statement's transaction ends): two relays committing their deliveries in the
+ * other order could let a claim see (and send) a dossier's seq n+1 before its seq n exists
+ * as a delivery. A process that does not get the lock relays nothing this round; the holder
+ * does. Alert rows (sql/063_alert_webhooks.sql, alert_id set) reach only the subscriptions
+ * that name their type ("alert.<kind>" or "alert.*").
+ */
+#define WH_RELAY_LOCK "7243001"
 static const char SQL_RELAY[] =
-    "WITH q AS (DELETE FROM webhook_outbox WHERE event_id IN ("
+    "WITH l AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(" WH_RELAY_LOCK ") AS got),"
+    " q AS (DELETE FROM webhook_outbox WHERE (SELECT got FROM l) AND event_id IN ("
     "  SELECT event_id FROM webhook_outbox ORDER BY dossier_id, seq LIMIT $1::int"
-    "  FOR UPDATE SKIP LOCKED) RETURNING event_id, dossier_id, seq),"
-    " ins AS (INSERT INTO webhook_delivery (subscription_id, event_id, dossier_id, seq)"
-    "  SELECT s.id, q.event_id, q.dossier_id, q.seq FROM q"
-    "  JOIN dossier_event e ON e.id = q.event_id JOIN dossier d ON d.id = q.dossier_id"
+    "  FOR UPDATE SKIP LOCKED) RETURNING event_id, dossier_id, seq, alert_id),"
+    " ins AS (INSERT INTO webhook_delivery (subscription_id, event_id, dossier_id, seq,"
+    "  alert_id)"
+    "  SELECT s.id, q.event_id, q.dossier_id, q.seq, q.alert_id FROM q"
+    "  JOIN dossier d ON d.id = q.dossier_id"
+    "  LEFT JOIN dossier_event e ON e.id = q.event_id AND q.alert_id IS NULL"
+    "  LEFT JOIN alert a ON a.id = q.alert_id"
     "  JOIN webhook_subscription s ON s.active"
-    "   AND (cardinality(s.event_types) = 0 OR e.type = ANY(s.event_types))"
+    "   AND (CASE WHEN q.alert_id IS NULL"
+    "        THEN cardinality(s.event_types) = 0 OR e.type = ANY(s.event_types)"
+    "        ELSE 'alert.' || a.kind = ANY(s.event_types) OR 'alert.*' = ANY(s.event_types) END)"
     "   AND (cardinality(s.unit_ids) = 0 OR EXISTS (SELECT 1 FROM unnest(s.unit_ids) u(id)"
     "        WHERE unit_in_scope(u.id, d.receiving_unit_id)"
-    "           OR unit_in_scope(u.id, d.resolving_unit_id)))"
+    "           OR unit_in_scope(u.id, d.resolving_unit_id)"
+    "           OR (a.unit_id IS NOT NULL AND unit_in_scope(u.id, a.unit_id))))"
+    "  WHERE q.alert_id IS NULL OR a.id IS NOT NULL"
     "  ORDER BY q.dossier_id, q.seq, s.id"
     "  ON CONFLICT DO NOTHING RETURNING 1)"
     " SELECT (SELECT count(*) FROM q), (SELECT count(*) FROM ins),"
     " (SELECT count(*) FROM webhook_delivery WHERE state = 'pending'),"
     " (SELECT count(*) FROM webhook_delivery WHERE state = 'dead')";
 
-/* $1 how many, $2 lease seconds. Only the lowest pending seq per (subscription, dossier). */
+/* $1 how many, $2 lease seconds. Only the lowest pending seq per (subscription, dossier);
+ * an alert (sql/063) waits for the event of its own seq too. Columns 0-14 as read by
+ * cloudevent(); 15-19 the alert's id, kind, fire_key, payload and time (NULL for events). */
 static const char SQL_CLAIM[] =
     "WITH c AS (UPDATE webhook_delivery d SET lease_until = now() + make_interval(secs => $2::int)"
     "  FROM (SELECT dl.id FROM webhook_delivery dl"
@@ -517,16 +546,23 @@ static const char SQL_CLAIM[] =
     "   AND (dl.lease_until IS NULL OR dl.lease_until < now())"
     "   AND NOT EXISTS (SELECT 1 FROM webhook_delivery p WHERE p.state = 'pending'"
     "     AND p.subscription_id = dl.subscription_id AND p.dossier_id = dl.dossier_id"
-    "     AND p.seq < dl.seq)"
+    "     AND (p.seq < dl.seq OR (p.seq = dl.seq AND p.alert_id IS NULL"
+    "          AND dl.alert_id IS NOT NULL)))"
     "   ORDER BY dl.next_attempt_at, dl.id LIMIT $1::int FOR UPDATE OF dl SKIP LOCKED) pick"
-    "  WHERE d.id = pick.id RETURNING d.id, d.attempts, d.subscription_id, d.event_id)"
-    " SELECT c.id, c.attempts, s.url, s.secret, e.id, e.type, e.seq,"
+    "  WHERE d.id = pick.id RETURNING d.id, d.attempts, d.subscription_id, d.event_id,"
+    "  d.dossier_id, d.alert_id)"
+    " SELECT c.id, c.attempts, s.url, s.secret, c.event_id, e.type, e.seq,"
     " extract(epoch FROM e.occurred_at)::bigint, extract(epoch FROM e.recorded_at)::bigint,"
-    " e.from_state, e.to_state, e.payload::text, e.aggregateid, e.province,"
-    " coalesce(ua.code, ur.code)"
+    " e.from_state, e.to_state, e.payload::text, coalesce(e.aggregateid, d.code),"
+    " coalesce(e.province, d.province), coalesce(au.code, ua.code, ur.code),"
+    " c.alert_id, a.kind, a.fire_key, a.payload::text,"
+    " extract(epoch FROM a.created_at)::bigint"
     " FROM c JOIN webhook_subscription s ON s.id = c.subscription_id"
-    " JOIN dossier_event e ON e.id = c.event_id JOIN dossier d ON d.id = e.dossier_id"
-    " JOIN unit ur ON ur.id = d.receiving_unit_id LEFT JOIN unit ua ON ua.id = e.actor_unit_id";
+    " JOIN dossier d ON d.id = c.dossier_id"
+    " LEFT JOIN dossier_event e ON e.id = c.event_id AND c.alert_id IS NULL"
+    " LEFT JOIN alert a ON a.id = c.alert_id"
+    " JOIN unit ur ON ur.id = d.receiving_unit_id LEFT JOIN unit ua ON ua.id = e.actor_unit_id"
+    " LEFT JOIN unit au ON au.id = a.unit_id";
 
 static const char SQL_DELIVERED[] =
     "UPDATE webhook_delivery SET state = 'delivered', attempts = attempts + 1,"
@@ -548,11 +584,40 @@ static const char SQL_FAILED[] =
  * so a retry carries the same bytes.
  */
 static char *
+alert_cloudevent(const PGresult *res, int i)
+{
+    char created[32], src[64], type[96];
+    json_t *ce, *payload;
+    char *s;
+
+    /* type vn.motcua.alert.<kind>.v1, subject = dossier code, time = when it fired; data as
+     * on the alert stream (GET /api/v1/alerts/stream) plus the dossier code and unit. */
+    cal_format_instant(strtoll(db_val(res, i, 19), NULL, 10), created);
+    payload = json_loads(db_val(res, i, 18), 0, NULL);
+    snprintf(src, sizeof(src), "/units/%s", db_val(res, i, 14));
+    snprintf(type, sizeof(type), "vn.motcua.alert.%s.v1", db_val(res, i, 16));
+    ce = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:I,s:s,s:s,s:s,s:s,s:o}}",
+                   "specversion", "1.0", "id", db_val(res, i, 4), "source", src, "type", type,
+                   "subject", db_val(res, i, 12), "time", created, "datacontenttype",
+                   "application/json", "province", db_val(res, i, 13), "data", "alert_id",
+                   (json_int_t)strtoll(db_val(res, i, 15), NULL, 10), "kind",
+                   db_val(res, i, 16), "dossier_code", db_val(res, i, 12), "unit_code",
+                   db_val(res, i, 14), "created_at", created, "payload",
+                   payload != NULL ? payload : json_object());
+    s = json_dumps(ce, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(ce);
+    return s;
+}
+
+static char *
 cloudevent(const PGresult *res, int i)
 {
     char occurred[32], recorded[32];
     json_t *ce, *data, *payload;
     char *s;
+
+    if (!db_isnull(res, i, 15))
+        return alert_cloudevent(res, i);
 
     cal_format_instant(strtoll(db_val(res, i, 7), NULL, 10), occurred);
     cal_format_instant(strtoll(db_val(res, i, 8), NULL, 10), recorded);
@@ -631,6 +696,40 @@ unlink_sending(struct delivery *d)
 }
 
 static void
+reap_conns(struct wh *wh)
+{
+    for (size_t i = 0; i < wh->nreap; i++)
+        evhttp_connection_free(wh->reap[i]);
+    wh->nreap = 0;
+}
+
+static void
+on_reap(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    reap_conns(arg);
+}
+
+/* Frees c on the next loop turn (see struct wh). */
+static void
+reap_later(struct wh *wh, struct evhttp_connection *c)
+{
+    static const struct timeval now = {0, 0};
+
+    if (c == NULL)
+        return;
+    if (wh->nreap == wh->capreap) {
+        wh->capreap = wh->capreap ? 2 * wh->capreap : 16;
+        wh->reap = xrealloc(wh->reap, wh->capreap * sizeof(*wh->reap));
+    }
+    wh->reap[wh->nreap++] = c;
+    if (wh->reap_ev == NULL)
+        wh->reap_ev = evtimer_new(wh->base, on_reap, wh);
+    evtimer_add(wh->reap_ev, &now);
+}
+
+static void
 on_response(struct evhttp_request *req, void *arg)
 {
     struct delivery *d = arg;
@@ -638,7 +737,8 @@ on_response(struct evhttp_request *req, void *arg)
     int code = req != NULL ? evhttp_request_get_response_code(req) : 0;
 
     unlink_sending(d);
-    d->conn = NULL; /* freed by evhttp once this exchange completes */
+    reap_later(wh, d->conn);
+    d->conn = NULL;
 
     if (code >= 200 && code < 300) {
         atomic_fetch_add(&wh->delivered, 1);
@@ -760,8 +860,7 @@ wh_connect(struct wh *wh, struct delivery *d, const struct evhttp_uri *u, struct
         return NULL;
     }
     evhttp_connection_set_timeout(c, wh->app->cfg->webhook_timeout);
-    evhttp_connection_free_on_completion(c);
-    return c;
+    return c; /* one exchange, then reap_later() */
 }
 
 static void
@@ -1055,6 +1154,10 @@ webhook_shutdown(struct app *app)
             evhttp_connection_free(d->conn);
         delivery_free(d);
     }
+    reap_conns(wh);
+    free(wh->reap);
+    if (wh->reap_ev != NULL)
+        event_free(wh->reap_ev);
     /* Connections still open belong to the loop: freeing the base after the pool. */
     db_pool_free(wh->db);
     if (wh->tick != NULL)

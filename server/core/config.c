@@ -15,6 +15,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include "core/log.h"
 
 enum cfg_type { CT_STR, CT_INT, CT_SIZE, CT_BOOL, CT_LOGLEVEL };
@@ -90,6 +93,10 @@ static const struct cfg_row ROWS[] = {
      "seconds one webhook delivery attempt may take"},
     {"MOTCUA_AUTO_MIGRATE", "auto_migrate", CT_BOOL, S(auto_migrate), "0", 0, 1,
      "1: apply pending migrations at start-up instead of refusing to start"},
+    {"MOTCUA_BODY_TIMEOUT", "body_timeout", CT_INT, S(body_timeout), "60", 1, 3600,
+     "seconds a client has to send a whole request body after its head (slow-body cut-off)"},
+    {"MOTCUA_TRUSTED_PROXIES", "trusted_proxies", CT_STR, S(trusted_proxies), "", 0, 0,
+     "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed"},
 };
 
 #define NROWS (sizeof(ROWS) / sizeof(ROWS[0]))
@@ -220,6 +227,125 @@ check_listen(const char *s, struct mc_err *e)
     return 0;
 }
 
+/* One address or CIDR ("10.0.0.0/8", "::1", "2001:db8::/32") into n; -1 when malformed. */
+static int
+parse_net(const char *s, struct cfg_net *n)
+{
+    char buf[64];
+    const char *slash = strchr(s, '/');
+    size_t len = slash != NULL ? (size_t)(slash - s) : strlen(s);
+    int max;
+
+    if (len == 0 || len >= sizeof(buf))
+        return -1;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    memset(n, 0, sizeof(*n));
+    if (inet_pton(AF_INET, buf, n->addr) == 1) {
+        n->family = AF_INET;
+        max = 32;
+    } else if (inet_pton(AF_INET6, buf, n->addr) == 1) {
+        n->family = AF_INET6;
+        max = 128;
+    } else {
+        return -1;
+    }
+    n->prefix = max;
+    if (slash != NULL) {
+        char *end;
+        long p = strtol(slash + 1, &end, 10);
+
+        if (slash[1] == '\0' || *end != '\0' || p < 0 || p > max)
+            return -1;
+        n->prefix = (int)p;
+    }
+    return 0;
+}
+
+static int
+parse_proxies(struct config *c, struct mc_err *e)
+{
+    char list[sizeof(c->trusted_proxies)];
+    char *save = NULL;
+
+    c->nproxies = 0;
+    snprintf(list, sizeof(list), "%s", c->trusted_proxies);
+    for (char *tok = strtok_r(list, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        tok = trim(tok);
+        if (*tok == '\0')
+            continue;
+        if (c->nproxies >= (int)(sizeof(c->proxies) / sizeof(c->proxies[0])))
+            return err_field(e, ERR_VALIDATION, "MOTCUA_TRUSTED_PROXIES",
+                             "MOTCUA_TRUSTED_PROXIES: at most %zu entries",
+                             sizeof(c->proxies) / sizeof(c->proxies[0]));
+        if (parse_net(tok, &c->proxies[c->nproxies]) != 0)
+            return err_field(e, ERR_VALIDATION, "MOTCUA_TRUSTED_PROXIES",
+                             "MOTCUA_TRUSTED_PROXIES: %s is not an IP address or CIDR", tok);
+        c->nproxies++;
+    }
+    return 0;
+}
+
+/* 1 when the textual address ip is inside one of the trusted proxy networks. */
+static int
+proxy_trusted(const struct config *c, const char *ip)
+{
+    unsigned char a[16];
+    int fam;
+
+    if (c->nproxies == 0)
+        return 0;
+    if (inet_pton(AF_INET, ip, a) == 1)
+        fam = AF_INET;
+    else if (inet_pton(AF_INET6, ip, a) == 1)
+        fam = AF_INET6;
+    else
+        return 0;
+    for (int i = 0; i < c->nproxies; i++) {
+        const struct cfg_net *n = &c->proxies[i];
+        int bits = n->prefix, k = 0;
+
+        if (n->family != fam)
+            continue;
+        for (; bits >= 8; bits -= 8, k++)
+            if (a[k] != n->addr[k])
+                break;
+        if (bits >= 8)
+            continue;
+        if (bits == 0 || ((a[k] ^ n->addr[k]) & (0xff << (8 - bits)) & 0xff) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+void
+cfg_client_addr(const struct config *c, const char *peer, const char *xff, char *out,
+                size_t outsz)
+{
+    char buf[1024];
+    char *hops[64];
+    char *save = NULL;
+    int n = 0;
+
+    snprintf(out, outsz, "%s", peer != NULL ? peer : "");
+    if (xff == NULL || peer == NULL || !proxy_trusted(c, peer) || strlen(xff) >= sizeof(buf))
+        return;
+    snprintf(buf, sizeof(buf), "%s", xff);
+    for (char *t = strtok_r(buf, ",", &save); t != NULL && n < 64; t = strtok_r(NULL, ",", &save))
+        hops[n++] = trim(t);
+    /* Right to left: each proxy appended the address it saw; stop at the first we do not
+     * trust. Anything malformed ends the walk at the last address we could believe. */
+    while (n-- > 0) {
+        unsigned char tmp[16];
+
+        if (inet_pton(AF_INET, hops[n], tmp) != 1 && inet_pton(AF_INET6, hops[n], tmp) != 1)
+            return;
+        snprintf(out, outsz, "%s", hops[n]);
+        if (!proxy_trusted(c, hops[n]))
+            return;
+    }
+}
+
 int
 cfg_load(struct config *c, struct mc_err *e)
 {
@@ -247,6 +373,8 @@ cfg_load(struct config *c, struct mc_err *e)
                          "%s must be set together with %s",
                          tmp.tls_cert[0] == '\0' ? "MOTCUA_TLS_CERT" : "MOTCUA_TLS_KEY",
                          tmp.tls_cert[0] == '\0' ? "MOTCUA_TLS_KEY" : "MOTCUA_TLS_CERT");
+    if (parse_proxies(&tmp, e) != 0)
+        return -1;
     if (tmp.threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
 

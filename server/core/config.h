@@ -44,10 +44,26 @@ struct config {
     int webhook_backoff_ms;    /* MOTCUA_WEBHOOK_BACKOFF_MS first retry delay, default 5000 */
     int webhook_timeout;       /* MOTCUA_WEBHOOK_TIMEOUT s per delivery attempt, default 10 */
     int auto_migrate;          /* MOTCUA_AUTO_MIGRATE 0|1: apply pending migrations at start */
+    int body_timeout;          /* MOTCUA_BODY_TIMEOUT s for a whole request body, default 60 */
+    char trusted_proxies[1024];/* MOTCUA_TRUSTED_PROXIES: IPs/CIDRs, comma-separated */
+    int nproxies;              /* parsed form of trusted_proxies */
+    struct cfg_net {
+        int family;            /* AF_INET or AF_INET6 */
+        unsigned char addr[16];
+        int prefix;            /* bits */
+    } proxies[32];
 };
 
 /* Fills defaults, reads MOTCUA_CONFIG's file and the environment, validates. */
 int cfg_load(struct config *c, struct mc_err *e);
+
+/*
+ * The client address of a request: the peer, or, when the peer is one of
+ * MOTCUA_TRUSTED_PROXIES, the rightmost address of X-Forwarded-For (xff, may be NULL) that
+ * is not itself a trusted proxy (docs/configuration.md). Writes at most outsz bytes.
+ */
+void cfg_client_addr(const struct config *c, const char *peer, const char *xff, char *out,
+                     size_t outsz);
 
 /* Prints every setting with its default and help to f (for --help). */
 void cfg_print_help(void *file);

@@ -276,12 +276,31 @@ http_reply_json(struct reqctx *rc, int status, json_t *body)
     send_buf(rc, status, "application/json; charset=utf-8", buf);
 }
 
+void (*http_refusal_hook)(struct reqctx *rc, enum err_code code);
+
+/* A refusal for scope or role decided by a handler (see http_refusal_hook). */
+static int
+is_scope_refusal(const struct reqctx *rc, enum err_code code)
+{
+    const char *pat = rc->match.route != NULL ? rc->match.route->pattern : "";
+
+    if (!rc->who.authenticated)
+        return 0;
+    if (code == ERR_DOSSIER_NOT_FOUND || code == ERR_OUT_OF_SCOPE || code == ERR_ROLE_NOT_ALLOWED)
+        return 1;
+    return code == ERR_NOT_FOUND &&
+           (strstr(pat, "/dossiers/{") != NULL || strstr(pat, "/guidance/{") != NULL);
+}
+
 void
 http_reply_error(struct reqctx *rc, const struct mc_err *e)
 {
     enum err_code code = e->code == ERR_OK ? ERR_INTERNAL : e->code;
     int status = err_status(code);
     json_t *err, *body;
+
+    if (http_refusal_hook != NULL && is_scope_refusal(rc, code))
+        http_refusal_hook(rc, code);
 
     rc->err_code = err_name(code);
     err = json_pack("{s:s,s:s,s:s,s:i}", "code", err_name(code), "message", err_msg_vi(code),

@@ -121,6 +121,14 @@ void http_stream_start(struct reqctx *rc, int status, const char *content_type);
 void http_stream_chunk(struct reqctx *rc, const char *data, size_t len);
 void http_stream_end(struct reqctx *rc);
 
+/*
+ * Called by http_reply_error for an authenticated request refused by its handler for lack
+ * of scope or role (404 DOSSIER_NOT_FOUND or a 404 under a dossier or guidance route,
+ * 403 OUT_OF_SCOPE, 403 ROLE_NOT_ALLOWED), before the reply is sent; set by the security
+ * module (auth_install) to audit the refusal. NULL: nothing is done.
+ */
+extern void (*http_refusal_hook)(struct reqctx *rc, enum err_code code);
+
 /* Called by app->authenticate when the request may go on to its handler. */
 void http_dispatch(struct reqctx *rc);
 

@@ -25,6 +25,7 @@
 #include "http/server.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -61,7 +62,9 @@
 
 #define CONN_BUCKETS 1024
 
-enum conn_phase { PH_IDLE, PH_HEAD, PH_BODY, PH_BUSY };
+/* PH_REJECTED: refused at the end of its head (Content-Length over MOTCUA_MAX_BODY); the
+ * reply is written, input is discarded until the connection is closed. */
+enum conn_phase { PH_IDLE, PH_HEAD, PH_BODY, PH_BUSY, PH_REJECTED };
 
 struct http_conn {
     struct worker *w;
@@ -74,6 +77,9 @@ struct http_conn {
     enum conn_phase phase;
     int newlines;  /* consecutive line ends seen in the head */
     int seen_byte; /* a non-CRLF byte of this head was seen */
+    char line[48]; /* the start of the head line being received */
+    size_t linelen;
+    unsigned long long clen; /* Content-Length of this head (0: none) */
     struct http_conn *hnext;
 };
 
@@ -196,7 +202,66 @@ bev_released(struct bufferevent *bev)
     return ecb == NULL;
 }
 
-/* Input watcher: spots the empty line that ends a request head. */
+/* A head line just ended: remembers its Content-Length, if that is what it is. */
+static void
+head_line(struct http_conn *c)
+{
+    static const char name[] = "content-length:";
+    const char *p = c->line;
+    unsigned long long v = 0;
+
+    if (c->linelen >= sizeof(c->line) || strncasecmp(p, name, sizeof(name) - 1) != 0)
+        return;
+    p += sizeof(name) - 1;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    for (; *p >= '0' && *p <= '9'; p++)
+        v = v > (ULLONG_MAX - 9) / 10 ? ULLONG_MAX : v * 10 + (unsigned long long)(*p - '0');
+    c->clen = v;
+}
+
+/*
+ * A head announced a body over MOTCUA_MAX_BODY: answers 413 at once, before any byte of the
+ * body is read (evhttp would read it all first, up to its ceiling). evhttp never sees this
+ * head (the input is discarded), so the reply is written under it: its write callback is
+ * cleared first (a kept-alive connection's would take our bytes for the end of its last
+ * reply). The connection is closed a second later, once the reply has been flushed.
+ */
+static void
+reject_body(struct http_conn *c, struct evbuffer *buf)
+{
+    const struct config *cfg = c->w->app->cfg;
+    bufferevent_data_cb rcb = NULL;
+    bufferevent_event_cb ecb = NULL;
+    void *cbarg = NULL;
+    char body[512];
+    int n;
+
+    c->phase = PH_REJECTED;
+    evbuffer_drain(buf, evbuffer_get_length(buf));
+    n = snprintf(body, sizeof(body),
+                 "{\"error\":{\"code\":\"%s\",\"message\":\"%s\",\"message_en\":\"%s\","
+                 "\"status\":413,\"detail\":\"at most %zu bytes\"}}",
+                 err_name(ERR_BODY_TOO_LARGE), err_msg_vi(ERR_BODY_TOO_LARGE),
+                 err_msg_en(ERR_BODY_TOO_LARGE), cfg->max_body);
+    bufferevent_getcb(c->bev, &rcb, NULL, &ecb, &cbarg);
+    bufferevent_setcb(c->bev, rcb, NULL, ecb, cbarg);
+    evbuffer_add_printf(bufferevent_get_output(c->bev),
+                        "HTTP/1.1 413 Payload Too Large\r\n"
+                        "Content-Type: application/json; charset=utf-8\r\n"
+                        "Content-Length: %d\r\nConnection: close\r\n"
+                        "Cache-Control: no-store\r\n\r\n%s",
+                        n, body);
+    bufferevent_enable(c->bev, EV_WRITE);
+    log_kv(LOG_INFO, "body_refused", "detail", "Content-Length over MOTCUA_MAX_BODY", NULL);
+    arm(c->deadline, 1);
+}
+
+/*
+ * Input watcher: spots the empty line that ends a request head, and that head's
+ * Content-Length. Once the head is complete its body has MOTCUA_BODY_TIMEOUT seconds to
+ * arrive in full (the deadline timer again), so a body dribbled a byte at a time is cut too.
+ */
 static void
 on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
@@ -207,6 +272,11 @@ on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
     int nv;
     size_t len = evbuffer_get_length(buf);
 
+    if (c->phase == PH_REJECTED) {
+        if (info->n_added > 0 && len > 0)
+            evbuffer_drain(buf, len);
+        return;
+    }
     if (info->n_added == 0 || c->phase == PH_BODY || c->phase == PH_BUSY || info->n_added > len)
         return;
     if (c->phase == PH_IDLE) {
@@ -214,6 +284,8 @@ on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
         c->phase = PH_HEAD;
         c->newlines = 0;
         c->seen_byte = 0;
+        c->linelen = 0;
+        c->clen = 0;
         arm(c->deadline, cfg->header_timeout);
         set_conn_timeout(c, cfg->read_timeout);
     }
@@ -225,14 +297,25 @@ on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 
         for (size_t k = 0; k < v[i].iov_len; k++) {
             if (p[k] == '\n') {
+                c->line[c->linelen < sizeof(c->line) ? c->linelen : 0] = '\0';
+                head_line(c);
+                c->linelen = 0;
                 if (c->seen_byte && ++c->newlines == 2) {
+                    if (c->clen > cfg->max_body) {
+                        reject_body(c, buf);
+                        return;
+                    }
                     c->phase = PH_BODY;
-                    event_del(c->deadline);
+                    arm(c->deadline, cfg->body_timeout);
                     return;
                 }
             } else if (p[k] != '\r') {
                 c->newlines = 0;
                 c->seen_byte = 1;
+                if (c->linelen < sizeof(c->line) - 1)
+                    c->line[c->linelen] = (char)p[k];
+                if (c->linelen < sizeof(c->line))
+                    c->linelen++;
             }
         }
     }
@@ -543,7 +626,9 @@ on_request(struct evhttp_request *req, void *arg)
         uuid_unparse_lower(u, rc->req_id);
     }
     evhttp_connection_get_peer(evcon, &peer, &port);
-    snprintf(rc->client_addr, sizeof(rc->client_addr), "%s", peer != NULL ? peer : "");
+    /* The peer, or behind a trusted proxy the address it saw (MOTCUA_TRUSTED_PROXIES). */
+    cfg_client_addr(app->cfg, peer, rc_header(rc, "X-Forwarded-For"), rc->client_addr,
+                    sizeof(rc->client_addr));
 
     rc->target = arena_strdup(rc->arena, evhttp_request_get_uri(req) != NULL
                                              ? evhttp_request_get_uri(req) : "/");

@@ -162,15 +162,56 @@ class Server:
         return None
 
 
-class Client:
-    """HTTP client with keep-alive and an optional bearer token."""
+class Signer:
+    """Signs an integration client's writes (docs/integration.md §2): the server refuses an
+    unsigned one. The secret is the account's current one, read from the database (issued
+    here if the test has not issued one) and read again when the server says it no longer
+    matches (a test rotated it)."""
 
-    def __init__(self, server, token=None):
+    def __init__(self, ctx, login):
+        self.ctx = ctx
+        self.login = login
+        self.secret = None
+        self.used = set()
+
+    def _read(self):
+        return self.ctx.scalar("SELECT c.signing_secret FROM integ_client c JOIN account a"
+                               " ON a.id = c.account_id WHERE a.login = '%s'" % self.login)
+
+    def refresh(self):
+        old = self.secret
+        self.secret = self._read() or None
+        if self.secret is None:
+            self.secret = uuid.uuid4().hex + uuid.uuid4().hex
+            self.ctx.psql("INSERT INTO integ_client (account_id, signing_secret) SELECT id, '%s'"
+                          " FROM account WHERE login = '%s'" % (self.secret, self.login))
+        return self.secret != old
+
+    def headers(self, method, target, raw):
+        import hashlib
+        import hmac
+        if self.secret is None:
+            self.refresh()
+        ts = int(time.time())
+        while (method, target, raw, ts) in self.used:  # the same bytes twice: a replay
+            ts -= 1
+        self.used.add((method, target, raw, ts))
+        msg = b"\n".join([method.encode(), target.encode(), str(ts).encode(), raw or b""])
+        mac = hmac.new(self.secret.encode(), msg, hashlib.sha256).hexdigest()
+        return {"X-Motcua-Timestamp": str(ts), "X-Motcua-Signature": "v1=" + mac}
+
+
+class Client:
+    """HTTP client with keep-alive and an optional bearer token. An integration client
+    (signer set) signs its writes unless the caller gave signature headers or sign=False."""
+
+    def __init__(self, server, token=None, signer=None):
         self.server = server
         self.token = token
         self.conn = None
+        self.signer = signer
 
-    def request(self, method, path, body=None, headers=None, raw=None, timeout=30):
+    def request(self, method, path, body=None, headers=None, raw=None, timeout=30, sign=True):
         h = {}
         if self.token:
             h["Authorization"] = "Bearer " + self.token
@@ -180,6 +221,18 @@ class Client:
             h["Content-Type"] = "application/json"
         if headers:
             h.update(headers)
+        signing = (self.signer is not None and sign and method not in ("GET", "HEAD")
+                   and "X-Motcua-Signature" not in h)
+        if signing:
+            h.update(self.signer.headers(method, path, data))
+        r = self._send(method, path, data, h, timeout)
+        if (signing and r.status == 401 and r.body.startswith(b"{")
+                and r.error_code() == "BAD_SIGNATURE" and self.signer.refresh()):
+            h.update(self.signer.headers(method, path, data))
+            r = self._send(method, path, data, h, timeout)
+        return r
+
+    def _send(self, method, path, data, h, timeout):
         for attempt in (0, 1):
             if self.conn is None:
                 self.conn = self.server.connect(timeout=timeout)
@@ -311,7 +364,9 @@ class Ctx:
         key = [w for w in p.stdout.split() if w.startswith("mck_")]
         if not key:
             raise TestFailure("no API key printed: %s" % p.stdout)
-        return self.client(key[0])
+        c = self.client(key[0])
+        c.signer = Signer(self, login)
+        return c
 
     def close(self):
         for c in self._clients:

@@ -90,12 +90,12 @@ def wait_alerts(c, pred, what, timeout=10.0):
 class Stream:
     """An SSE client on a raw HTTP connection."""
 
-    def __init__(self, server, token, last_id=None):
+    def __init__(self, server, token, last_id=None, query=""):
         self.conn = server.connect(timeout=10)
         h = {"Authorization": "Bearer " + token, "Accept": "text/event-stream"}
         if last_id is not None:
             h["Last-Event-ID"] = str(last_id)
-        self.conn.request("GET", "/api/v1/alerts/stream", headers=h)
+        self.conn.request("GET", "/api/v1/alerts/stream" + query, headers=h)
         self.resp = self.conn.getresponse()
         self.lines = []
 
@@ -226,4 +226,51 @@ def test_restart_resume_last_event_id(t):
     eq(ids[:2], every[-2:], "resumed right after Last-Event-ID, nothing lost")
     eq(ids, sorted(ids), "in id order")
     eq(len(ids), len(set(ids)), "no id twice")
+    s.close()
+
+
+def test_stream_unit_filter(t):
+    # ?unit= narrows a stream inside the reader's scope (with or without sub-units).
+    every = sorted(a["id"] for a in alerts(t.admin))
+    at_j = [a["id"] for a in alerts(t.admin) if a["unit"] == JUSTICE]
+    ok(at_j and len(at_j) < len(every), "alerts at Justice and elsewhere")
+    s = Stream(t.server, t.admin.token, last_id=0, query="?unit=" + JUSTICE)
+    ev = s.events(lambda out: len([x for x in out if "id" in x]) >= len(at_j))
+    eq(sorted(int(x["id"]) for x in ev if "id" in x), sorted(at_j), "only Justice's alerts")
+    ok(all(x["data"]["unit"] == JUSTICE for x in ev if "id" in x), "unit of each alert")
+    s.close()
+    s = Stream(t.server, t.admin.token, last_id=0,
+               query="?unit=%s&include_sub_units=false" % ROOT)
+    ev = s.events(lambda out: sum(1 for x in out if "heartbeat" in x.get("comments", [])) >= 2, 5)
+    eq([x for x in ev if "id" in x], [], "the root itself holds no alert")
+    s.close()
+    s = Stream(t.server, t.admin.token, last_id=0, query="?unit=" + ROOT)
+    ev = s.events(lambda out: len([x for x in out if "id" in x]) >= len(every))
+    eq(sorted(int(x["id"]) for x in ev if "id" in x), every, "root with sub-units: all")
+    s.close()
+    # Justice's supervisor asking for the centre (outside the scope) hears nothing
+    s = Stream(t.server, t.sup_j.token, last_id=0, query="?unit=" + CENTER)
+    ev = s.events(lambda out: sum(1 for x in out if "heartbeat" in x.get("comments", [])) >= 2, 5)
+    eq([x for x in ev if "id" in x], [], "outside the scope: nothing")
+    s.close()
+    status(t.admin.get("/api/v1/alerts/stream?unit=%s&by=nope" % JUSTICE), 400, "BAD_QUERY")
+
+
+def test_scheduler_wakes_at_the_next_deadline(t):
+    # A deadline a few seconds ahead, and then no write at all: the scheduler sleeps until
+    # that instant (an evtimer; it does not poll, ALERT_MAX_SLEEP is 600 s) and fires then.
+    at = now_local() - datetime.timedelta(minutes=1)
+    code, _ = receive(t, "2.000908", at.strftime("%Y-%m-%dT%H:%M:%S+07:00"))
+    t.psql("UPDATE dossier SET legal_due_at = now() + interval '4 seconds' WHERE code = '%s'"
+           % code)
+    s = Stream(t.server, t.admin.token, query="?unit=" + CENTER)
+    t0 = time.time()
+    ev = s.events(lambda out: any(x.get("event") == "overdue" and
+                                  x["data"]["dossier"] == code for x in out), 15)
+    dt = time.time() - t0
+    ok(dt >= 2.0, "not before the deadline (%.1f s)" % dt)
+    ok(dt < 12.0, "at the deadline, not at a poll (%.1f s)" % dt)
+    ok(any(x.get("event") == "due_soon" and x["data"]["dossier"] == code for x in ev)
+       or any(a["kind"] == "due_soon" and a["dossier"] == code for a in alerts(t.admin)),
+       "due soon first (the deadline is within the warning window)")
     s.close()

@@ -5,9 +5,10 @@ One worker (MOTCUA_THREADS=1): the token cache is per worker with a 15 s TTL, so
 are immediate only on the worker that made them; with one worker every check is deterministic.
 """
 import re
+import threading
 import time
 
-from harness import eq, ok, status
+from harness import Client, eq, ok, status
 
 SERVER_ENV = {"MOTCUA_THREADS": "1"}
 
@@ -302,6 +303,116 @@ def test_secrets_never_logged(t):
     ok(PW not in log, "password in the server log")
     dump = t.psql("SELECT * FROM audit_log")
     ok(tok[4:] not in dump and PW not in dump, "secret in the audit log")
+
+
+def test_expired_session_and_api_key_401(t):
+    """Tokens expire (docs/security.md §4): an expired session or API key gets the one 401
+    answer, and the audit row says why. Fresh tokens, so no worker has them cached."""
+    r = login(t, "admin1", PW)
+    status(r, 200)
+    tok = r.json["token"]
+    t.psql("UPDATE auth_token SET expires_at = now() - interval '1 second'"
+           " WHERE account_id = (SELECT id FROM account WHERE login = 'admin1')"
+           " AND kind = 'session' AND last_used_at IS NULL AND revoked_at IS NULL")
+    r = t.client(tok).get("/api/v1/auth/me")
+    status(r, 401, "UNAUTHENTICATED")
+    ok(r.headers.get("www-authenticate", "").startswith("Bearer"), "WWW-Authenticate")
+    key = t.api_key("egov-exp2", "000.00.12.H56").token
+    t.psql("UPDATE auth_token SET expires_at = now() - interval '1 second'"
+           " WHERE account_id = (SELECT id FROM account WHERE login = 'egov-exp2')")
+    status(t.client(key).get("/api/v1/auth/me"), 401, "UNAUTHENTICATED")
+    rows = t.sql("SELECT login, detail->>'reason' FROM audit_log WHERE action = 'authenticate'"
+                 " AND login IN ('admin1', 'egov-exp2') ORDER BY id")
+    eq(rows[-2:], [["admin1", "expired"], ["egov-exp2", "expired"]], "expiry audited")
+
+
+def concurrent_logins(server, bodies, headers=None):
+    """Sends every login at once (one connection each); returns the responses."""
+    out = [None] * len(bodies)
+    gate = threading.Barrier(len(bodies))
+
+    def one(i):
+        c = Client(server)
+        try:
+            gate.wait()
+            out[i] = c.post("/api/v1/auth/login", bodies[i],
+                            headers=headers[i] if headers else None)
+        finally:
+            c.close()
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(bodies))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return out
+
+
+def test_concurrent_wrong_passwords_limited(t):
+    """50 simultaneous wrong passwords for one login: at most 5 are verified (401), every
+    other one is refused with 429 before any Argon2 work (auth.c rl_admit: in-flight
+    attempts count against the limit together with the committed failures)."""
+    t.run_cli(["account", "add", "--login", "race1", "--role", "clerk", "--unit",
+               "000.00.12.H56", "--password-stdin"], input=PW + "\n")
+    rs = concurrent_logins(t.server, [{"login": "race1", "password": "sai-mật-khẩu-99"}] * 50)
+    codes = [r.status for r in rs]
+    verified = codes.count(401)
+    print("# 50 concurrent wrong passwords: %d verified (401), %d refused (429)"
+          % (verified, codes.count(429)))
+    eq(sorted(set(codes) - {401, 429}), [], "only 401 and 429")
+    ok(1 <= verified <= 5, "verified at most the limit: %d" % verified)
+    ok(all(r.headers.get("retry-after") for r in rs if r.status == 429), "Retry-After on 429")
+    eq(t.scalar("SELECT count(*) FROM login_attempt WHERE login = 'race1'"), str(verified),
+       "attempts recorded = attempts verified")
+    status(login(t, "race1", PW), 429, "RATE_LIMITED")
+
+
+def test_trusted_proxy_client_address(t):
+    """MOTCUA_TRUSTED_PROXIES: behind a trusted peer the client is the rightmost untrusted
+    address of X-Forwarded-For; otherwise the header is ignored."""
+    def addr_of(server, xff, who):
+        c = Client(server)
+        try:
+            status(c.post("/api/v1/auth/login", {"login": who, "password": "sai-mật-khẩu-77"},
+                          headers={"X-Forwarded-For": xff}), 401)
+        finally:
+            c.close()
+        return t.scalar("SELECT client_addr FROM login_attempt WHERE login = '%s'"
+                        " ORDER BY id DESC LIMIT 1" % who)
+
+    eq(addr_of(t.server, "203.0.113.7", "proxy0"), "127.0.0.1", "untrusted peer: header ignored")
+    s1 = t.start_server(env={"MOTCUA_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"})
+    s2 = t.start_server(env={"MOTCUA_TRUSTED_PROXIES": "127.0.0.0/8"})
+    try:
+        eq(addr_of(s1, "203.0.113.7, 10.1.2.3", "proxy1"), "203.0.113.7",
+           "trusted hops skipped right to left")
+        eq(addr_of(s2, "203.0.113.7, 10.1.2.3", "proxy2"), "10.1.2.3",
+           "the rightmost untrusted address, not the leftmost (spoofable) one")
+        eq(addr_of(s1, "garbage, 10.1.2.3", "proxy3"), "10.1.2.3",
+           "a malformed hop ends the walk at the last believable address")
+        eq(t.scalar("SELECT client_addr FROM audit_log WHERE login = 'proxy1'"
+                    " ORDER BY id DESC LIMIT 1"), "203.0.113.7", "audit uses it too")
+        # the hash queue: 60 logins from 60 addresses at once on one worker
+        s3 = t.start_server(env={"MOTCUA_TRUSTED_PROXIES": "127.0.0.1", "MOTCUA_THREADS": "1"})
+        try:
+            rs = concurrent_logins(s3, [{"login": "flood%02d" % i, "password": "sai-mật-khẩu-55"}
+                                        for i in range(60)],
+                                   [{"X-Forwarded-For": "198.51.100.%d" % i} for i in range(60)])
+            codes = [r.status for r in rs]
+            print("# 60 simultaneous logins, one worker: %d verified, %d refused (queue full)"
+                  % (codes.count(401), codes.count(429)))
+            eq(sorted(set(codes) - {401, 429}), [], "only 401 and 429")
+            ok(codes.count(429) > 0, "the hash queue is bounded")
+            ok(all(r.headers.get("retry-after") == "1" for r in rs if r.status == 429),
+               "Retry-After on a full queue")
+        finally:
+            s3.stop()
+    finally:
+        s1.stop()
+        s2.stop()
+    for bad in ("10.0.0.0/33", "example.org", "10.0.0.1/"):
+        p = t.run_cli([], check=False, env={"MOTCUA_TRUSTED_PROXIES": bad})
+        ok(p.returncode != 0 and "MOTCUA_TRUSTED_PROXIES" in p.stdout + p.stderr,
+           "%s refused at start-up" % bad)
 
 
 def test_login_rate_limit_per_login(t):

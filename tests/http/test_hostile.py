@@ -7,6 +7,7 @@ header timeout so that the slowloris measurement stays short; the tests that che
 default limits use the defaults (16 KiB of headers, 1 MiB of body, JSON depth 32, 64 KiB
 per JSON string).
 """
+import json
 import socket
 import subprocess
 import threading
@@ -16,9 +17,11 @@ import uuid
 
 from harness import TestFailure, eq, ok, status
 
-SERVER_ENV = {"MOTCUA_HEADER_TIMEOUT": "2", "MOTCUA_READ_TIMEOUT": "4", "MOTCUA_THREADS": "2"}
+SERVER_ENV = {"MOTCUA_HEADER_TIMEOUT": "2", "MOTCUA_READ_TIMEOUT": "4", "MOTCUA_THREADS": "2",
+              "MOTCUA_BODY_TIMEOUT": "3"}
 HEADER_TIMEOUT = 2
 READ_TIMEOUT = 4
+BODY_TIMEOUT = 3
 PROCEDURE = "1.000902"
 UNIT = "000.00.98.H56"
 PW = "mật-khẩu-thử-nghiệm-1"
@@ -197,6 +200,66 @@ def test_body_too_large_413(t):
     print("# chunked 2.5 MiB without its last chunk: %s after %.1f s"
           % ("%d" % split_response(data)[0] if data else "closed without an answer",
              time.time() - t0))
+    healthy(t)
+
+
+def test_body_too_large_refused_before_the_body(t):
+    """A Content-Length over MOTCUA_MAX_BODY (1 MiB) is refused with the JSON 413 as soon
+    as the head ends: the answer arrives while not one byte of the body has been sent."""
+    for size in (2 << 20, 6 << 20, 100 << 20):
+        s = connect(t)
+        t0 = time.time()
+        s.sendall(b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                  + t.token.encode() + b"\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: " + str(size).encode() + b"\r\n\r\n")
+        data, closed = read_all(s)
+        dt = time.time() - t0
+        s.close()
+        st, h, body, _ = split_response(data)
+        eq(st, 413, "status for Content-Length %d with no body sent" % size)
+        eq(json.loads(body)["error"]["code"], "BODY_TOO_LARGE", "JSON error")
+        ok(closed and dt < 2.5, "answered and closed at once (%.2f s)" % dt)
+    # kept-alive: a good request first, then an oversized one on the same connection
+    s = connect(t)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    eq(split_response(read_one(s))[0], 200, "first request")
+    s.sendall(b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
+              b"\r\ncontent-length:  3000000\r\n\r\n{")
+    data, closed = read_all(s)
+    s.close()
+    eq(split_response(data)[0], 413, "second request on a kept-alive connection")
+    ok(closed, "closed")
+    healthy(t)
+
+
+def test_slow_body_cut_off(t):
+    """After the head, the whole body has MOTCUA_BODY_TIMEOUT (3 s here) to arrive: a body
+    dribbled one byte a second (each byte well inside the read timeout) is cut off."""
+    s = connect(t, timeout=BODY_TIMEOUT + 8)
+    body = json.dumps(reception()).encode()
+    s.sendall(b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+              + t.token.encode() + b"\r\nContent-Type: application/json\r\nContent-Length: "
+              + str(len(body)).encode() + b"\r\n\r\n")
+    t0 = time.time()
+    cut = None
+    try:
+        for k in range(len(body) - 1):
+            s.sendall(body[k:k + 1])
+            s.settimeout(1.0)
+            try:
+                if s.recv(1) == b"":
+                    cut = time.time() - t0
+                    break
+            except (socket.timeout, TimeoutError):
+                pass
+    except OSError:
+        cut = time.time() - t0
+    s.close()
+    print("# body dribbled 1 byte/s: cut off after %s s (MOTCUA_BODY_TIMEOUT=%d)"
+          % ("%.1f" % cut if cut else "never", BODY_TIMEOUT))
+    ok(cut is not None and cut < BODY_TIMEOUT + 2.5, "slow body cut off: %r" % cut)
+    eq(t.scalar("SELECT count(*) FROM dossier WHERE applicant->>'id_number' = '%s'"
+                % json.loads(body)["applicant"]["id_number"]), "0", "nothing received")
     healthy(t)
 
 

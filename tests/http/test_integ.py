@@ -23,9 +23,16 @@ def setup(t):
     ok(re.fullmatch(r"[0-9a-f]{64}", t.secret), "secret format")
 
 
+_last_ts = [0]
+
+
 def signed(t, method, target, body=None, ts=None, secret=None, enc="hex", sig=None):
+    """A signed request; without ts, a timestamp never used before by this module (the same
+    bytes signed twice in one second would be a replay)."""
     raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
-    ts = str(int(time.time()) if ts is None else ts)
+    if ts is None:
+        ts = _last_ts[0] = max(int(time.time()), _last_ts[0] + 1)
+    ts = str(ts)
     msg = method.encode() + b"\n" + target.encode() + b"\n" + ts.encode() + b"\n" + raw
     mac = hmac.new((secret or t.secret).encode(), msg, hashlib.sha256)
     if sig is None:
@@ -39,7 +46,7 @@ def signed(t, method, target, body=None, ts=None, secret=None, enc="hex", sig=No
 
 def test_signature_required_and_checked(t):
     body = {"items": [{"sender_id": "x", "kind": "event", "dossier_code": "NOPE", "type": "stop"}]}
-    r = t.integ.post(BATCH, body)
+    r = t.integ.post(BATCH, body, sign=False)
     status(r, 401, "BAD_SIGNATURE")
     r = signed(t, "POST", BATCH, body, secret="0" * 64)
     status(r, 401, "BAD_SIGNATURE")
@@ -80,16 +87,19 @@ def test_batch_good_duplicate_bad(t):
         {"sender_id": "s-4", "kind": "event", "dossier_code": "000.00.12.H56-260225-9002",
          "type": "stop", "reason": "r"},                             # after a failed one
         dv_item("s-5", "000.00.12.H56-260225-9003", state=9),        # 9 is not a new dossier
-        {"sender_id": "s-1", "kind": "dossier"},                     # same sender id again
+        dv_item("s-1", "000.00.12.H56-260225-9001"),                 # the same item again
         {"kind": "event"},                                           # no sender id
+        {"sender_id": "s-1", "kind": "dossier"},                     # its id, another item
     ]
     r = signed(t, "POST", BATCH, {"items": items})
     status(r, 200)
     res = r.json["items"]
     eq([x["status"] for x in res],
-       ["accepted", "accepted", "rejected", "rejected", "rejected", "duplicate", "rejected"],
-       "statuses: %r" % res)
-    eq([x["index"] for x in res], list(range(7)), "indexes")
+       ["accepted", "accepted", "rejected", "rejected", "rejected", "duplicate", "rejected",
+        "rejected"], "statuses: %r" % res)
+    eq([x["index"] for x in res], list(range(8)), "indexes")
+    eq(res[5].get("dossier_code"), "000.00.12.H56-260225-9001", "in-batch duplicate's code")
+    eq(res[7]["error"]["code"], "IDEMPOTENCY_KEY_REUSED", "sender id reused for another item")
     eq(res[0]["dossier_code"], "000.00.12.H56-260225-9001", "external code kept")
     eq(res[2]["error"]["code"], "DOSSIER_NOT_FOUND", "unknown dossier")
     eq(res[3]["error"]["code"], "PRECEDING_ITEM_FAILED", "ordering")
@@ -102,6 +112,16 @@ def test_batch_good_duplicate_bad(t):
     eq([x["status"] for x in r.json["items"]], ["duplicate", "duplicate"], "replayed batch")
     eq(t.scalar("SELECT count(*) FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id"
                 " WHERE d.code = '000.00.12.H56-260225-9001'"), "2", "two events only")
+    # The same sender id with another item, in a later batch: refused, nothing applied.
+    other = dict(items[1], reason="khác")
+    r = signed(t, "POST", BATCH, {"items": [other]})
+    status(r, 200)
+    eq(r.json["items"][0]["error"]["code"], "IDEMPOTENCY_KEY_REUSED", "reused id: %r" % r.json)
+    # A rejected item is not remembered: corrected under the same sender id, it is applied.
+    fixed = dv_item("s-3", "000.00.12.H56-260115-9004", ngay="20260115100000")
+    r = signed(t, "POST", BATCH, {"items": [fixed]})
+    status(r, 200)
+    eq(r.json["items"][0]["status"], "accepted", "corrected item: %r" % r.json)
 
 
 def test_batch_limits(t):
@@ -249,3 +269,160 @@ def test_refusal_time_is_the_refusing_event(t):
     r = signed(t, "POST", "/api/v1/dvcqg/reconcile", body)
     status(r, 200)
     eq(r.json["units"][0]["ours"]["not_received"], 2, "refusals in December 2025")
+
+
+def ev_item(sender, code, status_code, **kw):
+    d = {"sender_id": sender, "kind": "event", "dossier_code": code, "status": status_code}
+    d.update(kw)
+    return d
+
+
+def lifecycle_items(prefix, code, day):
+    """A dossier and three events without expected_version (the batch fills it in and infers
+    the transition from the status): what a resend used to break."""
+    return [dv_item(prefix + "-d", code, ngay=day + "090000"),
+            ev_item(prefix + "-e1", code, 4, step="Thẩm định", to_unit=td.H56["justice"],
+                    ThoiDiemXuLy=day + "100000"),
+            ev_item(prefix + "-e2", code, 5, reason="Thiếu bản sao", ThoiDiemXuLy=day + "103000"),
+            ev_item(prefix + "-e3", code, 4, ThoiDiemXuLy=day + "110000")]
+
+
+def events_of(t, code):
+    return t.scalar("SELECT count(*) FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id"
+                    " WHERE d.code = '%s'" % code)
+
+
+def test_batch_resend_and_overlap(t):
+    # Regression (audit, batch idempotency): items without expected_version got the current
+    # version filled in, so a resend was a different request under the same key.
+    a, b = "000.00.12.H56-260303-9201", "000.00.12.H56-260303-9202"
+    first = lifecycle_items("rs-a", a, "20260303")
+    r = signed(t, "POST", BATCH, {"items": first})
+    status(r, 200)
+    eq([x["status"] for x in r.json["items"]], ["accepted"] * 4, "first: %r" % r.json["items"])
+    eq(t.scalar("SELECT state FROM dossier WHERE code = '%s'" % a), "4", "resumed")
+    r = signed(t, "POST", BATCH, {"items": first})  # a new timestamp: not a replay
+    status(r, 200)
+    eq([x["status"] for x in r.json["items"]], ["duplicate"] * 4, "resend: %r" % r.json["items"])
+    eq([x.get("dossier_code") for x in r.json["items"]], [a] * 4, "first results")
+    # Overlap: the tail of the first batch, then a new dossier's items.
+    second = first[2:] + lifecycle_items("rs-b", b, "20260303")
+    r = signed(t, "POST", BATCH, {"items": second})
+    status(r, 200)
+    eq([x["status"] for x in r.json["items"]], ["duplicate"] * 2 + ["accepted"] * 4,
+       "overlap: %r" % r.json["items"])
+    eq(events_of(t, a), "4", "nothing applied twice (a)")
+    eq(events_of(t, b), "4", "b applied once")
+    eq(t.scalar("SELECT count(*) FROM integ_inbox WHERE sender_id LIKE 'rs-%' AND state = 'applied'"),
+       "8", "inbox rows applied")
+
+
+def test_batch_resend_after_kill(t):
+    # SIGKILL motcua while a batch is half applied; the resend answers the applied items as
+    # duplicates (their inbox rows committed with their writes) and applies the rest once.
+    import signal
+    import threading
+    items = []
+    codes = ["000.00.12.H56-260302-%04d" % (9300 + i) for i in range(250)]
+    for i, c in enumerate(codes):
+        items += lifecycle_items("k%d" % i, c, "20260302")
+    body = {"items": items}
+    raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    done = {}
+
+    def push():
+        try:
+            done["r"] = signed(t, "POST", BATCH, body)
+        except Exception as e:  # the connection dies with the server
+            done["e"] = e
+    th = threading.Thread(target=push)
+    th.start()
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        n = int(t.scalar("SELECT count(*) FROM integ_inbox WHERE sender_id LIKE 'k%' AND"
+                         " state = 'applied'"))
+        if n >= 40:
+            break
+        time.sleep(0.05)
+    t.server.stop(sig=signal.SIGKILL)
+    th.join(30)
+    applied = int(t.scalar("SELECT count(*) FROM integ_inbox WHERE sender_id LIKE 'k%'"
+                           " AND state = 'applied'"))
+    ok(0 < applied < len(items), "killed mid-batch: %d of %d applied" % (applied, len(items)))
+    t.server = t.start_server()
+    for c in t._clients:
+        c.server = t.server
+        c.close()
+    r = signed(t, "POST", BATCH, body)
+    status(r, 200)
+    st = [x["status"] for x in r.json["items"]]
+    eq(st.count("rejected"), 0, "nothing rejected on resend: %r"
+       % [x for x in r.json["items"] if x["status"] == "rejected"][:3])
+    ok(st.count("duplicate") >= applied, "applied items are duplicates: %d >= %d"
+       % (st.count("duplicate"), applied))
+    eq(t.scalar("SELECT count(*) FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id"
+                " WHERE d.code LIKE '000.00.12.H56-260302-9%'"), str(len(items)),
+       "each item applied exactly once")
+    eq(t.scalar("SELECT count(*) FROM dossier WHERE code LIKE '000.00.12.H56-260302-9%'"
+                " AND state = 4"), str(len(codes)), "every dossier in progress again")
+    del raw
+
+
+def test_every_write_signed(t):
+    # An integration client signs every state-changing request, not only /integration/* and
+    # /dvcqg/* (audit): the dossier API refuses it unsigned, wrongly signed or replayed.
+    body = {"applicant": dict(td.APPLICANT), "procedure": "2.000908", "channel": 1,
+            "documents": [{"name": "Đơn đề nghị", "kind": "original", "count": 1}],
+            "sets": 1, "return_method": "counter", "complete": True,
+            "received_at": "2026-03-04T09:00:00+07:00", "receiving_unit": td.H56["center"]}
+    n0 = t.scalar("SELECT count(*) FROM dossier")
+    r = t.integ.post("/api/v1/dossiers", body, headers={"Idempotency-Key": "unsigned-1"},
+                     sign=False)
+    status(r, 401, "BAD_SIGNATURE")
+    r = signed(t, "POST", "/api/v1/dossiers", body, secret="0" * 64)
+    status(r, 401, "BAD_SIGNATURE")
+    eq(t.scalar("SELECT count(*) FROM dossier"), n0, "nothing written unsigned")
+    r = signed(t, "POST", "/api/v1/dossiers", body)
+    status(r, 201)
+    code = r.json["code"]
+    ev = {"type": "hand_over", "expected_version": 1, "step": "Thẩm định",
+          "to_unit": td.H56["justice"], "occurred_at": "2026-03-04T10:00:00+07:00"}
+    target = "/api/v1/dossiers/%s/events" % code
+    r = t.integ.post(target, ev, sign=False)
+    status(r, 401, "BAD_SIGNATURE")
+    ts = int(time.time())
+    r = signed(t, "POST", target, ev, ts=ts)
+    status(r, 200)
+    r = signed(t, "POST", target, ev, ts=ts)
+    status(r, 401, "REPLAYED")
+    # Reads stay as they were (a bearer token is enough outside /integration and /dvcqg).
+    status(t.integ.get("/api/v1/dossiers/%s" % code), 200)
+
+
+def test_is_updating_after_error_only_ack(t):
+    # Regression (audit): an adapter's error ack (nothing reached the portal) made the next
+    # push of the dossier an update (isUpdating true). Only a synced ack does.
+    code = "000.00.12.H56-260305-9401"
+    r = signed(t, "POST", BATCH, {"items": [dv_item("upd-1", code, ngay="20260305090000")]})
+    eq(r.json["items"][0]["status"], "accepted", "pushed: %r" % r.json)
+
+    def row(sync):
+        r = signed(t, "GET", "/api/v1/dvcqg/dossiers?limit=500&sync=" + sync)
+        status(r, 200)
+        got = [x for x in r.json["items"] if x["MaHoSo"] == code]
+        eq(len(got), 1, "in the %s feed" % sync)
+        return got[0]
+
+    def ack(state, ts):
+        item = {"code": code, "state": state}
+        if state == "error":
+            item["error"] = "Cổng DVCQG trả lỗi 500"
+        r = signed(t, "POST", "/api/v1/dvcqg/ack", {"items": [item]}, ts=ts)
+        status(r, 200)
+    now = int(time.time())
+    ack("error", now)
+    eq(row("error")["isUpdating"], False, "never synced: a first push")
+    ack("synced", now - 1)
+    eq(row("synced")["isUpdating"], True, "synced once: an update")
+    ack("error", now - 2)
+    eq(row("error")["isUpdating"], True, "a later error: still an update")

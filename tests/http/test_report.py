@@ -280,6 +280,20 @@ def test_trend(t):
     eq(got["2026-03-02"], (9, 1), "02/03")
     eq(got["2026-03-13"], (1, 0), "13/03: D5")
     eq(got["2026-03-06"], (0, 2), "06/03: D3 D9")
+    eq(r.json["rules"], "legal", "rules echoed")
+    # rules=dvcqg766 (regression: it was ignored): the 766 counts of the ended dossiers and
+    # their rate; 06/03: D9 in time by 766, D3 late.
+    r = t.admin.get("/api/v1/stats/trend?from=2026-03-01&to=2026-03-31&interval=month"
+                    "&rules=dvcqg766")
+    status(r, 200)
+    eq(r.json["rules"], "dvcqg766", "rules echoed")
+    m = r.json["items"][0]
+    eq((m["dvcqg766"]["ended_on_time"], m["dvcqg766"]["ended_late"]), (5, 3),
+       "March: D1 D2 D9 D10 C1 in time, D3 D6 B1 late (766)")
+    eq(m["on_time_rate"], m["dvcqg766"]["rate"], "the 766 rate under rules=dvcqg766")
+    r = t.admin.get("/api/v1/stats/trend?from=2026-03-06&to=2026-03-06&rules=dvcqg766")
+    d = r.json["items"][0]["dvcqg766"]
+    eq((d["ended_on_time"], d["ended_late"]), (1, 1), "06/03 by 766")
 
 
 def test_scope(t):
@@ -546,6 +560,79 @@ def test_bieu06_late_dossiers(t):
     eq(d3["responsible"][0]["unit_code"], JUSTICE, "falls back to the resolving unit")
     items = pages(t.sup_a, "/api/v1/reports/bieu06/late-dossiers?" + MARCH, 5)
     eq([codes[i["code"]] for i in items], ["C2"], "scope")
+
+
+def local_today(t):
+    import datetime
+    return datetime.date.fromisoformat(
+        t.scalar("SELECT to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')"))
+
+
+def test_running_period_classified_now(t):
+    """Regression (audit): the figures of a period that has not ended classified its open
+    dossiers at the period's end instant - in the future - so a dossier due later in the
+    period, in time today, was counted overdue. Classified now: open in time (column 12),
+    by the summaries and by the plain scan alike."""
+    import datetime
+    today = local_today(t)
+    at = t.scalar("SELECT to_char((now() - interval '1 hour') AT TIME ZONE 'Asia/Ho_Chi_Minh',"
+                  " 'YYYY-MM-DD\"T\"HH24:MI:SS\"+07:00\"')")
+    body = {"applicant": {"name": "Nguyễn Văn An", "id_number": "001090000009"},
+            "procedure": P3, "channel": 1, "received_at": at, "receiving_unit": COMMUNE_B,
+            "resolving_unit": COMMUNE_B, "complete": True,
+            "documents": [{"name": "Đơn đề nghị", "kind": "original", "count": 1}]}
+    r = t.integ.post("/api/v1/dossiers", body, headers={"Idempotency-Key": new_key()})
+    status(r, 201)
+    due, code = r.json["legal_due_at"], r.json["code"]
+    # an explicit range ending 40 days ahead (its end is certainly after the due instant)
+    # and the official month that contains today
+    end = today + datetime.timedelta(days=40)
+    m = today.month + (1 if today.day >= 15 else 0)
+    y = today.year + (1 if m == 13 else 0)
+    m = 1 if m == 13 else m
+    for q in ("from=%s&to=%s" % (today, end), "period=month&year=%d&number=%d" % (y, m)):
+        j = ontime(t.admin, q + "&group=unit&unit=%s&include_sub_units=false" % COMMUNE_B)
+        got = by_key(j["items"], "unit")[COMMUNE_B]
+        eq(got[8:], [1, 1, 0], "%s: open 1, in time 1, overdue 0 (due %s)" % (q, due))
+        # the plain scan says the same
+        p = j["period"]
+        raw = t.sql("SELECT open_total, open_overdue FROM report_figures_raw('%s', '%s', 'unit',"
+                    " NULL, 'resolving', 'historical', NULL, (SELECT id FROM unit WHERE code ="
+                    " '%s'), false)" % (p["from"], p["to"], COMMUNE_B))
+        eq([list(map(int, x)) for x in raw], [[1, 0]], "plain scan, %s" % q)
+        # and the cell lists behind columns 12 and 13
+        for cell, want in (("open_in_time", [code]), ("open_overdue", [])):
+            items = pages(t.admin, "/api/v1/stats/ontime/dossiers?%s&cell=%s&unit=%s"
+                          "&include_sub_units=false" % (q, cell, COMMUNE_B), 5)
+            eq([x["code"] for x in items], want, "%s: cell %s" % (q, cell))
+
+
+def test_structure_current_keeps_dissolved_units_in_scope(t):
+    """Regression (audit): under structure=current a scoped caller (or unit=) lost the
+    dossiers of a unit dissolved into one of its units. Commune B is merged into commune A
+    here (then the link is removed): A's supervisor sees A + B's March figures under A."""
+    t.psql("INSERT INTO unit_successor (unit_id, successor_id, since) SELECT b.id, a.id,"
+           " '2026-04-01' FROM unit a, unit b WHERE a.code = '%s' AND b.code = '%s'"
+           % (COMMUNE_A, COMMUNE_B))
+    try:
+        merged = [a + b for a, b in zip(MARCH_BY_RESOLVING[COMMUNE_A],
+                                        MARCH_BY_RESOLVING[COMMUNE_B])]
+        j = ontime(t.sup_a, MARCH + "&group=unit&structure=current")
+        eq(by_key(j["items"], "unit"), {COMMUNE_A: merged}, "supervisor of A, current")
+        j = ontime(t.sup_a, MARCH + "&group=unit&structure=historical")
+        eq(by_key(j["items"], "unit"), {COMMUNE_A: MARCH_BY_RESOLVING[COMMUNE_A]},
+           "supervisor of A, historical: A only (B is outside A's tree)")
+        j = ontime(t.sup, MARCH + "&group=unit&structure=current&unit=%s"
+                   "&include_sub_units=false" % COMMUNE_A)
+        eq(by_key(j["items"], "unit"), {COMMUNE_A: merged}, "unit=A, current")
+        j = ontime(t.sup, MARCH + "&group=unit&structure=current")
+        eq(by_key(j["items"], "unit"), {JUSTICE: MARCH_BY_RESOLVING[JUSTICE], COMMUNE_A: merged},
+           "province: B under A")
+        r = t.sup_a.get("/api/v1/reports/bieu06?" + MARCH + "&structure=current")
+        status(r, 200)
+        eq(r.json["rows"][-1]["cells"], merged, "Biểu 06 of A's supervisor, current")
+    finally:
+        t.psql("DELETE FROM unit_successor")
 
 
 def test_as_of(t):

@@ -127,10 +127,23 @@ def test_tls(t):
     try:
         r = t.client(server=s).get("/healthz")
         status(r, 200)
-        # TLS 1.1 must be refused.
-        p = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % s.port,
-                            "-tls1_1"], input="", capture_output=True, text=True, timeout=20)
-        ok("Cipher is (NONE)" in p.stdout or p.returncode != 0, "TLS 1.1 refused")
+        # TLS 1.1 must be refused by the server. The client is told to offer TLS 1.1 with
+        # SECLEVEL=0 (Debian's openssl otherwise refuses TLS 1.1 itself, and the check could
+        # not fail): the server answers with a protocol_version alert.
+        def s_client(*args):
+            return subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % s.port,
+                                   "-cipher", "DEFAULT@SECLEVEL=0"] + list(args), input="",
+                                  capture_output=True, text=True, timeout=20)
+        p = s_client("-tls1_1")
+        out = p.stdout + p.stderr
+        ok(p.returncode != 0 and "alert protocol version" in out,
+           "TLS 1.1 refused by the server's alert: %s" % out[-600:])
+        ok("no protocols available" not in out, "the client did offer TLS 1.1")
+        for flag, name in (("-tls1_2", "TLSv1.2"), ("-tls1_3", "TLSv1.3")):
+            p = s_client(flag, "-brief")
+            out = p.stdout + p.stderr
+            ok(p.returncode == 0 and name in out and "alert" not in out,
+               "%s accepted: %s" % (name, out[-600:]))
         # Plain HTTP on the TLS port gets no HTTP answer.
         sock = socket.create_connection(("127.0.0.1", s.port), timeout=5)
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -169,8 +182,16 @@ def test_slow_client_cut_off(t):
 
 
 def test_database_restart_503_then_recovers(t):
+    """PostgreSQL stopped hard: /readyz and authenticated API routes answer 503
+    DB_UNAVAILABLE with Retry-After, with the token cached by the worker (used just before)
+    and with one the server has never seen; service resumes by itself afterwards."""
+    t.psql("INSERT INTO unit (code, name, level, kind, province, valid_from) VALUES"
+           " ('000.00.31.H56', 'Sở Thử Nghiệm', 'province', 'department', 'H56', '2025-07-01')")
+    cached = t.account("sys-clerk", "clerk", "000.00.31.H56")
+    fresh = t.account("sys-clerk", "clerk", "000.00.31.H56")  # a second session, never used
     c = t.anon()
     status(c.get("/readyz"), 200)
+    status(cached.get("/api/v1/units"), 200)  # keep-alive: the same worker, now cached
     t.pg_stop("immediate")
     try:
         saw_503 = False
@@ -185,6 +206,10 @@ def test_database_restart_503_then_recovers(t):
             time.sleep(0.1)
         ok(saw_503, "readyz reports the database down")
         status(c.get("/healthz"), 200)  # the process itself is alive
+        for who, cl in (("cached token", cached), ("uncached token", fresh)):
+            r = cl.get("/api/v1/units")
+            status(r, 503, "DB_UNAVAILABLE")
+            ok(r.headers.get("retry-after"), "Retry-After on 503 (%s)" % who)
     finally:
         t.pg_start()
     deadline = time.time() + 20
@@ -194,6 +219,11 @@ def test_database_restart_503_then_recovers(t):
         time.sleep(0.2)
     status(c.get("/readyz"), 200)
     ok("motcua_db_reconnects_total" in c.get("/metrics").text, "reconnects counted")
+    deadline = time.time() + 10
+    while time.time() < deadline and fresh.get("/api/v1/units").status != 200:
+        time.sleep(0.2)
+    status(cached.get("/api/v1/units"), 200)
+    status(fresh.get("/api/v1/units"), 200)
 
 
 def test_graceful_shutdown(t):

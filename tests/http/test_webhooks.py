@@ -205,3 +205,42 @@ def test_dead_letter_and_replay(t):
     r = t.anon().get("/metrics")
     ok("motcua_webhook_delivered_total" in r.text, "metrics exported")
     rec.close()
+
+
+def test_alerts_as_webhooks(t):
+    # Alerts (issue 6) go out through the same outbox: opt-in by type ("alert.<kind>" or
+    # "alert.*"), filtered by unit like dossier events, signed the same way.
+    rec, other, every = Receiver("ok"), Receiver("ok"), Receiver("ok")
+    sub = subscribe(t, rec.url, event_types=["alert.overdue"], units=[td.H56["center"]])
+    sub_other = subscribe(t, other.url, event_types=["alert.*"], units=[td.H56["tax"]])
+    sub_every = subscribe(t, every.url)   # every dossier event, no alert
+    # Received long ago and never resolved: the scheduler finds it overdue at once.
+    d = td.receive(t, client=t.integ, received_at="2026-02-24T09:00:00+07:00")
+    ok(wait(lambda: any(json.loads(b)["subject"] == d["code"] for _, b in rec.got), 30),
+       "the overdue alert arrives as a webhook")
+    h, body = [(h, b) for h, b in rec.got if json.loads(b)["subject"] == d["code"]][0]
+    ok(verify(sub["secret"], h, body), "Standard Webhooks signature verifies")
+    ce = json.loads(body)
+    eq(ce["type"], "vn.motcua.alert.overdue.v1", "alert type")
+    eq(ce["source"], "/units/" + td.H56["center"], "source: the alert's unit")
+    eq(ce["data"]["kind"], "overdue", "kind")
+    eq(ce["data"]["dossier_code"], d["code"], "dossier")
+    aid = int(t.scalar("SELECT id FROM alert WHERE kind = 'overdue' AND dossier_id ="
+                       " (SELECT id FROM dossier WHERE code = '%s')" % d["code"]))
+    eq(ce["data"]["alert_id"], aid, "alert id")
+    eq(h.get("webhook-id") or h.get("Webhook-Id"), ce["id"], "webhook-id")
+    ok(wait(lambda: any(json.loads(b)["subject"] == d["code"] for _, b in every.got), 30),
+       "the reception event reaches the catch-all subscription")
+    time.sleep(1.5)
+    eq([json.loads(b)["type"] for _, b in every.got if json.loads(b)["subject"] == d["code"]],
+       ["vn.motcua.dossier.receive.v1"], "no alert without opting in")
+    eq([json.loads(b)["subject"] for _, b in other.got].count(d["code"]), 0,
+       "another unit's subscription gets no alert of this dossier")
+    r = t.admin.get("/api/v1/webhooks/%d/deliveries" % sub["id"])
+    status(r, 200)
+    eq({x["type"] for x in r.json["items"] if x["dossier_code"] == d["code"]},
+       {"alert.overdue"}, "delivery list names the alert")
+    for s in (sub, sub_other, sub_every):
+        t.admin.post("/api/v1/webhooks/%d/disable" % s["id"])
+    for x in (rec, other, every):
+        x.close()
