@@ -7,8 +7,9 @@
 Called by tools/run.sh once the server is ready. Without --api-key it issues a new key to
 the `egov` integration account made by tools/demo/load.sh (`motcua account api-key`). It
 does nothing when the database already holds --count dossiers or more, so `make run` can
-be repeated. Uses the integration API key: an integration client
-replays receptions and events made elsewhere with their own times (received_at,
+be repeated. Uses the integration API key, and signs every write as docs/integration.md §2
+says (the signing secret is issued through the admin API, logged in as the demo `admin`;
+--signing-secret to give one): an integration client replays receptions and events made elsewhere with their own times (received_at,
 occurred_at), which is what the Egov adapter does, so the dossiers spread over the last five
 months and reach every state of domain.md §3. The server computes every appointment and
 classification; this script only chooses what happened and when. Deterministic (fixed seed):
@@ -17,12 +18,15 @@ not a loader). Exit status 1 when more than a tenth of the requests failed.
 """
 import argparse
 import datetime as dt
+import hashlib
+import hmac
 import json
 import os
 import random
 import re
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -60,12 +64,26 @@ SECOND_LEG = "000.00.10.H19"
 
 
 class Api:
-    def __init__(self, base, key):
+    def __init__(self, base, key, secret):
         self.base = base.rstrip("/")
         self.key = key
+        self.secret = secret
         self.failures = 0
         self.calls = 0
         self.cache = {}
+        self.signed = set()
+
+    def signature(self, method, path, data):
+        """X-Motcua-Timestamp / X-Motcua-Signature (HMAC-SHA256 over method, path, timestamp
+        and body); the same bytes signed twice in one second would be a replay, so an
+        earlier second is taken then."""
+        t = int(time.time())
+        while (method, path, data, t) in self.signed:
+            t -= 1
+        self.signed.add((method, path, data, t))
+        msg = b"\n".join([method.encode(), path.encode(), str(t).encode(), data])
+        mac = hmac.new(self.secret.encode(), msg, hashlib.sha256).hexdigest()
+        return {"X-Motcua-Timestamp": str(t), "X-Motcua-Signature": "v1=" + mac}
 
     def components(self, code):
         """The documents (thành phần hồ sơ) of the procedure's version in force: a reception
@@ -84,9 +102,10 @@ class Api:
     def post(self, path, body):
         self.calls += 1
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        req = urllib.request.Request(self.base + path, data=data, method="POST", headers={
-            "Authorization": "Bearer " + self.key, "Content-Type": "application/json",
-            "Idempotency-Key": str(uuid.uuid4())})
+        headers = {"Authorization": "Bearer " + self.key, "Content-Type": "application/json",
+                   "Idempotency-Key": str(uuid.uuid4())}
+        headers.update(self.signature("POST", path, data))
+        req = urllib.request.Request(self.base + path, data=data, method="POST", headers=headers)
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
                 return json.loads(r.read().decode("utf-8"))
@@ -226,6 +245,25 @@ def issue_key(binary, db_url):
     return m.group(0)
 
 
+def signing_secret(base, password):
+    """Issues the egov client's signing secret through the admin API (demo admin login)."""
+    def call(path, body, token=None):
+        h = {"Content-Type": "application/json"}
+        if token:
+            h["Authorization"] = "Bearer " + token
+        req = urllib.request.Request(base.rstrip("/") + path, method="POST", headers=h,
+                                     data=json.dumps(body).encode("utf-8"))
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read().decode("utf-8"))
+    try:
+        tok = call("/api/v1/auth/login", {"login": "admin", "password": password})["token"]
+        return call("/api/v1/integration/clients/egov/signing-secret", {}, tok)["signing_secret"]
+    except (urllib.error.URLError, KeyError, ValueError) as e:
+        print("không cấp được khóa ký cho egov (cannot issue the signing secret): %s" % e,
+              file=sys.stderr)
+        return None
+
+
 def main():
     ap = argparse.ArgumentParser(description="demo dossiers through the HTTP API")
     ap.add_argument("--url", required=True)
@@ -233,6 +271,9 @@ def main():
     ap.add_argument("--bin", default="build/motcua")
     ap.add_argument("--count", type=int, default=300)
     ap.add_argument("--api-key", default=os.environ.get("MOTCUA_DEMO_API_KEY"))
+    ap.add_argument("--signing-secret", default=os.environ.get("MOTCUA_DEMO_SIGNING_SECRET"))
+    ap.add_argument("--admin-password",
+                    default=os.environ.get("MOTCUA_DEMO_PASSWORD", "motcua-demo-2026"))
     a = ap.parse_args()
     have = existing_dossiers(a.database_url)
     if have >= a.count:
@@ -241,7 +282,10 @@ def main():
     key = a.api_key or issue_key(a.bin, a.database_url)
     if key is None:
         return 1
-    api = Api(a.url, key)
+    secret = a.signing_secret or signing_secret(a.url, a.admin_password)
+    if secret is None:
+        return 1
+    api = Api(a.url, key, secret)
     rng = random.Random(2026 + have)
     now = dt.datetime.now(TZ)
     counts = {}
