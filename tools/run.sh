@@ -54,8 +54,60 @@ start_cluster() {
     export DATABASE_URL
 }
 
+# As root, the server does not keep root: it runs as `nobody` through setpriv (which execs,
+# so SERVER_PID is the server itself and SIGTERM reaches it directly), with no supplementary
+# groups and no_new_privs. It needs no file of the checkout at run time (migrations and the
+# calendar are embedded), only a readable binary (copied to a temporary folder when nobody
+# cannot reach build/), the database socket (mode 0777 under var/pg) and /tmp. It keeps
+# root, saying why, when it cannot work unprivileged: a port under 1024, a TLS key or
+# MOTCUA_CONFIG file that nobody cannot read, a password file of root's for DATABASE_URL;
+# MOTCUA_RUN_AS_ROOT=1 keeps root on purpose. docs/operations.md "make run as root".
+SERVER_USER=
+SERVER_BIN=$BIN
+RUN_TMP=
+choose_server_user() {
+    [ "$(id -u)" = 0 ] || return 0
+    why=
+    if [ -n "${MOTCUA_RUN_AS_ROOT:-}" ]; then
+        why="MOTCUA_RUN_AS_ROOT"
+    elif ! command -v setpriv >/dev/null 2>&1 || ! id nobody >/dev/null 2>&1; then
+        why="setpriv or the user nobody is missing"
+    elif [ "${LISTEN##*:}" -lt 1024 ] 2>/dev/null; then
+        why="port ${LISTEN##*:} < 1024"
+    elif [ -n "${PGPASSFILE:-}" ] || [ -f "${HOME:-/root}/.pgpass" ]; then
+        why="DATABASE_URL may need root's password file"
+    else
+        for f in "${MOTCUA_TLS_CERT:-}" "${MOTCUA_TLS_KEY:-}" "${MOTCUA_CONFIG:-}"; do
+            [ -n "$f" ] && ! runuser -u nobody -- test -r "$f" && why="nobody cannot read $f"
+        done
+    fi
+    if [ -n "$why" ]; then
+        say "motcua: máy chủ chạy với quyền root ($why) (server runs as root)"
+        return 0
+    fi
+    if ! runuser -u nobody -- test -x "$BIN"; then
+        RUN_TMP=$(mktemp -d /tmp/motcua-run.XXXXXX) || return 0
+        chmod 755 "$RUN_TMP"
+        cp "$BIN" "$RUN_TMP/motcua" && chmod 755 "$RUN_TMP/motcua" || return 0
+        SERVER_BIN="$RUN_TMP/motcua"
+    fi
+    SERVER_USER=nobody
+    say "motcua: máy chủ chạy với người dùng nobody, không phải root (server runs as nobody)"
+}
+
+start_server() {
+    if [ -n "$SERVER_USER" ]; then
+        MOTCUA_LISTEN=$LISTEN HOME=/nonexistent setpriv --reuid="$SERVER_USER" \
+            --regid="$(id -g "$SERVER_USER")" --clear-groups --no-new-privs -- "$SERVER_BIN" &
+    else
+        MOTCUA_LISTEN=$LISTEN "$SERVER_BIN" &
+    fi
+    SERVER_PID=$!
+}
+
 stop_all() {
     [ -n "${SERVER_PID:-}" ] && kill -TERM "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    [ -n "$RUN_TMP" ] && rm -rf "$RUN_TMP"
     if [ "$OWN_CLUSTER" = 1 ]; then
         pg_as "$PG_BIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1
         say "motcua: đã dừng máy chủ và cụm PostgreSQL (server and cluster stopped)"
@@ -73,8 +125,8 @@ if [ -x tools/demo/load.sh ] || [ -f tools/demo/load.sh ]; then
 fi
 [ "${1:-}" = "--demo-only" ] && { stop_all; exit 0; }
 
-MOTCUA_LISTEN=$LISTEN "$BIN" &
-SERVER_PID=$!
+choose_server_user
+start_server
 i=0
 until curl -fsS "http://$LISTEN/readyz" >/dev/null 2>&1; do
     i=$((i + 1))

@@ -44,6 +44,14 @@
 /* --- SQL -------------------------------------------------------------------------------- */
 
 /* $1 code, $2 scope root (NULL = administrator). */
+/* The unit's address, or its nearest ancestor's: the place name (địa danh) of the forms'
+ * "…, ngày … tháng … năm …" when a unit's own address is not recorded. */
+#define UNIT_ADDRESS(u)                                                                         \
+    " coalesce(" u ".address, (WITH RECURSIVE up AS (SELECT id, parent_id, address, 1 AS depth"   \
+    "  FROM unit WHERE id = " u ".parent_id UNION ALL SELECT x.id, x.parent_id, x.address,"       \
+    "  up.depth + 1 FROM unit x JOIN up ON x.id = up.parent_id WHERE up.depth < 8)"                \
+    "  SELECT address FROM up WHERE address IS NOT NULL ORDER BY depth LIMIT 1))"
+
 static const char SQL_DOSSIER[] =
     "SELECT d.code, d.regime, d.state, d.applicant::text AS applicant,"
     " d.documents::text AS documents, d.sets, d.return_method, d.duration_value,"
@@ -54,7 +62,7 @@ static const char SQL_DOSSIER[] =
     " extract(epoch FROM d.ended_at)::bigint AS ended_at,"
     " extract(epoch FROM d.created_at)::bigint AS created_at,"
     " p.code AS procedure_code, p.name AS procedure_name,"
-    " ru.name AS receiving_name, ru.address AS receiving_address, pu.name AS parent_name,"
+    " ru.name AS receiving_name," UNIT_ADDRESS("ru") " AS receiving_address, pu.name AS parent_name,"
     " rs.name AS resolving_name"
     " FROM dossier d"
     " JOIN procedure p ON p.id = d.procedure_id"
@@ -90,7 +98,7 @@ static const char SQL_GUIDANCE[] =
     " extract(epoch FROM g.guided_at)::bigint AS guided_at,"
     " coalesce(nullif(a.display_name, ''), g.actor_login) AS actor,"
     " p.code AS procedure_code, p.name AS procedure_name,"
-    " ru.name AS receiving_name, ru.address AS receiving_address, pu.name AS parent_name"
+    " ru.name AS receiving_name," UNIT_ADDRESS("ru") " AS receiving_address, pu.name AS parent_name"
     " FROM reception_guidance g"
     " JOIN unit ru ON ru.id = g.receiving_unit_id"
     " LEFT JOIN unit pu ON pu.id = ru.parent_id"
@@ -101,7 +109,7 @@ static const char SQL_GUIDANCE[] =
 
 /* $1 unit code, $2 scope root. */
 static const char SQL_REGISTER_UNIT[] =
-    "SELECT u.id, u.name, u.address, pu.name AS parent_name FROM unit u"
+    "SELECT u.id, u.name," UNIT_ADDRESS("u") " AS address, pu.name AS parent_name FROM unit u"
     " LEFT JOIN unit pu ON pu.id = u.parent_id"
     " WHERE u.code = $1 AND ($2::bigint IS NULL OR unit_in_scope($2::bigint, u.id))";
 

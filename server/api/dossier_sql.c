@@ -305,6 +305,12 @@ const char DSQL_EVENTS[] =
  * `= ANY(array)`, which the planner evaluates once (InitPlan) and can turn into index
  * conditions; unit_in_scope() per row cost ~0.1 ms a dossier (docs/api/dossiers.md,
  * "Performance"). UNION (not UNION ALL) ends the walk on a cycle in unit.parent_id.
+ * Both walk down the edges unit_in_scope() (sql/085_scope_successors.sql) walks up: sub-units,
+ * and the units a unit succeeded (unit_successor, transitively), so a merged commune sees the
+ * dossiers of the communes it replaced. `t`: reached through a successor link, below which
+ * only sub-units without a successor of their own follow (they inherit their parent's).
+ * `pick` without sub-units ($3 false) still takes the predecessors: under the current
+ * structure they are the unit itself.
  * The page is cut first (LIMIT inside), then the names of its units and procedure are
  * joined: a few primary-key lookups per row returned, none per row scanned.
  * $1 scope root, $2 unit code, $3 include sub-units, $4 procedure code, $5 field code,
@@ -321,12 +327,20 @@ const char DSQL_EVENTS[] =
     " ELSE 'overdue' END"
 
 const char DSQL_LIST[] =
-    "WITH RECURSIVE scope(id) AS ("
-    "  SELECT $1::bigint WHERE $1::bigint IS NOT NULL"
-    "  UNION SELECT u.id FROM unit u JOIN scope s ON u.parent_id = s.id),"
-    " pick(id) AS ("
-    "  SELECT id FROM unit WHERE code = $2::text"
-    "  UNION SELECT u.id FROM unit u JOIN pick k ON u.parent_id = k.id WHERE $3::boolean),"
+    "WITH RECURSIVE scope(id, t) AS ("
+    "  SELECT $1::bigint, false WHERE $1::bigint IS NOT NULL"
+    "  UNION SELECT n.id, n.t FROM scope s CROSS JOIN LATERAL ("
+    "   SELECT u.id, s.t FROM unit u WHERE u.parent_id = s.id"
+    "    AND (NOT s.t OR NOT EXISTS (SELECT 1 FROM unit_successor x WHERE x.unit_id = u.id))"
+    "   UNION ALL SELECT us.unit_id, true FROM unit_successor us WHERE us.successor_id = s.id"
+    "  ) n(id, t)),"
+    " pick(id, t) AS ("
+    "  SELECT id, false FROM unit WHERE code = $2::text"
+    "  UNION SELECT n.id, n.t FROM pick k CROSS JOIN LATERAL ("
+    "   SELECT u.id, k.t FROM unit u WHERE $3::boolean AND u.parent_id = k.id"
+    "    AND (NOT k.t OR NOT EXISTS (SELECT 1 FROM unit_successor x WHERE x.unit_id = u.id))"
+    "   UNION ALL SELECT us.unit_id, true FROM unit_successor us WHERE us.successor_id = k.id"
+    "  ) n(id, t)),"
     " page AS ("
     "  SELECT x.*, " LIST_CLASS " AS class"
     "  FROM (SELECT d.*,"

@@ -26,6 +26,7 @@
 #include <event2/http.h>
 
 #include "app.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "domain/cal.h"
 #include "domain/cls.h"
@@ -138,6 +139,11 @@ report_parse_scope(struct reqctx *rc, struct rq *q, int allow_current, struct mc
     q->structure = s == NULL ? "historical" : s;
     if (strcmp(q->structure, "historical") != 0 && strcmp(q->structure, "current") != 0)
         return err_field(e, ERR_BAD_QUERY, "structure", "structure is historical or current");
+    s = rc_query(rc, "rollup");
+    q->rollup = s == NULL || s[0] == '\0' || strcmp(s, "none") == 0 ? NULL : s;
+    if (q->rollup != NULL && strcmp(q->rollup, "children") != 0 &&
+        strcmp(q->rollup, "subtree") != 0)
+        return err_field(e, ERR_BAD_QUERY, "rollup", "rollup is none, children or subtree");
     s = rc_query(rc, "rules");
     q->rules = s == NULL ? CLS_LEGAL : cls_rules_parse(s);
     if (q->rules < 0)
@@ -156,8 +162,12 @@ report_parse_scope(struct reqctx *rc, struct rq *q, int allow_current, struct mc
         if (rc->who.role == ROLE_CLERK || rc->who.role == ROLE_OFFICIAL) {
             q->unit = arena_strdup(rc->arena, rc->who.unit_code);
             q->sub = "false";
+            q->rollup = NULL;
         }
     }
+    q->structure_sql = q->rollup == NULL
+                           ? q->structure
+                           : arena_printf(rc->arena, "%s/%s", q->structure, q->rollup);
     return 0;
 }
 
@@ -165,7 +175,7 @@ void
 report_scope_params(const struct rq *q, const char **v)
 {
     v[0] = q->by;
-    v[1] = q->structure;
+    v[1] = q->structure_sql;
     v[2] = q->scope[0] != '\0' ? q->scope : NULL;
     v[3] = q->unit;
     v[4] = q->sub;
@@ -195,11 +205,12 @@ figure_params(struct reqctx *rc, const struct rq *q)
     return v;
 }
 
-/* ?as_of=<RFC 3339>: validated by cal_parse_instant, then passed on as given (sub-second
- * digits matter: events recorded a few milliseconds after the instant must not count); a
- * time without an offset is local (+07:00), as cal_parse_instant reads it. NULL when absent. */
-static int
-parse_as_of(struct reqctx *rc, struct rq *q, struct mc_err *e)
+/* ?as_of=<RFC 3339> (report_int.h): validated by cal_parse_instant, then passed on as given
+ * (sub-second digits matter: events recorded a few milliseconds after the instant must not
+ * count); a time without an offset is local (+07:00), as cal_parse_instant reads it. NULL
+ * when absent. */
+int
+report_parse_as_of(struct reqctx *rc, struct rq *q, struct mc_err *e)
 {
     const char *s = rc_query(rc, "as_of");
     int64_t t;
@@ -248,6 +259,28 @@ rate_json(int rc_, int64_t h)
     return json_string(buf);
 }
 
+/*
+ * Points of an indicator from its exact ratio num / den (domain.md §8.1,
+ * domain-sources.md §6): min((num / den) / (threshold_pct / 100), 1) × max_points, in
+ * hundredths of a point, rounded half up - never from the rate already rounded to two
+ * decimals. -1 when den is 0 (the rate is N/A). The products stay far below 2^63: num and
+ * den are dossier counts, threshold and points at most 100.
+ */
+static int
+report_points(int64_t num, int64_t den, int threshold_pct, int max_points, int64_t *out)
+{
+    int64_t a, b;
+
+    if (den <= 0 || num < 0 || threshold_pct <= 0 || max_points < 0)
+        return -1;
+    /* (num / den) / (thr / 100) × max × 100 = num × max × 10000 / (den × thr) */
+    a = num * (int64_t)max_points * 10000;
+    b = den * (int64_t)threshold_pct;
+    *out = num * 100 >= den * (int64_t)threshold_pct ? (int64_t)max_points * 100
+                                                      : (2 * a + b) / (2 * b);
+    return 0;
+}
+
 json_t *
 report_period_json(const struct rq *q)
 {
@@ -274,6 +307,8 @@ ontime_done(struct reqctx *rc, struct db_result *r)
     struct rq *q = rc->state;
     const PGresult *res;
     json_t *items, *body;
+    int thr = rc->app->cfg != NULL ? rc->app->cfg->dvcqg21_threshold : 100,
+        maxp = rc->app->cfg != NULL ? rc->app->cfg->dvcqg21_points : 20;
 
     res = report_result(rc, r);
     if (res == NULL)
@@ -310,15 +345,17 @@ ontime_done(struct reqctx *rc, struct db_result *r)
         json_object_set_new(it, "late_rate", rate_json(x, h));
         x = cls_rate(overdue, open, &h);
         json_object_set_new(it, "open_overdue_rate", rate_json(x, h));
-        /* DVCQG indicator 2.1 (domain.md §8.1; points: domain-sources.md §6, full points at
-         * 100 %, 20 points as in Thanh Hóa's published scoring). */
+        /* DVCQG indicator 2.1 (domain.md §8.1): points = min(rate / threshold, 1) × points
+         * of the indicator, from the exact ratio (report_points); threshold and points are
+         * MOTCUA_DVCQG21_THRESHOLD / _POINTS (defaults 100 % and 20: domain-sources.md §6,
+         * Thanh Hóa's published scoring). */
         json_object_set_new(v, "ended_on_time", json_integer(ok766));
         json_object_set_new(v, "ended_late", json_integer(cell(res, i, F_LATE766)));
         json_object_set_new(v, "open_in_time", json_integer(openok));
         json_object_set_new(v, "open_late", json_integer(open - openok));
         x = cls_rate_766(ok766, openok, recv, car, &h);
         json_object_set_new(v, "rate", rate_json(x, h));
-        if (x == 0 && cls_points(h, 10000, 20, &pts) == 0)
+        if (x == 0 && report_points(ok766 + openok, recv + car, thr, maxp, &pts) == 0)
             json_object_set_new(v, "points", rate_json(0, pts));
         else
             json_object_set_new(v, "points", json_null());
@@ -332,6 +369,7 @@ ontime_done(struct reqctx *rc, struct db_result *r)
         json_object_set_new(body, "as_of", json_string(q->as_of));
     json_object_set_new(body, "by", json_string(q->by));
     json_object_set_new(body, "structure", json_string(q->structure));
+    json_object_set_new(body, "rollup", json_string(q->rollup != NULL ? q->rollup : "none"));
     json_object_set_new(body, "items", items);
     json_object_set_new(body, "next_cursor", json_null());
     http_reply_json(rc, 200, body);
@@ -349,7 +387,7 @@ api_stats_ontime(struct reqctx *rc)
         http_reply_error(rc, &e);
         return;
     }
-    if (parse_as_of(rc, q, &e) != 0) {
+    if (report_parse_as_of(rc, q, &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
@@ -595,6 +633,7 @@ bieu06_done(struct reqctx *rc, struct db_result *r)
         json_object_set_new(body, "unit", json_string(m.unit_name));
         json_object_set_new(body, "unit_of_measure", json_string("Số hồ sơ TTHC"));
         json_object_set_new(body, "rules", json_string("legal"));
+        json_object_set_new(body, "rollup", json_string(q->rollup != NULL ? q->rollup : "none"));
         if (q->as_of != NULL)
             json_object_set_new(body, "as_of", json_string(q->as_of));
         json_object_set_new(body, "columns", cols);
@@ -613,7 +652,7 @@ api_bieu06(struct reqctx *rc)
     struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
     const char **nv = arena_calloc(rc->arena, 2, sizeof(*nv));
 
-    if (report_parse_common(rc, q, &e) != 0 || parse_as_of(rc, q, &e) != 0) {
+    if (report_parse_common(rc, q, &e) != 0 || report_parse_as_of(rc, q, &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }

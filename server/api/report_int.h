@@ -24,6 +24,8 @@ struct rq {
     char from_s[16], to_s[16];
     const char *g1, *g2;
     const char *by, *structure, *unit, *sub;
+    const char *rollup;        /* ?rollup=children|subtree, NULL for none */
+    const char *structure_sql; /* p_structure of the SQL functions: structure[/rollup] */
     char scope[24];
     int rules;
     int kind;     /* period kind, -1 for an explicit range */
@@ -42,11 +44,19 @@ int report_parse_int(const char *s, int *out);
  */
 int report_parse_common(struct reqctx *rc, struct rq *q, struct mc_err *e);
 
-/* The non-period part of report_parse_common (by, structure, rules, unit, scope); by may
- * also be "current" (the unit holding the dossier now) when allow_current. */
+/* The non-period part of report_parse_common (by, structure, rollup, rules, unit, scope);
+ * by may also be "current" (the unit holding the dossier now) when allow_current. rollup
+ * (sql/064_report_rollup.sql): children = one row per child unit of the unit asked for (else
+ * of the caller's unit, else of the top of the tree) with its whole subtree summed, plus the
+ * unit's own dossiers; subtree = the whole subtree as one row; clerks and officials (their
+ * own unit only) get none. */
 int report_parse_scope(struct reqctx *rc, struct rq *q, int allow_current, struct mc_err *e);
 
-/* by, structure, scope (NULL for an administrator: everything), unit and
+/* ?as_of=<RFC 3339> into q->as_of (NULL when absent; an offset-less time is local,
+ * +07:00). -1 with e = BAD_QUERY naming as_of. */
+int report_parse_as_of(struct reqctx *rc, struct rq *q, struct mc_err *e);
+
+/* by, structure[/rollup], scope (NULL for an administrator: everything), unit and
  * include_sub_units of q into v[0..4]: the scope parameters of the report statements, in
  * the order their SQL functions take them. */
 void report_scope_params(const struct rq *q, const char **v);

@@ -4,7 +4,8 @@
  *
  *   GET /api/v1/stats/overdue                      open dossiers overdue now
  *   GET /api/v1/stats/due-soon?hours=N             open dossiers due within N working hours
- *   GET /api/v1/stats/ontime/dossiers?cell=...     the dossiers of one figure cell
+ *   GET /api/v1/stats/ontime/dossiers?cell=...     the dossiers of one figure cell (also
+ *                                                  as of a past instant: ?as_of=)
  *   GET /api/v1/reports/bieu06/late-dossiers       Biểu 06's late dossiers with the unit and
  *                                                  official responsible for the late step
  *
@@ -52,6 +53,19 @@ static const char SQL_CELL_LIST[] =
     " extract(epoch FROM legal_due_at)::bigint AS legal_due_at,"
     " extract(epoch FROM ended_at)::bigint AS ended_at"
     " FROM report_cell_list($1::date, $2::date, $3, $4, $5, $6::bigint,"
+    " CASE WHEN $7::text IS NULL THEN NULL"
+    "  ELSE coalesce((SELECT id FROM unit WHERE code = $7::text), -1) END, $8::boolean,"
+    " $9, $10, $11, $12, $13::smallint, $14::bigint, $15::int)";
+
+/* The same cell as known at $16 (?as_of=): report_cell_list_asof rebuilds each dossier, its
+ * appointment and legal due from the events recorded by then (sql/065_report_asof.sql). */
+static const char SQL_CELL_LIST_ASOF[] =
+    "SELECT id, code, state, channel, procedure_code, field_code, unit_code, unit_level,"
+    " extract(epoch FROM received_at)::bigint AS received_at,"
+    " extract(epoch FROM appointment_at)::bigint AS appointment_at,"
+    " extract(epoch FROM legal_due_at)::bigint AS legal_due_at,"
+    " extract(epoch FROM ended_at)::bigint AS ended_at"
+    " FROM report_cell_list_asof($16::timestamptz, $1::date, $2::date, $3, $4, $5, $6::bigint,"
     " CASE WHEN $7::text IS NULL THEN NULL"
     "  ELSE coalesce((SELECT id FROM unit WHERE code = $7::text), -1) END, $8::boolean,"
     " $9, $10, $11, $12, $13::smallint, $14::bigint, $15::int)";
@@ -284,7 +298,13 @@ cell_done(struct reqctx *rc, struct db_result *r)
                       dossier_ts_json(dossier_col_ts(res, i, "appointment_at")), "legal_due_at",
                       dossier_ts_json(dossier_col_ts(res, i, "legal_due_at")), "ended_at",
                       dossier_ts_json(dossier_col_ts(res, i, "ended_at"))));
-    reply_id_page(rc, l, json_pack("{s:s}", "cell", l->kind), items, res, n);
+    {
+        json_t *body = json_pack("{s:s}", "cell", l->kind);
+
+        if (l->q.as_of != NULL)
+            json_object_set_new(body, "as_of", json_string(l->q.as_of));
+        reply_id_page(rc, l, body, items, res, n);
+    }
 }
 
 void
@@ -295,7 +315,7 @@ api_stats_cell_dossiers(struct reqctx *rc)
     const char *key, *id, **v, *cell = rc_query(rc, "cell"), *ch = rc_query(rc, "channel");
     int known = 0, chn;
 
-    if (report_parse_common(rc, &l->q, &e) != 0) {
+    if (report_parse_common(rc, &l->q, &e) != 0 || report_parse_as_of(rc, &l->q, &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
@@ -315,7 +335,7 @@ api_stats_cell_dossiers(struct reqctx *rc)
     if (page_params(rc, &l->limit, 0, &key, &id) != 0)
         return;
     l->kind = cell;
-    v = arena_calloc(rc->arena, 15, sizeof(*v));
+    v = arena_calloc(rc->arena, 16, sizeof(*v));
     v[0] = l->q.from_s;
     v[1] = l->q.to_s;
     v[2] = cell;
@@ -327,8 +347,12 @@ api_stats_cell_dossiers(struct reqctx *rc)
     v[12] = ch;
     v[13] = id;
     v[14] = dossier_i64(rc, l->limit);
+    v[15] = l->q.as_of;
     rc->state = l;
-    api_db1(rc, SQL_CELL_LIST, 15, v, cell_done);
+    if (l->q.as_of != NULL)
+        api_db1(rc, SQL_CELL_LIST_ASOF, 16, v, cell_done);
+    else
+        api_db1(rc, SQL_CELL_LIST, 15, v, cell_done);
 }
 
 /* ---- Biểu 06: late dossiers ---- */

@@ -6,12 +6,14 @@
  *   relay: DELETE ... SKIP LOCKED from webhook_outbox, fan out to webhook_delivery rows of
  *          every active subscription whose event-type and unit filters match (one transaction)
  *   send:  claim due deliveries with a lease, the lowest pending seq per (subscription,
- *          dossier) only, POST a CloudEvents 1.0 structured JSON body signed per Standard
- *          Webhooks; 2xx = delivered; else retry with exponential backoff and jitter; dead
- *          after MOTCUA_WEBHOOK_MAX_ATTEMPTS; an administrator may replay.
+ *          dossier) only, at most WH_SUB_INFLIGHT per subscription, POST a CloudEvents 1.0
+ *          structured JSON body signed per Standard Webhooks; 2xx = delivered; else retry
+ *          with exponential backoff and jitter; dead after MOTCUA_WEBHOOK_MAX_ATTEMPTS; an
+ *          administrator may replay or skip it.
  * At-least-once: a crash between the receiver's 2xx and our UPDATE re-sends the same
  * webhook-id once the lease lapses. In order per dossier: a delivery waits for every
- * lower-seq pending delivery of its dossier and subscription.
+ * lower-seq pending or dead delivery of its dossier and subscription (a dead letter blocks
+ * its dossier until replayed or skipped; sql/080).
  *
  * One delivery worker per process: a thread of its own with its own event loop, one database
  * connection (+ the LISTEN connection) and an evdns resolver, so neither DNS nor a slow
@@ -52,8 +54,24 @@
 #include "http/reqctx.h"
 
 #define WH_RELAY_BATCH 500
-#define WH_MAX_INFLIGHT 16
+#define WH_MAX_INFLIGHT 16      /* deliveries in flight per process, all subscriptions */
+#define WH_SUB_INFLIGHT 4       /* ... and per subscription (leases in the database) */
 #define WH_BACKOFF_CAP_MS 3600000.0
+#define WH_ROTATE_OVERLAP 86400 /* default seconds the former secret keeps signing */
+
+/*
+ * "Delivery p of the same (subscription, dossier) comes before delivery d": a lower seq, or
+ * the event of d's seq when d is an alert of that seq (sql/063). A pending or dead p holds d
+ * back (sql/080: a dead letter blocks its dossier until replayed or skipped).
+ */
+#define WH_EARLIER(p, d)                                                                   \
+    "(" p ".seq < " d ".seq OR (" p ".seq = " d ".seq AND " p ".alert_id IS NULL AND " d    \
+    ".alert_id IS NOT NULL))"
+/* The dead letter that blocks pending delivery d (none: no row). */
+#define WH_DEAD_BEFORE(d)                                                                  \
+    "SELECT p.id FROM webhook_delivery p WHERE p.state = 'dead'"                           \
+    " AND p.subscription_id = " d ".subscription_id AND p.dossier_id = " d ".dossier_id"     \
+    " AND " WH_EARLIER("p", d)
 
 /* ---------------------------------------------------------------- subscriptions API */
 
@@ -67,17 +85,27 @@ static const char SQL_SUB_CREATE[] =
     " = jsonb_array_length($4::jsonb)"
     " RETURNING id, created_at";
 
+/* Columns 0-12 as read by sub_row_json(). */
+#define WH_SUB_COLUMNS                                                                     \
+    "SELECT s.id, s.url, to_jsonb(s.event_types)::text, s.active, s.description,"          \
+    " extract(epoch FROM s.created_at)::bigint, extract(epoch FROM s.disabled_at)::bigint,"  \
+    " (SELECT coalesce(jsonb_agg(u.code ORDER BY u.code), '[]') FROM unit u"               \
+    "  WHERE u.id = ANY(s.unit_ids))::text,"                                                \
+    " (SELECT count(*) FROM webhook_delivery d WHERE d.subscription_id = s.id"             \
+    "  AND d.state = 'pending'),"                                                          \
+    " (SELECT count(*) FROM webhook_delivery d WHERE d.subscription_id = s.id"             \
+    "  AND d.state = 'dead'),"                                                             \
+    " (SELECT count(*) FROM webhook_delivery d WHERE d.subscription_id = s.id"             \
+    "  AND d.state = 'pending' AND EXISTS (" WH_DEAD_BEFORE("d") ")),"                      \
+    " CASE WHEN s.previous_secret_until > now()"                                           \
+    "  THEN extract(epoch FROM s.previous_secret_until)::bigint END,"                       \
+    " extract(epoch FROM s.updated_at)::bigint"                                            \
+    " FROM webhook_subscription s"
+
 static const char SQL_SUB_LIST[] =
-    "SELECT s.id, s.url, to_jsonb(s.event_types)::text, s.active, s.description,"
-    " extract(epoch FROM s.created_at)::bigint, extract(epoch FROM s.disabled_at)::bigint,"
-    " (SELECT coalesce(jsonb_agg(u.code ORDER BY u.code), '[]') FROM unit u"
-    "  WHERE u.id = ANY(s.unit_ids))::text,"
-    " (SELECT count(*) FROM webhook_delivery d WHERE d.subscription_id = s.id"
-    "  AND d.state = 'pending'),"
-    " (SELECT count(*) FROM webhook_delivery d WHERE d.subscription_id = s.id"
-    "  AND d.state = 'dead')"
-    " FROM webhook_subscription s WHERE ($1::bigint IS NULL OR s.id < $1::bigint)"
+    WH_SUB_COLUMNS " WHERE ($1::bigint IS NULL OR s.id < $1::bigint)"
     " ORDER BY s.id DESC LIMIT $2::int";
+static const char SQL_SUB_ONE[] = WH_SUB_COLUMNS " WHERE s.id = $1::bigint";
 
 static json_t *
 ts_json(const char *epoch)
@@ -105,6 +133,10 @@ sub_row_json(const PGresult *res, int i)
     json_object_set_new(o, "disabled_at", ts_json(db_val(res, i, 6)));
     json_object_set_new(o, "pending", json_integer(strtoll(db_val(res, i, 8), NULL, 10)));
     json_object_set_new(o, "dead", json_integer(strtoll(db_val(res, i, 9), NULL, 10)));
+    json_object_set_new(o, "blocked", json_integer(strtoll(db_val(res, i, 10), NULL, 10)));
+    /* While a rotation's overlap lasts: when the former secret stops signing. */
+    json_object_set_new(o, "previous_secret_expires_at", ts_json(db_val(res, i, 11)));
+    json_object_set_new(o, "updated_at", ts_json(db_val(res, i, 12)));
     return o;
 }
 
@@ -165,6 +197,63 @@ str_array(json_t *obj, const char *name, size_t max, size_t len, json_t **out, s
     return 0;
 }
 
+/* 0 when url is an http(s) URL with a host; -1 with e naming "url". */
+static int
+check_url(const char *url, struct mc_err *e)
+{
+    struct evhttp_uri *u = evhttp_uri_parse(url);
+    const char *scheme = u != NULL ? evhttp_uri_get_scheme(u) : NULL;
+    int good = scheme != NULL && evhttp_uri_get_host(u) != NULL &&
+               (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0);
+
+    if (u != NULL)
+        evhttp_uri_free(u);
+    return good ? 0 : err_field(e, ERR_VALIDATION, "url", "an http(s) URL");
+}
+
+/*
+ * The "secret" member of the body (Standard Webhooks: "whsec_" + base64 of 24-64 bytes), or a
+ * new random one when absent; in rc->arena. -1 with e when the member is malformed.
+ */
+static int
+take_secret(struct reqctx *rc, const char **out, struct mc_err *e)
+{
+    const char *secret = NULL;
+
+    if (json_get_str(rc->json, "secret", 200, 0, &secret, e) < 0)
+        return -1;
+    if (secret != NULL) {
+        unsigned char key[128];
+        long n = strncmp(secret, "whsec_", 6) == 0
+                     ? hmac_b64_decode(secret + 6, strlen(secret) - 6, key, sizeof(key))
+                     : -1;
+
+        if (n < 24 || n > 64)
+            return err_field(e, ERR_VALIDATION, "secret", "whsec_ + base64 of 24-64 bytes");
+    } else {
+        unsigned char raw[32];
+        char *b64 = arena_alloc(rc->arena, 64);
+
+        if (RAND_bytes(raw, sizeof(raw)) != 1)
+            return err_set(e, ERR_INTERNAL, "no randomness");
+        hmac_b64_encode(raw, sizeof(raw), b64);
+        secret = arena_printf(rc->arena, "whsec_%s", b64);
+    }
+    *out = secret;
+    return 0;
+}
+
+/* A JSON value as compact text in rc->arena. */
+static const char *
+json_text(struct reqctx *rc, const json_t *v)
+{
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    const char *t = arena_strdup(rc->arena, s);
+
+    free(s);
+    return t;
+}
+
 /* POST /api/v1/webhooks {url, secret?, event_types?, units?, description?} */
 void
 api_webhook_create(struct reqctx *rc)
@@ -173,50 +262,14 @@ api_webhook_create(struct reqctx *rc)
     const char *url = NULL, *secret = NULL, *desc = NULL;
     json_t *types = NULL, *units = NULL;
     struct mc_err e;
-    char *s;
 
     arena_defer(rc->arena, sub_create_free, x);
+    x->resp = NULL;
     if (json_get_str(rc->json, "url", 2000, 1, &url, &e) < 0 ||
-        json_get_str(rc->json, "secret", 200, 0, &secret, &e) < 0 ||
-        json_get_str(rc->json, "description", 300, 0, &desc, &e) < 0) {
+        json_get_str(rc->json, "description", 300, 0, &desc, &e) < 0 ||
+        check_url(url, &e) != 0 || take_secret(rc, &secret, &e) != 0) {
         http_reply_error(rc, &e);
         return;
-    }
-    {
-        struct evhttp_uri *u = evhttp_uri_parse(url);
-        const char *scheme = u != NULL ? evhttp_uri_get_scheme(u) : NULL;
-        int good = scheme != NULL && evhttp_uri_get_host(u) != NULL &&
-                   (strcmp(scheme, "http") == 0 || strcmp(scheme, "https") == 0);
-
-        if (u != NULL)
-            evhttp_uri_free(u);
-        if (!good) {
-            http_reply_error(rc, (err_field(&e, ERR_VALIDATION, "url", "an http(s) URL"), &e));
-            return;
-        }
-    }
-    if (secret != NULL) {
-        unsigned char key[128];
-        long n = strncmp(secret, "whsec_", 6) == 0
-                     ? hmac_b64_decode(secret + 6, strlen(secret) - 6, key, sizeof(key))
-                     : -1;
-
-        if (n < 24 || n > 64) {
-            http_reply_error(rc, (err_field(&e, ERR_VALIDATION, "secret",
-                                            "whsec_ + base64 of 24-64 bytes"),
-                                  &e));
-            return;
-        }
-    } else {
-        unsigned char raw[32];
-        char *b64 = arena_alloc(rc->arena, 64);
-
-        if (RAND_bytes(raw, sizeof(raw)) != 1) {
-            http_reply_err(rc, ERR_INTERNAL, "no randomness");
-            return;
-        }
-        hmac_b64_encode(raw, sizeof(raw), b64);
-        secret = arena_printf(rc->arena, "whsec_%s", b64);
     }
     if (str_array(rc->json, "event_types", 32, 64, &types, &e) != 0 ||
         str_array(rc->json, "units", 64, 13, &units, &e) != 0) {
@@ -226,12 +279,8 @@ api_webhook_create(struct reqctx *rc)
     }
     x->p[0] = url;
     x->p[1] = secret;
-    s = json_dumps(types, JSON_COMPACT);
-    x->p[2] = arena_strdup(rc->arena, s);
-    free(s);
-    s = json_dumps(units, JSON_COMPACT);
-    x->p[3] = arena_strdup(rc->arena, s);
-    free(s);
+    x->p[2] = json_text(rc, types);
+    x->p[3] = json_text(rc, units);
     x->p[4] = desc != NULL ? desc : "";
     x->p[5] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
     /* The secret is returned once, here; lists never show it. */
@@ -292,20 +341,6 @@ found(struct reqctx *rc, const struct db_result *r, const char *what)
     return 0;
 }
 
-static const char SQL_SUB_DISABLE[] =
-    "UPDATE webhook_subscription SET active = false, disabled_at = coalesce(disabled_at, now())"
-    " WHERE id = $1::bigint RETURNING id";
-
-static void
-on_sub_disabled(struct reqctx *rc, struct db_result *r)
-{
-    if (found(rc, r, "subscription") != 0)
-        return;
-    http_reply_json(rc, 200, json_pack("{s:I,s:b}", "id",
-                                       (json_int_t)strtoll(db_val(r->res[0], 0, 0), NULL, 10),
-                                       "active", 0));
-}
-
 static const char *
 id_param(struct reqctx *rc)
 {
@@ -317,32 +352,219 @@ id_param(struct reqctx *rc)
     return id;
 }
 
-/* POST /api/v1/webhooks/{id}/disable */
-void
-api_webhook_disable(struct reqctx *rc)
+static const char SQL_SUB_EXISTS[] =
+    "SELECT 1 FROM webhook_subscription WHERE id = $1::bigint FOR UPDATE";
+/* Rings the delivery thread at commit (the same doorbell as a new event). */
+static const char SQL_DOORBELL[] = "SELECT pg_notify('motcua_outbox', '')";
+
+/* The subscription as listed, from the unit's last statement (SQL_SUB_ONE): 200. */
+static void
+on_sub_changed(struct reqctx *rc, struct db_result *r)
+{
+    if (found(rc, r, "subscription") != 0)
+        return;
+    http_reply_json(rc, 200, sub_row_json(r->res[r->nres - 1], 0));
+}
+
+/* A unit of sql (the change, RETURNING the row: none = 404), then SQL_SUB_ONE. */
+static void
+sub_change(struct reqctx *rc, const char *sql, int doorbell)
 {
     const char **p = arena_calloc(rc->arena, 1, sizeof(*p));
+    struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
+    int n = 0;
 
     p[0] = id_param(rc);
     if (p[0] == NULL) {
         http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
         return;
     }
-    api_db1(rc, SQL_SUB_DISABLE, 1, p, on_sub_disabled);
+    st[n++] = (struct db_stmt){sql, 1, p};
+    if (doorbell)
+        st[n++] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
+    st[n++] = (struct db_stmt){SQL_SUB_ONE, 1, p};
+    api_db(rc, st, n, on_sub_changed);
+}
+
+/* Disabled: no new deliveries are fanned out to it and its pending ones wait (not sent). */
+static const char SQL_SUB_DISABLE[] =
+    "UPDATE webhook_subscription SET active = false, disabled_at = coalesce(disabled_at, now())"
+    " WHERE id = $1::bigint RETURNING id";
+static const char SQL_SUB_ENABLE[] =
+    "UPDATE webhook_subscription SET active = true, disabled_at = NULL"
+    " WHERE id = $1::bigint RETURNING id";
+
+/* POST /api/v1/webhooks/{id}/disable */
+void
+api_webhook_disable(struct reqctx *rc)
+{
+    sub_change(rc, SQL_SUB_DISABLE, 0);
+}
+
+/* POST /api/v1/webhooks/{id}/enable: its waiting deliveries go on, in order. */
+void
+api_webhook_enable(struct reqctx *rc)
+{
+    sub_change(rc, SQL_SUB_ENABLE, 1);
+}
+
+/* $1 id, $2 url, $3 event types (JSON), $4 unit codes (JSON), $5 description; NULL keeps
+ * the member. No row when a unit code does not exist. */
+static const char SQL_SUB_UPDATE[] =
+    "UPDATE webhook_subscription s SET url = coalesce($2, s.url),"
+    " event_types = CASE WHEN $3::jsonb IS NULL THEN s.event_types"
+    "  ELSE ARRAY(SELECT jsonb_array_elements_text($3::jsonb)) END,"
+    " unit_ids = CASE WHEN $4::jsonb IS NULL THEN s.unit_ids"
+    "  ELSE ARRAY(SELECT id FROM unit WHERE code IN (SELECT jsonb_array_elements_text($4::jsonb)))"
+    "  END,"
+    " description = coalesce($5, s.description), updated_at = now()"
+    " WHERE s.id = $1::bigint AND ($4::jsonb IS NULL"
+    "  OR (SELECT count(*) FROM unit WHERE code IN (SELECT jsonb_array_elements_text($4::jsonb)))"
+    "  = jsonb_array_length($4::jsonb))"
+    " RETURNING s.id";
+
+static void
+on_sub_updated(struct reqctx *rc, struct db_result *r)
+{
+    if (found(rc, r, "subscription") != 0)
+        return;
+    if (PQntuples(r->res[1]) != 1) {
+        http_reply_err(rc, ERR_UNKNOWN_REF, "a unit code in \"units\" does not exist");
+        return;
+    }
+    http_reply_json(rc, 200, sub_row_json(r->res[2], 0));
+}
+
+/* An optional string array member as JSON text (NULL: absent or null, kept as it is). */
+static int
+opt_array(struct reqctx *rc, const char *name, size_t max, size_t len, const char **out,
+          struct mc_err *e)
+{
+    json_t *v = json_object_get(rc->json, name), *a = NULL;
+
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (str_array(rc->json, name, max, len, &a, e) != 0)
+        return -1;
+    *out = json_text(rc, a);
+    json_decref(a);
+    return 0;
+}
+
+/*
+ * POST /api/v1/webhooks/{id}/update {url?, event_types?, units?, description?}: the members
+ * given replace the subscription's. Filters apply to the events relayed from then on; every
+ * delivery not yet sent goes to the current URL.
+ */
+void
+api_webhook_update(struct reqctx *rc)
+{
+    const char **p = arena_calloc(rc->arena, 5, sizeof(*p));
+    struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
+    struct mc_err e;
+
+    p[0] = id_param(rc);
+    if (p[0] == NULL) {
+        http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
+        return;
+    }
+    if (json_object_get(rc->json, "secret") != NULL) {
+        http_reply_error(rc, (err_field(&e, ERR_VALIDATION, "secret",
+                                        "changed only through rotate-secret"),
+                              &e));
+        return;
+    }
+    if (json_get_str(rc->json, "url", 2000, 0, &p[1], &e) < 0 ||
+        (p[1] != NULL && check_url(p[1], &e) != 0) ||
+        opt_array(rc, "event_types", 32, 64, &p[2], &e) != 0 ||
+        opt_array(rc, "units", 64, 13, &p[3], &e) != 0 ||
+        json_get_str(rc->json, "description", 300, 0, &p[4], &e) < 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
+    st[0] = (struct db_stmt){SQL_SUB_EXISTS, 1, p};
+    st[1] = (struct db_stmt){SQL_SUB_UPDATE, 5, p};
+    st[2] = (struct db_stmt){SQL_SUB_ONE, 1, p};
+    api_db(rc, st, 3, on_sub_updated);
+}
+
+/* $1 id, $2 the new secret, $3 seconds the current one keeps signing beside it (0: none). */
+static const char SQL_SUB_ROTATE[] =
+    "UPDATE webhook_subscription SET"
+    " previous_secret = CASE WHEN $3::int > 0 THEN secret END,"
+    " previous_secret_until = CASE WHEN $3::int > 0"
+    "  THEN now() + make_interval(secs => $3::int) END,"
+    " secret = $2, secret_rotated_at = now(), updated_at = now()"
+    " WHERE id = $1::bigint RETURNING id,"
+    " extract(epoch FROM previous_secret_until)::bigint, extract(epoch FROM now())::bigint";
+
+struct sub_rotate {
+    const char *p[3];
+    const char *secret;
+};
+
+static void
+on_sub_rotated(struct reqctx *rc, struct db_result *r)
+{
+    struct sub_rotate *x = rc->state;
+    json_t *o;
+
+    if (found(rc, r, "subscription") != 0)
+        return;
+    /* The new secret is shown once, here. */
+    o = json_pack("{s:I,s:s}", "id", (json_int_t)strtoll(db_val(r->res[0], 0, 0), NULL, 10),
+                  "secret", x->secret);
+    json_object_set_new(o, "previous_secret_expires_at", ts_json(db_val(r->res[0], 0, 1)));
+    json_object_set_new(o, "rotated_at", ts_json(db_val(r->res[0], 0, 2)));
+    http_reply_json(rc, 200, o);
+}
+
+/*
+ * POST /api/v1/webhooks/{id}/rotate-secret {secret?, overlap_seconds?}: a new secret (given,
+ * or drawn). During the overlap (default WH_ROTATE_OVERLAP, 0 to 7 days) every message is
+ * signed with both, as Standard Webhooks allows ("v1,<new> v1,<former>"), so the receiver
+ * switches at its own pace. A second rotation within the overlap drops the oldest secret.
+ */
+void
+api_webhook_rotate(struct reqctx *rc)
+{
+    struct sub_rotate *x = arena_calloc(rc->arena, 1, sizeof(*x));
+    int64_t overlap = WH_ROTATE_OVERLAP;
+    struct mc_err e;
+
+    x->p[0] = id_param(rc);
+    if (x->p[0] == NULL) {
+        http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
+        return;
+    }
+    if (take_secret(rc, &x->secret, &e) != 0 ||
+        json_get_int(rc->json, "overlap_seconds", 0, 7 * 86400, 0, &overlap, &e) < 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
+    x->p[1] = x->secret;
+    x->p[2] = arena_printf(rc->arena, "%lld", (long long)overlap);
+    rc->state = x;
+    api_db1(rc, SQL_SUB_ROTATE, 3, x->p, on_sub_rotated);
 }
 
 static const char SQL_DELIVERIES[] =
     "SELECT d.id, d.event_id, coalesce(e.aggregateid, dd.code), d.seq,"
     " coalesce(e.type, 'alert.' || a.kind), d.state, d.attempts,"
     " extract(epoch FROM d.next_attempt_at)::bigint, d.last_status, d.last_error,"
-    " extract(epoch FROM d.delivered_at)::bigint, extract(epoch FROM d.created_at)::bigint"
+    " extract(epoch FROM d.delivered_at)::bigint, extract(epoch FROM d.created_at)::bigint,"
+    " b.id, extract(epoch FROM d.skipped_at)::bigint"
     " FROM webhook_delivery d JOIN dossier dd ON dd.id = d.dossier_id"
     " LEFT JOIN dossier_event e ON e.id = d.event_id AND d.alert_id IS NULL"
     " LEFT JOIN alert a ON a.id = d.alert_id"
-    " WHERE d.subscription_id = $1::bigint AND ($2::text IS NULL OR d.state = $2)"
+    " LEFT JOIN LATERAL (" WH_DEAD_BEFORE("d") " AND d.state = 'pending'"
+    "  ORDER BY p.seq LIMIT 1) b ON true"
+    " WHERE d.subscription_id = $1::bigint AND ($2::text IS NULL"
+    "  OR CASE WHEN $2 = 'blocked' THEN b.id IS NOT NULL ELSE d.state = $2 END)"
     " AND ($3::bigint IS NULL OR d.id < $3::bigint)"
     " ORDER BY d.id DESC LIMIT $4::int";
-static const char SQL_SUB_EXISTS[] = "SELECT 1 FROM webhook_subscription WHERE id = $1::bigint";
+static const char SQL_SUB_FIND[] = "SELECT 1 FROM webhook_subscription WHERE id = $1::bigint";
 
 static void
 on_deliveries(struct reqctx *rc, struct db_result *r)
@@ -366,6 +588,12 @@ on_deliveries(struct reqctx *rc, struct db_result *r)
         json_object_set_new(o, "sequence", json_integer(atoi(db_val(res, i, 3))));
         json_object_set_new(o, "type", json_string(db_val(res, i, 4)));
         json_object_set_new(o, "state", json_string(db_val(res, i, 5)));
+        /* A pending delivery held back by a dead letter of its dossier (that one's id). */
+        json_object_set_new(o, "blocked", json_boolean(!db_isnull(res, i, 12)));
+        json_object_set_new(o, "blocked_by",
+                            db_isnull(res, i, 12)
+                                ? json_null()
+                                : json_integer(strtoll(db_val(res, i, 12), NULL, 10)));
         json_object_set_new(o, "attempts", json_integer(atoi(db_val(res, i, 6))));
         json_object_set_new(o, "next_attempt_at", ts_json(db_val(res, i, 7)));
         json_object_set_new(o, "last_status", db_isnull(res, i, 8)
@@ -374,30 +602,36 @@ on_deliveries(struct reqctx *rc, struct db_result *r)
         json_object_set_new(o, "last_error",
                             db_isnull(res, i, 9) ? json_null() : json_string(db_val(res, i, 9)));
         json_object_set_new(o, "delivered_at", ts_json(db_val(res, i, 10)));
+        json_object_set_new(o, "skipped_at", ts_json(db_val(res, i, 13)));
         json_object_set_new(o, "created_at", ts_json(db_val(res, i, 11)));
         json_array_append_new(items, o);
     }
     http_reply_json(rc, 200, api_page(items, n == limit ? db_val(res, n - 1, 0) : NULL));
 }
 
-/* GET /api/v1/webhooks/{id}/deliveries?state=pending|delivered|dead&limit=&cursor= */
+/* GET /api/v1/webhooks/{id}/deliveries?state=pending|blocked|delivered|dead|skipped
+ * &limit=&cursor= (blocked: the pending ones held back by a dead letter) */
 void
 api_webhook_deliveries(struct reqctx *rc)
 {
+    static const char *const states[] = {"pending", "blocked", "delivered", "dead", "skipped"};
     int *limit = arena_alloc(rc->arena, sizeof(*limit));
     const char **p = arena_calloc(rc->arena, 4, sizeof(*p));
     struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
     const char *state = rc_query(rc, "state");
     struct mc_err e;
+    int known = state == NULL;
 
     p[0] = id_param(rc);
     if (p[0] == NULL) {
         http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
         return;
     }
-    if (state != NULL && strcmp(state, "pending") != 0 && strcmp(state, "delivered") != 0 &&
-        strcmp(state, "dead") != 0) {
-        http_reply_error(rc, (err_field(&e, ERR_BAD_QUERY, "state", "pending, delivered or dead"),
+    for (size_t i = 0; !known && i < sizeof(states) / sizeof(states[0]); i++)
+        known = strcmp(state, states[i]) == 0;
+    if (!known) {
+        http_reply_error(rc, (err_field(&e, ERR_BAD_QUERY, "state",
+                                        "pending, blocked, delivered, dead or skipped"),
                               &e));
         return;
     }
@@ -407,17 +641,17 @@ api_webhook_deliveries(struct reqctx *rc)
     }
     p[1] = state;
     p[3] = arena_printf(rc->arena, "%d", *limit);
-    st[0] = (struct db_stmt){SQL_SUB_EXISTS, 1, p};
+    st[0] = (struct db_stmt){SQL_SUB_FIND, 1, p};
     st[1] = (struct db_stmt){SQL_DELIVERIES, 4, p};
     rc->state = limit;
     api_db(rc, st, 2, on_deliveries);
 }
 
+#define WH_BACK_TO_PENDING                                                                 \
+    "UPDATE webhook_delivery SET state = 'pending', attempts = 0, next_attempt_at = now(),"  \
+    " lease_until = NULL, last_error = NULL, skipped_at = NULL, skipped_by = NULL"
 static const char SQL_REPLAY[] =
-    "UPDATE webhook_delivery SET state = 'pending', attempts = 0, next_attempt_at = now(),"
-    " lease_until = NULL, last_error = NULL WHERE id = $1::bigint"
-    " RETURNING id, subscription_id";
-static const char SQL_DOORBELL[] = "SELECT pg_notify('motcua_outbox', '')";
+    WH_BACK_TO_PENDING " WHERE id = $1::bigint RETURNING id, subscription_id";
 
 static void
 on_replayed(struct reqctx *rc, struct db_result *r)
@@ -432,7 +666,8 @@ on_replayed(struct reqctx *rc, struct db_result *r)
                               "pending"));
 }
 
-/* POST /api/v1/webhooks/deliveries/{id}/replay: back to pending, attempts reset. */
+/* POST /api/v1/webhooks/deliveries/{id}/replay: back to pending, attempts reset. A dead
+ * letter replayed goes out before the later deliveries of its dossier it was holding. */
 void
 api_webhook_replay(struct reqctx *rc)
 {
@@ -447,6 +682,89 @@ api_webhook_replay(struct reqctx *rc)
     st[0] = (struct db_stmt){SQL_REPLAY, 1, p};
     st[1] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
     api_db(rc, st, 2, on_replayed);
+}
+
+static const char SQL_REPLAY_DEAD[] =
+    WH_BACK_TO_PENDING " WHERE subscription_id = $1::bigint AND state = 'dead' RETURNING id";
+
+static void
+on_replayed_dead(struct reqctx *rc, struct db_result *r)
+{
+    if (found(rc, r, "subscription") != 0)
+        return;
+    http_reply_json(rc, 202, json_pack("{s:I,s:i}", "subscription_id",
+                                       (json_int_t)strtoll(rc_param(rc, "id"), NULL, 10),
+                                       "replayed", PQntuples(r->res[1])));
+}
+
+/* POST /api/v1/webhooks/{id}/replay-dead: every dead letter of the subscription, at once;
+ * each goes out before the deliveries of its dossier it was holding. */
+void
+api_webhook_replay_dead(struct reqctx *rc)
+{
+    const char **p = arena_calloc(rc->arena, 1, sizeof(*p));
+    struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
+
+    p[0] = id_param(rc);
+    if (p[0] == NULL) {
+        http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
+        return;
+    }
+    st[0] = (struct db_stmt){SQL_SUB_EXISTS, 1, p};
+    st[1] = (struct db_stmt){SQL_REPLAY_DEAD, 1, p};
+    st[2] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
+    api_db(rc, st, 3, on_replayed_dead);
+}
+
+static const char SQL_DELIVERY_LOCK[] =
+    "SELECT state FROM webhook_delivery WHERE id = $1::bigint FOR UPDATE";
+static const char SQL_SKIP[] =
+    "UPDATE webhook_delivery SET state = 'skipped', skipped_at = now(), skipped_by = $2::bigint,"
+    " lease_until = NULL WHERE id = $1::bigint AND state = 'dead'"
+    " RETURNING id, subscription_id, extract(epoch FROM skipped_at)::bigint";
+
+static void
+on_skipped(struct reqctx *rc, struct db_result *r)
+{
+    const PGresult *res;
+    json_t *o;
+
+    if (found(rc, r, "delivery") != 0)
+        return;
+    res = r->res[1];
+    if (PQntuples(res) != 1) {
+        http_reply_err(rc, ERR_CONFLICT, "only a dead-lettered delivery can be skipped (it is %s)",
+                       db_val(r->res[0], 0, 0));
+        return;
+    }
+    o = json_pack("{s:I,s:I,s:s}", "id", (json_int_t)strtoll(db_val(res, 0, 0), NULL, 10),
+                  "subscription_id", (json_int_t)strtoll(db_val(res, 0, 1), NULL, 10), "state",
+                  "skipped");
+    json_object_set_new(o, "skipped_at", ts_json(db_val(res, 0, 2)));
+    http_reply_json(rc, 200, o);
+}
+
+/*
+ * POST /api/v1/webhooks/deliveries/{id}/skip: a dead letter is given up (state skipped, who
+ * and when kept, audited): the later deliveries of its dossier it was holding go on. It can
+ * still be replayed afterwards (it then arrives after them).
+ */
+void
+api_webhook_skip(struct reqctx *rc)
+{
+    const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
+    struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
+
+    p[0] = id_param(rc);
+    if (p[0] == NULL) {
+        http_reply_err(rc, ERR_NOT_FOUND, "no such delivery");
+        return;
+    }
+    p[1] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
+    st[0] = (struct db_stmt){SQL_DELIVERY_LOCK, 1, p};
+    st[1] = (struct db_stmt){SQL_SKIP, 2, p};
+    st[2] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
+    api_db(rc, st, 3, on_skipped);
 }
 
 /* ---------------------------------------------------------------- the delivery worker */
@@ -465,7 +783,7 @@ struct wh {
     int inflight;             /* deliveries being sent */
     int stopping;
     const char *relay_params[1];
-    const char *claim_params[2];
+    const char *claim_params[3];
     struct delivery *sending;    /* deliveries waiting for the receiver */
     /* Connections whose exchange ended, freed on the next loop turn (reap_ev): libevent may
      * still touch a connection after its request callback returns, and does not free an
@@ -475,7 +793,7 @@ struct wh {
     size_t nreap, capreap;
     struct event *reap_ev;
     /* Metrics (read by scrapes on other threads). */
-    atomic_llong delivered, failed, dead, pending, dead_now;
+    atomic_llong delivered, failed, dead, pending, dead_now, blocked;
 };
 
 /*
@@ -533,30 +851,50 @@ static const char SQL_RELAY[] =
     "  ON CONFLICT DO NOTHING RETURNING 1)"
     " SELECT (SELECT count(*) FROM q), (SELECT count(*) FROM ins),"
     " (SELECT count(*) FROM webhook_delivery WHERE state = 'pending'),"
-    " (SELECT count(*) FROM webhook_delivery WHERE state = 'dead')";
+    " (SELECT count(*) FROM webhook_delivery WHERE state = 'dead'),"
+    " (SELECT count(*) FROM webhook_delivery d WHERE d.state = 'pending'"
+    "  AND EXISTS (" WH_DEAD_BEFORE("d") "))";
 
-/* $1 how many, $2 lease seconds. Only the lowest pending seq per (subscription, dossier);
- * an alert (sql/063) waits for the event of its own seq too. Columns 0-14 as read by
- * cloudevent(); 15-19 the alert's id, kind, fire_key, payload and time (NULL for events). */
+/*
+ * $1 how many, $2 lease seconds, $3 the per-subscription in-flight limit. Per (subscription,
+ * dossier) only the lowest delivery that is neither delivered nor skipped: a pending one is
+ * sent when due, a dead one blocks the rest (sql/080). An alert (sql/063) waits for the
+ * event of its own seq too. Fairness: each active subscription gets at most $3 deliveries
+ * under lease at a time (counted in the database, so across processes once their claims
+ * are committed), taken in its own due order; the subscriptions' candidates then share the
+ * $1 free slots round-robin (rn), so a slow receiver cannot hold every slot.
+ * Columns 0-14 as read by cloudevent(); 15-19 the alert's id, kind, fire_key, payload and
+ * time (NULL for events); 20 the former secret while a rotation's overlap lasts.
+ */
 static const char SQL_CLAIM[] =
-    "WITH c AS (UPDATE webhook_delivery d SET lease_until = now() + make_interval(secs => $2::int)"
-    "  FROM (SELECT dl.id FROM webhook_delivery dl"
-    "   JOIN webhook_subscription s ON s.id = dl.subscription_id AND s.active"
-    "   WHERE dl.state = 'pending' AND dl.next_attempt_at <= now()"
-    "   AND (dl.lease_until IS NULL OR dl.lease_until < now())"
-    "   AND NOT EXISTS (SELECT 1 FROM webhook_delivery p WHERE p.state = 'pending'"
+    "WITH busy AS (SELECT subscription_id, count(*) AS n FROM webhook_delivery"
+    "  WHERE state = 'pending' AND lease_until >= now() GROUP BY 1),"
+    " cand AS (SELECT x.id, x.rn, x.next_attempt_at FROM webhook_subscription s"
+    "  LEFT JOIN busy b ON b.subscription_id = s.id"
+    "  CROSS JOIN LATERAL (SELECT dl.id, dl.next_attempt_at,"
+    "   row_number() OVER (ORDER BY dl.next_attempt_at, dl.id) AS rn"
+    "   FROM webhook_delivery dl WHERE dl.subscription_id = s.id AND dl.state = 'pending'"
+    "   AND dl.next_attempt_at <= now() AND (dl.lease_until IS NULL OR dl.lease_until < now())"
+    "   AND NOT EXISTS (SELECT 1 FROM webhook_delivery p WHERE p.state IN ('pending', 'dead')"
     "     AND p.subscription_id = dl.subscription_id AND p.dossier_id = dl.dossier_id"
-    "     AND (p.seq < dl.seq OR (p.seq = dl.seq AND p.alert_id IS NULL"
-    "          AND dl.alert_id IS NOT NULL)))"
-    "   ORDER BY dl.next_attempt_at, dl.id LIMIT $1::int FOR UPDATE OF dl SKIP LOCKED) pick"
-    "  WHERE d.id = pick.id RETURNING d.id, d.attempts, d.subscription_id, d.event_id,"
-    "  d.dossier_id, d.alert_id)"
+    "     AND " WH_EARLIER("p", "dl") ")"
+    "   ORDER BY dl.next_attempt_at, dl.id"
+    "   LIMIT greatest($3::int - coalesce(b.n, 0), 0)) x"
+    "  WHERE s.active),"
+    " pick AS (SELECT dl.id FROM webhook_delivery dl JOIN cand ON cand.id = dl.id"
+    "  WHERE dl.state = 'pending' AND (dl.lease_until IS NULL OR dl.lease_until < now())"
+    "  ORDER BY cand.rn, cand.next_attempt_at, dl.id LIMIT $1::int"
+    "  FOR UPDATE OF dl SKIP LOCKED),"
+    " c AS (UPDATE webhook_delivery d SET lease_until = now() + make_interval(secs => $2::int)"
+    "  FROM pick WHERE d.id = pick.id RETURNING d.id, d.attempts, d.subscription_id,"
+    "  d.event_id, d.dossier_id, d.alert_id)"
     " SELECT c.id, c.attempts, s.url, s.secret, c.event_id, e.type, e.seq,"
     " extract(epoch FROM e.occurred_at)::bigint, extract(epoch FROM e.recorded_at)::bigint,"
     " e.from_state, e.to_state, e.payload::text, coalesce(e.aggregateid, d.code),"
     " coalesce(e.province, d.province), coalesce(au.code, ua.code, ur.code),"
     " c.alert_id, a.kind, a.fire_key, a.payload::text,"
-    " extract(epoch FROM a.created_at)::bigint"
+    " extract(epoch FROM a.created_at)::bigint,"
+    " CASE WHEN s.previous_secret_until > now() THEN s.previous_secret END"
     " FROM c JOIN webhook_subscription s ON s.id = c.subscription_id"
     " JOIN dossier d ON d.id = c.dossier_id"
     " LEFT JOIN dossier_event e ON e.id = c.event_id AND c.alert_id IS NULL"
@@ -863,18 +1201,34 @@ wh_connect(struct wh *wh, struct delivery *d, const struct evhttp_uri *u, struct
     return c; /* one exchange, then reap_later() */
 }
 
+/*
+ * Standard Webhooks: HMAC-SHA256 over "id.timestamp.body" with the base64-decoded secret
+ * (after "whsec_"), written as "v1,<base64>" at out (HMAC_SHA256_B64 + 3 bytes).
+ */
+static void
+sign_v1(const char *secret, const char *evid, const char *ts, const char *body, char *out)
+{
+    unsigned char key[128], mac[HMAC_SHA256_LEN];
+    long kl = hmac_b64_decode(secret + 6, strlen(secret) - 6, key, sizeof(key));
+    const void *parts[5] = {evid, ".", ts, ".", body};
+    size_t lens[5] = {strlen(evid), 1, strlen(ts), 1, strlen(body)};
+
+    hmac_sha256_parts(key, kl > 0 ? (size_t)kl : 0, parts, lens, 5, mac);
+    memcpy(out, "v1,", 3);
+    hmac_b64_encode(mac, sizeof(mac), out + 3);
+}
+
 static void
 send_one(struct wh *wh, const PGresult *res, int i)
 {
     struct delivery *d = xcalloc(1, sizeof(*d));
     const char *url = db_val(res, i, 2), *secret = db_val(res, i, 3), *evid = db_val(res, i, 4);
     struct evhttp_uri *u = evhttp_uri_parse(url);
-    unsigned char key[128], mac[HMAC_SHA256_LEN];
-    char ts[24], sig[HMAC_SHA256_B64 + 4], *target;
+    /* one signature, or two (new then former) during a rotation's overlap */
+    char ts[24], sig[2 * (HMAC_SHA256_B64 + 3)], *target;
     struct evhttp_request *req;
     struct evkeyvalq *h;
     struct mc_err e;
-    long kl;
 
     d->wh = wh;
     snprintf(d->id, sizeof(d->id), "%s", db_val(res, i, 0));
@@ -887,18 +1241,16 @@ send_one(struct wh *wh, const PGresult *res, int i)
         on_response(NULL, d);
         return;
     }
-    /* Standard Webhooks: HMAC-SHA256 over "id.timestamp.body" with the base64-decoded
-     * secret (after "whsec_"), sent as "v1,<base64>". */
+    /* Standard Webhooks: the signatures are space-separated; a receiver accepts the
+     * message when one of them verifies with a secret it holds. */
     snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
-    kl = hmac_b64_decode(secret + 6, strlen(secret) - 6, key, sizeof(key));
-    {
-        const void *parts[5] = {evid, ".", ts, ".", d->body};
-        size_t lens[5] = {strlen(evid), 1, strlen(ts), 1, strlen(d->body)};
+    sign_v1(secret, evid, ts, d->body, sig);
+    if (!db_isnull(res, i, 20)) {
+        size_t n = strlen(sig);
 
-        hmac_sha256_parts(key, kl > 0 ? (size_t)kl : 0, parts, lens, 5, mac);
+        sig[n] = ' ';
+        sign_v1(db_val(res, i, 20), evid, ts, d->body, sig + n + 1);
     }
-    memcpy(sig, "v1,", 3);
-    hmac_b64_encode(mac, sizeof(mac), sig + 3);
     req = evhttp_request_new(on_response, d);
     h = evhttp_request_get_output_headers(req);
     evhttp_add_header(h, "Host", evhttp_uri_get_host(u));
@@ -952,14 +1304,16 @@ on_claimed(struct db_result *r, void *arg)
 static void
 claim(struct wh *wh)
 {
-    static char lim[12], lease[12];
+    static char lim[12], lease[12], per_sub[12];
 
     snprintf(lim, sizeof(lim), "%d", WH_MAX_INFLIGHT - wh->inflight);
     /* A lease longer than an attempt can take: a crashed process's claims lapse after it. */
     snprintf(lease, sizeof(lease), "%d", 2 * wh->app->cfg->webhook_timeout + 5);
+    snprintf(per_sub, sizeof(per_sub), "%d", WH_SUB_INFLIGHT);
     wh->claim_params[0] = lim;
     wh->claim_params[1] = lease;
-    db_exec1(wh->db, SQL_CLAIM, 2, wh->claim_params, on_claimed, wh);
+    wh->claim_params[2] = per_sub;
+    db_exec1(wh->db, SQL_CLAIM, 3, wh->claim_params, on_claimed, wh);
 }
 
 static void
@@ -975,6 +1329,7 @@ on_relayed(struct db_result *r, void *arg)
     }
     atomic_store(&wh->pending, strtoll(db_val(r->res[0], 0, 2), NULL, 10));
     atomic_store(&wh->dead_now, strtoll(db_val(r->res[0], 0, 3), NULL, 10));
+    atomic_store(&wh->blocked, strtoll(db_val(r->res[0], 0, 4), NULL, 10));
     if (atoi(db_val(r->res[0], 0, 0)) >= WH_RELAY_BATCH) {
         db_exec1(wh->db, SQL_RELAY, 1, wh->relay_params, on_relayed, wh);
         return;
@@ -1045,13 +1400,14 @@ wh_main(void *arg)
  * The delivery counters and gauges on /metrics. The registry's collectors take no
  * argument, hence one small function per family, each naming its row here.
  */
-enum { WM_DELIVERED, WM_FAILED, WM_DEAD, WM_PENDING, WM_DEAD_NOW, WM_N };
+enum { WM_DELIVERED, WM_FAILED, WM_DEAD, WM_PENDING, WM_DEAD_NOW, WM_BLOCKED, WM_N };
 
 static void m_delivered(struct app *app, struct evbuffer *out);
 static void m_failed(struct app *app, struct evbuffer *out);
 static void m_dead(struct app *app, struct evbuffer *out);
 static void m_pending(struct app *app, struct evbuffer *out);
 static void m_dead_now(struct app *app, struct evbuffer *out);
+static void m_blocked(struct app *app, struct evbuffer *out);
 
 static const struct {
     const char *name, *help, *type;
@@ -1068,6 +1424,9 @@ static const struct {
                     "gauge", m_pending},
     [WM_DEAD_NOW] = {"motcua_webhook_dead", "Webhook deliveries currently parked", "gauge",
                      m_dead_now},
+    [WM_BLOCKED] = {"motcua_webhook_blocked",
+                    "Pending webhook deliveries held back by a dead letter of their dossier",
+                    "gauge", m_blocked},
 };
 
 /* One sample of family i; nothing before the delivery thread exists. */
@@ -1079,7 +1438,7 @@ collect(struct evbuffer *out, int i)
     if (wh == NULL)
         return;
     atomic_llong *const v[WM_N] = {&wh->delivered, &wh->failed, &wh->dead, &wh->pending,
-                                   &wh->dead_now};
+                                   &wh->dead_now, &wh->blocked};
     evbuffer_add_printf(out, "%s %lld\n", WH_METRICS[i].name, atomic_load(v[i]));
 }
 
@@ -1097,6 +1456,7 @@ WH_COLLECTOR(m_failed, WM_FAILED)
 WH_COLLECTOR(m_dead, WM_DEAD)
 WH_COLLECTOR(m_pending, WM_PENDING)
 WH_COLLECTOR(m_dead_now, WM_DEAD_NOW)
+WH_COLLECTOR(m_blocked, WM_BLOCKED)
 
 /* ---------------------------------------------------------------- start and stop */
 

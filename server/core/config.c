@@ -83,6 +83,11 @@ static const struct cfg_row ROWS[] = {
      "10", 0, 365, "working days a supplement may wait before an alert"},
     {"MOTCUA_ALERT_HEARTBEAT", "alert_heartbeat", CT_INT, S(alert_heartbeat), "15", 1, 300,
      "seconds between heartbeat comments on an alert stream (proxies close idle streams)"},
+    {"MOTCUA_DVCQG21_THRESHOLD", "dvcqg21_threshold", CT_INT, S(dvcqg21_threshold), "100", 1,
+     100,
+     "DVCQG indicator 2.1: on-time rate (%) that earns full points (domain.md §8.1)"},
+    {"MOTCUA_DVCQG21_POINTS", "dvcqg21_points", CT_INT, S(dvcqg21_points), "20", 0, 100,
+     "DVCQG indicator 2.1: points at or above the threshold (domain-sources.md §6)"},
     {"MOTCUA_WEBHOOK_MAX_ATTEMPTS", "webhook_max_attempts", CT_INT, S(webhook_max_attempts), "12",
      1, 100, "delivery attempts of one webhook before it is parked"},
     {"MOTCUA_SIGNATURE_WINDOW", "signature_window", CT_INT, S(signature_window), "300", 10, 3600,
@@ -322,17 +327,34 @@ void
 cfg_client_addr(const struct config *c, const char *peer, const char *xff, char *out,
                 size_t outsz)
 {
-    char buf[1024];
+    char buf[4096];
     char *hops[64];
-    char *save = NULL;
+    char *save = NULL, *start = buf;
+    size_t len;
     int n = 0;
 
     snprintf(out, outsz, "%s", peer != NULL ? peer : "");
-    if (xff == NULL || peer == NULL || !proxy_trusted(c, peer) || strlen(xff) >= sizeof(buf))
+    if (xff == NULL || peer == NULL || !proxy_trusted(c, peer))
         return;
-    snprintf(buf, sizeof(buf), "%s", xff);
-    for (char *t = strtok_r(buf, ",", &save); t != NULL && n < 64; t = strtok_r(NULL, ",", &save))
-        hops[n++] = trim(t);
+    /* Only the right end matters: a longer list keeps its last bytes, from a whole hop on. */
+    len = strlen(xff);
+    snprintf(buf, sizeof(buf), "%s", len >= sizeof(buf) ? xff + len - (sizeof(buf) - 1) : xff);
+    if (len >= sizeof(buf)) {
+        start = strchr(buf, ',');
+        if (start == NULL)
+            return;
+        start++;
+    }
+    /* The last 64 hops; empty list elements (", ,") are not hops (RFC 9110 §5.6.1). */
+    for (char *t = strtok_r(start, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+        if (*(t = trim(t)) == '\0')
+            continue;
+        if (n == 64) {
+            memmove(hops, hops + 1, sizeof(hops) - sizeof(hops[0]));
+            n--;
+        }
+        hops[n++] = t;
+    }
     /* Right to left: each proxy appended the address it saw; stop at the first we do not
      * trust. Anything malformed ends the walk at the last address we could believe. */
     while (n-- > 0) {

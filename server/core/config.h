@@ -39,6 +39,8 @@ struct config {
     int alert_warn_hours;      /* MOTCUA_ALERT_WARN_HOURS working hours, default 8 */
     int alert_supplement_days; /* MOTCUA_ALERT_SUPPLEMENT_DAYS working days, default 10 */
     int alert_heartbeat;       /* MOTCUA_ALERT_HEARTBEAT s between SSE comments, default 15 */
+    int dvcqg21_threshold;     /* MOTCUA_DVCQG21_THRESHOLD % for full points, default 100 */
+    int dvcqg21_points;        /* MOTCUA_DVCQG21_POINTS of indicator 2.1, default 20 */
     int webhook_max_attempts;  /* MOTCUA_WEBHOOK_MAX_ATTEMPTS, default 12 */
     int signature_window;      /* MOTCUA_SIGNATURE_WINDOW s, default 300 */
     int webhook_backoff_ms;    /* MOTCUA_WEBHOOK_BACKOFF_MS first retry delay, default 5000 */
@@ -59,8 +61,9 @@ int cfg_load(struct config *c, struct mc_err *e);
 
 /*
  * The client address of a request: the peer, or, when the peer is one of
- * MOTCUA_TRUSTED_PROXIES, the rightmost address of X-Forwarded-For (xff, may be NULL) that
- * is not itself a trusted proxy (docs/configuration.md). Writes at most outsz bytes.
+ * MOTCUA_TRUSTED_PROXIES, the rightmost address of X-Forwarded-For (xff: every field of the
+ * request combined in order, may be NULL) that is not itself a trusted proxy; only the last
+ * 4 KiB and the last 64 hops are read (docs/configuration.md). Writes at most outsz bytes.
  */
 void cfg_client_addr(const struct config *c, const char *peer, const char *xff, char *out,
                      size_t outsz);

@@ -47,6 +47,8 @@
     X(ERR_SCHEMA_MISMATCH, 503, "SCHEMA_MISMATCH",                                                 \
       "Lược đồ cơ sở dữ liệu không khớp với phiên bản phần mềm",                                   \
       "Database schema does not match this build")                                                 \
+    X(ERR_REQUEST_TIMEOUT, 408, "REQUEST_TIMEOUT", "Hết thời gian chờ nhận nội dung yêu cầu",      \
+      "Request body not received in time")                                                         \
     /* security */                                                                                 \
     X(ERR_UNAUTHENTICATED, 401, "UNAUTHENTICATED", "Chưa đăng nhập hoặc phiên đã hết hạn",         \
       "Authentication required")                                                                   \

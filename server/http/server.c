@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,6 +87,7 @@ struct http_conn {
 struct http_worker {
     struct http_conn *bucket[CONN_BUCKETS];
     int nconns;
+    int max_conns; /* MOTCUA_MAX_CONNECTIONS, or lower when file descriptors are short */
     int inflight; /* reqctx alive */
     struct evhttp_bound_socket *bound;
     struct event *stop_ev, *drain_ev, *tick_ev;
@@ -221,16 +223,16 @@ head_line(struct http_conn *c)
 }
 
 /*
- * A head announced a body over MOTCUA_MAX_BODY: answers 413 at once, before any byte of the
- * body is read (evhttp would read it all first, up to its ceiling). evhttp never sees this
- * head (the input is discarded), so the reply is written under it: its write callback is
+ * Answers a request that evhttp has not handed to us yet with the JSON error `code`, under
+ * evhttp: the input is discarded (PH_REJECTED) until the connection is closed, a second
+ * later, once the reply has been flushed (the deadline timer). evhttp's write callback is
  * cleared first (a kept-alive connection's would take our bytes for the end of its last
- * reply). The connection is closed a second later, once the reply has been flushed.
+ * reply).
  */
 static void
-reject_body(struct http_conn *c, struct evbuffer *buf)
+refuse_raw(struct http_conn *c, struct evbuffer *buf, enum err_code code, const char *reason,
+           const char *detail, const char *logmsg)
 {
-    const struct config *cfg = c->w->app->cfg;
     bufferevent_data_cb rcb = NULL;
     bufferevent_event_cb ecb = NULL;
     void *cbarg = NULL;
@@ -241,20 +243,33 @@ reject_body(struct http_conn *c, struct evbuffer *buf)
     evbuffer_drain(buf, evbuffer_get_length(buf));
     n = snprintf(body, sizeof(body),
                  "{\"error\":{\"code\":\"%s\",\"message\":\"%s\",\"message_en\":\"%s\","
-                 "\"status\":413,\"detail\":\"at most %zu bytes\"}}",
-                 err_name(ERR_BODY_TOO_LARGE), err_msg_vi(ERR_BODY_TOO_LARGE),
-                 err_msg_en(ERR_BODY_TOO_LARGE), cfg->max_body);
+                 "\"status\":%d,\"detail\":\"%s\"}}",
+                 err_name(code), err_msg_vi(code), err_msg_en(code), err_status(code), detail);
     bufferevent_getcb(c->bev, &rcb, NULL, &ecb, &cbarg);
     bufferevent_setcb(c->bev, rcb, NULL, ecb, cbarg);
     evbuffer_add_printf(bufferevent_get_output(c->bev),
-                        "HTTP/1.1 413 Payload Too Large\r\n"
+                        "HTTP/1.1 %d %s\r\n"
                         "Content-Type: application/json; charset=utf-8\r\n"
                         "Content-Length: %d\r\nConnection: close\r\n"
                         "Cache-Control: no-store\r\n\r\n%s",
-                        n, body);
+                        err_status(code), reason, n, body);
     bufferevent_enable(c->bev, EV_WRITE);
-    log_kv(LOG_INFO, "body_refused", "detail", "Content-Length over MOTCUA_MAX_BODY", NULL);
+    log_kv(LOG_INFO, logmsg, "err", err_name(code), "detail", detail, NULL);
     arm(c->deadline, 1);
+}
+
+/*
+ * A head announced a body over MOTCUA_MAX_BODY: answers 413 at once, before any byte of the
+ * body is read (evhttp would read it all first, up to its ceiling). evhttp never sees this
+ * head.
+ */
+static void
+reject_body(struct http_conn *c, struct evbuffer *buf)
+{
+    char detail[64];
+
+    snprintf(detail, sizeof(detail), "at most %zu bytes", c->w->app->cfg->max_body);
+    refuse_raw(c, buf, ERR_BODY_TOO_LARGE, "Payload Too Large", detail, "body_refused");
 }
 
 /*
@@ -337,11 +352,26 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
     }
     if (c->rc != NULL)
         return;
+    if (c->phase == PH_BODY) {
+        /* The body did not arrive within MOTCUA_BODY_TIMEOUT: 408 in JSON, then close. */
+        char detail[64];
+
+        snprintf(detail, sizeof(detail), "body not received within %d s",
+                 c->w->app->cfg->body_timeout);
+        refuse_raw(c, bufferevent_get_input(c->bev), ERR_REQUEST_TIMEOUT, "Request Timeout",
+                   detail, "body_timeout");
+        return;
+    }
     s = bufferevent_getfd(c->bev);
     if (s >= 0)
         shutdown(s, SHUT_RDWR); /* evhttp reads EOF and frees the connection */
-    if (c->evcon == NULL)
-        arm(c->deadline, 1); /* no close callback yet: sweep again */
+    if (c->evcon == NULL) {
+        /* No close callback yet: sweep again soon. Until conn_destroy drops our reference the
+         * descriptor stays open, so connections closed over the cap must not linger. */
+        struct timeval tv = {0, 20000};
+
+        event_add(c->deadline, &tv);
+    }
 }
 
 static struct bufferevent *
@@ -379,7 +409,7 @@ on_accept(struct event_base *base, void *arg)
     hw->nconns++;
     metrics_conn(w->metrics, 1);
     /* Over the limit or stopping: closed on the next loop turn, before any request. */
-    if (hw->nconns > w->app->cfg->max_conns || atomic_load(&w->app->shutting_down))
+    if (hw->nconns > hw->max_conns || atomic_load(&w->app->shutting_down))
         arm(c->deadline, 0);
     else
         arm(c->deadline, w->app->cfg->header_timeout);
@@ -571,6 +601,47 @@ is_json_type(const char *ct)
 static int route_or_reply(struct reqctx *rc, const char *raw_path);
 static int body_checks(struct reqctx *rc);
 
+/*
+ * The X-Forwarded-For list of a request: a proxy may add its own field instead of appending
+ * to the one it received, so every X-Forwarded-For field is taken, combined in order into
+ * one comma-separated list (RFC 9110 §5.3), empty ones skipped. NULL when there is none.
+ */
+static const char *
+forwarded_for(struct reqctx *rc, struct evhttp_request *req)
+{
+    const struct evkeyvalq *h = evhttp_request_get_input_headers(req);
+    const struct evkeyval *kv;
+    const char *one = NULL;
+    size_t n = 0;
+    int k = 0;
+    char *out, *p;
+
+    for (kv = h->tqh_first; kv != NULL; kv = kv->next.tqe_next)
+        if (strcasecmp(kv->key, "X-Forwarded-For") == 0 && kv->value[strspn(kv->value, " \t")]) {
+            n += strlen(kv->value) + 2;
+            one = kv->value;
+            k++;
+        }
+    if (k <= 1)
+        return one;
+    out = p = arena_alloc(rc->arena, n + 1);
+    for (kv = h->tqh_first; kv != NULL; kv = kv->next.tqe_next) {
+        size_t len;
+
+        if (strcasecmp(kv->key, "X-Forwarded-For") != 0 || !kv->value[strspn(kv->value, " \t")])
+            continue;
+        if (p != out) {
+            *p++ = ',';
+            *p++ = ' ';
+        }
+        len = strlen(kv->value);
+        memcpy(p, kv->value, len);
+        p += len;
+    }
+    *p = '\0';
+    return out;
+}
+
 static void
 on_request(struct evhttp_request *req, void *arg)
 {
@@ -627,7 +698,7 @@ on_request(struct evhttp_request *req, void *arg)
     }
     evhttp_connection_get_peer(evcon, &peer, &port);
     /* The peer, or behind a trusted proxy the address it saw (MOTCUA_TRUSTED_PROXIES). */
-    cfg_client_addr(app->cfg, peer, rc_header(rc, "X-Forwarded-For"), rc->client_addr,
+    cfg_client_addr(app->cfg, peer, forwarded_for(rc, req), rc->client_addr,
                     sizeof(rc->client_addr));
 
     rc->target = arena_strdup(rc->arena, evhttp_request_get_uri(req) != NULL
@@ -968,7 +1039,12 @@ internal_flush(struct worker *w)
     }
 }
 
-/* Publishes the pool statistics for /metrics once a second. */
+/*
+ * Publishes the pool statistics for /metrics once a second, and frees the connections that
+ * their client closed before any request: evhttp has let go of them, but our reference keeps
+ * the bufferevent, its descriptor and its place under MOTCUA_MAX_CONNECTIONS until the
+ * deadline timer (the header timeout) would notice.
+ */
 static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -977,6 +1053,15 @@ on_tick(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
+    for (size_t i = 0; i < CONN_BUCKETS; i++) {
+        struct http_conn *c = w->hw->bucket[i], *next;
+
+        for (; c != NULL; c = next) {
+            next = c->hnext;
+            if (c->evcon == NULL && c->rc == NULL && bev_released(c->bev))
+                conn_destroy(c);
+        }
+    }
     if (w->db != NULL) {
         db_pool_stats(w->db, &s);
         metrics_set_pool(w->metrics, &s);
@@ -1144,7 +1229,8 @@ http_tls_init(struct app *app, struct mc_err *e)
 }
 
 static int
-worker_init(struct app *app, struct worker *w, evutil_socket_t fd, struct mc_err *e)
+worker_init(struct app *app, struct worker *w, evutil_socket_t fd, int max_conns,
+            struct mc_err *e)
 {
     const struct config *cfg = app->cfg;
     struct timeval tv = {cfg->read_timeout, 0};
@@ -1152,6 +1238,7 @@ worker_init(struct app *app, struct worker *w, evutil_socket_t fd, struct mc_err
 
     w->app = app;
     w->hw = xcalloc(1, sizeof(*w->hw));
+    w->hw->max_conns = max_conns;
     w->base = event_base_new();
     if (w->base == NULL) {
         close(fd);
@@ -1200,17 +1287,87 @@ worker_init(struct app *app, struct worker *w, evutil_socket_t fd, struct mc_err
     return 0;
 }
 
+/*
+ * File descriptors: every connection is one, and the default soft RLIMIT_NOFILE (1024) is
+ * far below MOTCUA_THREADS x MOTCUA_MAX_CONNECTIONS. At accept time EMFILE is not a
+ * condition libevent retries quietly: it logs an error for every attempt while the listener
+ * stays readable. So the soft limit is raised towards the hard one as far as needed, and
+ * when even the hard limit is too low the per-worker cap is lowered to what fits, with a
+ * warning naming the numbers. Besides the connections, each worker holds its pool's
+ * PostgreSQL connections and FD_PER_WORKER more (listening socket, event base, wake-up
+ * descriptors, outgoing webhook connections, a burst of connections accepted over the cap
+ * before they are closed); FD_RESERVE is for the rest of the process (standard streams,
+ * notification listener, temporary files).
+ */
+#define FD_PER_WORKER 16
+#define FD_RESERVE 64
+
+static int
+fd_budget(const struct config *cfg)
+{
+    struct rlimit rl;
+    long long threads = cfg->threads, per = (long long)cfg->db_pool + FD_PER_WORKER;
+    long long need = threads * ((long long)cfg->max_conns + per) + FD_RESERVE;
+    long long soft0, have, cap = cfg->max_conns;
+    char s_need[24], s_soft0[24], s_soft[24], s_hard[24], s_cap[24], s_want[24], s_thr[24];
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        log_kv(LOG_WARN, "getrlimit(RLIMIT_NOFILE) failed", "error", strerror(errno), NULL);
+        return cfg->max_conns;
+    }
+    soft0 = rl.rlim_cur == RLIM_INFINITY ? LLONG_MAX : (long long)rl.rlim_cur;
+    if (soft0 < need) {
+        struct rlimit nl = rl;
+
+        nl.rlim_cur = (rl.rlim_max == RLIM_INFINITY || (long long)rl.rlim_max >= need)
+                          ? (rlim_t)need
+                          : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &nl) == 0)
+            rl = nl;
+    }
+    have = rl.rlim_cur == RLIM_INFINITY ? LLONG_MAX : (long long)rl.rlim_cur;
+    if (have < need) {
+        cap = (have - FD_RESERVE) / threads - per;
+        if (cap < 1)
+            cap = 1;
+    }
+    snprintf(s_need, sizeof(s_need), "%lld", need);
+    snprintf(s_soft0, sizeof(s_soft0), "%lld", soft0);
+    snprintf(s_soft, sizeof(s_soft), "%lld", have);
+    if (rl.rlim_max == RLIM_INFINITY)
+        snprintf(s_hard, sizeof(s_hard), "unlimited");
+    else
+        snprintf(s_hard, sizeof(s_hard), "%lld", (long long)rl.rlim_max);
+    if (soft0 == LLONG_MAX)
+        snprintf(s_soft0, sizeof(s_soft0), "unlimited");
+    if (have == LLONG_MAX)
+        snprintf(s_soft, sizeof(s_soft), "unlimited");
+    snprintf(s_cap, sizeof(s_cap), "%lld", cap);
+    snprintf(s_want, sizeof(s_want), "%d", cfg->max_conns);
+    snprintf(s_thr, sizeof(s_thr), "%d", cfg->threads);
+    if (have < need)
+        log_kv(LOG_WARN, "file descriptor limit too low: MOTCUA_MAX_CONNECTIONS lowered",
+               "max_connections", s_want, "effective_max_connections", s_cap, "threads", s_thr,
+               "fds_needed", s_need, "soft_limit", s_soft, "hard_limit", s_hard, NULL);
+    else
+        log_kv(LOG_INFO, "file descriptors", "max_connections", s_want, "threads", s_thr,
+               "fds_needed", s_need, "soft_limit_was", s_soft0, "soft_limit", s_soft,
+               "hard_limit", s_hard, NULL);
+    return (int)cap;
+}
+
 int
 http_server_start(struct app *app, int *port_out, struct mc_err *e)
 {
     struct addrinfo *ai = NULL;
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
-    int port = 0;
+    int port = 0, max_conns;
     sigset_t set;
 
     if (resolve(app->cfg->listen, &ai, &port, e) != 0)
         return -1;
+    max_conns = fd_budget(app->cfg);
     evthread_use_pthreads();
     app->nworkers = app->cfg->threads;
     app->workers = xcalloc((size_t)app->nworkers, sizeof(struct worker));
@@ -1218,7 +1375,7 @@ http_server_start(struct app *app, int *port_out, struct mc_err *e)
         evutil_socket_t fd = listen_socket(ai, port, e);
 
         app->workers[i].id = i;
-        if (fd < 0 || worker_init(app, &app->workers[i], fd, e) != 0) {
+        if (fd < 0 || worker_init(app, &app->workers[i], fd, max_conns, e) != 0) {
             freeaddrinfo(ai);
             app->nworkers = i + (fd >= 0);
             return -1;

@@ -4,13 +4,17 @@
 #
 # A fresh database is migrated by `motcua migrate`, filled by tools/bench/bench_report_gen.sql
 # THROUGH the trigger (dossiers inserted as received, pauses added, then ended, as the write
-# path does), then: (1) the trigger-maintained tables must equal a set-based rebuild; (2) for
+# path does), with appointments and legal dues on the server's working calendar (`motcua
+# calendar days`, checked against `motcua calendar due` on dossiers straddling Tết, 30/4-1/5
+# and 2/9), dossiers never counted (states 1, 3), without an appointment, ended exactly at
+# the due or at a report boundary, and sub-units three levels deep; then: (1) the trigger-maintained tables must equal a set-based rebuild; (2) for
 # official periods (month, quarter, six and nine months, year, domain.md §8.2) and odd ranges
 # across Tết, 30/4 and the 01/07/2025 reform, grouped by every key and pair of keys, by
 # resolving and receiving unit, historical and current structure, every cell of
 # report_figures (summaries) must equal report_figures_raw (plain scan of the dossiers);
 # (3) write-path style transactions (end + pause ledger in one transaction, in either order)
-# keep (1) true; (4) Biểu 06's invariants hold on every cell.
+# keep (1) true; (4) Biểu 06's invariants hold on every cell; (5) roll-ups (rollup=children,
+# subtree) from the summaries equal the plain scan and the leaves summed along the tree.
 set -u
 case "${1:-}" in
 "") echo "usage: $0 path/to/motcua" >&2; exit 2 ;;
@@ -31,7 +35,10 @@ $psql "$PG_URL/postgres" -c "CREATE DATABASE $db" || { echo "Bail out! cannot cr
 trap '$psql "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
 url="$PG_URL/$db"
 if DATABASE_URL="$url" "$bin" migrate >/dev/null 2>&1; then ok "migrate"; else notok "migrate"; exit 1; fi
-if $psql "$url" -v n="${REPORT_TEST_N:-1500}" -v units=30 -v bulk=0 \
+cal="${TMPDIR:-/tmp}/report_sum_cal_$$.tsv"
+trap '$psql "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1; rm -f "$cal"' EXIT
+for y in 2023 2024 2025 2026 2027; do "$bin" calendar days $y --data sql/calendar_vn.tsv; done >"$cal"
+if $psql "$url" -v n="${REPORT_TEST_N:-1500}" -v units=30 -v bulk=0 -v cal="$cal" \
     -f tools/bench/bench_report_gen.sql >/dev/null; then
     ok "generate dossiers through the trigger"
 else
@@ -69,6 +76,80 @@ EOF
 }
 diff_tables "trigger-maintained summaries equal the rebuild"
 
+# The generated classes are all there (or the comparisons below prove little).
+r=$($psql "$url" -c "SELECT
+  (SELECT count(*) FROM dossier WHERE state = 1 AND received_at IS NULL) > 0,
+  (SELECT count(*) FROM dossier WHERE state = 3) > 0,
+  (SELECT count(*) FROM dossier WHERE NOT has_appointment AND ended_at IS NOT NULL) > 0,
+  (SELECT count(*) FROM dossier WHERE state NOT IN (1, 3) AND ended_at = legal_due_at) > 0,
+  (SELECT count(*) FROM dossier WHERE report_cls_legal(ended_at, legal_due_at, has_appointment) = 1) > 0,
+  (SELECT count(*) FROM dossier WHERE report_cls_legal(ended_at, legal_due_at, has_appointment) = 3) > 0,
+  (SELECT count(*) FROM dossier WHERE ended_at IS NULL AND state NOT IN (1, 3)) > 0,
+  (SELECT count(*) FROM dossier WHERE ended_at = report_lstart(report_lday(ended_at))
+     AND extract(day FROM report_lday(ended_at)) = 15) > 0,
+  (SELECT count(*) FROM dossier WHERE received_at < TIMESTAMPTZ '2026-02-16 00:00+07'
+     AND legal_due_at > TIMESTAMPTZ '2026-02-21 00:00+07' AND state NOT IN (1, 3)) > 0,
+  (SELECT count(*) FROM dossier WHERE received_at < TIMESTAMPTZ '2025-04-30 00:00+07'
+     AND legal_due_at > TIMESTAMPTZ '2025-05-02 00:00+07' AND state NOT IN (1, 3)) > 0,
+  (SELECT count(*) FROM dossier WHERE received_at < TIMESTAMPTZ '2025-09-01 00:00+07'
+     AND legal_due_at > TIMESTAMPTZ '2025-09-03 00:00+07' AND state NOT IN (1, 3)) > 0,
+  (SELECT count(*) FROM unit u JOIN unit p ON p.id = u.parent_id WHERE p.parent_id IS NOT NULL
+     AND EXISTS (SELECT 1 FROM unit c WHERE c.parent_id = u.id)) > 0")
+if [ "$r" = "t|t|t|t|t|t|t|t|t|t|t|t" ]; then
+    ok "every class generated (states 1 and 3, no appointment, at the due, early, late, open, at a boundary midnight, across Tết, 30/4, 2/9, a 3-level tree)"
+else
+    notok "classes missing: $r"
+fi
+
+# The generated dues are the server's: `motcua calendar due` on dossiers whose window
+# crosses Tết 2025 and 2026, 30/4-1/5, 2/9, a Sunday reception, without an appointment, with
+# a supplement pause (legal due moved by its working time), and two others.
+cases=$($psql "$url" -F ' ' -c "
+WITH c AS (
+  SELECT DISTINCT ON (w) w, d.id FROM dossier d
+  CROSS JOIN LATERAL (VALUES
+     ('tet25', d.received_at < TIMESTAMPTZ '2025-01-25 00:00+07' AND d.legal_due_at > TIMESTAMPTZ '2025-02-03 00:00+07'),
+     ('tet26', d.received_at < TIMESTAMPTZ '2026-02-14 00:00+07' AND d.legal_due_at > TIMESTAMPTZ '2026-02-23 00:00+07'),
+     ('apr30', d.received_at < TIMESTAMPTZ '2025-04-30 00:00+07' AND d.legal_due_at > TIMESTAMPTZ '2025-05-02 00:00+07'),
+     ('sep2', d.received_at < TIMESTAMPTZ '2025-09-01 00:00+07' AND d.legal_due_at > TIMESTAMPTZ '2025-09-03 00:00+07'),
+     ('sunday', extract(isodow FROM d.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh') = 7),
+     ('noappt', NOT d.has_appointment),
+     ('paused', EXISTS (SELECT 1 FROM dossier_pause p WHERE p.dossier_id = d.id AND p.n = 1
+                        AND p.counted AND p.resolved_at IS NOT NULL)),
+     ('any1', d.id % 97 = 3), ('any2', d.id % 89 = 5)) v(w, hit)
+  WHERE v.hit AND d.state NOT IN (1, 3) ORDER BY w, d.id)
+SELECT c.w, to_char(d.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI'),
+       d.duration_value,
+       coalesce((SELECT to_char(p.requested_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI')
+                 || '/' || to_char(p.resolved_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI')
+                 FROM dossier_pause p WHERE p.dossier_id = d.id AND p.n = 1 AND p.counted
+                   AND p.resolved_at IS NOT NULL), '-'),
+       to_char(d.legal_due_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI\"+07:00\"')
+FROM c JOIN dossier d ON d.id = c.id ORDER BY c.w")
+bad=0
+cnt=0
+while read -r w rcv dur pause due; do
+    [ -n "$w" ] || continue
+    cnt=$((cnt + 1))
+    if [ "$pause" = "-" ]; then
+        got=$("$bin" calendar due --received "$rcv" --duration "${dur}d" --data sql/calendar_vn.tsv)
+    else
+        got=$("$bin" calendar due --received "$rcv" --duration "${dur}d" --pause "$pause" \
+            --data sql/calendar_vn.tsv)
+    fi
+    if [ "$got" != "$due" ]; then
+        bad=$((bad + 1))
+        echo "# $w: received $rcv + ${dur}d, pause $pause: generated $due, motcua calendar due $got"
+    fi
+done <<CASES
+$cases
+CASES
+if [ "$bad" -eq 0 ] && [ "$cnt" -ge 9 ]; then
+    ok "generated dues = motcua calendar due ($cnt cases: Tết 2025/2026, 30/4, 2/9, Sunday, no appointment, pause)"
+else
+    notok "generated dues differ from motcua calendar due: $bad of $cnt"
+fi
+
 # Periods: official cut-offs (15th of the month before .. 14th) and explicit ranges.
 periods="2025-01-15:2025-02-14 2025-03-15:2025-06-14 2024-12-15:2025-06-14 2024-12-15:2025-09-14
 2024-12-15:2025-12-14 2025-06-15:2025-09-14 2025-01-25:2025-02-05 2025-06-30:2025-07-01
@@ -95,6 +176,58 @@ SELECT sum(bad) || ' ' || sum(cells) FROM
         notok "summaries = plain scan, $from..$to: $1 of $2 rows differ"
     fi
 done
+# Roll-ups: the summaries = the plain scan with rollup=children / subtree (anchored at the
+# root and at a unit with sub-units), and the rolled-up rows =
+# the per-unit rows of the plain scan summed along the tree (walked here, independently of
+# report_units).
+r=$($psql "$url" -c "
+WITH a(anchor) AS (SELECT id FROM unit WHERE code = '000.00.00.H56'
+                   UNION ALL (SELECT u.id FROM unit u WHERE u.parent_id IS NOT NULL
+                              AND EXISTS (SELECT 1 FROM unit c WHERE c.parent_id = u.id)
+                              ORDER BY u.id LIMIT 1)),
+     p(f, t) AS (VALUES (DATE '2024-12-15', DATE '2025-12-14'), (DATE '2025-04-25', DATE '2025-09-05')),
+     g(g1, g2) AS (VALUES ('unit', 'none'), ('unit', 'field'), ('level', 'channel')),
+     s(st) AS (VALUES ('historical/children'), ('historical/subtree'), ('current/children'))
+SELECT sum((SELECT count(*) FROM ((SELECT * FROM report_figures(f, t, g1, g2, 'resolving', st, NULL, anchor, true)
+        EXCEPT SELECT * FROM report_figures_raw(f, t, g1, g2, 'resolving', st, NULL, anchor, true)) UNION ALL
+       (SELECT * FROM report_figures_raw(f, t, g1, g2, 'resolving', st, NULL, anchor, true)
+        EXCEPT SELECT * FROM report_figures(f, t, g1, g2, 'resolving', st, NULL, anchor, true))) x))
+    || ' ' || sum((SELECT count(*) FROM report_figures_raw(f, t, g1, g2, 'resolving', st, NULL, anchor, true)))
+FROM a, p, g, s")
+set -- $r
+if [ "$1" -eq 0 ] && [ "$2" -gt 0 ]; then ok "roll-ups: summaries = plain scan ($2 rows)"; else notok "roll-ups: $1 of $2 rows differ"; fi
+r=$($psql "$url" -c "
+WITH RECURSIVE top(id, t) AS (
+    SELECT id, id FROM unit WHERE parent_id = (SELECT id FROM unit WHERE code = '000.00.00.H56')
+    UNION ALL SELECT u.id, top.t FROM unit u JOIN top ON u.parent_id = top.id
+), leaf AS (
+    SELECT tu.code AS k, sum(received) AS a, sum(recv_online) AS b, sum(carried) AS c,
+           sum(ended) AS d, sum(ended_early) AS e, sum(ended_on_time) AS f, sum(ended_late) AS g,
+           sum(open_total) AS h, sum(open_overdue) AS i, sum(ended_ok766) AS j, sum(open_ok766) AS l
+    FROM report_figures_raw('2024-12-15', '2025-12-14', 'unit', 'none', 'resolving', 'historical',
+                            NULL, NULL, true) r
+    JOIN unit u ON u.code = r.k1 JOIN top ON top.id = u.id JOIN unit tu ON tu.id = top.t
+    GROUP BY tu.code
+), roll AS (
+    SELECT k1 AS k, received AS a, recv_online AS b, carried AS c, ended AS d, ended_early AS e,
+           ended_on_time AS f, ended_late AS g, open_total AS h, open_overdue AS i,
+           ended_ok766 AS j, open_ok766 AS l
+    FROM report_figures('2024-12-15', '2025-12-14', 'unit', 'none', 'resolving',
+                        'historical/children', NULL,
+                        (SELECT id FROM unit WHERE code = '000.00.00.H56'), true)
+)
+SELECT (SELECT count(*) FROM ((SELECT * FROM leaf EXCEPT SELECT * FROM roll)
+                              UNION ALL (SELECT * FROM roll EXCEPT SELECT * FROM leaf)) x)
+    || ' ' || (SELECT count(*) FROM roll) || ' '
+    || (SELECT count(*) FROM report_figures_raw('2024-12-15', '2025-12-14', 'unit', 'none',
+                                                'resolving', 'historical', NULL, NULL, true))")
+set -- $r
+if [ "$1" -eq 0 ] && [ "$2" -gt 0 ] && [ "$3" -gt "$2" ]; then
+    ok "rollup=children = the leaves summed along the tree ($3 units into $2 rows)"
+else
+    notok "rollup=children vs leaves: $1 rows differ ($2 rolled-up rows, $3 units)"
+fi
+
 # 2023 has no dossier: nothing may come out of the summaries.
 r=$($psql "$url" -c "SELECT count(*) FROM report_figures('2023-01-01','2023-12-31','unit','none','resolving','historical',NULL,NULL,false)")
 if [ "$r" = "0" ]; then ok "no figures before the first dossier"; else notok "figures before the first dossier: $r"; fi

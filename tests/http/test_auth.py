@@ -436,3 +436,50 @@ def test_login_rate_limit_per_address(t):
     for i in range(max(0, 20 - failed)):
         status(login(t, "spray%02d" % i, "sai-mật-khẩu-00"), 401, "BAD_CREDENTIALS")
     status(login(t, "admin1", PW), 429, "RATE_LIMITED")
+
+
+def test_trusted_proxy_several_forwarded_for_fields(t):
+    """A proxy may add its own X-Forwarded-For field instead of appending to the client's:
+    every field is combined in order (RFC 9110 §5.3) before the rightmost untrusted address
+    is taken, so a client's own (spoofed) field in front of the proxy's is never believed,
+    however many hops it lists. Runs after the per-address limit test: these attempts come
+    from other (forwarded) addresses."""
+    import json
+    import socket
+
+    def addr_of(server, fields, who):
+        body = json.dumps({"login": who, "password": "sai-mật-khẩu-88"}).encode()
+        head = "".join("%s: %s\r\n" % f for f in fields).encode()
+        s = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        s.sendall(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: " + str(len(body)).encode()
+                  + b"\r\n" + head + b"\r\n" + body)
+        data = b""
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            data += d
+        s.close()
+        ok(data.startswith(b"HTTP/1.1 401"), "%s: 401 expected: %r" % (who, data[:200]))
+        return t.scalar("SELECT client_addr FROM login_attempt WHERE login = '%s'"
+                        " ORDER BY id DESC LIMIT 1" % who)
+
+    srv = t.start_server(env={"MOTCUA_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"})
+    try:
+        xff = "X-Forwarded-For"
+        eq(addr_of(srv, [(xff, "198.51.100.1"), (xff, "203.0.113.9")], "multi1"),
+           "203.0.113.9", "the proxy's field after the client's spoofed one")
+        eq(addr_of(srv, [(xff, "198.51.100.1"), ("x-forwarded-for", "203.0.113.10, 10.9.9.9")],
+                   "multi2"), "203.0.113.10", "names in any case; trusted hops skipped")
+        eq(addr_of(srv, [(xff, "198.51.100.1"), (xff, ""), (xff, "203.0.113.12,,")], "multi3"),
+           "203.0.113.12", "empty fields and elements skipped")
+        eq(addr_of(srv, [(xff, ", ".join(["198.51.100.7"] * 70)), (xff, "203.0.113.11")],
+                   "multi4"), "203.0.113.11", "70 spoofed hops do not push the real one out")
+        eq(addr_of(srv, [(xff, ", ".join(["198.51.100.9"] * 600)), (xff, "203.0.113.13")],
+                   "multi5"), "203.0.113.13",
+           "a list longer than 4 KiB is read from its right end")
+        eq(t.scalar("SELECT client_addr FROM audit_log WHERE login = 'multi1'"
+                    " ORDER BY id DESC LIMIT 1"), "203.0.113.9", "audit uses it too")
+    finally:
+        srv.stop()

@@ -148,6 +148,11 @@ EXPECT = {
     ("POST", "/api/v1/webhooks/{id}/disable"): ok_for(ADMIN_ONLY, 200),
     ("GET", "/api/v1/webhooks/{id}/deliveries"): ok_for(ADMIN_ONLY, 200),
     ("POST", "/api/v1/webhooks/deliveries/{id}/replay"): ok_for(ADMIN_ONLY, 202),
+    ("POST", "/api/v1/webhooks/{id}/update"): ok_for(ADMIN_ONLY, 200),
+    ("POST", "/api/v1/webhooks/{id}/enable"): ok_for(ADMIN_ONLY, 200),
+    ("POST", "/api/v1/webhooks/{id}/rotate-secret"): ok_for(ADMIN_ONLY, 200),
+    ("POST", "/api/v1/webhooks/{id}/replay-dead"): ok_for(ADMIN_ONLY, 202),
+    ("POST", "/api/v1/webhooks/deliveries/{id}/skip"): ok_for(ADMIN_ONLY, 200),
     ("GET", "/api/v1/dvcqg/dossiers"): ok_for({"integration", "admin"}, 200),
     ("GET", "/api/v1/dvcqg/progress"): ok_for({"integration", "admin"}, 200),
     ("POST", "/api/v1/dvcqg/ack"): ok_for({"integration", "admin"}, 200),
@@ -392,11 +397,22 @@ def request_for(t, role, scope, method, pattern):
         return pattern, {"url": "http://127.0.0.1:9/hook-%d" % u}
     if pattern == "/api/v1/webhooks/{id}/disable":
         return "/api/v1/webhooks/%s/disable" % t.hook, None
-    if pattern == "/api/v1/webhooks/deliveries/{id}/replay":
+    if pattern in ("/api/v1/webhooks/deliveries/{id}/replay",
+                   "/api/v1/webhooks/deliveries/{id}/skip"):
         did = t.scalar("INSERT INTO webhook_delivery (subscription_id, event_id, dossier_id,"
                        " seq, state, attempts) VALUES (%s, gen_random_uuid(), 1, %d, 'dead', 5)"
                        " RETURNING id" % (t.hook, u)).split()[0]
-        return "/api/v1/webhooks/deliveries/%s/replay" % did, None
+        return pattern.replace("{id}", did), None
+    if pattern == "/api/v1/webhooks/{id}/update":
+        return "/api/v1/webhooks/%s/update" % t.hook, {"description": "Móc %d" % u}
+    if pattern == "/api/v1/webhooks/{id}/enable":
+        # its own disabled subscription (t.hook stays disabled: its URL answers nothing)
+        hid = t.scalar("INSERT INTO webhook_subscription (url, secret, active)"
+                       " VALUES ('http://127.0.0.1:9/mx-%d', 'whsec_%s', false) RETURNING id"
+                       % (u, "A" * 40)).split()[0]
+        return "/api/v1/webhooks/%s/enable" % hid, None
+    if pattern in ("/api/v1/webhooks/{id}/rotate-secret", "/api/v1/webhooks/{id}/replay-dead"):
+        return pattern.replace("{id}", str(t.hook)), None
     if pattern == "/api/v1/dvcqg/ack":
         return pattern, {"items": [{"code": t.dossier["A"], "state": "synced"}]}
     if pattern == "/api/v1/dvcqg/reconcile":

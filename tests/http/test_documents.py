@@ -93,6 +93,22 @@ def test_receipt_pdf(t):
     # The lookup address printed under the QR is the lookup route for this dossier (no secret).
     ok("/api/v1/lookup?code=" + d["code"] in text.replace(" ", ""), "lookup address printed")
     ok(d["lookup_secret"] not in text, "no secret printed unless asked")
+    # the place name (địa danh) of "…, ngày … tháng … năm …": from the unit's address
+    ok("Thử Nghiệm, ngày" in text, "place and date line: %s" % text[:600])
+
+
+def test_receipt_place_from_an_ancestor(t):
+    """A unit whose address is not recorded prints its nearest ancestor's place name."""
+    d = t.dossier
+    t.psql("UPDATE unit SET address = NULL WHERE code = '%s'" % H56["center"])
+    try:
+        r = t.clerk.get("/api/v1/dossiers/%s/documents/receipt?format=pdf" % d["code"])
+        text = pdf_text(status(r, 200).body)
+        ok("Thử Nghiệm, ngày" in text, "place of the province committee: %s" % text[:600])
+        ok("……, ngày" not in text, "no blank place")
+    finally:
+        t.psql("UPDATE unit SET address = 'Thành phố Thử Nghiệm' WHERE code = '%s'"
+               % H56["center"])
 
 
 def test_receipt_pdf_with_secret(t):

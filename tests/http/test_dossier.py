@@ -990,3 +990,66 @@ def test_calendar_change_reprojects_open_dossiers_only(t):
     g2 = t.integ.get("/api/v1/dossiers/%s" % done["code"]).json
     eq(g2["deadlines"]["appointment_at"], "2026-03-09T08:00:00+07:00", "finished dossier untouched")
     eq(g2["version"], 3, "no event on a finished dossier")
+
+
+def test_successor_commune_reads_and_acts_on_a_dissolved_communes_dossier(t):
+    """domain.md §1, 2025 reorganisation: the open dossier of a commune dissolved on
+    30/06/2025 stays with the commune it merged into (sql/085_scope_successors.sql). The
+    successor's clerk reads it, finds it in its list and under ?unit=<successor>, and acts on
+    it; a sibling commune's clerk still gets 404 and changes nothing."""
+    t.psql("""
+    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from, valid_to)
+    SELECT v.c, v.n, 'commune', 'committee', (SELECT id FROM unit WHERE code = '000.00.00.H56'),
+           'H56', v.f::date, v.t::date
+      FROM (VALUES ('001.00.40.H56', 'Ủy ban nhân dân xã Cũ (giải thể)', '2000-01-01', '2025-06-30'),
+                   ('201.00.00.H56', 'Ủy ban nhân dân xã Hợp Nhất', '2025-07-01', NULL),
+                   ('202.00.00.H56', 'Ủy ban nhân dân xã Bên Cạnh', '2025-07-01', NULL)) v(c, n, f, t);
+    INSERT INTO unit_successor (unit_id, successor_id, since)
+    SELECT a.id, b.id, '2025-07-01' FROM unit a, unit b
+     WHERE a.code = '001.00.40.H56' AND b.code = '201.00.00.H56';
+    """)
+    old, new, sib = "001.00.40.H56", "201.00.00.H56", "202.00.00.H56"
+    heir = t.account("clerk-merged", "clerk", new)
+    other = t.account("clerk-sibling", "clerk", sib)
+    d = receive(t, "2.000005", received_at="2025-06-20T08:00:00+07:00", receiving_unit=old)
+    code = d["code"]
+    eq(t.scalar("SELECT r.code || ' ' || s.code || ' ' || c.code FROM dossier x"
+                " JOIN unit r ON r.id = x.receiving_unit_id JOIN unit s ON s.id = x.resolving_unit_id"
+                " JOIN unit c ON c.id = x.current_unit_id WHERE x.code = '%s'" % code),
+       "%s %s %s" % (old, old, old), "received, resolved and held by the dissolved commune")
+
+    # The sibling commune: nothing, and nothing changes.
+    before = snapshot(t)
+    status(other.get("/api/v1/dossiers/%s" % code), 404, "DOSSIER_NOT_FOUND")
+    status(other.get("/api/v1/dossiers/%s/events" % code), 404, "DOSSIER_NOT_FOUND")
+    event(t, other, code, 1, "hand_over", expect=404, err="DOSSIER_NOT_FOUND", to_unit=sib,
+          step="Thẩm định")
+    eq(snapshot(t), before, "the sibling's refused hand-over changed nothing")
+    eq([i["code"] for i in other.get("/api/v1/dossiers").json["items"]], [],
+       "nothing listed for the sibling")
+    r = other.get("/api/v1/dossiers?unit=%s" % new)
+    status(r, 200)
+    eq(r.json["items"], [], "nor through ?unit=<the other commune>")
+
+    # The successor: reads, lists (own scope, ?unit=<successor> with and without sub-units).
+    r = heir.get("/api/v1/dossiers/%s" % code)
+    status(r, 200)
+    eq(r.json["resolving_unit"]["code"], old, "still the dissolved commune's dossier")
+    status(heir.get("/api/v1/dossiers/%s/events" % code), 200)
+    eq([i["code"] for i in heir.get("/api/v1/dossiers").json["items"]], [code],
+       "listed in the successor's scope")
+    for q in ("unit=%s" % new, "unit=%s&include_sub_units=true" % new,
+              "unit=%s&include_sub_units=false" % new):
+        r = t.admin.get("/api/v1/dossiers?%s" % q)
+        status(r, 200)
+        eq([i["code"] for i in r.json["items"]], [code], "?%s lists the predecessor's" % q)
+    r = t.admin.get("/api/v1/dossiers?unit=%s" % sib)
+    eq(r.json["items"], [], "?unit=<sibling> does not")
+
+    # ... and acts on it: hands it over to itself.
+    g = event(t, heir, code, 1, "hand_over", to_unit=new, step="Thẩm định")
+    eq(g["version"], 2, "transition recorded")
+    eq(t.scalar("SELECT c.code FROM dossier x JOIN unit c ON c.id = x.current_unit_id"
+                " WHERE x.code = '%s'" % code), new, "now held by the successor")
+    eq(t.scalar("SELECT actor_login FROM dossier_event e JOIN dossier x ON x.id = e.dossier_id"
+                " WHERE x.code = '%s' AND e.seq = 2" % code), "clerk-merged", "actor recorded")

@@ -8,6 +8,7 @@ default limits use the defaults (16 KiB of headers, 1 MiB of body, JSON depth 32
 per JSON string).
 """
 import json
+import select
 import socket
 import subprocess
 import threading
@@ -176,11 +177,11 @@ def test_body_too_large_413(t):
     st, h, _, _ = split_response(data)
     eq(st, 413, "status for a 2 MiB body")
     ok(closed, "connection closed after 413")
-    # Chunked: no Content-Length to refuse up front; the limit holds while reading. Known
-    # gap (docs/security.md section 10): when the terminating chunk has not arrived, libevent
-    # 2.1 fails the request without writing its 413, and the connection is dropped at the
-    # read timeout. What must hold: no unbounded buffering, the connection does not stay,
-    # the server keeps serving.
+    # Chunked: no Content-Length to refuse up front; the limit holds while reading. When the
+    # terminating chunk has not arrived, libevent 2.1 fails the request without writing its
+    # 413 (docs/security.md section 10); the body deadline then answers 408 REQUEST_TIMEOUT
+    # at MOTCUA_BODY_TIMEOUT and closes. What must hold: no unbounded buffering, the
+    # connection does not stay, the server keeps serving.
     s = connect(t, timeout=READ_TIMEOUT + 6)
     s.sendall(b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
               + t.token.encode() + b"\r\nContent-Type: application/json\r\n"
@@ -194,7 +195,7 @@ def test_body_too_large_413(t):
         pass
     data, closed = read_all(s)
     s.close()
-    ok(data == b"" or split_response(data)[0] in (400, 413), "chunked 2.5 MiB refused: %r"
+    ok(data == b"" or split_response(data)[0] in (400, 408, 413), "chunked 2.5 MiB refused: %r"
        % data[:100])
     ok(closed, "chunked: connection closed within the read timeout")
     print("# chunked 2.5 MiB without its last chunk: %s after %.1f s"
@@ -232,9 +233,22 @@ def test_body_too_large_refused_before_the_body(t):
     healthy(t)
 
 
+def _expect_408(data, closed, what):
+    st, h, body, _ = split_response(data)
+    eq(st, 408, "%s: status" % what)
+    ok(h.get("content-type", "").startswith("application/json"), "%s: JSON" % what)
+    err = json.loads(body)["error"]
+    eq(err["code"], "REQUEST_TIMEOUT", "%s: error code" % what)
+    eq(err["status"], 408, "%s: status in the body" % what)
+    ok(err["message"] and err["message_en"], "%s: messages: %r" % (what, err))
+    eq(h.get("connection", "").lower(), "close", "%s: Connection: close" % what)
+    ok(closed, "%s: connection closed after the 408" % what)
+
+
 def test_slow_body_cut_off(t):
     """After the head, the whole body has MOTCUA_BODY_TIMEOUT (3 s here) to arrive: a body
-    dribbled one byte a second (each byte well inside the read timeout) is cut off."""
+    dribbled one byte a second (each byte well inside the read timeout) is cut off with a
+    408 REQUEST_TIMEOUT in JSON, then the connection is closed."""
     s = connect(t, timeout=BODY_TIMEOUT + 8)
     body = json.dumps(reception()).encode()
     s.sendall(b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
@@ -242,22 +256,52 @@ def test_slow_body_cut_off(t):
               + str(len(body)).encode() + b"\r\n\r\n")
     t0 = time.time()
     cut = None
+    data = b""
     try:
         for k in range(len(body) - 1):
             s.sendall(body[k:k + 1])
             s.settimeout(1.0)
             try:
-                if s.recv(1) == b"":
-                    cut = time.time() - t0
-                    break
+                data = s.recv(65536)
+                cut = time.time() - t0
+                break
             except (socket.timeout, TimeoutError):
                 pass
     except OSError:
         cut = time.time() - t0
+    s.settimeout(5)
+    rest, closed = read_all(s)
     s.close()
     print("# body dribbled 1 byte/s: cut off after %s s (MOTCUA_BODY_TIMEOUT=%d)"
           % ("%.1f" % cut if cut else "never", BODY_TIMEOUT))
     ok(cut is not None and cut < BODY_TIMEOUT + 2.5, "slow body cut off: %r" % cut)
+    _expect_408(data + rest, closed, "dribbled body")
+    eq(t.scalar("SELECT count(*) FROM dossier WHERE applicant->>'id_number' = '%s'"
+                % json.loads(body)["applicant"]["id_number"]), "0", "nothing received")
+    healthy(t)
+
+
+def test_stalled_body_408(t):
+    """Half a body, then silence: 408 REQUEST_TIMEOUT at MOTCUA_BODY_TIMEOUT (before the read
+    timeout), also for the second request of a kept-alive connection."""
+    body = json.dumps(reception()).encode()
+    head = (b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + t.token.encode() + b"\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(len(body)).encode() + b"\r\n\r\n")
+    for kept_alive in (False, True):
+        s = connect(t, timeout=READ_TIMEOUT + 6)
+        if kept_alive:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            eq(split_response(read_one(s))[0], 200, "first request")
+        t0 = time.time()
+        s.sendall(head + body[:len(body) // 2])
+        data, closed = read_all(s)
+        dt = time.time() - t0
+        s.close()
+        what = "stalled body%s" % (" (kept-alive)" if kept_alive else "")
+        _expect_408(data, closed, what)
+        ok(BODY_TIMEOUT - 0.5 <= dt < BODY_TIMEOUT + 2.5, "%s: answered after %.1f s" % (what, dt))
+        print("# %s: 408, closed %.1f s after the head" % (what, dt))
     eq(t.scalar("SELECT count(*) FROM dossier WHERE applicant->>'id_number' = '%s'"
                 % json.loads(body)["applicant"]["id_number"]), "0", "nothing received")
     healthy(t)
@@ -384,15 +428,73 @@ def test_many_idle_connections(t):
         print("# %d idle connections open: 20 requests in %.1f ms, slowest %.1f ms"
               % (n, 1000 * (time.time() - t0), 1000 * max(lat)))
         ok(max(lat) < 1.0, "served with %d idle connections" % n)
+        # The idle ones are given the header timeout, not kept for ever: the server closes
+        # every one of them (EOF), while the client still holds them.
+        deadline = time.time() + HEADER_TIMEOUT + 3
+        pending = list(socks)
+        while pending and time.time() < deadline:
+            for sk in select.select(pending, [], [], 0.5)[0]:
+                try:
+                    data = sk.recv(1)
+                except OSError:
+                    data = b""
+                ok(data == b"", "an idle connection got nothing but its close: %r" % data)
+                pending.remove(sk)
+        print("# %d idle connections: %d closed by the server within %.1f s"
+              % (n, n - len(pending), time.time() - t0))
+        eq(len(pending), 0, "idle connections closed by the server")
     finally:
         for s in socks:
             s.close()
-    # The idle ones were given the header timeout, not kept for ever.
-    time.sleep(HEADER_TIMEOUT + 1.5)
+    time.sleep(1.5)
     m = t.anon().get("/metrics").text
-    line = [ln for ln in m.splitlines() if ln.startswith("motcua_http_connections")]
-    print("# after closing: %s" % (line[0] if line else "no connection gauge"))
+    gauge = sum(float(ln.split()[-1]) for ln in m.splitlines()
+                if ln.startswith("motcua_http_connections"))
+    print("# after closing: motcua_http_connections %g" % gauge)
+    ok(gauge <= 4, "connection gauge back down: %g" % gauge)
     healthy(t)
+
+
+def test_connections_over_the_cap_closed_at_once(t):
+    """MOTCUA_MAX_CONNECTIONS per worker: connections over it are closed at once, before any
+    request; the ones under it stay, and the server serves again once they are gone."""
+    srv = t.start_server(env={"MOTCUA_MAX_CONNECTIONS": "40", "MOTCUA_THREADS": "1",
+                              "MOTCUA_HEADER_TIMEOUT": "8"})
+    socks = []
+    try:
+        for _ in range(100):
+            socks.append(socket.create_connection(("127.0.0.1", srv.port), timeout=5))
+        time.sleep(0.5)
+        readable = select.select(socks, [], [], 0.5)[0]
+        closed = []
+        for sk in readable:
+            try:
+                data = sk.recv(1)
+            except OSError:
+                data = b""
+            if data == b"":
+                closed.append(sk)
+        print("# 100 connections, cap 40 on one worker: %d closed at once, %d kept"
+              % (len(closed), 100 - len(closed)))
+        eq(len(closed), 60, "the 60 over the cap closed at once")
+        eq([sk for sk in socks[:40] if sk in closed], [], "the first 40 kept")
+        for sk in socks[:40]:
+            sk.close()
+        time.sleep(1.5)  # freed by the worker's once-a-second sweep
+        st, _, _, _ = split_response(read_one_on(srv))
+        eq(st, 200, "served again")
+    finally:
+        for sk in socks:
+            sk.close()
+        srv.stop()
+
+
+def read_one_on(srv):
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    data, _ = read_all(s)
+    s.close()
+    return data
 
 
 # -- connection misuse ---------------------------------------------------------------------

@@ -188,15 +188,99 @@ def test_group_unit_resolving_and_receiving(t):
     eq(by_key(j["items"], "unit"), MARCH_BY_RECEIVING, "by receiving unit")
 
 
+def add(*rows):
+    return [sum(x) for x in zip(*rows)]
+
+
 def test_sub_units_rolled_up(t):
-    # The province root with its sub-units = every unit; without them, only its own (none).
-    j = ontime(t.sup, MARCH + "&group=level&unit=%s" % ROOT)
-    tot = [sum(x) for x in zip(*[cells(it) for it in j["items"]])]
-    eq(tot, MARCH_TOTAL, "root with sub-units rolls everything up")
+    # rollup=subtree: the unit asked for with its whole subtree as one row, summed by the
+    # server (sql/064_report_rollup.sql), not by this test.
+    j = ontime(t.sup, MARCH + "&group=unit&rollup=subtree&unit=%s" % ROOT)
+    eq(j["rollup"], "subtree", "rollup echoed")
+    eq(by_key(j["items"], "unit"), {ROOT: MARCH_TOTAL}, "root with its subtree: one row")
     j = ontime(t.sup, MARCH + "&group=level&unit=%s&include_sub_units=false" % ROOT)
     eq(j["items"], [], "root alone resolves nothing")
     j = ontime(t.sup, MARCH + "&group=unit&unit=%s&include_sub_units=false" % COMMUNE_A)
     eq(by_key(j["items"], "unit"), {COMMUNE_A: MARCH_BY_RESOLVING[COMMUNE_A]}, "one unit")
+
+
+def test_rollup_children(t):
+    """rollup=children: one row per child unit of the unit asked for (else of the caller's
+    unit), each child's whole subtree summed, plus the unit's own dossiers. Commune B is made
+    a sub-unit of commune A for this test (then put back)."""
+    t.psql("UPDATE unit SET parent_id = (SELECT id FROM unit WHERE code = '%s') WHERE code = '%s'"
+           % (COMMUNE_A, COMMUNE_B))
+    try:
+        a, b, jus = (MARCH_BY_RESOLVING[COMMUNE_A], MARCH_BY_RESOLVING[COMMUNE_B],
+                     MARCH_BY_RESOLVING[JUSTICE])
+        # the province supervisor, anchor = its unit (the root): A's row holds A + B
+        j = ontime(t.sup, MARCH + "&group=unit&rollup=children")
+        eq(j["rollup"], "children", "rollup echoed")
+        eq(by_key(j["items"], "unit"), {JUSTICE: jus, COMMUNE_A: add(a, b)},
+           "children of the root, B rolled up into A")
+        # the plain per-unit rows still split them
+        j = ontime(t.sup, MARCH + "&group=unit")
+        eq(by_key(j["items"], "unit"), MARCH_BY_RESOLVING, "without rollup: per unit")
+        j = ontime(t.sup, MARCH + "&group=unit&rollup=children&unit=%s" % COMMUNE_A)
+        eq(by_key(j["items"], "unit"), {COMMUNE_A: a, COMMUNE_B: b},
+           "children of A: A's own dossiers and B's subtree")
+        j = ontime(t.sup, MARCH + "&group=unit&rollup=subtree&unit=%s" % COMMUNE_A)
+        eq(by_key(j["items"], "unit"), {COMMUNE_A: add(a, b)}, "A's subtree as one row")
+        j = ontime(t.admin, MARCH + "&group=unit&rollup=children")
+        eq(by_key(j["items"], "unit"), {ROOT: MARCH_TOTAL}, "administrator: the top units")
+        j = ontime(t.sup, MARCH + "&group=unit&by=receiving&rollup=children")
+        eq(by_key(j["items"], "unit"),
+           {CENTER: MARCH_BY_RECEIVING[CENTER],
+            COMMUNE_A: add(MARCH_BY_RECEIVING[COMMUNE_A], MARCH_BY_RECEIVING[COMMUNE_B])},
+           "by receiving unit")
+        j = ontime(t.sup, MARCH + "&group=unit,channel&rollup=children")
+        got = {(it["key"]["unit"], it["key"]["channel"]): cells(it) for it in j["items"]}
+        eq(add(*[v for k, v in got.items() if k[0] == COMMUNE_A]), add(a, b),
+           "crossed with channel, A's cells add up to A + B")
+        eq(got[(COMMUNE_A, "2")], [1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0], "A online: C1")
+        # A's supervisor: A is the anchor
+        j = ontime(t.sup_a, MARCH + "&group=unit&rollup=subtree")
+        eq(by_key(j["items"], "unit"), {COMMUNE_A: add(a, b)}, "A's supervisor, subtree")
+        # a clerk sees its own unit only: no roll-up of sub-units
+        j = ontime(t.clerk_a, MARCH + "&group=unit&rollup=subtree")
+        eq(by_key(j["items"], "unit"), {COMMUNE_A: a}, "clerk: own unit only")
+        # the summaries equal the plain scan, and the leaves summed by hand
+        for ru in ("children", "subtree"):
+            for g in ("unit", "unit,field", "level"):
+                g1, g2 = (g.split(",") + ["none"])[:2]
+                args = ("'2026-02-15', '2026-03-14', '%s', '%s', 'resolving', 'historical/%s',"
+                        " NULL, (SELECT id FROM unit WHERE code = '%s'), true" % (g1, g2, ru, ROOT))
+                diff = t.scalar("SELECT count(*) FROM ((SELECT * FROM report_figures(%s) EXCEPT"
+                                " SELECT * FROM report_figures_raw(%s)) UNION ALL (SELECT * FROM"
+                                " report_figures_raw(%s) EXCEPT SELECT * FROM report_figures(%s))) x"
+                                % (args, args, args, args))
+                eq(diff, "0", "summaries = plain scan, rollup=%s, group=%s" % (ru, g))
+        leaves = t.sql("SELECT k1, received, carried, ended, open_total, open_overdue FROM"
+                       " report_figures_raw('2026-02-15', '2026-03-14', 'unit', 'none', 'resolving',"
+                       " 'historical', NULL, NULL, true) WHERE k1 IN ('%s', '%s')"
+                       % (COMMUNE_A, COMMUNE_B))
+        rolled = t.sql("SELECT k1, received, carried, ended, open_total, open_overdue FROM"
+                       " report_figures('2026-02-15', '2026-03-14', 'unit', 'none', 'resolving',"
+                       " 'historical/children', NULL, (SELECT id FROM unit WHERE code = '%s'),"
+                       " true) WHERE k1 = '%s'" % (ROOT, COMMUNE_A))
+        eq([int(x) for x in rolled[0][1:]],
+           add(*[[int(x) for x in r[1:]] for r in leaves]), "rolled-up row = sum of the leaves")
+        # Biểu 06 by unit, rolled up
+        j = bieu06(t, MARCH + "&group=unit&rollup=children&unit=%s" % ROOT)
+        check_invariants(j["rows"])
+        eq({r["key"]: r["cells"] for r in j["rows"] if r["kind"] == "data"},
+           {JUSTICE: jus, COMMUNE_A: add(a, b)}, "Biểu 06 rows per child unit")
+        eq(j["rows"][-1]["cells"], MARCH_TOTAL, "Biểu 06 total")
+        # the lists behind a rolled-up row
+        codes = {v: k for k, v in t.codes.items()}
+        items = pages(t.admin, "/api/v1/stats/ontime/dossiers?%s&cell=resolved&rollup=children"
+                      "&unit=%s&key_unit=%s" % (MARCH, ROOT, COMMUNE_A), 2)
+        eq([codes[i["code"]] for i in items], ["D10", "C1", "B1"], "cell list of A's subtree")
+        eq({i["unit"] for i in items}, {COMMUNE_A}, "listed under the rolled-up unit")
+        status(t.admin.get("/api/v1/stats/ontime?%s&rollup=up" % MARCH), 400, "BAD_QUERY")
+    finally:
+        t.psql("UPDATE unit SET parent_id = (SELECT id FROM unit WHERE code = '%s')"
+               " WHERE code = '%s'" % (ROOT, COMMUNE_B))
 
 
 def test_group_level_field_procedure_channel(t):
@@ -255,6 +339,31 @@ def test_rates_both_rule_sets(t):
     b = it[COMMUNE_B]
     eq((b["on_time_rate"], b["dvcqg766"]["rate"]), ("0.00", "0.00"), "commune B all late")
     eq(b["open_overdue_rate"], None, "no open dossier: N/A, not 0")
+
+
+def test_dvcqg_points(t):
+    """Indicator 2.1 points (domain.md §8.1): min(rate / threshold, 1) x points, from the
+    exact ratio. Defaults 100 % and 20 points; then MOTCUA_DVCQG21_THRESHOLD=90 on a second
+    server: commune A's 2/3 gives (2/3) / 0.9 x 20 = 14.8148.. -> 14.81 (from the rounded
+    rate 66.67 it would be 14.82)."""
+    it = {x["key"]["unit"]: x["dvcqg766"] for x in
+          ontime(t.admin, MARCH + "&group=unit&rules=dvcqg766")["items"]}
+    eq((it[JUSTICE]["points"], it[COMMUNE_A]["points"], it[COMMUNE_B]["points"]),
+       ("11.43", "13.33", "0.00"), "default: 4/7 x 20, 2/3 x 20, 0")
+    s2 = t.start_server(env={"MOTCUA_DVCQG21_THRESHOLD": "90", "MOTCUA_DVCQG21_POINTS": "20"})
+    try:
+        c = t.client(t.admin.token, server=s2)
+        it = {x["key"]["unit"]: x["dvcqg766"] for x in
+              ontime(c, MARCH + "&group=unit&rules=dvcqg766")["items"]}
+        eq(it[COMMUNE_A]["rate"], "66.67", "the rate itself does not move")
+        eq((it[JUSTICE]["points"], it[COMMUNE_A]["points"]), ("12.70", "14.81"),
+           "threshold 90 %: from the exact ratio")
+        ch = {x["key"]["channel"]: x["dvcqg766"] for x in
+              ontime(c, MARCH + "&group=channel")["items"]}
+        eq((ch["2"]["rate"], ch["2"]["points"]), ("100.00", "20.00"), "at the threshold: full")
+        c.close()
+    finally:
+        s2.stop()
 
 
 def test_quarter_and_range(t):
@@ -685,3 +794,77 @@ def test_as_of(t):
         status(r, 400, "BAD_QUERY")
         ok("as_of" in r.text, "error names as_of: %s" % r.text)
     status(t.admin.get("/api/v1/reports/bieu06?%s&as_of=soon" % MARCH), 400, "BAD_QUERY")
+
+
+def test_as_of_ignores_later_changes(t):
+    """as_of (audit): a report as of instant T uses only what was known at T - each
+    dossier's state, appointment, legal due and pause ledger rebuilt from the events
+    recorded by T, and the successor links recorded by T. After T: a calendar day off on
+    03/03 re-projects C2 (due 05/03 08:00 -> 06/03 08:00), D5 is resolved, commune B is
+    merged into commune A. The live reports change; the reports as of T do not. Last test:
+    it changes the calendar."""
+    codes = {v: k for k, v in t.codes.items()}
+    today = local_today(t)
+    week = "from=2026-03-02&to=2026-03-05&group=unit&structure=current"
+    upto = "from=2026-02-15&to=%s&group=unit" % today
+    cell = "/api/v1/stats/ontime/dossiers?from=2026-03-02&to=2026-03-05&unit=%s&cell=" % COMMUNE_A
+    t_before = t.scalar("SELECT to_char(now(), 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+                        " FROM (SELECT set_config('timezone', 'UTC', true)) s")
+    live = {q: ontime(t.admin, q)["items"] for q in (week, upto)}
+    for q in (week, upto):
+        eq(ontime(t.admin, q + "&as_of=" + t_before)["items"], live[q], "as of now = live: " + q)
+    b06 = bieu06(t, week + "&as_of=" + t_before)
+    ov = pages(t.admin, cell + "open_overdue&as_of=" + t_before, 5)
+    eq([(codes[i["code"]], i["legal_due_at"]) for i in ov],
+       [("C2", "2026-03-05T08:00:00+07:00")], "as of now, C2 overdue at 06/03 00:00")
+    # after T: a calendar re-projection, a new event, a successor link
+    r = t.admin.post("/api/v1/calendar/days", {"day": "2026-03-03", "working": False,
+                                               "reason": "local",
+                                               "note": "Nghỉ địa phương (thử nghiệm)"})
+    status(r, 201)
+    ok(r.json.get("reprojected", 0) >= 1, "C2 re-projected: %r" % r.json)
+    ver = int(t.scalar("SELECT version FROM dossier WHERE code = '%s'" % t.codes["D5"]))
+    r = t.integ.post("/api/v1/dossiers/%s/events" % t.codes["D5"],
+                     {"type": "hand_over", "expected_version": ver, "to_unit": JUSTICE,
+                      "step": "Thẩm định"}, headers={"Idempotency-Key": new_key()})
+    status(r, 200)
+    r = t.integ.post("/api/v1/dossiers/%s/events" % t.codes["D5"],
+                     {"type": "resolve", "expected_version": ver + 1, "outcome": "granted"},
+                     headers={"Idempotency-Key": new_key()})
+    status(r, 200)
+    t.psql("INSERT INTO unit_successor (unit_id, successor_id, since) SELECT b.id, a.id,"
+           " '2026-03-01' FROM unit a, unit b WHERE a.code = '%s' AND b.code = '%s'"
+           % (COMMUNE_A, COMMUNE_B))
+    try:
+        # live: C2 in time at 06/03 00:00 now (due 06/03 08:00), B's figures under A
+        before = by_key(live[week], "unit")
+        exp = add(before[COMMUNE_A], before[COMMUNE_B])
+        exp[9] += 1
+        exp[10] -= 1
+        eq(by_key(ontime(t.admin, week)["items"], "unit"),
+           {JUSTICE: before[JUSTICE], COMMUNE_A: exp}, "live week: re-projected and merged")
+        before = by_key(live[upto], "unit")
+        exp = list(before[JUSTICE])
+        exp[4] += 1    # D5 resolved (late: due 20/03)
+        exp[7] += 1
+        exp[8] -= 1
+        exp[10] -= 1
+        eq(by_key(ontime(t.admin, upto)["items"], "unit")[JUSTICE], exp, "live: D5 resolved")
+        it = pages(t.admin, cell + "open_in_time", 5)
+        eq([(codes[i["code"]], i["appointment_at"], i["legal_due_at"]) for i in it],
+           [("C2", "2026-03-06T08:00:00+07:00", "2026-03-06T08:00:00+07:00")],
+           "live list: C2 in time, moved appointment")
+        # as of T: unchanged
+        for q in (week, upto):
+            eq(ontime(t.admin, q + "&as_of=" + t_before)["items"], live[q], "as of T: " + q)
+        eq(bieu06(t, week + "&as_of=" + t_before)["rows"], b06["rows"], "Biểu 06 as of T")
+        j = t.admin.get(cell + "open_overdue&as_of=" + t_before + "&limit=5").json
+        eq(j["as_of"], t_before, "as_of echoed by the list")
+        eq([(codes[i["code"]], i["appointment_at"], i["legal_due_at"]) for i in j["items"]],
+           [("C2", "2026-03-05T08:00:00+07:00", "2026-03-05T08:00:00+07:00")],
+           "list as of T: C2 overdue, appointment as it was")
+        eq(pages(t.admin, cell + "open_in_time&as_of=" + t_before, 5), [],
+           "list as of T: nothing in time")
+        status(t.admin.get(cell + "open&as_of=later"), 400, "BAD_QUERY")
+    finally:
+        t.psql("DELETE FROM unit_successor")

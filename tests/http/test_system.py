@@ -1,6 +1,7 @@
 """Foundation: health, readiness, metrics, protocol errors, request ids, TLS, configuration,
 PostgreSQL going away and coming back, graceful shutdown."""
 import os
+import select
 import socket
 import subprocess
 import tempfile
@@ -231,3 +232,101 @@ def test_graceful_shutdown(t):
     status(t.client(server=s).get("/healthz"), 200)
     eq(s.stop(), 0, "exit status after SIGTERM")
     ok(s.sanitizer_report() is None, "no sanitizer report")
+
+
+def _limited_server(t, ulimit_args, env=None):
+    """A server started through a shell that first lowers RLIMIT_NOFILE (`ulimit` builtin)."""
+    from harness import Server
+    d = tempfile.mkdtemp()
+    os.chmod(d, 0o755)
+    wrapper = os.path.join(d, "motcua-ulimit.sh")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\nulimit %s || exit 97\nexec "%s" "$@"\n' % (ulimit_args, t.binary))
+    os.chmod(wrapper, 0o755)
+    e = {"MOTCUA_THREADS": "2"}
+    e.update(env or {})
+    return Server(wrapper, t.db_url, env=e, label=t.dbname + "-fd").start()
+
+
+def _log_line(server, msg):
+    import json
+    for ln in server.log().splitlines():
+        try:
+            rec = json.loads(ln)
+        except ValueError:
+            continue
+        if rec.get("msg", "").startswith(msg):
+            return rec
+    return None
+
+
+def _soft_nofile(pid):
+    with open("/proc/%d/limits" % pid) as f:
+        for ln in f:
+            if ln.startswith("Max open files"):
+                return int(ln.split()[3])
+    return None
+
+
+def test_file_descriptor_limit_raised_or_cap_lowered(t):
+    """4096 connections per worker need more descriptors than the usual soft RLIMIT_NOFILE
+    (1024): at start-up the soft limit is raised as far as needed (up to the hard limit), and
+    when the hard limit is too low the per-worker cap is lowered, with a warning naming the
+    numbers; connections over that cap are closed at once, without accept errors."""
+    import resource
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    need = 2 * (4096 + 2 + 16) + 64  # threads x (max connections + pool + 16) + 64
+    s = _limited_server(t, "-Sn 1024")
+    try:
+        rec = _log_line(s, "file descriptors")
+        ok(rec is not None, "start-up line on file descriptors: %s" % s.log()[-1500:])
+        eq(rec["fds_needed"], str(need), "descriptors needed")
+        eq(rec["soft_limit_was"], "1024", "soft limit before")
+        if hard == resource.RLIM_INFINITY or hard >= need:
+            eq(rec["soft_limit"], str(need), "soft limit raised to what is needed")
+            eq(_soft_nofile(s.proc.pid), need, "the process's soft limit (/proc/pid/limits)")
+        print("# soft RLIMIT_NOFILE 1024 -> %s (hard %s) for %d descriptors"
+              % (rec["soft_limit"], rec["hard_limit"], need))
+        status(t.client(server=s).get("/healthz"), 200)
+    finally:
+        eq(s.stop(), 0, "exit status")
+
+    # Hard limit 256: (256 - 64) / 2 threads - (2 pool + 16) = 78 connections per worker.
+    # Idle connections are kept for the header timeout (6 s): long enough to count them.
+    s = _limited_server(t, "-n 256", env={"MOTCUA_HEADER_TIMEOUT": "6"})
+    socks = []
+    try:
+        rec = _log_line(s, "file descriptor limit too low")
+        ok(rec is not None, "warning at start-up: %s" % s.log()[-1500:])
+        eq((rec["max_connections"], rec["effective_max_connections"], rec["hard_limit"]),
+           ("4096", "78", "256"), "the warning names the numbers")
+        eq(_soft_nofile(s.proc.pid), 256, "soft limit")
+        n = 300
+        for _ in range(n):
+            socks.append(socket.create_connection(("127.0.0.1", s.port), timeout=5))
+            time.sleep(0.004)
+        time.sleep(0.8)
+        # The server sends nothing on an idle connection: readable means closed by it.
+        readable = select.select(socks, [], [], 0.5)[0]
+        closed = 0
+        for sk in readable:
+            try:
+                closed += sk.recv(1) == b""
+            except OSError:
+                closed += 1
+        open_ = n - closed
+        print("# hard RLIMIT_NOFILE 256: %d connections, %d kept (cap 2 x 78), %d closed at once"
+              % (n, open_, closed))
+        ok(open_ <= 2 * 78, "no more than the lowered cap kept open: %d" % open_)
+        ok(closed >= n - 2 * 78, "the excess closed at once: %d" % closed)
+    finally:
+        for sk in socks:
+            sk.close()
+    try:
+        time.sleep(1.5)  # connections the client closed are freed by a once-a-second sweep
+        status(t.client(server=s).get("/healthz"), 200)
+        log = s.log()
+        ok("Error from accept" not in log and "Too many open files" not in log,
+           "no accept error: %s" % [ln for ln in log.splitlines() if "accept" in ln][:3])
+    finally:
+        eq(s.stop(), 0, "exit status")
