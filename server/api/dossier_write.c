@@ -248,6 +248,33 @@ ev_conflict(struct reqctx *rc, struct ev *x, int state, int version)
                             json_pack("{s:o}", "error", err));
 }
 
+/*
+ * The dossier row read FOR UPDATE at the start of an event's unit: kept for the request,
+ * with its state and version. Replies (not found, version conflict, database error) and
+ * returns -1 when the event cannot go on.
+ */
+static int
+ev_locked(struct reqctx *rc, struct ev *x, struct db_result *r, const PGresult **res,
+          int *state, int *version)
+{
+    if (r->err.code != ERR_OK) {
+        ev_fail(rc, x, &r->err);
+        return -1;
+    }
+    *res = dossier_keep_result(rc, r->res[0]);
+    if (PQntuples(*res) == 0) {
+        ev_fail_code(rc, x, ERR_DOSSIER_NOT_FOUND, "code", "%s", rc_param(rc, "code"));
+        return -1;
+    }
+    *state = (int)col_i64(*res, "state");
+    *version = (int)col_i64(*res, "version");
+    if (*version != x->expected) {
+        ev_conflict(rc, x, *state, *version);
+        return -1;
+    }
+    return 0;
+}
+
 static void
 on_ev_current(struct reqctx *rc, struct db_result *r)
 {
@@ -361,21 +388,8 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
     const char *pause_reasons;
 
     err_clear(&e);
-    if (r->err.code != ERR_OK) {
-        ev_fail(rc, x, &r->err);
+    if (ev_locked(rc, x, r, &res, &from, &version) != 0)
         return;
-    }
-    res = dossier_keep_result(rc, r->res[0]);
-    if (PQntuples(res) == 0) {
-        ev_fail_code(rc, x, ERR_DOSSIER_NOT_FOUND, "code", "%s", rc_param(rc, "code"));
-        return;
-    }
-    from = (int)col_i64(res, "state");
-    version = (int)col_i64(res, "version");
-    if (version != x->expected) {
-        ev_conflict(rc, x, from, version);
-        return;
-    }
     unit_key = dossier_col(res, 0, "duration_unit");
     if (unit_key != NULL && strcmp(unit_key, "sameday") == 0)
         flags |= DOSSIER_F_SAMEDAY;
@@ -780,21 +794,8 @@ on_reissue_read(struct reqctx *rc, struct db_result *r)
     json_t *payload;
     int n = 0;
 
-    if (r->err.code != ERR_OK) {
-        ev_fail(rc, x, &r->err);
+    if (ev_locked(rc, x, r, &res, &state, &version) != 0)
         return;
-    }
-    res = dossier_keep_result(rc, r->res[0]);
-    if (PQntuples(res) == 0) {
-        ev_fail_code(rc, x, ERR_DOSSIER_NOT_FOUND, "code", "%s", rc_param(rc, "code"));
-        return;
-    }
-    state = (int)col_i64(res, "state");
-    version = (int)col_i64(res, "version");
-    if (version != x->expected) {
-        ev_conflict(rc, x, state, version);
-        return;
-    }
     if (col_i64(res, "received_at") == 0 || state == DOSSIER_SUBMITTED ||
         state == DOSSIER_NOT_RECEIVED) {
         ev_fail_code(rc, x, ERR_DOSSIER_BAD_STATE, "", "%s",
