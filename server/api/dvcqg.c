@@ -91,26 +91,12 @@ static const char SQL_FEED_DOSSIERS[] =
     "      WHEN s.synced_version >= d.version THEN 'synced' ELSE 'not_synced' END)"
     " ORDER BY d.updated_at, d.id LIMIT $4::int";
 
-/* Progress rows: one per event. NgayKetThucTheoQuyDinh: the step's planned end when the
- * event opened a step (hand_over), else the dossier's legal due instant. */
+/* Progress rows: one per event, rendered by dvcqg_progress_row() (sql/090), the one
+ * definition the dvcqg-format webhooks (webhook.c) send too. */
 static const char SQL_FEED_PROGRESS[] =
-    "SELECT json_build_object("
-    " 'MaHoSo', e.aggregateid,"
-    " 'NguoiXuLy', left(coalesce(nullif(a.display_name, ''), e.actor_login, ''), 50),"
-    " 'ChucDanh', e.actor_role,"
-    " 'ThoiDiemXuLy', " LOCAL_TS("e.occurred_at") ","
-    " 'PhongBanXuLy', au.name,"
-    " 'NoiDungXuLy', coalesce(e.payload->>'reason', e.payload->>'note', e.type),"
-    " 'TrangThai', e.to_state,"
-    " 'NgayBatDau', " LOCAL_TS("e.occurred_at") ","
-    " 'NgayKetThucTheoQuyDinh', " LOCAL_TS("coalesce((SELECT st.planned_end_at FROM dossier_step st"
-    "   WHERE st.dossier_id = e.dossier_id AND st.started_at = e.occurred_at"
-    "   ORDER BY st.n DESC LIMIT 1), d.legal_due_at)") ","
-    " 'motcua', json_build_object('event_id', e.id, 'sequence', e.seq, 'type', e.type))::text,"
+    "SELECT dvcqg_progress_row(e)::text,"
     " (extract(epoch FROM e.recorded_at) * 1000000)::bigint, e.id::text"
     " FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id"
-    " LEFT JOIN account a ON a.id = e.actor_account_id"
-    " LEFT JOIN unit au ON au.id = e.actor_unit_id"
     " WHERE ($1::bigint IS NULL OR unit_in_scope($1::bigint, d.receiving_unit_id)"
     "        OR unit_in_scope($1::bigint, d.resolving_unit_id))"
     " AND e.recorded_at < " FEED_HORIZON

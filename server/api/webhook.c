@@ -7,9 +7,10 @@
  *          every active subscription whose event-type and unit filters match (one transaction)
  *   send:  claim due deliveries with a lease, the lowest pending seq per (subscription,
  *          dossier) only, at most WH_SUB_INFLIGHT per subscription, POST a CloudEvents 1.0
- *          structured JSON body signed per Standard Webhooks; 2xx = delivered; else retry
- *          with exponential backoff and jitter; dead after MOTCUA_WEBHOOK_MAX_ATTEMPTS; an
- *          administrator may replay or skip it.
+ *          structured JSON body (or, for a dvcqg-format subscription, the portal's
+ *          CapNhatTienDoHoSoMC row stored at fan-out) signed per Standard Webhooks; 2xx =
+ *          delivered; else retry with exponential backoff and jitter; dead after
+ *          MOTCUA_WEBHOOK_MAX_ATTEMPTS; an administrator may replay or skip it.
  * At-least-once: a crash between the receiver's 2xx and our UPDATE re-sends the same
  * webhook-id once the lease lapses. In order per dossier: a delivery waits for every
  * lower-seq pending or dead delivery of its dossier and subscription (a dead letter blocks
@@ -77,15 +78,15 @@
 
 static const char SQL_SUB_CREATE[] =
     "INSERT INTO webhook_subscription (url, secret, event_types, unit_ids, description,"
-    " created_by)"
+    " created_by, format)"
     " SELECT $1, $2, ARRAY(SELECT jsonb_array_elements_text($3::jsonb)),"
     " ARRAY(SELECT id FROM unit WHERE code IN (SELECT jsonb_array_elements_text($4::jsonb))),"
-    " $5, $6::bigint"
+    " $5, $6::bigint, $7"
     " WHERE (SELECT count(*) FROM unit WHERE code IN (SELECT jsonb_array_elements_text($4::jsonb)))"
     " = jsonb_array_length($4::jsonb)"
     " RETURNING id, created_at";
 
-/* Columns 0-12 as read by sub_row_json(). */
+/* Columns 0-13 as read by sub_row_json(). */
 #define WH_SUB_COLUMNS                                                                     \
     "SELECT s.id, s.url, to_jsonb(s.event_types)::text, s.active, s.description,"          \
     " extract(epoch FROM s.created_at)::bigint, extract(epoch FROM s.disabled_at)::bigint,"  \
@@ -99,7 +100,7 @@ static const char SQL_SUB_CREATE[] =
     "  AND d.state = 'pending' AND EXISTS (" WH_DEAD_BEFORE("d") ")),"                      \
     " CASE WHEN s.previous_secret_until > now()"                                           \
     "  THEN extract(epoch FROM s.previous_secret_until)::bigint END,"                       \
-    " extract(epoch FROM s.updated_at)::bigint"                                            \
+    " extract(epoch FROM s.updated_at)::bigint, s.format"                                  \
     " FROM webhook_subscription s"
 
 static const char SQL_SUB_LIST[] =
@@ -125,6 +126,7 @@ sub_row_json(const PGresult *res, int i)
 
     json_object_set_new(o, "id", json_integer(strtoll(db_val(res, i, 0), NULL, 10)));
     json_object_set_new(o, "url", json_string(db_val(res, i, 1)));
+    json_object_set_new(o, "format", json_string(db_val(res, i, 13)));
     json_object_set_new(o, "event_types", json_loads(db_val(res, i, 2), 0, NULL));
     json_object_set_new(o, "units", json_loads(db_val(res, i, 7), 0, NULL));
     json_object_set_new(o, "active", json_boolean(db_val(res, i, 3)[0] == 't'));
@@ -141,7 +143,7 @@ sub_row_json(const PGresult *res, int i)
 }
 
 struct sub_create {
-    const char *p[6];
+    const char *p[7];
     json_t *resp;
 };
 
@@ -243,6 +245,24 @@ take_secret(struct reqctx *rc, const char **out, struct mc_err *e)
     return 0;
 }
 
+/*
+ * The "format" member: "cloudevents" (CloudEvents 1.0; when absent and `defaulted`) or
+ * "dvcqg" (the portal's CapNhatTienDoHoSoMC row, sql/090). NULL when absent and not
+ * defaulted; -1 with e naming "format" for any other value.
+ */
+static int
+take_format(struct reqctx *rc, int defaulted, const char **out, struct mc_err *e)
+{
+    const char *f = NULL;
+
+    if (json_get_str(rc->json, "format", 16, 0, &f, e) < 0)
+        return -1;
+    if (f != NULL && strcmp(f, "cloudevents") != 0 && strcmp(f, "dvcqg") != 0)
+        return err_field(e, ERR_VALIDATION, "format", "cloudevents or dvcqg");
+    *out = f != NULL ? f : (defaulted ? "cloudevents" : NULL);
+    return 0;
+}
+
 /* A JSON value as compact text in rc->arena. */
 static const char *
 json_text(struct reqctx *rc, const json_t *v)
@@ -254,7 +274,7 @@ json_text(struct reqctx *rc, const json_t *v)
     return t;
 }
 
-/* POST /api/v1/webhooks {url, secret?, event_types?, units?, description?} */
+/* POST /api/v1/webhooks {url, secret?, event_types?, units?, description?, format?} */
 void
 api_webhook_create(struct reqctx *rc)
 {
@@ -267,7 +287,8 @@ api_webhook_create(struct reqctx *rc)
     x->resp = NULL;
     if (json_get_str(rc->json, "url", 2000, 1, &url, &e) < 0 ||
         json_get_str(rc->json, "description", 300, 0, &desc, &e) < 0 ||
-        check_url(url, &e) != 0 || take_secret(rc, &secret, &e) != 0) {
+        check_url(url, &e) != 0 || take_format(rc, 1, &x->p[6], &e) != 0 ||
+        take_secret(rc, &secret, &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
@@ -284,10 +305,10 @@ api_webhook_create(struct reqctx *rc)
     x->p[4] = desc != NULL ? desc : "";
     x->p[5] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
     /* The secret is returned once, here; lists never show it. */
-    x->resp = json_pack("{s:s,s:s,s:o,s:o,s:s}", "url", url, "secret", secret, "event_types",
-                        types, "units", units, "description", x->p[4]);
+    x->resp = json_pack("{s:s,s:s,s:s,s:o,s:o,s:s}", "url", url, "format", x->p[6], "secret",
+                        secret, "event_types", types, "units", units, "description", x->p[4]);
     rc->state = x;
-    api_db1(rc, SQL_SUB_CREATE, 6, x->p, on_sub_created);
+    api_db1(rc, SQL_SUB_CREATE, 7, x->p, on_sub_created);
 }
 
 static void
@@ -408,8 +429,8 @@ api_webhook_enable(struct reqctx *rc)
     sub_change(rc, SQL_SUB_ENABLE, 1);
 }
 
-/* $1 id, $2 url, $3 event types (JSON), $4 unit codes (JSON), $5 description; NULL keeps
- * the member. No row when a unit code does not exist. */
+/* $1 id, $2 url, $3 event types (JSON), $4 unit codes (JSON), $5 description, $6 format;
+ * NULL keeps the member. No row when a unit code does not exist. */
 static const char SQL_SUB_UPDATE[] =
     "UPDATE webhook_subscription s SET url = coalesce($2, s.url),"
     " event_types = CASE WHEN $3::jsonb IS NULL THEN s.event_types"
@@ -417,7 +438,8 @@ static const char SQL_SUB_UPDATE[] =
     " unit_ids = CASE WHEN $4::jsonb IS NULL THEN s.unit_ids"
     "  ELSE ARRAY(SELECT id FROM unit WHERE code IN (SELECT jsonb_array_elements_text($4::jsonb)))"
     "  END,"
-    " description = coalesce($5, s.description), updated_at = now()"
+    " description = coalesce($5, s.description), format = coalesce($6, s.format),"
+    " updated_at = now()"
     " WHERE s.id = $1::bigint AND ($4::jsonb IS NULL"
     "  OR (SELECT count(*) FROM unit WHERE code IN (SELECT jsonb_array_elements_text($4::jsonb)))"
     "  = jsonb_array_length($4::jsonb))"
@@ -453,14 +475,15 @@ opt_array(struct reqctx *rc, const char *name, size_t max, size_t len, const cha
 }
 
 /*
- * POST /api/v1/webhooks/{id}/update {url?, event_types?, units?, description?}: the members
- * given replace the subscription's. Filters apply to the events relayed from then on; every
- * delivery not yet sent goes to the current URL.
+ * POST /api/v1/webhooks/{id}/update {url?, event_types?, units?, description?, format?}:
+ * the members given replace the subscription's. Filters and the format apply to the events
+ * relayed from then on (a delivery keeps the body it was fanned out with); every delivery
+ * not yet sent goes to the current URL.
  */
 void
 api_webhook_update(struct reqctx *rc)
 {
-    const char **p = arena_calloc(rc->arena, 5, sizeof(*p));
+    const char **p = arena_calloc(rc->arena, 6, sizeof(*p));
     struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
     struct mc_err e;
 
@@ -479,12 +502,13 @@ api_webhook_update(struct reqctx *rc)
         (p[1] != NULL && check_url(p[1], &e) != 0) ||
         opt_array(rc, "event_types", 32, 64, &p[2], &e) != 0 ||
         opt_array(rc, "units", 64, 13, &p[3], &e) != 0 ||
-        json_get_str(rc->json, "description", 300, 0, &p[4], &e) < 0) {
+        json_get_str(rc->json, "description", 300, 0, &p[4], &e) < 0 ||
+        take_format(rc, 0, &p[5], &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
     st[0] = (struct db_stmt){SQL_SUB_EXISTS, 1, p};
-    st[1] = (struct db_stmt){SQL_SUB_UPDATE, 5, p};
+    st[1] = (struct db_stmt){SQL_SUB_UPDATE, 6, p};
     st[2] = (struct db_stmt){SQL_SUB_ONE, 1, p};
     api_db(rc, st, 3, on_sub_updated);
 }
@@ -823,8 +847,9 @@ static void wh_kick(struct wh *wh);
  * until this statement's transaction ends): two relays committing their deliveries in the
  * other order could let a claim see (and send) a dossier's seq n+1 before its seq n exists
  * as a delivery. A process that does not get the lock relays nothing this round; the holder
- * does. Alert rows (sql/063_alert_webhooks.sql, alert_id set) reach only the subscriptions
- * that name their type ("alert.<kind>" or "alert.*").
+ * does. Alert rows (sql/063_alert_webhooks.sql, alert_id set) reach only the CloudEvents
+ * subscriptions that name their type ("alert.<kind>" or "alert.*"). A dvcqg-format
+ * subscription's delivery gets its body here, once (sql/090): every attempt sends it.
  */
 #define WH_RELAY_LOCK "7243001"
 static const char SQL_RELAY[] =
@@ -833,8 +858,10 @@ static const char SQL_RELAY[] =
     "  SELECT event_id FROM webhook_outbox ORDER BY dossier_id, seq LIMIT $1::int"
     "  FOR UPDATE SKIP LOCKED) RETURNING event_id, dossier_id, seq, alert_id),"
     " ins AS (INSERT INTO webhook_delivery (subscription_id, event_id, dossier_id, seq,"
-    "  alert_id)"
-    "  SELECT s.id, q.event_id, q.dossier_id, q.seq, q.alert_id FROM q"
+    "  alert_id, body)"
+    "  SELECT s.id, q.event_id, q.dossier_id, q.seq, q.alert_id,"
+    "  CASE WHEN s.format = 'dvcqg' THEN json_build_object('CapNhatTienDoHoSoMC',"
+    "   dvcqg_progress_row(e), 'MaHoSo', e.aggregateid, 'version', e.seq)::text END FROM q"
     "  JOIN dossier d ON d.id = q.dossier_id"
     "  LEFT JOIN dossier_event e ON e.id = q.event_id AND q.alert_id IS NULL"
     "  LEFT JOIN alert a ON a.id = q.alert_id"
@@ -846,7 +873,7 @@ static const char SQL_RELAY[] =
     "        WHERE unit_in_scope(u.id, d.receiving_unit_id)"
     "           OR unit_in_scope(u.id, d.resolving_unit_id)"
     "           OR (a.unit_id IS NOT NULL AND unit_in_scope(u.id, a.unit_id))))"
-    "  WHERE q.alert_id IS NULL OR a.id IS NOT NULL"
+    "  WHERE q.alert_id IS NULL OR (a.id IS NOT NULL AND s.format = 'cloudevents')"
     "  ORDER BY q.dossier_id, q.seq, s.id"
     "  ON CONFLICT DO NOTHING RETURNING 1)"
     " SELECT (SELECT count(*) FROM q), (SELECT count(*) FROM ins),"
@@ -864,7 +891,8 @@ static const char SQL_RELAY[] =
  * are committed), taken in its own due order; the subscriptions' candidates then share the
  * $1 free slots round-robin (rn), so a slow receiver cannot hold every slot.
  * Columns 0-14 as read by cloudevent(); 15-19 the alert's id, kind, fire_key, payload and
- * time (NULL for events); 20 the former secret while a rotation's overlap lasts.
+ * time (NULL for events); 20 the former secret while a rotation's overlap lasts; 21 the
+ * body stored at fan-out (dvcqg format; NULL: CloudEvents, built here).
  */
 static const char SQL_CLAIM[] =
     "WITH busy AS (SELECT subscription_id, count(*) AS n FROM webhook_delivery"
@@ -887,14 +915,14 @@ static const char SQL_CLAIM[] =
     "  FOR UPDATE OF dl SKIP LOCKED),"
     " c AS (UPDATE webhook_delivery d SET lease_until = now() + make_interval(secs => $2::int)"
     "  FROM pick WHERE d.id = pick.id RETURNING d.id, d.attempts, d.subscription_id,"
-    "  d.event_id, d.dossier_id, d.alert_id)"
+    "  d.event_id, d.dossier_id, d.alert_id, d.body)"
     " SELECT c.id, c.attempts, s.url, s.secret, c.event_id, e.type, e.seq,"
     " extract(epoch FROM e.occurred_at)::bigint, extract(epoch FROM e.recorded_at)::bigint,"
     " e.from_state, e.to_state, e.payload::text, coalesce(e.aggregateid, d.code),"
     " coalesce(e.province, d.province), coalesce(au.code, ua.code, ur.code),"
     " c.alert_id, a.kind, a.fire_key, a.payload::text,"
     " extract(epoch FROM a.created_at)::bigint,"
-    " CASE WHEN s.previous_secret_until > now() THEN s.previous_secret END"
+    " CASE WHEN s.previous_secret_until > now() THEN s.previous_secret END, c.body"
     " FROM c JOIN webhook_subscription s ON s.id = c.subscription_id"
     " JOIN dossier d ON d.id = c.dossier_id"
     " LEFT JOIN dossier_event e ON e.id = c.event_id AND c.alert_id IS NULL"
@@ -1233,7 +1261,9 @@ send_one(struct wh *wh, const PGresult *res, int i)
     d->wh = wh;
     snprintf(d->id, sizeof(d->id), "%s", db_val(res, i, 0));
     d->attempts = atoi(db_val(res, i, 1));
-    d->body = cloudevent(res, i);
+    /* dvcqg: the bytes stored at fan-out; CloudEvents: built from the immutable event row.
+     * Either way every attempt sends the same body under the same webhook-id. */
+    d->body = db_isnull(res, i, 21) ? cloudevent(res, i) : xstrdup(db_val(res, i, 21));
     wh->inflight++;
     if (u == NULL || (d->conn = wh_connect(wh, d, u, &e)) == NULL) {
         if (u != NULL)
@@ -1254,7 +1284,9 @@ send_one(struct wh *wh, const PGresult *res, int i)
     req = evhttp_request_new(on_response, d);
     h = evhttp_request_get_output_headers(req);
     evhttp_add_header(h, "Host", evhttp_uri_get_host(u));
-    evhttp_add_header(h, "Content-Type", "application/cloudevents+json; charset=utf-8");
+    evhttp_add_header(h, "Content-Type", db_isnull(res, i, 21)
+                                             ? "application/cloudevents+json; charset=utf-8"
+                                             : "application/json");
     evhttp_add_header(h, "User-Agent", "motcua-webhooks/" MOTCUA_VERSION);
     evhttp_add_header(h, "webhook-id", evid);
     evhttp_add_header(h, "webhook-timestamp", ts);

@@ -36,6 +36,7 @@ class Receiver:
         self.busy = 0
         self.most = 0
         self.seen = set()
+        self.tries = []   # every request, accepted or failed: (webhook-id, body)
         self.lock = threading.Lock()
         rec = self
 
@@ -52,6 +53,7 @@ class Receiver:
                 with rec.lock:
                     first = wid not in rec.seen
                     rec.seen.add(wid)
+                    rec.tries.append((wid, body))
                     rec.busy -= 1
                 # flaky: the first attempt of every message fails (half of all requests).
                 fail = rec.mode == "fail" or (rec.mode == "flaky" and first)
@@ -262,6 +264,77 @@ def test_alerts_as_webhooks(t):
         t.admin.post("/api/v1/webhooks/%d/disable" % s["id"])
     for x in (rec, other, every):
         x.close()
+
+
+# -- the national portal's vocabulary as webhooks (issue 7, sql/090) -------------------------
+def feed_progress(t, code, n):
+    """The CapNhatTienDoHoSoMC rows of dossier `code` on the signed feed, once it shows n."""
+    rows = []
+
+    def look():
+        rows.clear()
+        cursor = None
+        while True:
+            target = "/api/v1/dvcqg/progress?limit=500" + ("&cursor=" + cursor if cursor else "")
+            r = t.integ.request("GET", target, headers=t.integ.signer.headers("GET", target, b""))
+            status(r, 200)
+            rows.extend(x for x in r.json["items"] if x["MaHoSo"] == code)
+            if not r.json["more"]:
+                return len(rows) >= n
+            cursor = r.json["next_cursor"]
+    ok(wait(look, 30), "the feed shows %d progress rows of %s" % (n, code))
+    return sorted(rows, key=lambda x: x["motcua"]["sequence"])
+
+
+def test_dvcqg_format(t):
+    # A subscription in the portal's format: each dossier event as its CapNhatTienDoHoSoMC
+    # row, the same row as the feed's; signed the same way; a retry carries the same bytes.
+    rec = Receiver("flaky")   # the first attempt of every message fails
+    sub = subscribe(t, rec.url, format="dvcqg", event_types=["receive", "hand_over", "alert.*"])
+    eq(sub["format"], "dvcqg", "format echoed")
+    eq(sub_row(t, sub)["format"], "dvcqg", "format listed")
+    # Received long ago: an overdue alert fires too, and a dvcqg subscription never gets it.
+    d = td.receive(t, client=t.integ, received_at="2026-02-24T09:00:00+07:00")
+    td.event(t, t.integ, d["code"], 1, "hand_over", step="Thẩm định", to_unit=td.H56["justice"])
+    ok(wait(lambda: len(rec.got) >= 2, 30), "both events delivered: %r" % rec.got)
+    rows = feed_progress(t, d["code"], 2)
+    got = sorted(rec.got, key=lambda x: json.loads(x[1])["version"])
+    eq(len(got), 2, "one message per event")
+    for (h, body), row, seq in zip(got, rows, (1, 2)):
+        ok(verify(sub["secret"], h, body), "Standard Webhooks signature verifies")
+        hl = {k.lower(): v for k, v in h.items()}
+        eq(hl["content-type"], "application/json", "Content-Type")
+        m = json.loads(body)
+        eq(set(m), {"CapNhatTienDoHoSoMC", "MaHoSo", "version"}, "envelope")
+        eq((m["MaHoSo"], m["version"]), (d["code"], seq), "dossier code and version")
+        eq(m["CapNhatTienDoHoSoMC"], row, "the feed's progress row of the same event")
+        eq(hl["webhook-id"], row["motcua"]["event_id"], "webhook-id = event id")
+        ok(len(row["ThoiDiemXuLy"]) == 14 and row["ThoiDiemXuLy"].isdigit(), "yyyyMMddHHmmss")
+        tries = [b for w, b in rec.tries if w == hl["webhook-id"]]
+        ok(len(tries) >= 2, "retried after the failed attempt")
+        eq(set(tries), {body}, "every attempt carried the same bytes")
+    eq([r["TrangThai"] for r in rows], [2, 4], "status codes")
+    # The overdue alert exists, yet nothing but the two events went out.
+    ok(wait(lambda: t.scalar("SELECT count(*) FROM alert a JOIN dossier d ON d.id = a.dossier_id"
+                             " WHERE d.code = '%s'" % d["code"]) not in (None, "0"), 30),
+       "an alert fired")
+    time.sleep(1.5)
+    eq(sorted({w for w, _ in rec.tries}), sorted({r["motcua"]["event_id"] for r in rows}),
+       "no alert sent to a dvcqg subscription")
+    eq({x["type"] for x in deliveries(t, sub)}, {"receive", "hand_over"}, "no alert delivery")
+    # Switching back: a format other than the two is refused; cloudevents again is accepted.
+    before = sub_row(t, sub)
+    for body in ({"format": "xml"}, {"format": 1}):
+        r = t.admin.post("/api/v1/webhooks/%d/update" % sub["id"], body)
+        ok(r.status == 422 and r.error_code() == "VALIDATION_FAILED", "%r refused" % body)
+    eq(sub_row(t, sub), before, "refused updates changed nothing")
+    r = t.admin.post("/api/v1/webhooks", {"url": rec.url, "format": "DongBoHoSoMC"})
+    ok(r.status == 422 and r.error_code() == "VALIDATION_FAILED", "unknown format refused")
+    r = t.admin.post("/api/v1/webhooks/%d/update" % sub["id"], {"format": "cloudevents"})
+    status(r, 200)
+    eq(r.json["format"], "cloudevents", "format changed")
+    t.admin.post("/api/v1/webhooks/%d/disable" % sub["id"])
+    rec.close()
 
 
 # -- a dead letter holds its dossier back (issue 7: in order per dossier) -------------------
