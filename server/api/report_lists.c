@@ -8,6 +8,7 @@
  *                                                  as of a past instant: ?as_of=)
  *   GET /api/v1/reports/bieu06/late-dossiers       Biểu 06's late dossiers with the unit and
  *                                                  official responsible for the late step
+ *                                                  (also as of a past instant: ?as_of=)
  *
  * They live under /api/v1/stats/ because /api/v1/dossiers/{code} would shadow
  * /api/v1/dossiers/overdue. SQL: sql/021_report_lists.sql. Keyset pagination: next_cursor
@@ -76,6 +77,19 @@ static const char SQL_LATE_LIST[] =
     " extract(epoch FROM legal_due_at)::bigint AS legal_due_at,"
     " extract(epoch FROM ended_at)::bigint AS ended_at, steps::text AS steps"
     " FROM report_late_list($1::date, $2::date, $3, $4, $5::bigint,"
+    " CASE WHEN $6::text IS NULL THEN NULL"
+    "  ELSE coalesce((SELECT id FROM unit WHERE code = $6::text), -1) END, $7::boolean,"
+    " $8::bigint, $9::int)";
+
+/* The same list as known at $10 (?as_of=): report_late_list_asof takes its dossiers from
+ * report_cell_list_asof and rebuilds their steps from the events recorded by then
+ * (sql/095_report_late_asof.sql). */
+static const char SQL_LATE_LIST_ASOF[] =
+    "SELECT id, code, kind, procedure_code, procedure_name, resolving_code, resolving_name,"
+    " official, extract(epoch FROM received_at)::bigint AS received_at,"
+    " extract(epoch FROM legal_due_at)::bigint AS legal_due_at,"
+    " extract(epoch FROM ended_at)::bigint AS ended_at, steps::text AS steps"
+    " FROM report_late_list_asof($10::timestamptz, $1::date, $2::date, $3, $4, $5::bigint,"
     " CASE WHEN $6::text IS NULL THEN NULL"
     "  ELSE coalesce((SELECT id FROM unit WHERE code = $6::text), -1) END, $7::boolean,"
     " $8::bigint, $9::int)";
@@ -395,7 +409,13 @@ late_done(struct reqctx *rc, struct db_result *r)
                       dossier_ts_json(dossier_col_ts(res, i, "ended_at")), "late_steps", steps,
                       "responsible", resp));
     }
-    reply_id_page(rc, l, json_pack("{s:s}", "form", "Biểu số 06/VPCP/KSTT"), items, res, n);
+    {
+        json_t *body = json_pack("{s:s}", "form", "Biểu số 06/VPCP/KSTT");
+
+        if (l->q.as_of != NULL)
+            json_object_set_new(body, "as_of", json_string(l->q.as_of));
+        reply_id_page(rc, l, body, items, res, n);
+    }
 }
 
 void
@@ -405,18 +425,22 @@ api_bieu06_late(struct reqctx *rc)
     struct mc_err e = {0};
     const char *key, *id, **v;
 
-    if (report_parse_common(rc, &l->q, &e) != 0) {
+    if (report_parse_common(rc, &l->q, &e) != 0 || report_parse_as_of(rc, &l->q, &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
     if (page_params(rc, &l->limit, 0, &key, &id) != 0)
         return;
-    v = arena_calloc(rc->arena, 9, sizeof(*v));
+    v = arena_calloc(rc->arena, 10, sizeof(*v));
     v[0] = l->q.from_s;
     v[1] = l->q.to_s;
     report_scope_params(&l->q, v + 2);
     v[7] = id;
     v[8] = dossier_i64(rc, l->limit);
+    v[9] = l->q.as_of;
     rc->state = l;
-    api_db1(rc, SQL_LATE_LIST, 9, v, late_done);
+    if (l->q.as_of != NULL)
+        api_db1(rc, SQL_LATE_LIST_ASOF, 10, v, late_done);
+    else
+        api_db1(rc, SQL_LATE_LIST, 9, v, late_done);
 }

@@ -817,6 +817,16 @@ def test_as_of_ignores_later_changes(t):
     ov = pages(t.admin, cell + "open_overdue&as_of=" + t_before, 5)
     eq([(codes[i["code"]], i["legal_due_at"]) for i in ov],
        [("C2", "2026-03-05T08:00:00+07:00")], "as of now, C2 overdue at 06/03 00:00")
+    late = "/api/v1/reports/bieu06/late-dossiers?structure=current&"
+    late_q = {q: late + q.split("&group=")[0] for q in (week, upto)}
+    late_live = {q: pages(t.admin, u, 3) for q, u in late_q.items()}
+    late_t = {q: pages(t.admin, u + "&as_of=" + t_before, 3) for q, u in late_q.items()}
+    for q in (week, upto):
+        eq(late_t[q], late_live[q], "late list as of now = live: " + q)
+    ok(("C2", "open_overdue") in [(codes[i["code"]], i["kind"]) for i in late_t[week]],
+       "late list as of now: C2 overdue at 06/03 00:00")
+    eq([i["kind"] for i in late_t[upto] if codes[i["code"]] == "D5"], ["open_overdue"],
+       "late list as of now: D5 open and overdue")
     # after T: a calendar re-projection, a new event, a successor link
     r = t.admin.post("/api/v1/calendar/days", {"day": "2026-03-03", "working": False,
                                                "reason": "local",
@@ -866,5 +876,17 @@ def test_as_of_ignores_later_changes(t):
         eq(pages(t.admin, cell + "open_in_time&as_of=" + t_before, 5), [],
            "list as of T: nothing in time")
         status(t.admin.get(cell + "open&as_of=later"), 400, "BAD_QUERY")
+        # the late list behind Biểu 06: live C2 in time, D5 ended late; as of T unchanged
+        live_late = {q: pages(t.admin, u, 3) for q, u in late_q.items()}
+        ok("C2" not in [codes[i["code"]] for i in live_late[week]],
+           "live late list: C2 in time after the re-projection")
+        eq([i["kind"] for i in live_late[upto] if codes[i["code"]] == "D5"], ["ended_late"],
+           "live late list: D5 ended late")
+        for q in (week, upto):
+            eq(pages(t.admin, late_q[q] + "&as_of=" + t_before, 3), late_t[q],
+               "late list as of T unchanged: " + q)
+        j = t.admin.get(late_q[week] + "&as_of=" + t_before + "&limit=3").json
+        eq(j.get("as_of"), t_before, "as_of echoed by the late list")
+        status(t.admin.get(late_q[week] + "&as_of=later"), 400, "BAD_QUERY")
     finally:
         t.psql("DELETE FROM unit_successor")
