@@ -275,6 +275,33 @@ ev_locked(struct reqctx *rc, struct ev *x, struct db_result *r, const PGresult *
     return 0;
 }
 
+/*
+ * The DSQL_INSERT_EVENT statement of an event of type `type` taking the locked dossier row
+ * res from `version` and state `from` to `to`, by the caller (rc->who), from where
+ * (request id, client address), with its payload; parameters in x->p_event.
+ */
+static struct db_stmt
+ev_insert_stmt(struct reqctx *rc, struct ev *x, const PGresult *res, int version,
+               const char *type, int from, int to, json_t *payload)
+{
+    x->p_event[0] = x->dossier_id;
+    x->p_event[1] = dossier_col(res, 0, "province");
+    x->p_event[2] = dossier_i64(rc, version + 1);
+    x->p_event[3] = type;
+    x->p_event[4] = dossier_i64(rc, from);
+    x->p_event[5] = dossier_i64(rc, to);
+    x->p_event[6] = dossier_ts(rc, x->at);
+    x->p_event[7] = dossier_i64(rc, rc->who.account_id);
+    x->p_event[8] = rc->who.login;
+    x->p_event[9] = role_name(rc->who.role);
+    x->p_event[10] = rc->who.unit_id ? dossier_i64(rc, rc->who.unit_id) : NULL;
+    x->p_event[11] = rc->req_id;
+    x->p_event[12] = rc->client_addr;
+    x->p_event[13] = dossier_json_text(rc, payload);
+    x->p_event[14] = dossier_col(res, 0, "code");
+    return (struct db_stmt){DSQL_INSERT_EVENT, 15, x->p_event};
+}
+
 static void
 on_ev_current(struct reqctx *rc, struct db_result *r)
 {
@@ -663,22 +690,7 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
         break;
     }
 
-    x->p_event[0] = x->dossier_id;
-    x->p_event[1] = dossier_col(res, 0, "province");
-    x->p_event[2] = dossier_i64(rc, version + 1);
-    x->p_event[3] = dossier_tr_name(x->tr);
-    x->p_event[4] = dossier_i64(rc, from);
-    x->p_event[5] = dossier_i64(rc, to);
-    x->p_event[6] = dossier_ts(rc, x->at);
-    x->p_event[7] = dossier_i64(rc, rc->who.account_id);
-    x->p_event[8] = rc->who.login;
-    x->p_event[9] = role_name(rc->who.role);
-    x->p_event[10] = rc->who.unit_id ? dossier_i64(rc, rc->who.unit_id) : NULL;
-    x->p_event[11] = rc->req_id;
-    x->p_event[12] = rc->client_addr;
-    x->p_event[13] = dossier_json_text(rc, payload);
-    x->p_event[14] = dossier_col(res, 0, "code");
-    x->stmts[0] = (struct db_stmt){DSQL_INSERT_EVENT, 15, x->p_event};
+    x->stmts[0] = ev_insert_stmt(rc, x, res, version, dossier_tr_name(x->tr), from, to, payload);
 
     /* The projection goes second: if it guarded nothing the unit still fails as one. */
     {
@@ -814,22 +826,8 @@ on_reissue_read(struct reqctx *rc, struct db_result *r)
     payload = json_object();
     if (x->reason != NULL)
         json_object_set_new(payload, "reason", json_string(x->reason));
-    x->p_event[0] = x->dossier_id;
-    x->p_event[1] = dossier_col(res, 0, "province");
-    x->p_event[2] = dossier_i64(rc, version + 1);
-    x->p_event[3] = "reissue_lookup_secret";
-    x->p_event[4] = dossier_i64(rc, state);
-    x->p_event[5] = dossier_i64(rc, state);
-    x->p_event[6] = dossier_ts(rc, x->at);
-    x->p_event[7] = dossier_i64(rc, rc->who.account_id);
-    x->p_event[8] = rc->who.login;
-    x->p_event[9] = role_name(rc->who.role);
-    x->p_event[10] = rc->who.unit_id ? dossier_i64(rc, rc->who.unit_id) : NULL;
-    x->p_event[11] = rc->req_id;
-    x->p_event[12] = rc->client_addr;
-    x->p_event[13] = dossier_json_text(rc, payload);
-    x->p_event[14] = dossier_col(res, 0, "code");
-    x->stmts[n++] = (struct db_stmt){DSQL_INSERT_EVENT, 15, x->p_event};
+    x->stmts[n++] =
+        ev_insert_stmt(rc, x, res, version, "reissue_lookup_secret", state, state, payload);
     x->p_proj[0] = x->dossier_id;
     x->p_proj[1] = dossier_i64(rc, version);
     x->p_proj[2] = dossier_i64(rc, version + 1);
