@@ -33,7 +33,7 @@ LIBS := $(PKG_LIBS) -lpthread -lm
 DOMAIN_SRCS := $(shell find server/core server/domain -name '*.c' | sort)
 DOMAIN_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(DOMAIN_SRCS)) $(BUILD)/obj/gen/embed.o
 REST_SRCS := $(shell find server -name '*.c' ! -path server/main.c ! -path 'server/core/*' ! -path 'server/domain/*' | sort)
-REST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(REST_SRCS))
+REST_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(REST_SRCS)) $(BUILD)/obj/gen/web.o
 MAIN_OBJ := $(BUILD)/obj/server/main.o
 LIB_DOMAIN := $(BUILD)/libmotcua_domain.a
 LIB := $(BUILD)/libmotcua.a
@@ -45,6 +45,7 @@ REPLAY_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/replay_%,$(FUZZ_SRCS))
 BENCH_SRCS := $(wildcard tools/bench/bench_*.c)
 BENCH_BINS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 EMBED_INPUTS := $(sort $(wildcard sql/*.sql sql/*.tsv))
+WEB_INPUTS := $(sort $(wildcard server/web/*))
 
 .PHONY: all deps run test test-fast soak fuzz bench lint fmt clean demo tests-bin
 
@@ -81,6 +82,19 @@ $(BUILD)/obj/gen/embed.o: $(BUILD)/gen/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
+# The web client (server/web) is built in too, gzip'd, under one build id (tools/webembed.c).
+$(BUILD)/tools/webembed: tools/webembed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O1 -Wall -Wextra -Werror -o $@ $< -lz
+
+$(BUILD)/gen/web.c: $(BUILD)/tools/webembed $(WEB_INPUTS)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/webembed $(WEB_INPUTS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/web.o: $(BUILD)/gen/web.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
+
 # Unit tests and fuzzers named *_http_*, *_db_*, *_api_* link the whole server; the others
 # link only core + domain, so they build while the rest of the tree is being worked on.
 is_full = $(filter test_http_% test_db_% test_api_% fuzz_http_% fuzz_db_% fuzz_api_% bench_api_% bench_http_%,$(1))
@@ -110,11 +124,13 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/run.sh
 
-test: deps
+test:
+	@sh tools/deps.sh test
 	@bash tests/run.sh
 
 # One build, no sanitizer pass (for quick local iteration).
 test-fast:
+	@sh tools/deps.sh test
 	@MOTCUA_TEST_FAST=1 bash tests/run.sh
 
 # Load/fault test for longer: MOTCUA_SOAK_SECONDS (default 300), SOAK_SAN=1 for sanitizers.

@@ -1,12 +1,30 @@
 #!/bin/sh
 # tools/deps.sh - installs, with apt-get, the Debian 12 packages motcua needs that are missing
 # (and only those), and says what it installs. Run by `make run` and `make test`.
+#   sh tools/deps.sh        build, run and the server's own tests
+#   sh tools/deps.sh test   also the browser suite: Debian's Chromium, Node.js (when no node
+#                           is on PATH) and the npm packages of tests/web (npm ci, lockfile)
 set -eu
-PKGS="gcc make pkg-config clang libclang-rt-14-dev
+PKGS="gcc make pkg-config clang libclang-rt-14-dev zlib1g-dev
 libevent-dev libpq-dev libssl-dev uuid-dev libjansson-dev libcmocka-dev libxlsxwriter-dev
 libutf8proc-dev libargon2-dev libqrencode-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core
 postgresql postgresql-client python3 python3-yaml openssl poppler-utils curl ca-certificates
 docker-compose"
+
+if [ "${1:-}" = test ]; then
+    PKGS="$PKGS chromium fonts-noto-core"
+    command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
+fi
+
+webdeps() {
+    [ "${1:-}" = test ] || return 0
+    here=$(cd "$(dirname "$0")/.." && pwd)
+    if [ ! -d "$here/tests/web/node_modules/playwright-core" ] ||
+        [ ! -d "$here/tests/web/node_modules/axe-core" ]; then
+        echo "motcua: cài gói npm cho kiểm thử trình duyệt (npm ci in tests/web)"
+        (cd "$here/tests/web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
+}
 
 missing=""
 for p in $PKGS; do
@@ -14,7 +32,10 @@ for p in $PKGS; do
         missing="$missing $p"
     fi
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+    webdeps "${1:-}"
+    exit 0
+fi
 
 echo "motcua: cài đặt các gói còn thiếu (installing missing packages):$missing"
 SUDO=""
@@ -31,3 +52,4 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 # Debian's postgresql package starts a system cluster; motcua uses its own under var/.
 echo "motcua: đã cài xong (installed):$missing"
+webdeps "${1:-}"

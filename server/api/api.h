@@ -29,6 +29,7 @@ extern const struct route API_DOSSIER_ROUTES[];  /* api/dossier.c */
 extern const struct route API_DOC_ROUTES[];      /* api/documents.c */
 extern const struct route API_REPORT_ROUTES[];   /* api/report.c */
 extern const struct route API_INTEG_ROUTES[];    /* api/integ.c */
+extern const struct route API_WEB_ROUTES[];      /* api/web.c: the web client */
 
 /*
  * Joins the module tables into app->routes / app->nroutes. -1 with e filled when two

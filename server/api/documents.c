@@ -141,9 +141,9 @@ static const char SQL_LOOKUP[] =
     " extract(epoch FROM d.appointment_at)::bigint AS appointment_at,"
     " extract(epoch FROM d.new_appointment_at)::bigint AS new_appointment_at,"
     " extract(epoch FROM d.returned_at)::bigint AS returned_at,"
-    " rs.name AS resolving_name, cu.name AS current_name"
+    " rs.name AS resolving_name, cu.name AS current_name, p.name AS procedure_name"
     " FROM dossier d JOIN unit rs ON rs.id = d.resolving_unit_id"
-    " JOIN unit cu ON cu.id = d.current_unit_id"
+    " JOIN unit cu ON cu.id = d.current_unit_id JOIN procedure p ON p.id = d.procedure_id"
     " WHERE d.code = $1 AND d.lookup_secret_hash = $2";
 
 /* --- small helpers ------------------------------------------------------------------------ */
@@ -955,8 +955,9 @@ lookup_done(struct docreq *d, struct db_result *r)
     struct reqctx *rc = d->rc;
     const PGresult *res = r->res[0];
     int state;
-    int64_t appt, nappt, ret;
-    char a[32], na[32], rt[32];
+    int64_t appt, nappt, ret, recv;
+    char a[32], na[32], rt[32], rv[32];
+    json_t *o;
 
     if (PQntuples(res) != 1) {
         http_reply_err(rc, ERR_LOOKUP_FAILED, NULL);
@@ -966,6 +967,9 @@ lookup_done(struct docreq *d, struct db_result *r)
     appt = col_i(res, 0, "appointment_at");
     nappt = col_i(res, 0, "new_appointment_at");
     ret = col_i(res, 0, "returned_at");
+    recv = col_i(res, 0, "received_at");
+    if (recv)
+        cal_format_instant(recv, rv);
     if (appt)
         cal_format_instant(appt, a);
     if (nappt)
@@ -973,16 +977,22 @@ lookup_done(struct docreq *d, struct db_result *r)
     if (ret)
         cal_format_instant(ret, rt);
     rc_set_header(rc, "Cache-Control", "no-store");
-    http_reply_json(
-        rc, 200,
-        json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:b, s:b, s:o, s:s}", "code", d->vals[0],
+    o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:b, s:b, s:o, s:s}", "code", d->vals[0],
                   "state", state, "state_key", dossier_state_key(state), "state_name",
                   dossier_state_name_vi(state), "appointment_at",
                   appt ? json_string(a) : json_null(), "new_appointment_at",
                   nappt ? json_string(na) : json_null(), "result_ready",
                   state == DOSSIER_RESOLVED, "returned", state == DOSSIER_RETURNED,
                   "returned_at", ret ? json_string(rt) : json_null(), "unit_name",
-                  col(res, 0, "resolving_name") ? col(res, 0, "resolving_name") : ""));
+                  col(res, 0, "resolving_name") ? col(res, 0, "resolving_name") : "");
+    /* What the citizen's page shows beside them: the procedure, when it was received and
+       where the dossier is now (no personal data). */
+    json_object_set_new(o, "procedure_name", json_string(col(res, 0, "procedure_name")
+                                                             ? col(res, 0, "procedure_name") : ""));
+    json_object_set_new(o, "received_at", recv ? json_string(rv) : json_null());
+    json_object_set_new(o, "current_unit_name", json_string(col(res, 0, "current_name")
+                                                                ? col(res, 0, "current_name") : ""));
+    http_reply_json(rc, 200, o);
 }
 
 static void

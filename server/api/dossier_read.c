@@ -154,6 +154,36 @@ unit_json(const PGresult *res, int row, const char *role)
                      dossier_col(res, row, n));
 }
 
+/*
+ * The events the caller may record now: every transition of the domain table allowed from
+ * the dossier's state for the caller's role (dossier_transition_check_ex, the check the
+ * write path makes), as {type, name}. Clients build their buttons from it; the write path
+ * still decides (a concurrent change may have moved the state: 409).
+ */
+static json_t *
+actions_json(struct reqctx *rc, const PGresult *res)
+{
+    json_t *a = json_array();
+    int state = (int)i64(res, 0, "state"), to;
+    unsigned flags = 0;
+    const char *unit_key = dossier_col(res, 0, "duration_unit");
+    struct mc_err e;
+
+    if (unit_key != NULL && strcmp(unit_key, "sameday") == 0)
+        flags |= DOSSIER_F_SAMEDAY;
+    for (int tr = 0; tr < DOSSIER_TR__COUNT; tr++) {
+        if (tr == DOSSIER_TR_SUBMIT || tr == DOSSIER_TR_GUIDE)
+            continue; /* they create a dossier (or none): POST /dossiers, not an event */
+        err_clear(&e);
+        if (dossier_transition_check_ex(state, (enum dossier_tr)tr, dossier_roles(rc), flags, &to,
+                                        &e) == 0)
+            json_array_append_new(a, json_pack("{s:s,s:s}", "type",
+                                               dossier_tr_name((enum dossier_tr)tr), "name",
+                                               dossier_tr_label_vi((enum dossier_tr)tr)));
+    }
+    return a;
+}
+
 static void
 on_get(struct reqctx *rc, struct db_result *r)
 {
@@ -255,6 +285,7 @@ on_get(struct reqctx *rc, struct db_result *r)
     steps = dossier_col_json(res, 0, "steps");
     epochs_to_ts(steps, STEP_TS);
     json_object_set_new(o, "steps", steps);
+    json_object_set_new(o, "actions", actions_json(rc, res));
     json_object_set_new(o, "as_of", dossier_ts_json(now));
     http_reply_json(rc, 200, o);
 }

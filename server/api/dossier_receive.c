@@ -54,6 +54,7 @@ struct rec {
     const char *case_name;
     int64_t at;          /* reception / guidance / submission instant */
     int backdated;
+    int dry_run;         /* preview: every check and the appointment, nothing written */
     char secret[SECRET_LEN + 1];
     const char *params[28];
     const char *gparams[15];
@@ -112,8 +113,16 @@ parse_reception(struct reqctx *rc, struct rec *x, struct mc_err *e)
         return err_set(e, ERR_VALIDATION, "the body must be an object");
     if (json_get_bool(x->body, "complete", 0, &complete, e) < 0 ||
         json_get_bool(x->body, "out_of_scope", 0, &out_of_scope, e) < 0 ||
-        json_get_bool(x->body, "submit", 0, &submit, e) < 0)
+        json_get_bool(x->body, "submit", 0, &submit, e) < 0 ||
+        json_get_bool(x->body, "dry_run", 0, &x->dry_run, e) < 0)
         return -1;
+    /* A preview (the counter shows the appointment before the clerk confirms) records
+       nothing, so it has no answer to replay: it takes no Idempotency-Key. */
+    if (x->dry_run && (submit || out_of_scope || !complete))
+        return err_field(e, ERR_VALIDATION, "dry_run", "a preview is of a complete reception");
+    if (x->dry_run && rc->idem_key != NULL)
+        return err_field(e, ERR_VALIDATION, "dry_run",
+                         "a preview records nothing: send it without Idempotency-Key");
     if (submit) {
         x->kind = REC_SUBMIT;
         x->tr = DOSSIER_TR_SUBMIT;
@@ -442,6 +451,25 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
             dossier_duration(x->dunit, x->dvalue, x->cutoff, &dur, &e) != 0 ||
             dossier_start_clock(ax, x->at, &dur, max_minutes, &appointment, &due, &e) != 0) {
             rec_fail(rc, x, &e);
+            return;
+        }
+        if (x->dry_run) {
+            json_t *pv = json_object();
+
+            json_object_set_new(pv, "kind", json_string("preview"));
+            json_object_set_new(pv, "procedure",
+                                json_pack("{s:s?,s:s?}", "code", dossier_col(ctx, 0, "procedure_code"),
+                                          "name", dossier_col(ctx, 0, "procedure_name")));
+            json_object_set_new(pv, "regime", json_string(regime));
+            json_object_set_new(pv, "duration",
+                                json_pack("{s:i,s:s?}", "value", x->dvalue, "unit", x->dunit));
+            if (x->case_code != NULL)
+                json_object_set_new(pv, "case", json_pack("{s:s,s:s?}", "code", x->case_code,
+                                                          "name", x->case_name));
+            json_object_set_new(pv, "received_at", dossier_ts_json(x->at));
+            json_object_set_new(pv, "appointment_at", dossier_ts_json(appointment));
+            json_object_set_new(pv, "legal_due_at", dossier_ts_json(due));
+            http_reply_json(rc, 200, pv);
             return;
         }
         if (dossier_make_secret(x->secret) != 0) {

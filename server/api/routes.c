@@ -24,6 +24,7 @@
 static const struct route *const TABLES[] = {
     API_SYSTEM_ROUTES,  API_AUTH_ROUTES, API_CATALOG_ROUTES, API_CALENDAR_ROUTES,
     API_DOSSIER_ROUTES, API_DOC_ROUTES,  API_REPORT_ROUTES,  API_INTEG_ROUTES,
+    API_WEB_ROUTES,
 };
 
 /* A pattern starts with '/', and each {param} is a whole, non-empty segment. */

@@ -100,6 +100,9 @@ static const struct cfg_row ROWS[] = {
      "1: apply pending migrations at start-up instead of refusing to start"},
     {"MOTCUA_BODY_TIMEOUT", "body_timeout", CT_INT, S(body_timeout), "60", 1, 3600,
      "seconds a client has to send a whole request body after its head (slow-body cut-off)"},
+    {"MOTCUA_WEB_DIR", "web_dir", CT_STR, S(web_dir), "", 0, 0,
+     "development: serve the web client from this folder (server/web) instead of the copy "
+     "built into the binary, re-read on every request"},
     {"MOTCUA_TRUSTED_PROXIES", "trusted_proxies", CT_STR, S(trusted_proxies), "", 0, 0,
      "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed"},
 };

@@ -33,6 +33,7 @@ struct config {
     int shutdown_grace;        /* MOTCUA_SHUTDOWN_GRACE s, default 10 */
     char public_url[256];      /* MOTCUA_PUBLIC_URL, base URL printed in QR codes */
     char province_code[16];    /* MOTCUA_PROVINCE, e.g. H56 */
+    char web_dir[256];         /* MOTCUA_WEB_DIR: serve the web client from this folder (development) */
     int count_makeup_saturdays;/* MOTCUA_COUNT_MAKEUP_SATURDAYS 0|1, default 1 */
     int single_supplement;     /* MOTCUA_SINGLE_SUPPLEMENT 0|1, default 1 */
     int token_ttl;             /* MOTCUA_TOKEN_TTL s, default 28800 (8 h) */

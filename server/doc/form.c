@@ -224,7 +224,7 @@ doc_lookup_url(struct arena *a, const char *public_url, const char *code)
     f = open_memstream(&buf, &len);
     if (f == NULL)
         abort();
-    fprintf(f, "%.*s/api/v1/lookup?code=", (int)n, public_url);
+    fprintf(f, "%.*s/tra-cuu?ma=", (int)n, public_url);
     url_escape(f, code);
     fclose(f);
     out = arena_strndup(a, buf, len);

@@ -128,6 +128,10 @@ EXPECT = {
     ("GET", "/api/v1/register"): row(clerk=(200, 404), official=(200, 404), leader=(200, 404),
                                      supervisor=(200, 404), integration=(200, 404), admin=200),
     ("GET", "/api/v1/lookup"): ok_for(ALL, 200),
+    # the web client's pages and assets hold no data: anyone gets them
+    ("GET", "/"): ok_for(ALL, 200),
+    ("GET", "/tra-cuu"): ok_for(ALL, 200),
+    ("GET", "/assets/{build}/{file}"): ok_for(ALL, 200),
     # figures: staff (not integration clients); a unit out of scope reads as empty figures
     ("GET", "/api/v1/stats/ontime"): ok_for(STAFF, 200),
     ("GET", "/api/v1/stats/trend"): ok_for(STAFF, 200),
@@ -159,7 +163,8 @@ EXPECT = {
     ("POST", "/api/v1/dvcqg/reconcile"): ok_for({"integration", "admin"}, 200),
 }
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
-          ("POST", "/api/v1/auth/login"), ("GET", "/api/v1/lookup")}
+          ("POST", "/api/v1/auth/login"), ("GET", "/api/v1/lookup"),
+          ("GET", "/"), ("GET", "/tra-cuu"), ("GET", "/assets/{build}/{file}")}
 
 
 # -- fixtures -----------------------------------------------------------------------------
@@ -302,6 +307,7 @@ def request_for(t, role, scope, method, pattern):
         "/api/v1/register": "/api/v1/register" + q + "&from=2026-01-01&to=2026-12-31",
         "/api/v1/dossiers": "/api/v1/dossiers" + q,
         "/api/v1/lookup": "/api/v1/lookup?code=%s&secret=%s" % (d, t.secrets[d]),
+        "/assets/{build}/{file}": "/assets/000000000000/app.js",
     }
     if method == "GET":
         if pattern == "/api/v1/guidance/{id}/document":

@@ -166,8 +166,9 @@ def test_reception_code_receipt_and_secret(t):
     eq(rc["code"], a["code"], "receipt code")
     eq(rc["applicant"]["name"], "Nguyễn Văn An", "receipt applicant")
     eq(rc["qr"]["code"], a["code"], "QR carries the code")
-    # The QR's address is the public lookup route (harness MOTCUA_PUBLIC_URL), without the secret.
-    eq(rc["qr"]["lookup_url"], "https://motcua.example.vn/api/v1/lookup?code=" + a["code"],
+    # The QR's address is the citizen's lookup page of the web client (harness
+    # MOTCUA_PUBLIC_URL), without the secret: the page asks for it.
+    eq(rc["qr"]["lookup_url"], "https://motcua.example.vn/tra-cuu?ma=" + a["code"],
        "QR lookup address")
     ok(len(a.get("lookup_secret", "")) == 10, "lookup secret shown once")
     lk = t.anon().get("/api/v1/lookup?code=%s&secret=%s" % (a["code"], a["lookup_secret"]))
@@ -1053,3 +1054,56 @@ def test_successor_commune_reads_and_acts_on_a_dissolved_communes_dossier(t):
                 " WHERE x.code = '%s'" % code), new, "now held by the successor")
     eq(t.scalar("SELECT actor_login FROM dossier_event e JOIN dossier x ON x.id = e.dossier_id"
                 " WHERE x.code = '%s' AND e.seq = 2" % code), "clerk-merged", "actor recorded")
+
+
+def test_preview_gives_the_appointment_and_writes_nothing(t):
+    """dry_run (the counter shows the appointment before the clerk confirms): every check of
+    a reception, the appointment it would get, nothing written."""
+    body = {"applicant": dict(APPLICANT), "procedure": "2.000908", "channel": 1,
+            "documents": [{"name": "Đơn đề nghị", "kind": "original", "count": 1}],
+            "sets": 1, "return_method": "counter", "complete": True,
+            "received_at": "2026-02-13T10:00:00+07:00", "receiving_unit": H56["center"],
+            "dry_run": True}
+    before = snapshot(t)
+    r = t.integ.post("/api/v1/dossiers", body)
+    status(r, 200)
+    eq(r.json["kind"], "preview", "a preview")
+    eq(r.json["appointment_at"], "2026-02-25T10:00:00+07:00", "Tết skipped, as the reception")
+    eq(r.json["legal_due_at"], "2026-02-25T10:00:00+07:00", "legal due")
+    eq(r.json["duration"], {"value": 3, "unit": "wd"}, "the version's duration")
+    ok("code" not in r.json and "lookup_secret" not in r.json, "no code, no secret")
+    eq(snapshot(t), before, "a preview writes nothing")
+    # the clerk's preview at now; and the reception made next gets the same appointment
+    # (same minute: compare to the minute)
+    body = {k: v for k, v in body.items() if k not in ("received_at", "receiving_unit")}
+    p = t.clerk.post("/api/v1/dossiers", body)
+    status(p, 200)
+    d = receive(t)
+    ok(p.json["appointment_at"] is not None, "an appointment")
+    eq(p.json["appointment_at"][:16], d["appointment_at"][:16], "preview = reception")
+    # refused previews: with an Idempotency-Key, of a guidance, of an unknown procedure
+    before = snapshot(t)
+    status(t.clerk.post("/api/v1/dossiers", body, headers={"Idempotency-Key": new_key()}), 422,
+           "VALIDATION_FAILED")
+    status(t.clerk.post("/api/v1/dossiers", dict(body, complete=False, missing=[])), 422,
+           "VALIDATION_FAILED")
+    status(t.clerk.post("/api/v1/dossiers", dict(body, procedure="9.999999")), 422)
+    eq(snapshot(t), before, "refused previews write nothing")
+
+
+def test_actions_are_what_the_role_may_record_now(t):
+    d = receive(t)
+    acts = lambda c: sorted(a["type"] for a in c.get("/api/v1/dossiers/" + d["code"]).json["actions"])
+    eq(acts(t.clerk), ["hand_over", "request_withdrawal", "stop"], "clerk on a received dossier")
+    eq(acts(t.official), ["hand_over"], "official on a received dossier")
+    eq(acts(t.leader), ["stop"], "leader on a received dossier")
+    v = event(t, t.clerk, d["code"], 1, "hand_over", step="Thẩm định",
+              to_unit=H56["justice"])["version"]
+    eq(acts(t.official), ["hand_over", "request_payment", "request_supplement"],
+       "official while it is processed")
+    eq(acts(t.leader), ["apologize", "assign", "resolve", "stop"], "leader while it is processed")
+    one = t.clerk.get("/api/v1/dossiers/" + d["code"]).json["actions"][0]
+    ok(one["name"] and one["type"], "each action has its Vietnamese name: %r" % one)
+    event(t, t.leader, d["code"], v, "resolve", outcome="granted")
+    eq(acts(t.clerk), ["return_result"], "clerk on a resolved dossier")
+    eq(acts(t.official), [], "nothing for the official once it is resolved")

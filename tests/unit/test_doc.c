@@ -213,7 +213,7 @@ test_qr_payload(void **state)
     arena_free(a);
 }
 
-/* The lookup address: GET /api/v1/lookup?code= (api/documents.h), never the secret. */
+/* The lookup address: the web client's citizen page /tra-cuu?ma= (api/web.c), never the secret. */
 static void
 test_lookup_url(void **state)
 {
@@ -221,11 +221,11 @@ test_lookup_url(void **state)
         const char *base, *code, *want;
     } rows[] = {
         {"https://motcua.example.vn", "000.00.12.H56-260225-0001",
-         "https://motcua.example.vn/api/v1/lookup?code=000.00.12.H56-260225-0001"},
+         "https://motcua.example.vn/tra-cuu?ma=000.00.12.H56-260225-0001"},
         {"https://motcua.example.vn/", "000.00.12.H56-260225-0001",
-         "https://motcua.example.vn/api/v1/lookup?code=000.00.12.H56-260225-0001"},
-        {"https://x.vn/motcua", "A B&c=1", "https://x.vn/motcua/api/v1/lookup?code=A%20B%26c%3D1"},
-        {"https://x.vn", "~~DOSSIER-CODE~~", "https://x.vn/api/v1/lookup?code=~~DOSSIER-CODE~~"},
+         "https://motcua.example.vn/tra-cuu?ma=000.00.12.H56-260225-0001"},
+        {"https://x.vn/motcua", "A B&c=1", "https://x.vn/motcua/tra-cuu?ma=A%20B%26c%3D1"},
+        {"https://x.vn", "~~DOSSIER-CODE~~", "https://x.vn/tra-cuu?ma=~~DOSSIER-CODE~~"},
         {"", "000.00.12.H56-260225-0001", NULL},
         {NULL, "000.00.12.H56-260225-0001", NULL},
         {"https://x.vn", NULL, NULL},

@@ -1,0 +1,1 @@
+// chart.js - SVG charts (being written)
