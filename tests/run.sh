@@ -6,7 +6,8 @@
 #   MOTCUA_TEST_FAST=1         one pass, no sanitizer build, no fuzzing
 #   MOTCUA_TEST_ONLY=pattern   run only suites whose name contains pattern
 #   MOTCUA_TEST_JOBS=N         end-to-end suites run N at a time (default 3); the suites that
-#                              stop PostgreSQL (test_system, test_durability) run alone
+#                              stop PostgreSQL (test_system, test_durability) and the
+#                              browser suite (test_web) run alone
 #   MOTCUA_FUZZ_SECONDS=N      seconds of libFuzzer per harness (default 5; 0 skips)
 #   MOTCUA_BUILD=dir           build folder (default build; the sanitizer build is dir-asan)
 # The sanitizer and fuzzer builds run in the background while the plain pass runs.
@@ -87,9 +88,10 @@ run_suite() {
     echo $(($(date +%s) - s0)) >"$log.sec"
 }
 
-# Suites that stop and start the shared PostgreSQL: they run alone.
+# Suites that stop and start the shared PostgreSQL, and the browser suite (Chromium wants
+# both cores): they run alone.
 exclusive() {
-    case "$1" in test_system | test_durability) return 0 ;; esac
+    case "$1" in test_system | test_durability | test_web) return 0 ;; esac
     return 1
 }
 

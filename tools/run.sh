@@ -143,7 +143,10 @@ if [ -f tools/demo/dossiers.py ]; then
 fi
 say ""
 say "motcua đang chạy tại http://$LISTEN  (cơ sở dữ liệu: $DATABASE_URL)"
-say "Thử ngay:  curl http://$LISTEN/readyz"
+say "Mở trình duyệt (open in a browser):  http://$LISTEN/"
+say "  quầy tiếp nhận: đăng nhập tiepnhan.tinh; giám sát: giamsat; quản trị: admin"
+say "  tra cứu của người dân (citizen lookup): http://$LISTEN/tra-cuu"
+say "API:  curl http://$LISTEN/readyz"
 [ -f var/demo-accounts.txt ] && { say "Tài khoản mẫu (demo accounts):"; sed 's/^/  /' var/demo-accounts.txt; }
 say "Nhấn Ctrl-C để dừng (press Ctrl-C to stop)."
 wait "$SERVER_PID"

@@ -148,7 +148,7 @@ def pending_browser_supervisor_rates_alerts_and_bieu06(t):
     scenario(t, "supervisor")
 
 
-def pending_browser_administrator(t):
+def test_browser_administrator(t):
     scenario(t, "admin")
 
 
