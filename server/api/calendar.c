@@ -417,8 +417,11 @@ on_days(struct reqctx *rc, struct db_result *r)
             row++;
         working_days += working == 1;
         proposed |= why == WCAL_R_TET_PROPOSED;
-        /* Only what differs from the week: weekdays off and worked weekend days. */
-        if ((weekend && working != 1) || (!weekend && working == 1))
+        /* Only what differs from the plain week: weekdays off, worked weekend days, and
+           weekend days that are also a holiday (Tết on a Saturday is announced, and an
+           administrator's diff of an announcement must see it). */
+        if ((weekend && working != 1 && why == WCAL_R_WEEKEND) ||
+            (!weekend && working == 1 && why == WCAL_R_WORKDAY))
             continue;
         it = json_object();
         json_object_set_new(it, "day", json_string(date));

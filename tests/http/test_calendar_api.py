@@ -13,11 +13,17 @@ import time
 from harness import ROOT, TestFailure, eq, ok, status
 
 DAYS_2026 = [
-    ("2026-01-01", False), ("2026-02-16", False), ("2026-02-17", False), ("2026-02-18", False),
-    ("2026-02-19", False), ("2026-02-20", False), ("2026-04-27", False), ("2026-04-30", False),
+    ("2026-01-01", False),
+    # Tết Bính Ngọ (CV 9859/VPCP-KGVX): Sat 14/02 to Sun 22/02, the weekend days included
+    ("2026-02-14", False), ("2026-02-15", False), ("2026-02-16", False), ("2026-02-17", False),
+    ("2026-02-18", False), ("2026-02-19", False), ("2026-02-20", False), ("2026-02-21", False),
+    ("2026-02-22", False),
+    # Giỗ Tổ 10/3 âm lịch falls on Sunday 26/04, compensated on Monday 27/04
+    ("2026-04-26", False), ("2026-04-27", False), ("2026-04-30", False),
     ("2026-05-01", False), ("2026-08-22", True), ("2026-08-31", False), ("2026-09-01", False),
     ("2026-09-02", False),
 ]
+# Weekend days are listed only when they are also a holiday (the plain week is implied).
 # 2026: 365 days, 104 weekend days (starts on a Thursday), 261 weekdays, 12 of them off,
 # plus the worked Saturday 22/08 with the default policy count_makeup_saturdays = 1.
 WORKING_DAYS_2026 = 261 - 12 + 1
@@ -44,6 +50,8 @@ def test_year_2026_as_announced(t):
     by_day = {d["day"]: d for d in r["items"]}
     eq(by_day["2026-02-17"]["reason"], "tet", "Tết reason")
     eq(by_day["2026-04-27"]["reason"], "compensatory", "Giỗ Tổ 26/04 is a Sunday")
+    eq(by_day["2026-04-26"]["reason"], "hung_kings", "the holiday on the Sunday itself is listed")
+    eq(by_day["2026-02-14"]["reason"], "tet", "a Tết day on a Saturday is listed")
     eq(by_day["2026-08-22"]["reason"], "makeup_saturday", "worked Saturday")
     eq(by_day["2026-08-22"]["weekday"], "Thứ Bảy", "weekday in Vietnamese")
     eq(by_day["2026-01-01"]["source"], "rule", "01/01 placed by BLLĐ Art. 112")

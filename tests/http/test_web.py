@@ -140,7 +140,7 @@ def pending_browser_counter_receives_by_keyboard_and_prints_the_receipt(t):
     scenario(t, "counter")
 
 
-def pending_browser_queues_walk_a_dossier_to_its_return(t):
+def test_browser_queues_walk_a_dossier_to_its_return(t):
     scenario(t, "queues")
 
 
