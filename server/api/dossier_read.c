@@ -174,6 +174,8 @@ actions_json(struct reqctx *rc, const PGresult *res)
     for (int tr = 0; tr < DOSSIER_TR__COUNT; tr++) {
         if (tr == DOSSIER_TR_SUBMIT || tr == DOSSIER_TR_GUIDE)
             continue; /* they create a dossier (or none): POST /dossiers, not an event */
+        if (tr == DOSSIER_TR_APOLOGIZE && i64(res, 0, "new_appointment_at") != 0)
+            continue; /* one apology per dossier (§6.3): a second is 409 APOLOGY_ALREADY_ISSUED */
         err_clear(&e);
         if (dossier_transition_check_ex(state, (enum dossier_tr)tr, dossier_roles(rc), flags, &to,
                                         &e) == 0)
@@ -503,6 +505,9 @@ on_list(struct reqctx *rc, struct db_result *r)
 {
     struct list *l = rc->state;
     const PGresult *res;
+    const struct ddl_axis *ax;
+    struct mc_err e;
+    int64_t now = (int64_t)time(NULL);
     json_t *items;
     int n;
     json_t *next = json_null();
@@ -513,10 +518,16 @@ on_list(struct reqctx *rc, struct db_result *r)
     }
     res = r->res[0];
     n = PQntuples(res);
+    ax = dossier_axis(rc->w, &e);
+    if (ax == NULL) {
+        http_reply_error(rc, &e);
+        return;
+    }
     items = json_array();
     for (int i = 0; i < n && i < l->limit; i++) {
         json_t *o = json_object();
         int st = (int)i64(res, i, "state");
+        int64_t due = i64(res, i, "legal_due_at"), paused_since = i64(res, i, "paused_since");
 
         json_object_set_new(o, "code", json_string(dossier_col(res, i, "code")));
         json_object_set_new(o, "state", json_integer(st));
@@ -540,6 +551,17 @@ on_list(struct reqctx *rc, struct db_result *r)
                             dossier_ts_json(i64(res, i, "new_appointment_at")));
         json_object_set_new(o, "ended_at", dossier_ts_json(i64(res, i, "ended_at")));
         json_object_set_new(o, "class", json_string(dossier_col(res, i, "class")));
+        /* As GET one dossier: a running counted pause moves the due as of now; the working
+           time left (negative when overdue), for queues sorted by urgency. */
+        json_object_set_new(o, "paused", json_boolean(paused_since != 0));
+        if (due != 0 && i64(res, i, "ended_at") == 0) {
+            if (paused_since != 0 && now > paused_since)
+                due = ddl_instant(ax, ddl_pos(ax, due) + ddl_between(ax, paused_since, now));
+            json_object_set_new(o, "remaining_minutes",
+                                json_integer(ddl_remaining(ax, due, now) / 60));
+        } else {
+            json_object_set_new(o, "remaining_minutes", json_null());
+        }
         json_array_append_new(items, o);
     }
     if (n > l->limit && l->limit > 0)

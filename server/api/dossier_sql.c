@@ -383,6 +383,7 @@ const char DSQL_LIST[] =
     " extract(epoch FROM x.legal_due_at)::bigint AS legal_due_at,"
     " extract(epoch FROM x.new_appointment_at)::bigint AS new_appointment_at,"
     " extract(epoch FROM x.ended_at)::bigint AS ended_at,"
+    " extract(epoch FROM x.paused_since)::bigint AS paused_since,"
     " extract(epoch FROM x.k)::bigint AS k_epoch, to_char(x.k AT TIME ZONE 'UTC',"
     "  'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS k_text,"
     " p.code AS procedure_code, p.name AS procedure_name,"

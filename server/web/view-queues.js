@@ -2,8 +2,9 @@
 // lifecycle (received and waiting for the hand-over, in progress, waiting for a supplement or
 // a payment, ready to return, overdue), counts per tab, a search on the applicant's name
 // (without diacritics) or the code, an optional unit filter, rows sorted overdue first then by
-// working time left. The working minutes come from the server (GET /stats/overdue and
-// /stats/due-soon); where the server gives none, the row says only what the instants allow.
+// working time left. The working minutes come from the server: each list item's
+// remaining_minutes (negative when overdue; a running pause moves the due as of now), or
+// from GET /stats/overdue and /stats/due-soon for a server that does not give them.
 import { getAll } from './api.js';
 import {
   h, mount, field, fmtDate, fmtTime, fmtWorkMinutes, fmtInt, classBadge, stateBadge, errorBox,
@@ -66,6 +67,12 @@ async function loadTimes() {
 // What the "time left" cell says for a list item: {min, text, kind, group, due}.
 function timeLeft(d, T, now) {
   const due = d.legal_due_at ? Date.parse(d.legal_due_at) : null;
+  if (typeof d.remaining_minutes === 'number' && !d.ended_at) {
+    const min = d.remaining_minutes;
+    if (min < 0) return { min, text: leftText(min), kind: 'over', group: 0, due };
+    if (d.paused) return { min, text: 'Đang tạm dừng · ' + leftText(min), kind: 'paused', group: 2, due };
+    return { min, text: leftText(min), kind: min <= SOON ? 'soon' : 'ok', group: 1, due };
+  }
   if (T.over.has(d.code)) {
     const min = T.over.get(d.code);
     return { min, text: leftText(min), kind: 'over', group: 0, due };
@@ -188,11 +195,13 @@ export default async function render(root, ctx) {
     const base = {};
     if (S.q) base.q = S.q;
     if (S.unit) { base.unit = S.unit; base.include_sub_units = 1; }
-    const timesP = loadTimes();
     try {
       const lists = await Promise.all(tabs.map(t => getAll('/dossiers', { ...base, ...t.query }, MAX)
         .then(items => ({ items, truncated: items.length >= MAX }))));
-      const times = await timesP;
+      const all = lists.flatMap(l => l.items);
+      const times = all.length && all.every(d => 'remaining_minutes' in d)
+        ? { over: new Map(), left: new Map(), soonComplete: true, failed: false, server: true }
+        : await loadTimes();
       if (my !== S.seq) return;
       S.lists = Object.fromEntries(tabs.map((t, i) => [t.key, lists[i]]));
       S.times = times;

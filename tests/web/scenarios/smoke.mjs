@@ -11,6 +11,6 @@ export default async function ({ browser, lib }) {
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await page.getByText('Tên đăng nhập hoặc mật khẩu không đúng.').waitFor();
   await lib.login(page, 'tiepnhan.tinh');
-  await page.getByText('Trần Văn Tiếp Nhận').waitFor();
+  await page.locator('#who').getByText('Trần Văn Tiếp Nhận').waitFor();
   lib.noProblems(page, ['401']);
 }
