@@ -669,13 +669,16 @@ authorize(struct reqctx *rc)
         refuse(rc, ERR_FORBIDDEN, "role");
         return;
     }
-    /* An integration client signs every state-changing request, wherever it goes
-     * (docs/integration.md §2: HMAC + replay window); RF_RAW_BODY routes (the integration
-     * and dvcqg routes) verify in their handler, reads included; the /api/v1/auth/ routes act on
-     * the presented token itself. Unsigned: 401 BAD_SIGNATURE. */
-    if (rc->who.role == ROLE_INTEGRATION && rc->method != EVHTTP_REQ_GET &&
-        rc->method != EVHTTP_REQ_HEAD && !(rc->match.route->flags & RF_RAW_BODY) &&
-        strncmp(rc->match.route->pattern, "/api/v1/auth/", 13) != 0) {
+    /* An integration client signs every state-changing request, wherever it goes, and
+     * every request under /api/v1/integration/ and /api/v1/dvcqg/, reads included
+     * (docs/integration.md §1-2: HMAC + replay window); RF_RAW_BODY routes verify in their
+     * handler; the /api/v1/auth/ routes act on the presented token itself. Unsigned: 401
+     * BAD_SIGNATURE. */
+    if (rc->who.role == ROLE_INTEGRATION && !(rc->match.route->flags & RF_RAW_BODY) &&
+        strncmp(rc->match.route->pattern, "/api/v1/auth/", 13) != 0 &&
+        ((rc->method != EVHTTP_REQ_GET && rc->method != EVHTTP_REQ_HEAD) ||
+         strncmp(rc->match.route->pattern, "/api/v1/integration/", 20) == 0 ||
+         strncmp(rc->match.route->pattern, "/api/v1/dvcqg/", 14) == 0)) {
         integ_verify(rc, http_dispatch);
         return;
     }

@@ -143,6 +143,11 @@ def test_status_map_configurable(t):
     status(r, 200)
     r = t.integ.post("/api/v1/integration/status-map", {"items": []})
     status(r, 403)
+    # an integration client signs its reads under /integration/ too (docs/integration.md §1)
+    status(t.integ.get("/api/v1/integration/status-map", sign=False), 401, "BAD_SIGNATURE")
+    r = signed(t, "GET", "/api/v1/integration/status-map")
+    status(r, 200)
+    eq(len(r.json["items"]), len(rows) + 1, "the signed read sees the table")
     item = dv_item("s-egov-1", "000.00.12.H56-260225-9010")
     item["source"] = "egov"
     item["TrangThaiHoSo"] = "TN"
