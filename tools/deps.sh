@@ -12,7 +12,7 @@ postgresql postgresql-client python3 python3-yaml openssl poppler-utils curl ca-
 docker-compose"
 
 if [ "${1:-}" = test ]; then
-    PKGS="$PKGS chromium fonts-noto-core"
+    PKGS="$PKGS chromium fonts-noto-core zbar-tools"
     command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs npm"
 fi
 

@@ -1009,9 +1009,19 @@ api_lookup(struct reqctx *rc)
                        DOC_LOOKUP_PER_MIN);
         return;
     }
-    /* Missing or oversized input looks exactly like a wrong code or secret. */
-    if (code == NULL || secret == NULL || code[0] == '\0' || secret[0] == '\0' ||
-        strlen(code) > 64 || strlen(secret) > 128) {
+    /* A missing input is said to be missing (the QR gives the code alone: the citizen is
+       told to type the secret, not that the code is wrong); it reveals nothing about any
+       dossier. Oversized input looks exactly like a wrong code or secret. */
+    if (code == NULL || code[0] == '\0' || secret == NULL || secret[0] == '\0') {
+        struct mc_err e;
+
+        err_field(&e, ERR_LOOKUP_MISSING, code == NULL || code[0] == '\0' ? "code" : "secret",
+                  "%s", code == NULL || code[0] == '\0' ? "the dossier code is missing"
+                                                         : "the lookup secret is missing");
+        http_reply_error(rc, &e);
+        return;
+    }
+    if (strlen(code) > 64 || strlen(secret) > 128) {
         http_reply_err(rc, ERR_LOOKUP_FAILED, NULL);
         return;
     }

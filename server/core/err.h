@@ -104,7 +104,10 @@
     X(ERR_REPORT_INVARIANT, 500, "REPORT_INVARIANT", "Báo cáo không thỏa ràng buộc kiểm tra",      \
       "Report invariant violated")                                                                 \
     X(ERR_LOOKUP_FAILED, 404, "LOOKUP_FAILED", "Mã hồ sơ hoặc mã tra cứu không đúng",              \
-      "Dossier code or lookup secret is wrong")
+      "Dossier code or lookup secret is wrong")                                                    \
+    X(ERR_LOOKUP_MISSING, 400, "LOOKUP_MISSING_INPUT",                                             \
+      "Cần nhập cả mã hồ sơ và mã tra cứu in trên giấy tiếp nhận",                                 \
+      "Both the dossier code and the lookup secret are required")
 
 enum err_code {
 #define ERR_ENUM(e, s, c, vi, en) e,

@@ -416,7 +416,7 @@ build_receipt(struct builder *bd, const struct doc_input *in, struct mc_err *e)
     text(bd, 0,
          arena_printf(a, "6. Đăng ký nhận kết quả tại: %s",
                       in->return_by_post ? "qua dịch vụ bưu chính công ích"
-                                         : issuer_name(in)));
+                                         : doc_keep_place(a, issuer_name(in))));
     if (!empty(in->register_book) || in->register_seq > 0)
         text(bd, 0,
              arena_printf(a, "Vào Sổ theo dõi hồ sơ, Quyển số: %s, Số thứ tự: %s",
@@ -725,6 +725,52 @@ doc_build(struct arena *a, const struct doc_input *in, struct doc_model *out, st
     m.blocks = bd.b;
     m.nblocks = bd.n;
     m.qr_payload = doc_qr_payload(a, in);
+    if (m.qr_payload != NULL && !empty(in->lookup_secret))
+        m.qr_caption = arena_printf(a, "Mã tra cứu: %s", in->lookup_secret);
+    m.issuer_parent = doc_keep_place(a, m.issuer_parent);
+    m.issuer = doc_keep_place(a, m.issuer);
     *out = m;
     return 0;
+}
+
+char *
+doc_keep_place(struct arena *a, const char *text)
+{
+    /* the levels of the 2025 administrative map and the older ones a document may name */
+    static const char *const LEVEL[] = {
+        "TỈNH ", "THÀNH PHỐ ", "PHƯỜNG ", "XÃ ", "ĐẶC KHU ", "HUYỆN ", "QUẬN ", "THỊ XÃ ",
+        "Tỉnh ", "Thành phố ", "Phường ", "Xã ", "Đặc khu ", "Huyện ", "Quận ", "Thị xã ",
+        "tỉnh ", "thành phố ", "phường ", "xã ", "đặc khu ", "huyện ", "quận ", "thị xã ",
+    };
+    const char *from = NULL;
+    char *out;
+    size_t o = 0;
+
+    if (text == NULL)
+        return NULL;
+    for (size_t i = 0; i < sizeof(LEVEL) / sizeof(LEVEL[0]); i++)
+        for (const char *p = text; (p = strstr(p, LEVEL[i])) != NULL; p++)
+            if ((p == text || p[-1] == ' ') && (from == NULL || p > from))
+                from = p;
+    if (from == NULL)
+        return arena_strdup(a, text);
+    /* "THỊ XÃ" is one level word: keep "THỊ" with its place too */
+    for (size_t i = 0; i < 3; i++) {
+        static const char *const THI[] = {"THỊ ", "Thị ", "thị "};
+        size_t n = strlen(THI[i]);
+
+        if ((size_t)(from - text) >= n && strncmp(from - n, THI[i], n) == 0)
+            from -= n;
+    }
+    out = arena_alloc(a, strlen(text) * 2 + 1);
+    for (const char *p = text; *p != '\0'; p++) {
+        if (p >= from && *p == ' ') {
+            out[o++] = (char)0xC2; /* U+00A0 NO-BREAK SPACE */
+            out[o++] = (char)0xA0;
+        } else {
+            out[o++] = *p;
+        }
+    }
+    out[o] = '\0';
+    return out;
 }

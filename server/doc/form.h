@@ -203,7 +203,16 @@ struct doc_model {
     struct doc_block *blocks;
     size_t nblocks;
     const char *qr_payload;  /* NULL: no QR (never for a dossier document) */
+    const char *qr_caption;  /* under the QR: "Mã tra cứu: <secret>" when the secret is given,
+                                the second factor the lookup page the QR opens asks for */
 };
+
+/*
+ * The text with the spaces of its last place name ("TỈNH ĐỒNG NAI", "phường Trấn Biên",
+ * "THÀNH PHỐ HỒ CHÍ MINH") made non-breaking (U+00A0), so a heading wraps between words
+ * but never inside a place name (docs/domain.md). In the arena; NULL for NULL.
+ */
+char *doc_keep_place(struct arena *a, const char *text);
 
 /*
  * Builds the model of in->kind under in->regime into the arena. Fails with

@@ -20,6 +20,7 @@ static const char CSS_A4L[] =
     "color:#000}";
 static const char CSS_COMMON[] =
     ".formno{text-align:right;font-weight:bold;font-style:italic;font-size:9pt}"
+    ".qrcap{font-size:8pt;text-align:left;white-space:nowrap}"
     ".hdr{width:100%;border-collapse:collapse}.hdr td{vertical-align:top;text-align:center;"
     "padding:0 2px}"
     ".hdr td.qr{width:22mm;text-align:left}.nation{font-weight:bold}"
@@ -167,6 +168,11 @@ doc_html(struct arena *a, const struct doc_model *m, char **out, size_t *len, st
     fputs("</div>\n<table class=\"hdr\"><tr><td class=\"qr\">", f);
     if (svg != NULL)
         fputs(svg, f);
+    if (svg != NULL && m->qr_caption != NULL) {
+        fputs("<div class=\"qrcap\"><b>", f);
+        doc_html_escape(f, m->qr_caption);
+        fputs("</b></div>", f);
+    }
     fputs("</td><td class=\"issuer\">", f);
     if (m->issuer_parent != NULL) {
         doc_html_escape(f, m->issuer_parent);

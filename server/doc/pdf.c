@@ -159,8 +159,8 @@ centred_line(struct pdf *p, const char *text, double size, unsigned style, doubl
 static void
 heading(struct pdf *p, const struct doc_model *m, const struct doc_qr *qr)
 {
-    double qs = m->page == DOC_PAGE_A5 ? 58.0 : 64.0; /* ~20-22 mm with the quiet zone */
-    double top = p->margin, y, ly, ry, lx, lw, rx, rw, sz;
+    double qs = m->page == DOC_PAGE_A5 ? 80.0 : 64.0; /* A5: ~28 mm with the quiet zone, so a 150 dpi scan has ~2.5 px a module; A4: ~22 mm */
+    double top = p->margin, y, ly, ry, lx, lw, rx, rw, sz, qh;
     static const char nation[] = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
     static const char motto[] = "Độc lập - Tự do - Hạnh phúc";
     PangoLayout *l;
@@ -179,6 +179,14 @@ heading(struct pdf *p, const struct doc_model *m, const struct doc_qr *qr)
 
         doc_qr_cairo(qr, p->cr, p->x0 - quiet, top - quiet, qs);
         qs -= quiet;
+    }
+    qh = qs;
+    if (qr != NULL && m->qr_caption != NULL) {
+        /* the second factor the lookup page asks for, right under the QR that opens it */
+        l = layout(p, m->qr_caption, p->body - 1.5, DOC_ST_BOLD, qs + 30, PANGO_ALIGN_LEFT);
+        show(p, l, p->x0, top + qs + 1);
+        qh = qs + 1 + layout_h(l);
+        g_object_unref(l);
     }
 
     lx = p->x0 + qs + 2;
@@ -200,7 +208,7 @@ heading(struct pdf *p, const struct doc_model *m, const struct doc_qr *qr)
     ry = y + centred_line(p, nation, sz, DOC_ST_BOLD, rx, rw, y, 0, 0);
     ry += centred_line(p, motto, sz + 0.5, DOC_ST_BOLD, rx, rw, ry, 1, 0);
 
-    p->y = top + qs;
+    p->y = top + qh;
     if (ly > p->y)
         p->y = ly;
     if (ry > p->y)

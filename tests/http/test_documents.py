@@ -6,6 +6,7 @@ a request_supplement event, the apology (phiếu xin lỗi và hẹn lại), and
 PDF text is read back with pdftotext (poppler-utils), so what is checked is what a reader of
 the file sees: the dossier code, the applicant's name with its Vietnamese diacritics (NFC) and
 the dates as the forms print them ("ngày DD tháng MM năm YYYY", Mẫu 01 of NĐ 118/2025)."""
+import os
 import re
 import subprocess
 import tempfile
@@ -262,7 +263,15 @@ def test_lookup_wrong_secret_and_unknown_code_alike(t):
     status(unknown, 404, "LOOKUP_FAILED")
     eq(wrong.json["error"]["message"], unknown.json["error"]["message"], "same message")
     eq(sorted(wrong.json["error"].keys()), sorted(unknown.json["error"].keys()), "same shape")
-    status(t.anon().get("/api/v1/lookup?code=%s" % d["code"]), 404, "LOOKUP_FAILED")
+    # the QR's address gives the code alone: a lookup without the secret says it is missing
+    r = t.anon().get("/api/v1/lookup?code=%s" % d["code"])
+    status(r, 400, "LOOKUP_MISSING_INPUT")
+    eq(r.json["error"]["field"], "secret", "the secret is what is missing")
+    ok("mã tra cứu" in r.json["error"]["message"], "said in Vietnamese: %r" % r.json)
+    r = t.anon().get("/api/v1/lookup?secret=%s" % d["lookup_secret"])
+    status(r, 400, "LOOKUP_MISSING_INPUT")
+    eq(r.json["error"]["field"], "code", "the code is what is missing")
+    status(t.anon().get("/api/v1/lookup?code=%s&secret=" % d["code"]), 400, "LOOKUP_MISSING_INPUT")
 
 
 def test_lookup_rate_limit(t):
@@ -283,3 +292,46 @@ def test_lookup_rate_limit(t):
     # The right secret is limited too: the limit is per address, not per failure.
     r = c.get("/api/v1/lookup?code=%s&secret=%s" % (d["code"], d["lookup_secret"]))
     status(r, 429, "RATE_LIMITED")
+
+
+def test_receipt_qr_round_trip_at_150_dpi(t):
+    """The receipt's QR, printed on A5 and scanned at 150 dpi, decodes (zbar) to the fields TT
+    01/2023 asks for and the citizen's lookup page; the page opens on this server, and the
+    secret printed under the QR is the second factor that page asks for."""
+    d = t.dossier
+    r = t.clerk.get("/api/v1/dossiers/%s/documents/receipt?format=pdf&secret=%s"
+                    % (d["code"], d["lookup_secret"]))
+    status(r, 200)
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = os.path.join(tmp, "r.pdf")
+        with open(pdf, "wb") as f:
+            f.write(r.body)
+        subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", "-singlefile", pdf,
+                        os.path.join(tmp, "scan")], check=True)
+        z = subprocess.run(["zbarimg", "--raw", "-q", os.path.join(tmp, "scan.png")],
+                           capture_output=True, text=True)
+    eq(z.returncode, 0, "zbar decodes the QR of a 150 dpi scan: %s" % z.stderr[-300:])
+    lines = z.stdout.strip().split("\n")
+    eq(lines[0], "MCQR/1", "version tag first")
+    f = dict(line.split("=", 1) for line in lines[1:])
+    eq(f["code"], d["code"], "dossier code")
+    eq(f["proc"], d["receipt"]["qr"]["procedure"], "procedure code")
+    eq(f["id"], d["receipt"]["qr"]["applicant_id"], "applicant identifier")
+    ok(f["id"], "an applicant identifier")
+    ok(f["doc"].endswith("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"), "document name: %r" % f)
+    eq(f["sys"], "motcua", "issuing system")
+    ok(f["at"].startswith("20") and f["due"] == d["appointment_at"], "issue time and appointment")
+    ok("secret" not in z.stdout and d["lookup_secret"] not in z.stdout, "no secret in the QR")
+    eq(f["url"], "https://motcua.example.vn/tra-cuu?ma=" + d["code"], "the lookup page")
+    # the page it opens, on this server (MOTCUA_PUBLIC_URL is the public name of it)
+    page = t.anon().get(f["url"][len("https://motcua.example.vn"):])
+    status(page, 200)
+    ok(page.headers["content-type"].startswith("text/html") and b"lookup.js" in page.body,
+       "the citizen's lookup page")
+    # the second factor printed under the QR, then the lookup the page makes with both
+    m = re.search(r"Mã tra cứu: ([A-Z0-9]+)", pdf_text(r.body))
+    ok(m, "the secret is printed beside the QR")
+    eq(m.group(1), d["lookup_secret"], "the printed secret")
+    lk = t.anon().get("/api/v1/lookup?code=%s&secret=%s" % (f["url"].split("ma=")[1], m.group(1)))
+    status(lk, 200)
+    eq(lk.json["code"], d["code"], "the page finds the dossier with what the receipt prints")

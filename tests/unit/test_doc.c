@@ -213,6 +213,49 @@ test_qr_payload(void **state)
     arena_free(a);
 }
 
+/* Headings wrap between words, never inside a place name: the spaces of the last place
+ * name become U+00A0 (written "~" in the table), the rest stays as it is. */
+static void
+test_keep_place(void **state)
+{
+    static const struct {
+        const char *in, *want;
+    } rows[] = {
+        {"ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI", "ỦY BAN NHÂN DÂN TỈNH~ĐỒNG~NAI"},
+        {"TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH ĐỒNG NAI",
+         "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH~ĐỒNG~NAI"},
+        {"ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH", "ỦY BAN NHÂN DÂN THÀNH~PHỐ~HỒ~CHÍ~MINH"},
+        {"Ủy ban nhân dân phường Trấn Biên", "Ủy ban nhân dân phường~Trấn~Biên"},
+        {"UBND XÃ ĐẮK NGO", "UBND XÃ~ĐẮK~NGO"},
+        /* the last level word wins: a commune of a province */
+        {"ỦY BAN NHÂN DÂN XÃ TÂN AN TỈNH ĐỒNG NAI", "ỦY BAN NHÂN DÂN XÃ TÂN AN TỈNH~ĐỒNG~NAI"},
+        /* "THỊ XÃ" is one level word, not "XÃ" inside another word */
+        {"ỦY BAN NHÂN DÂN THỊ XÃ BÌNH LONG", "ỦY BAN NHÂN DÂN THỊ~XÃ~BÌNH~LONG"},
+        {"SỞ TƯ PHÁP", "SỞ TƯ PHÁP"},
+        {"", ""},
+    };
+    struct arena *a = arena_new();
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        char *got = doc_keep_place(a, rows[i].in), want[256];
+        size_t o = 0;
+
+        for (const char *p = rows[i].want; *p; p++) {
+            if (*p == '~') {
+                want[o++] = (char)0xC2;
+                want[o++] = (char)0xA0;
+            } else {
+                want[o++] = *p;
+            }
+        }
+        want[o] = '\0';
+        assert_string_equal(got, want);
+    }
+    assert_null(doc_keep_place(a, NULL));
+    arena_free(a);
+}
+
 /* The lookup address: the web client's citizen page /tra-cuu?ma= (api/web.c), never the secret. */
 static void
 test_lookup_url(void **state)
@@ -593,7 +636,7 @@ main(void)
         cmocka_unit_test(test_form_numbers),   cmocka_unit_test(test_regime),
         cmocka_unit_test(test_kind_names),     cmocka_unit_test(test_dates),
         cmocka_unit_test(test_handover_result), cmocka_unit_test(test_qr_payload),
-        cmocka_unit_test(test_lookup_url),     cmocka_unit_test(test_receipt_reissue),
+        cmocka_unit_test(test_keep_place),     cmocka_unit_test(test_lookup_url),     cmocka_unit_test(test_receipt_reissue),
         cmocka_unit_test(test_qr_modules),     cmocka_unit_test(test_validation),
         cmocka_unit_test(test_html_escape),    cmocka_unit_test(test_receipt_pdf),
         cmocka_unit_test(test_regime_numbers_in_pdf), cmocka_unit_test(test_register_pdf),
