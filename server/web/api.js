@@ -124,12 +124,14 @@ export function saveBlob(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
-// Opens a PDF Blob in a new tab (where the browser prints it), or in this tab when pop-ups
-// are blocked.
-export function openBlob(blob) {
+// Opens a PDF Blob in a new tab (where the browser prints it); when pop-ups are blocked it is
+// downloaded instead, so this tab (and what it shows, e.g. a one-time secret) stays. ('noopener'
+// would make window.open return null even when the tab opened: the opener is cut by hand.)
+export function openBlob(blob, filename = 'tai-lieu.pdf') {
   const url = URL.createObjectURL(blob);
-  const w = window.open(url, '_blank', 'noopener');
-  if (!w) window.location.assign(url);
+  const w = window.open(url, '_blank');
+  if (w) w.opener = null;
+  else saveBlob(blob, filename);
   setTimeout(() => URL.revokeObjectURL(url), 300000);
   return url;
 }

@@ -134,7 +134,7 @@ def test_browser_login(t):
     scenario(t, "smoke")
 
 
-def pending_browser_counter_receives_by_keyboard_and_prints_the_receipt(t):
+def test_browser_counter_receives_by_keyboard_and_prints_the_receipt(t):
     scenario(t, "counter")
 
 
