@@ -33,7 +33,8 @@ function renderNav(account) {
     return h('li', null, h('a', { href: '#' + path, 'aria-current': cur.startsWith(path) ? 'page' : false }, r.nav));
   })));
   mount(document.getElementById('who'),
-    h('span', { class: 'who-name' }, account.display_name || account.login),
+    h('span', { class: 'who-name' }, account.display_name && account.display_name !== ROLES[account.role]
+      ? account.display_name : account.login),
     h('span', { class: 'who-role' }, `${ROLES[account.role] || account.role} · ${account.unit_code}`),
     h('button', { type: 'button', class: 'link', onclick: logout }, 'Đăng xuất'));
   document.getElementById('topbar').hidden = false;

@@ -62,6 +62,10 @@ function render() {
     try {
       const r = await get('/lookup', { code: c, secret: s });
       mount(out, result(r));
+      const head = out.querySelector('h2');
+      head.tabIndex = -1;
+      head.focus({ preventScroll: true });
+      head.scrollIntoView({ block: 'start', behavior: 'smooth' });
       history.replaceState(null, '', '/tra-cuu?ma=' + encodeURIComponent(c));
     } catch (e) {
       const msg = e.status === 429 ? 'Ông/bà đã tra cứu quá nhiều lần. Xin thử lại sau một phút.'

@@ -151,17 +151,53 @@ export function toast(msg, kind = 'info', ms = 5000) {
   setTimeout(() => t.remove(), ms);
 }
 
-// The user-facing text of an ApiError (or any error).
+// Vietnamese names of the request fields the API names in error.field.
+const FIELD_VI = {
+  'applicant.name': 'họ và tên người nộp', 'applicant.id_number': 'số định danh cá nhân',
+  'applicant.phone': 'số điện thoại', 'applicant.email': 'thư điện tử', 'applicant.address': 'địa chỉ',
+  applicant: 'người nộp hồ sơ', procedure: 'thủ tục', case: 'trường hợp', documents: 'thành phần hồ sơ',
+  resolving_unit: 'cơ quan giải quyết', receiving_unit: 'đơn vị tiếp nhận', reason: 'lý do',
+  missing: 'giấy tờ còn thiếu', expected_version: 'phiên bản hồ sơ', official: 'người xử lý',
+  to_unit: 'đơn vị nhận', step: 'bước xử lý', new_appointment: 'ngày hẹn mới', outcome: 'kết quả giải quyết',
+  legal_basis: 'căn cứ pháp lý', postal_receipt: 'số biên nhận bưu chính', method: 'hình thức trả',
+  login: 'tên đăng nhập', password: 'mật khẩu', display_name: 'họ tên', role: 'vai trò', unit: 'đơn vị',
+  unit_code: 'đơn vị', code: 'mã', name: 'tên', day: 'ngày', note: 'ghi chú', working: 'ngày làm việc',
+  expires_at: 'ngày hết hạn', valid_from: 'ngày hiệu lực', valid_to: 'ngày hết hiệu lực',
+  successors: 'đơn vị kế thừa', secret: 'mã tra cứu', channel: 'kênh tiếp nhận', sets: 'số bộ hồ sơ',
+  return_method: 'hình thức nhận kết quả', level: 'cấp', kind: 'loại', parent: 'đơn vị cấp trên',
+  from: 'từ ngày', to: 'đến ngày', period: 'kỳ báo cáo', year: 'năm', number: 'số kỳ', cursor: 'trang',
+};
+const hasVietnamese = s => /[^\x00-\x7f]/.test(s);
+
+// The field an error names, in Vietnamese (documents[2].name -> thành phần hồ sơ).
+export function fieldName(f) {
+  if (!f) return '';
+  const plain = String(f).replace(/\[\d+\]/g, '');
+  return FIELD_VI[plain] || FIELD_VI[plain.split('.')[0]] || FIELD_VI[plain.split('.').pop()] ||
+    (hasVietnamese(f) ? f : '');
+}
+
+// The user-facing text of an ApiError (or any error), in Vietnamese: the server's message
+// and the field it names; the server's technical detail is English, so it is left to
+// errorBox's "Chi tiết kỹ thuật" (a detail a screen wrote in Vietnamese is kept).
 export function errorText(err) {
   if (!err) return '';
   if (err.code === 'VERSION_CONFLICT') return 'Hồ sơ vừa được người khác thay đổi. Hãy tải lại hồ sơ rồi thao tác lại.';
   let s = err.message || String(err);
-  if (err.detail) s += ` (${err.detail})`;
-  if (err.field) s += ` — trường: ${err.field}`;
+  if (err.detail && hasVietnamese(err.detail)) s += ` (${err.detail})`;
+  const f = fieldName(err.field);
+  if (f) s += ` — ${f}`;
   return s;
 }
 export function errorBox(err) {
-  return h('div', { class: 'error', role: 'alert' }, errorText(err));
+  const box = h('div', { class: 'error', role: 'alert' }, errorText(err));
+  if (err && (err.code || err.detail) && err.code !== 'NETWORK') {
+    box.append(h('details', { class: 'error-tech' }, h('summary', null, 'Chi tiết kỹ thuật'),
+      h('div', null, [err.code, err.detail && !hasVietnamese(err.detail) ? err.detail : null,
+        err.body && err.body.error && err.body.error.instance ? `mã yêu cầu ${err.body.error.instance}` : null]
+        .filter(Boolean).join(' · '))));
+  }
+  return box;
 }
 
 // modal({title, body: Node|[Node], actions: [{label, value, primary, danger}]}) -> Promise
@@ -221,7 +257,7 @@ export function modal({ title, body, actions = [{ label: 'Đóng', value: null }
 // A table from rows: cols = [{label, get(row) -> Node|string, class}]; empty -> message.
 export function table(cols, rows, { empty = 'Không có dữ liệu.', caption, rowAttrs } = {}) {
   if (!rows.length) return h('p', { class: 'empty' }, empty);
-  return h('div', { class: 'table-wrap' }, h('table', { class: 'grid' },
+  return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption || 'Bảng số liệu' }, h('table', { class: 'grid' },
     caption ? h('caption', null, caption) : null,
     h('thead', null, h('tr', null, cols.map(c => h('th', { scope: 'col', class: c.class }, c.label)))),
     h('tbody', null, rows.map(r => h('tr', rowAttrs ? rowAttrs(r) : null,
