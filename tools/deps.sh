@@ -3,7 +3,9 @@
 # (and only those), and says what it installs. Run by `make run` and `make test`.
 #   sh tools/deps.sh        build, run and the server's own tests
 #   sh tools/deps.sh test   also the browser suite: Debian's Chromium, Node.js (when no node
-#                           is on PATH) and the npm packages of tests/web (npm ci, lockfile)
+#                           is on PATH) and the npm packages of tests/web (npm ci, lockfile),
+#                           and those of the API contract suite in tests/contract (Stoplight
+#                           Prism, Redocly CLI: npm ci, lockfile)
 set -eu
 PKGS="gcc make pkg-config clang libclang-rt-14-dev zlib1g-dev
 libevent-dev libpq-dev libssl-dev uuid-dev libjansson-dev libcmocka-dev libxlsxwriter-dev
@@ -23,6 +25,11 @@ webdeps() {
         [ ! -d "$here/tests/web/node_modules/axe-core" ]; then
         echo "motcua: cài gói npm cho kiểm thử trình duyệt (npm ci in tests/web)"
         (cd "$here/tests/web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
+    if [ ! -d "$here/tests/contract/node_modules/@stoplight/prism-cli" ] ||
+        [ ! -d "$here/tests/contract/node_modules/@redocly/cli" ]; then
+        echo "motcua: cài gói npm cho kiểm thử hợp đồng API (npm ci in tests/contract)"
+        (cd "$here/tests/contract" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     fi
 }
 

@@ -144,6 +144,7 @@ parse_event(struct reqctx *rc, struct ev *x, struct mc_err *e)
     case DOSSIER_TR_REQUEST_SUPPLEMENT:
     case DOSSIER_TR_APOLOGIZE:
     case DOSSIER_TR_REFUSE:
+    case DOSSIER_TR_STOP: /* Mẫu 05, the stop notice, states its reason */
         if (x->reason == NULL)
             return err_field(e, ERR_VALIDATION, "reason", "a reason is required");
         break;

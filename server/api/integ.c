@@ -782,6 +782,10 @@ run_item(struct batch *b, struct item *it)
     struct mc_err e;
     char iso[26];
 
+    /* The body of an earlier item that was refused before it went out is still here. */
+    json_decref(b->sub_body);
+    b->sub_body = NULL;
+
     if (it->in_batch_dup) {
         /* The same sender_id earlier in this batch: this one answers as that one did. */
         const struct item *first = &b->items[it->dup_of];

@@ -346,6 +346,21 @@ class Ctx:
     def anon(self):
         return self.client()
 
+    def load_demo(self, count):
+        """The demo province of `make run`: its catalogue and accounts (tools/demo/load.sh),
+        then `count` demo dossiers through this module's server (tools/demo/dossiers.py)."""
+        p = subprocess.run(["sh", os.path.join(ROOT, "tools/demo/load.sh"), self.db_url,
+                            self.binary], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise TestFailure("load.sh: %s %s" % (p.stdout[-500:], p.stderr[-500:]))
+        p = subprocess.run(["python3", os.path.join(ROOT, "tools/demo/dossiers.py"),
+                            "--url", "http://127.0.0.1:%d" % self.server.port,
+                            "--database-url", self.db_url, "--bin", self.binary,
+                            "--count", str(count)], capture_output=True, text=True, timeout=240)
+        if p.returncode != 0:
+            raise TestFailure("dossiers.py: %s" % (p.stdout + p.stderr)[-1500:])
+        return p.stdout
+
     def account(self, login, role, unit_code, password="mật-khẩu-thử-nghiệm-1"):
         """Creates a staff account with the CLI (once) and returns a logged-in Client."""
         if login not in self._accounts:

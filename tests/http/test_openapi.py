@@ -1,6 +1,7 @@
 """proto/openapi.yaml stays true to the route table: every route of `motcua routes` is
 described, every described operation exists, and the document is well-formed OpenAPI 3.1."""
 import os
+import re
 
 import yaml
 
@@ -123,3 +124,27 @@ def test_operation_ids_unique(t):
                     raise TestFailure("operationId %s used by %s and %s %s"
                                       % (oid, seen[oid], m, path))
                 seen[oid] = "%s %s" % (m, path)
+
+
+def test_redocly_lint_recommended_rules(t):
+    """`redocly lint` (tests/contract/package.json, recommended rules, no ignore file and no
+    configuration) reads the document itself: no error, no warning."""
+    import subprocess
+    contract = os.path.join(ROOT, "tests", "contract")
+    cli = os.path.join(contract, "node_modules", "@redocly", "cli", "bin", "cli.js")
+    if not os.path.exists(cli):
+        raise TestFailure("tests/contract/node_modules/@redocly/cli is missing (npm ci in "
+                          "tests/contract; tools/deps.sh test installs it)")
+    for f in (".redocly.yaml", "redocly.yaml", ".redocly.lint-ignore.yaml"):
+        ok(not os.path.exists(os.path.join(contract, f)) and
+           not os.path.exists(os.path.join(ROOT, "proto", f)), "no %s" % f)
+    p = subprocess.run(["node", cli, "lint", "--format=stylish",
+                        os.path.join(ROOT, "proto", "openapi.yaml")],
+                       cwd=contract, capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, REDOCLY_TELEMETRY="off",
+                                REDOCLY_SUPPRESS_UPDATE_NOTICE="true"))
+    out = p.stdout + p.stderr
+    problems = [ln for ln in out.splitlines() if re.search(r"\b(error|warning)\b", ln)
+                and re.match(r"\s*\d+:\d+", ln)]
+    if p.returncode != 0 or problems:
+        raise TestFailure("redocly lint (exit %d):\n%s" % (p.returncode, out[-6000:]))

@@ -35,14 +35,7 @@ def setup(t):
          os.path.isdir(os.path.join(WEB, "node_modules/axe-core")))) if not cond]
     if missing:
         raise TestFailure("the browser suite cannot run: missing " + ", ".join(missing))
-    p = subprocess.run(["sh", os.path.join(ROOT, "tools/demo/load.sh"), t.db_url, t.binary],
-                       capture_output=True, text=True)
-    eq(p.returncode, 0, "load.sh: %s %s" % (p.stdout[-500:], p.stderr[-500:]))
-    p = subprocess.run(["python3", os.path.join(ROOT, "tools/demo/dossiers.py"),
-                        "--url", "http://127.0.0.1:%d" % t.server.port,
-                        "--database-url", t.db_url, "--bin", t.binary, "--count", "60"],
-                       capture_output=True, text=True, timeout=240)
-    eq(p.returncode, 0, "dossiers.py: %s" % (p.stdout + p.stderr)[-1500:])
+    t.load_demo(60)
 
 
 def get(t, path, headers=None):
