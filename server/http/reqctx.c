@@ -318,6 +318,10 @@ http_reply_error(struct reqctx *rc, const struct mc_err *e)
     if (status >= 500)
         log_kv(LOG_ERROR, "request failed", "req_id", rc->req_id, "err", err_name(code), "detail",
                e->detail, NULL);
+    /* Every 401 names its scheme (RFC 9110 §11.6.1, §15.5.2): a handler may have set it. */
+    if (!rc->replied && !rc->gone && (rc->req != NULL || rc->internal != NULL) &&
+        status == 401 && out_header_get(rc, "WWW-Authenticate") == NULL)
+        out_header(rc, "WWW-Authenticate", "Bearer realm=\"motcua\"");
     /* Tell clients when to come back (RFC 9110 §10.2.3); a handler may have set it. */
     if (!rc->replied && !rc->gone && (rc->req != NULL || rc->internal != NULL) &&
         (status == 503 || status == 429) && out_header_get(rc, "Retry-After") == NULL)

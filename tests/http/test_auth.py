@@ -81,6 +81,8 @@ def test_wrong_password_and_unknown_login_look_the_same(t):
     r2 = login(t, "no.such.person", "sai-mật-khẩu-123")
     status(r1, 401, "BAD_CREDENTIALS")
     status(r2, 401, "BAD_CREDENTIALS")
+    # a 401 names its scheme (RFC 9110 §15.5.2), for a wrong password too
+    eq(r1.headers.get("www-authenticate"), 'Bearer realm="motcua"', "WWW-Authenticate on 401")
     eq(r1.json["error"]["message"], r2.json["error"]["message"], "same message")
     rows = audit_rows(t, "action = 'login' AND outcome = 'failed'")
     eq([r[2] for r in rows[-2:]], ["clerk1", "no.such.person"], "failed logins audited")
