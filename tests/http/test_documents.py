@@ -274,26 +274,6 @@ def test_lookup_wrong_secret_and_unknown_code_alike(t):
     status(t.anon().get("/api/v1/lookup?code=%s&secret=" % d["code"]), 400, "LOOKUP_MISSING_INPUT")
 
 
-def test_lookup_rate_limit(t):
-    # DOC_LOOKUP_PER_MIN (30) per client address and minute, per worker thread: one
-    # keep-alive connection stays on one worker, so at most 30 more answers before 429.
-    c = t.anon()
-    d = t.dossier
-    statuses = []
-    for _ in range(40):
-        r = c.get("/api/v1/lookup?code=%s&secret=WRONG12345" % d["code"])
-        statuses.append(r.status)
-        if r.status == 429:
-            status(r, 429, "RATE_LIMITED")
-            break
-    eq(statuses[-1], 429, "limited after the per-minute allowance: %r" % statuses)
-    ok(set(statuses[:-1]) <= {404}, "only 404 before the limit: %r" % statuses)
-    ok(len(statuses) >= 20, "not limited too early (%d requests)" % len(statuses))
-    # The right secret is limited too: the limit is per address, not per failure.
-    r = c.get("/api/v1/lookup?code=%s&secret=%s" % (d["code"], d["lookup_secret"]))
-    status(r, 429, "RATE_LIMITED")
-
-
 def test_receipt_qr_round_trip_at_150_dpi(t):
     """The receipt's QR, printed on A5 and scanned at 150 dpi, decodes (zbar) to the fields TT
     01/2023 asks for and the citizen's lookup page; the page opens on this server, and the
@@ -335,3 +315,23 @@ def test_receipt_qr_round_trip_at_150_dpi(t):
     lk = t.anon().get("/api/v1/lookup?code=%s&secret=%s" % (f["url"].split("ma=")[1], m.group(1)))
     status(lk, 200)
     eq(lk.json["code"], d["code"], "the page finds the dossier with what the receipt prints")
+
+
+def test_lookup_rate_limit(t):
+    # DOC_LOOKUP_PER_MIN (30) per client address and minute, per worker thread: one
+    # keep-alive connection stays on one worker, so at most 30 more answers before 429.
+    c = t.anon()
+    d = t.dossier
+    statuses = []
+    for _ in range(40):
+        r = c.get("/api/v1/lookup?code=%s&secret=WRONG12345" % d["code"])
+        statuses.append(r.status)
+        if r.status == 429:
+            status(r, 429, "RATE_LIMITED")
+            break
+    eq(statuses[-1], 429, "limited after the per-minute allowance: %r" % statuses)
+    ok(set(statuses[:-1]) <= {404}, "only 404 before the limit: %r" % statuses)
+    ok(len(statuses) >= 20, "not limited too early (%d requests)" % len(statuses))
+    # The right secret is limited too: the limit is per address, not per failure.
+    r = c.get("/api/v1/lookup?code=%s&secret=%s" % (d["code"], d["lookup_secret"]))
+    status(r, 429, "RATE_LIMITED")
