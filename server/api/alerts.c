@@ -18,6 +18,16 @@
  * deadline even when a claim is retried) and stores the next instant, then sleeps until
  * the earliest next instant of the table (an evtimer, at most ALERT_MAX_SLEEP).
  *
+ * Calendar horizon (issue 15 part 3; docs/architecture.md "Calendar horizon"): worker 0 also
+ * looks, every HORIZON_TICK seconds, whether the local day or the calendar in force changed;
+ * then wcal_horizon() says whether next year's Tết is still only proposed and, from
+ * 1 October, alert_calendar_horizon (sql/098) inserts the alarm calendar_unannounced once
+ * per year (a unique row: ticks, processes and restarts add nothing) or, once the year is
+ * announced, resolves it with one calendar_announced. They have no dossier and no unit:
+ * administrators only. The clock of the check is horizon_today(), the same as the
+ * scheduler's; /metrics shows motcua_calendar_next_year_announced and
+ * motcua_calendar_horizon_days computed on the scrape.
+ *
  * Consumers: every worker LISTENs on motcua_alerts (a doorbell without payload, sent in the
  * producer's transaction, so it arrives after the commit) and reads the rows after the
  * highest id its streams have seen, then writes each to the streams whose reader may see
@@ -34,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <jansson.h>
@@ -46,8 +57,11 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "domain/cal.h"
 #include "domain/ddl.h"
 #include "domain/role.h"
+#include "domain/wcal.h"
+#include "http/metrics.h"
 #include "http/reqctx.h"
 
 #define ALERT_CHANNEL "motcua_alerts"
@@ -92,10 +106,12 @@ static const char SQL_NEXT[] =
     "SELECT extract(epoch FROM min(greatest(next_fire_at, coalesce(claimed_until, next_fire_at))))"
     "::bigint FROM alert_schedule WHERE next_fire_at IS NOT NULL";
 
+/* Calendar alerts have no dossier and no unit (LEFT JOIN; path NULL: administrators). */
 static const char SQL_PUMP[] =
     "SELECT a.id, a.kind, d.code, u.code, extract(epoch FROM a.created_at)::bigint,"
-    " a.payload::text, alert_unit_path(a.unit_id)::text"
-    " FROM alert a JOIN dossier d ON d.id = a.dossier_id JOIN unit u ON u.id = a.unit_id"
+    " a.payload::text, CASE WHEN a.unit_id IS NOT NULL THEN alert_unit_path(a.unit_id)::text"
+    " END, extract(epoch FROM a.resolved_at)::bigint"
+    " FROM alert a LEFT JOIN dossier d ON d.id = a.dossier_id LEFT JOIN unit u ON u.id = a.unit_id"
     " WHERE a.id > $1::bigint ORDER BY a.id LIMIT " "500";
 
 static const char SQL_MAX_ID[] = "SELECT coalesce(max(id), 0) FROM alert";
@@ -106,9 +122,11 @@ static const char SQL_LIST[] =
     "  ELSE coalesce((SELECT id FROM unit WHERE code = $2::text), -1) END, $3::boolean,"
     " 'historical'))"
     " SELECT a.id, a.kind, d.code, u.code, extract(epoch FROM a.created_at)::bigint,"
-    " a.payload::text"
-    " FROM alert a JOIN dossier d ON d.id = a.dossier_id JOIN unit u ON u.id = a.unit_id"
-    " WHERE a.unit_id IN (SELECT id FROM us) AND ($4::bigint IS NULL OR a.id < $4::bigint)"
+    " a.payload::text, extract(epoch FROM a.resolved_at)::bigint"
+    " FROM alert a LEFT JOIN dossier d ON d.id = a.dossier_id LEFT JOIN unit u ON u.id = a.unit_id"
+    " WHERE (a.unit_id IN (SELECT id FROM us)"
+    "  OR (a.unit_id IS NULL AND $1::bigint IS NULL AND $2::text IS NULL))"
+    " AND ($4::bigint IS NULL OR a.id < $4::bigint)"
     " AND ($5::text IS NULL OR a.kind = $5::text) AND ($6::bigint IS NULL OR a.id > $6::bigint)"
     " ORDER BY a.id DESC LIMIT $7::int";
 
@@ -137,6 +155,10 @@ struct aw {
     struct event *timer;    /* the next instant an alert may fire (sleep_until) */
     struct event *debounce; /* a doorbell rang: claim after ALERT_DEBOUNCE_MS */
     int scheduling, schedule_again;
+    struct event *horizon;          /* HORIZON_TICK: day or calendar changed? */
+    const struct wcal *horizon_cal; /* what the last stored evaluation saw */
+    int32_t horizon_day;
+    int horizon_busy, horizon_again;
 };
 
 static struct aw *
@@ -164,6 +186,8 @@ visible(const struct client *c, const char *path)
 
     if (c->role == ROLE_ADMIN)
         return 1;
+    if (path == NULL)
+        return 0; /* a calendar alert: administrators only */
     while (*p != '\0') {
         char *end;
         int64_t id;
@@ -189,6 +213,8 @@ in_filter(const struct client *c, const char *path)
 
     if (c->filter_unit == 0)
         return 1;
+    if (path == NULL)
+        return 0; /* no unit: outside every ?unit= */
     while (*p != '\0') {
         char *end;
 
@@ -205,16 +231,34 @@ in_filter(const struct client *c, const char *path)
     return 0;
 }
 
-static char *
-event_text(struct arena *ar, const char *id, const char *kind, const char *code,
-           const char *unit, int64_t created, const char *payload)
+/* One alert as JSON (stream and list): dossier and unit null for a calendar alert,
+   resolved_at null unless a calendar alarm was cleared (column c: id, kind, dossier, unit,
+   created, payload at c.. c+5, resolved_at at rcol). */
+static json_t *
+alert_json(const PGresult *res, int i, int rcol)
 {
-    json_t *pl = json_loads(payload, 0, NULL);
-    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)strtoll(id, NULL, 10),
-                          "kind", kind, "dossier", code, "unit", unit, "created_at",
-                          dossier_ts_json(created), "payload", pl != NULL ? pl : json_object());
+    json_t *pl = json_loads(db_val(res, i, 5), 0, NULL);
+
+    return json_pack("{s:I,s:s,s:o,s:o,s:o,s:o,s:o}", "id",
+                     (json_int_t)strtoll(db_val(res, i, 0), NULL, 10), "kind", db_val(res, i, 1),
+                     "dossier",
+                     db_isnull(res, i, 2) ? json_null() : json_string(db_val(res, i, 2)), "unit",
+                     db_isnull(res, i, 3) ? json_null() : json_string(db_val(res, i, 3)),
+                     "created_at", dossier_ts_json(strtoll(db_val(res, i, 4), NULL, 10)),
+                     "resolved_at",
+                     db_isnull(res, i, rcol)
+                         ? json_null()
+                         : dossier_ts_json(strtoll(db_val(res, i, rcol), NULL, 10)),
+                     "payload", pl != NULL ? pl : json_object());
+}
+
+static char *
+event_text(struct arena *ar, const PGresult *res, int i)
+{
+    json_t *o = alert_json(res, i, 7);
     char *data = json_dumps(o, JSON_COMPACT);
-    char *out = arena_printf(ar, "id: %s\nevent: %s\ndata: %s\n\n", id, kind, data);
+    char *out = arena_printf(ar, "id: %s\nevent: %s\ndata: %s\n\n", db_val(res, i, 0),
+                             db_val(res, i, 1), data);
 
     free(data);
     json_decref(o);
@@ -237,16 +281,16 @@ on_pump(struct db_result *r, void *arg)
         int64_t id = strtoll(db_val(res, i, 0), NULL, 10);
 
         for (struct client *c = a->clients; c != NULL; c = c->next) {
+            const char *path;
             char *ev;
 
             if (id <= c->last_id)
                 continue;
             c->last_id = id;
-            if (!visible(c, db_val(res, i, 6)) || !in_filter(c, db_val(res, i, 6)))
+            path = db_isnull(res, i, 6) ? NULL : db_val(res, i, 6);
+            if (!visible(c, path) || !in_filter(c, path))
                 continue;
-            ev = event_text(c->rc->arena, db_val(res, i, 0), db_val(res, i, 1),
-                            db_val(res, i, 2), db_val(res, i, 3),
-                            strtoll(db_val(res, i, 4), NULL, 10), db_val(res, i, 5));
+            ev = event_text(c->rc->arena, res, i);
             http_stream_chunk(c->rc, ev, strlen(ev));
         }
     }
@@ -418,25 +462,17 @@ list_done(struct reqctx *rc, struct db_result *r)
     res = r->res[0];
     n = PQntuples(res);
     items = json_array();
-    for (int i = 0; i < n; i++) {
-        json_t *pl = json_loads(db_val(res, i, 5), 0, NULL);
-
-        json_array_append_new(
-            items, json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id",
-                             (json_int_t)strtoll(db_val(res, i, 0), NULL, 10), "kind",
-                             db_val(res, i, 1), "dossier", db_val(res, i, 2), "unit",
-                             db_val(res, i, 3), "created_at",
-                             dossier_ts_json(strtoll(db_val(res, i, 4), NULL, 10)), "payload",
-                             pl != NULL ? pl : json_object()));
-    }
+    for (int i = 0; i < n; i++)
+        json_array_append_new(items, alert_json(res, i, 6));
     http_reply_json(rc, 200, api_page(items, n == q->limit ? db_val(res, n - 1, 0) : NULL));
 }
 
 void
 api_alerts_list(struct reqctx *rc)
 {
-    static const char *const kinds[] = {"due_soon", "overdue", "supplement_awaited", "leg_late",
-                                        NULL};
+    static const char *const kinds[] = {"due_soon",    "overdue", "supplement_awaited",
+                                        "leg_late",    "calendar_unannounced",
+                                        "calendar_announced", NULL};
     struct lq *q = arena_calloc(rc->arena, 1, sizeof(*q));
     struct rq s = {0};
     struct mc_err e = {0};
@@ -450,7 +486,9 @@ api_alerts_list(struct reqctx *rc)
     for (int i = 0; kind != NULL && kinds[i] != NULL; i++)
         known |= strcmp(kind, kinds[i]) == 0;
     if (!known) {
-        http_reply_err(rc, ERR_BAD_QUERY, "kind: due_soon, overdue, supplement_awaited or leg_late");
+        http_reply_err(rc, ERR_BAD_QUERY,
+                       "kind: due_soon, overdue, supplement_awaited, leg_late,"
+                       " calendar_unannounced or calendar_announced");
         return;
     }
     if (api_query_id(rc, "cursor", &v[3], &e) != 0 ||
@@ -803,6 +841,168 @@ on_schedule_notify(const char *channel, const char *payload, void *arg)
     ring(arg);
 }
 
+/* ---- the calendar horizon (worker 0) ---- */
+
+#define HORIZON_TICK 2 /* s: a calendar change or a new local day is seen this late */
+
+static const char SQL_HORIZON[] =
+    "SELECT alert_calendar_horizon($1::int, $2::boolean, $3::boolean, $4::jsonb)";
+
+/* The clock of the horizon check and its gauges: the scheduler's. */
+static int32_t
+horizon_today(void)
+{
+    return cal_local_day(dossier_now());
+}
+
+struct horizon_job {
+    struct aw *a;
+    const struct wcal *cal;
+    int32_t day;
+    char year[2][12], alarm[2][2], announced[2][2];
+    char *payload[2];
+    const char *v[8];
+    struct db_stmt st[3];
+};
+
+static void
+on_horizon(struct db_result *r, void *arg)
+{
+    struct horizon_job *j = arg;
+    struct aw *a = j->a;
+
+    a->horizon_busy = 0;
+    if (r->err.code == ERR_OK) {
+        a->horizon_cal = j->cal;
+        a->horizon_day = j->day;
+        if (strcmp(db_val(r->res[1], 0, 0), "0") != 0)
+            log_kv(LOG_WARN, "calendar horizon alert", "year", j->year[1], "alarm",
+                   j->alarm[1], (char *)NULL);
+    } else if (!stopping(a)) {
+        log_kv(LOG_WARN, "alerts: calendar horizon failed", "detail", r->err.detail,
+               (char *)NULL); /* the memo is unchanged: the next tick retries */
+    }
+    free(j->payload[0]);
+    free(j->payload[1]);
+    free(j);
+}
+
+static char *
+horizon_payload(const struct wcal_horizon *h, int year, int alarm, int32_t today,
+                const char *province)
+{
+    char last[11], on[11], *out;
+    json_t *o;
+
+    cal_format_date(h->last_announced, last);
+    cal_format_date(today, on);
+    o = json_pack("{s:i,s:s,s:s,s:I,s:s,s:s}", "year", year, "checked_on", on,
+                  "last_announced_day", last, "horizon_days",
+                  (json_int_t)(h->last_announced - today), "province", province, "message",
+                  alarm ? "Chưa nạp lịch nghỉ Tết của năm sau: lịch hẹn qua Tết là dự kiến"
+                           : "Đã nạp lịch nghỉ Tết");
+    out = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return out;
+}
+
+/*
+ * Evaluates the horizon when the local day or the calendar changed since the last stored
+ * evaluation: one unit (lock, this year, next year). This year: an alarm left from last
+ * year (it fired in the autumn, the announcement came after 1 January) is resolved when the
+ * year is announced now. Next year: the alarm itself.
+ */
+static void
+horizon_check(struct aw *a)
+{
+    const struct wcal *cal = atomic_load(&a->w->app->cal);
+    int32_t today = horizon_today();
+    struct wcal_horizon h, prev;
+    struct horizon_job *j;
+
+    if (stopping(a) || cal == NULL)
+        return;
+    if (a->horizon_busy || (cal == a->horizon_cal && today == a->horizon_day))
+        return;
+    wcal_horizon(cal, today, &h);
+    if (h.next_year == 0)
+        return; /* today outside the calendar range */
+    /* this year as seen from the day before its 1 January: announced or not */
+    wcal_horizon(cal, cal_days(h.next_year - 1, 1, 1) - 1, &prev);
+    j = xcalloc(1, sizeof(*j));
+    j->a = a;
+    j->cal = cal;
+    j->day = today;
+    snprintf(j->year[0], sizeof(j->year[0]), "%d", h.next_year - 1);
+    snprintf(j->alarm[0], sizeof(j->alarm[0]), "f");
+    snprintf(j->announced[0], sizeof(j->announced[0]), "%s",
+             prev.next_year_announced ? "t" : "f");
+    j->payload[0] = horizon_payload(&h, h.next_year - 1, 0, today, a->w->app->cfg->province_code);
+    snprintf(j->year[1], sizeof(j->year[1]), "%d", h.next_year);
+    snprintf(j->alarm[1], sizeof(j->alarm[1]), "%s", h.alarm ? "t" : "f");
+    snprintf(j->announced[1], sizeof(j->announced[1]), "%s", h.next_year_announced ? "t" : "f");
+    j->payload[1] = horizon_payload(&h, h.next_year, h.alarm, today, a->w->app->cfg->province_code);
+    for (int k = 0; k < 2; k++) {
+        j->v[4 * k] = j->year[k];
+        j->v[4 * k + 1] = j->alarm[k];
+        j->v[4 * k + 2] = j->announced[k];
+        j->v[4 * k + 3] = j->payload[k];
+    }
+    j->st[0] = (struct db_stmt){SQL_LOCK, 0, NULL};
+    j->st[1] = (struct db_stmt){SQL_HORIZON, 4, j->v + 4};
+    j->st[2] = (struct db_stmt){SQL_HORIZON, 4, j->v};
+    a->horizon_busy = 1;
+    db_exec(a->w->db, j->st, 3, on_horizon, j);
+}
+
+static void
+on_horizon_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    horizon_check(arg);
+}
+
+static void
+m_next_year_announced(struct app *app, struct evbuffer *out)
+{
+    const struct wcal *cal = atomic_load(&app->cal);
+    struct wcal_horizon h = {0};
+
+    if (cal != NULL)
+        wcal_horizon(cal, horizon_today(), &h);
+    evbuffer_add_printf(out, "motcua_calendar_next_year_announced %d\n",
+                        h.next_year != 0 && h.next_year_announced);
+}
+
+static void
+m_horizon_days(struct app *app, struct evbuffer *out)
+{
+    const struct wcal *cal = atomic_load(&app->cal);
+    struct wcal_horizon h = {0};
+    int32_t today = horizon_today();
+
+    if (cal != NULL)
+        wcal_horizon(cal, today, &h);
+    evbuffer_add_printf(out, "motcua_calendar_horizon_days %ld\n",
+                        h.next_year != 0 ? (long)(h.last_announced - today) : 0L);
+}
+
+int
+alerts_install(struct app *app, struct mc_err *e)
+{
+    if (metrics_register(app, "motcua_calendar_next_year_announced",
+                         "1 when next year's Tet is announced in the working calendar, 0 while "
+                         "only proposed",
+                         "gauge", m_next_year_announced) != 0 ||
+        metrics_register(app, "motcua_calendar_horizon_days",
+                         "Days from today to the last day before the first proposed "
+                         "(not announced) day of the working calendar",
+                         "gauge", m_horizon_days) != 0)
+        return err_set(e, ERR_INTERNAL, "calendar metrics already registered");
+    return 0;
+}
+
 /* ---- wiring ---- */
 
 void
@@ -824,6 +1024,13 @@ alerts_worker_init(struct worker *w)
         a->debounce = evtimer_new(w->base, on_timer, a);
         db_listen(w->db, SCHEDULE_CHANNEL, on_schedule_notify, a);
         schedule(a);
+        {
+            struct timeval tick = {HORIZON_TICK, 0};
+
+            a->horizon = event_new(w->base, -1, EV_PERSIST, on_horizon_tick, a);
+            event_add(a->horizon, &tick);
+            horizon_check(a);
+        }
     }
 }
 
@@ -840,6 +1047,8 @@ alerts_worker_free(struct worker *w)
         event_free(a->timer);
     if (a->debounce != NULL)
         event_free(a->debounce);
+    if (a->horizon != NULL)
+        event_free(a->horizon);
     /* Streams are closed by evhttp_free before this runs (client_gone unlinked them). */
     free(a);
     w->ext[EXT_ALERTS] = NULL;

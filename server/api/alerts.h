@@ -7,8 +7,17 @@
 #ifndef MOTCUA_API_ALERTS_H
 #define MOTCUA_API_ALERTS_H
 
+struct app;
+struct mc_err;
 struct reqctx;
 struct worker;
+
+/*
+ * At start-up, before the workers run (api_install): the calendar horizon gauges on
+ * /metrics (motcua_calendar_next_year_announced, motcua_calendar_horizon_days). -1 and *e
+ * when they are already registered.
+ */
+int alerts_install(struct app *app, struct mc_err *e);
 
 /*
  * Per worker, once its loop and pool exist (api_worker_init): LISTEN for new alerts, the

@@ -285,6 +285,78 @@ struct cal_listener {
 
 static void reload(struct cal_listener *l);
 
+/*
+ * Re-projections left by a migration (calendar_reproject_pending, sql/096): run once the
+ * calendar holding the migrated rows is published, through dossier_reproject_calendar as
+ * an administrator's change would; a row is deleted when its re-projection reported no
+ * error. Two processes may both run a row: a dossier already moved does not move again.
+ */
+static const char PENDING_SQL[] =
+    "SELECT id::text, from_day::text, to_day::text, change FROM calendar_reproject_pending"
+    " ORDER BY id";
+static const char PENDING_DONE_SQL[] = "DELETE FROM calendar_reproject_pending WHERE id = $1::bigint";
+
+static void
+on_pending_deleted(struct db_result *r, void *arg)
+{
+    if (r->err.code != ERR_OK)
+        log_kv(LOG_WARN, "calendar pending re-projection not cleared", "detail", r->err.detail,
+               (char *)NULL);
+    free(arg);
+}
+
+struct pending_run {
+    struct worker *w;
+    char id[24];
+    const char *params[1];
+};
+
+static void
+on_pending_run(int n, const struct mc_err *err, void *arg)
+{
+    struct pending_run *pr = arg;
+    char moved[16];
+
+    if (err != NULL && err->code != ERR_OK) {
+        log_kv(LOG_ERROR, "calendar pending re-projection failed", "detail", err->detail,
+               (char *)NULL);
+        free(pr);
+        return;
+    }
+    snprintf(moved, sizeof(moved), "%d", n);
+    log_kv(LOG_INFO, "calendar pending re-projection done", "id", pr->id, "moved", moved,
+           (char *)NULL);
+    pr->params[0] = pr->id;
+    db_exec1(pr->w->db, PENDING_DONE_SQL, 1, pr->params, on_pending_deleted, pr);
+}
+
+static void
+on_pending_rows(struct db_result *r, void *arg)
+{
+    struct worker *w = arg;
+    const PGresult *res;
+
+    if (r->err.code != ERR_OK) {
+        log_kv(LOG_WARN, "calendar pending re-projections unreadable", "detail", r->err.detail,
+               (char *)NULL);
+        return;
+    }
+    res = r->res[0];
+    for (int i = 0; i < PQntuples(res); i++) {
+        struct pending_run *pr = xcalloc(1, sizeof(*pr));
+        int32_t from, to;
+        const char *f = PQgetvalue(res, i, 1), *t = PQgetvalue(res, i, 2);
+
+        snprintf(pr->id, sizeof(pr->id), "%s", PQgetvalue(res, i, 0));
+        pr->w = w;
+        if (cal_parse_date(f, strlen(f), &from) != 0 || cal_parse_date(t, strlen(t), &to) != 0) {
+            free(pr);
+            continue;
+        }
+        dossier_reproject_calendar(w, from, to, PQgetvalue(res, i, 3), on_pending_run, pr);
+    }
+}
+
 static void
 on_reload_rows(struct db_result *r, void *arg)
 {
@@ -305,6 +377,7 @@ on_reload_rows(struct db_result *r, void *arg)
     }
     publish(l->w->app, w);
     log_kv(LOG_INFO, "calendar reloaded", (char *)NULL);
+    db_exec1(l->w->db, PENDING_SQL, 0, NULL, on_pending_rows, l->w);
     if (l->again) {
         l->again = 0;
         reload(l);

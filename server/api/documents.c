@@ -25,6 +25,7 @@
 #include <utf8proc.h>
 
 #include "api/api.h"
+#include "api/dossier_int.h"
 #include "app.h"
 #include "core/config.h"
 #include "core/token.h"
@@ -358,6 +359,15 @@ fill_common(struct reqctx *rc, struct doc_input *in, const PGresult *res)
     in->received_at = col_i(res, 0, "received_at");
     in->appointment_at = col_i(res, 0, "appointment_at");
     in->new_appointment_at = col_i(res, 0, "new_appointment_at");
+    {
+        /* issue 15: an appointment across a proposed calendar day prints "(dự kiến)" */
+        struct mc_err e = {0};
+        const struct ddl_axis *ax = dossier_axis(rc->w, &e);
+        int64_t ends[2] = {in->appointment_at, in->new_appointment_at};
+
+        in->calendar_proposed =
+            ax != NULL && dossier_calendar_proposed(ax, in->received_at, ends, 2);
+    }
     in->sets = (int)col_i(res, 0, "sets");
     in->return_by_post = col(res, 0, "return_method") != NULL &&
                          strcmp(col(res, 0, "return_method"), "post") == 0;

@@ -303,6 +303,19 @@ dossier_start_clock(const struct ddl_axis *ax, int64_t t, const struct ddl_durat
     return 0;
 }
 
+int
+dossier_calendar_proposed(const struct ddl_axis *ax, int64_t from, const int64_t *to, size_t n)
+{
+    int64_t last = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (to[i] > last)
+            last = to[i];
+    if (from == 0 || last == 0)
+        return 0;
+    return wcal_crosses_proposed(ax->cal, cal_local_day(from), cal_local_day(last));
+}
+
 const char *
 dossier_regime_key(int64_t t)
 {

@@ -100,6 +100,13 @@ int dossier_duration(const char *unit, int value, int cutoff, struct ddl_duratio
 /* Appointment (0 without one) and due instant of a reception at t (domain.md §5.1). */
 int dossier_start_clock(const struct ddl_axis *ax, int64_t t, const struct ddl_duration *d,
                         int max_minutes, int64_t *appointment, int64_t *due, struct mc_err *e);
+/*
+ * calendar_proposed (issue 15 part 3, docs/domain.md "Proposed days"): 1 when a proposed
+ * (not announced) day lies between the local day of `from` (the reception) and that of the
+ * latest of the deadlines to[0..n) (0 = none), inclusive: the appointment is a guess.
+ */
+int dossier_calendar_proposed(const struct ddl_axis *ax, int64_t from, const int64_t *to,
+                              size_t n);
 /* "nd61" or "nd118" by reception instant (domain.md §1). */
 const char *dossier_regime_key(int64_t t);
 /* Validates documents [{name, kind original|copy, count}]. */

@@ -277,6 +277,14 @@ on_get(struct reqctx *rc, struct db_result *r)
         json_object_set_new(dl, "legal_due_now", dossier_ts_json(due));
         json_object_set_new(dl, "remaining_minutes", json_integer(ddl_remaining(ax, due, now) / 60));
     }
+    {
+        int64_t ends[4] = {i64(res, 0, "appointment_at"), i64(res, 0, "legal_due_at"),
+                           i64(res, 0, "new_appointment_at"), due};
+
+        json_object_set_new(dl, "calendar_proposed",
+                            json_boolean(dossier_calendar_proposed(
+                                ax, i64(res, 0, "received_at"), ends, 4)));
+    }
     json_object_set_new(o, "deadlines", dl);
 
     pauses = dossier_col_json(res, 0, "pauses");
@@ -399,12 +407,13 @@ on_explain(struct reqctx *rc, struct db_result *r)
         cal_format_date(sk[i].day, d);
         /* The keys of the calendar API (api/calendar.c days): day, reason + reason_vi; the
            weekday both as a number (0 = Sunday) and as its Vietnamese name. */
-        json_array_append_new(days, json_pack("{s:s,s:i,s:s,s:b,s:s,s:s,s:s}", "day", d,
+        json_array_append_new(days, json_pack("{s:s,s:i,s:s,s:b,s:s,s:s,s:s,s:b}", "day", d,
                                               "weekday", wd, "weekday_name", cal_weekday_vi(wd),
                                               "working", sk[i].working, "reason",
                                               wcal_reason_key(sk[i].reason), "reason_vi",
                                               wcal_reason_vi(sk[i].reason), "note",
-                                              sk[i].note ? sk[i].note : ""));
+                                              sk[i].note ? sk[i].note : "", "proposed",
+                                              wcal_is_proposed(ax->cal, sk[i].day)));
     }
     o = json_object();
     json_object_set_new(o, "code", json_string(dossier_col(res, 0, "code")));
@@ -421,6 +430,13 @@ on_explain(struct reqctx *rc, struct db_result *r)
     json_object_set_new(o, "paused_minutes", json_integer(i64(res, 0, "paused_minutes")));
     json_object_set_new(o, "days", days);
     json_object_set_new(o, "days_truncated", json_boolean(n > EXPLAIN_CAP));
+    {
+        int64_t ends[2] = {appointment, due};
+
+        /* the whole explanation: "(dự kiến)" when it stands on a proposal */
+        json_object_set_new(o, "calendar_proposed",
+                            json_boolean(dossier_calendar_proposed(ax, received, ends, 2)));
+    }
     http_reply_json(rc, 200, o);
 }
 

@@ -55,6 +55,7 @@ struct rec {
     int64_t at;          /* reception / guidance / submission instant */
     int backdated;
     int dry_run;         /* preview: every check and the appointment, nothing written */
+    int calendar_proposed; /* the appointment crosses a proposed day (dossier_int.h) */
     char secret[SECRET_LEN + 1];
     const char *params[28];
     const char *gparams[15];
@@ -238,6 +239,7 @@ receipt_json(struct reqctx *rc, struct rec *x, const PGresult *ctx, int64_t appo
     json_object_set_new(r, "received_at", dossier_ts_json(x->at));
     json_object_set_new(r, "appointment_at", dossier_ts_json(appointment));
     json_object_set_new(r, "legal_due_at", dossier_ts_json(due));
+    json_object_set_new(r, "calendar_proposed", json_boolean(x->calendar_proposed));
     json_object_set_new(r, "return_method", json_string(x->return_method));
     json_object_set_new(r, "regime", json_string(regime));
     /* QR content (TT 01/2023/TT-VPCP): code, procedure, applicant id, document, system,
@@ -453,6 +455,11 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
             rec_fail(rc, x, &e);
             return;
         }
+        {
+            int64_t ends[2] = {appointment, due};
+
+            x->calendar_proposed = dossier_calendar_proposed(ax, x->at, ends, 2);
+        }
         if (x->dry_run) {
             json_t *pv = json_object();
 
@@ -469,6 +476,7 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
             json_object_set_new(pv, "received_at", dossier_ts_json(x->at));
             json_object_set_new(pv, "appointment_at", dossier_ts_json(appointment));
             json_object_set_new(pv, "legal_due_at", dossier_ts_json(due));
+            json_object_set_new(pv, "calendar_proposed", json_boolean(x->calendar_proposed));
             http_reply_json(rc, 200, pv);
             return;
         }
@@ -492,6 +500,8 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
                         x->kind == REC_SUBMIT ? json_null() : dossier_ts_json(x->at));
     json_object_set_new(x->w.resp, "appointment_at", dossier_ts_json(appointment));
     json_object_set_new(x->w.resp, "legal_due_at", dossier_ts_json(due));
+    if (x->kind == REC_RECEIVE)
+        json_object_set_new(x->w.resp, "calendar_proposed", json_boolean(x->calendar_proposed));
     if (x->kind == REC_RECEIVE)
         json_object_set_new(x->w.resp, "receipt",
                             receipt_json(rc, x, ctx, appointment, due, regime));

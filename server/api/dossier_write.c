@@ -646,6 +646,7 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
     case DOSSIER_TR_APOLOGIZE: {
         struct ddl_apology ap;
         int64_t due_now = p.legal_due_at;
+        int warn_days;
 
         /* §6.1: while a counted pause is open the legal due keeps moving; the notice
            (§6.3, one working day) and the "later than the due" check use the legal due
@@ -661,7 +662,14 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
         }
         p.new_appointment_at = ap.new_appointment;
         p.apology_late = ap.late_notice;
+        /* late_notice is the legal test (ND 61 Art. 19(5): dated before the due date);
+           short_notice the stricter working-day margin, a warning only (docs/domain.md). */
+        warn_days = rc->app->cfg != NULL ? rc->app->cfg->apology_warn_days : 1;
         json_object_set_new(payload, "late_notice", json_boolean(ap.late_notice));
+        json_object_set_new(payload, "short_notice",
+                            json_boolean(warn_days > 0 &&
+                                         ap.notice_secs <
+                                             (int64_t)warn_days * DDL_DAY_MINUTES * 60));
         break;
     }
     case DOSSIER_TR_RESOLVE:

@@ -23,7 +23,7 @@
 /* Order = order of `motcua routes` and of first-match lookup. */
 static const struct route *const TABLES[] = {
     API_SYSTEM_ROUTES,  API_AUTH_ROUTES, API_CATALOG_ROUTES, API_CALENDAR_ROUTES,
-    API_DOSSIER_ROUTES, API_DOC_ROUTES,  API_REPORT_ROUTES,  API_INTEG_ROUTES,
+    API_CALENDAR_FIX_ROUTES, API_DOSSIER_ROUTES, API_DOC_ROUTES,  API_REPORT_ROUTES,  API_INTEG_ROUTES,
     API_WEB_ROUTES,
 };
 
@@ -99,6 +99,8 @@ api_install(struct app *app, struct mc_err *e)
 {
     app->worker_init = api_worker_init;
     auth_install(app);
+    if (alerts_install(app, e) != 0)
+        return -1;
     return webhook_install(app, e);
 }
 

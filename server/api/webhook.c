@@ -126,7 +126,7 @@ static const char SQL_RELAY[] =
     "  SELECT s.id, q.event_id, q.dossier_id, q.seq, q.alert_id,"
     "  CASE WHEN s.format = 'dvcqg' THEN json_build_object('CapNhatTienDoHoSoMC',"
     "   dvcqg_progress_row(e), 'MaHoSo', e.aggregateid, 'version', e.seq)::text END FROM q"
-    "  JOIN dossier d ON d.id = q.dossier_id"
+    "  LEFT JOIN dossier d ON d.id = q.dossier_id" /* none: a calendar alert (sql/098) */
     "  LEFT JOIN dossier_event e ON e.id = q.event_id AND q.alert_id IS NULL"
     "  LEFT JOIN alert a ON a.id = q.alert_id"
     "  JOIN webhook_subscription s ON s.active"
@@ -183,15 +183,16 @@ static const char SQL_CLAIM[] =
     " SELECT c.id, c.attempts, s.url, s.secret, c.event_id, e.type, e.seq,"
     " extract(epoch FROM e.occurred_at)::bigint, extract(epoch FROM e.recorded_at)::bigint,"
     " e.from_state, e.to_state, e.payload::text, coalesce(e.aggregateid, d.code),"
-    " coalesce(e.province, d.province), coalesce(au.code, ua.code, ur.code),"
+    " coalesce(e.province, d.province, a.payload->>'province'),"
+    " coalesce(au.code, ua.code, ur.code),"
     " c.alert_id, a.kind, a.fire_key, a.payload::text,"
     " extract(epoch FROM a.created_at)::bigint,"
     " CASE WHEN s.previous_secret_until > now() THEN s.previous_secret END, c.body"
     " FROM c JOIN webhook_subscription s ON s.id = c.subscription_id"
-    " JOIN dossier d ON d.id = c.dossier_id"
+    " LEFT JOIN dossier d ON d.id = c.dossier_id"
     " LEFT JOIN dossier_event e ON e.id = c.event_id AND c.alert_id IS NULL"
     " LEFT JOIN alert a ON a.id = c.alert_id"
-    " JOIN unit ur ON ur.id = d.receiving_unit_id LEFT JOIN unit ua ON ua.id = e.actor_unit_id"
+    " LEFT JOIN unit ur ON ur.id = d.receiving_unit_id LEFT JOIN unit ua ON ua.id = e.actor_unit_id"
     " LEFT JOIN unit au ON au.id = a.unit_id";
 
 static const char SQL_DELIVERED[] =
@@ -221,18 +222,27 @@ alert_cloudevent(const PGresult *res, int i)
     char *s;
 
     /* type vn.motcua.alert.<kind>.v1, subject = dossier code, time = when it fired; data as
-     * on the alert stream (GET /api/v1/alerts/stream) plus the dossier code and unit. */
+     * on the alert stream (GET /api/v1/alerts/stream) plus the dossier code and unit. A
+     * calendar alert (sql/098) has neither: source /calendar, subject "calendar", both null
+     * in data. */
+    int cal = db_isnull(res, i, 12);
+
     cal_format_instant(strtoll(db_val(res, i, 19), NULL, 10), created);
     payload = json_loads(db_val(res, i, 18), 0, NULL);
-    snprintf(src, sizeof(src), "/units/%s", db_val(res, i, 14));
+    if (cal)
+        snprintf(src, sizeof(src), "/calendar");
+    else
+        snprintf(src, sizeof(src), "/units/%s", db_val(res, i, 14));
     snprintf(type, sizeof(type), "vn.motcua.alert.%s.v1", db_val(res, i, 16));
-    ce = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:I,s:s,s:s,s:s,s:s,s:o}}",
+    ce = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:I,s:s,s:o,s:o,s:s,s:o}}",
                    "specversion", "1.0", "id", db_val(res, i, 4), "source", src, "type", type,
-                   "subject", db_val(res, i, 12), "time", created, "datacontenttype",
-                   "application/json", "province", db_val(res, i, 13), "data", "alert_id",
-                   (json_int_t)strtoll(db_val(res, i, 15), NULL, 10), "kind",
-                   db_val(res, i, 16), "dossier_code", db_val(res, i, 12), "unit_code",
-                   db_val(res, i, 14), "created_at", created, "payload",
+                   "subject", cal ? "calendar" : db_val(res, i, 12), "time", created,
+                   "datacontenttype", "application/json", "province", db_val(res, i, 13),
+                   "data", "alert_id", (json_int_t)strtoll(db_val(res, i, 15), NULL, 10),
+                   "kind", db_val(res, i, 16), "dossier_code",
+                   cal ? json_null() : json_string(db_val(res, i, 12)), "unit_code",
+                   db_isnull(res, i, 14) ? json_null() : json_string(db_val(res, i, 14)),
+                   "created_at", created, "payload",
                    payload != NULL ? payload : json_object());
     s = json_dumps(ce, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(ce);

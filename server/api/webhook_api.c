@@ -527,7 +527,7 @@ static const char SQL_DELIVERIES[] =
     " extract(epoch FROM d.next_attempt_at)::bigint, d.last_status, d.last_error,"
     " extract(epoch FROM d.delivered_at)::bigint, extract(epoch FROM d.created_at)::bigint,"
     " b.id, extract(epoch FROM d.skipped_at)::bigint"
-    " FROM webhook_delivery d JOIN dossier dd ON dd.id = d.dossier_id"
+    " FROM webhook_delivery d LEFT JOIN dossier dd ON dd.id = d.dossier_id" /* 0: calendar */
     " LEFT JOIN dossier_event e ON e.id = d.event_id AND d.alert_id IS NULL"
     " LEFT JOIN alert a ON a.id = d.alert_id"
     " LEFT JOIN LATERAL (" WH_DEAD_BEFORE("d") " AND d.state = 'pending'"
@@ -556,7 +556,9 @@ on_deliveries(struct reqctx *rc, struct db_result *r)
 
         json_object_set_new(o, "id", json_integer(strtoll(db_val(res, i, 0), NULL, 10)));
         json_object_set_new(o, "event_id", json_string(db_val(res, i, 1)));
-        json_object_set_new(o, "dossier_code", json_string(db_val(res, i, 2)));
+        json_object_set_new(o, "dossier_code", db_isnull(res, i, 2)
+                                                   ? json_null() /* a calendar alert */
+                                                   : json_string(db_val(res, i, 2)));
         json_object_set_new(o, "sequence", json_integer(atoi(db_val(res, i, 3))));
         json_object_set_new(o, "type", json_string(db_val(res, i, 4)));
         json_object_set_new(o, "state", json_string(db_val(res, i, 5)));

@@ -79,6 +79,10 @@ static const struct cfg_row ROWS[] = {
      "session token lifetime in seconds"},
     {"MOTCUA_ALERT_WARN_HOURS", "alert_warn_hours", CT_INT, S(alert_warn_hours), "8", 0, 1000,
      "working hours before the appointment when a 'due soon' alert starts"},
+    {"MOTCUA_APOLOGY_WARN_WORKING_DAYS", "apology_warn_working_days", CT_INT,
+     S(apology_warn_days), "1", 0, 30,
+     "working days of notice below which an apology on time by law (ND 61 Art. 19(5): the day "
+     "before the due date) is flagged short_notice; 0: never"},
     {"MOTCUA_ALERT_SUPPLEMENT_DAYS", "alert_supplement_days", CT_INT, S(alert_supplement_days),
      "10", 0, 365, "working days a supplement may wait before an alert"},
     {"MOTCUA_ALERT_HEARTBEAT", "alert_heartbeat", CT_INT, S(alert_heartbeat), "15", 1, 300,

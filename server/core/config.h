@@ -38,6 +38,7 @@ struct config {
     int single_supplement;     /* MOTCUA_SINGLE_SUPPLEMENT 0|1, default 1 */
     int token_ttl;             /* MOTCUA_TOKEN_TTL s, default 28800 (8 h) */
     int alert_warn_hours;      /* MOTCUA_ALERT_WARN_HOURS working hours, default 8 */
+    int apology_warn_days;     /* MOTCUA_APOLOGY_WARN_WORKING_DAYS, default 1 (0: off) */
     int alert_supplement_days; /* MOTCUA_ALERT_SUPPLEMENT_DAYS working days, default 10 */
     int alert_heartbeat;       /* MOTCUA_ALERT_HEARTBEAT s between SSE comments, default 15 */
     int dvcqg21_threshold;     /* MOTCUA_DVCQG21_THRESHOLD % for full points, default 100 */

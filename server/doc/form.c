@@ -392,8 +392,9 @@ build_receipt(struct builder *bd, const struct doc_input *in, struct mc_err *e)
          arena_printf(a, "4. Thời gian nhận hồ sơ: %s", doc_vi_time(a, in->received_at)));
     if (in->appointment_at != 0)
         text(bd, DOC_ST_BOLD,
-             arena_printf(a, "5. Thời gian trả kết quả giải quyết hồ sơ: %s",
-                          doc_vi_time(a, in->appointment_at)));
+             arena_printf(a, "5. Thời gian trả kết quả giải quyết hồ sơ: %s%s",
+                          doc_vi_time(a, in->appointment_at),
+                          in->calendar_proposed ? " (dự kiến)" : ""));
     else
         text(bd, 0,
              "5. Thời gian trả kết quả giải quyết hồ sơ: thủ tục không quy định ngày hẹn trả; "

@@ -129,6 +129,8 @@ struct doc_input {
     int64_t supplement_received_at; /* receipt_reissue: when the supplement was received */
     int64_t due_before;         /* receipt_reissue: NgayHenTraTruoc (the due before the pause) */
     int64_t due_after;          /* receipt_reissue: NgayHenTraMoi (the new appointment) */
+    int calendar_proposed;      /* 1: the appointment crosses a proposed (not announced) day
+                                   of the calendar: printed "(dự kiến)" next to it */
     int return_by_post;         /* 1 bưu chính công ích, 0 at the counter */
     const char *register_book;  /* Sổ theo dõi: quyển số (NULL when not kept) */
     int register_seq;           /* số thứ tự, 0 when not kept */

@@ -398,12 +398,20 @@ ddl_appointment(const struct ddl_axis *ax, int64_t received, const struct ddl_du
          * §3.2-3.3): up to and including the cut-off minute -> end of the same working day;
          * strictly after it -> end of the next working day. domain.md §5.1 says "at or
          * after"; docs/domain.md "Where domain.md differs from the law". Minutes are
-         * compared (instants print to the minute), so 15:00:59 is still "15 giờ". A
-         * reception outside working time rolls forward first. */
+         * compared (instants print to the minute), so 15:00:59 is still "15 giờ".
+         * The test reads the ACTUAL reception instant, not the clock start rolled into
+         * working time (shared domain.md §5.1, issue #15): a reception at 12:00 in the lunch
+         * break with a 13:00 cut-off is not "after 13 giờ" even though its clock starts at
+         * 13:30. When the reception is outside the working hours of its own day (after the
+         * day's close, or on a weekend or holiday), the clock starts on the next working day
+         * and the dossier is handled that day, whatever the hour: after the close it is
+         * "after the cut-off" and goes to the next working day, which is that day; on a
+         * non-working day the counter's day begins at the next opening, before any cut-off. */
         if (ddl_start(ax, received, &start, e) != 0)
             return -1;
         day = cal_local_day(start);
-        if (d->cutoff >= 0 && cal_local_minute(start) > d->cutoff)
+        if (d->cutoff >= 0 && day == cal_local_day(received) &&
+            cal_local_minute(received) > d->cutoff)
             day++;
         if (working_from(ax, day, &day, e) != 0)
             return -1;
@@ -531,7 +539,7 @@ ddl_apology(const struct ddl_axis *ax, int64_t legal_due, int64_t issued_at,
             int64_t new_appointment, int already_issued, struct ddl_apology *out,
             struct mc_err *e)
 {
-    return ddl_apology_with(ax, DDL_NOTICE_WORKING_DAY, legal_due, issued_at, new_appointment,
+    return ddl_apology_with(ax, DDL_NOTICE_DAY_BEFORE, legal_due, issued_at, new_appointment,
                             already_issued, out, e);
 }
 
@@ -549,12 +557,14 @@ ddl_apology_with(const struct ddl_axis *ax, enum ddl_notice_policy notice, int64
                          "the new appointment must be later than the legal due time");
     a.new_appointment = new_appointment;
     a.notice_secs = ddl_pos(ax, legal_due) - ddl_pos(ax, issued_at);
-    if (notice == DDL_NOTICE_DAY_BEFORE)
-        /* ND 61 Art. 19(5): "chậm nhất 01 ngày trước ngày hết hạn": on an earlier date */
-        a.late_notice = cal_local_day(issued_at) >= cal_local_day(legal_due);
-    else
-        /* domain.md §6.3: at least one working day before the legal due instant. */
+    if (notice == DDL_NOTICE_WORKING_DAY)
+        /* the stricter margin (a warning, not the legal test): one working day before the
+           legal due instant */
         a.late_notice = a.notice_secs < (int64_t)DDL_DAY_MINUTES * 60;
+    else
+        /* ND 61 Art. 19(5) (ND 118 the same), shared domain.md §6.3: "chậm nhất 01 ngày
+           trước ngày hết hạn": dated on an earlier local date than the due date, at any hour */
+        a.late_notice = cal_local_day(issued_at) >= cal_local_day(legal_due);
     *out = a;
     return 0;
 }

@@ -127,8 +127,10 @@ int64_t ddl_duration_minutes(const struct ddl_duration *d);
  * counted, so the period runs from the day after the reception day itself, not from
  * the rolled clock start), moved to the end of the next working day when that day is
  * not a working day (Art. 148(1), 148(5)); sameday: end of the start's working day, or
- * of the next working day when the (rolled) start's minute is after the cut-off minute
- * ("sau 15 giờ": a reception within the cut-off minute itself is handled the same day).
+ * of the next working day when the reception itself (not the rolled start), made on a
+ * working day before its close, is after the cut-off minute ("sau 15 giờ": a reception
+ * within the cut-off minute is handled the same day); a reception after the day's close or
+ * on a non-working day is handled on the next working day, whatever its hour.
  * Returns -1 with ERR_BAD_DURATION for DDL_NONE, ERR_OUT_OF_CALENDAR past the
  * calendar range.
  */
@@ -208,27 +210,29 @@ int ddl_ledger(const struct ddl_axis *ax, const struct ddl_policy *pol, int64_t 
 
 struct ddl_apology {
     int64_t new_appointment;
-    int late_notice;          /* issued less than one working day before legal_due */
+    int late_notice;          /* late under the policy (default: not before the due's date) */
     int64_t notice_secs;      /* working seconds from issue to legal_due (negative if after) */
 };
 
 /*
  * Policy `apology_notice` (docs/domain.md "Apology"): when is an apology late notice?
- *   DDL_NOTICE_WORKING_DAY (default, domain.md §6.3): fewer than 480 working minutes
- *     between the issue and legal_due;
- *   DDL_NOTICE_DAY_BEFORE (the letter of ND 61 Art. 19(5) / QĐ 88/2025: "chậm nhất 01
- *     ngày trước ngày hết hạn"): issued on the local date of legal_due or later.
+ *   DDL_NOTICE_DAY_BEFORE (default, the legal test: ND 61/2018 Art. 19(5), kept by
+ *     ND 118/2025, shared domain.md §6.3: "chậm nhất 01 ngày trước ngày hết hạn"):
+ *     late iff issued on the local date of legal_due or later; a notice dated the day
+ *     before, at any hour, is on time;
+ *   DDL_NOTICE_WORKING_DAY (the stricter margin, for warnings only): fewer than 480
+ *     working minutes between the issue and legal_due.
  */
 enum ddl_notice_policy {
-    DDL_NOTICE_WORKING_DAY = 0,
-    DDL_NOTICE_DAY_BEFORE,
+    DDL_NOTICE_DAY_BEFORE = 0,
+    DDL_NOTICE_WORKING_DAY,
 };
 
 /*
  * Checks an apology issued at `issued_at` for a dossier whose legal due is
  * `legal_due`. Refuses a second one (ERR_APOLOGY_TWICE when already_issued) and a
  * new appointment not after legal_due (ERR_VALIDATION). The legal due itself is
- * not changed by an apology. ddl_apology uses DDL_NOTICE_WORKING_DAY.
+ * not changed by an apology. ddl_apology uses DDL_NOTICE_DAY_BEFORE (the law).
  */
 int ddl_apology(const struct ddl_axis *ax, int64_t legal_due, int64_t issued_at,
                 int64_t new_appointment, int already_issued, struct ddl_apology *out,

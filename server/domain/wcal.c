@@ -598,6 +598,60 @@ wcal_day_minutes(const struct wcal *w, int32_t day)
     return m;
 }
 
+int
+wcal_is_proposed(const struct wcal *w, int32_t day)
+{
+    enum wcal_reason r;
+
+    if (!in_range(w, day))
+        return 0;
+    r = (enum wcal_reason)w->reason[day - w->first];
+    return r == WCAL_R_TET_PROPOSED || r == WCAL_R_NATIONAL_DAY_2_PROPOSED;
+}
+
+int32_t
+wcal_first_proposed(const struct wcal *w, int32_t from, int32_t to)
+{
+    if (from < w->first)
+        from = w->first;
+    if (to > w->last)
+        to = w->last;
+    for (int32_t d = from; d <= to; d++)
+        if (wcal_is_proposed(w, d))
+            return d;
+    return -1;
+}
+
+int
+wcal_crosses_proposed(const struct wcal *w, int32_t start_day, int32_t due_day)
+{
+    return wcal_first_proposed(w, start_day, due_day) >= 0;
+}
+
+void
+wcal_horizon(const struct wcal *w, int32_t today, struct wcal_horizon *h)
+{
+    struct cal_date t;
+    int32_t jan1, dec31, first;
+
+    memset(h, 0, sizeof(*h));
+    if (!in_range(w, today))
+        return;
+    t = cal_date_of(today);
+    h->next_year = t.year + 1;
+    jan1 = cal_days(h->next_year, 1, 1);
+    dec31 = cal_days(h->next_year, 12, 31);
+    h->next_year_announced = 1;
+    for (int32_t d = jan1; d <= dec31 && d <= w->last; d++)
+        if (w->reason[d - w->first] == WCAL_R_TET_PROPOSED) {
+            h->next_year_announced = 0;
+            break;
+        }
+    first = wcal_first_proposed(w, today, w->last);
+    h->last_announced = first < 0 ? w->last : first - 1;
+    h->alarm = !h->next_year_announced && t.month >= WCAL_HORIZON_MONTH;
+}
+
 const char *
 wcal_reason_vi(enum wcal_reason r)
 {

@@ -107,6 +107,50 @@ const char *wcal_reason_key(enum wcal_reason r);
 int wcal_reason_parse(const char *key);
 
 /*
+ * Proposals (domain.md §4.4, docs/domain.md "Proposed days"): a day whose status the rules
+ * computed because nothing is announced yet (WCAL_R_TET_PROPOSED,
+ * WCAL_R_NATIONAL_DAY_2_PROPOSED). An appointment computed across one is a guess, not the
+ * law: the API flags it `calendar_proposed`.
+ */
+
+/* 1 when the day is a proposed day (off or worked), 0 otherwise (also outside the range). */
+int wcal_is_proposed(const struct wcal *w, int32_t day);
+
+/*
+ * The first proposed day in [from, to] (both inclusive, clamped to the range), or -1 when
+ * there is none. O(to - from): a deadline window is weeks, the horizon at most the range.
+ */
+int32_t wcal_first_proposed(const struct wcal *w, int32_t from, int32_t to);
+
+/*
+ * 1 when an appointment whose clock starts on local day start_day and which is due on
+ * due_day crosses a proposal: a proposed day lies in [start_day, due_day] (inclusive).
+ */
+int wcal_crosses_proposed(const struct wcal *w, int32_t start_day, int32_t due_day);
+
+/*
+ * The announcement horizon seen from the local day `today` (the caller's clock: pure):
+ *   next_year            the Gregorian year after today's;
+ *   next_year_announced  1 when no day of next_year carries a proposed Tết (its Tết
+ *                        announced: the calendar API's status "announced");
+ *   last_announced       the day before the first proposed day on or after today (every
+ *                        appointment up to it stands on announced days and the rules only),
+ *                        the last day of the range when nothing later is proposed;
+ *   alarm                1 from 1 October of today's year while next year is not announced.
+ * Days outside the range give a zeroed struct with alarm 0.
+ */
+struct wcal_horizon {
+    int next_year;
+    int next_year_announced;
+    int32_t last_announced;
+    int alarm;
+};
+
+#define WCAL_HORIZON_MONTH 10 /* the alarm is due from 1 October (issue 15 part 3) */
+
+void wcal_horizon(const struct wcal *w, int32_t today, struct wcal_horizon *h);
+
+/*
  * Parses the announced-schedule file format (sql/calendar_vn.tsv):
  *   # comment lines and blank lines are ignored
  *   YYYY-MM-DD<TAB>off|work<TAB>reason key<TAB>note

@@ -125,6 +125,7 @@ export const EVENTS = {
   resolve: 'Giải quyết xong', request_withdrawal: 'Yêu cầu rút hồ sơ', stop: 'Dừng xử lý',
   return_result: 'Trả kết quả', reissue_lookup_secret: 'Cấp lại mã tra cứu',
   calendar_reprojected: 'Tính lại hạn theo lịch làm việc mới',
+  calendar_corrected: 'Đính chính hạn theo lịch nghỉ đã công bố',
 };
 export const CHANNELS = { 1: 'Trực tiếp', 2: 'Trực tuyến', 3: 'Bưu chính công ích' };
 export const ROLES = {

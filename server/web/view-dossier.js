@@ -182,7 +182,8 @@ export default async function render(root, ctx) {
         : dur.value != null ? `${dur.value} ${DURATION_UNITS[dur.unit] || dur.unit || ''}` : '—'),
       dl.submitted_at ? cell('Nộp trực tuyến', fmtDT(dl.submitted_at)) : null,
       cell('Tiếp nhận', fmtDT(dl.received_at)),
-      cell('Hẹn trả kết quả', h('span', { dataset: { k: 'appointment' } }, fmtDT(dl.appointment_at))),
+      cell('Hẹn trả kết quả', [h('span', { dataset: { k: 'appointment' } }, fmtDT(dl.appointment_at)),
+        dl.calendar_proposed ? h('span', { class: 'muted', title: 'Tính qua ngày nghỉ chưa được công bố chính thức' }, ' (dự kiến)') : null]),
       cell('Hạn giải quyết', h('span', { dataset: { k: 'legal-due' } }, fmtDT(dl.legal_due_at),
         moved ? h('span', { class: 'ds-sub' }, ' (đã lùi do tạm dừng)') : null)),
       open && dl.legal_due_now && dl.legal_due_now !== dl.legal_due_at

@@ -31,6 +31,7 @@ const RULES = {
 const LEVEL_ORDER = ['central', 'province', 'district', 'commune'];
 const ALERT_KINDS = {
   due_soon: 'Sắp đến hạn', overdue: 'Quá hạn', supplement_awaited: 'Chờ bổ sung quá lâu',
+  calendar_unannounced: 'Chưa nạp lịch', calendar_announced: 'Đã nạp lịch',
   leg_late: 'Liên thông chậm',
 };
 // The class a drill-down cell implies (for the badge of each dossier); null: per dossier.
@@ -715,6 +716,18 @@ export default async function render(root, ctx) {
     return a.kind;
   }
   function alertItem(a, fresh) {
+    if (!a.dossier && /^calendar_/.test(a.kind)) {
+      // the calendar horizon (administrators): next year's schedule not loaded, or loaded now
+      const p = a.payload || {};
+      const text = a.kind === 'calendar_unannounced'
+        ? `Chưa nạp lịch nghỉ năm ${p.year}: ngày hẹn sau ${p.last_announced_day ? fmtDate(p.last_announced_day) : '31/12'} đang tính theo lịch dự kiến.`
+        : `Đã nạp lịch nghỉ năm ${p.year}.`;
+      return h('li', { class: `sup-alert k-${a.kind}${fresh ? ' is-new' : ''}`, dataset: { id: String(a.id), kind: a.kind } },
+        h('span', { class: `badge sup-ak k-${a.kind}` }, ALERT_KINDS[a.kind] || 'Lịch làm việc'),
+        h('div', { class: 'sup-alert-body' },
+          h('div', null, text, ' ', h('a', { href: `#/quan-tri/lich?nam=${p.year}` }, 'Mở lịch làm việc')),
+          h('div', { class: 'muted' }, fmtDateTime(a.created_at), fresh ? h('span', { class: 'sup-newtag' }, ' · mới') : null)));
+    }
     const code = a.dossier || (a.payload || {}).code;
     return h('li', { class: `sup-alert k-${a.kind}${fresh ? ' is-new' : ''}`, dataset: { id: String(a.id), kind: a.kind } },
       h('span', { class: `badge sup-ak k-${a.kind}` }, ALERT_KINDS[a.kind] || a.kind),

@@ -59,9 +59,11 @@ check_out "lunar: Giỗ Tổ 2024" "$tmp/w" lunar 2024-04-18 --data "$data"
 printf '2026-02-16 âm lịch 29/12/Ất Tỵ\n' >"$tmp/w"
 check_out "lunar: 29 Chạp Ất Tỵ" "$tmp/w" lunar 2026-02-16
 
-# domain.md §4.3, 2026
+# domain.md §4.3, 2026 (New Year swap: CV 12729/VPCP-KGVX of 25/12/2025)
 cat >"$tmp/w" <<'T'
 2026-01-01	off	Tết Dương lịch
+2026-01-02	off	Nghỉ hoán đổi ngày làm việc
+2026-01-10	work	Làm bù thứ Bảy
 2026-02-16	off	Nghỉ Tết Âm lịch
 2026-02-17	off	Nghỉ Tết Âm lịch
 2026-02-18	off	Nghỉ Tết Âm lịch
@@ -76,7 +78,7 @@ cat >"$tmp/w" <<'T'
 2026-09-02	off	Quốc khánh 2/9
 T
 check_out "days 2026 with the announced data = domain.md §4.3" "$tmp/w" days 2026 --data "$data"
-grep -v '2026-08-22' "$tmp/w" >"$tmp/w2"
+grep -v -e '2026-08-22' -e '2026-01-10' "$tmp/w" >"$tmp/w2"
 check_out "days 2026 --no-makeup-saturdays drops the worked Saturday" "$tmp/w2" days 2026 --no-makeup-saturdays --data "$data"
 
 # domain.md §4.3, 2023 (no Saturday worked)

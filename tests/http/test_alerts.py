@@ -230,8 +230,9 @@ def test_restart_resume_last_event_id(t):
 
 
 def test_stream_unit_filter(t):
-    # ?unit= narrows a stream inside the reader's scope (with or without sub-units).
-    every = sorted(a["id"] for a in alerts(t.admin))
+    # ?unit= narrows a stream inside the reader's scope (with or without sub-units); the
+    # calendar horizon alarm (no unit, issue 15) is outside every ?unit=.
+    every = sorted(a["id"] for a in alerts(t.admin) if a["unit"] is not None)
     at_j = [a["id"] for a in alerts(t.admin) if a["unit"] == JUSTICE]
     ok(at_j and len(at_j) < len(every), "alerts at Justice and elsewhere")
     s = Stream(t.server, t.admin.token, last_id=0, query="?unit=" + JUSTICE)

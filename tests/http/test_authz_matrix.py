@@ -107,6 +107,9 @@ EXPECT = {
     ("GET", "/api/v1/calendar/schedules"): ok_for(ALL, 200),
     ("POST", "/api/v1/calendar/schedules"): ok_for(ADMIN_ONLY, 201),
     ("POST", "/api/v1/calendar/schedules/{from_day}/delete"): ok_for(ADMIN_ONLY, 200),
+    # corrections of closed dossiers (issue 15): a supervisor lists, an administrator applies
+    ("GET", "/api/v1/calendar/corrections"): ok_for({"supervisor", "admin"}, 200),
+    ("POST", "/api/v1/calendar/corrections/apply"): ok_for(ADMIN_ONLY, 200),
     # dossiers: the clerk receives at its own counter; an integration client pushes for the
     # units it is bound to (naming a unit outside them: 422 UNKNOWN_REFERENCE, no dossier)
     ("POST", "/api/v1/dossiers"): row(clerk=201, integration=(201, 422)),
@@ -368,6 +371,8 @@ def request_for(t, role, scope, method, pattern):
         status(t.c["admin"].post("/api/v1/calendar/days", {"day": day, "working": False,
                                                            "reason": "local"}), 201)
         return "/api/v1/calendar/days/%s/delete" % day, None
+    if pattern == "/api/v1/calendar/corrections/apply":
+        return pattern, {"codes": ["NOPE-000000-%04d" % (u % 10000)]}
     if pattern == "/api/v1/dossiers":
         body = {"applicant": dict(APPLICANT), "procedure": PROC, "channel": 1,
                 "documents": [{"name": "Tờ khai", "kind": "original", "count": 1}],

@@ -14,6 +14,8 @@ from harness import ROOT, TestFailure, eq, ok, status
 
 DAYS_2026 = [
     ("2026-01-01", False),
+    # New Year swap (CV 12729/VPCP-KGVX of 25/12/2025): Fri 02/01 off, Sat 10/01 worked
+    ("2026-01-02", False), ("2026-01-10", True),
     # Tết Bính Ngọ (CV 9859/VPCP-KGVX): Sat 14/02 to Sun 22/02, the weekend days included
     ("2026-02-14", False), ("2026-02-15", False), ("2026-02-16", False), ("2026-02-17", False),
     ("2026-02-18", False), ("2026-02-19", False), ("2026-02-20", False), ("2026-02-21", False),
@@ -24,9 +26,9 @@ DAYS_2026 = [
     ("2026-09-02", False),
 ]
 # Weekend days are listed only when they are also a holiday (the plain week is implied).
-# 2026: 365 days, 104 weekend days (starts on a Thursday), 261 weekdays, 12 of them off,
-# plus the worked Saturday 22/08 with the default policy count_makeup_saturdays = 1.
-WORKING_DAYS_2026 = 261 - 12 + 1
+# 2026: 365 days, 104 weekend days (starts on a Thursday), 261 weekdays, 13 of them off,
+# plus the worked Saturdays 10/01 and 22/08 with the default policy count_makeup_saturdays = 1.
+WORKING_DAYS_2026 = 261 - 13 + 2
 
 
 def setup(t):

@@ -599,6 +599,18 @@ def test_calendar(t):
     sup.get("/api/v1/calendar/schedules")
     adm.post("/api/v1/calendar/schedules/%s/delete" % first)
     adm.post("/api/v1/calendar/schedules/%s/delete" % first, expect=404)
+    # closed dossiers whose class the corrected calendar would change, and the correction
+    sup.get("/api/v1/calendar/corrections")
+    sup.get("/api/v1/calendar/corrections?from=2026-01-01&to=2026-01-31")
+    sup.get("/api/v1/calendar/corrections?from=2026-02-01&to=2026-01-01", expect=400)
+    strict("tiepnhan.tinh", S["tiepnhan.tinh"]).get("/api/v1/calendar/corrections", expect=403)
+    adm.post("/api/v1/calendar/corrections/apply", {"codes": ["NOPE-000000-0001"]},
+             headers={"Idempotency-Key": key()})
+    lenient("admin", S["admin"]).post("/api/v1/calendar/corrections/apply", {"codes": []},
+                                      expect=422, bad_request=True,
+                                      headers={"Idempotency-Key": key()})
+    sup.post("/api/v1/calendar/corrections/apply", {"codes": ["NOPE-000000-0001"]}, expect=403,
+             headers={"Idempotency-Key": key()})
     clean(t, m)
 
 

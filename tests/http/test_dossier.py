@@ -261,6 +261,30 @@ def test_lien_thong_three_units(t):
     eq(g["deadlines"]["appointment_at"], "2026-03-09T08:00:00+07:00", "plans never move the appointment")
 
 
+def test_apology_notice_on_due_date_is_late(t):
+    """issue #15: ND 61/2018 Art. 19(5): "chậm nhất 01 ngày trước ngày hết hạn". A notice dated
+    the due date itself is late notice even before the due hour; the day before, at any hour
+    (Mon 23:00 for Tue 08:00: 0 working minutes), is on time."""
+    i = t.integ
+    d = receive(t, "2.000002", received_at="2026-03-02T08:00:00+07:00")
+    eq(d["appointment_at"], "2026-03-03T08:00:00+07:00", "1 working day")
+    event(t, i, d["code"], 1, "hand_over", to_unit=H56["justice"], step="Thẩm định",
+          occurred_at="2026-03-02T08:30:00+07:00")
+    e = event(t, i, d["code"], 2, "apologize", reason="Cần xác minh",
+              new_appointment="2026-03-06T17:00:00+07:00", occurred_at="2026-03-03T07:30:00+07:00")
+    eq(e["event"]["payload"]["late_notice"], True, "dated on the due date")
+    eq(e["event"]["payload"]["short_notice"], True, "and short of one working day")
+    g = t.clerk.get("/api/v1/dossiers/%s" % d["code"]).json
+    eq(g["deadlines"]["apology_late_notice"], True, "shown on the dossier")
+    d2 = receive(t, "2.000002", received_at="2026-03-02T08:00:00+07:00")
+    event(t, i, d2["code"], 1, "hand_over", to_unit=H56["justice"], step="Thẩm định",
+          occurred_at="2026-03-02T08:30:00+07:00")
+    e = event(t, i, d2["code"], 2, "apologize", reason="Cần xác minh",
+              new_appointment="2026-03-06T17:00:00+07:00", occurred_at="2026-03-02T23:00:00+07:00")
+    eq(e["event"]["payload"]["late_notice"], False, "dated the day before, at any hour")
+    eq(e["event"]["payload"]["short_notice"], True, "0 working minutes: the warning only")
+
+
 def test_late_with_apology(t):
     d = receive(t, "2.000002", received_at="2026-03-02T08:00:00+07:00")
     code, i = d["code"], t.integ
@@ -271,7 +295,11 @@ def test_late_with_apology(t):
               occurred_at="2026-03-02T09:00:00+07:00")
     eq(e["new_appointment_at"], "2026-03-06T17:00:00+07:00", "one new appointment")
     eq(e["legal_due_at"], "2026-03-03T08:00:00+07:00", "apology does not move legal due")
-    eq(e["event"]["payload"]["late_notice"], True, "less than one working day of notice")
+    # issue #15: ND 61/2018 Art. 19(5) (ND 118/2025 the same): "chậm nhất 01 ngày trước ngày
+    # hết hạn": Mon 02/03 09:00 is the day before the due date Tue 03/03, so on time by law;
+    # 420 working minutes is short of the one-working-day margin, flagged as a warning only.
+    eq(e["event"]["payload"]["late_notice"], False, "dated the day before the due date")
+    eq(e["event"]["payload"]["short_notice"], True, "less than one working day of notice")
     before = snapshot(t, code)
     event(t, i, code, 3, "apologize", expect=409, err="APOLOGY_ALREADY_ISSUED", reason="Lần nữa",
           new_appointment="2026-03-10T17:00:00+07:00", occurred_at="2026-03-03T09:00:00+07:00")
@@ -491,6 +519,14 @@ def test_sameday_resolves_from_received(t):
     eq(d["appointment_at"], "2026-03-02T17:00:00+07:00", "at the cut-off: the same day")
     d = receive(t, "2.000001", received_at="2026-03-02T15:01:00+07:00")
     eq(d["appointment_at"], "2026-03-03T17:00:00+07:00", "after the cut-off: next working day")
+    # issue #15: the cut-off reads the reception instant itself. Received on Saturday 16:00
+    # (not a working day), the dossier is handled on Monday, its first working day, like one
+    # received on Saturday morning; received Friday 17:30 (after the close, so after 15 giờ)
+    # it goes to the next working day, also Monday.
+    d = receive(t, "2.000001", received_at="2026-03-07T16:00:00+07:00")
+    eq(d["appointment_at"], "2026-03-09T17:00:00+07:00", "Saturday 16:00: Monday")
+    d = receive(t, "2.000001", received_at="2026-03-06T17:30:00+07:00")
+    eq(d["appointment_at"], "2026-03-09T17:00:00+07:00", "Friday after the close: Monday")
 
 
 def test_time_rules(t):

@@ -56,8 +56,8 @@ static const struct {
     {"2026-01-05T16:59", "1m", 1, "2026-01-05T17:00", "last minute of the day"},
     {"2026-01-05T10:00:30", "1h", 1, "2026-01-05T11:00:30", "seconds are kept"},
     /* year end, New Year */
-    {"2025-12-31T10:00", "1d", 1, "2026-01-02T10:00", "01/01 off"},
-    {"2025-12-31T16:00", "2d", 1, "2026-01-05T16:00", "01/01 off, weekend"},
+    {"2025-12-31T10:00", "1d", 1, "2026-01-05T10:00", "01/01 off; 02/01 off by swap (CV 12729/VPCP-KGVX)"},
+    {"2025-12-31T16:00", "2d", 1, "2026-01-06T16:00", "01-04/01 off (CV 12729/VPCP-KGVX), weekend"},
     {"2026-12-31T15:00", "1d", 1, "2027-01-04T15:00", "01/01/2027 Friday off by rule"},
     {"2026-12-31T15:00", "2d", 1, "2027-01-05T15:00", "year end, two days"},
     /* 30/4, 1/5 */
@@ -86,7 +86,7 @@ static const struct {
     /* calendar days, Civil Code Art. 147-148 */
     {"2026-01-05T10:00", "15c", 1, "2026-01-20T17:00", "05 + 15"},
     {"2026-02-13T10:00", "1c", 1, "2026-02-23T17:00", "Sat 14 is Tết: next working day"},
-    {"2026-01-05T10:00", "5c", 1, "2026-01-12T17:00", "Sat 10 -> Mon 12"},
+    {"2026-01-05T10:00", "5c", 1, "2026-01-10T17:00", "Sat 10 is worked (CV 12729): ends there"},
     /* Art. 147(2): counted from the day after the reception day itself, even when the
        reception is outside working time (the clock start rolls, the day count does not) */
     {"2026-03-06T17:30", "2c", 1, "2026-03-09T17:00", "after hours Fri: Sun 08 -> Mon 09"},
@@ -120,9 +120,27 @@ static const struct {
     {"2026-02-13T17:30", "sameday", 1, "2026-02-23T17:00", "after hours"},
     {"2026-08-21T15:30", "sameday@15:00", 1, "2026-08-22T17:00", "next day is worked Sat"},
     {"2026-08-21T15:30", "sameday@15:00", 0, "2026-08-24T17:00", "policy off"},
-    {"2026-01-05T12:00", "sameday@13:00", 1, "2026-01-06T17:00", "rolled start 13:30"},
+    /* issue #15: "tiếp nhận hồ sơ sau 15 giờ" (2.000635, 2.000908; shared domain.md §5.1)
+       compares the actual reception instant, not the start rolled into working time: a
+       reception at 12:00 with a 13:00 cut-off was not made after 13:00 (it was next day
+       when the rolled 13:30 start was compared) */
+    {"2026-01-05T12:00", "sameday@13:00", 1, "2026-01-05T17:00", "12:00 is before 13:00"},
+    {"2026-01-05T13:15", "sameday@13:00", 1, "2026-01-06T17:00", "13:15 in lunch, after 13:00"},
+    {"2026-01-05T06:30", "sameday@06:45", 1, "2026-01-05T17:00", "06:30 before an early cut-off"},
+    {"2026-01-05T06:50", "sameday@06:45", 1, "2026-01-06T17:00", "06:50 after it"},
+    {"2026-01-05T11:45", "sameday@11:30", 1, "2026-01-06T17:00", "lunch, after 11:30"},
+    /* after the close of a working day: after any cut-off, so the next working day */
+    {"2026-03-06T17:30", "sameday@15:00", 1, "2026-03-09T17:00", "Fri 17:30: Mon"},
+    {"2026-03-06T23:59", "sameday@15:00", 1, "2026-03-09T17:00", "Fri 23:59: Mon"},
+    /* a non-working day: handled on the next working day whatever the hour (the counter's day
+       begins at its opening, before any cut-off); the Saturday's 16:00 is no "sau 15 giờ" of a
+       working day, and Monday's rolled 07:00 start is not what is compared */
+    {"2026-03-07T10:00", "sameday@15:00", 1, "2026-03-09T17:00", "Sat 10:00: Mon"},
+    {"2026-03-07T16:00", "sameday@15:00", 1, "2026-03-09T17:00", "Sat 16:00: Mon too"},
+    {"2026-03-08T16:00", "sameday@06:45", 1, "2026-03-09T17:00", "Sun 16:00, early cut-off: Mon"},
+    {"2026-02-16T16:00", "sameday@15:00", 1, "2026-02-23T17:00", "in Tết 16:00: first day after"},
     {"2026-01-05T10:00", "0d", 1, "2026-01-05T17:00", "0d = same day"},
-    {"2025-12-31T16:00", "sameday@15:00", 1, "2026-01-02T17:00", "year end, cut-off"},
+    {"2025-12-31T16:00", "sameday@15:00", 1, "2026-01-05T17:00", "year end, cut-off; 02/01 swapped off (CV 12729)"},
 };
 
 static void
@@ -464,11 +482,20 @@ test_apology(void **state)
         enum err_code code;
         int late;
     } ROWS[] = {
+        /* issue #15: the legal test is ND 61/2018 Art. 19(5) (kept by ND 118/2025), "chậm
+           nhất 01 ngày trước ngày hết hạn": dated on a day before the due date, at any hour,
+           is on time. The rows that were late under the old one-working-day default (Wed
+           10:01, Fri 13/02 10:30) are on time. */
         {"2026-01-08T10:00", "2026-01-07T10:00", "2026-01-12T10:00", 0, 0, ERR_OK, 0},
-        {"2026-01-08T10:00", "2026-01-07T10:01", "2026-01-12T10:00", 0, 0, ERR_OK, 1},
+        {"2026-01-08T10:00", "2026-01-07T10:01", "2026-01-12T10:00", 0, 0, ERR_OK, 0},
+        {"2026-01-08T10:00", "2026-01-07T23:59", "2026-01-12T10:00", 0, 0, ERR_OK, 0},
+        {"2026-01-08T10:00", "2026-01-08T00:00", "2026-01-12T10:00", 0, 0, ERR_OK, 1},
+        {"2026-01-08T10:00", "2026-01-08T07:30", "2026-01-12T10:00", 0, 0, ERR_OK, 1},
         {"2026-01-08T10:00", "2026-01-08T11:00", "2026-01-12T10:00", 0, 0, ERR_OK, 1},
         {"2026-02-23T10:00", "2026-02-13T10:00", "2026-02-27T10:00", 0, 0, ERR_OK, 0},
-        {"2026-02-23T10:00", "2026-02-13T10:30", "2026-02-27T10:00", 0, 0, ERR_OK, 1},
+        {"2026-02-23T10:00", "2026-02-13T10:30", "2026-02-27T10:00", 0, 0, ERR_OK, 0},
+        /* Sun 22/02 (in the Tết break) is still the day before Mon 23/02 */
+        {"2026-02-23T10:00", "2026-02-22T20:00", "2026-02-27T10:00", 0, 0, ERR_OK, 0},
         {"2026-01-08T10:00", "2026-01-05T10:00", "2026-01-12T10:00", 1, -1, ERR_APOLOGY_TWICE, 0},
         {"2026-01-08T10:00", "2026-01-05T10:00", "2026-01-08T10:00", 0, -1, ERR_VALIDATION, 0},
         {"2026-01-08T10:00", "2026-01-05T10:00", "2026-01-07T10:00", 0, -1, ERR_VALIDATION, 0},
@@ -573,7 +600,7 @@ test_explain_due(void **state)
     static const enum wcal_reason TET_WHY[] = {WCAL_R_TET, WCAL_R_TET, WCAL_R_TET,
                                                WCAL_R_TET, WCAL_R_TET, WCAL_R_TET,
                                                WCAL_R_TET, WCAL_R_TET, WCAL_R_TET};
-    static const char *const WEEKEND_JAN[] = {"2026-01-10", "2026-01-11", NULL};
+    static const char *const WEEKEND_JAN[] = {"2026-01-17", "2026-01-18", NULL};
     static const char *const WEEKEND_MAR[] = {"2026-03-21", "2026-03-22", NULL};
     static const enum wcal_reason WEEKEND2[] = {WCAL_R_WEEKEND, WCAL_R_WEEKEND};
     static const char *const NONE[] = {NULL};
@@ -590,8 +617,9 @@ test_explain_due(void **state)
     assert_int_equal(ddl_parse_duration("1d", 2, &d, &e), 0);
     n = ddl_explain_due(&FX_ON.ax, T("2026-02-13T17:00"), &d, T("2026-02-23T17:00"), sk, 32);
     expect_skips(sk, n, TET_DAYS, TET_WHY, "Tết eve 17:00 + 1d");
-    /* received Sat 10/01/2026, 1d: the weekend before the clock starts Mon 12/01 07:00 */
-    n = ddl_explain_due(&FX_ON.ax, T("2026-01-10T10:00"), &d, T("2026-01-12T17:00"), sk, 32);
+    /* received Sat 17/01/2026, 1d: the weekend before the clock starts Mon 19/01 07:00 (not
+       Sat 10/01, worked by CV 12729/VPCP-KGVX) */
+    n = ddl_explain_due(&FX_ON.ax, T("2026-01-17T10:00"), &d, T("2026-01-19T17:00"), sk, 32);
     expect_skips(sk, n, WEEKEND_JAN, WEEKEND2, "Saturday + 1d");
     /* calendar days: weekends inside the period are counted, not skipped */
     assert_int_equal(ddl_parse_duration("15c", 3, &d, &e), 0);
@@ -612,7 +640,8 @@ test_explain_due(void **state)
     assert_int_equal(sk[0].working, 1);
 }
 
-/* Policy apology_notice: domain.md's working day vs. the law's "01 ngày trước ngày hết hạn". */
+/* Policy apology_notice: the law's "01 ngày trước ngày hết hạn" (default, ND 61 Art. 19(5))
+   vs. the stricter one-working-day margin (a warning only, issue #15). */
 static void
 test_apology_notice_policy(void **state)
 {

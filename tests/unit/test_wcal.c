@@ -115,6 +115,8 @@ static const struct year_case YEARS[] = {
      {{"2025-04-26", WCAL_R_MAKEUP_SATURDAY}, {NULL, 0}}},
     {2026,
      {{"2026-01-01", WCAL_R_NEW_YEAR},
+      /* CV 12729/VPCP-KGVX 25/12/2025: Fri 02/01 off, paid back on Sat 10/01 */
+      {"2026-01-02", WCAL_R_SWAP_OFF},
       {"2026-02-16", WCAL_R_TET},
       {"2026-02-17", WCAL_R_TET},
       {"2026-02-18", WCAL_R_TET},
@@ -127,7 +129,7 @@ static const struct year_case YEARS[] = {
       {"2026-09-01", WCAL_R_NATIONAL_DAY_2},
       {"2026-09-02", WCAL_R_NATIONAL_DAY},
       {NULL, 0}},
-     {{"2026-08-22", WCAL_R_MAKEUP_SATURDAY}, {NULL, 0}}},
+     {{"2026-01-10", WCAL_R_MAKEUP_SATURDAY}, {"2026-08-22", WCAL_R_MAKEUP_SATURDAY}, {NULL, 0}}},
     /* 2020: only Tết is announced in the data (domain.md §4.3); the rest are the rules
        (BLLĐ 2012: one Quốc khánh day). 01/01 Wed, Giỗ Tổ Thu 02/04, 30/04 Thu, 01/05 Fri,
        02/09 Wed. */
@@ -215,6 +217,7 @@ struct swap_case {
 
 static const struct swap_case SWAPS[] = {
     {"2024-04-29"}, {"2024-05-04"}, {"2025-05-02"}, {"2025-04-26"}, {"2026-08-31"}, {"2026-08-22"},
+    {"2026-01-02"}, {"2026-01-10"}, /* CV 12729/VPCP-KGVX */
 };
 
 static void
@@ -248,7 +251,7 @@ test_rules_match_announcements(void **state)
         if (wcal_reason(data, d) == WCAL_R_COMPENSATORY)
             assert_int_equal(wcal_reason(rules, d), WCAL_R_COMPENSATORY);
     }
-    assert_int_equal(differ, 6);
+    assert_int_equal(differ, 8);
     wcal_free(rules);
     wcal_free(data);
 }
@@ -445,8 +448,10 @@ test_makeup_policy_off(void **state)
     assert_int_equal(wcal_sessions(off, D("2026-08-22"), &s), 0);
     assert_int_equal(wcal_sessions(on, D("2026-08-22"), &s), 2);
     assert_int_equal(wcal_is_working(off, D("2026-08-31")), 0);
+    assert_int_equal(wcal_is_working(off, D("2026-01-10")), 0); /* CV 12729's Saturday */
+    assert_int_equal(wcal_is_working(on, D("2026-01-10")), 1);
     for (int32_t d = wcal_first_day(on); d <= wcal_last_day(on); d++)
-        if (d != D("2026-08-22"))
+        if (d != D("2026-08-22") && d != D("2026-01-10"))
             assert_int_equal(wcal_is_working(on, d), wcal_is_working(off, d));
     wcal_free(on);
     wcal_free(off);
