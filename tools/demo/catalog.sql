@@ -1,5 +1,6 @@
 -- tools/demo/catalog.sql - the demo catalogue: one province, Đồng Nai, as motcua would hold it
--- across the 2025 reform (domain.md §1): the provincial centre and departments (with the
+-- across the 2025 reform (domain.md §1), with the former Bình Phước province merged into it on
+-- 01/07/2025: the provincial centre and departments (with the
 -- 01/03/2025 department mergers), two former districts with some of their communes closed on
 -- 30/06/2025, the merged communes and wards in force from 01/07/2025 with successor links, the
 -- fields and 39 procedures with their national codes (mã TTHC), versions, durations, cases,
@@ -23,19 +24,71 @@
 --  * The communes and wards are real names of Long Khánh and Nhơn Trạch before 2025 and of the
 --    units in force from 01/07/2025; which old commune went into which new one is illustrative
 --    (a subset, not the full arrangement resolution of the Standing Committee).
+--  * Administrative-unit codes (mã ĐVHC, column admin_code): Đồng Nai 75, kept by the table of
+--    QĐ 19/2025/QĐ-TTg (in force 01/07/2025, domain-sources.md §1, §7.3); the former Bình Phước
+--    70, its code in the table in force until 30/06/2025 (QĐ 124/2004/QĐ-TTg and its changes,
+--    domain-sources.md §1 [M]), which QĐ 19/2025 no longer lists. Commune codes are not set.
+--  * The former Bình Phước province (Nghị quyết 202/2025/QH15: merged into Đồng Nai from
+--    01/07/2025, Đồng Nai keeping its name and seat): units closed on 30/06/2025 with successor
+--    links into Đồng Nai, as the catalogue does for the merged communes, so that reports by
+--    current structure put its dossiers under Đồng Nai and reports as it was under Bình Phước.
+--    Its unit identifier group H10 is NOT confirmed: the national list of QĐ 20/2020/QĐ-TTg
+--    was not found by a search (pages and docs, "mã định danh điện tử Bình Phước H10",
+--    "Quyết định 19/2025/QĐ-TTg", 07/12/2026); H10 is the place of Bình Phước in the same
+--    alphabetical order of the 63 provinces that gives H19 for Đồng Nai (An Giang H01 ...
+--    Bình Dương H09, Bình Phước H10, Bình Thuận H11 ... Điện Biên H18, Đồng Nai H19). Its lower
+--    groups are demo values. Which Bình Phước wards went into phường Đồng Xoài is illustrative.
 --  * Department mergers of 01/03/2025 (Sở Kế hoạch và Đầu tư into Sở Tài chính, Sở Tài nguyên
 --    và Môi trường + Sở Nông nghiệp và Phát triển nông thôn into Sở Nông nghiệp và Môi trường,
 --    Sở Giao thông vận tải into Sở Xây dựng, Sở Lao động - Thương binh và Xã hội split between
 --    Sở Nội vụ, Sở Y tế and Sở Giáo dục và Đào tạo) follow the national 2025 restructuring.
 
 -- Units: parents are resolved by code, so rows are inserted level by level.
-INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from, valid_to, address)
-SELECT v.code, v.name, v.level, v.kind, p.id, 'H19', v.valid_from::date, v.valid_to::date, v.address
+INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from, valid_to, address,
+                  admin_code)
+SELECT v.code, v.name, v.level, v.kind, p.id, 'H19', v.valid_from::date, v.valid_to::date, v.address,
+       v.admin
   FROM (VALUES
     ('000.00.00.H19', 'Ủy ban nhân dân tỉnh Đồng Nai', 'province', 'committee', NULL,
-     '2018-06-21', NULL, 'Số 2 Nguyễn Văn Trị, phường Trấn Biên, tỉnh Đồng Nai')
-  ) AS v(code, name, level, kind, parent, valid_from, valid_to, address)
+     '2018-06-21', NULL, 'Số 2 Nguyễn Văn Trị, phường Trấn Biên, tỉnh Đồng Nai', '75')
+  ) AS v(code, name, level, kind, parent, valid_from, valid_to, address, admin)
   LEFT JOIN unit p ON p.code = v.parent
+ON CONFLICT (code) DO NOTHING;
+
+-- Đồng Nai's mã ĐVHC on a catalogue loaded before it was set (otherwise, and on a second run,
+-- no row matches: idempotent).
+UPDATE unit SET admin_code = '75' WHERE code = '000.00.00.H19' AND admin_code IS NULL;
+
+-- The former Bình Phước province (H10), dissolved 30/06/2025: its provincial committee (mã
+-- ĐVHC 70) and centre, the former city of Đồng Xoài and two of its wards.
+INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from, valid_to, admin_code)
+SELECT v.code, v.name, v.level, v.kind, p.id, 'H10', v.valid_from::date, v.valid_to::date, v.admin
+  FROM (VALUES
+    ('000.00.00.H10', 'Ủy ban nhân dân tỉnh Bình Phước', 'province', 'committee', NULL,
+     '2018-06-21', '2025-06-30', '70')
+  ) AS v(code, name, level, kind, parent, valid_from, valid_to, admin)
+  LEFT JOIN unit p ON p.code = v.parent
+ON CONFLICT (code) DO NOTHING;
+
+INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from, valid_to)
+SELECT v.code, v.name, v.level, v.kind, p.id, right(v.code, 3), v.valid_from::date, v.valid_to::date
+  FROM (VALUES
+    ('000.00.01.H10', 'Trung tâm Phục vụ hành chính công tỉnh Bình Phước', 'province', 'center', '000.00.00.H10', '2018-06-21', '2025-06-30'),
+    ('000.00.41.H10', 'Ủy ban nhân dân thành phố Đồng Xoài', 'district', 'committee', '000.00.00.H10', '2018-06-21', '2025-06-30'),
+    -- the ward of Đồng Nai in force from 01/07/2025 on the former territory of Đồng Xoài
+    ('131.00.00.H19', 'Ủy ban nhân dân phường Đồng Xoài', 'commune', 'committee', '000.00.00.H19', '2025-07-01', NULL)
+  ) AS v(code, name, level, kind, parent, valid_from, valid_to)
+  JOIN unit p ON p.code = v.parent
+ON CONFLICT (code) DO NOTHING;
+
+INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from, valid_to)
+SELECT v.code, v.name, v.level, v.kind, p.id, right(v.code, 3), v.valid_from::date, v.valid_to::date
+  FROM (VALUES
+    ('001.00.41.H10', 'Ủy ban nhân dân phường Tân Phú', 'commune', 'committee', '000.00.41.H10', '2018-06-21', '2025-06-30'),
+    ('002.00.41.H10', 'Ủy ban nhân dân phường Tân Đồng', 'commune', 'committee', '000.00.41.H10', '2018-06-21', '2025-06-30'),
+    ('131.01.00.H19', 'Trung tâm Phục vụ hành chính công phường Đồng Xoài', 'commune', 'center', '131.00.00.H19', '2025-07-01', NULL)
+  ) AS v(code, name, level, kind, parent, valid_from, valid_to)
+  JOIN unit p ON p.code = v.parent
 ON CONFLICT (code) DO NOTHING;
 
 INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from, valid_to, address)
@@ -164,7 +217,14 @@ SELECT a.id, b.id, v.since::date
     ('000.00.31.H19', '105.00.00.H19', '2025-07-01'),
     ('000.00.32.H19', '111.00.00.H19', '2025-07-01'),
     ('000.00.32.H19', '112.00.00.H19', '2025-07-01'),
-    ('000.00.32.H19', '113.00.00.H19', '2025-07-01')
+    ('000.00.32.H19', '113.00.00.H19', '2025-07-01'),
+    -- the former Bình Phước province into Đồng Nai (01/07/2025): committee, centre, and the
+    -- former city of Đồng Xoài and its wards into phường Đồng Xoài
+    ('000.00.00.H10', '000.00.00.H19', '2025-07-01'),
+    ('000.00.01.H10', '000.00.01.H19', '2025-07-01'),
+    ('000.00.41.H10', '131.00.00.H19', '2025-07-01'),
+    ('001.00.41.H10', '131.00.00.H19', '2025-07-01'),
+    ('002.00.41.H10', '131.00.00.H19', '2025-07-01')
   ) AS v(unit, successor, since)
   JOIN unit a ON a.code = v.unit
   JOIN unit b ON b.code = v.successor

@@ -11,7 +11,8 @@ be repeated. Uses the integration API key, and signs every write as docs/integra
 says (the signing secret is issued through the admin API, logged in as the demo `admin`;
 --signing-secret to give one): an integration client replays receptions and events made elsewhere with their own times (received_at,
 occurred_at), which is what the Egov adapter does, so the dossiers spread over the last five
-months and reach every state of domain.md §3. The server computes every appointment and
+months and reach every state of domain.md §3; one in 25 is a pre-merger dossier of the former
+Bình Phước province, received in February-March 2025 (BINH_PHUOC below). The server computes every appointment and
 classification; this script only chooses what happened and when. Deterministic (fixed seed):
 the same run gives the same story, but a second run adds new dossiers (it is a generator,
 not a loader). Exit status 1 when more than a tenth of the requests failed.
@@ -40,6 +41,16 @@ WARDS = [("101.01.00.H19", "101.00.00.H19"), ("102.01.00.H19", "102.00.00.H19"),
 COMMUNE_PROCS = ["1.001193", "1.000894", "1.000656", "1.004873", "2.000815", "2.000884",
                  "1.004222", "1.004194", "2.000720", "1.013225", "1.001776", "1.001699"]
 PROVINCE = ("000.00.01.H19", "000.00.19.H19", ["1.014199", "1.014200", "1.014201"])
+# Pre-merger dossiers of the former Bình Phước province (tools/demo/catalog.sql: dissolved
+# 30/06/2025, merged into Đồng Nai on 01/07/2025): received by its wards between 10/02 and
+# 27/03/2025 (ND 61/2018 era), so that every event of the longest plan (7 steps of at most 260
+# hours) still falls before 30/06/2025, when the wards were in force. Reports by current
+# structure count them under Đồng Nai (phường Đồng Xoài), as it was under Bình Phước. One
+# dossier in PRE_MERGER_EVERY, at slot PRE_MERGER_SLOT: 2 of 45 or 60, 5 of 120.
+BINH_PHUOC = ["001.00.41.H10", "002.00.41.H10"]
+BINH_PHUOC_PROCS = ["1.001193", "1.000894", "1.004873", "2.000815", "1.004222", "1.004194"]
+PRE_MERGER_FROM, PRE_MERGER_DAYS = dt.date(2025, 2, 10), 45
+PRE_MERGER_EVERY, PRE_MERGER_SLOT = 25, 12
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
             "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"]
@@ -128,10 +139,11 @@ def working_instant(rng, day):
     return dt.datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=TZ)
 
 
-def applicant(rng):
+def applicant(rng, province="Đồng Nai", prefix="075"):
     name = "%s %s %s" % (rng.choice(SURNAMES), rng.choice(MIDDLE), rng.choice(GIVEN))
-    return {"name": name, "id_number": "075%09d" % rng.randint(0, 999999999),
-            "address": "%d đường %s, tỉnh Đồng Nai" % (rng.randint(1, 400), rng.choice(STREETS)),
+    return {"name": name, "id_number": "%s%09d" % (prefix, rng.randint(0, 999999999)),
+            "address": "%d đường %s, tỉnh %s" % (rng.randint(1, 400), rng.choice(STREETS),
+                                                 province),
             "phone": "09%08d" % rng.randint(0, 99999999)}
 
 
@@ -140,15 +152,28 @@ def one(api, rng, now, counts, n):
         plan = PLANS[n % len(PLANS)][0]
     else:
         plan = rng.choices([p for p, _ in PLANS], [w for _, w in PLANS])[0]
-    if rng.random() < 0.15:
-        recv, resolver, procs = PROVINCE
+    pre_merger = n % PRE_MERGER_EVERY == PRE_MERGER_SLOT
+    if pre_merger:
+        # the ward receives and resolves (its Bộ phận Tiếp nhận và Trả kết quả); no liên thông
+        # leg to a Đồng Nai department before the merger
+        recv = resolver = rng.choice(BINH_PHUOC)
+        proc = rng.choice(BINH_PHUOC_PROCS)
+        t = working_instant(rng, PRE_MERGER_FROM +
+                            dt.timedelta(days=rng.randint(0, PRE_MERGER_DAYS)))
+        who = applicant(rng, "Bình Phước", "070")
+        if plan == "lien_thong":
+            plan = "returned"
     else:
-        (recv, resolver), procs = rng.choice(WARDS), COMMUNE_PROCS
-    proc = rng.choice(procs)
-    start = now - dt.timedelta(days=rng.randint(1, 150))
-    t = working_instant(rng, start.date())
+        if rng.random() < 0.15:
+            recv, resolver, procs = PROVINCE
+        else:
+            (recv, resolver), procs = rng.choice(WARDS), COMMUNE_PROCS
+        proc = rng.choice(procs)
+        start = now - dt.timedelta(days=rng.randint(1, 150))
+        t = working_instant(rng, start.date())
+        who = applicant(rng)
     channel = rng.choices([1, 2, 3], [70, 25, 5])[0]
-    body = {"procedure": proc, "applicant": applicant(rng), "receiving_unit": recv,
+    body = {"procedure": proc, "applicant": who, "receiving_unit": recv,
             "resolving_unit": resolver, "channel": channel, "received_at": ts(t),
             "documents": [dict(c) for c in api.components(proc)[:2]]}
     if channel == 3:
