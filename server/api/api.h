@@ -26,6 +26,7 @@ extern const struct route API_AUTH_ROUTES[];     /* api/auth.c */
 extern const struct route API_CATALOG_ROUTES[];  /* api/catalog.c */
 extern const struct route API_CALENDAR_ROUTES[]; /* api/calendar.c */
 extern const struct route API_CALENDAR_FIX_ROUTES[]; /* api/calendar_fix.c */
+extern const struct route API_CALENDAR_IMPORT_ROUTES[]; /* api/calendar_import.c */
 extern const struct route API_DOSSIER_ROUTES[];  /* api/dossier.c */
 extern const struct route API_DOC_ROUTES[];      /* api/documents.c */
 extern const struct route API_REPORT_ROUTES[];   /* api/report.c */

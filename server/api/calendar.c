@@ -30,6 +30,7 @@
 #include <openssl/rand.h>
 
 #include "api/api.h"
+#include "api/calendar_int.h"
 #include "api/dossier.h"
 #include "app.h"
 #include "core/arena.h"
@@ -117,9 +118,10 @@ parse_sessions(json_t *arr, struct wcal_schedule *s, struct mc_err *e)
  * skip_day and the schedule starting on skip_sched (INT32_MIN: none), each array with one
  * free slot at the end for a candidate change. Caller frees *en and *sc.
  */
-static int
-read_rows(const PGresult *res, int32_t skip_day, int32_t skip_sched, struct wcal_entry **en,
-          size_t *nen, struct wcal_schedule **sc, size_t *nsc, struct mc_err *e)
+int
+calendar_read_rows(const PGresult *res, int32_t skip_day, int32_t skip_sched,
+                   struct wcal_entry **en, size_t *nen, struct wcal_schedule **sc, size_t *nsc,
+                   struct mc_err *e)
 {
     int n = PQntuples(res);
     json_t *sched = NULL;
@@ -167,13 +169,9 @@ read_rows(const PGresult *res, int32_t skip_day, int32_t skip_sched, struct wcal
     return 0;
 }
 
-/* Builds a calendar from entries and schedules (schedules sorted here by from_day). */
-static struct wcal *
-build(const struct config *cfg, const struct wcal_entry *en, size_t nen,
-      struct wcal_schedule *sc, size_t nsc, struct mc_err *e)
+void
+calendar_opts(const struct config *cfg, struct wcal_schedule *sc, size_t nsc, struct wcal_opts *o)
 {
-    struct wcal_opts o;
-
     /* insertion sort: a handful of schedules, the candidate last */
     for (size_t i = 1; i < nsc; i++)
         for (size_t j = i; j > 0 && sc[j].from_day < sc[j - 1].from_day; j--) {
@@ -182,10 +180,20 @@ build(const struct config *cfg, const struct wcal_entry *en, size_t nen,
             sc[j] = sc[j - 1];
             sc[j - 1] = t;
         }
-    wcal_opts_default(&o);
-    o.count_makeup_saturdays = cfg->count_makeup_saturdays;
-    o.schedules = sc;
-    o.nschedules = nsc;
+    wcal_opts_default(o);
+    o->count_makeup_saturdays = cfg->count_makeup_saturdays;
+    o->schedules = sc;
+    o->nschedules = nsc;
+}
+
+/* Builds a calendar from entries and schedules (schedules sorted here by from_day). */
+struct wcal *
+calendar_build(const struct config *cfg, const struct wcal_entry *en, size_t nen,
+               struct wcal_schedule *sc, size_t nsc, struct mc_err *e)
+{
+    struct wcal_opts o;
+
+    calendar_opts(cfg, sc, nsc, &o);
     return wcal_build(&o, en, nen, e);
 }
 
@@ -197,8 +205,8 @@ calendar_build_rows(const struct config *cfg, const PGresult *res, struct mc_err
     size_t nen, nsc;
     struct wcal *w = NULL;
 
-    if (read_rows(res, INT32_MIN, INT32_MIN, &en, &nen, &sc, &nsc, e) == 0)
-        w = build(cfg, en, nen, sc, nsc, e);
+    if (calendar_read_rows(res, INT32_MIN, INT32_MIN, &en, &nen, &sc, &nsc, e) == 0)
+        w = calendar_build(cfg, en, nen, sc, nsc, e);
     free(en);
     free(sc);
     return w;
@@ -210,8 +218,8 @@ struct cal_retired {
     struct cal_retired *next;
 };
 
-static void
-publish(struct app *app, struct wcal *w)
+void
+calendar_publish(struct app *app, struct wcal *w)
 {
     const struct wcal *old = atomic_exchange(&app->cal, (const struct wcal *)w);
     struct cal_retired *r;
@@ -265,7 +273,7 @@ calendar_boot(struct app *app, struct mc_err *e)
     PQfinish(c);
     if (w == NULL)
         return -1;
-    publish(app, w);
+    calendar_publish(app, w);
     return 0;
 }
 
@@ -375,7 +383,7 @@ on_reload_rows(struct db_result *r, void *arg)
         log_kv(LOG_ERROR, "calendar reload refused", "detail", e.detail, (char *)NULL);
         return;
     }
-    publish(l->w->app, w);
+    calendar_publish(l->w->app, w);
     log_kv(LOG_INFO, "calendar reloaded", (char *)NULL);
     db_exec1(l->w->db, PENDING_SQL, 0, NULL, on_pending_rows, l->w);
     if (l->again) {
@@ -437,9 +445,8 @@ calendar_worker_free(struct worker *w)
     w->ext[EXT_CALENDAR] = NULL;
 }
 
-/* This process's token for NOTIFY payloads ("" before calendar_listen ran). */
-static const char *
-own_token(const struct app *app)
+const char *
+calendar_own_token(const struct app *app)
 {
     const struct cal_listener *l = app->nworkers > 0 ? app->workers[0].ext[EXT_CALENDAR] : NULL;
 
@@ -606,7 +613,7 @@ static const char SCHED_UPSERT_SQL[] =
     " RETURNING (xmax = 0) AS inserted";
 static const char SCHED_DELETE_SQL[] =
     "DELETE FROM calendar_schedule WHERE province = $1 AND from_day = $2::date RETURNING from_day";
-static const char NOTIFY_SQL[] = "SELECT pg_notify($1, $2)";
+const char CALENDAR_NOTIFY_SQL[] = "SELECT pg_notify($1, $2)";
 
 /* "HH:MM" of minutes after midnight (0..1440) into buf[6]. */
 static const char *
@@ -685,7 +692,7 @@ on_written(struct reqctx *rc, struct db_result *r)
         http_reply_error(rc, &e);
         return;
     }
-    publish(rc->app, w);
+    calendar_publish(rc->app, w);
     c->row = json_object();
     arena_defer(rc->arena, (void (*)(void *))json_decref, c->row);
     json_object_set_new(c->row, c->schedule ? "from_day" : "day", json_string(c->day_text));
@@ -741,8 +748,8 @@ write_change(struct reqctx *rc)
     }
     st[0].values = v;
     nv[0] = CALENDAR_CHANNEL;
-    nv[1] = arena_printf(rc->arena, "%s %s", own_token(rc->app), c->day_text);
-    st[1].sql = NOTIFY_SQL;
+    nv[1] = arena_printf(rc->arena, "%s %s", calendar_own_token(rc->app), c->day_text);
+    st[1].sql = CALENDAR_NOTIFY_SQL;
     st[1].nparams = 2;
     st[1].values = nv;
     st[2].sql = CALENDAR_ROWS_SQL;
@@ -762,8 +769,8 @@ try_change(struct reqctx *rc, const PGresult *res, struct mc_err *e)
     size_t nen, nsc;
     struct wcal *w = NULL;
 
-    if (read_rows(res, c->schedule ? INT32_MIN : c->day, c->schedule ? c->day : INT32_MIN, &en,
-                  &nen, &sc, &nsc, e) == 0) {
+    if (calendar_read_rows(res, c->schedule ? INT32_MIN : c->day, c->schedule ? c->day : INT32_MIN,
+                           &en, &nen, &sc, &nsc, e) == 0) {
         if (!c->deleting && !c->schedule) {
             en[nen].day = c->day;
             en[nen].working = c->working;
@@ -773,7 +780,7 @@ try_change(struct reqctx *rc, const PGresult *res, struct mc_err *e)
         }
         if (!c->deleting && c->schedule)
             sc[nsc++] = c->sched;
-        w = build(rc->app->cfg, en, nen, sc, nsc, e);
+        w = calendar_build(rc->app->cfg, en, nen, sc, nsc, e);
     }
     free(en);
     free(sc);

@@ -2,7 +2,7 @@
  * calendar.c - `motcua calendar ...`: prints the lunar date of a day and the days off
  * and worked Saturdays of a year, from the rules of server/domain/wcal.c and an optional
  * announced-schedule file (docs/domain.md "Command line"). `due` and `classify` are
- * dispatched to server/cli/calendar_due.c.
+ * dispatched to server/cli/calendar_due.c, `import` to server/cli/calendar_import.c.
  */
 #include "cli/cli.h"
 
@@ -24,7 +24,8 @@ static const char USAGE[] =
     "  motcua calendar lunar YYYY-MM-DD [--data FILE] [--no-makeup-saturdays]\n"
     "  motcua calendar days YYYY [--data FILE] [--no-makeup-saturdays]\n"
     "  motcua calendar due ...      (xem / see: motcua calendar due --help)\n"
-    "  motcua calendar classify ... (xem / see: motcua calendar classify --help)\n";
+    "  motcua calendar classify ... (xem / see: motcua calendar classify --help)\n"
+    "  motcua calendar import FILE [--dry-run] [--override] (xem / see: --help)\n";
 
 static int
 usage_error(const char *vi, const char *en, const char *arg)
@@ -224,6 +225,8 @@ cli_calendar(int argc, char **argv)
         return cli_calendar_due(argc - 1, argv + 1);
     if (strcmp(argv[1], "classify") == 0)
         return cli_calendar_classify(argc - 1, argv + 1);
+    if (strcmp(argv[1], "import") == 0)
+        return cli_calendar_import(argc - 1, argv + 1);
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         fputs(USAGE, stdout);
         return 0;

@@ -34,6 +34,14 @@ int cli_calendar_due(int argc, char **argv);
 int cli_calendar_classify(int argc, char **argv);
 
 /*
+ * `motcua calendar import FILE [--dry-run] [--override] [--format tsv|json] [--year YYYY]
+ * [--json]` (server/cli/calendar_import.c): a year's announcement checked, diffed and, without
+ * --dry-run, applied to the database of DATABASE_URL in one transaction (issue 15 part 2).
+ * argv[0] is "import". Exit 0 done, 1 refused or failed (nothing written), 2 bad arguments.
+ */
+int cli_calendar_import(int argc, char **argv);
+
+/*
  * `motcua account <add|api-key|disable|list> ...` (server/cli/account.c, security engineer):
  * accounts and integration API keys over DATABASE_URL; an API key is printed once, alone on
  * its line. argv[0] is "account".

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test_calendar_cli.sh MOTCUA - `motcua calendar lunar|days|due|classify` (server/cli/calendar.c,
+# test_calendar_cli.sh MOTCUA - `motcua calendar lunar|days|due|classify|import` (server/cli/calendar.c,
 # calendar_due.c). Prints TAP. Expected outputs are typed from domain.md §4.3 / §4.4 / §5.
 set -u
 case "${1:-}" in
@@ -293,6 +293,12 @@ check_exit "no subcommand exits 2" 2
 check_exit "unreadable data file exits 1" 1 days 2026 --data "$tmp/none.tsv"
 printf '2026-02-16\toff\tholiday\tx\n' >"$tmp/bad.tsv"
 check_exit "malformed data file exits 1" 1 days 2026 --data "$tmp/bad.tsv"
+# `calendar import` (issue 15 part 2; against a database: tests/http/test_calendar_import.py)
+check_exit "import without a file exits 2" 2 import
+check_exit "import with an unknown option exits 2" 2 import "$tmp/bad.tsv" --bogus
+check_exit "import with a bad format exits 2" 2 import "$tmp/bad.tsv" --format xml
+check_exit "import with a bad year exits 2" 2 import "$tmp/bad.tsv" --year 20x6
+check_exit "import of an unreadable file exits 1" 1 import "$tmp/none.tsv"
 
 echo "1..$n"
 [ "$fails" -eq 0 ]

@@ -110,6 +110,8 @@ EXPECT = {
     # corrections of closed dossiers (issue 15): a supervisor lists, an administrator applies
     ("GET", "/api/v1/calendar/corrections"): ok_for({"supervisor", "admin"}, 200),
     ("POST", "/api/v1/calendar/corrections/apply"): ok_for(ADMIN_ONLY, 200),
+    # a year's announcement (issue 15 part 2): administrators only; a dry run writes nothing
+    ("POST", "/api/v1/calendar/import"): ok_for(ADMIN_ONLY, 200),
     # dossiers: the clerk receives at its own counter; an integration client pushes for the
     # units it is bound to (naming a unit outside them: 422 UNKNOWN_REFERENCE, no dossier)
     ("POST", "/api/v1/dossiers"): row(clerk=201, integration=(201, 422)),
@@ -373,6 +375,8 @@ def request_for(t, role, scope, method, pattern):
         return "/api/v1/calendar/days/%s/delete" % day, None
     if pattern == "/api/v1/calendar/corrections/apply":
         return pattern, {"codes": ["NOPE-000000-%04d" % (u % 10000)]}
+    if pattern == "/api/v1/calendar/import":
+        return pattern, {"format": "tsv", "content": "2021-10-15\toff\tlocal\tngày nghỉ\n"}
     if pattern == "/api/v1/dossiers":
         body = {"applicant": dict(APPLICANT), "procedure": PROC, "channel": 1,
                 "documents": [{"name": "Tờ khai", "kind": "original", "count": 1}],

@@ -611,6 +611,16 @@ def test_calendar(t):
                                       headers={"Idempotency-Key": key()})
     sup.post("/api/v1/calendar/corrections/apply", {"codes": ["NOPE-000000-0001"]}, expect=403,
              headers={"Idempotency-Key": key()})
+    # a year's announcement (issue 15 part 2): dry run, refusal with every problem, bad body
+    ann = "2021-10-15\toff\tswap_off\tnghỉ\n2021-10-23\twork\tmakeup_saturday\tlàm bù\n"
+    adm.post("/api/v1/calendar/import", {"format": "tsv", "content": ann})
+    adm.post("/api/v1/calendar/import", {"format": "json", "content": "[]", "apply": True},
+             expect=422, headers={"Idempotency-Key": key()})
+    adm.post("/api/v1/calendar/import", {"content": "2021-10-15\toff\tswap_off\tx\n"},
+             expect=422)
+    lenient("admin", S["admin"]).post("/api/v1/calendar/import", {"format": "xml", "content": ""},
+                                      expect=422, bad_request=True)
+    sup.post("/api/v1/calendar/import", {"content": ann}, expect=403)
     clean(t, m)
 
 
