@@ -33,7 +33,6 @@ const DAY_REASONS = {
   announced: 'Nghỉ theo thông báo',
 };
 // Fixed-date holidays: the reason only fits its own day (MM-DD).
-const FIXED_DAY = { new_year: '01-01', reunification: '04-30', labour: '05-01', national_day: '09-02' };
 
 const WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
 const MONTHS = ['Tháng 1', 'Tháng 2', 'Tháng 3', 'Tháng 4', 'Tháng 5', 'Tháng 6', 'Tháng 7',
@@ -614,6 +613,7 @@ function sourceLabel(s) {
   if (!s || s === 'rule') return 'Quy định (BLLĐ)';
   if (s === 'proposed') return 'Dự kiến';
   if (s.startsWith('admin:')) return `Quản trị: ${s.slice(6)}`;
+  if (s.startsWith('import:')) return `Nạp thông báo: ${s.slice(7)}`;
   if (s === 'announced') return 'Thông báo';
   return s;
 }
@@ -847,124 +847,15 @@ function dayEditor(onDone) {
 
 // ---- the announcement import ----
 
-// Parses TSV (calendar_vn.tsv) or JSON into rows {line, day, working, reason, note, raw} and
-// errors [{line, raw, msg}]; validation against the loaded year comes later.
-function parseAnnouncement(text) {
-  const rows = [];
-  const errors = [];
-  const t = text.replace(/^\uFEFF/, '');
-  const trimmed = t.trim();
-  if (!trimmed) return { rows, errors: [{ line: '', raw: '', msg: 'Chưa có nội dung để nạp.' }], format: '' };
-  if (trimmed[0] === '[' || trimmed[0] === '{') {
-    let data;
-    try { data = JSON.parse(trimmed); } catch (e) {
-      return { rows, errors: [{ line: '', raw: '', msg: `JSON không hợp lệ: ${e.message}` }], format: 'JSON' };
-    }
-    if (data && !Array.isArray(data) && Array.isArray(data.items)) data = data.items;
-    if (!Array.isArray(data)) return { rows, errors: [{ line: '', raw: '', msg: 'JSON phải là một mảng [{day, working, reason, note}].' }], format: 'JSON' };
-    data.forEach((o, i) => {
-      const line = `#${i + 1}`;
-      const raw = JSON.stringify(o);
-      if (!o || typeof o !== 'object' || Array.isArray(o)) { errors.push({ line, raw, msg: 'Phần tử phải là một đối tượng.' }); return; }
-      // rows exported from GET /calendar/days carry more members: keep the four we write
-      const known = ['day', 'working', 'reason', 'note', 'weekday', 'reason_vi', 'source', 'updated_at'];
-      const extra = Object.keys(o).filter(k => !known.includes(k));
-      if (extra.length) { errors.push({ line, raw, msg: `Trường không được biết: ${extra.join(', ')}.` }); return; }
-      if (typeof o.working !== 'boolean') { errors.push({ line, raw, msg: '“working” phải là true hoặc false.' }); return; }
-      if (o.note !== undefined && typeof o.note !== 'string') { errors.push({ line, raw, msg: '“note” phải là chuỗi.' }); return; }
-      rows.push({ line, raw, day: String(o.day ?? ''), working: o.working, reason: String(o.reason ?? ''), note: o.note || '' });
-    });
-    return { rows, errors, format: 'JSON' };
-  }
-  t.split('\n').forEach((l, i) => {
-    const line = i + 1;
-    const s = l.replace(/\r$/, '');
-    if (!s.trim() || s[0] === '#') return;
-    const parts = s.split('\t');
-    if (parts.length < 3 || parts.length > 4) {
-      errors.push({ line, raw: s, msg: parts.length > 4 ? 'Thừa dấu tab: ghi chú không được chứa tab.' : 'Cần các cột ngày, off|work, lý do, ghi chú cách nhau bằng tab.' });
-      return;
-    }
-    const [day, ow, reason, note = ''] = parts;
-    if (ow !== 'off' && ow !== 'work') { errors.push({ line, raw: s, msg: 'Cột thứ hai phải là off hoặc work.' }); return; }
-    rows.push({ line, raw: s, day, working: ow === 'work', reason, note });
-  });
-  if (!rows.length && !errors.length) errors.push({ line: '', raw: '', msg: 'Không có dòng dữ liệu nào (chỉ có chú thích).' });
-  return { rows, errors, format: 'TSV' };
-}
-
-// Row checks of the format and of the rules it implies; loaded = the year's GET items.
-function validateRows(rows, loaded) {
-  const errors = [];
-  const err = (r, msg) => errors.push({ line: r.line, raw: r.raw, msg });
-  const seen = new Map();
-  const years = new Set();
-  const good = [];
-  for (const r of rows) {
-    if (!validIso(r.day)) { err(r, `Ngày “${r.day}” không đúng dạng YYYY-MM-DD hoặc không có thật.`); continue; }
-    if (!DAY_REASONS[r.reason]) { err(r, `Lý do “${r.reason}” không được phép (chỉ: ${Object.keys(DAY_REASONS).join(', ')}).`); continue; }
-    const wd = wdIndex(r.day);
-    if (r.working !== (r.reason === 'makeup_saturday')) { err(r, r.working ? 'Chỉ ngày “makeup_saturday” là ngày đi làm (work).' : 'Ngày “makeup_saturday” phải là work.'); continue; }
-    if (r.working && wd !== 6) { err(r, `Ngày làm bù phải là thứ Bảy (${fmtDate(r.day)} là ${WEEKDAYS[wd]}).`); continue; }
-    if ((r.reason === 'swap_off' || r.reason === 'compensatory') && (wd === 0 || wd === 6)) { err(r, `Ngày ${r.reason === 'swap_off' ? 'nghỉ hoán đổi' : 'nghỉ bù'} phải là ngày thường (${fmtDate(r.day)} là ${WEEKDAYS[wd]}).`); continue; }
-    if (FIXED_DAY[r.reason] && r.day.slice(5) !== FIXED_DAY[r.reason]) { err(r, `${DAY_REASONS[r.reason]} chỉ rơi vào ngày ${FIXED_DAY[r.reason].split('-').reverse().join('/')}.`); continue; }
-    if (r.reason === 'national_day_2' && !['08-31', '09-01', '09-03', '09-04'].includes(r.day.slice(5))) { err(r, 'Ngày liền kề Quốc khánh phải ở sát 02/09.'); continue; }
-    if (r.reason === 'tet' && !(r.day.slice(5) >= '01-10' && r.day.slice(5) <= '03-05')) { err(r, 'Ngày nghỉ Tết Âm lịch phải trong khoảng cuối tháng 1 – đầu tháng 3.'); continue; }
-    if (utf8len(r.note) > 95) { err(r, `Ghi chú dài ${utf8len(r.note)} byte, tối đa 95.`); continue; }
-    if (/[\\\u0000-\u001f\u007f]/.test(r.note)) { err(r, 'Ghi chú không được chứa dấu gạch ngược hay ký tự điều khiển.'); continue; }
-    if (r.note !== r.note.normalize('NFC')) { err(r, 'Ghi chú chưa ở dạng Unicode dựng sẵn (NFC): gõ lại bằng bộ gõ Unicode dựng sẵn.'); continue; }
-    if (seen.has(r.day)) { err(r, `Ngày ${fmtDate(r.day)} đã có ở dòng ${seen.get(r.day)}.`); continue; }
-    seen.set(r.day, r.line);
-    years.add(r.day.slice(0, 4));
-    good.push(r);
-  }
-  if (years.size > 1) errors.push({ line: '', raw: '', msg: `Tệp có ngày của nhiều năm (${[...years].sort().join(', ')}): mỗi lần nạp thông báo của một năm.` });
-  // Swaps: a weekday off is paid back by a worked Saturday. Dates named in the note must be
-  // there (in the file or already loaded); otherwise the counts must match.
-  if (loaded && years.size === 1) {
-    const final = new Map((loaded.items || []).filter(isAnnouncedRow).map(d => [d.day, d.reason]));
-    for (const r of good) final.set(r.day, r.reason);
-    const kinds = [...final.values()];
-    const nSwap = kinds.filter(k => k === 'swap_off').length;
-    const nMake = kinds.filter(k => k === 'makeup_saturday').length;
-    for (const r of good) {
-      if (r.reason !== 'swap_off' && r.reason !== 'makeup_saturday') continue;
-      const want = r.reason === 'swap_off' ? 'makeup_saturday' : 'swap_off';
-      const named = [...r.note.matchAll(/(\d{1,2})\/(\d{1,2})\/(\d{4})/g)].map(m => parseDateVN(m[0])).filter(Boolean).filter(d => d !== r.day);
-      if (named.length) {
-        if (!named.some(d => final.get(d) === want)) {
-          err(r, r.reason === 'swap_off'
-            ? `Nghỉ hoán đổi ${fmtDate(r.day)} làm bù vào ${named.map(fmtDate).join(', ')}, nhưng ngày đó chưa có dòng “makeup_saturday” (work).`
-            : `Làm bù ${fmtDate(r.day)} cho ${named.map(fmtDate).join(', ')}, nhưng ngày đó chưa có dòng “swap_off” (off).`);
-        }
-      } else if (r.reason === 'swap_off' && nMake < nSwap) {
-        err(r, `Nghỉ hoán đổi ${fmtDate(r.day)} chưa có ngày thứ Bảy làm bù (${nSwap} ngày hoán đổi, ${nMake} thứ Bảy làm bù trong năm).`);
-      } else if (r.reason === 'makeup_saturday' && nSwap < nMake) {
-        err(r, `Thứ Bảy làm bù ${fmtDate(r.day)} không ứng với ngày nghỉ hoán đổi nào (${nMake} thứ Bảy làm bù, ${nSwap} ngày hoán đổi trong năm).`);
-      }
-    }
-  }
-  return { errors, good, year: years.size === 1 ? Number([...years][0]) : null };
-}
-
-// added: no announced row for the day; changed: an announced row that differs; same: equal;
-// blind: a day off on a weekend (the server lists only what differs from the week, so an
-// existing row cannot be seen: written again, harmless).
-function diffRows(good, loaded) {
-  const byDay = new Map((loaded.items || []).map(d => [d.day, d]));
-  return good.map(r => {
-    const cur = byDay.get(r.day) || null;
-    const wd = wdIndex(r.day);
-    let kind;
-    if (cur && isAnnouncedRow(cur)) {
-      kind = cur.working === r.working && cur.reason === r.reason && (cur.note || '') === r.note ? 'same' : 'changed';
-    } else if (!cur && !r.working && (wd === 0 || wd === 6)) kind = 'blind';
-    else kind = 'added';
-    return { ...r, cur, kind, key: newKey('calimp'), status: '' };
-  }).sort((a, b) => (a.day < b.day ? -1 : 1));
-}
-
-const DIFF_LABELS = { added: 'Thêm mới', changed: 'Thay đổi', same: 'Không đổi', blind: 'Ghi lại (cuối tuần)' };
+// The announcement is checked, compared and applied by the server (POST /calendar/import,
+// one definition of the rules with `motcua calendar import`): a dry run answers the refusals,
+// or the diff with the open dossiers whose dates would move; "Áp dụng" sends the same body
+// with apply: true, written in one transaction.
+const DIFF_LABELS = { added: 'Thêm mới', changed: 'Thay đổi', unchanged: 'Không đổi' };
+const formatOf = text => (/^\s*\[/.test(text) ? 'json' : 'tsv');
+const PLAIN_DAYS = { workday: 'Ngày làm việc', weekend: 'Nghỉ cuối tuần' };
+const dayText = d => PLAIN_DAYS[d.reason] || `${d.working ? 'Làm việc' : 'Nghỉ'} — ${DAY_REASONS[d.reason] || d.reason}`;
+const diffClass = k => (k === 'unchanged' ? 'same' : k);
 
 function announcementImport(onApplied) {
   const ta = h('textarea', { name: 'announcement', rows: 8, spellcheck: 'false', class: 'adm-tsv',
@@ -995,121 +886,107 @@ function announcementImport(onApplied) {
   });
   const out = h('div', { class: 'adm-import-out' });
   const checkBtn = h('button', { type: 'submit', class: 'primary' }, 'Kiểm tra và so sánh');
-  let diff = null;
-  let loadedYear = null;
+  let checked = null; // the body the last dry run checked, applied as it is
   let busy = false;
-  ta.addEventListener('input', () => { if (diff && !busy) { diff = null; mount(out, h('p', { class: 'muted' }, 'Nội dung đã thay đổi: bấm “Kiểm tra và so sánh” lại.')); } });
+  ta.addEventListener('input', () => { if (checked && !busy) { checked = null; mount(out, h('p', { class: 'muted' }, 'Nội dung đã thay đổi: bấm “Kiểm tra và so sánh” lại.')); } });
 
-  const check = async () => {
-    const p = parseAnnouncement(ta.value);
-    diff = null;
-    let v = validateRows(p.rows, null);
-    let loaded = null;
-    if (v.year) {
-      // the swap checks need what the year already holds
-      try { loaded = await get('/calendar/days', { year: v.year }); } catch (e) { mount(out, errorBox(e)); return; }
-      v = validateRows(p.rows, loaded);
-    }
-    const ln = e => Number(String(e.line).replace('#', '')) || 0;
-    const errors = [...p.errors, ...v.errors].sort((a, b) => ln(a) - ln(b));
-    if (errors.length) {
-      mount(out, h('div', { class: 'error', role: 'alert' },
-        h('p', { class: 'adm-strong' }, `Thông báo chưa hợp lệ: ${errors.length} lỗi. Chưa ghi gì vào lịch.`)),
-      table([
-        { label: 'Dòng', get: e => String(e.line || '—'), class: 'num' },
-        { label: 'Nội dung', get: e => (e.raw ? h('code', { class: 'adm-raw' }, e.raw) : '—') },
-        { label: 'Lỗi', get: e => e.msg },
-      ], errors, { caption: 'Các dòng cần sửa' }));
+  const refusalsBox = (refusals, override) => [
+    h('div', { class: 'error', role: 'alert' },
+      h('p', { class: 'adm-strong' }, `Thông báo chưa hợp lệ: ${refusals.length} lỗi. Chưa ghi gì vào lịch.`),
+      refusals.every(r => r.overridable) && !override
+        ? h('p', null, 'Các lỗi này trái quy tắc của Bộ luật Lao động hoặc thiếu ngày làm bù; chỉ bỏ qua khi văn bản thông báo thật sự quy định như vậy.') : null),
+    table([
+      { label: 'Dòng', get: r => String(r.line || (r.row !== null && r.row !== undefined ? `#${r.row + 1}` : '—')), class: 'num' },
+      { label: 'Ngày', get: r => (r.day ? fmtDate(r.day) : '—') },
+      { label: 'Lỗi', get: r => [r.message, r.overridable ? h('div', { class: 'muted' }, 'có thể bỏ qua khi văn bản quy định') : null] },
+      { label: 'Chi tiết', get: r => h('code', { class: 'adm-raw' }, r.detail || '') },
+    ], refusals, { caption: 'Các dòng cần sửa' })];
+
+  const check = async override => {
+    const body = { format: formatOf(ta.value), content: ta.value, override: !!override };
+    checked = null;
+    let r;
+    try {
+      r = await post('/calendar/import', body);
+    } catch (e) {
+      if (e.status === 422 && e.body && Array.isArray(e.body.refusals) && e.body.refusals.length) {
+        const all = e.body.refusals;
+        const retry = all.every(x => x.overridable) && !override
+          ? h('button', { type: 'button', class: 'danger', onclick: () => check(true) }, 'Kiểm tra lại, bỏ qua các quy tắc này') : null;
+        mount(out, refusalsBox(all, override), retry ? h('div', { class: 'actions' }, retry) : null);
+      } else mount(out, errorBox(e));
       return;
     }
-    loadedYear = loaded;
-    diff = diffRows(v.good, loaded);
-    drawDiff(v.year, p.format);
+    checked = body;
+    drawDiff(r);
   };
 
-  const drawDiff = (year, format) => {
-    const n = k => diff.filter(r => r.kind === k).length;
-    const todo = diff.filter(r => r.kind !== 'same');
-    const progress = h('progress', { max: String(todo.length || 1), value: '0', class: 'adm-progress', 'aria-label': 'Tiến độ ghi' });
-    progress.hidden = true;
+  const drawDiff = r => {
+    const sm = r.summary;
+    const todo = sm.added + sm.changed;
     const status = h('div', { 'aria-live': 'polite', class: 'adm-apply-status' });
-    const applyBtn = h('button', { type: 'button', class: 'primary' }, `Áp dụng ${todo.length} dòng`);
-    applyBtn.disabled = !todo.length;
-    const tableBox = h('div');
-    const drawTable = () => mount(tableBox, table([
-      { label: 'Ngày', get: r => h('span', { class: 'adm-nowrap' }, `${WEEKDAYS[wdIndex(r.day)]} ${fmtDate(r.day)}`) },
-      { label: 'Kết quả so sánh', get: r => badge(DIFF_LABELS[r.kind], `diff-${r.kind}`) },
-      { label: 'Trong thông báo', get: r => [h('strong', null, `${r.working ? 'Làm việc' : 'Nghỉ'} — ${DAY_REASONS[r.reason]}`), r.note ? h('div', { class: 'muted' }, r.note) : null] },
-      { label: 'Hiện đang nạp', get: r => (r.cur ? [`${r.cur.working ? 'Làm việc' : 'Nghỉ'} — ${r.cur.reason_vi}`,
-        h('div', { class: 'muted' }, [r.cur.note, sourceLabel(r.cur.source)].filter(Boolean).join(' · '))]
-        : r.kind === 'blind' ? h('span', { class: 'muted' }, 'Nghỉ cuối tuần (máy chủ không liệt kê ngày cuối tuần)') : h('span', { class: 'muted' }, wdIndex(r.day) % 6 ? 'Ngày làm việc' : 'Nghỉ cuối tuần')) },
-      { label: 'Ghi', get: r => (r.status ? h('span', { class: `adm-st adm-st-${r.statusKind}` }, r.status) : r.kind === 'same' ? h('span', { class: 'muted' }, 'Bỏ qua') : h('span', { class: 'muted' }, 'Chờ')) },
-    ], diff, { caption: `So sánh với lịch năm ${year} đang nạp trên máy chủ`, rowAttrs: r => ({ class: `adm-diff-${r.kind}`, dataset: { day: r.day, kind: r.kind } }) }));
-    drawTable();
-    const keep = (loadedYear.items || []).filter(d => isAnnouncedRow(d) && !diff.some(r => r.day === d.day));
+    const applyBtn = h('button', { type: 'button', class: 'primary' }, `Áp dụng ${todo} dòng`);
+    applyBtn.disabled = !todo;
+    const key = newKey('calimp');
+    const diffTable = table([
+      { label: 'Ngày', get: d => h('span', { class: 'adm-nowrap' }, `${d.weekday} ${fmtDate(d.day)}`) },
+      { label: 'Kết quả so sánh', get: d => badge(DIFF_LABELS[d.kind] || d.kind, `diff-${diffClass(d.kind)}`) },
+      { label: 'Trong thông báo', get: d => [h('strong', null, dayText(d.after)), d.after.note ? h('div', { class: 'muted' }, d.after.note) : null] },
+      { label: 'Hiện đang nạp', get: d => [dayText(d.before),
+        h('div', { class: 'muted' }, [d.before.note, sourceLabel(d.before.source)].filter(Boolean).join(' · '))] },
+    ], r.diff, { caption: `So sánh với lịch năm ${r.year} đang nạp trên máy chủ`,
+      rowAttrs: d => ({ class: `adm-diff-${diffClass(d.kind)}`, dataset: { day: d.day, kind: d.kind } }) });
+    const movedBox = r.moved.length
+      ? h('div', { class: 'adm-moved' }, table([
+        { label: 'Hồ sơ', get: m => h('a', { href: `#/ho-so/${encodeURIComponent(m.code)}` }, m.code) },
+        { label: 'Ngày hẹn hiện nay', get: m => fmtDateTime(m.appointment_before) },
+        { label: 'Ngày hẹn mới', get: m => h('strong', null, fmtDateTime(m.appointment_after)) },
+        { label: 'Hạn giải quyết mới', get: m => fmtDateTime(m.legal_due_after) },
+      ], r.moved, { caption: `${r.moved.length} hồ sơ đang giải quyết sẽ đổi ngày hẹn` }))
+      : h('p', { class: 'muted adm-moved' }, 'Không hồ sơ đang giải quyết nào đổi ngày hẹn.');
     applyBtn.addEventListener('click', async () => {
       const ok = await modal({
-        title: `Áp dụng thông báo lịch năm ${year}`,
-        body: [h('p', null, `Ghi ${todo.length} ngày vào lịch làm việc (${n('added')} thêm mới, ${n('changed')} thay đổi${n('blind') ? `, ${n('blind')} ngày cuối tuần ghi lại` : ''}).`),
-          h('p', { class: 'muted' }, 'Mỗi ngày được ghi riêng; hạn của hồ sơ đang xử lý có thời hạn đi qua ngày đó được tính lại.')],
+        title: `Áp dụng thông báo lịch năm ${r.year}`,
+        body: [h('p', null, `Ghi ${todo} ngày vào lịch làm việc (${sm.added} thêm mới, ${sm.changed} thay đổi) và tính lại ${sm.moved} hồ sơ trong một lần ghi: lỗi ở bất cứ đâu thì không ghi gì.`)],
         actions: [{ label: 'Hủy', value: null }, { label: 'Áp dụng', value: true, primary: true }],
       });
-      if (!ok) return;
+      if (!ok || !checked) return;
       busy = true;
       applyBtn.disabled = true; checkBtn.disabled = true;
-      progress.hidden = false;
-      let done = 0; let moved = 0; let failed = null; let reprojErr = 0;
-      for (const r of todo) {
-        if (r.statusKind === 'ok') { done++; progress.value = done; continue; }
-        status.textContent = `Đang ghi ${done + 1}/${todo.length}: ${fmtDate(r.day)}…`;
-        try {
-          const res = await post('/calendar/days', { day: r.day, working: r.working, reason: r.reason, note: r.note }, { idem: r.key });
-          r.status = res.replaced ? 'Đã thay' : 'Đã ghi'; r.statusKind = 'ok';
-          if (res.reprojected === null) reprojErr++; else moved += res.reprojected || 0;
-          done++;
-          progress.value = done;
-        } catch (e) {
-          r.status = `Lỗi: ${errorText(e)}`; r.statusKind = 'err';
-          failed = { r, e };
-          drawTable();
-          break;
-        }
-        drawTable();
-      }
-      busy = false;
-      checkBtn.disabled = false;
-      if (failed) {
-        applyBtn.disabled = false;
-        applyBtn.textContent = 'Ghi tiếp các dòng còn lại';
-        mount(status, h('div', { class: 'error', role: 'alert' },
-          `Dừng ở ngày ${fmtDate(failed.r.day)} (${done}/${todo.length} dòng đã ghi): ${errorText(failed.e)}. Sửa thông báo rồi kiểm tra lại, hoặc ghi tiếp.`));
-      } else {
+      status.textContent = 'Đang ghi…';
+      try {
+        const res = await post('/calendar/import', { ...checked, apply: true }, { idem: key });
         mount(status, h('p', { class: 'success', role: 'status' },
-          `Đã áp dụng ${done}/${todo.length} dòng vào lịch năm ${year}. ` +
-          (moved ? `${fmtInt(moved)} hồ sơ được tính lại ngày hẹn.` : 'Không hồ sơ nào đổi ngày hẹn.') +
-          (reprojErr ? ` ${reprojErr} lần chưa tính lại được hạn hồ sơ: báo quản trị máy chủ.` : '')));
+          `Đã áp dụng ${res.summary.added + res.summary.changed} dòng vào lịch năm ${res.year}. ` +
+          (res.summary.moved ? `${fmtInt(res.summary.moved)} hồ sơ được tính lại ngày hẹn.` : 'Không hồ sơ nào đổi ngày hẹn.')));
         applyBtn.textContent = 'Đã áp dụng';
-        toast(`Đã nạp ${done} ngày vào lịch năm ${year}.`, 'ok');
-        await onApplied(year);
+        toast(`Đã nạp thông báo lịch năm ${res.year}.`, 'ok');
+        await onApplied(res.year);
+      } catch (e) {
+        applyBtn.disabled = false;
+        mount(status, errorBox(e));
+      } finally {
+        busy = false;
+        checkBtn.disabled = false;
       }
     });
     mount(out,
       h('div', { class: 'adm-diff-sum', role: 'status' },
-        h('p', null, h('strong', null, `Thông báo năm ${year} (${format}): ${diff.length} dòng hợp lệ`), ' — ',
-          h('span', { class: 'adm-sum-added' }, `${n('added')} thêm mới`), ', ',
-          h('span', { class: 'adm-sum-changed' }, `${n('changed')} thay đổi`), ', ',
-          h('span', { class: 'adm-sum-same' }, `${n('same')} không đổi`),
-          n('blind') ? `, ${n('blind')} ngày nghỉ cuối tuần (không so sánh được, sẽ ghi lại)` : '', '.'),
-        keep.length ? h('p', { class: 'muted' }, `${keep.length} ngày đã thông báo của năm ${year} không có trong tệp và được giữ nguyên: ${keep.map(d => fmtDate(d.day)).join(', ')}.`) : null),
-      tableBox,
-      h('div', { class: 'actions' }, applyBtn, progress), status);
+        h('p', null, h('strong', null, `Thông báo năm ${r.year} (${checked.format.toUpperCase()}): ${r.diff.length} dòng hợp lệ`), ' — ',
+          h('span', { class: 'adm-sum-added' }, `${sm.added} thêm mới`), ', ',
+          h('span', { class: 'adm-sum-changed' }, `${sm.changed} thay đổi`), ', ',
+          h('span', { class: 'adm-sum-same' }, `${sm.unchanged} không đổi`), '.',
+          checked.override ? h('span', { class: 'adm-strong' }, ' Đã bỏ qua các quy tắc được phép bỏ qua.') : null),
+        r.kept.length ? h('p', { class: 'muted' }, `${r.kept.length} ngày đã thông báo của năm ${r.year} không có trong tệp và được giữ nguyên: ${r.kept.map(d => fmtDate(d.day)).join(', ')}.`) : null),
+      diffTable, movedBox,
+      h('div', { class: 'actions' }, applyBtn), status);
   };
 
   const form = h('form', { novalidate: true, onsubmit: async ev => {
     ev.preventDefault();
     checkBtn.disabled = true;
     mount(out, h('p', { class: 'loading', 'aria-busy': 'true' }, 'Đang kiểm tra…'));
-    try { await check(); } finally { checkBtn.disabled = false; }
+    try { await check(false); } finally { checkBtn.disabled = false; }
   } },
   field('Nội dung thông báo (TSV hoặc JSON)', ta, 'Mỗi dòng: YYYY-MM-DD, tab, off|work, tab, lý do (tet, national_day_2, compensatory, swap_off, makeup_saturday, local, announced…), tab, ghi chú dưới 96 byte, không có dấu gạch ngược. Dòng bắt đầu bằng # là chú thích. Hoặc JSON [{"day","working","reason","note"}]. Trong ô này phím Tab gõ dấu tab; Esc rồi Tab để rời ô.'),
   h('div', { class: 'adm-import-bar' }, filePick, h('div', { class: 'actions' }, checkBtn)));
