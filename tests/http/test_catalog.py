@@ -32,8 +32,10 @@ def setup(t):
     first = counts(t)
     load_demo(t)
     eq(counts(t), first, "a second load.sh changes nothing")
-    # 65 units, 37 successor links, 8 fields, 39 procedures, 47 versions (catalog.sql)
-    eq(first, ["65", "37", "8", "39", "47"], "demo catalogue counts")
+    # 72 units, 42 successor links, 8 fields, 39 procedures, 47 versions (catalog.sql): the
+    # former Bình Phước province adds its committee, centre, a city and two wards (closed
+    # 30/06/2025) and phường Đồng Xoài with its centre, and 5 successor links
+    eq(first, ["72", "42", "8", "39", "47"], "demo catalogue counts")
     t.admin = t.account(ADMIN, "admin", "000.00.00.H19")
     t.clerk = t.account(CLERK, "clerk", "101.01.00.H19")
 
@@ -44,14 +46,16 @@ def codes(resp):
 
 def test_units_by_level_and_date(t):
     r = status(t.clerk.get("/api/v1/units?level=district"), 200)
-    eq(sorted(codes(r)), ["000.00.31.H19", "000.00.32.H19", "000.01.31.H19", "000.01.32.H19",
-                          "000.02.31.H19", "000.02.32.H19", "000.03.31.H19", "000.03.32.H19"],
+    # the former city of Đồng Xoài (Bình Phước, 000.00.41.H10) was district level too
+    eq(sorted(codes(r)), ["000.00.31.H19", "000.00.32.H19", "000.00.41.H10", "000.01.31.H19",
+                          "000.01.32.H19", "000.02.31.H19", "000.02.32.H19", "000.03.31.H19",
+                          "000.03.32.H19"],
        "district-level units")
     # the district level ends on 30/06/2025 (domain.md §1)
     r = status(t.clerk.get("/api/v1/units?level=district&valid_at=2025-07-01"), 200)
     eq(codes(r), [], "no district unit in force on 01/07/2025")
     r = status(t.clerk.get("/api/v1/units?level=district&valid_at=2025-06-30"), 200)
-    eq(len(r.json["items"]), 6, "district units on 30/06/2025 (LĐTBXH offices closed 28/02)")
+    eq(len(r.json["items"]), 7, "district units on 30/06/2025 (LĐTBXH offices closed 28/02; Đồng Xoài of Bình Phước)")
     r = status(t.clerk.get("/api/v1/units?parent=000.00.31.H19&level=commune"), 200)
     eq(len(r.json["items"]), 12, "communes of Long Khánh before the reform")
 
@@ -65,7 +69,7 @@ def test_units_search_folds_diacritics(t):
 
 def test_units_pagination(t):
     everything = codes(status(t.clerk.get("/api/v1/units?limit=500"), 200))
-    eq(len(everything), 65, "all units")
+    eq(len(everything), 72, "all units")
     seen, cursor = [], None
     for _ in range(30):
         path = "/api/v1/units?limit=7" + ("&cursor=" + cursor if cursor else "")
@@ -105,7 +109,7 @@ def test_unit_history_links(t):
 
 
 def test_unit_create_rules(t):
-    body = {"code": "131.00.00.H19", "name": "Ủy ban nhân dân xã Thử Nghiệm", "level": "commune",
+    body = {"code": "139.00.00.H19", "name": "Ủy ban nhân dân xã Thử Nghiệm", "level": "commune",
             "kind": "committee", "parent": "000.00.00.H19", "valid_from": "2025-07-01"}
     status(t.clerk.post("/api/v1/units", body), 403, "FORBIDDEN")
     before = counts(t)
@@ -122,7 +126,7 @@ def test_unit_create_rules(t):
     eq(counts(t), before, "nothing written by refused requests")
     r = status(t.admin.post("/api/v1/units", body), 201).json
     eq((r["code"], r["province"], r["parent"]["code"], r["valid_to"]),
-       ("131.00.00.H19", "H19", "000.00.00.H19", None), "created unit")
+       ("139.00.00.H19", "H19", "000.00.00.H19", None), "created unit")
     status(t.admin.post("/api/v1/units", body), 409, "ALREADY_EXISTS")
     # a district for history is accepted when it ends by 30/06/2025
     status(t.admin.post("/api/v1/units", dict(body, code="000.00.39.H19", level="district",
