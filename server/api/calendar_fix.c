@@ -56,9 +56,7 @@
 static const char FIX_SELECT_SQL[] =
     "SELECT d.id, d.code, d.province, d.state, d.version, d.duration_value, d.duration_unit,"
     " d.max_minutes, d.has_appointment, d.end_state,"
-    " CASE WHEN d.case_code IS NULL THEN pv.cutoff_minute"
-    "  ELSE (SELECT (c->>'cutoff_minute')::int FROM jsonb_array_elements(pv.cases) c"
-    "   WHERE c->>'code' = d.case_code LIMIT 1) END AS cutoff_minute,"
+    DSQL_CUTOFF_MINUTE ","
     " extract(epoch FROM d.received_at)::bigint AS received_at,"
     " extract(epoch FROM d.appointment_at)::bigint AS appointment_at,"
     " extract(epoch FROM d.legal_due_at)::bigint AS legal_due_at,"
@@ -103,23 +101,6 @@ struct fix {
     int64_t appt_before, appt_after, due_before, due_after;
     enum cls_class legal_before, legal_after, v766_before, v766_after;
 };
-
-static enum cls_end
-end_kind_of(int end_state)
-{
-    switch (end_state) {
-    case DOSSIER_RESOLVED:
-        return CLS_END_RESOLVED;
-    case DOSSIER_RETURNED:
-        return CLS_END_RETURNED;
-    case DOSSIER_STOPPED:
-        return CLS_END_STOPPED;
-    case DOSSIER_WITHDRAWAL_REQUESTED:
-        return CLS_END_WITHDRAWN;
-    default:
-        return CLS_END_NONE;
-    }
-}
 
 static int64_t
 col_i64(const PGresult *res, int i, const char *col)
@@ -205,7 +186,7 @@ fix_row(struct reqctx *rc, const struct ddl_axis *ax, const PGresult *res, int i
     memset(&d, 0, sizeof(d));
     d.received_at = f->received;
     d.has_appointment = has_appt;
-    d.end_kind = end_kind_of(atoi(db_val(res, i, db_col(res, "end_state"))));
+    d.end_kind = cls_end_of_state(atoi(db_val(res, i, db_col(res, "end_state"))));
     d.end_at = f->ended;
     d.pauses = cp;
     d.npauses = np;

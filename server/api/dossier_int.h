@@ -38,6 +38,13 @@ extern const char DSQL_REISSUE_SECRET[];
 extern const char DSQL_GET[];
 extern const char DSQL_EVENTS[];
 extern const char DSQL_LIST[];
+/* The same-day cut-off of a dossier d of version pv: its case's when it has one, like its
+   stored duration (domain.md §2); "cutoff_minute" (SQL fragment of a select list). */
+#define DSQL_CUTOFF_MINUTE                                                                     \
+    " CASE WHEN d.case_code IS NULL THEN pv.cutoff_minute"                                     \
+    "  ELSE (SELECT (c->>'cutoff_minute')::int FROM jsonb_array_elements(pv.cases) c"          \
+    "   WHERE c->>'code' = d.case_code LIMIT 1) END AS cutoff_minute"
+
 extern const char DSQL_REPROJECT_SELECT[];
 
 /* Placeholder for the dossier code in responses stored before the code is drawn. Only

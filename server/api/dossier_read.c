@@ -71,23 +71,6 @@ epochs_to_ts(json_t *arr, const char *const *names)
     }
 }
 
-static enum cls_end
-end_kind(int end_state)
-{
-    switch (end_state) {
-    case DOSSIER_RESOLVED:
-        return CLS_END_RESOLVED;
-    case DOSSIER_RETURNED:
-        return CLS_END_RETURNED;
-    case DOSSIER_STOPPED:
-        return CLS_END_STOPPED;
-    case DOSSIER_WITHDRAWAL_REQUESTED:
-        return CLS_END_WITHDRAWN;
-    default:
-        return CLS_END_NONE;
-    }
-}
-
 /* Classification at `now` under both rule sets (domain.md §7), from the stored row. */
 static json_t *
 classify_now(struct reqctx *rc, const struct ddl_axis *ax, const PGresult *res,
@@ -124,7 +107,7 @@ classify_now(struct reqctx *rc, const struct ddl_axis *ax, const PGresult *res,
     d.received_at = i64(res, 0, "received_at");
     d.has_appointment = strcmp(dossier_col(res, 0, "has_appointment"), "t") == 0;
     d.appointment = d.has_appointment ? i64(res, 0, "appointment_at") : base;
-    d.end_kind = end_kind((int)i64(res, 0, "end_state"));
+    d.end_kind = cls_end_of_state((int)i64(res, 0, "end_state"));
     d.end_at = i64(res, 0, "ended_at");
     d.pauses = cp;
     d.npauses = np;

@@ -320,6 +320,30 @@ on_rec_written(struct reqctx *rc, struct db_result *r)
     http_reply_json(rc, x->status, body);
 }
 
+/* dry_run: what the reception would answer about its deadlines; nothing is written. */
+static void
+reply_preview(struct reqctx *rc, struct rec *x, const PGresult *ctx, const char *regime,
+              int64_t appointment, int64_t due)
+{
+    json_t *pv = json_object();
+
+    json_object_set_new(pv, "kind", json_string("preview"));
+    json_object_set_new(pv, "procedure",
+                        json_pack("{s:s?,s:s?}", "code", dossier_col(ctx, 0, "procedure_code"),
+                                  "name", dossier_col(ctx, 0, "procedure_name")));
+    json_object_set_new(pv, "regime", json_string(regime));
+    json_object_set_new(pv, "duration",
+                        json_pack("{s:i,s:s?}", "value", x->dvalue, "unit", x->dunit));
+    if (x->case_code != NULL)
+        json_object_set_new(pv, "case", json_pack("{s:s,s:s?}", "code", x->case_code,
+                                                  "name", x->case_name));
+    json_object_set_new(pv, "received_at", dossier_ts_json(x->at));
+    json_object_set_new(pv, "appointment_at", dossier_ts_json(appointment));
+    json_object_set_new(pv, "legal_due_at", dossier_ts_json(due));
+    json_object_set_new(pv, "calendar_proposed", json_boolean(x->calendar_proposed));
+    http_reply_json(rc, 200, pv);
+}
+
 static void
 on_rec_ctx(struct reqctx *rc, struct db_result *r)
 {
@@ -461,23 +485,7 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
             x->calendar_proposed = dossier_calendar_proposed(ax, x->at, ends, 2);
         }
         if (x->dry_run) {
-            json_t *pv = json_object();
-
-            json_object_set_new(pv, "kind", json_string("preview"));
-            json_object_set_new(pv, "procedure",
-                                json_pack("{s:s?,s:s?}", "code", dossier_col(ctx, 0, "procedure_code"),
-                                          "name", dossier_col(ctx, 0, "procedure_name")));
-            json_object_set_new(pv, "regime", json_string(regime));
-            json_object_set_new(pv, "duration",
-                                json_pack("{s:i,s:s?}", "value", x->dvalue, "unit", x->dunit));
-            if (x->case_code != NULL)
-                json_object_set_new(pv, "case", json_pack("{s:s,s:s?}", "code", x->case_code,
-                                                          "name", x->case_name));
-            json_object_set_new(pv, "received_at", dossier_ts_json(x->at));
-            json_object_set_new(pv, "appointment_at", dossier_ts_json(appointment));
-            json_object_set_new(pv, "legal_due_at", dossier_ts_json(due));
-            json_object_set_new(pv, "calendar_proposed", json_boolean(x->calendar_proposed));
-            http_reply_json(rc, 200, pv);
+            reply_preview(rc, x, ctx, regime, appointment, due);
             return;
         }
         if (dossier_make_secret(x->secret) != 0) {

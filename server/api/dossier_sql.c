@@ -404,9 +404,7 @@ const char DSQL_REPROJECT_SELECT[] =
     " d.max_minutes, d.has_appointment,"
     /* The stored duration is the case's when the dossier has one (domain.md §2): so is the
        cut-off. */
-    " CASE WHEN d.case_code IS NULL THEN pv.cutoff_minute"
-    "  ELSE (SELECT (c->>'cutoff_minute')::int FROM jsonb_array_elements(pv.cases) c"
-    "   WHERE c->>'code' = d.case_code LIMIT 1) END AS cutoff_minute,"
+    DSQL_CUTOFF_MINUTE ","
     " extract(epoch FROM d.received_at)::bigint AS received_at,"
     " extract(epoch FROM d.appointment_at)::bigint AS appointment_at,"
     " extract(epoch FROM d.legal_due_at)::bigint AS legal_due_at,"

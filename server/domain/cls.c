@@ -3,6 +3,7 @@
  * See cls.h and domain.md §7, §8.1.
  */
 #include "domain/cls.h"
+#include "domain/dossier.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -253,4 +254,21 @@ cls_points(int64_t rate_hundredths, int64_t threshold_hundredths, int64_t max_po
         *points_hundredths = (2 * rate_hundredths * max_points * 100 + threshold_hundredths) /
                              (2 * threshold_hundredths);
     return 0;
+}
+
+enum cls_end
+cls_end_of_state(int end_state)
+{
+    switch (end_state) {
+    case DOSSIER_RESOLVED:
+        return CLS_END_RESOLVED;
+    case DOSSIER_RETURNED:
+        return CLS_END_RETURNED;
+    case DOSSIER_STOPPED:
+        return CLS_END_STOPPED;
+    case DOSSIER_WITHDRAWAL_REQUESTED:
+        return CLS_END_WITHDRAWN;
+    default:
+        return CLS_END_NONE;
+    }
 }

@@ -41,6 +41,10 @@ enum cls_end {
     CLS_END_WITHDRAWN   /* 7 */
 };
 
+/* The end kind of a dossier's end state (dossier.end_state: 9, 10, 8, 7; anything else
+   CLS_END_NONE). */
+enum cls_end cls_end_of_state(int end_state);
+
 struct cls_pause {
     int64_t requested_at;  /* P */
     int64_t resolved_at;   /* S, or DDL_OPEN */

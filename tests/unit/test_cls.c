@@ -278,13 +278,27 @@ teardown(void **state)
     return 0;
 }
 
+/* The end of a dossier by its end state (domain.md §7.1: 9, else 8, else 7; 10 alone means
+   a return without a recorded resolution). */
+static void
+test_end_of_state(void **state)
+{
+    (void)state;
+    assert_int_equal(cls_end_of_state(9), CLS_END_RESOLVED);
+    assert_int_equal(cls_end_of_state(10), CLS_END_RETURNED);
+    assert_int_equal(cls_end_of_state(8), CLS_END_STOPPED);
+    assert_int_equal(cls_end_of_state(7), CLS_END_WITHDRAWN);
+    for (int st = 0; st <= 6; st++)
+        assert_int_equal(cls_end_of_state(st), CLS_END_NONE);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classify),      cmocka_unit_test(test_classify_rejects),
         cmocka_unit_test(test_rates),         cmocka_unit_test(test_rate_formulas),
-        cmocka_unit_test(test_labels),
+        cmocka_unit_test(test_labels),        cmocka_unit_test(test_end_of_state),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
