@@ -44,7 +44,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 REPLAY_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/replay_%,$(FUZZ_SRCS))
 BENCH_SRCS := $(wildcard tools/bench/bench_*.c)
 BENCH_BINS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
-EMBED_INPUTS := $(sort $(wildcard sql/*.sql sql/*.tsv))
+EMBED_INPUTS := $(sort $(wildcard sql/*.sql sql/*.tsv sql/fn/*.sql))
 WEB_INPUTS := $(sort $(wildcard server/web/*))
 
 .PHONY: all deps run test test-fast soak fuzz bench lint fmt clean demo tests-bin

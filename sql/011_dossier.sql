@@ -76,17 +76,7 @@ CREATE INDEX dossier_ended ON dossier (ended_at) WHERE ended_at IS NOT NULL;
 -- Text search on the folded applicant name and code ("nguyen" finds "Nguyễn").
 CREATE INDEX dossier_fold ON dossier USING btree (applicant_fold text_pattern_ops);
 
--- Vietnamese folding in SQL, for the q= filter and for rows written by other tools: lower
--- case, diacritics removed, đ -> d. Same result as json_fold_text() in C for Vietnamese text.
-CREATE FUNCTION vn_fold(t text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $$
-    -- Upper-case letters are listed too: lower() leaves them alone under the C locale.
-    SELECT lower(translate(normalize(t, NFC),
-        'àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ'
-        'ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴĐ',
-        'aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd'
-        'aaaaaaaaaaaaaaaaaeeeeeeeeeeeiiiiiooooooooooooooooouuuuuuuuuuuyyyyyd'))
-$$;
+-- (The functions of this migration are defined in sql/fn/10_catalog_scope.sql: sql/fn/README.)
 
 -- The event log: append-only, per-dossier gap-free seq (seq = the dossier's version after
 -- the event). Doubles as the transactional outbox (Debezium outbox router columns: id,

@@ -94,17 +94,4 @@ CREATE INDEX login_attempt_login ON login_attempt (login, at);
 CREATE INDEX login_attempt_addr ON login_attempt (client_addr, at);
 CREATE INDEX login_attempt_at ON login_attempt (at);
 
--- true when `target` is `root` or one of its descendants through unit.parent_id. Walks up from
--- the target (one path, not the whole subtree); the depth bound stops a cycle from looping.
--- Handlers put it in their WHERE clauses: unit_in_scope($n::bigint, d.resolving_unit_id).
-CREATE FUNCTION unit_in_scope(root bigint, target bigint) RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    WITH RECURSIVE up(id, depth) AS (
-        SELECT target, 0
-        UNION ALL
-        SELECT u.parent_id, up.depth + 1
-        FROM unit u JOIN up ON u.id = up.id
-        WHERE u.parent_id IS NOT NULL AND up.depth < 16
-    )
-    SELECT root IS NOT NULL AND target IS NOT NULL AND EXISTS (SELECT 1 FROM up WHERE up.id = root)
-$$;
+-- (The functions of this migration are defined in sql/fn/10_catalog_scope.sql: sql/fn/README.)

@@ -23,27 +23,4 @@ ALTER TABLE webhook_subscription
 
 ALTER TABLE webhook_delivery ADD COLUMN body text;
 
--- The CapNhatTienDoHoSoMC row of event e: DVCQG field names, status codes 1-10 as they are,
--- times yyyyMMddHHmmss in Asia/Ho_Chi_Minh. NgayKetThucTheoQuyDinh: the planned end of the
--- step the event opened (hand_over), else the dossier's legal due instant.
-CREATE FUNCTION dvcqg_progress_row(e dossier_event) RETURNS json
-LANGUAGE sql STABLE AS $$
-    SELECT json_build_object(
-        'MaHoSo', e.aggregateid,
-        'NguoiXuLy', left(coalesce(nullif((SELECT a.display_name FROM account a
-                                            WHERE a.id = e.actor_account_id), ''),
-                                   e.actor_login, ''), 50),
-        'ChucDanh', e.actor_role,
-        'ThoiDiemXuLy', to_char(e.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYYMMDDHH24MISS'),
-        'PhongBanXuLy', (SELECT au.name FROM unit au WHERE au.id = e.actor_unit_id),
-        'NoiDungXuLy', coalesce(e.payload->>'reason', e.payload->>'note', e.type),
-        'TrangThai', e.to_state,
-        'NgayBatDau', to_char(e.occurred_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYYMMDDHH24MISS'),
-        'NgayKetThucTheoQuyDinh', to_char(coalesce(
-            (SELECT st.planned_end_at FROM dossier_step st
-              WHERE st.dossier_id = e.dossier_id AND st.started_at = e.occurred_at
-              ORDER BY st.n DESC LIMIT 1),
-            (SELECT d.legal_due_at FROM dossier d WHERE d.id = e.dossier_id))
-            AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYYMMDDHH24MISS'),
-        'motcua', json_build_object('event_id', e.id, 'sequence', e.seq, 'type', e.type))
-$$;
+-- (The functions of this migration are defined in sql/fn/50_webhooks.sql: sql/fn/README.)

@@ -1,7 +1,10 @@
 /*
  * embed.c - build-time tool: writes a C file holding the given files (the SQL
  * migrations and the announced calendar) as byte arrays, for server/core/embed.h.
- * Usage: embed FILE... > embed.c   (names are stored without their directory)
+ * Usage: embed FILE... > embed.c
+ * A file under sql/ is stored by its path below sql/ ("001_init.sql", "fn/20_reports.sql":
+ * the function files keep their folder, so a name stays distinct from a migration's);
+ * any other file by its base name.
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +33,9 @@ main(int argc, char **argv)
     }
     printf("\nconst struct embed_file EMBED_FILES[] = {\n");
     for (int i = 1; i < argc; i++) {
+        const char *sql = strstr(argv[i], "sql/");
         const char *base = strrchr(argv[i], '/');
+        const char *name = argv[i];
         FILE *f = fopen(argv[i], "rb");
         long len;
 
@@ -39,7 +44,11 @@ main(int argc, char **argv)
             return 1;
         }
         fclose(f);
-        printf("    {\"%s\", F%d, %ld},\n", base ? base + 1 : argv[i], i, len);
+        if (sql != NULL && (sql == argv[i] || sql[-1] == '/'))
+            name = sql + 4;
+        else if (base != NULL)
+            name = base + 1;
+        printf("    {\"%s\", F%d, %ld},\n", name, i, len);
     }
     printf("    {NULL, NULL, 0}};\nconst size_t EMBED_NFILES = %d;\n", argc - 1);
     return 0;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 struct embed_file {
-    const char *name;          /* "001_init.sql" */
+    const char *name;          /* "001_init.sql", "fn/20_reports.sql" (path below sql/) */
     const unsigned char *data; /* NUL-terminated */
     size_t len;
 };

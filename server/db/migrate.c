@@ -18,6 +18,14 @@
  * and that recorded checksum is accepted for the named migration. Each later edit of the
  * same data adds its own line, so every installed state stays known.
  *
+ * Then the function files sql/fn/NN_family.sql (embedded as "fn/NN_family.sql", see
+ * sql/fn/README): each one whose SHA-256 differs from the one recorded in
+ * schema_functions(name, checksum, applied_at), or that has no row, is applied again, in
+ * name order, all of them in one transaction that also records the new checksums. Unlike a
+ * migration, a changed function file is pending work, not an error; a row naming a file
+ * this build does not have means the schema is ahead. The status (readiness and start-up)
+ * reads both tables: "pending migrations: ..." first, then "pending function files: ...".
+ *
  * Two processes migrating at once are serialised by a session advisory lock; the
  * second one then finds nothing pending.
  */
@@ -41,13 +49,32 @@
 #define COPY_DIRECTIVE "-- motcua:copy "
 #define SUPERSEDES_DIRECTIVE "-- motcua:supersedes "
 
-const char MIGRATE_STATUS_SQL[] = "SELECT name, checksum FROM schema_migrations ORDER BY name";
+#define FN_PREFIX "fn/"
+
+/* Function files appear as "fn/<file>" next to the migrations (schema_functions keeps the
+   file name alone). */
+const char MIGRATE_STATUS_SQL[] =
+    "SELECT name, checksum FROM schema_migrations UNION ALL "
+    "SELECT 'fn/' || name, checksum FROM schema_functions ORDER BY 1";
+
+/* A database migrated by a build without function files has no schema_functions yet. */
+static const char STATUS_NO_FN_SQL[] = "SELECT name, checksum FROM schema_migrations ORDER BY 1";
 
 static const char CREATE_TABLE_SQL[] =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " name text PRIMARY KEY,"
     " checksum text NOT NULL,"
     " applied_at timestamptz NOT NULL DEFAULT now())";
+
+static const char CREATE_FN_TABLE_SQL[] =
+    "CREATE TABLE IF NOT EXISTS schema_functions ("
+    " name text PRIMARY KEY,"
+    " checksum text NOT NULL,"
+    " applied_at timestamptz NOT NULL DEFAULT now())";
+
+static const char RECORD_FN_SQL[] =
+    "INSERT INTO schema_functions (name, checksum) VALUES ($1, $2) ON CONFLICT (name) "
+    "DO UPDATE SET checksum = EXCLUDED.checksum, applied_at = now()";
 
 /* Migration names: three digits, '_', a name, ".sql". */
 static int
@@ -57,6 +84,16 @@ is_migration(const char *name)
 
     return n > 8 && isdigit((unsigned char)name[0]) && isdigit((unsigned char)name[1]) &&
            isdigit((unsigned char)name[2]) && name[3] == '_' && strcmp(name + n - 4, ".sql") == 0;
+}
+
+/* Function file names: "fn/", a name, ".sql". */
+static int
+is_fn_file(const char *name)
+{
+    size_t n = strlen(name), pl = strlen(FN_PREFIX);
+
+    return n > pl + 4 && strncmp(name, FN_PREFIX, pl) == 0 && strchr(name + pl, '/') == NULL &&
+           strcmp(name + n - 4, ".sql") == 0;
 }
 
 static const struct embed_file *
@@ -77,15 +114,16 @@ cmp_file_ptr(const void *a, const void *b)
     return strcmp((*x)->name, (*y)->name);
 }
 
-/* The migrations of a file set, sorted by name; *count set. Caller frees. */
+/* The migrations (fn = 0) or the function files (fn = 1) of a file set, sorted by name;
+   *count set. Caller frees. */
 static const struct embed_file **
-list_migrations(const struct embed_file *files, size_t n, size_t *count)
+list_files(const struct embed_file *files, size_t n, int fn, size_t *count)
 {
     const struct embed_file **v = xcalloc(n + 1, sizeof(*v));
     size_t k = 0;
 
     for (size_t i = 0; i < n; i++)
-        if (files[i].name != NULL && is_migration(files[i].name))
+        if (files[i].name != NULL && (fn ? is_fn_file(files[i].name) : is_migration(files[i].name)))
             v[k++] = &files[i];
     qsort(v, k, sizeof(*v), cmp_file_ptr);
     *count = k;
@@ -151,6 +189,19 @@ next_directive(const char *s, const char *end, struct directive *d, const char *
         }
         p = eol != NULL ? eol + 1 : end;
     }
+    return 0;
+}
+
+/* SHA-256 hex of a function file's text. */
+static int
+text_checksum(const struct embed_file *m, char hex[65], struct mc_err *e)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+
+    if (EVP_Digest(m->data, m->len, md, &mdlen, EVP_sha256(), NULL) != 1)
+        return err_set(e, ERR_INTERNAL, "sha256 unavailable");
+    hex_encode(md, mdlen, hex);
     return 0;
 }
 
@@ -232,62 +283,119 @@ superseded(const struct embed_file *files, size_t n, const char *name, const cha
     return 0;
 }
 
-/* Compares recorded rows (name, checksum) with the file set: 0 at head, 1 pending
-   ("pending migrations: 011_x, ..."), -1 ahead or changed (e names the file). */
+/* The checksum recorded for `name` among the status rows, or NULL. */
+static const char *
+recorded(const PGresult *res, const char *name)
+{
+    for (int r = 0; r < PQntuples(res); r++)
+        if (strcmp(db_val(res, r, 0), name) == 0)
+            return db_val(res, r, 1);
+    return NULL;
+}
+
+/* Each recorded row against the file set: -1 (e names the file) when one names a file this
+   build does not have, or a migration changed after it was applied; 0 otherwise. A changed
+   function file is not checked here: it is pending (fn_pending). */
+static int
+check_recorded(const PGresult *res, const struct embed_file *files, size_t n, struct mc_err *e)
+{
+    char hex[65];
+
+    for (int r = 0; r < PQntuples(res); r++) {
+        const char *name = db_val(res, r, 0);
+        const char *sum = db_val(res, r, 1);
+        const struct embed_file *f = find_file(files, n, name);
+
+        if (f == NULL || (!is_migration(name) && !is_fn_file(name)))
+            return err_set(e, ERR_SCHEMA_MISMATCH,
+                           "database schema is ahead of this build: %s is not known", name);
+        if (is_fn_file(name))
+            continue;
+        if (file_checksum(f, files, n, hex, e) != 0)
+            return -1;
+        if (strcmp(hex, sum) != 0 && !superseded(files, n, name, sum))
+            return err_set(e, ERR_SCHEMA_MISMATCH, "migration %s changed after it was applied",
+                           name);
+    }
+    return 0;
+}
+
+/* 1 when function file f has no row or one with another checksum, 0 when applied as it is,
+   -1 on error. */
+static int
+fn_pending(const PGresult *res, const struct embed_file *f, struct mc_err *e)
+{
+    const char *sum = recorded(res, f->name);
+    char hex[65];
+
+    if (sum == NULL)
+        return 1;
+    if (text_checksum(f, hex, e) != 0)
+        return -1;
+    return strcmp(hex, sum) != 0;
+}
+
+/* Appends `len` bytes of name to the ", "-separated list (cap bytes); a list that does not
+   fit ends with "...". */
+static void
+list_add(char *list, size_t cap, size_t *used, const char *name, int len)
+{
+    int w = snprintf(list + *used, cap - *used, "%s%.*s", *used > 0 ? ", " : "", len, name);
+
+    if (w < 0 || (size_t)w >= cap - *used)
+        snprintf(list + cap - 4, 4, "...");
+    else
+        *used += (size_t)w;
+}
+
+/* The pending migrations ("011_dossier", without ".sql") or function files
+   ("fn/20_reports.sql") into list; returns how many, or -1. */
+static int
+pending_list(const PGresult *res, const struct embed_file *files, size_t n, int fn, char *list,
+             size_t cap, struct mc_err *e)
+{
+    size_t nm = 0, used = 0;
+    const struct embed_file **ms = list_files(files, n, fn, &nm);
+    int count = 0;
+
+    list[0] = '\0';
+    for (size_t i = 0; i < nm; i++) {
+        int p = fn ? fn_pending(res, ms[i], e) : recorded(res, ms[i]->name) == NULL;
+        int len = (int)strlen(ms[i]->name) - (fn ? 0 : 4);
+
+        if (p < 0) {
+            count = -1;
+            break;
+        }
+        if (p == 0)
+            continue;
+        list_add(list, cap, &used, ms[i]->name, len);
+        count++;
+    }
+    free(ms);
+    return count;
+}
+
+/* Compares recorded rows (name, checksum; function files as "fn/<file>") with the file
+   set: 0 at head, 1 pending ("pending migrations: 011_x, ..." before "pending function
+   files: fn/20_reports.sql, ..."), -1 ahead or changed (e names the file). */
 static int
 compare(const PGresult *res, const struct embed_file *files, size_t n, struct mc_err *e)
 {
-    size_t nm = 0;
-    const struct embed_file **ms = list_migrations(files, n, &nm);
-    int rows = PQntuples(res);
-    int rc = -1;
-    char hex[65];
-    char list[120] = "";
-    size_t used = 0;
-    size_t npending = 0;
+    char list[120];
+    int np;
 
-    for (int r = 0; r < rows; r++) {
-        const char *name = db_val(res, r, 0);
-        const struct embed_file *f = find_file(files, n, name);
-
-        if (f == NULL || !is_migration(name)) {
-            err_set(e, ERR_SCHEMA_MISMATCH,
-                    "database schema is ahead of this build: %s is not known", name);
-            goto out;
-        }
-        if (file_checksum(f, files, n, hex, e) != 0)
-            goto out;
-        if (strcmp(hex, db_val(res, r, 1)) != 0 && !superseded(files, n, name, db_val(res, r, 1))) {
-            err_set(e, ERR_SCHEMA_MISMATCH, "migration %s changed after it was applied", name);
-            goto out;
-        }
-    }
-    for (size_t i = 0; i < nm; i++) {
-        int found = 0;
-        int w;
-
-        for (int r = 0; r < rows && !found; r++)
-            found = strcmp(db_val(res, r, 0), ms[i]->name) == 0;
-        if (found)
-            continue;
-        /* "011_dossier" without ".sql"; a long list ends with "..." */
-        w = snprintf(list + used, sizeof(list) - used, "%s%.*s", npending > 0 ? ", " : "",
-                     (int)strlen(ms[i]->name) - 4, ms[i]->name);
-        if (w < 0 || (size_t)w >= sizeof(list) - used)
-            snprintf(list + sizeof(list) - 4, 4, "...");
-        else
-            used += (size_t)w;
-        npending++;
-    }
-    if (npending > 0) {
+    if (check_recorded(res, files, n, e) != 0)
+        return -1;
+    np = pending_list(res, files, n, 0, list, sizeof(list), e);
+    if (np > 0)
         err_set(e, ERR_SCHEMA_MISMATCH, "pending migrations: %s", list);
-        rc = 1;
-        goto out;
-    }
-    rc = 0;
-out:
-    free(ms);
-    return rc;
+    if (np != 0)
+        return np > 0 ? 1 : -1;
+    np = pending_list(res, files, n, 1, list, sizeof(list), e);
+    if (np > 0)
+        err_set(e, ERR_SCHEMA_MISMATCH, "pending function files: %s", list);
+    return np > 0 ? 1 : np;
 }
 
 int
@@ -453,19 +561,83 @@ unlock(PGconn *c)
     PQclear(PQexecParams(c, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, v, NULL, NULL, 0));
 }
 
+/* The pending numbered migrations, each in its own transaction. */
+static int
+apply_migrations(PGconn *c, const PGresult *res, const struct embed_file *files, size_t n,
+                 void (*on_applied)(const char *name, void *arg), void *arg, struct mc_err *e)
+{
+    size_t nm = 0;
+    const struct embed_file **ms = list_files(files, n, 0, &nm);
+    int rc = 0;
+
+    for (size_t i = 0; i < nm && rc == 0; i++) {
+        char hex[65];
+
+        if (recorded(res, ms[i]->name) != NULL)
+            continue;
+        if (file_checksum(ms[i], files, n, hex, e) != 0 ||
+            apply_one(c, ms[i], files, n, hex, e) != 0)
+            rc = -1;
+        else if (on_applied != NULL)
+            on_applied(ms[i]->name, arg);
+    }
+    free(ms);
+    return rc;
+}
+
+/* The changed or new function files, in name order, in one transaction that records their
+   checksums in schema_functions; on_applied is called for each once it is committed. */
+static int
+apply_functions(PGconn *c, const PGresult *res, const struct embed_file *files, size_t n,
+                void (*on_applied)(const char *name, void *arg), void *arg, struct mc_err *e)
+{
+    size_t nf = 0, k = 0;
+    const struct embed_file **fs = list_files(files, n, 1, &nf);
+    int rc = 0;
+
+    for (size_t i = 0; i < nf && rc == 0; i++) {
+        int p = fn_pending(res, fs[i], e);
+
+        if (p < 0)
+            rc = -1;
+        else if (p > 0)
+            fs[k++] = fs[i];
+    }
+    if (rc == 0 && k > 0)
+        rc = exec_ok(c, "BEGIN", 0, NULL, PGRES_COMMAND_OK, NULL, e);
+    for (size_t i = 0; i < k && rc == 0; i++) {
+        const char *text = (const char *)fs[i]->data;
+        const char *vals[2] = {fs[i]->name + strlen(FN_PREFIX), NULL};
+        char hex[65];
+
+        vals[1] = hex;
+        if (text_checksum(fs[i], hex, e) != 0 ||
+            exec_span(c, text, text + fs[i]->len, fs[i]->name, e) != 0 ||
+            exec_ok(c, RECORD_FN_SQL, 2, vals, PGRES_COMMAND_OK, fs[i]->name, e) != 0)
+            rc = -1;
+    }
+    if (rc == 0 && k > 0)
+        rc = exec_ok(c, "COMMIT", 0, NULL, PGRES_COMMAND_OK, NULL, e);
+    if (rc != 0 && k > 0)
+        PQclear(PQexec(c, "ROLLBACK"));
+    for (size_t i = 0; i < k && rc == 0 && on_applied != NULL; i++)
+        on_applied(fs[i]->name, arg);
+    free(fs);
+    return rc;
+}
+
 int
 migrate_apply_files(PGconn *c, const struct embed_file *files, size_t n,
                     void (*on_applied)(const char *name, void *arg), void *arg,
                     struct mc_err *e)
 {
-    size_t nm = 0;
-    const struct embed_file **ms = NULL;
     PGresult *res = NULL;
     int rc = -1;
 
     if (lock(c, e) != 0)
         return -1;
-    if (exec_ok(c, CREATE_TABLE_SQL, 0, NULL, PGRES_COMMAND_OK, NULL, e) != 0)
+    if (exec_ok(c, CREATE_TABLE_SQL, 0, NULL, PGRES_COMMAND_OK, NULL, e) != 0 ||
+        exec_ok(c, CREATE_FN_TABLE_SQL, 0, NULL, PGRES_COMMAND_OK, NULL, e) != 0)
         goto out;
     res = PQexec(c, MIGRATE_STATUS_SQL);
     if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -477,54 +649,50 @@ migrate_apply_files(PGconn *c, const struct embed_file *files, size_t n,
     rc = compare(res, files, n, e);
     if (rc <= 0)
         goto out;
-    rc = -1;
     err_clear(e);
-    ms = list_migrations(files, n, &nm);
-    for (size_t i = 0; i < nm; i++) {
-        int done = 0;
-        char hex[65];
-
-        for (int r = 0; r < PQntuples(res) && !done; r++)
-            done = strcmp(db_val(res, r, 0), ms[i]->name) == 0;
-        if (done)
-            continue;
-        if (file_checksum(ms[i], files, n, hex, e) != 0 ||
-            apply_one(c, ms[i], files, n, hex, e) != 0)
-            goto out;
-        if (on_applied != NULL)
-            on_applied(ms[i]->name, arg);
-    }
-    rc = 0;
+    rc = apply_migrations(c, res, files, n, on_applied, arg, e);
+    if (rc == 0)
+        rc = apply_functions(c, res, files, n, on_applied, arg, e);
 out:
     PQclear(res);
-    free(ms);
     unlock(c);
     return rc;
+}
+
+/* The status rows as MIGRATE_STATUS_SQL returns them, from whichever of the two tables
+   exist (none: everything is pending, and the comparison says so). */
+static PGresult *
+read_status(PGconn *c, struct mc_err *e)
+{
+    PGresult *res = PQexec(c, "SELECT to_regclass('schema_migrations') IS NOT NULL, "
+                              "to_regclass('schema_functions') IS NOT NULL");
+    const char *sql = "SELECT NULL::text AS name, NULL::text AS checksum WHERE false";
+
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        pg_fail(e, ERR_DB_QUERY, "schema check failed", NULL, res, c);
+        PQclear(res);
+        return NULL;
+    }
+    if (strcmp(db_val(res, 0, 0), "t") == 0)
+        sql = strcmp(db_val(res, 0, 1), "t") == 0 ? MIGRATE_STATUS_SQL : STATUS_NO_FN_SQL;
+    PQclear(res);
+    res = PQexec(c, sql);
+    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
+        pg_fail(e, ERR_DB_QUERY, "schema_migrations unreadable", NULL, res, c);
+        PQclear(res);
+        return NULL;
+    }
+    return res;
 }
 
 int
 migrate_check_files(PGconn *c, const struct embed_file *files, size_t n, struct mc_err *e)
 {
-    PGresult *res;
+    PGresult *res = read_status(c, e);
     int rc;
 
-    res = PQexec(c, "SELECT to_regclass('schema_migrations') IS NOT NULL");
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = pg_fail(e, ERR_DB_QUERY, "schema check failed", NULL, res, c);
-        PQclear(res);
-        return rc;
-    }
-    rc = strcmp(db_val(res, 0, 0), "t") == 0;
-    PQclear(res);
-    if (rc)
-        res = PQexec(c, MIGRATE_STATUS_SQL);
-    else /* no table yet: everything is pending; the same comparison says so */
-        res = PQexec(c, "SELECT NULL::text AS name, NULL::text AS checksum WHERE false");
-    if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = pg_fail(e, ERR_DB_QUERY, "schema_migrations unreadable", NULL, res, c);
-        PQclear(res);
-        return rc;
-    }
+    if (res == NULL)
+        return -1;
     rc = compare(res, files, n, e);
     PQclear(res);
     return rc == 0 ? 0 : -1;
@@ -568,8 +736,9 @@ cli_migrate(int argc, char **argv)
             check = 1;
         } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             printf("Cách dùng: motcua migrate [--check]\n"
-                   "  Áp dụng các tệp sql/NNN_*.sql chưa áp dụng (DATABASE_URL,\n"
-                   "  mặc định \"dbname=motcua\"); --check chỉ kiểm tra lược đồ.\n");
+                   "  Áp dụng các tệp sql/NNN_*.sql chưa áp dụng, rồi các tệp hàm\n"
+                   "  sql/fn/*.sql mới hoặc đã thay đổi (DATABASE_URL, mặc định\n"
+                   "  \"dbname=motcua\"); --check chỉ kiểm tra lược đồ.\n");
             return 0;
         } else if (strcmp(argv[i], "migrate") != 0) {
             fprintf(stderr, "Tham số không hợp lệ: %s\n", argv[i]);

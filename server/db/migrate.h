@@ -8,8 +8,15 @@
  * The runner sends the file's non-comment, non-blank lines through COPY ... FROM STDIN
  * (tab-separated, columns as named). The checksum covers the migration and its data file.
  *
- * The server refuses to start when the database has a migration the binary does not
- * know (schema ahead) or a recorded checksum differs (an applied file changed).
+ * Then the function files sql/fn/NN_family.sql (embedded as "fn/NN_family.sql"; each SQL
+ * function defined once, sql/fn/README): every one that is new or whose checksum differs
+ * from the one recorded in schema_functions(name, checksum, applied_at) is applied again,
+ * in name order, all in one transaction.
+ *
+ * The server refuses to start when the database has a migration or function file the
+ * binary does not know (schema ahead), a migration's recorded checksum differs (an applied
+ * file changed), or anything is pending ("pending migrations: ...", "pending function
+ * files: fn/20_reports.sql").
  */
 #ifndef MOTCUA_DB_MIGRATE_H
 #define MOTCUA_DB_MIGRATE_H
@@ -20,7 +27,8 @@
 
 #include "core/err.h"
 
-/* Blocking (start-up and `motcua migrate` only): applies pending migrations. */
+/* Blocking (start-up and `motcua migrate` only): applies pending migrations, then the new or
+   changed function files. */
 int migrate_apply(PGconn *c, struct mc_err *e);
 
 /* Blocking: 0 when the schema is exactly at head and unchanged; -1 with e filled otherwise
@@ -29,8 +37,9 @@ int migrate_check(PGconn *c, struct mc_err *e);
 
 /*
  * The same over an explicit file set (tests, tools): files[0..n) holds the migrations
- * (names NNN_*.sql) and their data files; on_applied (may be NULL) is called with each
- * migration's name once it is committed.
+ * (names NNN_*.sql), their data files and the function files (names fn/NN_x.sql); on_applied
+ * (may be NULL) is called with each migration's or function file's name once it is
+ * committed.
  */
 struct embed_file;
 int migrate_apply_files(PGconn *c, const struct embed_file *files, size_t n,
@@ -40,7 +49,10 @@ int migrate_check_files(PGconn *c, const struct embed_file *files, size_t n, str
 int migrate_status_files(const PGresult *res, const struct embed_file *files, size_t n,
                          struct mc_err *e);
 
-/* For /readyz on the event loop: run MIGRATE_STATUS_SQL with db_exec, then pass the result. */
+/* For /readyz on the event loop: run MIGRATE_STATUS_SQL with db_exec, then pass the result.
+   The query reads schema_migrations and schema_functions (function files as "fn/<file>"):
+   it fails on a database no build with function files migrated yet, which start-up
+   (migrate_check) has already refused. */
 extern const char MIGRATE_STATUS_SQL[];
 int migrate_status_ok(const PGresult *res, struct mc_err *e);
 

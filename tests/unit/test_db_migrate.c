@@ -3,7 +3,9 @@
  * PostgreSQL named by MOTCUA_TEST_DATABASE_URL (skipped without it), on a scratch
  * database: apply and check, the copy directive, the checksum (compared with
  * PostgreSQL's own sha256), a changed file, a tampered record, a schema ahead,
- * a failing migration rolled back, and the real embedded migrations.
+ * a failing migration rolled back, the function files (sql/fn/: applied after the
+ * migrations, again when changed, reported as pending, all in one transaction), and the
+ * real embedded migrations and function files.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -170,6 +172,121 @@ test_apply_check_copy(void **state)
     PQfinish(c);
 }
 
+/* Function files: "fn/20_b.sql" calls a function of "fn/10_a.sql" (so name order matters:
+   a LANGUAGE sql body is checked when it is created). */
+static const char FNA[] = "CREATE OR REPLACE FUNCTION fa() RETURNS int LANGUAGE sql AS $$ "
+                          "SELECT x FROM tb $$;\n";
+static const char FNA2[] = "CREATE OR REPLACE FUNCTION fa() RETURNS int LANGUAGE sql AS $$ "
+                           "SELECT x + 1 FROM tb $$;\n";
+static const char FNB[] = "CREATE OR REPLACE FUNCTION fb() RETURNS int LANGUAGE sql AS $$ "
+                          "SELECT fa() * 10 $$;\n";
+
+/* After the migrations, each function file once, in name order; a second apply does
+   nothing; the checksums recorded are SHA-256 of the files (PostgreSQL's own sha256). */
+static void
+test_functions_applied_once(void **state)
+{
+    const struct embed_file set[] = {F("fn/20_b.sql", FNB), F("002_b.sql", M2),
+                                     F("fn/10_a.sql", FNA), F("001_a.sql", M1), F("a.tsv", TSV)};
+    PGconn *c;
+    struct mc_err e;
+    struct applied a;
+
+    (void)state;
+    NEED_DB();
+    c = conn();
+    reset_schema(c);
+    err_clear(&e);
+    memset(&a, 0, sizeof(a));
+    assert_int_equal(migrate_apply_files(c, set, 5, on_applied, &a, &e), 0);
+    assert_int_equal(a.n, 4);
+    assert_string_equal(a.names[0], "001_a.sql");
+    assert_string_equal(a.names[1], "002_b.sql");
+    assert_string_equal(a.names[2], "fn/10_a.sql");
+    assert_string_equal(a.names[3], "fn/20_b.sql");
+    assert_int_equal(migrate_check_files(c, set, 5, &e), 0);
+    assert_string_equal(q1(c, "SELECT fb()"), "420");
+    assert_string_equal(q1(c, "SELECT string_agg(name, ',' ORDER BY name) FROM schema_functions"),
+                        "10_a.sql,20_b.sql");
+    assert_string_equal(q1(c, "SELECT checksum = encode(sha256(convert_to('CREATE OR REPLACE "
+                              "FUNCTION fb() RETURNS int LANGUAGE sql AS $$ SELECT fa() * 10 "
+                              "$$;' || chr(10), 'UTF8')), 'hex') FROM schema_functions WHERE "
+                              "name = '20_b.sql'"),
+                        "t");
+    /* the migrations' record is unchanged: two rows */
+    assert_string_equal(q1(c, "SELECT count(*) FROM schema_migrations"), "2");
+
+    memset(&a, 0, sizeof(a));
+    assert_int_equal(migrate_apply_files(c, set, 5, on_applied, &a, &e), 0);
+    assert_int_equal(a.n, 0);
+    PQfinish(c);
+}
+
+/* A function file changed since it was applied: pending for the check and for readiness
+   (MIGRATE_STATUS_SQL), applied again alone; a failing file rolls every file of the run
+   back; a recorded file this build lacks is a schema ahead; a database without
+   schema_functions (migrated by an older build) has every function file pending. */
+static void
+test_functions_changed(void **state)
+{
+    const struct embed_file set[] = {F("001_a.sql", M1), F("002_b.sql", M2), F("a.tsv", TSV),
+                                     F("fn/10_a.sql", FNA), F("fn/20_b.sql", FNB)};
+    const struct embed_file changed[] = {F("001_a.sql", M1), F("002_b.sql", M2), F("a.tsv", TSV),
+                                         F("fn/10_a.sql", FNA2), F("fn/20_b.sql", FNB)};
+    const struct embed_file broken[] = {
+        F("001_a.sql", M1), F("002_b.sql", M2), F("a.tsv", TSV), F("fn/10_a.sql", FNA),
+        F("fn/20_b.sql", "CREATE OR REPLACE FUNCTION fb() RETURNS int LANGUAGE sql AS $$ "
+                         "SELECT nope() $$;\n")};
+    PGconn *c;
+    PGresult *r;
+    struct mc_err e;
+    struct applied a;
+
+    (void)state;
+    NEED_DB();
+    c = conn();
+    reset_schema(c);
+    err_clear(&e);
+    assert_int_equal(migrate_apply_files(c, set, 5, NULL, NULL, &e), 0);
+
+    assert_int_equal(migrate_check_files(c, changed, 5, &e), -1);
+    assert_int_equal(e.code, ERR_SCHEMA_MISMATCH);
+    assert_string_equal(e.detail, "pending function files: fn/10_a.sql");
+    r = PQexec(c, MIGRATE_STATUS_SQL);
+    assert_int_equal(migrate_status_files(r, changed, 5, &e), -1);
+    assert_string_equal(e.detail, "pending function files: fn/10_a.sql");
+    assert_int_equal(migrate_status_files(r, set, 5, &e), 0);
+    PQclear(r);
+    memset(&a, 0, sizeof(a));
+    assert_int_equal(migrate_apply_files(c, changed, 5, on_applied, &a, &e), 0);
+    assert_int_equal(a.n, 1);
+    assert_string_equal(a.names[0], "fn/10_a.sql");
+    assert_string_equal(q1(c, "SELECT fb()"), "430");
+    assert_int_equal(migrate_check_files(c, changed, 5, &e), 0);
+
+    /* back to FNA and a broken fn/20_b.sql in the same run: neither is applied */
+    assert_int_equal(migrate_apply_files(c, broken, 5, NULL, NULL, &e), -1);
+    assert_int_equal(e.code, ERR_DB_QUERY);
+    assert_non_null(strstr(e.detail, "fn/20_b.sql"));
+    assert_string_equal(q1(c, "SELECT fb()"), "430");
+    assert_int_equal(migrate_check_files(c, changed, 5, &e), 0);
+
+    assert_int_equal(migrate_check_files(c, changed, 4, &e), -1); /* without fn/20_b.sql */
+    assert_string_equal(e.detail,
+                        "database schema is ahead of this build: fn/20_b.sql is not known");
+    assert_int_equal(migrate_apply_files(c, changed, 4, NULL, NULL, &e), -1);
+    assert_string_equal(e.detail,
+                        "database schema is ahead of this build: fn/20_b.sql is not known");
+
+    dbt_exec(c, "DROP TABLE schema_functions");
+    assert_int_equal(migrate_check_files(c, set, 5, &e), -1);
+    assert_string_equal(e.detail, "pending function files: fn/10_a.sql, fn/20_b.sql");
+    assert_int_equal(migrate_apply_files(c, set, 5, NULL, NULL, &e), 0);
+    assert_string_equal(q1(c, "SELECT fb()"), "420");
+    assert_int_equal(migrate_check_files(c, set, 5, &e), 0);
+    PQfinish(c);
+}
+
 /* A data file edited after the migration was applied: check and apply refuse, naming
    the migration. A recorded checksum altered by hand is caught the same way. */
 static void
@@ -277,15 +394,21 @@ test_embedded(void **state)
 {
     PGconn *c;
     struct mc_err e;
-    size_t nsql = 0;
+    size_t nsql = 0, nfn = 0;
+    struct applied a;
 
     (void)state;
     NEED_DB();
     c = conn();
     reset_schema(c);
     err_clear(&e);
-    for (size_t i = 0; i < EMBED_NFILES; i++)
-        nsql += strstr(EMBED_FILES[i].name, ".sql") != NULL;
+    for (size_t i = 0; i < EMBED_NFILES; i++) {
+        int fn = strncmp(EMBED_FILES[i].name, "fn/", 3) == 0;
+
+        nsql += !fn && strstr(EMBED_FILES[i].name, ".sql") != NULL;
+        nfn += fn;
+    }
+    assert_true(nfn >= 5);
     assert_non_null(embed_find("001_init.sql"));
     assert_int_equal(migrate_check(c, &e), -1);
     assert_non_null(strstr(e.detail, "pending migrations: 001_init"));
@@ -293,6 +416,10 @@ test_embedded(void **state)
         fail_msg("embedded migrations: %s", e.detail);
     assert_int_equal(migrate_check(c, &e), 0);
     assert_int_equal(atoi(q1(c, "SELECT count(*) FROM schema_migrations")), (int)nsql);
+    assert_int_equal(atoi(q1(c, "SELECT count(*) FROM schema_functions")), (int)nfn);
+    memset(&a, 0, sizeof(a));
+    assert_int_equal(migrate_apply_files(c, EMBED_FILES, EMBED_NFILES, on_applied, &a, &e), 0);
+    assert_int_equal(a.n, 0);
     PQfinish(c);
 }
 
@@ -302,6 +429,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_apply_check_copy),    cmocka_unit_test(test_changed_and_tampered),
         cmocka_unit_test(test_schema_ahead),        cmocka_unit_test(test_failure_rolls_back),
+        cmocka_unit_test(test_functions_applied_once), cmocka_unit_test(test_functions_changed),
         cmocka_unit_test(test_embedded),
     };
 

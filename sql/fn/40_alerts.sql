@@ -1,0 +1,131 @@
+-- fn/40_alerts.sql - the alert scheduler's claim and reschedule, the unit path of an alert,
+-- the alerts' webhook outbox rows, the calendar horizon alarm. Tables and triggers:
+-- sql/022_alerts.sql, 063, 098. Owner: report engineer (server/api/alerts.c).
+--
+-- Applied by `motcua migrate` after the numbered migrations, again whenever this file's
+-- checksum changes, in one transaction with the other changed files (sql/fn/README).
+-- Every function here is defined only here: change its body in place.
+
+-- The scheduler's claim: up to p_limit schedule rows due at p_now and not leased, skipping
+-- rows another scheduler holds, leased for 60 s, with what the computation needs. legs:
+-- the open liên thông legs with a planned end. supplement_at: the running supplement
+-- request, if any.
+CREATE OR REPLACE FUNCTION alert_claim(p_now timestamptz, p_limit int)
+RETURNS TABLE (dossier_id bigint, gen bigint, code text, state smallint,
+               current_unit_id bigint, resolving_unit_id bigint, legal_due_at bigint,
+               new_appointment_at bigint, paused boolean, ended boolean,
+               supplement_at bigint, legs text)
+LANGUAGE sql AS $$
+    WITH c AS (
+        SELECT s.dossier_id FROM alert_schedule s
+        WHERE s.next_fire_at <= p_now AND (s.claimed_until IS NULL OR s.claimed_until < p_now)
+        ORDER BY s.next_fire_at
+        LIMIT p_limit
+        FOR UPDATE SKIP LOCKED
+    ), u AS (
+        UPDATE alert_schedule s SET claimed_until = p_now + interval '60 seconds'
+        FROM c WHERE s.dossier_id = c.dossier_id
+        RETURNING s.dossier_id, s.gen
+    )
+    SELECT u.dossier_id, u.gen, d.code, d.state, d.current_unit_id, d.resolving_unit_id,
+           extract(epoch FROM d.legal_due_at)::bigint,
+           extract(epoch FROM d.new_appointment_at)::bigint,
+           d.paused_since IS NOT NULL, d.ended_at IS NOT NULL,
+           (SELECT extract(epoch FROM z.requested_at)::bigint FROM dossier_pause z
+            WHERE z.dossier_id = d.id AND z.reason = 'supplement' AND z.resolved_at IS NULL
+            ORDER BY z.n DESC LIMIT 1),
+           (SELECT string_agg(s.n || ':' || s.unit_id || ':'
+                              || extract(epoch FROM s.planned_end_at)::bigint, ',' ORDER BY s.n)
+            FROM dossier_step s
+            WHERE s.dossier_id = d.id AND s.kind = 'leg' AND s.ended_at IS NULL
+              AND s.planned_end_at IS NOT NULL)
+    FROM u JOIN dossier d ON d.id = u.dossier_id
+$$;
+
+-- Stores the next instant of one claimed dossier (NULL: nothing left) unless it changed
+-- since the claim (then the trigger has already asked for a new look).
+CREATE OR REPLACE FUNCTION alert_reschedule(p_dossier bigint, p_gen bigint, p_next timestamptz)
+RETURNS void
+LANGUAGE sql AS $$
+    UPDATE alert_schedule SET next_fire_at = p_next, claimed_until = NULL
+    WHERE dossier_id = p_dossier AND gen = p_gen
+$$;
+
+-- The units whose readers may see an alert of unit p_unit: itself and its ancestors.
+CREATE OR REPLACE FUNCTION alert_unit_path(p_unit bigint) RETURNS bigint[]
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE up(id, depth) AS (
+        SELECT p_unit, 0
+        UNION ALL
+        SELECT u.parent_id, up.depth + 1 FROM unit u JOIN up ON u.id = up.id
+        WHERE u.parent_id IS NOT NULL AND up.depth < 16
+    )
+    SELECT array_agg(id ORDER BY depth) FROM up
+$$;
+
+-- An alert row adds one webhook_outbox row in its own transaction, like a dossier event
+-- (063: the key derived from the alert id, seq = the dossier's version, the subscriptions'
+-- opt-in). Calendar alerts (098): a calendar alert goes out like the others, to the CloudEvents
+-- subscriptions that opt in ('alert.calendar_unannounced', 'alert.calendar_announced' or
+-- 'alert.*') and name no units (it has none). The outbox orders deliveries per dossier: the
+-- calendar alerts take the ordering key dossier_id 0 (no dossier has it: ids start at 1) and
+-- seq = their alert id, so they go out in the order they fired.
+-- History: defined in 063_alert_webhooks.sql, restated in 098_alert_calendar_horizon.sql (those
+-- migrations' headers say why); the live body is the last one.
+CREATE OR REPLACE FUNCTION alert_outbox_enqueue() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.dossier_id IS NULL THEN
+        INSERT INTO webhook_outbox (event_id, dossier_id, seq, alert_id)
+        VALUES (md5('motcua.alert.' || NEW.id)::uuid, 0, NEW.id::int, NEW.id);
+    ELSE
+        INSERT INTO webhook_outbox (event_id, dossier_id, seq, alert_id)
+        SELECT md5('motcua.alert.' || NEW.id)::uuid, d.id, d.version, NEW.id
+        FROM dossier d WHERE d.id = NEW.dossier_id;
+    END IF;
+    PERFORM pg_notify('motcua_outbox', '');
+    RETURN NULL;
+END
+$$;
+
+-- One evaluation of year p_year: p_alarm - the alarm is due (from 1 October of the year
+-- before, p_year not announced); p_announced - p_year's Tết is announced. Inserts the alarm
+-- once (ON CONFLICT: a second tick, process or restart adds nothing); on an announcement
+-- resolves an open alarm of that year and inserts its clearance once. A retracted
+-- announcement re-opens the alarm without a second event. Rings motcua_alerts when a row was
+-- added (delivered at commit, like the scheduler's). Returns the rows added. The caller
+-- holds pg_advisory_xact_lock(7243002) (alert ids commit in order, alerts.c).
+CREATE OR REPLACE FUNCTION alert_calendar_horizon(p_year int, p_alarm boolean, p_announced boolean,
+                                                  p_payload jsonb)
+RETURNS int
+LANGUAGE plpgsql AS $$
+DECLARE
+    added int := 0;
+    cleared int := 0;
+BEGIN
+    IF p_alarm THEN
+        INSERT INTO alert (kind, fire_key, payload)
+        VALUES ('calendar_unannounced', p_year::text, p_payload)
+        ON CONFLICT (kind, fire_key) WHERE dossier_id IS NULL DO NOTHING;
+        GET DIAGNOSTICS added = ROW_COUNT;
+        UPDATE alert SET resolved_at = NULL
+        WHERE dossier_id IS NULL AND kind = 'calendar_unannounced' AND fire_key = p_year::text
+          AND resolved_at IS NOT NULL;
+    ELSIF p_announced THEN
+        UPDATE alert SET resolved_at = now()
+        WHERE dossier_id IS NULL AND kind = 'calendar_unannounced' AND fire_key = p_year::text
+          AND resolved_at IS NULL;
+        GET DIAGNOSTICS cleared = ROW_COUNT;
+        IF cleared > 0 THEN
+            INSERT INTO alert (kind, fire_key, payload, resolved_at)
+            VALUES ('calendar_announced', p_year::text, p_payload, now())
+            ON CONFLICT (kind, fire_key) WHERE dossier_id IS NULL DO NOTHING;
+            GET DIAGNOSTICS added = ROW_COUNT;
+        END IF;
+    END IF;
+    IF added > 0 THEN
+        PERFORM pg_notify('motcua_alerts', '');
+    END IF;
+    RETURN added;
+END
+$$;

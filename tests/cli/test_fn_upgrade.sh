@@ -1,0 +1,162 @@
+#!/bin/sh
+# test_fn_upgrade.sh MOTCUA - the SQL functions in sql/fn/ (sql/fn/README, issue 13 item 3).
+# Prints TAP. Needs the test cluster of tests/pg.sh (PG_URL, PG_BIN); skips without it.
+#
+#   * every function has exactly one CREATE FUNCTION under sql/ (a stub marked
+#     "-- motcua:stub <name>" in a migration aside, whose function must be in sql/fn/);
+#   * a fresh database: `motcua migrate` applies everything once, a second run nothing;
+#   * a database built by the migrations as they were at commit f520759 (before sql/fn/; read
+#     with git, so skipped without git or that commit; COPY directives and schema_migrations
+#     rows done as server/db/migrate.c did) has every function exactly as the fresh database
+#     (pg_get_functiondef of every function in schema public); `motcua migrate` then applies
+#     099 and the function files, and the two schemas are the same (pg_dump --schema-only);
+#   * a function file not applied as it is now is reported by `migrate --check` ("pending
+#     function files: fn/...") and applied again, alone, by `migrate`.
+set -u
+case "${1:-}" in
+"") echo "usage: $0 path/to/motcua" >&2; exit 2 ;;
+/*) bin=$1 ;;
+*) bin=$(pwd)/$1 ;;
+esac
+cd "$(dirname "$0")/../.." || exit 2
+if [ -z "${PG_URL:-}" ] || [ -z "${PG_BIN:-}" ]; then
+    echo "1..0 # SKIP no test PostgreSQL (PG_URL)"
+    exit 0
+fi
+OLD=f520759
+fresh="fn_fresh_$$"
+old="fn_old_$$"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/fn_upgrade.XXXXXX")
+psql="$PG_BIN/psql -X -q -At -v ON_ERROR_STOP=1"
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+check() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "#   got: $2"; echo "#  want: $3"; fi; }
+cleanup() {
+    $psql "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS $fresh" \
+        -c "DROP DATABASE IF EXISTS $old" >/dev/null 2>&1
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+$psql "$PG_URL/postgres" -c "CREATE DATABASE $fresh" -c "CREATE DATABASE $old" ||
+    { echo "Bail out! cannot create the databases"; exit 1; }
+
+# --- one CREATE FUNCTION per function ---------------------------------------------------
+defs=$(grep -ohiE '^[[:space:]]*create[[:space:]]+(or[[:space:]]+replace[[:space:]]+)?function[[:space:]]+[a-z_0-9.]+' \
+    sql/*.sql sql/fn/*.sql | awk '{print tolower($NF)}' | sort)
+stubs=$(grep -ohE '^-- motcua:stub [a-z_0-9]+' sql/[0-9]*.sql | awk '{print $3}' | sort)
+bad=$( (echo "$defs" | sort | uniq -c | awk '{print $2, $1}'
+        echo "$stubs" | grep . | awk '{print $1, "stub"}') | awk '
+    $2 == "stub" { stub[$1] = 1; next } { count[$1] = $2 }
+    END { for (f in count) if (count[f] != 1 + (f in stub)) print f " x" count[f]
+          for (f in stub) if (!(f in count)) print f "(stub only)" }' | sort | tr '\n' ' ')
+check "every function has exactly one CREATE FUNCTION under sql/ (stubs aside)" "$bad" ""
+missing=""
+for f in $stubs; do
+    grep -qiE "^create or replace function $f\(" sql/fn/*.sql || missing="$missing $f"
+done
+check "every stub's function is defined in sql/fn/" "$missing" ""
+inmig=$(grep -liE '^create (or replace )?function' sql/fn/*.sql | wc -l)
+plain=$(grep -hiE '^create function' sql/fn/*.sql | wc -l)
+check "sql/fn/ files define with CREATE OR REPLACE only" "$inmig/$plain" \
+    "$(ls sql/fn/*.sql | wc -l | tr -d ' ')/0"
+
+# --- a fresh database --------------------------------------------------------------------
+out=$(DATABASE_URL="$PG_URL/$fresh" "$bin" migrate 2>&1)
+check "fresh: migrate applies the migrations, then each function file once" \
+    "$(echo "$out" | grep -c '^Đã áp dụng: fn/')" "$(ls sql/fn/*.sql | wc -l | tr -d ' ')"
+out=$(DATABASE_URL="$PG_URL/$fresh" "$bin" migrate 2>&1)
+check "fresh: a second migrate applies nothing" "$(echo "$out" | grep -c 'Đã áp dụng')" 0
+check "fresh: schema_functions has a row per file" \
+    "$($psql "$PG_URL/$fresh" -c "SELECT string_agg('fn/' || name, ' ' ORDER BY name) FROM schema_functions")" \
+    "$(ls sql/fn/*.sql | sed 's|^sql/||' | tr '\n' ' ' | sed 's/ $//')"
+
+# fndefs DB: every function of schema public, signature and pg_get_functiondef
+fndefs() {
+    $psql "$PG_URL/$1" -c "SELECT p.oid::regprocedure::text || E'\n' || pg_get_functiondef(p.oid)
+        FROM pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace
+        WHERE s.nspname = 'public' ORDER BY 1"
+}
+fndefs "$fresh" >"$tmp/fresh.fn"
+
+# --- a database migrated the old way -----------------------------------------------------
+if ! command -v git >/dev/null 2>&1 || ! git cat-file -e "$OLD^{commit}" 2>/dev/null; then
+    for t in "old migrations applied" "old functions = fresh functions" "upgrade applies 099 and the function files" \
+        "upgraded functions = fresh functions" "upgraded schema = fresh schema"; do
+        skip "$t" "no git or no commit $OLD"
+    done
+    echo "1..$n"
+    exit 0
+fi
+# apply_old FILE: the migration as of $OLD, its COPY directives as \copy of the data file's
+# non-comment, non-blank lines, and its schema_migrations row, in one transaction
+apply_old() {
+    f=$1
+    git show "$OLD:sql/$f" >"$tmp/$f" || return 1
+    cp "$tmp/$f" "$tmp/$f.sum"
+    : >"$tmp/$f.run"
+    while IFS= read -r line || [ -n "$line" ]; do
+        case "$line" in
+        "-- motcua:copy "*)
+            target=$(echo "$line" | sed 's/^-- motcua:copy \(.*\) FROM .*$/\1/')
+            data=$(echo "$line" | sed 's/^.* FROM *//; s/[[:space:]]*$//')
+            git show "$OLD:sql/$data" >"$tmp/$data" || return 1
+            cat "$tmp/$data" >>"$tmp/$f.sum"
+            awk '{ sub(/\r$/, "") } /^[ \t]*$/ || /^#/ { next } { print }' "$tmp/$data" >"$tmp/$data.rows"
+            echo "\\copy $target FROM '$tmp/$data.rows'" >>"$tmp/$f.run"
+            ;;
+        *) printf '%s\n' "$line" >>"$tmp/$f.run" ;;
+        esac
+    done <"$tmp/$f"
+    sum=$(sha256sum "$tmp/$f.sum" | cut -d' ' -f1)
+    echo "INSERT INTO schema_migrations (name, checksum) VALUES ('$f', '$sum');" >>"$tmp/$f.run"
+    $psql "$PG_URL/$old" --single-transaction -f "$tmp/$f.run" >/dev/null
+}
+$psql "$PG_URL/$old" -c "CREATE TABLE schema_migrations (name text PRIMARY KEY,
+    checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
+failed=""
+nold=0
+for f in $(git ls-tree --name-only "$OLD" sql/ | sed 's|^sql/||' | grep -E '^[0-9]{3}_.*\.sql$' | sort); do
+    apply_old "$f" 2>"$tmp/err" || { failed="$f: $(head -1 "$tmp/err")"; break; }
+    nold=$((nold + 1))
+done
+check "old migrations ($OLD) applied: $nold" "$failed" ""
+fndefs "$old" >"$tmp/old.fn"
+if cmp -s "$tmp/old.fn" "$tmp/fresh.fn"; then
+    ok "old functions = fresh functions ($(grep -c '^CREATE OR REPLACE FUNCTION' "$tmp/fresh.fn"))"
+else
+    notok "old functions = fresh functions"
+    diff "$tmp/old.fn" "$tmp/fresh.fn" | head -40 | sed 's/^/#   /'
+fi
+out=$(DATABASE_URL="$PG_URL/$old" "$bin" migrate --check 2>&1)
+check "old: migrate --check names the pending migration" \
+    "$(echo "$out" | grep -o 'pending migrations: .*')" "pending migrations: 099_functions_in_fn"
+out=$(DATABASE_URL="$PG_URL/$old" "$bin" migrate 2>&1)
+check "upgrade applies 099 and the function files" \
+    "$(echo "$out" | grep '^Đã áp dụng:' | sed 's/^Đã áp dụng: //' | tr '\n' ' ')" \
+    "099_functions_in_fn.sql $(ls sql/fn/*.sql | sed 's|^sql/||' | tr '\n' ' ')"
+fndefs "$old" >"$tmp/old2.fn"
+if cmp -s "$tmp/old2.fn" "$tmp/fresh.fn"; then ok "upgraded functions = fresh functions"
+else notok "upgraded functions = fresh functions"; diff "$tmp/old2.fn" "$tmp/fresh.fn" | head -40 | sed 's/^/#   /'; fi
+# (without the random key of pg_dump's \restrict lines)
+"$PG_BIN/pg_dump" --schema-only "$PG_URL/$old" | grep -v '^\\\(un\)\{0,1\}restrict ' >"$tmp/old.sql"
+"$PG_BIN/pg_dump" --schema-only "$PG_URL/$fresh" | grep -v '^\\\(un\)\{0,1\}restrict ' >"$tmp/fresh.sql"
+if cmp -s "$tmp/old.sql" "$tmp/fresh.sql"; then ok "upgraded schema = fresh schema (pg_dump)"
+else notok "upgraded schema = fresh schema (pg_dump)"; diff "$tmp/old.sql" "$tmp/fresh.sql" | head -40 | sed 's/^/#   /'; fi
+check "old and fresh: the same report_seal" \
+    "$($psql "$PG_URL/$old" -c "SELECT upto FROM report_seal")" \
+    "$($psql "$PG_URL/$fresh" -c "SELECT upto FROM report_seal")"
+
+# --- a function file changed since it was applied ----------------------------------------
+$psql "$PG_URL/$old" -c "UPDATE schema_functions SET checksum = repeat('0', 64)
+    WHERE name = '20_reports.sql'"
+out=$(DATABASE_URL="$PG_URL/$old" "$bin" migrate --check 2>&1)
+check "changed: migrate --check reports the function file" \
+    "$(echo "$out" | grep -o 'pending function files: .*')" "pending function files: fn/20_reports.sql"
+out=$(DATABASE_URL="$PG_URL/$old" "$bin" migrate 2>&1)
+check "changed: migrate applies that file alone" \
+    "$(echo "$out" | grep '^Đã áp dụng:' | tr '\n' ' ')" "Đã áp dụng: fn/20_reports.sql "
+if DATABASE_URL="$PG_URL/$old" "$bin" migrate --check >/dev/null 2>&1; then ok "changed: at head again"
+else notok "changed: at head again"; fi
+echo "1..$n"
