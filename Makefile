@@ -7,10 +7,13 @@
 #   make bench      benchmarks in tools/bench (figures, not assertions)
 #   make lint fmt clean
 # CC=clang works everywhere. BUILD selects the output folder; SAN=1 adds sanitizers.
+# TEST_CLOCK=1 builds a binary that honours MOTCUA_TEST_NOW (a pinned clock, core/clock.h):
+# tests/run.sh builds its folders so; never a production build (give it its own BUILD).
 
 CC ?= cc
 BUILD ?= build
 SAN ?= 0
+TEST_CLOCK ?= 0
 VERSION := 0.1.0
 
 PKGS := libevent libevent_pthreads libevent_openssl jansson openssl uuid libpq cairo pangocairo \
@@ -24,8 +27,11 @@ ifeq ($(SAN),1)
 CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 LDSAN := -fsanitize=address,undefined
 endif
+ifeq ($(TEST_CLOCK),1)
+CLOCK_FLAGS := -DMOTCUA_TEST_CLOCK
+endif
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iserver -I$(BUILD)/gen $(PKG_CFLAGS) \
-              -DMOTCUA_VERSION=\"$(VERSION)\" -MMD -MP
+              -DMOTCUA_VERSION=\"$(VERSION)\" $(CLOCK_FLAGS) -MMD -MP
 LIBS := $(PKG_LIBS) -lpthread -lm
 
 # Two libraries: the pure part (core + domain, what unit tests and fuzzers of the domain
@@ -67,6 +73,15 @@ $(LIB): $(REST_OBJS)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Only server/core/clock.c reads MOTCUA_TEST_CLOCK: a folder built again with another
+# TEST_CLOCK recompiles it (the stamp names the folder's current setting).
+CLOCK_STAMP := $(BUILD)/test-clock-$(TEST_CLOCK)
+$(CLOCK_STAMP):
+	@mkdir -p $(dir $@)
+	@rm -f $(BUILD)/test-clock-*
+	@touch $@
+$(BUILD)/obj/server/core/clock.o: $(CLOCK_STAMP)
 
 # SQL migrations and the announced calendar are embedded in the binary, so the server
 # can tell whether the database schema is at its head (and the files unchanged).
@@ -160,3 +175,4 @@ clean:
 	rm -rf build build-*
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(wildcard $(BUILD)/tests/*.d $(BUILD)/bench/*.d)

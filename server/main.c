@@ -5,7 +5,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <event2/http.h>
 
@@ -13,6 +12,7 @@
 #include "api/catalog.h"
 #include "app.h"
 #include "cli/cli.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -72,7 +72,7 @@ serve(void)
         return fail(&e, 2);
     log_set_level((enum log_level)cfg.log_level);
     app.cfg = &cfg;
-    app.started_at = (int64_t)time(NULL);
+    app.started_at = clock_now();
     if (api_routes_build(&app, &e) != 0)
         return fail(&e, 1);
     if (check_schema(&cfg, &e) != 0) {

@@ -9,7 +9,8 @@
 #                              stop PostgreSQL (test_system, test_durability) and the
 #                              browser suite (test_web) run alone
 #   MOTCUA_FUZZ_SECONDS=N      seconds of libFuzzer per harness (default 5; 0 skips)
-#   MOTCUA_BUILD=dir           build folder (default build; the sanitizer build is dir-asan)
+#   MOTCUA_BUILD=dir           build folder (default build-test, never make run's build/; the
+#                              sanitizer build is dir-asan; both TEST_CLOCK=1: MOTCUA_TEST_NOW)
 # The sanitizer and fuzzer builds run in the background while the plain pass runs.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -22,7 +23,7 @@ SKIPPED=0
 LOGDIR=$(mktemp -d /tmp/motcua-test.XXXXXX)
 chmod 755 "$LOGDIR"
 export MOTCUA_TEST_RUN=$LOGDIR
-B=${MOTCUA_BUILD:-build}
+B=${MOTCUA_BUILD:-build-test}
 
 cleanup() {
     # servers of a suite that was killed by its timeout
@@ -168,7 +169,7 @@ run_pass() {
 }
 
 echo "motcua: building"
-make -s -j2 --no-print-directory all BUILD="$B" >"$LOGDIR/build.log" 2>&1 || {
+make -s -j2 --no-print-directory all BUILD="$B" TEST_CLOCK=1 >"$LOGDIR/build.log" 2>&1 || {
     cat "$LOGDIR/build.log"
     echo "0 passed, 1 failed"
     exit 1
@@ -182,7 +183,7 @@ start=$(date +%s)
 if [ -z "${MOTCUA_TEST_FAST:-}" ]; then
     # the sanitizer and fuzzer builds, in the background while the plain pass runs
     (
-        nice make -s --no-print-directory all BUILD="$B-asan" SAN=1 >"$LOGDIR/build-asan.log" 2>&1
+        nice make -s --no-print-directory all BUILD="$B-asan" SAN=1 TEST_CLOCK=1 >"$LOGDIR/build-asan.log" 2>&1
         echo $? >"$LOGDIR/build-asan.rc"
         if [ "$FUZZ_SECONDS" != 0 ]; then
             FUZZ_BUILD="$B-fuzz" nice sh tests/fuzz/run.sh --build-only >"$LOGDIR/build-fuzz.log" 2>&1

@@ -54,6 +54,7 @@
 #include "api/report_int.h"
 #include "app.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -149,6 +150,7 @@ struct aw {
     int pumping, pump_again;
     char pump_low[24];          /* parameters of the unit in flight (kept until its callback) */
     const char *pump_v[1];
+    int64_t claim_at;           /* the claim's "now" (clock_now() once per scheduler tick) */
     char claim_now[24], claim_lim[16];
     const char *claim_v[2];
     /* worker 0 only */
@@ -698,7 +700,7 @@ ring(struct aw *a)
 static void
 sleep_until(struct aw *a, int64_t at)
 {
-    int64_t now = dossier_now(), d = at == 0 ? ALERT_MAX_SLEEP : at - now;
+    int64_t now = clock_now(), d = at == 0 ? ALERT_MAX_SLEEP : at - now;
     struct timeval tv;
 
     if (d < 0)
@@ -732,7 +734,7 @@ on_scheduled(struct db_result *r, void *arg)
         batch_free(&j->b);
         free(j);
         if (!stopping(a))
-            sleep_until(a, dossier_now() + 5);
+            sleep_until(a, clock_now() + 5);
         return;
     }
     batch_free(&j->b);
@@ -762,7 +764,7 @@ on_claim(struct db_result *r, void *arg)
     const struct ddl_axis *ax;
     struct mc_err e = {0};
     const PGresult *res;
-    int64_t now = dossier_now();
+    int64_t now = a->claim_at; /* the instant the rows were claimed as due at */
     int n, k = 0;
 
     if (r->err.code != ERR_OK || stopping(a)) {
@@ -826,7 +828,8 @@ schedule(struct aw *a)
     evtimer_del(a->timer);
     evtimer_del(a->debounce);
     a->scheduling = 1;
-    snprintf(a->claim_now, sizeof(a->claim_now), "%" PRId64, dossier_now());
+    a->claim_at = clock_now();
+    snprintf(a->claim_now, sizeof(a->claim_now), "%" PRId64, a->claim_at);
     snprintf(a->claim_lim, sizeof(a->claim_lim), "%d", CLAIM_BATCH);
     a->claim_v[0] = a->claim_now;
     a->claim_v[1] = a->claim_lim;
@@ -852,7 +855,7 @@ static const char SQL_HORIZON[] =
 static int32_t
 horizon_today(void)
 {
-    return cal_local_day(dossier_now());
+    return cal_local_day(clock_now());
 }
 
 struct horizon_job {

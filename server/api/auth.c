@@ -31,6 +31,7 @@
 #include "api/integ.h"
 #include "app.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/password.h"
@@ -53,14 +54,25 @@
 /* ---- SQL ----------------------------------------------------------------------------- */
 
 /*
+ * Every instant these statements write or compare is the request's now (rc->now, Unix
+ * seconds, bound as its own parameter: "to_timestamp($n::bigint)"), never PostgreSQL's
+ * now(): a token's expiry, its revocation and the rate limit's window are written and read
+ * on the server's one clock (core/clock.h), as the CLI (cli/account.c) does with clock_now().
+ * audit_log.at is left to its DEFAULT: the same table is written by the row trigger of
+ * sql/041_admin_audit.sql on the database's clock, and one table keeps one clock.
+ */
+
+/*
  * The token lookup of every authenticated request that misses the cache. last_used_at is
  * written at most every 5 minutes per token, so the happy path is almost always read-only.
  */
 static const char TOKEN_SQL[] =
-    "WITH touch AS (UPDATE auth_token SET last_used_at = now() WHERE token_hash = $1"
-    " AND revoked_at IS NULL AND (last_used_at IS NULL OR last_used_at < now() - interval '5 min'))"
+    "WITH touch AS (UPDATE auth_token SET last_used_at = to_timestamp($2::bigint)"
+    " WHERE token_hash = $1 AND revoked_at IS NULL"
+    " AND (last_used_at IS NULL OR last_used_at < to_timestamp($2::bigint) - interval '5 min'))"
     " SELECT a.id, a.login, a.role, coalesce(a.unit_id, 0), coalesce(u.code, ''), a.display_name,"
-    " a.active, t.revoked_at IS NOT NULL, t.expires_at IS NOT NULL AND t.expires_at <= now(),"
+    " a.active, t.revoked_at IS NOT NULL,"
+    " t.expires_at IS NOT NULL AND t.expires_at <= to_timestamp($2::bigint),"
     " coalesce(extract(epoch FROM t.expires_at)::bigint, 0), t.kind, t.id"
     " FROM auth_token t JOIN account a ON a.id = t.account_id LEFT JOIN unit u ON u.id = a.unit_id"
     " WHERE t.token_hash = $1";
@@ -72,33 +84,38 @@ static const char AUDIT_SQL[] =
 /*
  * Login, step 1: the account (maybe none: LEFT JOIN on a one-row relation) and the failure
  * counts of the rate limit with the seconds until the oldest counted failure leaves the window.
+ * $4 now (Unix seconds).
  */
 static const char LOGIN_SQL[] =
     "WITH lf AS (SELECT at FROM login_attempt WHERE login = $1 AND NOT success"
-    "   AND at > now() - make_interval(secs => $3::int)"
+    "   AND at > to_timestamp($4::bigint) - make_interval(secs => $3::int)"
     "   AND at > coalesce((SELECT max(at) FROM login_attempt WHERE login = $1 AND success),"
     "                     '-infinity')),"
     " af AS (SELECT at FROM login_attempt WHERE client_addr = $2 AND NOT success"
-    "   AND at > now() - make_interval(secs => $3::int))"
+    "   AND at > to_timestamp($4::bigint) - make_interval(secs => $3::int))"
     " SELECT (SELECT count(*) FROM lf), (SELECT count(*) FROM af),"
-    " ceil(extract(epoch FROM (SELECT min(at) FROM lf) + make_interval(secs => $3::int) - now())),"
-    " ceil(extract(epoch FROM (SELECT min(at) FROM af) + make_interval(secs => $3::int) - now())),"
+    " ceil(extract(epoch FROM (SELECT min(at) FROM lf) + make_interval(secs => $3::int)"
+    "  - to_timestamp($4::bigint))),"
+    " ceil(extract(epoch FROM (SELECT min(at) FROM af) + make_interval(secs => $3::int)"
+    "  - to_timestamp($4::bigint))),"
     " a.password_hash, a.active, a.kind, " ACCOUNT_COLS
     " FROM (SELECT 1) one LEFT JOIN account a ON a.login = $1"
     " LEFT JOIN unit u ON u.id = a.unit_id";
 #define LOGIN_ACC0 7 /* first ACCOUNT_COLS column */
 
 static const char ATTEMPT_SQL[] =
-    "INSERT INTO login_attempt (login, client_addr, success) VALUES ($1, $2, $3::boolean)";
+    "INSERT INTO login_attempt (login, client_addr, success, at)"
+    " VALUES ($1, $2, $3::boolean, to_timestamp($4::bigint))";
 
 /* Housekeeping riding on each login: a hundred expired attempt rows at a time. */
 static const char ATTEMPT_PURGE_SQL[] =
     "DELETE FROM login_attempt WHERE id IN (SELECT id FROM login_attempt"
-    " WHERE at < now() - interval '1 day' LIMIT 100)";
+    " WHERE at < to_timestamp($1::bigint) - interval '1 day' LIMIT 100)";
 
 static const char SESSION_SQL[] =
-    "INSERT INTO auth_token (token_hash, account_id, kind, expires_at)"
-    " VALUES ($1, $2::bigint, 'session', now() + make_interval(secs => $3::int))"
+    "INSERT INTO auth_token (token_hash, account_id, kind, created_at, expires_at)"
+    " VALUES ($1, $2::bigint, 'session', to_timestamp($4::bigint),"
+    "  to_timestamp($4::bigint) + make_interval(secs => $3::int))"
     " RETURNING " TS("expires_at");
 
 static const char REHASH_SQL[] =
@@ -112,7 +129,8 @@ static const char REHASH_SQL[] =
 #define AUTH_CHANNEL "motcua_auth"
 
 static const char LOGOUT_SQL[] =
-    "UPDATE auth_token SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL"
+    "UPDATE auth_token SET revoked_at = to_timestamp($2::bigint)"
+    " WHERE token_hash = $1 AND revoked_at IS NULL"
     " RETURNING pg_notify('" AUTH_CHANNEL "', account_id::text)";
 
 static const char ACCOUNTS_SQL[] =
@@ -123,8 +141,8 @@ static const char ACCOUNTS_SQL[] =
 /*
  * The administrative writes below carry their audit row in the same statement (a CTE fed by
  * the RETURNING of the change), so a write that touched nothing (unknown login, unknown unit)
- * leaves no "ok" row behind. Their last four parameters are always: actor account id, actor
- * login, client address, request id (audit_tail()).
+ * leaves no "ok" row behind. Their last five parameters are always: actor account id, actor
+ * login, client address, request id, now (audit_tail()).
  */
 #define AUDIT_INTO                                                                                 \
     "INSERT INTO audit_log (account_id, login, action, target, outcome, client_addr, request_id," \
@@ -141,8 +159,9 @@ static const char AUDITED_SQL[] = "SELECT set_config('motcua.audited', 'on', tru
 /* Inserts only when the unit code exists (or is absent for an admin): 0 rows = unknown unit. */
 static const char ACCOUNT_INSERT_SQL[] =
     "WITH ins AS (INSERT INTO account (login, display_name, role, unit_id, kind, password_hash,"
-    "   password_changed_at)"
-    " SELECT $1, $2, $3, u.id, $4, $5::text, CASE WHEN $5 IS NULL THEN NULL ELSE now() END"
+    "   password_changed_at, created_at)"
+    " SELECT $1, $2, $3, u.id, $4, $5::text,"
+    "  CASE WHEN $5 IS NULL THEN NULL ELSE to_timestamp($11::bigint) END, to_timestamp($11::bigint)"
     " FROM (SELECT 1) one LEFT JOIN unit u ON u.code = $6"
     " WHERE $6 IS NULL OR u.id IS NOT NULL RETURNING *),"
     " au AS (" AUDIT_INTO "SELECT $7::bigint, $8, 'account.create', ins.login, 'ok', $9, $10,"
@@ -150,9 +169,9 @@ static const char ACCOUNT_INSERT_SQL[] =
     " SELECT " ACCOUNT_COLS " FROM ins a LEFT JOIN unit u ON u.id = a.unit_id";
 
 static const char DISABLE_SQL[] =
-    "WITH acc AS (UPDATE account SET active = false, disabled_at = coalesce(disabled_at, now())"
-    "   WHERE login = $1 RETURNING *),"
-    " rev AS (UPDATE auth_token SET revoked_at = now()"
+    "WITH acc AS (UPDATE account SET active = false,"
+    "   disabled_at = coalesce(disabled_at, to_timestamp($6::bigint)) WHERE login = $1 RETURNING *),"
+    " rev AS (UPDATE auth_token SET revoked_at = to_timestamp($6::bigint)"
     "   WHERE account_id = (SELECT id FROM acc) AND revoked_at IS NULL RETURNING 1),"
     " au AS (" AUDIT_INTO "SELECT $2::bigint, $3, 'account.disable', acc.login, 'ok', $4, $5,"
     "   jsonb_build_object('tokens_revoked', (SELECT count(*) FROM rev)) FROM acc)"
@@ -163,8 +182,9 @@ static const char DISABLE_SQL[] =
 /* API keys only for active integration accounts (staff use sessions that expire). */
 static const char APIKEY_SQL[] =
     "WITH k AS (INSERT INTO auth_token (token_hash, account_id, kind, label, expires_at,"
-    "   created_by)"
-    " SELECT $1, a.id, 'api_key', $3, to_timestamp($4::bigint), $5::bigint FROM account a"
+    "   created_by, created_at)"
+    " SELECT $1, a.id, 'api_key', $3, to_timestamp($4::bigint), $5::bigint,"
+    "  to_timestamp($9::bigint) FROM account a"
     " WHERE a.login = $2 AND a.kind = 'integration' AND a.active"
     " RETURNING id, label, created_at, expires_at),"
     " au AS (" AUDIT_INTO "SELECT $5::bigint, $6, 'apikey.create', $2, 'ok', $7, $8,"
@@ -174,7 +194,8 @@ static const char APIKEY_SQL[] =
 static const char ACCOUNT_KIND_SQL[] = "SELECT kind, active FROM account WHERE login = $1";
 
 static const char REVOKE_SQL[] =
-    "WITH r AS (UPDATE auth_token t SET revoked_at = coalesce(t.revoked_at, now())"
+    "WITH r AS (UPDATE auth_token t"
+    " SET revoked_at = coalesce(t.revoked_at, to_timestamp($6::bigint))"
     " FROM account a WHERE t.id = $1::bigint AND t.kind = 'api_key' AND a.id = t.account_id"
     " RETURNING t.id, a.login, t.label, t.revoked_at, t.account_id),"
     " au AS (" AUDIT_INTO "SELECT $2::bigint, $3, 'apikey.revoke', r.id::text, 'ok', $4, $5,"
@@ -447,10 +468,11 @@ cache_drop(struct auth_worker *aw, const char *hash)
 
 /* ---- small helpers ------------------------------------------------------------------- */
 
+/* The rate limiter's clock (shared between workers, not tied to one request). */
 static int64_t
 now_s(void)
 {
-    return (int64_t)time(NULL);
+    return clock_now();
 }
 
 /* SQL parameter text of an integer, in the arena. */
@@ -460,7 +482,8 @@ itoa_a(struct arena *a, int64_t v)
     return arena_printf(a, "%" PRId64, v);
 }
 
-/* Fills v[0..3] with the audit parameters of the administrative statements. */
+/* Fills v[0..4] with the audit parameters of the administrative statements and the
+   request's now. */
 static void
 audit_tail(struct reqctx *rc, const char **v)
 {
@@ -468,6 +491,7 @@ audit_tail(struct reqctx *rc, const char **v)
     v[1] = rc->who.login;
     v[2] = rc->client_addr;
     v[3] = rc->req_id;
+    v[4] = itoa_a(rc->arena, rc->now);
 }
 
 static json_t *
@@ -611,7 +635,7 @@ audit_detached(struct reqctx *rc, int64_t account_id, const char *login, const c
                const char *outcome, json_t *detail)
 {
     struct auth_worker *aw = auth_worker_get(rc->w);
-    int64_t now = now_s();
+    int64_t now = rc->now;
     struct db_stmt st;
     struct audit_job *j;
 
@@ -688,7 +712,7 @@ authorize(struct reqctx *rc)
 struct token_lookup {
     struct reqctx *rc;
     char hash[TOKEN_HASH_HEX];
-    const char *params[1];
+    const char *params[2];
 };
 
 static void
@@ -731,7 +755,7 @@ on_token(struct db_result *r, void *arg)
     memcpy(c->hash, tl->hash, sizeof(c->hash));
     c->who = *p;
     c->expires = strtoll(db_val(res, 0, 9), NULL, 10);
-    c->cached = now_s();
+    c->cached = rc->now;
     authorize(rc);
 }
 
@@ -772,7 +796,7 @@ authenticate(struct reqctx *rc)
         refuse(rc, ERR_UNAUTHENTICATED, "malformed");
         return;
     }
-    c = cache_get(aw, tl->hash, now_s());
+    c = cache_get(aw, tl->hash, rc->now);
     if (c != NULL) {
         rc->who = c->who;
         authorize(rc);
@@ -780,8 +804,9 @@ authenticate(struct reqctx *rc)
     }
     tl->rc = rc;
     tl->params[0] = tl->hash;
+    tl->params[1] = itoa_a(rc->arena, rc->now);
     rc->db_inflight++;
-    db_exec1(rc->w->db, TOKEN_SQL, 1, tl->params, on_token, tl);
+    db_exec1(rc->w->db, TOKEN_SQL, 2, tl->params, on_token, tl);
 }
 
 /*
@@ -954,7 +979,7 @@ struct login {
     struct reqctx *rc;
     const char *login;
     const char *pw;
-    const char *params[3];
+    const char *params[4];
     char window[16];
     int64_t account_id;
     int can_login;         /* account exists, active, staff, has a password */
@@ -1025,7 +1050,8 @@ on_login_verified(struct hash_job *j)
     struct login *l = (struct login *)((char *)j - offsetof(struct login, job));
     struct reqctx *rc = l->rc;
     struct db_stmt *st = arena_calloc(rc->arena, 7, sizeof(*st));
-    const char **av = arena_calloc(rc->arena, 3, sizeof(*av));
+    const char **av = arena_calloc(rc->arena, 4, sizeof(*av));
+    const char *now = itoa_a(rc->arena, rc->now);
     struct mc_err e;
     int n = 0, ok = j->ok && l->can_login;
 
@@ -1035,8 +1061,9 @@ on_login_verified(struct hash_job *j)
     av[0] = l->login;
     av[1] = rc->client_addr;
     av[2] = ok ? "true" : "false";
+    av[3] = now;
     if (ok) {
-        const char **sv = arena_calloc(rc->arena, 3, sizeof(*sv));
+        const char **sv = arena_calloc(rc->arena, 4, sizeof(*sv));
 
         if (token_new(TOKEN_SESSION, l->token, sizeof(l->token), &e) != 0) {
             rc->db_inflight--;
@@ -1051,7 +1078,8 @@ on_login_verified(struct hash_job *j)
         sv[0] = l->token_hash;
         sv[1] = itoa_a(rc->arena, l->account_id);
         sv[2] = l->ttl;
-        st[n++] = (struct db_stmt){SESSION_SQL, 3, sv};
+        sv[3] = now;
+        st[n++] = (struct db_stmt){SESSION_SQL, 4, sv};
         if (j->rehashed) {
             const char **rv = arena_calloc(rc->arena, 3, sizeof(*rv));
 
@@ -1061,13 +1089,13 @@ on_login_verified(struct hash_job *j)
             st[n++] = (struct db_stmt){REHASH_SQL, 3, rv};
         }
     }
-    st[n++] = (struct db_stmt){ATTEMPT_SQL, 3, av};
+    st[n++] = (struct db_stmt){ATTEMPT_SQL, 4, av};
     st[n++] = audit_stmt(rc, l->account_id, l->login, "login", l->login, ok ? "ok" : "failed",
                          ok ? NULL : json_pack("{s:s}", "reason",
                                                l->account_id == 0 ? "unknown login"
                                                : !l->can_login ? "account cannot log in"
                                                                : "wrong password"));
-    st[n++] = (struct db_stmt){ATTEMPT_PURGE_SQL, 0, NULL};
+    st[n++] = (struct db_stmt){ATTEMPT_PURGE_SQL, 1, &av[3]};
     /* still one job in flight: the hashing one becomes this unit */
     db_exec(rc->w->db, st, n, on_login_saved, l);
 }
@@ -1154,8 +1182,9 @@ api_auth_login(struct reqctx *rc)
     l->params[0] = l->login;
     l->params[1] = rc->client_addr;
     l->params[2] = l->window;
+    l->params[3] = itoa_a(rc->arena, rc->now);
     rc->db_inflight++;
-    db_exec1(rc->w->db, LOGIN_SQL, 3, l->params, on_login_looked_up, l);
+    db_exec1(rc->w->db, LOGIN_SQL, 4, l->params, on_login_looked_up, l);
 }
 
 /* ---- logout, me ---------------------------------------------------------------------- */
@@ -1192,10 +1221,11 @@ api_auth_logout(struct reqctx *rc)
     }
     cache_drop(auth_worker_get(rc->w), hash);
     s->rc = rc;
-    s->params = arena_calloc(rc->arena, 1, sizeof(*s->params));
+    s->params = arena_calloc(rc->arena, 2, sizeof(*s->params));
     s->params[0] = hash;
+    s->params[1] = itoa_a(rc->arena, rc->now);
     st[0] = (struct db_stmt){AUDITED_SQL, 0, NULL};
-    st[1] = (struct db_stmt){LOGOUT_SQL, 1, s->params};
+    st[1] = (struct db_stmt){LOGOUT_SQL, 2, s->params};
     st[2] = audit_stmt(rc, rc->who.account_id, rc->who.login, "logout", rc->who.login, "ok", NULL);
     rc->db_inflight++;
     db_exec(rc->w->db, st, 3, on_logout, s);
@@ -1251,7 +1281,7 @@ api_accounts_list(struct reqctx *rc)
 
 struct create {
     struct reqctx *rc;
-    const char *v[10];
+    const char *v[11];
     const char *pw;
     struct hash_job job;
 };
@@ -1288,7 +1318,7 @@ account_insert(struct reqctx *rc, struct create *c)
 
     audit_tail(rc, c->v + 6);
     st[0] = (struct db_stmt){AUDITED_SQL, 0, NULL};
-    st[1] = (struct db_stmt){ACCOUNT_INSERT_SQL, 10, c->v};
+    st[1] = (struct db_stmt){ACCOUNT_INSERT_SQL, 11, c->v};
     rc->db_inflight++;
     db_exec(rc->w->db, st, 2, on_account_created, c);
 }
@@ -1411,11 +1441,11 @@ api_accounts_disable(struct reqctx *rc)
     }
     s->rc = rc;
     s->s = login;
-    s->params = arena_calloc(rc->arena, 5, sizeof(*s->params));
+    s->params = arena_calloc(rc->arena, 6, sizeof(*s->params));
     s->params[0] = login;
     audit_tail(rc, s->params + 1);
     st[0] = (struct db_stmt){AUDITED_SQL, 0, NULL};
-    st[1] = (struct db_stmt){DISABLE_SQL, 5, s->params};
+    st[1] = (struct db_stmt){DISABLE_SQL, 6, s->params};
     rc->db_inflight++;
     db_exec(rc->w->db, st, 2, on_disabled, s);
 }
@@ -1427,7 +1457,7 @@ struct keyreq {
     const char *login;
     char key[TOKEN_LEN + 1];
     char hash[TOKEN_HASH_HEX];
-    const char *v[8];
+    const char *v[9];
     const char *kv[1];
 };
 
@@ -1487,7 +1517,7 @@ api_keys_create(struct reqctx *rc)
         http_reply_error(rc, &e);
         return;
     }
-    if (expires != 0 && expires <= now_s()) {
+    if (expires != 0 && expires <= rc->now) {
         err_field(&e, ERR_VALIDATION, "expires_at", "expiry in the past");
         http_reply_error(rc, &e);
         return;
@@ -1504,7 +1534,7 @@ api_keys_create(struct reqctx *rc)
     k->v[3] = expires ? itoa_a(rc->arena, expires) : NULL;
     audit_tail(rc, k->v + 4); /* v[4] = actor id doubles as created_by */
     st[0] = (struct db_stmt){ACCOUNT_KIND_SQL, 1, k->kv};
-    st[1] = (struct db_stmt){APIKEY_SQL, 8, k->v};
+    st[1] = (struct db_stmt){APIKEY_SQL, 9, k->v};
     rc->db_inflight++;
     db_exec(rc->w->db, st, 2, on_key_created, k);
 }
@@ -1544,11 +1574,11 @@ api_keys_revoke(struct reqctx *rc)
     }
     s->rc = rc;
     s->s = id;
-    s->params = arena_calloc(rc->arena, 5, sizeof(*s->params));
+    s->params = arena_calloc(rc->arena, 6, sizeof(*s->params));
     s->params[0] = id;
     audit_tail(rc, s->params + 1);
     st[0] = (struct db_stmt){AUDITED_SQL, 0, NULL};
-    st[1] = (struct db_stmt){REVOKE_SQL, 5, s->params};
+    st[1] = (struct db_stmt){REVOKE_SQL, 6, s->params};
     rc->db_inflight++;
     db_exec(rc->w->db, st, 2, on_key_revoked, s);
 }

@@ -551,7 +551,7 @@ api_calendar_days(struct reqctx *rc)
         return;
     }
     if (y == NULL || y[0] == '\0') {
-        year = cal_date_of(cal_local_day((int64_t)time(NULL))).year;
+        year = cal_date_of(cal_local_day(rc->now)).year;
     } else {
         year = strtol(y, &end, 10);
         if (*end != '\0' || year < 1900 || year > 2100) {
@@ -600,11 +600,12 @@ struct change {
     json_t *row; /* reply body */
 };
 
+/* $6: the request's now (rc->now, Unix seconds), never PostgreSQL's now(). */
 static const char UPSERT_SQL[] =
     "INSERT INTO calendar_day (day, working, reason, note, source, updated_at)"
-    " VALUES ($1::date, $2::boolean, $3, $4, $5, now())"
+    " VALUES ($1::date, $2::boolean, $3, $4, $5, to_timestamp($6::bigint))"
     " ON CONFLICT (day) DO UPDATE SET working = EXCLUDED.working, reason = EXCLUDED.reason,"
-    "   note = EXCLUDED.note, source = EXCLUDED.source, updated_at = now()"
+    "   note = EXCLUDED.note, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at"
     " RETURNING (xmax = 0) AS inserted";
 static const char DELETE_SQL[] = "DELETE FROM calendar_day WHERE day = $1::date RETURNING reason";
 static const char SCHED_UPSERT_SQL[] =
@@ -728,7 +729,7 @@ write_change(struct reqctx *rc)
 {
     struct change *c = rc->state;
     struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
-    const char **v = arena_calloc(rc->arena, 5, sizeof(*v));
+    const char **v = arena_calloc(rc->arena, 6, sizeof(*v));
     const char **nv = arena_calloc(rc->arena, 2, sizeof(*nv));
 
     if (c->schedule) {
@@ -743,8 +744,9 @@ write_change(struct reqctx *rc)
         v[2] = c->reason;
         v[3] = c->note;
         v[4] = c->source;
+        v[5] = arena_printf(rc->arena, "%lld", (long long)rc->now);
         st[0].sql = c->deleting ? DELETE_SQL : UPSERT_SQL;
-        st[0].nparams = c->deleting ? 1 : 5;
+        st[0].nparams = c->deleting ? 1 : 6;
     }
     st[0].values = v;
     nv[0] = CALENDAR_CHANNEL;
@@ -950,7 +952,7 @@ static void
 on_schedules(struct reqctx *rc, struct db_result *r)
 {
     const struct wcal *cal = atomic_load(&rc->app->cal);
-    int32_t today = cal_local_day((int64_t)time(NULL));
+    int32_t today = cal_local_day(rc->now);
     const struct wcal_session *now_s = NULL;
     int now_n = cal != NULL ? wcal_sessions(cal, today, &now_s) : 0;
     struct wcal_schedule def = {.from_day = INT32_MIN, .nsessions = 2,

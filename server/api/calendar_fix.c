@@ -76,15 +76,19 @@ static const char FIX_SELECT_SQL[] =
     "   OR unit_in_scope($4::bigint, d.resolving_unit_id))"
     " ORDER BY d.ended_at, d.id";
 
+/* The event's occurred_at is the request's now ($11, rc->now), never PostgreSQL's now(). */
 static const char FIX_EVENT_SQL[] =
     "INSERT INTO dossier_event (dossier_id, province, seq, type, from_state, to_state,"
     " occurred_at, actor_account_id, actor_login, actor_role, request_id, client_addr,"
     " payload, aggregateid)"
     " VALUES ($1::bigint, $2, $3::int, 'calendar_corrected', $4::smallint, $4::smallint,"
-    " now(), $5::bigint, $6, 'admin', $7, $8, $9::jsonb, $10)";
+    " $11::timestamptz, $5::bigint, $6, 'admin', $7, $8, $9::jsonb, $10)";
 
 /* Guarded by the version: a dossier that changed meanwhile already holds event seq
-   version + 1, so the event insert fails first (23505) and the whole unit rolls back. */
+   version + 1, so the event insert fails first (23505) and the whole unit rolls back.
+   updated_at stays on the database's clock on purpose: it is the DVCQG dossier feed's
+   keyset, which must hold the writing transaction's start (the horizon of api/dvcqg.c),
+   as every other writer of a dossier (api/dossier_sql.c) leaves it. */
 static const char FIX_UPDATE_SQL[] =
     "UPDATE dossier SET appointment_at = $3::timestamptz, legal_due_at = $4::timestamptz,"
     " version = version + 1, updated_at = now()"
@@ -338,7 +342,7 @@ api_calendar_corrections(struct reqctx *rc)
 {
     struct list_state *s = arena_calloc(rc->arena, 1, sizeof(*s));
     const char *fmt = rc_query(rc, "format"), *accept = rc_header(rc, "Accept");
-    int year = cal_date_of(cal_local_day((int64_t)time(NULL))).year;
+    int year = cal_date_of(cal_local_day(rc->now)).year;
     int32_t from, to;
     struct mc_err e;
 
@@ -455,7 +459,7 @@ on_apply_read(struct reqctx *rc, struct idem *im, struct db_result *r)
         json_object_del(pl, "received_at");
         json_object_del(pl, "ended_at");
         json_object_set_new(pl, "change", json_string("calendar correction of a closed dossier"));
-        pe = arena_calloc(rc->arena, 10, sizeof(*pe));
+        pe = arena_calloc(rc->arena, 11, sizeof(*pe));
         pe[0] = arena_strdup(rc->arena, db_val(res, i, db_col(res, "id")));
         pe[1] = arena_strdup(rc->arena, db_val(res, i, db_col(res, "province")));
         pe[2] = arena_printf(rc->arena, "%d", ver + 1);
@@ -466,6 +470,7 @@ on_apply_read(struct reqctx *rc, struct idem *im, struct db_result *r)
         pe[7] = rc->client_addr;
         pe[8] = dossier_json_text(rc, pl);
         pe[9] = f.code;
+        pe[10] = dossier_ts(rc, rc->now);
         json_decref(pl);
         json_decref(item);
         pu = arena_calloc(rc->arena, 4, sizeof(*pu));
@@ -473,7 +478,7 @@ on_apply_read(struct reqctx *rc, struct idem *im, struct db_result *r)
         pu[1] = arena_printf(rc->arena, "%d", ver);
         pu[2] = dossier_tsp(rc, f.appt_after);
         pu[3] = dossier_tsp(rc, f.due_after);
-        st[k++] = (struct db_stmt){FIX_EVENT_SQL, 10, pe};
+        st[k++] = (struct db_stmt){FIX_EVENT_SQL, 11, pe};
         st[k++] = (struct db_stmt){FIX_UPDATE_SQL, 4, pu};
     }
     s->resp = json_pack("{s:o,s:o,s:o}", "applied", applied, "unchanged", unchanged, "not_found",

@@ -36,6 +36,7 @@
 #include "api/idem.h"
 #include "app.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "domain/cal.h"
@@ -61,19 +62,27 @@ static const char CIMP_GUARD_SQL[] =
     " || ' ' || reason || ' ' || coalesce(note, ''), E'\\n' ORDER BY day), ''))"
     " FROM calendar_day) = $1 THEN 1 ELSE 0 END)";
 
+/*
+ * The apply unit's instants (calendar_day.updated_at, the events' occurred_at) are one read
+ * of the server's clock (clock_now(), core/clock.h), bound as $n::timestamptz, never
+ * PostgreSQL's now(). dossier.updated_at and dossier_event.recorded_at stay on the
+ * database's clock on purpose: they are the DVCQG feeds' keysets, which must hold the
+ * writing transaction's start (see the horizon in api/dvcqg.c), as every other writer of
+ * a dossier (api/dossier_sql.c, api/dossier_reproject.c) leaves them.
+ */
 static const char CIMP_UPSERT_SQL[] =
     "INSERT INTO calendar_day (day, working, reason, note, source, updated_at)"
-    " SELECT x.day, x.working, x.reason, x.note, $2, now()"
+    " SELECT x.day, x.working, x.reason, x.note, $2, $3::timestamptz"
     " FROM jsonb_to_recordset($1::jsonb) AS x(day date, working boolean, reason text, note text)"
     " ON CONFLICT (day) DO UPDATE SET working = EXCLUDED.working, reason = EXCLUDED.reason,"
-    "   note = EXCLUDED.note, source = EXCLUDED.source, updated_at = now()";
+    "   note = EXCLUDED.note, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at";
 
 static const char CIMP_EVENT_SQL[] =
     "INSERT INTO dossier_event (dossier_id, province, seq, type, from_state, to_state,"
     " occurred_at, actor_account_id, actor_login, actor_role, request_id, client_addr,"
     " payload, aggregateid)"
     " VALUES ($1::bigint, $2, $3::int, 'calendar_reprojected', $4::smallint, $4::smallint,"
-    " now(), $5::bigint, $6, $7, $8, $9, $10::jsonb, $11)";
+    " $12::timestamptz, $5::bigint, $6, $7, $8, $9, $10::jsonb, $11)";
 
 static const char CIMP_UPDATE_SQL[] =
     "UPDATE dossier SET appointment_at = $3::timestamptz, legal_due_at = $4::timestamptz,"
@@ -559,7 +568,8 @@ cimp_write_stmts(struct cimp *c, const char *account_id, const char *login, cons
                  const char *token, struct db_stmt *st)
 {
     const char **g = arena_calloc(c->a, 1, sizeof(*g));
-    const char **u = arena_calloc(c->a, 2, sizeof(*u));
+    const char **u = arena_calloc(c->a, 3, sizeof(*u));
+    const char *now = ts_param(c, clock_now()); /* the unit's one now */
     const char **av = arena_calloc(c->a, 6, sizeof(*av));
     const char **nv = arena_calloc(c->a, 2, sizeof(*nv));
     const char *change = arena_printf(c->a, "calendar import %d", c->year);
@@ -576,10 +586,11 @@ cimp_write_stmts(struct cimp *c, const char *account_id, const char *login, cons
     }
     u[0] = json_text(c, rows);
     u[1] = source;
-    st[k++] = (struct db_stmt){CIMP_UPSERT_SQL, 2, u};
+    u[2] = now;
+    st[k++] = (struct db_stmt){CIMP_UPSERT_SQL, 3, u};
     for (size_t i = 0; i < c->nmv; i++) {
         const struct cimp_move *m = &c->mv[i];
-        const char **pe = arena_calloc(c->a, 11, sizeof(*pe));
+        const char **pe = arena_calloc(c->a, 12, sizeof(*pe));
         const char **pu = arena_calloc(c->a, 4, sizeof(*pu));
         json_t *pl = json_pack("{s:s,s:o,s:o,s:o,s:o}", "change", change, "appointment_before",
                                dossier_ts_json(m->appt_before), "appointment_after",
@@ -598,11 +609,12 @@ cimp_write_stmts(struct cimp *c, const char *account_id, const char *login, cons
         pe[8] = client_addr;
         pe[9] = json_text(c, pl);
         pe[10] = m->code;
+        pe[11] = now;
         pu[0] = m->id;
         pu[1] = arena_printf(c->a, "%d", m->version);
         pu[2] = ts_param(c, m->appt_after);
         pu[3] = ts_param(c, m->due_after);
-        st[k++] = (struct db_stmt){CIMP_EVENT_SQL, 11, pe};
+        st[k++] = (struct db_stmt){CIMP_EVENT_SQL, 12, pe};
         st[k++] = (struct db_stmt){CIMP_UPDATE_SQL, 4, pu};
     }
     av[0] = account_id;

@@ -23,6 +23,7 @@
 #include "api/catalog_int.h"
 #include "app.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "domain/cal.h"
 #include "domain/role.h"
 #include "http/json.h"
@@ -187,7 +188,7 @@ cat_date_text(struct arena *a, int32_t day)
 const char *
 cat_today_text(struct arena *a)
 {
-    return cat_date_text(a, cal_local_day((int64_t)time(NULL)));
+    return cat_date_text(a, cal_local_day(clock_now()));
 }
 
 int

@@ -833,7 +833,7 @@ register_done(struct docreq *d, struct db_result *r)
     in.unit_name = col(u, 0, "name");
     in.period_from = cal_instant(d->from_day, 0);
     in.period_to = cal_instant(d->to_day, 0);
-    in.issued_at = (int64_t)time(NULL);
+    in.issued_at = rc->now;
     rr = arena_calloc(rc->arena, (size_t)n + 1, sizeof *rr);
     for (int i = 0; i < n; i++) {
         json_t *app = col_json(rc, rows, i, "applicant");
@@ -1013,7 +1013,7 @@ api_lookup(struct reqctx *rc)
     char *hex;
 
     d->rc = rc;
-    if (!limiter_take(rc->w, rc->client_addr, (int64_t)time(NULL))) {
+    if (!limiter_take(rc->w, rc->client_addr, rc->now)) {
         rc_set_header(rc, "Retry-After", "60");
         http_reply_err(rc, ERR_RATE_LIMITED, "at most %d lookups a minute",
                        DOC_LOOKUP_PER_MIN);

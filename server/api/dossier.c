@@ -21,6 +21,7 @@
 #include "api/idem.h"
 #include "app.h"
 #include "domain/cal.h"
+#include "domain/dfold.h"
 #include "domain/dossier.h"
 #include "http/json.h"
 #include "domain/role.h"
@@ -180,12 +181,6 @@ dossier_worker_free(struct worker *w)
 
 /* ---------------------------------------------------------------- write helpers */
 
-int64_t
-dossier_now(void)
-{
-    return (int64_t)time(NULL);
-}
-
 /* Integration clients replay the acts of staff in their source system (domain.md §11:
  * "push dossiers and events"), so they may perform every transition; staff only theirs. */
 unsigned
@@ -248,59 +243,20 @@ dossier_make_secret(char *out)
     return 0;
 }
 
-/* Duration of a procedure version (schema: duration_value + duration_unit + cutoff). */
+/* Thin names of the domain's clock start (domain/dfold.h), kept for the re-projection and
+   the calendar modules. */
 int
 dossier_duration(const char *unit, int value, int cutoff, struct ddl_duration *d,
                  struct mc_err *e)
 {
-    memset(d, 0, sizeof(*d));
-    d->value = value;
-    d->cutoff = -1;
-    if (unit == NULL)
-        return err_set(e, ERR_BAD_DURATION, "procedure version has no duration");
-    if (strcmp(unit, "wd") == 0)
-        d->unit = DDL_WD;
-    else if (strcmp(unit, "wh") == 0)
-        d->unit = DDL_WH;
-    else if (strcmp(unit, "wm") == 0)
-        d->unit = DDL_WM;
-    else if (strcmp(unit, "cd") == 0)
-        d->unit = DDL_CD;
-    else if (strcmp(unit, "sameday") == 0) {
-        d->unit = DDL_SAMEDAY;
-        d->value = 0;
-        d->cutoff = cutoff;
-    } else if (strcmp(unit, "none") == 0) {
-        d->unit = DDL_NONE;
-        d->value = 0;
-    } else
-        return err_set(e, ERR_BAD_DURATION, "unknown duration unit %s", unit);
-    return 0;
+    return dfold_duration(unit, value, cutoff, d, e);
 }
 
-/*
- * The clock of a reception at t (domain.md §5.1): appointment (0 without one) and the
- * due instant used for classification (the appointment, or the maximum duration's due).
- */
 int
 dossier_start_clock(const struct ddl_axis *ax, int64_t t, const struct ddl_duration *d,
-            int max_minutes, int64_t *appointment, int64_t *due, struct mc_err *e)
+                    int max_minutes, int64_t *appointment, int64_t *due, struct mc_err *e)
 {
-    if (d->unit == DDL_NONE) {
-        int64_t start;
-
-        if (max_minutes <= 0)
-            return err_set(e, ERR_BAD_DURATION, "no appointment and no maximum duration");
-        if (ddl_start(ax, t, &start, e) != 0 ||
-            ddl_add_minutes(ax, start, max_minutes, due, e) != 0)
-            return -1;
-        *appointment = 0;
-        return 0;
-    }
-    if (ddl_appointment(ax, t, d, appointment, e) != 0)
-        return -1;
-    *due = *appointment;
-    return 0;
+    return dfold_start_clock(ax, t, d, max_minutes, appointment, due, e);
 }
 
 int
@@ -314,12 +270,6 @@ dossier_calendar_proposed(const struct ddl_axis *ax, int64_t from, const int64_t
     if (from == 0 || last == 0)
         return 0;
     return wcal_crosses_proposed(ax->cal, cal_local_day(from), cal_local_day(last));
-}
-
-const char *
-dossier_regime_key(int64_t t)
-{
-    return dossier_regime_of(cal_local_day(t)) == DOSSIER_REGIME_ND61 ? "nd61" : "nd118";
 }
 
 /* Documents [{name, kind original|copy, count}] (Mẫu 01 "thành phần hồ sơ"). */
@@ -355,42 +305,44 @@ dossier_check_documents(json_t *docs, struct mc_err *e)
 }
 
 /*
- * The duration of case case_code (trường hợp, domain.md §2) of a version's cases
- * [{code, name, duration_value, duration_unit, online_duration_value?,
- * online_duration_unit?, cutoff_minute?}] (api/catalog.h "Version JSON"). Channel 2 takes
- * the case's online duration when it states one. *unit points into cases.
+ * The cases of a version [{code, name, duration_value, duration_unit,
+ * online_duration_value?, online_duration_unit?, cutoff_minute?}] (api/catalog.h "Version
+ * JSON") as the domain reads them (domain/dfold.h); strings point into cases.
  */
-int
-dossier_case_duration(json_t *cases, const char *case_code, int64_t channel, const char **unit,
-                      int *value, int *cutoff, const char **name, struct mc_err *e)
+size_t
+dossier_cases(struct reqctx *rc, json_t *cases, const struct dfold_case **out)
 {
+    struct dfold_case *l = arena_calloc(rc->arena, json_array_size(cases) + 1, sizeof(*l));
     size_t i;
     json_t *c;
 
-    if (case_code == NULL)
-        return 0;
     json_array_foreach(cases, i, c)
     {
-        json_t *code = json_object_get(c, "code");
-        json_t *ou = json_object_get(c, "online_duration_unit");
+        json_t *code = json_object_get(c, "code"), *cut = json_object_get(c, "cutoff_minute");
 
-        if (!json_is_string(code) || strcmp(json_string_value(code), case_code) != 0)
-            continue;
-        if (channel == 2 && json_is_string(ou)) {
-            *unit = json_string_value(ou);
-            *value = (int)json_integer_value(json_object_get(c, "online_duration_value"));
-        } else {
-            *unit = json_string_value(json_object_get(c, "duration_unit"));
-            *value = (int)json_integer_value(json_object_get(c, "duration_value"));
-        }
-        *cutoff = json_is_integer(json_object_get(c, "cutoff_minute"))
-                      ? (int)json_integer_value(json_object_get(c, "cutoff_minute"))
-                      : -1;
-        *name = json_string_value(json_object_get(c, "name"));
-        return 0;
+        l[i].code = json_is_string(code) ? json_string_value(code) : NULL;
+        l[i].name = json_string_value(json_object_get(c, "name"));
+        l[i].unit = json_string_value(json_object_get(c, "duration_unit"));
+        l[i].value = (int)json_integer_value(json_object_get(c, "duration_value"));
+        l[i].online_unit = json_string_value(json_object_get(c, "online_duration_unit"));
+        l[i].online_value = (int)json_integer_value(json_object_get(c, "online_duration_value"));
+        l[i].cutoff = json_is_integer(cut) ? (int)json_integer_value(cut) : -1;
     }
-    return err_field(e, ERR_UNKNOWN_REF, "case",
-                     "the procedure version has no case %s", case_code);
+    *out = l;
+    return json_array_size(cases);
+}
+
+static void
+json_release(void *p)
+{
+    json_decref(p);
+}
+
+json_t *
+dossier_keep_json(struct reqctx *rc, json_t *j)
+{
+    arena_defer(rc->arena, json_release, j);
+    return j;
 }
 
 /*

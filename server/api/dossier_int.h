@@ -89,8 +89,6 @@ const char *dossier_scope_param(struct reqctx *rc);
 
 struct ddl_duration;
 
-/* Write helpers (dossier.c). */
-int64_t dossier_now(void);
 /* Role bits a caller may act with: integration clients replay staff acts (§11). */
 unsigned dossier_roles(const struct reqctx *rc);
 const char *dossier_i64(struct reqctx *rc, int64_t v);
@@ -101,10 +99,10 @@ const char *dossier_json_text(struct reqctx *rc, json_t *j);
 void dossier_sha256_hex(const char *s, char *hex);
 /* A new lookup secret (SECRET_LEN characters + NUL); -1 without randomness. */
 int dossier_make_secret(char *out);
-/* Duration of a procedure version's columns. */
+/* Duration of a procedure version's columns: dfold_duration (domain/dfold.h). */
 int dossier_duration(const char *unit, int value, int cutoff, struct ddl_duration *d,
                      struct mc_err *e);
-/* Appointment (0 without one) and due instant of a reception at t (domain.md §5.1). */
+/* Appointment (0 without one) and due instant of a reception at t: dfold_start_clock. */
 int dossier_start_clock(const struct ddl_axis *ax, int64_t t, const struct ddl_duration *d,
                         int max_minutes, int64_t *appointment, int64_t *due, struct mc_err *e);
 /*
@@ -114,15 +112,14 @@ int dossier_start_clock(const struct ddl_axis *ax, int64_t t, const struct ddl_d
  */
 int dossier_calendar_proposed(const struct ddl_axis *ax, int64_t from, const int64_t *to,
                               size_t n);
-/* "nd61" or "nd118" by reception instant (domain.md §1). */
-const char *dossier_regime_key(int64_t t);
 /* Validates documents [{name, kind original|copy, count}]. */
 int dossier_check_documents(json_t *docs, struct mc_err *e);
-/* Duration of case case_code of a version's cases (channel 2: the online duration when
- * the case has one); outputs untouched for case_code NULL; *unit and *name point into
- * cases. -1 with UNKNOWN_REFERENCE (field "case") for a case the version does not list. */
-int dossier_case_duration(json_t *cases, const char *case_code, int64_t channel, const char **unit,
-                          int *value, int *cutoff, const char **name, struct mc_err *e);
+/* The cases of a version's JSON as the domain reads them (array in the arena, strings
+   pointing into cases); their count. */
+struct dfold_case;
+size_t dossier_cases(struct reqctx *rc, json_t *cases, const struct dfold_case **out);
+/* j, released with the request's arena (JSON the domain structs point into). */
+json_t *dossier_keep_json(struct reqctx *rc, json_t *j);
 /* 422 VALIDATION_FAILED (field documents[i]) for a received document that is not one of
  * the version's components, when the version lists components. */
 int dossier_check_components(json_t *docs, json_t *components, struct mc_err *e);

@@ -17,6 +17,7 @@
 #include "domain/cal.h"
 #include "domain/cls.h"
 #include "domain/ddl.h"
+#include "domain/dfold.h"
 #include "domain/dossier.h"
 #include "domain/wcal.h"
 #include "http/json.h"
@@ -148,12 +149,9 @@ actions_json(struct reqctx *rc, const PGresult *res)
 {
     json_t *a = json_array();
     int state = (int)i64(res, 0, "state"), to;
-    unsigned flags = 0;
-    const char *unit_key = dossier_col(res, 0, "duration_unit");
+    unsigned flags = dfold_tr_flags(dossier_col(res, 0, "duration_unit"));
     struct mc_err e;
 
-    if (unit_key != NULL && strcmp(unit_key, "sameday") == 0)
-        flags |= DOSSIER_F_SAMEDAY;
     for (int tr = 0; tr < DOSSIER_TR__COUNT; tr++) {
         if (tr == DOSSIER_TR_SUBMIT || tr == DOSSIER_TR_GUIDE)
             continue; /* they create a dossier (or none): POST /dossiers, not an event */
@@ -169,14 +167,62 @@ actions_json(struct reqctx *rc, const PGresult *res)
     return a;
 }
 
+/* The deadlines of one dossier at `now` (domain.md §5, §6). */
+static json_t *
+deadlines_json(const struct ddl_axis *ax, const PGresult *res, int64_t now)
+{
+    json_t *dl;
+    int64_t due, paused_since;
+
+    /* Deadlines (domain.md §5, §6): the appointment is never overwritten; legal_due moves
+       with counted pauses; the one new appointment does not change legal_due. */
+    dl = json_object();
+    json_object_set_new(dl, "duration",
+                        json_pack("{s:I,s:s?}", "value",
+                                  (json_int_t)i64(res, 0, "duration_value"), "unit",
+                                  dossier_col(res, 0, "duration_unit")));
+    json_object_set_new(dl, "has_appointment",
+                        json_boolean(strcmp(dossier_col(res, 0, "has_appointment"), "t") == 0));
+    json_object_set_new(dl, "submitted_at", dossier_ts_json(i64(res, 0, "submitted_at")));
+    json_object_set_new(dl, "received_at", dossier_ts_json(i64(res, 0, "received_at")));
+    json_object_set_new(dl, "appointment_at", dossier_ts_json(i64(res, 0, "appointment_at")));
+    json_object_set_new(dl, "legal_due_at", dossier_ts_json(i64(res, 0, "legal_due_at")));
+    json_object_set_new(dl, "new_appointment_at",
+                        dossier_ts_json(i64(res, 0, "new_appointment_at")));
+    json_object_set_new(dl, "apology_late_notice",
+                        json_boolean(strcmp(dossier_col(res, 0, "apology_late"), "t") == 0));
+    json_object_set_new(dl, "ended_at", dossier_ts_json(i64(res, 0, "ended_at")));
+    json_object_set_new(dl, "returned_at", dossier_ts_json(i64(res, 0, "returned_at")));
+    json_object_set_new(dl, "paused_minutes", json_integer(i64(res, 0, "paused_minutes")));
+    paused_since = i64(res, 0, "paused_since");
+    json_object_set_new(dl, "paused_since", dossier_ts_json(paused_since));
+    due = i64(res, 0, "legal_due_at");
+    if (due != 0 && i64(res, 0, "ended_at") == 0) {
+        /* A running counted pause moves the due as of now (§6.1). */
+        due = dfold_due_as_of(ax, due, paused_since, now);
+        json_object_set_new(dl, "legal_due_now", dossier_ts_json(due));
+        json_object_set_new(dl, "remaining_minutes",
+                            json_integer(ddl_remaining(ax, due, now) / 60));
+    }
+    {
+        int64_t ends[4] = {i64(res, 0, "appointment_at"), i64(res, 0, "legal_due_at"),
+                           i64(res, 0, "new_appointment_at"), due};
+
+        json_object_set_new(dl, "calendar_proposed",
+                            json_boolean(dossier_calendar_proposed(
+                                ax, i64(res, 0, "received_at"), ends, 4)));
+    }
+    return dl;
+}
+
 static void
 on_get(struct reqctx *rc, struct db_result *r)
 {
     const PGresult *res;
     const struct ddl_axis *ax;
     struct mc_err e;
-    json_t *o, *pauses, *steps, *dl;
-    int64_t now = (int64_t)time(NULL), due, paused_since;
+    json_t *o, *pauses, *steps;
+    int64_t now = rc->now;
     static const char *const PAUSE_TS[] = {"requested_at", "resolved_at", "due_before",
                                            "due_after", NULL};
     static const char *const STEP_TS[] = {"started_at", "planned_end_at", "ended_at", NULL};
@@ -230,45 +276,7 @@ on_get(struct reqctx *rc, struct db_result *r)
                                           ? json_string(dossier_col(res, 0, "outcome"))
                                           : json_null());
 
-    /* Deadlines (domain.md §5, §6): the appointment is never overwritten; legal_due moves
-       with counted pauses; the one new appointment does not change legal_due. */
-    dl = json_object();
-    json_object_set_new(dl, "duration",
-                        json_pack("{s:I,s:s?}", "value",
-                                  (json_int_t)i64(res, 0, "duration_value"), "unit",
-                                  dossier_col(res, 0, "duration_unit")));
-    json_object_set_new(dl, "has_appointment",
-                        json_boolean(strcmp(dossier_col(res, 0, "has_appointment"), "t") == 0));
-    json_object_set_new(dl, "submitted_at", dossier_ts_json(i64(res, 0, "submitted_at")));
-    json_object_set_new(dl, "received_at", dossier_ts_json(i64(res, 0, "received_at")));
-    json_object_set_new(dl, "appointment_at", dossier_ts_json(i64(res, 0, "appointment_at")));
-    json_object_set_new(dl, "legal_due_at", dossier_ts_json(i64(res, 0, "legal_due_at")));
-    json_object_set_new(dl, "new_appointment_at",
-                        dossier_ts_json(i64(res, 0, "new_appointment_at")));
-    json_object_set_new(dl, "apology_late_notice",
-                        json_boolean(strcmp(dossier_col(res, 0, "apology_late"), "t") == 0));
-    json_object_set_new(dl, "ended_at", dossier_ts_json(i64(res, 0, "ended_at")));
-    json_object_set_new(dl, "returned_at", dossier_ts_json(i64(res, 0, "returned_at")));
-    json_object_set_new(dl, "paused_minutes", json_integer(i64(res, 0, "paused_minutes")));
-    paused_since = i64(res, 0, "paused_since");
-    json_object_set_new(dl, "paused_since", dossier_ts_json(paused_since));
-    due = i64(res, 0, "legal_due_at");
-    if (due != 0 && i64(res, 0, "ended_at") == 0) {
-        /* A running counted pause moves the due as of now (§6.1). */
-        if (paused_since != 0 && now > paused_since)
-            due = ddl_instant(ax, ddl_pos(ax, due) + ddl_between(ax, paused_since, now));
-        json_object_set_new(dl, "legal_due_now", dossier_ts_json(due));
-        json_object_set_new(dl, "remaining_minutes", json_integer(ddl_remaining(ax, due, now) / 60));
-    }
-    {
-        int64_t ends[4] = {i64(res, 0, "appointment_at"), i64(res, 0, "legal_due_at"),
-                           i64(res, 0, "new_appointment_at"), due};
-
-        json_object_set_new(dl, "calendar_proposed",
-                            json_boolean(dossier_calendar_proposed(
-                                ax, i64(res, 0, "received_at"), ends, 4)));
-    }
-    json_object_set_new(o, "deadlines", dl);
+    json_object_set_new(o, "deadlines", deadlines_json(ax, res, now));
 
     pauses = dossier_col_json(res, 0, "pauses");
     json_object_set_new(o, "classification", classify_now(rc, ax, res, pauses, now));
@@ -432,7 +440,7 @@ api_dossier_explain(struct reqctx *rc)
 /* ---------------------------------------------------------------- list */
 
 struct list {
-    const char *p[18];
+    const char *p[19];
     int64_t limit;
 };
 
@@ -506,7 +514,7 @@ on_list(struct reqctx *rc, struct db_result *r)
     const PGresult *res;
     const struct ddl_axis *ax;
     struct mc_err e;
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = rc->now;
     json_t *items;
     int n;
     json_t *next = json_null();
@@ -554,8 +562,7 @@ on_list(struct reqctx *rc, struct db_result *r)
            time left (negative when overdue), for queues sorted by urgency. */
         json_object_set_new(o, "paused", json_boolean(paused_since != 0));
         if (due != 0 && i64(res, i, "ended_at") == 0) {
-            if (paused_since != 0 && now > paused_since)
-                due = ddl_instant(ax, ddl_pos(ax, due) + ddl_between(ax, paused_since, now));
+            due = dfold_due_as_of(ax, due, paused_since, now);
             json_object_set_new(o, "remaining_minutes",
                                 json_integer(ddl_remaining(ax, due, now) / 60));
         } else {
@@ -588,15 +595,62 @@ q_date(struct reqctx *rc, const char *name, const char **out)
     return 0;
 }
 
-void
-api_dossier_list(struct reqctx *rc)
+/* Filters channel, state, class and the date ranges into l->p[5..13]; replies and returns
+   -1 on a bad one. */
+static int
+list_filters(struct reqctx *rc, struct list *l)
 {
-    struct list *l = arena_alloc(rc->arena, sizeof(*l));
     const char *v;
     static const char *const CLASSES[] = {"early", "on_time", "late", "in_time", "overdue",
                                           "not_counted", NULL};
     static const char *const DATES[] = {"received_from", "received_to", "due_from", "due_to",
                                         "ended_from", "ended_to", NULL};
+
+    v = rc_query(rc, "channel");
+    if (v != NULL) {
+        if (strcmp(v, "1") != 0 && strcmp(v, "2") != 0 && strcmp(v, "3") != 0) {
+            http_reply_err(rc, ERR_BAD_QUERY, "channel: 1, 2 or 3");
+            return -1;
+        }
+        l->p[5] = v;
+    }
+    v = rc_query(rc, "state");
+    if (v != NULL) {
+        char *end;
+        long s = strtol(v, &end, 10);
+
+        if (*v != '\0' && *end == '\0' && s >= 1 && s <= DOSSIER_STATE_MAX)
+            l->p[6] = v;
+        else if (dossier_state_parse(v) >= 1)
+            l->p[6] = arena_printf(rc->arena, "%d", dossier_state_parse(v));
+        else {
+            http_reply_err(rc, ERR_BAD_QUERY, "state: 1..10 or a state key");
+            return -1;
+        }
+    }
+    v = rc_query(rc, "class");
+    if (v != NULL) {
+        int ok = 0;
+
+        for (const char *const *c = CLASSES; *c; c++)
+            ok |= strcmp(*c, v) == 0;
+        if (!ok) {
+            http_reply_err(rc, ERR_BAD_QUERY, "class: early, on_time, late, in_time, overdue");
+            return -1;
+        }
+        l->p[7] = v;
+    }
+    for (int i = 0; DATES[i] != NULL; i++)
+        if (q_date(rc, DATES[i], &l->p[8 + i]) != 0)
+            return -1;
+    return 0;
+}
+
+void
+api_dossier_list(struct reqctx *rc)
+{
+    struct list *l = arena_alloc(rc->arena, sizeof(*l));
+    const char *v;
 
     rc->state = l;
     l->limit = LIST_DEFAULT;
@@ -617,43 +671,8 @@ api_dossier_list(struct reqctx *rc)
     l->p[2] = v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0) ? "true" : "false";
     l->p[3] = rc_query(rc, "procedure");
     l->p[4] = rc_query(rc, "field");
-    v = rc_query(rc, "channel");
-    if (v != NULL) {
-        if (strcmp(v, "1") != 0 && strcmp(v, "2") != 0 && strcmp(v, "3") != 0) {
-            http_reply_err(rc, ERR_BAD_QUERY, "channel: 1, 2 or 3");
-            return;
-        }
-        l->p[5] = v;
-    }
-    v = rc_query(rc, "state");
-    if (v != NULL) {
-        char *end;
-        long s = strtol(v, &end, 10);
-
-        if (*v != '\0' && *end == '\0' && s >= 1 && s <= DOSSIER_STATE_MAX)
-            l->p[6] = v;
-        else if (dossier_state_parse(v) >= 1)
-            l->p[6] = arena_printf(rc->arena, "%d", dossier_state_parse(v));
-        else {
-            http_reply_err(rc, ERR_BAD_QUERY, "state: 1..10 or a state key");
-            return;
-        }
-    }
-    v = rc_query(rc, "class");
-    if (v != NULL) {
-        int ok = 0;
-
-        for (const char *const *c = CLASSES; *c; c++)
-            ok |= strcmp(*c, v) == 0;
-        if (!ok) {
-            http_reply_err(rc, ERR_BAD_QUERY, "class: early, on_time, late, in_time, overdue");
-            return;
-        }
-        l->p[7] = v;
-    }
-    for (int i = 0; DATES[i] != NULL; i++)
-        if (q_date(rc, DATES[i], &l->p[8 + i]) != 0)
-            return;
+    if (list_filters(rc, l) != 0)
+        return;
     v = rc_query(rc, "q");
     if (v != NULL && v[0] != '\0') {
         char *f = json_fold_text(rc->arena, v), *o;
@@ -679,5 +698,6 @@ api_dossier_list(struct reqctx *rc)
         }
     }
     l->p[17] = arena_printf(rc->arena, "%lld", (long long)l->limit + 1);
-    ask(rc, DSQL_LIST, 18, l->p, on_list);
+    l->p[18] = dossier_ts(rc, rc->now); /* the instant open dossiers are judged at */
+    ask(rc, DSQL_LIST, 19, l->p, on_list);
 }

@@ -21,6 +21,7 @@
 #include "doc/form.h"
 #include "domain/cal.h"
 #include "domain/ddl.h"
+#include "domain/dfold.h"
 #include "domain/dossier.h"
 #include "domain/role.h"
 #include "http/json.h"
@@ -49,9 +50,7 @@ struct rec {
     const char *ext_code;
     const char *receiving;
     int64_t channel, sets;
-    const char *dunit;     /* duration used: the case's, else the version's (§2) */
-    int dvalue, cutoff;
-    const char *case_name;
+    struct dfold_terms terms; /* duration used: the case's, else the version's (§2) */
     int64_t at;          /* reception / guidance / submission instant */
     int backdated;
     int dry_run;         /* preview: every check and the appointment, nothing written */
@@ -101,12 +100,44 @@ parse_applicant(struct reqctx *rc, struct rec *x, struct mc_err *e)
     return 0;
 }
 
+/* Where a reception comes from: a dossier code and the reception instant are brought by an
+   integration client only (replays of receptions made elsewhere; demo data). */
+static int
+parse_origin(struct reqctx *rc, struct rec *x, struct mc_err *e)
+{
+    int64_t at = 0;
+    int have_at;
+
+    if (x->ext_code != NULL) {
+        for (const char *p = x->ext_code; *p; p++)
+            if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || *p == '.' ||
+                  *p == '-'))
+                return err_field(e, ERR_BAD_CODE, "code", "letters A-Z, digits, '.' and '-'");
+        if (rc->who.role != ROLE_INTEGRATION)
+            return err_field(e, ERR_FORBIDDEN, "code",
+                             "only an integration client brings a dossier code");
+    }
+    /* received_at: integration only (replays of receptions made elsewhere; demo data). */
+    have_at = json_get_instant(x->body, "received_at", 0, &at, e);
+    if (have_at < 0)
+        return -1;
+    x->at = rc->now;
+    if (have_at == 1) {
+        if (rc->who.role != ROLE_INTEGRATION)
+            return err_field(e, ERR_FORBIDDEN, "received_at",
+                             "only an integration client may date a reception");
+        if (at > x->at + FUTURE_SLACK)
+            return err_field(e, ERR_FUTURE_TIME, "received_at", NULL);
+        x->at = at;
+        x->backdated = 1;
+    }
+    return 0;
+}
+
 static int
 parse_reception(struct reqctx *rc, struct rec *x, struct mc_err *e)
 {
     int complete = 1, out_of_scope = 0, submit = 0;
-    int64_t at = 0;
-    int have_at;
     int to;
 
     x->body = rc->json;
@@ -178,30 +209,7 @@ parse_reception(struct reqctx *rc, struct rec *x, struct mc_err *e)
                          "Mẫu 02 lists what the applicant must supplement");
     if (x->kind == REC_REFUSE && x->reason == NULL)
         return err_field(e, ERR_VALIDATION, "reason", "Mẫu 03 states the reason for refusal");
-    if (x->ext_code != NULL) {
-        for (const char *p = x->ext_code; *p; p++)
-            if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || *p == '.' ||
-                  *p == '-'))
-                return err_field(e, ERR_BAD_CODE, "code", "letters A-Z, digits, '.' and '-'");
-        if (rc->who.role != ROLE_INTEGRATION)
-            return err_field(e, ERR_FORBIDDEN, "code",
-                             "only an integration client brings a dossier code");
-    }
-    /* received_at: integration only (replays of receptions made elsewhere; demo data). */
-    have_at = json_get_instant(x->body, "received_at", 0, &at, e);
-    if (have_at < 0)
-        return -1;
-    x->at = dossier_now();
-    if (have_at == 1) {
-        if (rc->who.role != ROLE_INTEGRATION)
-            return err_field(e, ERR_FORBIDDEN, "received_at",
-                             "only an integration client may date a reception");
-        if (at > x->at + FUTURE_SLACK)
-            return err_field(e, ERR_FUTURE_TIME, "received_at", NULL);
-        x->at = at;
-        x->backdated = 1;
-    }
-    return 0;
+    return parse_origin(rc, x, e);
 }
 
 static json_t *
@@ -231,11 +239,11 @@ receipt_json(struct reqctx *rc, struct rec *x, const PGresult *ctx, int64_t appo
                         x->documents != NULL ? json_incref(x->documents) : json_array());
     json_object_set_new(r, "sets", json_integer(x->sets));
     /* The duration used: the case's (its online one for channel 2), else the version's. */
-    json_object_set_new(r, "duration", json_pack("{s:i,s:s?}", "value", x->dvalue, "unit",
-                                                 x->dunit));
+    json_object_set_new(r, "duration", json_pack("{s:i,s:s?}", "value", x->terms.value, "unit",
+                                                 x->terms.unit));
     if (x->case_code != NULL)
         json_object_set_new(r, "case", json_pack("{s:s,s:s?}", "code", x->case_code, "name",
-                                                 x->case_name));
+                                                 x->terms.case_name));
     json_object_set_new(r, "received_at", dossier_ts_json(x->at));
     json_object_set_new(r, "appointment_at", dossier_ts_json(appointment));
     json_object_set_new(r, "legal_due_at", dossier_ts_json(due));
@@ -333,10 +341,10 @@ reply_preview(struct reqctx *rc, struct rec *x, const PGresult *ctx, const char 
                                   "name", dossier_col(ctx, 0, "procedure_name")));
     json_object_set_new(pv, "regime", json_string(regime));
     json_object_set_new(pv, "duration",
-                        json_pack("{s:i,s:s?}", "value", x->dvalue, "unit", x->dunit));
+                        json_pack("{s:i,s:s?}", "value", x->terms.value, "unit", x->terms.unit));
     if (x->case_code != NULL)
         json_object_set_new(pv, "case", json_pack("{s:s,s:s?}", "code", x->case_code,
-                                                  "name", x->case_name));
+                                                  "name", x->terms.case_name));
     json_object_set_new(pv, "received_at", dossier_ts_json(x->at));
     json_object_set_new(pv, "appointment_at", dossier_ts_json(appointment));
     json_object_set_new(pv, "legal_due_at", dossier_ts_json(due));
@@ -344,161 +352,164 @@ reply_preview(struct reqctx *rc, struct rec *x, const PGresult *ctx, const char 
     http_reply_json(rc, 200, pv);
 }
 
-static void
-on_rec_ctx(struct reqctx *rc, struct db_result *r)
+/*
+ * The database facts of the catalogue read, in the order they are refused: the receiving
+ * unit (in scope, in force), the procedure and its version in force, the resolving unit,
+ * then domain.md §1: no dossier received from 01/07/2025 is assigned a district unit, and a
+ * dossier is resolved by a unit in force on its reception date. Replies and returns -1.
+ */
+static int
+rec_ctx_check(struct reqctx *rc, struct rec *x, const PGresult *ctx)
 {
-    struct rec *x = rc->state;
-    const PGresult *ctx;
-    struct mc_err e;
-    const struct ddl_axis *ax;
-    struct ddl_duration dur;
-    int64_t appointment = 0, due = 0;
-    const char *regime = dossier_regime_key(x->at);
-    char day[16], yymmdd[8], hash[65];
-    struct cal_date cd;
-    int n = 0, state;
-    int max_minutes;
-    json_t *payload;
-
-    if (r->err.code != ERR_OK) {
-        rec_fail(rc, x, &r->err);
-        return;
-    }
-    ctx = dossier_keep_result(rc, r->res[0]);
     if (PQntuples(ctx) == 0) {
         rec_fail_code(rc, x, ERR_UNKNOWN_REF, "receiving_unit",
                       "no such unit in the account's scope");
-        return;
+        return -1;
     }
     if (strcmp(dossier_col(ctx, 0, "unit_valid"), "t") != 0) {
         rec_fail_code(rc, x, ERR_UNIT_INVALID, "unit", "the receiving unit is not in force");
-        return;
+        return -1;
     }
     if (dossier_col(ctx, 0, "procedure_id") == NULL) {
         rec_fail_code(rc, x, ERR_UNKNOWN_REF, "procedure", "no procedure with this code");
-        return;
+        return -1;
     }
     if (dossier_col(ctx, 0, "version_id") == NULL) {
         rec_fail_code(rc, x, ERR_PROCEDURE_INVALID, "procedure",
                       "no version in force on the reception date");
-        return;
+        return -1;
     }
     if (dossier_col(ctx, 0, "resolving_id") == NULL) {
         rec_fail_code(rc, x, ERR_UNKNOWN_REF, "resolving_unit", "no unit with this code");
-        return;
+        return -1;
     }
-    /* domain.md §1: no dossier received from 01/07/2025 is assigned a district unit, and a
-       dossier is resolved by a unit in force on its reception date. */
     if (!dossier_col_true(ctx, "unit_level_ok")) {
         rec_fail_code(rc, x, ERR_UNIT_INVALID, "receiving_unit",
                       "no district unit receives dossiers from 2025-07-01");
-        return;
+        return -1;
     }
     if (!dossier_col_true(ctx, "resolving_valid")) {
         rec_fail_code(rc, x, ERR_UNIT_INVALID, "resolving_unit",
                       "the resolving unit is not in force on the reception date (district units "
                       "resolve nothing received from 2025-07-01)");
-        return;
+        return -1;
     }
-    /* domain.md §2: a case has its own duration (and its online duration for channel 2);
-       an unknown case is an unknown reference, whatever the reception's outcome. */
-    x->dunit = dossier_col(ctx, 0, "duration_unit");
-    x->dvalue = dossier_col(ctx, 0, "duration_value") ? atoi(dossier_col(ctx, 0, "duration_value"))
-                                                       : 0;
-    x->cutoff = dossier_col(ctx, 0, "cutoff_minute") ? atoi(dossier_col(ctx, 0, "cutoff_minute"))
-                                                      : -1;
-    {
-        json_t *cases = dossier_col_json(ctx, 0, "cases");
-        json_t *components = dossier_col_json(ctx, 0, "components");
-        const char *name = NULL;
-        int rcs;
+    return 0;
+}
 
-        err_clear(&e);
-        rcs = dossier_case_duration(cases, x->case_code, x->channel, &x->dunit, &x->dvalue,
-                                    &x->cutoff, &name, &e);
-        if (rcs == 0 && x->case_code != NULL) {
-            x->dunit = arena_strdup(rc->arena, x->dunit != NULL ? x->dunit : "");
-            x->case_name = name != NULL ? arena_strdup(rc->arena, name) : NULL;
-        }
-        /* Thành phần hồ sơ: what the clerk received must be listed by the version. */
-        if (rcs == 0 && x->kind != REC_REFUSE)
-            rcs = dossier_check_components(x->documents, components, &e);
-        json_decref(cases);
-        json_decref(components);
-        if (rcs != 0) {
-            rec_fail(rc, x, &e);
-            return;
-        }
+/*
+ * The terms of the reception (domain.md §2): the version's duration, or its case's (the
+ * online one for channel 2; an unknown case is an unknown reference, whatever the
+ * reception's outcome), then the received documents against the version's components.
+ */
+static int
+rec_terms(struct reqctx *rc, struct rec *x, const PGresult *ctx, struct mc_err *e)
+{
+    json_t *cases = dossier_keep_json(rc, dossier_col_json(ctx, 0, "cases"));
+    json_t *components = dossier_keep_json(rc, dossier_col_json(ctx, 0, "components"));
+    const struct dfold_case *cl;
+    size_t ncases = dossier_cases(rc, cases, &cl);
+    const char *v = dossier_col(ctx, 0, "duration_value");
+    const char *c = dossier_col(ctx, 0, "cutoff_minute");
+    const char *mm = dossier_col(ctx, 0, "max_minutes");
+
+    x->terms.unit = dossier_col(ctx, 0, "duration_unit");
+    x->terms.value = v != NULL ? atoi(v) : 0;
+    x->terms.cutoff = c != NULL ? atoi(c) : -1;
+    x->terms.max_minutes = mm != NULL ? atoi(mm) : 0;
+    x->terms.case_name = NULL;
+    err_clear(e);
+    if (dfold_case_terms(cl, ncases, x->case_code, x->channel, &x->terms, e) != 0)
+        return -1;
+    if (x->case_code != NULL) {
+        x->terms.unit = arena_strdup(rc->arena, x->terms.unit != NULL ? x->terms.unit : "");
+        x->terms.case_name =
+            x->terms.case_name != NULL ? arena_strdup(rc->arena, x->terms.case_name) : NULL;
     }
-    cal_format_date(cal_local_day(x->at), day);
-    cd = cal_date_of(cal_local_day(x->at));
-    snprintf(yymmdd, sizeof(yymmdd), "%02d%02d%02d", cd.year % 100, cd.month, cd.day);
-    max_minutes = dossier_col(ctx, 0, "max_minutes") ? atoi(dossier_col(ctx, 0, "max_minutes")) : 0;
+    /* Thành phần hồ sơ: what the clerk received must be listed by the version. */
+    if (x->kind != REC_REFUSE)
+        return dossier_check_components(x->documents, components, e);
+    return 0;
+}
 
-    if (x->kind == REC_GUIDE) {
-        x->w.resp = json_pack("{s:s,s:s,s:s,s:O,s:O,s:s?,s:s}", "kind", "guidance", "form",
-                            "Mẫu 02", "title", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
-                            "applicant", x->applicant, "missing", x->missing, "procedure",
-                            x->procedure, "guided_at", dossier_ts(rc, x->at));
-        x->status = 201;
-        x->gparams[0] = dossier_col(ctx, 0, "province");
-        x->gparams[1] = dossier_col(ctx, 0, "unit_id");
-        x->gparams[2] = dossier_col(ctx, 0, "procedure_id");
-        x->gparams[3] = dossier_col(ctx, 0, "version_id");
-        x->gparams[4] = regime;
-        x->gparams[5] = dossier_i64(rc, x->channel);
-        x->gparams[6] = dossier_json_text(rc, x->applicant);
-        x->gparams[7] = x->fold;
-        x->gparams[8] = x->documents ? dossier_json_text(rc, x->documents) : "[]";
-        x->gparams[9] = dossier_json_text(rc, x->missing);
-        x->gparams[10] = x->reason;
-        x->gparams[11] = dossier_ts(rc, x->at);
-        x->gparams[12] = dossier_i64(rc, rc->who.account_id);
-        x->gparams[13] = rc->who.login;
-        x->gparams[14] = rc->req_id;
-        x->stmts[n++] = (struct db_stmt){DSQL_INSERT_GUIDANCE, 15, x->gparams};
-        if (x->w.im != NULL) {
-            /* The id is known only inside the unit: the store statement adds it, so a
-               replay answers exactly what the first request did. */
-            idem_store_stmt(x->w.im, x->status, dossier_json_text(rc, x->w.resp), &x->stmts[n]);
-            x->stmts[n].sql = DSQL_IDEM_STORE_GUIDANCE;
-            n++;
-        }
-        dossier_db(rc, x->stmts, n, on_rec_written);
-        return;
+/* Guidance (Mẫu 02): a reception_guidance row, no dossier. */
+static void
+rec_guidance(struct reqctx *rc, struct rec *x, const PGresult *ctx, const char *regime)
+{
+    int n = 0;
+
+    x->w.resp = json_pack("{s:s,s:s,s:s,s:O,s:O,s:s?,s:s}", "kind", "guidance", "form",
+                          "Mẫu 02", "title", "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ",
+                          "applicant", x->applicant, "missing", x->missing, "procedure",
+                          x->procedure, "guided_at", dossier_ts(rc, x->at));
+    x->status = 201;
+    x->gparams[0] = dossier_col(ctx, 0, "province");
+    x->gparams[1] = dossier_col(ctx, 0, "unit_id");
+    x->gparams[2] = dossier_col(ctx, 0, "procedure_id");
+    x->gparams[3] = dossier_col(ctx, 0, "version_id");
+    x->gparams[4] = regime;
+    x->gparams[5] = dossier_i64(rc, x->channel);
+    x->gparams[6] = dossier_json_text(rc, x->applicant);
+    x->gparams[7] = x->fold;
+    x->gparams[8] = x->documents ? dossier_json_text(rc, x->documents) : "[]";
+    x->gparams[9] = dossier_json_text(rc, x->missing);
+    x->gparams[10] = x->reason;
+    x->gparams[11] = dossier_ts(rc, x->at);
+    x->gparams[12] = dossier_i64(rc, rc->who.account_id);
+    x->gparams[13] = rc->who.login;
+    x->gparams[14] = rc->req_id;
+    x->stmts[n++] = (struct db_stmt){DSQL_INSERT_GUIDANCE, 15, x->gparams};
+    if (x->w.im != NULL) {
+        /* The id is known only inside the unit: the store statement adds it, so a
+           replay answers exactly what the first request did. */
+        idem_store_stmt(x->w.im, x->status, dossier_json_text(rc, x->w.resp), &x->stmts[n]);
+        x->stmts[n].sql = DSQL_IDEM_STORE_GUIDANCE;
+        n++;
     }
+    dossier_db(rc, x->stmts, n, on_rec_written);
+}
 
-    state = x->kind == REC_RECEIVE ? DOSSIER_RECEIVED
-            : x->kind == REC_REFUSE ? DOSSIER_NOT_RECEIVED
-                                    : DOSSIER_SUBMITTED;
-    if (x->kind == REC_RECEIVE) {
-        ax = dossier_axis(rc->w, &e);
-        if (ax == NULL ||
-            dossier_duration(x->dunit, x->dvalue, x->cutoff, &dur, &e) != 0 ||
-            dossier_start_clock(ax, x->at, &dur, max_minutes, &appointment, &due, &e) != 0) {
-            rec_fail(rc, x, &e);
-            return;
-        }
-        {
-            int64_t ends[2] = {appointment, due};
+/*
+ * The clock of a complete reception (dfold_start, domain.md §5.1) and whether it stands on
+ * a proposed calendar day; a preview replies here (returns 1). Then the lookup secret and
+ * its hash. Replies and returns -1 on a refusal.
+ */
+static int
+rec_clock(struct reqctx *rc, struct rec *x, const PGresult *ctx, const char *regime,
+          struct dfold_clock *c, char *hash)
+{
+    struct mc_err e;
+    const struct ddl_axis *ax = dossier_axis(rc->w, &e);
+    int64_t ends[2];
 
-            x->calendar_proposed = dossier_calendar_proposed(ax, x->at, ends, 2);
-        }
-        if (x->dry_run) {
-            reply_preview(rc, x, ctx, regime, appointment, due);
-            return;
-        }
-        if (dossier_make_secret(x->secret) != 0) {
-            rec_fail_code(rc, x, ERR_INTERNAL, "", "no randomness");
-            return;
-        }
-        dossier_sha256_hex(x->secret, hash);
+    if (ax == NULL || dfold_start(ax, x->at, &x->terms, c, &e) != 0) {
+        rec_fail(rc, x, &e);
+        return -1;
     }
+    ends[0] = c->appointment_at;
+    ends[1] = c->legal_due_at;
+    x->calendar_proposed = dossier_calendar_proposed(ax, x->at, ends, 2);
+    if (x->dry_run) {
+        reply_preview(rc, x, ctx, regime, c->appointment_at, c->legal_due_at);
+        return 1;
+    }
+    if (dossier_make_secret(x->secret) != 0) {
+        rec_fail_code(rc, x, ERR_INTERNAL, "", "no randomness");
+        return -1;
+    }
+    dossier_sha256_hex(x->secret, hash);
+    return 0;
+}
 
+/* The reply of a reception, refusal or submission (stored with the code's mark). */
+static void
+rec_resp(struct reqctx *rc, struct rec *x, const PGresult *ctx, int state, const char *regime,
+         const struct dfold_clock *c)
+{
     x->w.resp = json_object();
     json_object_set_new(x->w.resp, "kind", json_string(x->kind == REC_RECEIVE  ? "dossier"
-                                                     : x->kind == REC_REFUSE ? "refusal"
-                                                                             : "submission"));
+                                                       : x->kind == REC_REFUSE ? "refusal"
+                                                                               : "submission"));
     json_object_set_new(x->w.resp, "code", json_string(DOSSIER_CODE_MARK));
     json_object_set_new(x->w.resp, "state", json_integer(state));
     json_object_set_new(x->w.resp, "state_name", json_string(dossier_state_name_vi(state)));
@@ -506,20 +517,31 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
     json_object_set_new(x->w.resp, "regime", json_string(regime));
     json_object_set_new(x->w.resp, "received_at",
                         x->kind == REC_SUBMIT ? json_null() : dossier_ts_json(x->at));
-    json_object_set_new(x->w.resp, "appointment_at", dossier_ts_json(appointment));
-    json_object_set_new(x->w.resp, "legal_due_at", dossier_ts_json(due));
+    json_object_set_new(x->w.resp, "appointment_at", dossier_ts_json(c->appointment_at));
+    json_object_set_new(x->w.resp, "legal_due_at", dossier_ts_json(c->legal_due_at));
     if (x->kind == REC_RECEIVE)
         json_object_set_new(x->w.resp, "calendar_proposed", json_boolean(x->calendar_proposed));
     if (x->kind == REC_RECEIVE)
-        json_object_set_new(x->w.resp, "receipt",
-                            receipt_json(rc, x, ctx, appointment, due, regime));
+        json_object_set_new(x->w.resp, "receipt", receipt_json(rc, x, ctx, c->appointment_at,
+                                                               c->legal_due_at, regime));
     if (x->kind == REC_REFUSE)
         json_object_set_new(x->w.resp, "refusal",
                             json_pack("{s:s,s:s,s:s}", "form", "Mẫu 03", "title",
                                       "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", "reason",
                                       x->reason));
     x->status = 201;
+}
 
+/* DSQL_INSERT_DOSSIER: the new projection, the code drawn inside the unit. */
+static struct db_stmt
+rec_insert_stmt(struct reqctx *rc, struct rec *x, const PGresult *ctx, int state,
+                const char *regime, const struct dfold_clock *c, const char *hash)
+{
+    char day[16], yymmdd[8];
+    struct cal_date cd = cal_date_of(cal_local_day(x->at));
+
+    cal_format_date(cal_local_day(x->at), day);
+    snprintf(yymmdd, sizeof(yymmdd), "%02d%02d%02d", cd.year % 100, cd.month, cd.day);
     x->params[0] = dossier_col(ctx, 0, "unit_id");
     x->params[1] = arena_strdup(rc->arena, day);
     x->params[2] = dossier_col(ctx, 0, "unit_code");
@@ -537,31 +559,37 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
     x->params[14] = x->documents ? dossier_json_text(rc, x->documents) : "[]";
     x->params[15] = dossier_i64(rc, x->sets);
     x->params[16] = x->return_method;
-    x->params[17] = dossier_i64(rc, x->dvalue);
-    x->params[18] = x->dunit;
+    x->params[17] = dossier_i64(rc, x->terms.value);
+    x->params[18] = x->terms.unit;
     x->params[19] = x->kind == REC_SUBMIT || x->channel == 2 ? dossier_ts(rc, x->at) : NULL;
     x->params[20] = x->kind == REC_RECEIVE ? dossier_ts(rc, x->at) : NULL;
-    x->params[21] = dossier_tsp(rc, appointment);
-    x->params[22] = dossier_tsp(rc, due);
-    x->params[23] = appointment != 0 || x->kind != REC_RECEIVE ? "true" : "false";
+    x->params[21] = dossier_tsp(rc, c->appointment_at);
+    x->params[22] = dossier_tsp(rc, c->legal_due_at);
+    x->params[23] = c->appointment_at != 0 || x->kind != REC_RECEIVE ? "true" : "false";
     x->params[24] = dossier_col(ctx, 0, "max_minutes");
     x->params[25] = x->kind == REC_RECEIVE ? arena_strdup(rc->arena, hash) : NULL;
     x->params[26] = x->ext_code;
     x->params[27] = NULL;
-    x->stmts[n++] = (struct db_stmt){DSQL_INSERT_DOSSIER, 28, x->params};
+    return (struct db_stmt){DSQL_INSERT_DOSSIER, 28, x->params};
+}
 
-    payload = json_object();
+/* DSQL_INSERT_FIRST_EVENT with its payload. */
+static struct db_stmt
+rec_event_stmt(struct reqctx *rc, struct rec *x, const struct dfold_clock *c)
+{
+    json_t *payload = json_object();
+
     json_object_set_new(payload, "procedure", json_string(x->procedure));
     json_object_set_new(payload, "channel", json_integer(x->channel));
     if (x->case_code != NULL)
         json_object_set_new(payload, "case", json_string(x->case_code));
     json_object_set_new(payload, "duration",
-                        json_pack("{s:i,s:s?}", "value", x->dvalue, "unit", x->dunit));
+                        json_pack("{s:i,s:s?}", "value", x->terms.value, "unit", x->terms.unit));
     if (x->reason)
         json_object_set_new(payload, "reason", json_string(x->reason));
     if (x->backdated)
         json_object_set_new(payload, "backdated", json_true());
-    json_object_set_new(payload, "appointment_at", dossier_ts_json(appointment));
+    json_object_set_new(payload, "appointment_at", dossier_ts_json(c->appointment_at));
     x->eparams[0] = dossier_tr_name(x->tr);
     x->eparams[1] = dossier_ts(rc, x->at);
     x->eparams[2] = dossier_i64(rc, rc->who.account_id);
@@ -572,7 +600,44 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
     x->eparams[7] = rc->client_addr;
     x->eparams[8] = dossier_json_text(rc, payload);
     json_decref(payload);
-    x->stmts[n++] = (struct db_stmt){DSQL_INSERT_FIRST_EVENT, 9, x->eparams};
+    return (struct db_stmt){DSQL_INSERT_FIRST_EVENT, 9, x->eparams};
+}
+
+static void
+on_rec_ctx(struct reqctx *rc, struct db_result *r)
+{
+    struct rec *x = rc->state;
+    const PGresult *ctx;
+    struct mc_err e;
+    struct dfold_clock c;
+    const char *regime = dfold_regime_key(x->at);
+    char hash[65];
+    int n = 0, state;
+
+    if (r->err.code != ERR_OK) {
+        rec_fail(rc, x, &r->err);
+        return;
+    }
+    ctx = dossier_keep_result(rc, r->res[0]);
+    if (rec_ctx_check(rc, x, ctx) != 0)
+        return;
+    if (rec_terms(rc, x, ctx, &e) != 0) {
+        rec_fail(rc, x, &e);
+        return;
+    }
+    if (x->kind == REC_GUIDE) {
+        rec_guidance(rc, x, ctx, regime);
+        return;
+    }
+    state = x->kind == REC_RECEIVE  ? DOSSIER_RECEIVED
+            : x->kind == REC_REFUSE ? DOSSIER_NOT_RECEIVED
+                                    : DOSSIER_SUBMITTED;
+    memset(&c, 0, sizeof(c));
+    if (x->kind == REC_RECEIVE && rec_clock(rc, x, ctx, regime, &c, hash) != 0)
+        return;
+    rec_resp(rc, x, ctx, state, regime, &c);
+    x->stmts[n++] = rec_insert_stmt(rc, x, ctx, state, regime, &c, hash);
+    x->stmts[n++] = rec_event_stmt(rc, x, &c);
     if (x->w.im != NULL) {
         /* The stored copy never holds the lookup secret (only its hash is kept): a replay
            says so instead of showing it again. */

@@ -297,7 +297,7 @@ const char DSQL_EVENTS[] =
 /* The list (keyset on (coalesce(submitted_at, received_at, created_at), id) descending,
  * index dossier_list_key2 of sql/050_dossier_list_key.sql: the intake instant, which never
  * changes for a dossier, so a cursor stays valid when a submission is received). The class filter uses only stored
- * columns, rule set `legal` at now() (domain.md §7.1): an open dossier with a running
+ * columns, rule set `legal` at $19, the request's now (domain.md §7.1): an open dossier with a running
  * counted pause is in time iff it was not late when the pause began (legal_due_at is not
  * moved until the pause ends).
  * Scope: the units of the scope root's subtree (and of the ?unit filter's) are computed
@@ -316,14 +316,14 @@ const char DSQL_EVENTS[] =
  * $1 scope root, $2 unit code, $3 include sub-units, $4 procedure code, $5 field code,
  * $6 channel, $7 state, $8 class, $9/$10 received from/to (dates, inclusive),
  * $11/$12 due from/to, $13/$14 ended from/to, $15 folded q, $16 cursor instant,
- * $17 cursor id, $18 limit. */
+ * $17 cursor id, $18 limit, $19 now (the request's clock). */
 #define LIST_CLASS                                                                      \
     "CASE WHEN x.state IN (1, 3) OR x.legal_due_at IS NULL THEN 'not_counted'"          \
     " WHEN x.ended_at IS NOT NULL AND x.has_appointment AND x.eday < x.dday THEN 'early'" \
     " WHEN x.ended_at IS NOT NULL AND x.ended_at <= x.legal_due_at THEN 'on_time'"      \
     " WHEN x.ended_at IS NOT NULL THEN 'late'"                                          \
     " WHEN (x.paused_since IS NOT NULL AND x.paused_since <= x.legal_due_at)"           \
-    "  OR (x.paused_since IS NULL AND now() <= x.legal_due_at) THEN 'in_time'"          \
+    "  OR (x.paused_since IS NULL AND $19::timestamptz <= x.legal_due_at) THEN 'in_time'" \
     " ELSE 'overdue' END"
 
 const char DSQL_LIST[] =

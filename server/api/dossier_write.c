@@ -23,6 +23,7 @@
 #include "core/config.h"
 #include "domain/cal.h"
 #include "domain/ddl.h"
+#include "domain/dfold.h"
 #include "domain/dossier.h"
 #include "domain/role.h"
 #include "http/json.h"
@@ -30,24 +31,6 @@
 
 /* ---------------------------------------------------------------- transitions */
 
-/* The projection being rebuilt (columns of DSQL_UPDATE_PROJECTION). */
-struct proj {
-    int state, version;
-    int64_t current_unit_id;
-    const char *official;
-    int64_t received_at, appointment_at, legal_due_at, new_appointment_at;
-    int apology_late;
-    int64_t paused_since;
-    int64_t paused_minutes, supplement_requests, supplement_seconds;
-    int64_t first_supplement_at, ended_at;
-    int end_state;
-    const char *outcome;
-    int64_t returned_at;
-    const char *version_id, *duration_value, *duration_unit, *max_minutes;
-    int has_appointment;
-    const char *lookup_hash;
-    const char *regime;
-};
 
 struct ev {
     struct dossier_wreq w; /* first member: see dossier_int.h */
@@ -115,8 +98,8 @@ parse_event(struct reqctx *rc, struct ev *x, struct mc_err *e)
                          "only an integration client may date an event");
     x->at_given = have == 1;
     if (!x->at_given)
-        x->at = dossier_now();
-    else if (x->at > dossier_now() + FUTURE_SLACK)
+        x->at = rc->now;
+    else if (x->at > rc->now + FUTURE_SLACK)
         return err_field(e, ERR_FUTURE_TIME, "occurred_at", NULL);
     x->minutes = -1;
     if (json_get_str(x->body, "to_unit", 13, 0, &x->to_unit, e) < 0 ||
@@ -191,34 +174,6 @@ reason_counted(const char *arr, const char *r)
         if ((p[-1] == '{' || p[-1] == ',') && (p[n] == '}' || p[n] == ','))
             return 1;
     return 0;
-}
-
-/* Planned working minutes of a step or leg from the version (steps [{name, minutes}],
-   legs [{unit_code, minutes}]); -1 when the version does not say. */
-static int64_t
-planned_minutes(const PGresult *res, const struct ev *x)
-{
-    json_t *steps = dossier_col_json(res, 0, x->leg ? "legs" : "steps");
-    json_t *it;
-    size_t i;
-    int64_t m = -1;
-
-    if (json_is_array(steps)) {
-        json_array_foreach(steps, i, it)
-        {
-            const char *key = x->leg ? "unit_code" : "name";
-            const char *want = x->leg ? x->to_unit : x->step;
-            json_t *v = json_object_get(it, key);
-
-            if (want != NULL && json_is_string(v) && strcmp(json_string_value(v), want) == 0 &&
-                json_is_integer(json_object_get(it, "minutes"))) {
-                m = json_integer_value(json_object_get(it, "minutes"));
-                break;
-            }
-        }
-    }
-    json_decref(steps);
-    return m;
 }
 
 /*
@@ -349,55 +304,307 @@ on_ev_written(struct reqctx *rc, struct db_result *r)
     http_reply_json(rc, 200, json_incref(x->w.resp));
 }
 
-/* Closes an open pause at t: resumes the clock for a counted one (domain.md §6.1). */
-static void
-resume_pause(struct reqctx *rc, struct ev *x, const struct ddl_axis *ax, const PGresult *res,
-             struct proj *p, json_t *payload, int *n)
-{
-    json_t *open = dossier_col_json(res, 0, "open_pause");
-    int64_t since, secs = 0, before = p->legal_due_at;
-    int counted;
-    const char *reason;
+/* ---------------------------------------------------------------- the row and the fold */
 
-    if (!json_is_object(open)) {
-        json_decref(open);
-        return;
-    }
-    since = json_integer_value(json_object_get(open, "requested_at"));
-    counted = json_is_true(json_object_get(open, "counted"));
-    reason = json_string_value(json_object_get(open, "reason"));
-    if (counted && p->legal_due_at != 0) {
-        secs = ddl_between(ax, since, x->at);
-        if (secs < 0)
-            secs = 0;
-        p->legal_due_at = ddl_instant(ax, ddl_pos(ax, p->legal_due_at) + secs);
-        p->paused_minutes += secs / 60;
-        p->paused_since = 0;
-    }
-    if (reason != NULL && strcmp(reason, "supplement") == 0 && x->at > since)
-        p->supplement_seconds += x->at - since; /* wall clock, dvcqg766 (§7.2) */
-    x->p_pause_res[0] = x->dossier_id;
-    x->p_pause_res[1] = dossier_i64(rc, json_integer_value(json_object_get(open, "n")));
-    x->p_pause_res[2] = dossier_ts(rc, x->at);
-    x->p_pause_res[3] = counted ? dossier_i64(rc, secs / 60) : NULL;
-    /* NgayHenTraMoi is recorded for every resume (§6.1, §10): a pause that does not count
-       (a repeat request under single_supplement, a reason the version excludes) repeats the
-       unchanged due, so the applicant is told the date did not move. */
-    x->p_pause_res[4] = dossier_tsp(rc, p->legal_due_at);
-    x->stmts[(*n)++] = (struct db_stmt){DSQL_PAUSE_RESOLVE, 5, x->p_pause_res};
-    json_object_set_new(payload, "pause_n", json_integer(json_integer_value(json_object_get(open, "n"))));
-    json_object_set_new(payload, "paused_minutes", json_integer(secs / 60));
-    json_object_set_new(payload, "due_before", dossier_ts_json(before));
-    json_object_set_new(payload, "due_after", dossier_ts_json(p->legal_due_at));
-    json_decref(open);
+/* The projection of the locked row (DSQL_FOR_UPDATE). */
+static void
+row_proj(const PGresult *res, struct dfold_proj *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->state = (int)col_i64(res, "state");
+    p->version = (int)col_i64(res, "version");
+    p->current_unit_id = col_i64(res, "current_unit_id");
+    p->official = dossier_col(res, 0, "current_official");
+    p->received_at = col_i64(res, "received_at");
+    p->appointment_at = col_i64(res, "appointment_at");
+    p->legal_due_at = col_i64(res, "legal_due_at");
+    p->new_appointment_at = col_i64(res, "new_appointment_at");
+    p->apology_late = dossier_col_true(res, "apology_late");
+    p->paused_since = col_i64(res, "paused_since");
+    p->paused_minutes = col_i64(res, "paused_minutes");
+    p->supplement_requests = col_i64(res, "supplement_requests");
+    p->supplement_seconds = col_i64(res, "supplement_seconds");
+    p->first_supplement_at = col_i64(res, "first_supplement_at");
+    p->ended_at = col_i64(res, "ended_at");
+    p->end_state = (int)col_i64(res, "end_state");
+    p->outcome = dossier_col(res, 0, "outcome");
+    p->returned_at = col_i64(res, "returned_at");
+    p->duration_value = dossier_col(res, 0, "duration_value") ? col_i64(res, "duration_value") : -1;
+    p->duration_unit = dossier_col(res, 0, "duration_unit");
+    p->max_minutes = col_i64(res, "max_minutes");
+    p->has_appointment = dossier_col_true(res, "has_appointment");
+    p->regime = dossier_col(res, 0, "regime");
+    p->channel = col_i64(res, "channel");
+    p->case_code = dossier_col(res, 0, "case_code");
+    p->last_event_at = col_i64(res, "last_event_at");
 }
 
+/* The open pause {n, reason, counted, requested_at} of the row, if any. */
 static void
-close_steps(struct reqctx *rc, struct ev *x, int *n)
+row_pause(struct reqctx *rc, const PGresult *res, struct dfold_pause *op)
 {
-    x->p_step_close[0] = x->dossier_id;
-    x->p_step_close[1] = dossier_ts(rc, x->at);
-    x->stmts[(*n)++] = (struct db_stmt){DSQL_STEP_CLOSE, 2, x->p_step_close};
+    json_t *open = dossier_keep_json(rc, dossier_col_json(res, 0, "open_pause"));
+    const char *reason = json_string_value(json_object_get(open, "reason"));
+
+    memset(op, 0, sizeof(*op));
+    op->open = json_is_object(open);
+    op->n = json_integer_value(json_object_get(open, "n"));
+    op->requested_at = json_integer_value(json_object_get(open, "requested_at"));
+    op->counted = json_is_true(json_object_get(open, "counted"));
+    op->reason = reason != NULL ? ddl_pause_reason_parse(reason) : -1;
+}
+
+/* Steps [{name, minutes}] or legs [{unit_code, minutes}] of the version, in the arena. */
+static size_t
+row_plans(struct reqctx *rc, const PGresult *res, const char *col, const char *key,
+          const struct dfold_plan **out)
+{
+    json_t *arr = dossier_keep_json(rc, dossier_col_json(res, 0, col));
+    struct dfold_plan *l = arena_calloc(rc->arena, json_array_size(arr) + 1, sizeof(*l));
+    json_t *it;
+    size_t i, n = 0;
+
+    json_array_foreach(arr, i, it)
+    {
+        json_t *k = json_object_get(it, key), *m = json_object_get(it, "minutes");
+
+        if (json_is_string(k) && json_is_integer(m))
+            l[n++] = (struct dfold_plan){json_string_value(k), json_integer_value(m)};
+    }
+    *out = l;
+    return n;
+}
+
+/* The version facts: counted pause reasons, plans, the version in force on the date. */
+static void
+row_version(struct reqctx *rc, const PGresult *res, struct dfold_version *v)
+{
+    const char *reasons = dossier_col(res, 0, "pause_reasons");
+    json_t *then = dossier_keep_json(rc, dossier_col_json(res, 0, "version_then"));
+    json_t *cut = json_object_get(then, "cutoff_minute");
+    json_t *mm = json_object_get(then, "max_minutes");
+
+    memset(v, 0, sizeof(*v));
+    for (int r = 0; r < DDL_P__COUNT; r++)
+        if (reason_counted(reasons, ddl_pause_reason_key((enum ddl_pause_reason)r)))
+            v->counted |= 1u << r;
+    v->nsteps = row_plans(rc, res, "steps", "name", &v->steps);
+    v->nlegs = row_plans(rc, res, "legs", "unit_code", &v->legs);
+    v->then_found = json_is_object(then);
+    v->then_id = json_integer_value(json_object_get(then, "id"));
+    v->then.unit = json_string_value(json_object_get(then, "duration_unit"));
+    v->then.value = (int)json_integer_value(json_object_get(then, "duration_value"));
+    v->then.cutoff = json_is_integer(cut) ? (int)json_integer_value(cut) : -1;
+    v->then.max_minutes = json_is_integer(mm) ? (int)json_integer_value(mm) : 0;
+    v->ncases = dossier_cases(rc, json_object_get(then, "cases"), &v->cases);
+}
+
+/* The event with the database facts the rules need (unit, official, resolving unit). */
+static void
+row_event(struct reqctx *rc, const PGresult *res, const struct ev *x, struct dfold_event *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->tr = x->tr;
+    ev->at = x->at;
+    ev->at_given = x->at_given;
+    ev->roles = dossier_roles(rc);
+    ev->to_unit = x->to_unit;
+    ev->step = x->step;
+    ev->official = x->official;
+    ev->outcome = x->outcome;
+    ev->legal_basis = x->legal_basis;
+    ev->leg = x->leg;
+    ev->minutes = x->minutes;
+    ev->new_appointment = x->new_appointment;
+    ev->to_unit_found = dossier_col(res, 0, "to_unit_id") != NULL;
+    ev->to_unit_valid = dossier_col_true(res, "to_unit_valid");
+    ev->to_unit_id = col_i64(res, "to_unit_id");
+    ev->official_found = strcmp(dossier_col(res, 0, "official_ok"), "0") != 0;
+    ev->resolving_valid = dossier_col_true(res, "resolving_valid");
+}
+
+/*
+ * The event's payload: the body without type, expected_version and occurred_at, plus the
+ * facts the fold records. *pause_detail is the payload as the pause row keeps it (before
+ * counted and repeat).
+ */
+static json_t *
+ev_payload(struct reqctx *rc, const struct ev *x, const struct dfold_facts *f,
+           const char **pause_detail)
+{
+    json_t *pl = json_deep_copy(x->body);
+
+    json_object_del(pl, "type");
+    json_object_del(pl, "expected_version");
+    json_object_del(pl, "occurred_at");
+    if (f->set & DFOLD_F_RECEIVE) {
+        json_object_set_new(pl, "duration", json_pack("{s:i,s:s}", "value", f->duration_value,
+                                                      "unit", f->duration_unit));
+        json_object_set_new(pl, "appointment_at", dossier_ts_json(f->appointment_at));
+    }
+    if (f->set & DFOLD_F_PLANNED)
+        json_object_set_new(pl, "planned_end_at", dossier_ts_json(f->planned_end_at));
+    *pause_detail = dossier_json_text(rc, pl);
+    if (f->set & DFOLD_F_COUNTED) {
+        json_object_set_new(pl, "counted", json_boolean(f->counted));
+        json_object_set_new(pl, "repeat", json_boolean(f->repeat));
+    }
+    if (f->set & DFOLD_F_RESUME) {
+        json_object_set_new(pl, "pause_n", json_integer(f->pause_n));
+        json_object_set_new(pl, "paused_minutes", json_integer(f->paused_minutes));
+        json_object_set_new(pl, "due_before", dossier_ts_json(f->due_before));
+        json_object_set_new(pl, "due_after", dossier_ts_json(f->due_after));
+    }
+    if (f->set & DFOLD_F_NOTICE) {
+        json_object_set_new(pl, "late_notice", json_boolean(f->late_notice));
+        json_object_set_new(pl, "short_notice", json_boolean(f->short_notice));
+    }
+    return pl;
+}
+
+/* DSQL_UPDATE_PROJECTION of the new projection, guarded by the version read. */
+static struct db_stmt
+ev_proj_stmt(struct reqctx *rc, struct ev *x, const struct dfold_proj *p, int version,
+             const char *hash)
+{
+    x->p_proj[0] = x->dossier_id;
+    x->p_proj[1] = dossier_i64(rc, version);
+    x->p_proj[2] = dossier_i64(rc, p->state);
+    x->p_proj[3] = dossier_i64(rc, p->version);
+    x->p_proj[4] = dossier_i64(rc, p->current_unit_id);
+    x->p_proj[5] = p->official;
+    x->p_proj[6] = dossier_tsp(rc, p->received_at);
+    x->p_proj[7] = dossier_tsp(rc, p->appointment_at);
+    x->p_proj[8] = dossier_tsp(rc, p->legal_due_at);
+    x->p_proj[9] = dossier_tsp(rc, p->new_appointment_at);
+    x->p_proj[10] = p->apology_late ? "true" : "false";
+    x->p_proj[11] = dossier_tsp(rc, p->paused_since);
+    x->p_proj[12] = dossier_i64(rc, p->paused_minutes);
+    x->p_proj[13] = dossier_i64(rc, p->supplement_requests);
+    x->p_proj[14] = dossier_i64(rc, p->supplement_seconds);
+    x->p_proj[15] = dossier_tsp(rc, p->first_supplement_at);
+    x->p_proj[16] = dossier_tsp(rc, p->ended_at);
+    x->p_proj[17] = p->end_state ? dossier_i64(rc, p->end_state) : NULL;
+    x->p_proj[18] = p->outcome;
+    x->p_proj[19] = dossier_tsp(rc, p->returned_at);
+    x->p_proj[20] = p->version_id ? dossier_i64(rc, p->version_id) : NULL; /* NULL keeps it */
+    x->p_proj[21] = p->duration_value >= 0 ? dossier_i64(rc, p->duration_value) : NULL;
+    x->p_proj[22] = p->duration_unit;
+    x->p_proj[23] = p->has_appointment ? "true" : "false";
+    x->p_proj[24] = p->max_minutes > 0 ? dossier_i64(rc, p->max_minutes) : NULL;
+    x->p_proj[25] = hash;
+    x->p_proj[26] = p->regime;
+    return (struct db_stmt){DSQL_UPDATE_PROJECTION, 27, x->p_proj};
+}
+
+/* The pause and step statements of the fold's effects, from stmts[*n] on, in the order
+   the rules produce them (a resume before the steps close, a close before a new step). */
+static void
+ev_effect_stmts(struct reqctx *rc, struct ev *x, const PGresult *res, const struct dfold_out *o,
+                const char *pause_detail, int *n)
+{
+    const char *at = dossier_ts(rc, o->at);
+
+    if (o->pause_resolve.on) {
+        x->p_pause_res[0] = x->dossier_id;
+        x->p_pause_res[1] = dossier_i64(rc, o->pause_resolve.n);
+        x->p_pause_res[2] = at;
+        x->p_pause_res[3] =
+            o->pause_resolve.counted ? dossier_i64(rc, o->pause_resolve.minutes) : NULL;
+        x->p_pause_res[4] = dossier_tsp(rc, o->pause_resolve.due_after);
+        x->stmts[(*n)++] = (struct db_stmt){DSQL_PAUSE_RESOLVE, 5, x->p_pause_res};
+    }
+    if (o->close_steps) {
+        x->p_step_close[0] = x->dossier_id;
+        x->p_step_close[1] = at;
+        x->stmts[(*n)++] = (struct db_stmt){DSQL_STEP_CLOSE, 2, x->p_step_close};
+    }
+    if (o->step_open.on) {
+        x->p_step_ins[0] = x->dossier_id;
+        x->p_step_ins[1] = dossier_i64(rc, col_i64(res, "nsteps") + 1);
+        x->p_step_ins[2] = dossier_col(res, 0, "province");
+        x->p_step_ins[3] = o->step_open.leg ? "leg" : "step";
+        x->p_step_ins[4] = dossier_i64(rc, o->step_open.unit_id);
+        x->p_step_ins[5] = x->step;
+        x->p_step_ins[6] = o->step_open.official;
+        x->p_step_ins[7] = o->step_open.minutes >= 0 ? dossier_i64(rc, o->step_open.minutes) : NULL;
+        x->p_step_ins[8] = at;
+        x->p_step_ins[9] = dossier_tsp(rc, o->step_open.planned_end);
+        x->stmts[(*n)++] = (struct db_stmt){DSQL_STEP_INSERT, 10, x->p_step_ins};
+    }
+    if (o->assign != NULL) {
+        x->p_step_assign[0] = x->dossier_id;
+        x->p_step_assign[1] = o->assign;
+        x->stmts[(*n)++] = (struct db_stmt){DSQL_STEP_ASSIGN, 2, x->p_step_assign};
+    }
+    if (o->pause_open.on) {
+        x->p_pause_ins[0] = x->dossier_id;
+        x->p_pause_ins[1] = dossier_i64(rc, col_i64(res, "npauses") + 1);
+        x->p_pause_ins[2] = dossier_col(res, 0, "province");
+        x->p_pause_ins[3] = ddl_pause_reason_key((enum ddl_pause_reason)o->pause_open.reason);
+        x->p_pause_ins[4] = at;
+        x->p_pause_ins[5] = o->pause_open.counted ? "true" : "false";
+        x->p_pause_ins[6] = o->pause_open.repeat ? "true" : "false";
+        x->p_pause_ins[7] = o->pause_open.was_late ? "true" : "false";
+        x->p_pause_ins[8] = dossier_tsp(rc, o->pause_open.due);
+        x->p_pause_ins[9] = pause_detail;
+        x->stmts[(*n)++] = (struct db_stmt){DSQL_PAUSE_INSERT, 10, x->p_pause_ins};
+    }
+}
+
+/* The reply (and the stored copy) of a transition. */
+static void
+ev_resp(struct ev *x, const PGresult *res, const struct dfold_out *o, int version,
+        json_t *payload)
+{
+    const struct dfold_proj *p = &o->p;
+
+    x->w.resp = json_object();
+    json_object_set_new(x->w.resp, "code", json_string(dossier_col(res, 0, "code")));
+    json_object_set_new(x->w.resp, "event",
+                        json_pack("{s:i,s:s,s:i,s:i,s:o,s:O}", "seq", version + 1, "type",
+                                  dossier_tr_name(x->tr), "from_state", o->from, "to_state",
+                                  o->to, "occurred_at", dossier_ts_json(o->at), "payload",
+                                  payload));
+    json_object_set_new(x->w.resp, "state", json_integer(p->state));
+    json_object_set_new(x->w.resp, "state_name", json_string(dossier_state_name_vi(p->state)));
+    json_object_set_new(x->w.resp, "version", json_integer(p->version));
+    json_object_set_new(x->w.resp, "received_at", dossier_ts_json(p->received_at));
+    json_object_set_new(x->w.resp, "appointment_at", dossier_ts_json(p->appointment_at));
+    json_object_set_new(x->w.resp, "legal_due_at", dossier_ts_json(p->legal_due_at));
+    json_object_set_new(x->w.resp, "new_appointment_at", dossier_ts_json(p->new_appointment_at));
+    json_object_set_new(x->w.resp, "paused", json_boolean(p->paused_since != 0));
+    json_object_set_new(x->w.resp, "ended_at", dossier_ts_json(p->ended_at));
+}
+
+/* Runs the fold on the locked row: admission, then the axis, then the rules. */
+static int
+ev_fold(struct reqctx *rc, struct ev *x, const PGresult *res, struct dfold_out *o,
+        struct mc_err *e)
+{
+    struct dfold_proj p;
+    struct dfold_pause open;
+    struct dfold_version v;
+    struct dfold_event ev;
+    struct dfold_policy pol = {1, 1};
+    const struct ddl_axis *ax;
+    int to;
+    int64_t at;
+
+    row_proj(res, &p);
+    row_event(rc, res, x, &ev);
+    if (dfold_admit(&p, &ev, &to, &at, e) != 0)
+        return -1;
+    ax = dossier_axis(rc->w, e);
+    if (ax == NULL)
+        return -1;
+    row_pause(rc, res, &open);
+    row_version(rc, res, &v);
+    if (rc->app->cfg != NULL) {
+        pol.single_supplement = rc->app->cfg->single_supplement;
+        pol.apology_warn_days = rc->app->cfg->apology_warn_days;
+    }
+    return dfold_apply(&p, &open, &v, &ev, ax, &pol, o, e);
 }
 
 static void
@@ -406,360 +613,42 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
     struct ev *x = rc->state;
     const PGresult *res;
     struct mc_err e;
-    const struct ddl_axis *ax;
-    struct proj p;
-    int from, to, n = 0, version;
-    unsigned flags = 0;
-    const char *unit_key;
+    struct dfold_out o;
+    int from, n, version;
+    const char *hash = NULL, *pause_detail;
     json_t *payload;
-    int64_t last;
-    const char *pause_reasons;
 
     err_clear(&e);
     if (ev_locked(rc, x, r, &res, &from, &version) != 0)
         return;
-    unit_key = dossier_col(res, 0, "duration_unit");
-    if (unit_key != NULL && strcmp(unit_key, "sameday") == 0)
-        flags |= DOSSIER_F_SAMEDAY;
-    if (dossier_transition_check_ex(from, x->tr, dossier_roles(rc), flags, &to, &e) != 0) {
+    if (ev_fold(rc, x, res, &o, &e) != 0) {
         ev_fail(rc, x, &e);
         return;
     }
-    /* domain.md §3: the times of one dossier never go backwards. */
-    last = col_i64(res, "last_event_at");
-    if (x->at < last) {
-        if (!x->at_given) {
-            x->at = last; /* clock skew between servers: never before the last event */
-        } else {
-            ev_fail_code(rc, x, ERR_TIME_BACKWARDS, "occurred_at", "%s", dossier_ts(rc, last));
+    if (o.new_secret) {
+        char *h = arena_alloc(rc->arena, 65);
+
+        if (dossier_make_secret(x->secret) != 0) {
+            ev_fail_code(rc, x, ERR_INTERNAL, "", "%s", "no randomness");
             return;
         }
+        dossier_sha256_hex(x->secret, h);
+        hash = h;
     }
-    ax = dossier_axis(rc->w, &e);
-    if (ax == NULL) {
-        ev_fail(rc, x, &e);
-        return;
-    }
+    x->at = o.at;
     x->dossier_id = dossier_col(res, 0, "id");
-    pause_reasons = dossier_col(res, 0, "pause_reasons");
-
-    memset(&p, 0, sizeof(p));
-    p.state = to;
-    p.version = version + 1;
-    p.current_unit_id = col_i64(res, "current_unit_id");
-    p.official = dossier_col(res, 0, "current_official");
-    p.received_at = col_i64(res, "received_at");
-    p.appointment_at = col_i64(res, "appointment_at");
-    p.legal_due_at = col_i64(res, "legal_due_at");
-    p.new_appointment_at = col_i64(res, "new_appointment_at");
-    p.apology_late = strcmp(dossier_col(res, 0, "apology_late"), "t") == 0;
-    p.paused_since = col_i64(res, "paused_since");
-    p.paused_minutes = col_i64(res, "paused_minutes");
-    p.supplement_requests = col_i64(res, "supplement_requests");
-    p.supplement_seconds = col_i64(res, "supplement_seconds");
-    p.first_supplement_at = col_i64(res, "first_supplement_at");
-    p.ended_at = col_i64(res, "ended_at");
-    p.end_state = (int)col_i64(res, "end_state");
-    p.outcome = dossier_col(res, 0, "outcome");
-    p.returned_at = col_i64(res, "returned_at");
-    p.version_id = NULL;
-    p.duration_value = dossier_col(res, 0, "duration_value");
-    p.duration_unit = unit_key;
-    p.max_minutes = dossier_col(res, 0, "max_minutes");
-    p.has_appointment = strcmp(dossier_col(res, 0, "has_appointment"), "t") == 0;
-    p.regime = dossier_col(res, 0, "regime");
-
-    payload = json_deep_copy(x->body);
-    json_object_del(payload, "type");
-    json_object_del(payload, "expected_version");
-    json_object_del(payload, "occurred_at");
-
-    /* Statement 0 is the event (see the file header); its parameters are set below. */
-    n = 1;
-    switch (x->tr) {
-    case DOSSIER_TR_RECEIVE: {
-        /* 1 -> 2: the clerk's acceptance starts the clock (§5.1), under the version and the
-           regime in force at acceptance, not at the online submission. */
-        json_t *v = dossier_col_json(res, 0, "version_then");
-        struct ddl_duration dur;
-        int64_t appt = 0, due = 0;
-        char hash[65];
-        const char *dunit, *cname = NULL;
-        int dvalue, cutoff;
-
-        if (!json_is_object(v)) {
-            json_decref(v);
-            json_decref(payload);
-            ev_fail_code(rc, x, ERR_PROCEDURE_INVALID, "procedure", "%s",
-                         "no version in force on the reception date");
-            return;
-        }
-        if (!dossier_col_true(res, "resolving_valid")) {
-            json_decref(v);
-            json_decref(payload);
-            ev_fail_code(rc, x, ERR_UNIT_INVALID, "resolving_unit", "%s",
-                         "the resolving unit is not in force on the reception date");
-            return;
-        }
-        dunit = json_string_value(json_object_get(v, "duration_unit"));
-        dvalue = (int)json_integer_value(json_object_get(v, "duration_value"));
-        cutoff = json_is_integer(json_object_get(v, "cutoff_minute"))
-                     ? (int)json_integer_value(json_object_get(v, "cutoff_minute"))
-                     : -1;
-        /* §2: the submitted case, under the version in force at acceptance; channel 2 takes
-           the case's online duration. A case that version does not list is refused. */
-        if (dossier_case_duration(json_object_get(v, "cases"), dossier_col(res, 0, "case_code"),
-                                  col_i64(res, "channel"), &dunit, &dvalue, &cutoff, &cname,
-                                  &e) != 0) {
-            json_decref(v);
-            json_decref(payload);
-            ev_fail(rc, x, &e);
-            return;
-        }
-        if (dossier_duration(dunit, dvalue, cutoff, &dur, &e) != 0 ||
-            dossier_start_clock(ax, x->at, &dur,
-                        (int)json_integer_value(json_object_get(v, "max_minutes")), &appt, &due,
-                        &e) != 0 ||
-            dossier_make_secret(x->secret) != 0) {
-            json_decref(v);
-            json_decref(payload);
-            if (e.code == ERR_OK)
-                err_set(&e, ERR_INTERNAL, "no randomness");
-            ev_fail(rc, x, &e);
-            return;
-        }
-        dossier_sha256_hex(x->secret, hash);
-        p.version_id = dossier_i64(rc, json_integer_value(json_object_get(v, "id")));
-        p.duration_value = dossier_i64(rc, dvalue);
-        p.duration_unit = arena_strdup(rc->arena, dunit);
-        json_object_set_new(payload, "duration",
-                            json_pack("{s:i,s:s}", "value", dvalue, "unit", dunit));
-        p.max_minutes = json_is_integer(json_object_get(v, "max_minutes"))
-                            ? dossier_i64(rc, json_integer_value(json_object_get(v, "max_minutes")))
-                            : NULL;
-        p.received_at = x->at;
-        p.appointment_at = appt;
-        p.legal_due_at = due;
-        p.has_appointment = dur.unit != DDL_NONE;
-        p.lookup_hash = arena_strdup(rc->arena, hash);
-        p.regime = dossier_regime_key(x->at);
-        json_object_set_new(payload, "appointment_at", dossier_ts_json(appt));
-        json_decref(v);
-        break;
-    }
-    case DOSSIER_TR_REFUSE:
-        break;
-    case DOSSIER_TR_HAND_OVER: {
-        int64_t unit = p.current_unit_id, minutes = x->minutes, planned_end = 0;
-
-        if (x->to_unit != NULL) {
-            if (dossier_col(res, 0, "to_unit_id") == NULL) {
-                json_decref(payload);
-                ev_fail_code(rc, x, ERR_UNKNOWN_REF, "to_unit", "%s", x->to_unit);
-                return;
-            }
-            /* domain.md §1: a unit in force on the hand-over date; never a district unit
-               for a dossier received from 01/07/2025. */
-            if (!dossier_col_true(res, "to_unit_valid")) {
-                json_decref(payload);
-                ev_fail_code(rc, x, ERR_UNIT_INVALID, "to_unit", "%s", x->to_unit);
-                return;
-            }
-            unit = col_i64(res, "to_unit_id");
-        }
-        if (minutes < 0)
-            minutes = planned_minutes(res, x);
-        if (minutes >= 0 && ddl_add_minutes(ax, x->at, minutes, &planned_end, &e) != 0) {
-            json_decref(payload);
-            ev_fail(rc, x, &e);
-            return;
-        }
-        close_steps(rc, x, &n);
-        x->p_step_ins[0] = x->dossier_id;
-        x->p_step_ins[1] = dossier_i64(rc, col_i64(res, "nsteps") + 1);
-        x->p_step_ins[2] = dossier_col(res, 0, "province");
-        x->p_step_ins[3] = x->leg ? "leg" : "step";
-        x->p_step_ins[4] = dossier_i64(rc, unit);
-        x->p_step_ins[5] = x->step;
-        x->p_step_ins[6] = x->leg || unit != p.current_unit_id ? NULL : p.official;
-        x->p_step_ins[7] = minutes >= 0 ? dossier_i64(rc, minutes) : NULL;
-        x->p_step_ins[8] = dossier_ts(rc, x->at);
-        x->p_step_ins[9] = dossier_tsp(rc, planned_end);
-        x->stmts[n++] = (struct db_stmt){DSQL_STEP_INSERT, 10, x->p_step_ins};
-        if (unit != p.current_unit_id)
-            p.official = NULL; /* a new unit assigns its own official */
-        p.current_unit_id = unit;
-        json_object_set_new(payload, "planned_end_at", dossier_ts_json(planned_end));
-        break;
-    }
-    case DOSSIER_TR_ASSIGN:
-        if (strcmp(dossier_col(res, 0, "official_ok"), "0") == 0) {
-            json_decref(payload);
-            ev_fail_code(rc, x, ERR_UNKNOWN_REF, "official", "%s", x->official);
-            return;
-        }
-        p.official = x->official;
-        x->p_step_assign[0] = x->dossier_id;
-        x->p_step_assign[1] = x->official;
-        x->stmts[n++] = (struct db_stmt){DSQL_STEP_ASSIGN, 2, x->p_step_assign};
-        break;
-    case DOSSIER_TR_REQUEST_SUPPLEMENT:
-    case DOSSIER_TR_REQUEST_PAYMENT: {
-        int supp = x->tr == DOSSIER_TR_REQUEST_SUPPLEMENT;
-        int repeat = supp && p.supplement_requests >= 1;
-        int single = rc->app->cfg != NULL ? rc->app->cfg->single_supplement : 1;
-        int counted = reason_counted(pause_reasons, supp ? "supplement" : "payment");
-        int was_late;
-
-        /* §6.1 single_supplement: only the first request during processing pauses. */
-        if (repeat && single)
-            counted = 0;
-        if (!p.has_appointment && p.legal_due_at == 0)
-            counted = 0;
-        was_late = p.legal_due_at != 0 && x->at > p.legal_due_at;
-        if (counted)
-            p.paused_since = x->at;
-        if (supp) {
-            p.supplement_requests++;
-            if (p.first_supplement_at == 0)
-                p.first_supplement_at = x->at;
-        }
-        x->p_pause_ins[0] = x->dossier_id;
-        x->p_pause_ins[1] = dossier_i64(rc, col_i64(res, "npauses") + 1);
-        x->p_pause_ins[2] = dossier_col(res, 0, "province");
-        x->p_pause_ins[3] = supp ? "supplement" : "payment";
-        x->p_pause_ins[4] = dossier_ts(rc, x->at);
-        x->p_pause_ins[5] = counted ? "true" : "false";
-        x->p_pause_ins[6] = repeat ? "true" : "false";
-        x->p_pause_ins[7] = was_late ? "true" : "false";
-        x->p_pause_ins[8] = dossier_tsp(rc, p.legal_due_at);
-        x->p_pause_ins[9] = dossier_json_text(rc, payload);
-        x->stmts[n++] = (struct db_stmt){DSQL_PAUSE_INSERT, 10, x->p_pause_ins};
-        json_object_set_new(payload, "counted", json_boolean(counted));
-        json_object_set_new(payload, "repeat", json_boolean(repeat));
-        break;
-    }
-    case DOSSIER_TR_RECEIVE_SUPPLEMENT:
-    case DOSSIER_TR_PAYMENT_DONE:
-        resume_pause(rc, x, ax, res, &p, payload, &n);
-        break;
-    case DOSSIER_TR_APOLOGIZE: {
-        struct ddl_apology ap;
-        int64_t due_now = p.legal_due_at;
-        int warn_days;
-
-        /* §6.1: while a counted pause is open the legal due keeps moving; the notice
-           (§6.3, one working day) and the "later than the due" check use the legal due
-           as of the apology, not the one frozen when the pause began. */
-        if (p.paused_since != 0 && due_now != 0 && x->at > p.paused_since)
-            due_now = ddl_instant(ax, ddl_pos(ax, due_now) + ddl_between(ax, p.paused_since,
-                                                                          x->at));
-        if (ddl_apology(ax, due_now, x->at, x->new_appointment,
-                        p.new_appointment_at != 0, &ap, &e) != 0) {
-            json_decref(payload);
-            ev_fail(rc, x, &e);
-            return;
-        }
-        p.new_appointment_at = ap.new_appointment;
-        p.apology_late = ap.late_notice;
-        /* late_notice is the legal test (ND 61 Art. 19(5): dated before the due date);
-           short_notice the stricter working-day margin, a warning only (docs/domain.md). */
-        warn_days = rc->app->cfg != NULL ? rc->app->cfg->apology_warn_days : 1;
-        json_object_set_new(payload, "late_notice", json_boolean(ap.late_notice));
-        json_object_set_new(payload, "short_notice",
-                            json_boolean(warn_days > 0 &&
-                                         ap.notice_secs <
-                                             (int64_t)warn_days * DDL_DAY_MINUTES * 60));
-        break;
-    }
-    case DOSSIER_TR_RESOLVE:
-    case DOSSIER_TR_REQUEST_WITHDRAWAL:
-    case DOSSIER_TR_STOP:
-        if (x->tr == DOSSIER_TR_STOP && from != DOSSIER_WITHDRAWAL_REQUESTED &&
-            x->legal_basis == NULL) {
-            json_decref(payload);
-            ev_fail_code(rc, x, ERR_VALIDATION, "legal_basis", "%s",
-                         "a stop without a withdrawal request states its legal basis");
-            return;
-        }
-        if (p.paused_since != 0 || from == DOSSIER_SUPPLEMENT_REQUESTED ||
-            from == DOSSIER_PAYMENT_REQUESTED)
-            resume_pause(rc, x, ax, res, &p, payload, &n);
-        close_steps(rc, x, &n);
-        /* §7.1: the end is the first of 9, else 8, else 7 (by kind, not by time). */
-        p.ended_at = x->at;
-        p.end_state = to;
-        if (x->tr == DOSSIER_TR_RESOLVE)
-            p.outcome = x->outcome;
-        break;
-    case DOSSIER_TR_RETURN_RESULT:
-        p.returned_at = x->at;
-        break;
-    default:
-        break;
-    }
-
-    x->stmts[0] = ev_insert_stmt(rc, x, res, version, dossier_tr_name(x->tr), from, to, payload);
-
-    /* The projection goes second: if it guarded nothing the unit still fails as one. */
-    {
-        struct db_stmt tmp[8];
-        int m = 0;
-
-        tmp[m++] = x->stmts[0];
-        x->p_proj[0] = x->dossier_id;
-        x->p_proj[1] = dossier_i64(rc, version);
-        x->p_proj[2] = dossier_i64(rc, p.state);
-        x->p_proj[3] = dossier_i64(rc, p.version);
-        x->p_proj[4] = dossier_i64(rc, p.current_unit_id);
-        x->p_proj[5] = p.official;
-        x->p_proj[6] = dossier_tsp(rc, p.received_at);
-        x->p_proj[7] = dossier_tsp(rc, p.appointment_at);
-        x->p_proj[8] = dossier_tsp(rc, p.legal_due_at);
-        x->p_proj[9] = dossier_tsp(rc, p.new_appointment_at);
-        x->p_proj[10] = p.apology_late ? "true" : "false";
-        x->p_proj[11] = dossier_tsp(rc, p.paused_since);
-        x->p_proj[12] = dossier_i64(rc, p.paused_minutes);
-        x->p_proj[13] = dossier_i64(rc, p.supplement_requests);
-        x->p_proj[14] = dossier_i64(rc, p.supplement_seconds);
-        x->p_proj[15] = dossier_tsp(rc, p.first_supplement_at);
-        x->p_proj[16] = dossier_tsp(rc, p.ended_at);
-        x->p_proj[17] = p.end_state ? dossier_i64(rc, p.end_state) : NULL;
-        x->p_proj[18] = p.outcome;
-        x->p_proj[19] = dossier_tsp(rc, p.returned_at);
-        x->p_proj[20] = p.version_id; /* NULL keeps the version (coalesce in the SQL) */
-        x->p_proj[21] = p.duration_value;
-        x->p_proj[22] = p.duration_unit;
-        x->p_proj[23] = p.has_appointment ? "true" : "false";
-        x->p_proj[24] = p.max_minutes;
-        x->p_proj[25] = p.lookup_hash;
-        x->p_proj[26] = p.regime;
-        tmp[m++] = (struct db_stmt){DSQL_UPDATE_PROJECTION, 27, x->p_proj};
-        for (int i = 1; i < n; i++)
-            tmp[m++] = x->stmts[i];
-        memcpy(x->stmts, tmp, sizeof(struct db_stmt) * (size_t)m);
-        n = m;
-    }
-
-    x->w.resp = json_object();
-    json_object_set_new(x->w.resp, "code", json_string(dossier_col(res, 0, "code")));
-    json_object_set_new(x->w.resp, "event",
-                        json_pack("{s:i,s:s,s:i,s:i,s:o,s:O}", "seq", version + 1, "type",
-                                  dossier_tr_name(x->tr), "from_state", from, "to_state", to,
-                                  "occurred_at", dossier_ts_json(x->at), "payload", payload));
-    json_object_set_new(x->w.resp, "state", json_integer(p.state));
-    json_object_set_new(x->w.resp, "state_name", json_string(dossier_state_name_vi(p.state)));
-    json_object_set_new(x->w.resp, "version", json_integer(p.version));
-    json_object_set_new(x->w.resp, "received_at", dossier_ts_json(p.received_at));
-    json_object_set_new(x->w.resp, "appointment_at", dossier_ts_json(p.appointment_at));
-    json_object_set_new(x->w.resp, "legal_due_at", dossier_ts_json(p.legal_due_at));
-    json_object_set_new(x->w.resp, "new_appointment_at", dossier_ts_json(p.new_appointment_at));
-    json_object_set_new(x->w.resp, "paused", json_boolean(p.paused_since != 0));
-    json_object_set_new(x->w.resp, "ended_at", dossier_ts_json(p.ended_at));
+    payload = ev_payload(rc, x, &o.facts, &pause_detail);
+    /* The event goes first (see the file header), the projection second: if it guarded
+       nothing the unit still fails as one. */
+    x->stmts[0] = ev_insert_stmt(rc, x, res, version, dossier_tr_name(x->tr), o.from, o.to,
+                                 payload);
+    x->stmts[1] = ev_proj_stmt(rc, x, &o.p, version, hash);
+    n = 2;
+    ev_effect_stmts(rc, x, res, &o, pause_detail, &n);
+    ev_resp(x, res, &o, version, payload);
     json_decref(payload);
-    if (x->w.im != NULL) {
+    if (x->w.im != NULL)
         dossier_wreq_store(rc, &x->w, 200, x->secret[0] != '\0', &x->stmts[n++]);
-    }
     dossier_db(rc, x->stmts, n, on_ev_written);
 }
 
@@ -875,6 +764,6 @@ api_dossier_reissue_secret(struct reqctx *rc)
         http_reply_error(rc, &e);
         return;
     }
-    x->at = dossier_now();
+    x->at = rc->now;
     dossier_wreq_read(rc, &x->w, ev_read_stmt(rc, x), on_reissue_read);
 }

@@ -26,7 +26,9 @@
 #include "http/json.h"
 #include "http/reqctx.h"
 
-/* Rows visible to a feed: committed before every running transaction began. */
+/* Rows visible to a feed: committed before every running transaction began. This now() is
+   the database's own clock on purpose (not the server's, core/clock.h): the keyset columns
+   are written on it (the writing transaction's start) and it is compared with xact_start. */
 #define FEED_HORIZON                                                                               \
     "(SELECT coalesce(min(xact_start), now()) FROM pg_stat_activity"                               \
     " WHERE datname = current_database() AND xact_start IS NOT NULL"                               \
@@ -231,7 +233,8 @@ api_dvcqg_progress(struct reqctx *rc)
 
 /* ---------------------------------------------------------------- acknowledgements */
 
-/* $1 scope, $2 [{code, state, version?, error?}]; returns the codes found in scope. */
+/* $1 scope, $2 [{code, state, version?, error?}], $3 account, $4 now (rc->now); returns the
+   codes found in scope. */
 static const char SQL_ACK[] =
     "WITH x AS (SELECT a->>'code' AS code, a->>'state' AS state, (a->>'version')::int AS version,"
     "  a->>'error' AS error FROM jsonb_array_elements($2::jsonb) a),"
@@ -239,19 +242,20 @@ static const char SQL_ACK[] =
     "  FROM x JOIN dossier d ON d.code = x.code"
     "  WHERE $1::bigint IS NULL OR unit_in_scope($1::bigint, d.receiving_unit_id)"
     "     OR unit_in_scope($1::bigint, d.resolving_unit_id)),"
-    " up AS (INSERT INTO dvcqg_sync (dossier_id, state, synced_version, error, account_id)"
+    " up AS (INSERT INTO dvcqg_sync (dossier_id, state, synced_version, error, account_id,"
+    "  updated_at)"
     "  SELECT id, state, CASE WHEN state = 'synced' THEN version ELSE 0 END,"
-    "  CASE WHEN state = 'error' THEN error END, $3::bigint FROM t"
+    "  CASE WHEN state = 'error' THEN error END, $3::bigint, to_timestamp($4::bigint) FROM t"
     "  ON CONFLICT (dossier_id) DO UPDATE SET state = EXCLUDED.state,"
     /* an error keeps the version last synced (0: never), which isUpdating reads */
     "  synced_version = CASE WHEN EXCLUDED.state = 'synced' THEN EXCLUDED.synced_version"
     "   ELSE dvcqg_sync.synced_version END, error = EXCLUDED.error,"
-    "  account_id = EXCLUDED.account_id, updated_at = now() RETURNING dossier_id)"
+    "  account_id = EXCLUDED.account_id, updated_at = EXCLUDED.updated_at RETURNING dossier_id)"
     " SELECT t.code FROM t JOIN up ON up.dossier_id = t.id";
 
 struct ack {
     json_t *codes;
-    const char *p[3];
+    const char *p[4];
 };
 
 static void
@@ -335,9 +339,10 @@ ack_go(struct reqctx *rc)
     a->p[0] = scope_param(rc);
     a->p[1] = arena_strdup(rc->arena, s);
     a->p[2] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
+    a->p[3] = arena_printf(rc->arena, "%lld", (long long)rc->now);
     free(s);
     rc->state = a;
-    api_db1(rc, SQL_ACK, 3, a->p, on_ack);
+    api_db1(rc, SQL_ACK, 4, a->p, on_ack);
 }
 
 /* POST /api/v1/dvcqg/ack {"items":[{code, state: synced|error, version?, error?}]} */

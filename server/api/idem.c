@@ -39,17 +39,22 @@
  */
 #define IDEM_SESSION_MARGIN "interval '1 second'"
 
+/* $5 is the request's now (rc->now, Unix seconds): created_at is written and its staleness
+ * judged on the server's one clock (core/clock.h). The session checks stay on PostgreSQL's
+ * own clock: they compare with backend_start and the postmaster's start, which it writes. */
+#define IDEM_NOW "to_timestamp($5::bigint)"
+
 static const char IDEM_CLAIM_SQL[] =
     "WITH claim AS ("
     " INSERT INTO idempotency_key (scope, key, fingerprint, status, claim_pid,"
-    "  claim_backend_start)"
+    "  claim_backend_start, created_at)"
     " VALUES ($1, $2, $3, 'running', pg_backend_pid(),"
-    "  (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid())))"
+    "  (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid())), " IDEM_NOW ")"
     " ON CONFLICT (scope, key) DO UPDATE"
-    "  SET fingerprint = EXCLUDED.fingerprint, created_at = now(),"
+    "  SET fingerprint = EXCLUDED.fingerprint, created_at = EXCLUDED.created_at,"
     "   claim_pid = EXCLUDED.claim_pid, claim_backend_start = EXCLUDED.claim_backend_start"
     "  WHERE idempotency_key.status = 'running'"
-    "    AND (idempotency_key.created_at < now() - make_interval(secs => $4::int)"
+    "    AND (idempotency_key.created_at < " IDEM_NOW " - make_interval(secs => $4::int)"
     "     OR idempotency_key.claim_backend_start < pg_postmaster_start_time()"
     "     OR (idempotency_key.claim_pid IS NOT NULL"
     "      AND idempotency_key.claim_backend_start < statement_timestamp() - "
@@ -71,8 +76,9 @@ const char IDEM_STORE_SQL[] =
 static const char IDEM_RELEASE_SQL[] =
     "DELETE FROM idempotency_key WHERE scope = $1 AND key = $2 AND status = 'running'";
 
+/* $1: now, Unix seconds (rc->now or clock_now()), the clock created_at was written with. */
 const char IDEM_PURGE_SQL[] =
-    "DELETE FROM idempotency_key WHERE created_at < now() - interval '1 day'";
+    "DELETE FROM idempotency_key WHERE created_at < to_timestamp($1::bigint) - interval '1 day'";
 
 /*
  * The claim's transaction commits without waiting for its WAL flush (synchronous_commit off
@@ -91,8 +97,9 @@ struct idem_run {
     idem_read_fn go_read;
     int lead;              /* statements before the handler's reads: 0 (no key) or 2 */
     struct db_stmt *stmts; /* the unit: [async, claim,] reads */
-    const char *params[4];
+    const char *params[5];
     char stale[12];
+    char now[24]; /* rc->now, the claim's created_at */
 };
 
 void
@@ -229,8 +236,10 @@ claim_run(struct reqctx *rc, const struct db_stmt *reads, int nreads, idem_go_fn
         run->params[1] = im->key;
         run->params[2] = im->fingerprint;
         run->params[3] = run->stale;
+        snprintf(run->now, sizeof(run->now), "%lld", (long long)rc->now);
+        run->params[4] = run->now;
         run->stmts[n++] = (struct db_stmt){IDEM_ASYNC_SQL, 0, NULL};
-        run->stmts[n++] = (struct db_stmt){IDEM_CLAIM_SQL, 4, run->params};
+        run->stmts[n++] = (struct db_stmt){IDEM_CLAIM_SQL, 5, run->params};
     }
     run->lead = n;
     for (int i = 0; i < nreads; i++)

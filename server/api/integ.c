@@ -115,18 +115,24 @@ i64s(struct reqctx *rc, int64_t v)
 
 struct verify {
     integ_go_fn go;
-    const char *params[3];
+    const char *params[5]; /* purge: window, now; claim: signature, account, now */
     const char *sig_hex;
 };
 
 static const char SQL_SECRET[] = "SELECT signing_secret FROM integ_client WHERE account_id = $1::bigint";
 
-/* Purges signatures older than the window, then claims this one (nothing returned: seen). */
+/*
+ * Purges signatures older than the window, then claims this one (nothing returned: seen).
+ * seen_at is written and aged on the request's now (rc->now, Unix seconds), the clock the
+ * timestamp header is checked against, never PostgreSQL's now(). $1 window, $2 now.
+ */
 static const char SQL_SEEN_PURGE[] =
-    "DELETE FROM integ_signature_seen WHERE seen_at < now() - make_interval(secs => $1::int)";
+    "DELETE FROM integ_signature_seen"
+    " WHERE seen_at < to_timestamp($2::bigint) - make_interval(secs => $1::int)";
+/* $1 signature, $2 account, $3 now. */
 static const char SQL_SEEN_CLAIM[] =
-    "INSERT INTO integ_signature_seen (signature, account_id) VALUES ($1, $2::bigint)"
-    " ON CONFLICT DO NOTHING RETURNING 1";
+    "INSERT INTO integ_signature_seen (signature, account_id, seen_at)"
+    " VALUES ($1, $2::bigint, to_timestamp($3::bigint)) ON CONFLICT DO NOTHING RETURNING 1";
 
 static void
 on_seen(struct reqctx *rc, struct db_result *r)
@@ -209,10 +215,12 @@ on_secret(struct reqctx *rc, struct db_result *r)
     hmac_hex(want, HMAC_SHA256_LEN, (char *)v->sig_hex);
     st = arena_calloc(rc->arena, 2, sizeof(*st));
     v->params[0] = i64s(rc, rc->app->cfg->signature_window * 2);
-    v->params[1] = v->sig_hex;
-    v->params[2] = i64s(rc, rc->who.account_id);
-    st[0] = (struct db_stmt){SQL_SEEN_PURGE, 1, &v->params[0]};
-    st[1] = (struct db_stmt){SQL_SEEN_CLAIM, 2, &v->params[1]};
+    v->params[1] = i64s(rc, rc->now);
+    v->params[2] = v->sig_hex;
+    v->params[3] = i64s(rc, rc->who.account_id);
+    v->params[4] = v->params[1];
+    st[0] = (struct db_stmt){SQL_SEEN_PURGE, 2, &v->params[0]};
+    st[1] = (struct db_stmt){SQL_SEEN_CLAIM, 3, &v->params[2]};
     api_db(rc, st, 2, on_seen);
 }
 
@@ -225,7 +233,7 @@ integ_verify(struct reqctx *rc, integ_go_fn go)
     struct verify *v;
     char *end;
     long long t;
-    int64_t now = (int64_t)time(NULL);
+    int64_t now = rc->now;
 
     /* An internal request runs for a caller whose own request was verified already. */
     if (rc->who.role != ROLE_INTEGRATION || rc->internal != NULL) {
@@ -261,10 +269,11 @@ integ_verify(struct reqctx *rc, integ_go_fn go)
 /* ---------------------------------------------------------------- signing secrets (admin) */
 
 static const char SQL_ISSUE_SECRET[] =
-    "INSERT INTO integ_client (account_id, signing_secret)"
-    " SELECT a.id, $2 FROM account a WHERE a.login = $1 AND a.role = 'integration'"
+    "INSERT INTO integ_client (account_id, signing_secret, created_at)"
+    " SELECT a.id, $2, to_timestamp($3::bigint) FROM account a"
+    " WHERE a.login = $1 AND a.role = 'integration'"
     " ON CONFLICT (account_id) DO UPDATE SET signing_secret = EXCLUDED.signing_secret,"
-    " rotated_at = now() RETURNING account_id";
+    " rotated_at = EXCLUDED.created_at RETURNING account_id";
 
 static void
 on_secret_issued(struct reqctx *rc, struct db_result *r)
@@ -292,7 +301,7 @@ api_integ_issue_secret(struct reqctx *rc)
 {
     unsigned char raw[32];
     char *hex = arena_alloc(rc->arena, 2 * sizeof(raw) + 1);
-    const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
+    const char **p = arena_calloc(rc->arena, 3, sizeof(*p));
 
     if (RAND_bytes(raw, sizeof(raw)) != 1) {
         http_reply_err(rc, ERR_INTERNAL, "no randomness");
@@ -301,8 +310,9 @@ api_integ_issue_secret(struct reqctx *rc)
     hmac_hex(raw, sizeof(raw), hex);
     p[0] = rc_param(rc, "login");
     p[1] = hex;
+    p[2] = i64s(rc, rc->now);
     rc->state = hex;
-    api_db1(rc, SQL_ISSUE_SECRET, 2, p, on_secret_issued);
+    api_db1(rc, SQL_ISSUE_SECRET, 3, p, on_secret_issued);
 }
 
 /* ---------------------------------------------------------------- status mapping table */
@@ -340,11 +350,11 @@ api_integ_map_list(struct reqctx *rc)
 }
 
 static const char SQL_MAP_UPSERT[] =
-    "INSERT INTO integ_status_map (source, code, state, note)"
-    " SELECT x->>'source', x->>'code', (x->>'state')::smallint, coalesce(x->>'note', '')"
-    " FROM jsonb_array_elements($1::jsonb) x"
+    "INSERT INTO integ_status_map (source, code, state, note, updated_at)"
+    " SELECT x->>'source', x->>'code', (x->>'state')::smallint, coalesce(x->>'note', ''),"
+    " to_timestamp($2::bigint) FROM jsonb_array_elements($1::jsonb) x"
     " ON CONFLICT (source, code) DO UPDATE SET state = EXCLUDED.state, note = EXCLUDED.note,"
-    " updated_at = now()";
+    " updated_at = EXCLUDED.updated_at";
 
 static void
 on_map_upserted(struct reqctx *rc, struct db_result *r)
@@ -361,7 +371,7 @@ static void
 api_integ_map_upsert(struct reqctx *rc)
 {
     json_t *items = json_object_get(rc->json, "items");
-    const char **p = arena_calloc(rc->arena, 1, sizeof(*p));
+    const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
     struct mc_err e;
     size_t i;
     json_t *it;
@@ -393,7 +403,8 @@ api_integ_map_upsert(struct reqctx *rc)
     s = json_dumps(items, JSON_COMPACT);
     p[0] = arena_strdup(rc->arena, s);
     free(s);
-    api_db1(rc, SQL_MAP_UPSERT, 1, p, on_map_upserted);
+    p[1] = i64s(rc, rc->now);
+    api_db1(rc, SQL_MAP_UPSERT, 2, p, on_map_upserted);
 }
 
 /* ---------------------------------------------------------------- the batch */
@@ -965,7 +976,7 @@ parse_item(struct batch *b, size_t i, json_t *src)
         item_reject(b, it, &e);
         return;
     }
-    it->sent_at = sent != 0 ? sent : (int64_t)time(NULL);
+    it->sent_at = sent != 0 ? sent : rc->now;
     if (strcmp(it->kind, "dossier") == 0) {
         json_t *ours = json_object_get(src, "dossier");
 

@@ -245,7 +245,7 @@ open_list(struct reqctx *rc, const char *kind)
         http_reply_error(rc, &e);
         return;
     }
-    l->now = dossier_now();
+    l->now = rc->now;
     if (strcmp(kind, "due_soon") == 0) {
         int hours = 8;
 

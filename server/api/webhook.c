@@ -46,6 +46,7 @@
 #include "api/webhook_int.h"
 #include "app.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/hmac.h"
 #include "core/log.h"
@@ -70,8 +71,9 @@ struct wh {
     int again;                /* woken while busy: run once more */
     int inflight;             /* deliveries being sent */
     int stopping;
-    const char *relay_params[1];
-    const char *claim_params[3];
+    const char *relay_params[2];
+    const char *claim_params[4];
+    char now_s[24];           /* the cycle's now: clock_now() once per tick (wh_kick) */
     struct delivery *sending;    /* deliveries waiting for the receiver */
     /* Connections whose exchange ended, freed on the next loop turn (reap_ev): libevent may
      * still touch a connection after its request callback returns, and does not free an
@@ -96,8 +98,8 @@ struct delivery {
     char id[24];
     int attempts;
     char *body;
-    const char *params[5];
-    char status_s[12], delay_s[32], max_s[12];
+    const char *params[6];
+    char status_s[12], delay_s[32], max_s[12], now_s[24];
     char err[160];
     char tls_err[120];        /* first certificate check that failed, for last_error */
     struct evhttp_connection *conn;
@@ -114,6 +116,11 @@ static void wh_kick(struct wh *wh);
  * does. Alert rows (sql/063_alert_webhooks.sql, alert_id set) reach only the CloudEvents
  * subscriptions that name their type ("alert.<kind>" or "alert.*"). A dvcqg-format
  * subscription's delivery gets its body here, once (sql/090): every attempt sends it.
+ *
+ * One clock: every instant the relay writes or compares (next_attempt_at, created_at,
+ * lease_until, delivered_at, the secret overlap) is clock_now() (core/clock.h), bound as
+ * "to_timestamp($n::bigint)", never PostgreSQL's now(): the claim reads once per cycle
+ * (wh->now_s), a delivery's mark when its answer came (d->now_s). $2 the cycle's now.
  */
 #define WH_RELAY_LOCK "7243001"
 static const char SQL_RELAY[] =
@@ -122,10 +129,11 @@ static const char SQL_RELAY[] =
     "  SELECT event_id FROM webhook_outbox ORDER BY dossier_id, seq LIMIT $1::int"
     "  FOR UPDATE SKIP LOCKED) RETURNING event_id, dossier_id, seq, alert_id),"
     " ins AS (INSERT INTO webhook_delivery (subscription_id, event_id, dossier_id, seq,"
-    "  alert_id, body)"
+    "  alert_id, body, next_attempt_at, created_at)"
     "  SELECT s.id, q.event_id, q.dossier_id, q.seq, q.alert_id,"
     "  CASE WHEN s.format = 'dvcqg' THEN json_build_object('CapNhatTienDoHoSoMC',"
-    "   dvcqg_progress_row(e), 'MaHoSo', e.aggregateid, 'version', e.seq)::text END FROM q"
+    "   dvcqg_progress_row(e), 'MaHoSo', e.aggregateid, 'version', e.seq)::text END,"
+    "  to_timestamp($2::bigint), to_timestamp($2::bigint) FROM q"
     "  LEFT JOIN dossier d ON d.id = q.dossier_id" /* none: a calendar alert (sql/098) */
     "  LEFT JOIN dossier_event e ON e.id = q.event_id AND q.alert_id IS NULL"
     "  LEFT JOIN alert a ON a.id = q.alert_id"
@@ -147,10 +155,10 @@ static const char SQL_RELAY[] =
     "  AND EXISTS (" WH_DEAD_BEFORE("d") "))";
 
 /*
- * $1 how many, $2 lease seconds, $3 the per-subscription in-flight limit. Per (subscription,
- * dossier) only the lowest delivery that is neither delivered nor skipped: a pending one is
- * sent when due, a dead one blocks the rest (sql/080). An alert (sql/063) waits for the
- * event of its own seq too. Fairness: each active subscription gets at most $3 deliveries
+ * $1 how many, $2 lease seconds, $3 the per-subscription in-flight limit, $4 the cycle's now
+ * (Unix seconds). Per (subscription, dossier) only the lowest delivery that is neither
+ * delivered nor skipped: a pending one is sent when due, a dead one blocks the rest
+ * (sql/080). An alert (sql/063) waits for the event of its own seq too. Fairness: each active subscription gets at most $3 deliveries
  * under lease at a time (counted in the database, so across processes once their claims
  * are committed), taken in its own due order; the subscriptions' candidates then share the
  * $1 free slots round-robin (rn), so a slow receiver cannot hold every slot.
@@ -160,13 +168,14 @@ static const char SQL_RELAY[] =
  */
 static const char SQL_CLAIM[] =
     "WITH busy AS (SELECT subscription_id, count(*) AS n FROM webhook_delivery"
-    "  WHERE state = 'pending' AND lease_until >= now() GROUP BY 1),"
+    "  WHERE state = 'pending' AND lease_until >= to_timestamp($4::bigint) GROUP BY 1),"
     " cand AS (SELECT x.id, x.rn, x.next_attempt_at FROM webhook_subscription s"
     "  LEFT JOIN busy b ON b.subscription_id = s.id"
     "  CROSS JOIN LATERAL (SELECT dl.id, dl.next_attempt_at,"
     "   row_number() OVER (ORDER BY dl.next_attempt_at, dl.id) AS rn"
     "   FROM webhook_delivery dl WHERE dl.subscription_id = s.id AND dl.state = 'pending'"
-    "   AND dl.next_attempt_at <= now() AND (dl.lease_until IS NULL OR dl.lease_until < now())"
+    "   AND dl.next_attempt_at <= to_timestamp($4::bigint)"
+    "   AND (dl.lease_until IS NULL OR dl.lease_until < to_timestamp($4::bigint))"
     "   AND NOT EXISTS (SELECT 1 FROM webhook_delivery p WHERE p.state IN ('pending', 'dead')"
     "     AND p.subscription_id = dl.subscription_id AND p.dossier_id = dl.dossier_id"
     "     AND " WH_EARLIER("p", "dl") ")"
@@ -174,10 +183,12 @@ static const char SQL_CLAIM[] =
     "   LIMIT greatest($3::int - coalesce(b.n, 0), 0)) x"
     "  WHERE s.active),"
     " pick AS (SELECT dl.id FROM webhook_delivery dl JOIN cand ON cand.id = dl.id"
-    "  WHERE dl.state = 'pending' AND (dl.lease_until IS NULL OR dl.lease_until < now())"
+    "  WHERE dl.state = 'pending'"
+    "  AND (dl.lease_until IS NULL OR dl.lease_until < to_timestamp($4::bigint))"
     "  ORDER BY cand.rn, cand.next_attempt_at, dl.id LIMIT $1::int"
     "  FOR UPDATE OF dl SKIP LOCKED),"
-    " c AS (UPDATE webhook_delivery d SET lease_until = now() + make_interval(secs => $2::int)"
+    " c AS (UPDATE webhook_delivery d"
+    "  SET lease_until = to_timestamp($4::bigint) + make_interval(secs => $2::int)"
     "  FROM pick WHERE d.id = pick.id RETURNING d.id, d.attempts, d.subscription_id,"
     "  d.event_id, d.dossier_id, d.alert_id, d.body)"
     " SELECT c.id, c.attempts, s.url, s.secret, c.event_id, e.type, e.seq,"
@@ -187,7 +198,8 @@ static const char SQL_CLAIM[] =
     " coalesce(au.code, ua.code, ur.code),"
     " c.alert_id, a.kind, a.fire_key, a.payload::text,"
     " extract(epoch FROM a.created_at)::bigint,"
-    " CASE WHEN s.previous_secret_until > now() THEN s.previous_secret END, c.body"
+    " CASE WHEN s.previous_secret_until > to_timestamp($4::bigint) THEN s.previous_secret END,"
+    " c.body"
     " FROM c JOIN webhook_subscription s ON s.id = c.subscription_id"
     " LEFT JOIN dossier d ON d.id = c.dossier_id"
     " LEFT JOIN dossier_event e ON e.id = c.event_id AND c.alert_id IS NULL"
@@ -195,16 +207,17 @@ static const char SQL_CLAIM[] =
     " LEFT JOIN unit ur ON ur.id = d.receiving_unit_id LEFT JOIN unit ua ON ua.id = e.actor_unit_id"
     " LEFT JOIN unit au ON au.id = a.unit_id";
 
+/* The marks: $3 / $6 the now of the answer (Unix seconds). */
 static const char SQL_DELIVERED[] =
     "UPDATE webhook_delivery SET state = 'delivered', attempts = attempts + 1,"
-    " delivered_at = now(), last_status = $2::int, last_error = NULL, lease_until = NULL"
-    " WHERE id = $1::bigint";
+    " delivered_at = to_timestamp($3::bigint), last_status = $2::int, last_error = NULL,"
+    " lease_until = NULL WHERE id = $1::bigint";
 
 static const char SQL_FAILED[] =
     "UPDATE webhook_delivery SET attempts = attempts + 1, last_status = $2::int,"
     " last_error = $3, lease_until = NULL,"
     " state = CASE WHEN attempts + 1 >= $4::int THEN 'dead' ELSE 'pending' END,"
-    " next_attempt_at = now() + make_interval(secs => $5::double precision)"
+    " next_attempt_at = to_timestamp($6::bigint) + make_interval(secs => $5::double precision)"
     " WHERE id = $1::bigint RETURNING state";
 
 /*
@@ -379,13 +392,15 @@ on_response(struct evhttp_request *req, void *arg)
     unlink_sending(d);
     reap_later(wh, d->conn);
     d->conn = NULL;
+    snprintf(d->now_s, sizeof(d->now_s), "%lld", (long long)clock_now());
 
     if (code >= 200 && code < 300) {
         atomic_fetch_add(&wh->delivered, 1);
         snprintf(d->status_s, sizeof(d->status_s), "%d", code);
         d->params[0] = d->id;
         d->params[1] = d->status_s;
-        db_exec1(wh->db, SQL_DELIVERED, 2, d->params, on_marked, d);
+        d->params[2] = d->now_s;
+        db_exec1(wh->db, SQL_DELIVERED, 3, d->params, on_marked, d);
         return;
     }
     atomic_fetch_add(&wh->failed, 1);
@@ -403,7 +418,8 @@ on_response(struct evhttp_request *req, void *arg)
     d->params[2] = d->err;
     d->params[3] = d->max_s;
     d->params[4] = d->delay_s;
-    db_exec1(wh->db, SQL_FAILED, 5, d->params, on_marked, d);
+    d->params[5] = d->now_s;
+    db_exec1(wh->db, SQL_FAILED, 6, d->params, on_marked, d);
 }
 
 /*
@@ -547,7 +563,7 @@ send_one(struct wh *wh, const PGresult *res, int i)
     }
     /* Standard Webhooks: the signatures are space-separated; a receiver accepts the
      * message when one of them verifies with a secret it holds. */
-    snprintf(ts, sizeof(ts), "%lld", (long long)time(NULL));
+    snprintf(ts, sizeof(ts), "%lld", (long long)clock_now());
     sign_v1(secret, evid, ts, d->body, sig);
     if (!db_isnull(res, i, 20)) {
         size_t n = strlen(sig);
@@ -619,7 +635,8 @@ claim(struct wh *wh)
     wh->claim_params[0] = lim;
     wh->claim_params[1] = lease;
     wh->claim_params[2] = per_sub;
-    db_exec1(wh->db, SQL_CLAIM, 3, wh->claim_params, on_claimed, wh);
+    wh->claim_params[3] = wh->now_s;
+    db_exec1(wh->db, SQL_CLAIM, 4, wh->claim_params, on_claimed, wh);
 }
 
 static void
@@ -637,7 +654,7 @@ on_relayed(struct db_result *r, void *arg)
     atomic_store(&wh->dead_now, strtoll(db_val(r->res[0], 0, 3), NULL, 10));
     atomic_store(&wh->blocked, strtoll(db_val(r->res[0], 0, 4), NULL, 10));
     if (atoi(db_val(r->res[0], 0, 0)) >= WH_RELAY_BATCH) {
-        db_exec1(wh->db, SQL_RELAY, 1, wh->relay_params, on_relayed, wh);
+        db_exec1(wh->db, SQL_RELAY, 2, wh->relay_params, on_relayed, wh);
         return;
     }
     if (wh->inflight >= WH_MAX_INFLIGHT || wh->stopping) {
@@ -659,8 +676,10 @@ wh_kick(struct wh *wh)
         return;
     }
     wh->busy = 1;
+    snprintf(wh->now_s, sizeof(wh->now_s), "%lld", (long long)clock_now());
     wh->relay_params[0] = batch;
-    db_exec1(wh->db, SQL_RELAY, 1, wh->relay_params, on_relayed, wh);
+    wh->relay_params[1] = wh->now_s;
+    db_exec1(wh->db, SQL_RELAY, 2, wh->relay_params, on_relayed, wh);
 }
 
 static void

@@ -24,18 +24,33 @@
 
 /* ---------------------------------------------------------------- subscriptions API */
 
+/*
+ * One clock: every instant written or compared here is the request's now (rc->now, Unix
+ * seconds, its own parameter, "to_timestamp($n::bigint)"), never PostgreSQL's now(), as the
+ * relay (webhook.c) reads clock_now(): a delivery put back to pending is due on the clock
+ * the relay claims with, a secret's overlap ends on the clock the relay signs with.
+ */
+#define WH_NOW(n) "to_timestamp($" #n "::bigint)"
+
+/* The request's now as an SQL parameter (Unix seconds), in the arena. */
+static const char *
+now_param(struct reqctx *rc)
+{
+    return arena_printf(rc->arena, "%lld", (long long)rc->now);
+}
+
 static const char SQL_SUB_CREATE[] =
     "INSERT INTO webhook_subscription (url, secret, event_types, unit_ids, description,"
-    " created_by, format)"
+    " created_by, format, created_at)"
     " SELECT $1, $2, ARRAY(SELECT jsonb_array_elements_text($3::jsonb)),"
     " ARRAY(SELECT id FROM unit WHERE code IN (SELECT jsonb_array_elements_text($4::jsonb))),"
-    " $5, $6::bigint, $7"
+    " $5, $6::bigint, $7, " WH_NOW(8)
     " WHERE (SELECT count(*) FROM unit WHERE code IN (SELECT jsonb_array_elements_text($4::jsonb)))"
     " = jsonb_array_length($4::jsonb)"
     " RETURNING id, created_at";
 
-/* Columns 0-13 as read by sub_row_json(). */
-#define WH_SUB_COLUMNS                                                                     \
+/* Columns 0-13 as read by sub_row_json(); now: the parameter holding the request's now. */
+#define WH_SUB_COLUMNS(now)                                                                \
     "SELECT s.id, s.url, to_jsonb(s.event_types)::text, s.active, s.description,"          \
     " extract(epoch FROM s.created_at)::bigint, extract(epoch FROM s.disabled_at)::bigint,"  \
     " (SELECT coalesce(jsonb_agg(u.code ORDER BY u.code), '[]') FROM unit u"               \
@@ -46,15 +61,16 @@ static const char SQL_SUB_CREATE[] =
     "  AND d.state = 'dead'),"                                                             \
     " (SELECT count(*) FROM webhook_delivery d WHERE d.subscription_id = s.id"             \
     "  AND d.state = 'pending' AND EXISTS (" WH_DEAD_BEFORE("d") ")),"                      \
-    " CASE WHEN s.previous_secret_until > now()"                                           \
+    " CASE WHEN s.previous_secret_until > " now                                            \
     "  THEN extract(epoch FROM s.previous_secret_until)::bigint END,"                       \
     " extract(epoch FROM s.updated_at)::bigint, s.format"                                  \
     " FROM webhook_subscription s"
 
 static const char SQL_SUB_LIST[] =
-    WH_SUB_COLUMNS " WHERE ($1::bigint IS NULL OR s.id < $1::bigint)"
+    WH_SUB_COLUMNS(WH_NOW(3)) " WHERE ($1::bigint IS NULL OR s.id < $1::bigint)"
     " ORDER BY s.id DESC LIMIT $2::int";
-static const char SQL_SUB_ONE[] = WH_SUB_COLUMNS " WHERE s.id = $1::bigint";
+/* $1 id, $2 now. */
+static const char SQL_SUB_ONE[] = WH_SUB_COLUMNS(WH_NOW(2)) " WHERE s.id = $1::bigint";
 
 static json_t *
 ts_json(const char *epoch)
@@ -91,7 +107,7 @@ sub_row_json(const PGresult *res, int i)
 }
 
 struct sub_create {
-    const char *p[7];
+    const char *p[8];
     json_t *resp;
 };
 
@@ -252,11 +268,12 @@ api_webhook_create(struct reqctx *rc)
     x->p[3] = json_text(rc, units);
     x->p[4] = desc != NULL ? desc : "";
     x->p[5] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
+    x->p[7] = now_param(rc);
     /* The secret is returned once, here; lists never show it. */
     x->resp = json_pack("{s:s,s:s,s:s,s:o,s:o,s:s}", "url", url, "format", x->p[6], "secret",
                         secret, "event_types", types, "units", units, "description", x->p[4]);
     rc->state = x;
-    api_db1(rc, SQL_SUB_CREATE, 7, x->p, on_sub_created);
+    api_db1(rc, SQL_SUB_CREATE, 8, x->p, on_sub_created);
 }
 
 static void
@@ -282,7 +299,7 @@ void
 api_webhook_list(struct reqctx *rc)
 {
     int *limit = arena_alloc(rc->arena, sizeof(*limit));
-    const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
+    const char **p = arena_calloc(rc->arena, 3, sizeof(*p));
     struct mc_err e;
 
     if (api_query_limit(rc, limit, &e) != 0 || api_query_id(rc, "cursor", &p[0], &e) != 0) {
@@ -290,8 +307,9 @@ api_webhook_list(struct reqctx *rc)
         return;
     }
     p[1] = arena_printf(rc->arena, "%d", *limit);
+    p[2] = now_param(rc);
     rc->state = limit;
-    api_db1(rc, SQL_SUB_LIST, 2, p, on_sub_list);
+    api_db1(rc, SQL_SUB_LIST, 3, p, on_sub_list);
 }
 
 /* 0 when the unit ran and its first statement found the one row of a `what` addressed by
@@ -335,11 +353,12 @@ on_sub_changed(struct reqctx *rc, struct db_result *r)
     http_reply_json(rc, 200, sub_row_json(r->res[r->nres - 1], 0));
 }
 
-/* A unit of sql (the change, RETURNING the row: none = 404), then SQL_SUB_ONE. */
+/* A unit of sql (the change, RETURNING the row: none = 404; $1 id, $2 now when nparams is 2),
+   then SQL_SUB_ONE. */
 static void
-sub_change(struct reqctx *rc, const char *sql, int doorbell)
+sub_change(struct reqctx *rc, const char *sql, int nparams, int doorbell)
 {
-    const char **p = arena_calloc(rc->arena, 1, sizeof(*p));
+    const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
     struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
     int n = 0;
 
@@ -348,17 +367,18 @@ sub_change(struct reqctx *rc, const char *sql, int doorbell)
         http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
         return;
     }
-    st[n++] = (struct db_stmt){sql, 1, p};
+    p[1] = now_param(rc);
+    st[n++] = (struct db_stmt){sql, nparams, p};
     if (doorbell)
         st[n++] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
-    st[n++] = (struct db_stmt){SQL_SUB_ONE, 1, p};
+    st[n++] = (struct db_stmt){SQL_SUB_ONE, 2, p};
     api_db(rc, st, n, on_sub_changed);
 }
 
 /* Disabled: no new deliveries are fanned out to it and its pending ones wait (not sent). */
 static const char SQL_SUB_DISABLE[] =
-    "UPDATE webhook_subscription SET active = false, disabled_at = coalesce(disabled_at, now())"
-    " WHERE id = $1::bigint RETURNING id";
+    "UPDATE webhook_subscription SET active = false,"
+    " disabled_at = coalesce(disabled_at, " WH_NOW(2) ") WHERE id = $1::bigint RETURNING id";
 static const char SQL_SUB_ENABLE[] =
     "UPDATE webhook_subscription SET active = true, disabled_at = NULL"
     " WHERE id = $1::bigint RETURNING id";
@@ -367,18 +387,18 @@ static const char SQL_SUB_ENABLE[] =
 void
 api_webhook_disable(struct reqctx *rc)
 {
-    sub_change(rc, SQL_SUB_DISABLE, 0);
+    sub_change(rc, SQL_SUB_DISABLE, 2, 0);
 }
 
 /* POST /api/v1/webhooks/{id}/enable: its waiting deliveries go on, in order. */
 void
 api_webhook_enable(struct reqctx *rc)
 {
-    sub_change(rc, SQL_SUB_ENABLE, 1);
+    sub_change(rc, SQL_SUB_ENABLE, 1, 1);
 }
 
 /* $1 id, $2 url, $3 event types (JSON), $4 unit codes (JSON), $5 description, $6 format;
- * NULL keeps the member. No row when a unit code does not exist. */
+ * NULL keeps the member; $7 now. No row when a unit code does not exist. */
 static const char SQL_SUB_UPDATE[] =
     "UPDATE webhook_subscription s SET url = coalesce($2, s.url),"
     " event_types = CASE WHEN $3::jsonb IS NULL THEN s.event_types"
@@ -387,7 +407,7 @@ static const char SQL_SUB_UPDATE[] =
     "  ELSE ARRAY(SELECT id FROM unit WHERE code IN (SELECT jsonb_array_elements_text($4::jsonb)))"
     "  END,"
     " description = coalesce($5, s.description), format = coalesce($6, s.format),"
-    " updated_at = now()"
+    " updated_at = " WH_NOW(7)
     " WHERE s.id = $1::bigint AND ($4::jsonb IS NULL"
     "  OR (SELECT count(*) FROM unit WHERE code IN (SELECT jsonb_array_elements_text($4::jsonb)))"
     "  = jsonb_array_length($4::jsonb))"
@@ -431,7 +451,8 @@ opt_array(struct reqctx *rc, const char *name, size_t max, size_t len, const cha
 void
 api_webhook_update(struct reqctx *rc)
 {
-    const char **p = arena_calloc(rc->arena, 6, sizeof(*p));
+    const char **p = arena_calloc(rc->arena, 7, sizeof(*p));
+    const char **one = arena_calloc(rc->arena, 2, sizeof(*one));
     struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
     struct mc_err e;
 
@@ -455,24 +476,29 @@ api_webhook_update(struct reqctx *rc)
         http_reply_error(rc, &e);
         return;
     }
+    p[6] = now_param(rc);
+    one[0] = p[0];
+    one[1] = p[6];
     st[0] = (struct db_stmt){SQL_SUB_EXISTS, 1, p};
-    st[1] = (struct db_stmt){SQL_SUB_UPDATE, 6, p};
-    st[2] = (struct db_stmt){SQL_SUB_ONE, 1, p};
+    st[1] = (struct db_stmt){SQL_SUB_UPDATE, 7, p};
+    st[2] = (struct db_stmt){SQL_SUB_ONE, 2, one};
     api_db(rc, st, 3, on_sub_updated);
 }
 
-/* $1 id, $2 the new secret, $3 seconds the current one keeps signing beside it (0: none). */
+/* $1 id, $2 the new secret, $3 seconds the current one keeps signing beside it (0: none),
+ * $4 now. */
 static const char SQL_SUB_ROTATE[] =
     "UPDATE webhook_subscription SET"
     " previous_secret = CASE WHEN $3::int > 0 THEN secret END,"
     " previous_secret_until = CASE WHEN $3::int > 0"
-    "  THEN now() + make_interval(secs => $3::int) END,"
-    " secret = $2, secret_rotated_at = now(), updated_at = now()"
+    "  THEN " WH_NOW(4) " + make_interval(secs => $3::int) END,"
+    " secret = $2, secret_rotated_at = " WH_NOW(4) ", updated_at = " WH_NOW(4)
     " WHERE id = $1::bigint RETURNING id,"
-    " extract(epoch FROM previous_secret_until)::bigint, extract(epoch FROM now())::bigint";
+    " extract(epoch FROM previous_secret_until)::bigint,"
+    " extract(epoch FROM secret_rotated_at)::bigint";
 
 struct sub_rotate {
-    const char *p[3];
+    const char *p[4];
     const char *secret;
 };
 
@@ -517,8 +543,9 @@ api_webhook_rotate(struct reqctx *rc)
     }
     x->p[1] = x->secret;
     x->p[2] = arena_printf(rc->arena, "%lld", (long long)overlap);
+    x->p[3] = now_param(rc);
     rc->state = x;
-    api_db1(rc, SQL_SUB_ROTATE, 3, x->p, on_sub_rotated);
+    api_db1(rc, SQL_SUB_ROTATE, 4, x->p, on_sub_rotated);
 }
 
 static const char SQL_DELIVERIES[] =
@@ -621,8 +648,10 @@ api_webhook_deliveries(struct reqctx *rc)
     api_db(rc, st, 2, on_deliveries);
 }
 
+/* $2 now: due at once on the relay's clock. */
 #define WH_BACK_TO_PENDING                                                                 \
-    "UPDATE webhook_delivery SET state = 'pending', attempts = 0, next_attempt_at = now(),"  \
+    "UPDATE webhook_delivery SET state = 'pending', attempts = 0,"                          \
+    " next_attempt_at = " WH_NOW(2) ","                                                     \
     " lease_until = NULL, last_error = NULL, skipped_at = NULL, skipped_by = NULL"
 static const char SQL_REPLAY[] =
     WH_BACK_TO_PENDING " WHERE id = $1::bigint RETURNING id, subscription_id";
@@ -645,7 +674,7 @@ on_replayed(struct reqctx *rc, struct db_result *r)
 void
 api_webhook_replay(struct reqctx *rc)
 {
-    const char **p = arena_calloc(rc->arena, 1, sizeof(*p));
+    const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
     struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
 
     p[0] = id_param(rc);
@@ -653,7 +682,8 @@ api_webhook_replay(struct reqctx *rc)
         http_reply_err(rc, ERR_NOT_FOUND, "no such delivery");
         return;
     }
-    st[0] = (struct db_stmt){SQL_REPLAY, 1, p};
+    p[1] = now_param(rc);
+    st[0] = (struct db_stmt){SQL_REPLAY, 2, p};
     st[1] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
     api_db(rc, st, 2, on_replayed);
 }
@@ -676,7 +706,7 @@ on_replayed_dead(struct reqctx *rc, struct db_result *r)
 void
 api_webhook_replay_dead(struct reqctx *rc)
 {
-    const char **p = arena_calloc(rc->arena, 1, sizeof(*p));
+    const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
     struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
 
     p[0] = id_param(rc);
@@ -684,8 +714,9 @@ api_webhook_replay_dead(struct reqctx *rc)
         http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
         return;
     }
+    p[1] = now_param(rc);
     st[0] = (struct db_stmt){SQL_SUB_EXISTS, 1, p};
-    st[1] = (struct db_stmt){SQL_REPLAY_DEAD, 1, p};
+    st[1] = (struct db_stmt){SQL_REPLAY_DEAD, 2, p};
     st[2] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
     api_db(rc, st, 3, on_replayed_dead);
 }
@@ -693,7 +724,8 @@ api_webhook_replay_dead(struct reqctx *rc)
 static const char SQL_DELIVERY_LOCK[] =
     "SELECT state FROM webhook_delivery WHERE id = $1::bigint FOR UPDATE";
 static const char SQL_SKIP[] =
-    "UPDATE webhook_delivery SET state = 'skipped', skipped_at = now(), skipped_by = $2::bigint,"
+    "UPDATE webhook_delivery SET state = 'skipped', skipped_at = " WH_NOW(3) ","
+    " skipped_by = $2::bigint,"
     " lease_until = NULL WHERE id = $1::bigint AND state = 'dead'"
     " RETURNING id, subscription_id, extract(epoch FROM skipped_at)::bigint";
 
@@ -726,7 +758,7 @@ on_skipped(struct reqctx *rc, struct db_result *r)
 void
 api_webhook_skip(struct reqctx *rc)
 {
-    const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
+    const char **p = arena_calloc(rc->arena, 3, sizeof(*p));
     struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
 
     p[0] = id_param(rc);
@@ -735,8 +767,9 @@ api_webhook_skip(struct reqctx *rc)
         return;
     }
     p[1] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
+    p[2] = now_param(rc);
     st[0] = (struct db_stmt){SQL_DELIVERY_LOCK, 1, p};
-    st[1] = (struct db_stmt){SQL_SKIP, 2, p};
+    st[1] = (struct db_stmt){SQL_SKIP, 3, p};
     st[2] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
     api_db(rc, st, 3, on_skipped);
 }

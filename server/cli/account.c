@@ -24,28 +24,34 @@
 #include <openssl/crypto.h>
 
 #include "core/arena.h"
+#include "core/clock.h"
 #include "core/password.h"
 #include "core/token.h"
 #include "db/db.h"
 #include "domain/role.h"
 #include "http/json.h"
 
+/*
+ * The instants written here are clock_now() (the last parameter, Unix seconds), the clock
+ * api/auth.c writes and checks the same columns with (core/clock.h), never now().
+ */
 static const char CLI_ACCOUNT_INSERT_SQL[] =
     "INSERT INTO account (login, display_name, role, unit_id, kind, password_hash,"
-    " password_changed_at)"
-    " SELECT $1, $2, $3, u.id, $4, $5::text, CASE WHEN $5 IS NULL THEN NULL ELSE now() END"
+    " password_changed_at, created_at)"
+    " SELECT $1, $2, $3, u.id, $4, $5::text,"
+    "  CASE WHEN $5 IS NULL THEN NULL ELSE to_timestamp($7::bigint) END, to_timestamp($7::bigint)"
     " FROM (SELECT 1) one LEFT JOIN unit u ON u.code = $6"
     " WHERE $6 IS NULL OR u.id IS NOT NULL RETURNING id";
 
 static const char CLI_KEY_SQL[] =
-    "INSERT INTO auth_token (token_hash, account_id, kind, label)"
-    " SELECT $1, a.id, 'api_key', $3 FROM account a"
+    "INSERT INTO auth_token (token_hash, account_id, kind, label, created_at)"
+    " SELECT $1, a.id, 'api_key', $3, to_timestamp($4::bigint) FROM account a"
     " WHERE a.login = $2 AND a.kind = 'integration' AND a.active RETURNING id";
 
 static const char CLI_DISABLE_SQL[] =
-    "WITH acc AS (UPDATE account SET active = false, disabled_at = coalesce(disabled_at, now())"
-    " WHERE login = $1 RETURNING id),"
-    " rev AS (UPDATE auth_token SET revoked_at = now()"
+    "WITH acc AS (UPDATE account SET active = false,"
+    " disabled_at = coalesce(disabled_at, to_timestamp($2::bigint)) WHERE login = $1 RETURNING id),"
+    " rev AS (UPDATE auth_token SET revoked_at = to_timestamp($2::bigint)"
     " WHERE account_id = (SELECT id FROM acc) AND revoked_at IS NULL RETURNING 1)"
     " SELECT (SELECT count(*) FROM rev), pg_notify('motcua_auth', acc.id::text) FROM acc";
 
@@ -59,6 +65,14 @@ static const char CLI_LIST_SQL[] =
     " (SELECT count(*) FROM auth_token t WHERE t.account_id = a.id AND t.kind = 'api_key'"
     "  AND t.revoked_at IS NULL), a.display_name"
     " FROM account a LEFT JOIN unit u ON u.id = a.unit_id ORDER BY a.login";
+
+/* clock_now() as an SQL parameter (Unix seconds) into buf. */
+static const char *
+now_param(char *buf, size_t n)
+{
+    snprintf(buf, n, "%lld", (long long)clock_now());
+    return buf;
+}
 
 struct opts {
     const char *login, *role, *unit, *name, *password, *label;
@@ -199,8 +213,8 @@ read_password(char *buf, size_t len)
 static int
 issue_key(PGconn *c, const char *login, const char *label)
 {
-    char key[TOKEN_LEN + 1], hash[TOKEN_HASH_HEX];
-    const char *v[3];
+    char key[TOKEN_LEN + 1], hash[TOKEN_HASH_HEX], now[24];
+    const char *v[4];
     struct mc_err e;
     PGresult *r;
     int ok;
@@ -213,7 +227,8 @@ issue_key(PGconn *c, const char *login, const char *label)
     v[0] = hash;
     v[1] = login;
     v[2] = label ? label : "";
-    r = run(c, CLI_KEY_SQL, 3, v);
+    v[3] = now_param(now, sizeof(now));
+    r = run(c, CLI_KEY_SQL, 4, v);
     if (r == NULL) {
         OPENSSL_cleanse(key, sizeof(key));
         return -1;
@@ -246,8 +261,8 @@ static int
 cmd_add(PGconn *c, const struct opts *o)
 {
     enum role role = o->role ? role_parse(o->role) : 0;
-    char pwbuf[PASSWORD_MAX_BYTES + 2], phc[PASSWORD_PHC_MAX];
-    const char *pw = o->password, *v[6];
+    char pwbuf[PASSWORD_MAX_BYTES + 2], phc[PASSWORD_PHC_MAX], now[24];
+    const char *pw = o->password, *v[7];
     struct arena *a = arena_new();
     struct mc_err e;
     PGresult *r;
@@ -306,9 +321,10 @@ cmd_add(PGconn *c, const struct opts *o)
     v[3] = role == ROLE_INTEGRATION ? "integration" : "staff";
     v[4] = pw != NULL ? phc : NULL;
     v[5] = o->unit;
+    v[6] = now_param(now, sizeof(now));
     if (begin_audited(c) != 0)
         goto out;
-    r = run(c, CLI_ACCOUNT_INSERT_SQL, 6, v);
+    r = run(c, CLI_ACCOUNT_INSERT_SQL, 7, v);
     if (r == NULL)
         goto out;
     if (PQntuples(r) != 1) {
@@ -361,7 +377,8 @@ cmd_api_key(PGconn *c, const struct opts *o)
 static int
 cmd_disable(PGconn *c, const struct opts *o)
 {
-    const char *v[1] = {o->login};
+    char now[24];
+    const char *v[2] = {o->login, now_param(now, sizeof(now))};
     PGresult *r;
 
     if (o->login == NULL) {
@@ -370,7 +387,7 @@ cmd_disable(PGconn *c, const struct opts *o)
     }
     if (begin_audited(c) != 0)
         return 1;
-    r = run(c, CLI_DISABLE_SQL, 1, v);
+    r = run(c, CLI_DISABLE_SQL, 2, v);
     if (r == NULL || PQntuples(r) != 1) {
         if (r != NULL)
             fprintf(stderr, "Không có tài khoản %s / no such account\n", o->login);

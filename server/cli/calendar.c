@@ -1,7 +1,9 @@
 /*
  * calendar.c - `motcua calendar ...`: prints the lunar date of a day and the days off
- * and worked Saturdays of a year, from the rules of server/domain/wcal.c and an optional
- * announced-schedule file (docs/domain.md "Command line"). `due` and `classify` are
+ * and worked Saturdays of a year, from the rules of server/domain/wcal.c and the announced
+ * schedule: by default the one built into the binary (sql/calendar_vn.tsv, as the server
+ * loads it), or --data FILE instead, or none with --rules-only (docs/domain.md "Command
+ * line"). `due` and `classify` are
  * dispatched to server/cli/calendar_due.c, `import` to server/cli/calendar_import.c.
  */
 #include "cli/cli.h"
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/embed.h"
 #include "core/err.h"
 #include "domain/cal.h"
 #include "domain/wcal.h"
@@ -19,13 +22,19 @@
 /* A data file larger than this is not a calendar. */
 #define DATA_MAX (4 * 1024 * 1024)
 
+/* The announced schedule built into the binary (core/embed.h), the server's default too. */
+#define EMBEDDED_SCHEDULE "calendar_vn.tsv"
+
 static const char USAGE[] =
     "Cách dùng / usage:\n"
-    "  motcua calendar lunar YYYY-MM-DD [--data FILE] [--no-makeup-saturdays]\n"
-    "  motcua calendar days YYYY [--data FILE] [--no-makeup-saturdays]\n"
+    "  motcua calendar lunar YYYY-MM-DD [--data FILE | --rules-only] [--no-makeup-saturdays]\n"
+    "  motcua calendar days YYYY [--data FILE | --rules-only] [--no-makeup-saturdays]\n"
     "  motcua calendar due ...      (xem / see: motcua calendar due --help)\n"
     "  motcua calendar classify ... (xem / see: motcua calendar classify --help)\n"
-    "  motcua calendar import FILE [--dry-run] [--override] (xem / see: --help)\n";
+    "  motcua calendar import FILE [--dry-run] [--override] (xem / see: --help)\n"
+    "Lịch công bố / announced schedule: mặc định lịch có sẵn trong chương trình\n"
+    "  (sql/calendar_vn.tsv, như máy chủ) / by default the one built in, as the server;\n"
+    "  --data FILE thay thế nó / replaces it; --rules-only: chỉ quy tắc / the bare rules.\n";
 
 static int
 usage_error(const char *vi, const char *en, const char *arg)
@@ -79,8 +88,43 @@ read_file(const char *path, char **out, size_t *len)
     return 0;
 }
 
+/* The rows of data_path, or of the embedded schedule when data_path is NULL; -1 after a
+ * message on stderr. */
+static int
+load_rows(const char *data_path, struct wcal_entry **entries, size_t *n)
+{
+    const struct embed_file *ef = NULL;
+    const char *name = data_path;
+    char *text = NULL;
+    size_t len;
+    struct mc_err e;
+    int rc;
+
+    err_clear(&e);
+    if (data_path == NULL) {
+        ef = embed_find(EMBEDDED_SCHEDULE);
+        name = "sql/" EMBEDDED_SCHEDULE;
+        if (ef == NULL) {
+            fprintf(stderr, "motcua calendar: thiếu lịch có sẵn %s / no built-in %s\n", name,
+                    name);
+            return -1;
+        }
+    } else if (read_file(data_path, &text, &len) != 0) {
+        fprintf(stderr, "motcua calendar: không đọc được tệp %s / cannot read %s: %s\n",
+                data_path, data_path, strerror(errno));
+        return -1;
+    }
+    rc = ef != NULL ? wcal_parse_tsv((const char *)ef->data, ef->len, entries, n, &e)
+                    : wcal_parse_tsv(text, len, entries, n, &e);
+    free(text);
+    if (rc != 0)
+        fprintf(stderr, "motcua calendar: tệp lịch không hợp lệ %s / bad calendar file %s: %s\n",
+                name, name, e.detail);
+    return rc;
+}
+
 struct wcal *
-cli_calendar_load(const char *data_path, int first_year, int last_year,
+cli_calendar_load(const char *data_path, int rules_only, int first_year, int last_year,
                   int count_makeup_saturdays)
 {
     struct wcal_opts o;
@@ -90,23 +134,8 @@ cli_calendar_load(const char *data_path, int first_year, int last_year,
     size_t n = 0;
 
     err_clear(&e);
-    if (data_path != NULL) {
-        char *text;
-        size_t len;
-
-        if (read_file(data_path, &text, &len) != 0) {
-            fprintf(stderr, "motcua calendar: không đọc được tệp %s / cannot read %s: %s\n",
-                    data_path, data_path, strerror(errno));
-            return NULL;
-        }
-        if (wcal_parse_tsv(text, len, &entries, &n, &e) != 0) {
-            fprintf(stderr, "motcua calendar: tệp lịch không hợp lệ %s / bad calendar file %s: %s\n",
-                    data_path, data_path, e.detail);
-            free(text);
-            return NULL;
-        }
-        free(text);
-    }
+    if (!rules_only && load_rows(data_path, &entries, &n) != 0)
+        return NULL;
     wcal_opts_default(&o);
     o.first_year = first_year;
     o.last_year = last_year;
@@ -121,6 +150,7 @@ cli_calendar_load(const char *data_path, int first_year, int last_year,
 
 struct opts {
     const char *data;
+    int rules_only;
     int makeup;
     const char *arg; /* the one positional argument */
 };
@@ -129,6 +159,7 @@ static int
 parse_opts(int argc, char **argv, struct opts *o)
 {
     o->data = NULL;
+    o->rules_only = 0;
     o->makeup = 1;
     o->arg = NULL;
     for (int i = 2; i < argc; i++) {
@@ -137,6 +168,8 @@ parse_opts(int argc, char **argv, struct opts *o)
                 return usage_error("thiếu tên tệp sau --data", "missing file after --data",
                                    NULL);
             o->data = argv[++i];
+        } else if (strcmp(argv[i], "--rules-only") == 0) {
+            o->rules_only = 1;
         } else if (strcmp(argv[i], "--no-makeup-saturdays") == 0) {
             o->makeup = 0;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -147,6 +180,9 @@ parse_opts(int argc, char **argv, struct opts *o)
             return usage_error("thừa tham số", "unexpected argument", argv[i]);
         }
     }
+    if (o->rules_only && o->data != NULL)
+        return usage_error("--data và --rules-only loại trừ nhau",
+                           "--data and --rules-only exclude each other", NULL);
     return 0;
 }
 
@@ -168,7 +204,8 @@ cmd_lunar(const struct opts *o)
     /* --data and --no-makeup-saturdays do not change a lunar date; a bad --data file is
        still reported, so a typo does not pass silently. */
     if (o->data != NULL) {
-        struct wcal *w = cli_calendar_load(o->data, CAL_MIN_YEAR, CAL_MIN_YEAR, o->makeup);
+        struct wcal *w =
+            cli_calendar_load(o->data, 0, CAL_MIN_YEAR, CAL_MIN_YEAR, o->makeup);
 
         if (w == NULL)
             return 1;
@@ -196,7 +233,7 @@ cmd_days(const struct opts *o)
     if (strlen(o->arg) != 4 || *end != '\0' || errno != 0 || y < CAL_MIN_YEAR ||
         y > CAL_MAX_YEAR)
         return usage_error("năm không hợp lệ (1900-2100)", "invalid year (1900-2100)", o->arg);
-    w = cli_calendar_load(o->data, (int)y, (int)y, o->makeup);
+    w = cli_calendar_load(o->data, o->rules_only, (int)y, (int)y, o->makeup);
     if (w == NULL)
         return 1;
     for (int32_t d = wcal_first_day(w); d <= wcal_last_day(w); d++) {

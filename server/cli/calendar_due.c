@@ -3,7 +3,8 @@
  * pauses and an explanation of the skipped days) and `motcua calendar classify`
  * (the class of a dossier under the legal or dvcqg766 rules), over
  * server/domain/ddl.c and cls.c. Exits 0, 1 on an unreadable data file, 2 on bad
- * arguments. Output formats: docs/domain.md "Command line: due and classify".
+ * arguments. The announced schedule is the built-in one unless --data FILE or --rules-only
+ * (cli.h). Output formats: docs/domain.md "Command line: due and classify".
  */
 #include "cli/cli.h"
 
@@ -23,23 +24,27 @@ static const char USAGE_DUE[] =
     "Cách dùng / usage:\n"
     "  motcua calendar due --received YYYY-MM-DDTHH:MM[+07:00] --duration D\n"
     "      [--pause FROM/TO]... [--no-single-supplement] [--no-makeup-saturdays]\n"
-    "      [--explain] [--data FILE]\n"
+    "      [--explain] [--data FILE | --rules-only]\n"
     "  D: 3d (ngày làm việc), 12h (giờ làm việc), 240m (phút làm việc), 15c (ngày lịch),\n"
     "     sameday, sameday@15:00, 0d\n"
-    "  --pause: thời gian chờ bổ sung / a supplement pause; TO may be empty (still open)\n";
+    "  --pause: thời gian chờ bổ sung / a supplement pause; TO may be empty (still open)\n"
+    "  lịch công bố có sẵn (sql/calendar_vn.tsv) trừ khi --data FILE hoặc --rules-only /\n"
+    "  the built-in announced schedule unless --data FILE or --rules-only\n";
 
 static const char USAGE_CLASSIFY[] =
     "Cách dùng / usage:\n"
     "  motcua calendar classify --rules legal|dvcqg766 --received T --due T\n"
     "      (--end T | --at T | --end T --at T) [--pause FROM/TO]... [--no-appointment]\n"
-    "      [--no-single-supplement] [--no-makeup-saturdays] [--data FILE]\n"
-    "  prints: <class key><TAB><Vietnamese label>\n";
+    "      [--no-single-supplement] [--no-makeup-saturdays] [--data FILE | --rules-only]\n"
+    "  prints: <class key><TAB><Vietnamese label>\n"
+    "  lịch công bố có sẵn (sql/calendar_vn.tsv) trừ khi --data FILE hoặc --rules-only /\n"
+    "  the built-in announced schedule unless --data FILE or --rules-only\n";
 
 struct args {
     const char *received, *duration, *rules, *due, *end, *at, *data;
     const char *pause[MAX_PAUSES];
     int npause;
-    int makeup, single, explain, no_appointment;
+    int makeup, single, explain, no_appointment, rules_only;
 };
 
 static int
@@ -71,6 +76,10 @@ parse_args(int argc, char **argv, const char *usage, struct args *a)
         }
         if (strcmp(k, "--no-single-supplement") == 0) {
             a->single = 0;
+            continue;
+        }
+        if (strcmp(k, "--rules-only") == 0) {
+            a->rules_only = 1;
             continue;
         }
         if (strcmp(k, "--explain") == 0) {
@@ -106,6 +115,9 @@ parse_args(int argc, char **argv, const char *usage, struct args *a)
             return bad(usage, "thiếu giá trị", "missing value", k);
         *slot = argv[++i];
     }
+    if (a->rules_only && a->data != NULL)
+        return bad(usage, "--data và --rules-only loại trừ nhau",
+                   "--data and --rules-only exclude each other", NULL);
     return 0;
 }
 
@@ -153,7 +165,7 @@ load(const struct args *a, struct wcal **cal, struct ddl_axis *ax)
 {
     struct mc_err e;
 
-    *cal = cli_calendar_load(a->data, 1990, 2100, a->makeup);
+    *cal = cli_calendar_load(a->data, a->rules_only, 1990, 2100, a->makeup);
     if (*cal == NULL)
         return 1;
     if (ddl_axis_init(ax, *cal, &e) != 0) {

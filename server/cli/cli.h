@@ -12,8 +12,9 @@
  *   lunar YYYY-MM-DD        -> "2026-02-17 âm lịch 01/01/Bính Ngọ" (" (nhuận)" after a leap month)
  *   days YYYY               -> every weekday off and every worked Saturday of the year,
  *                              "YYYY-MM-DD<TAB>off|work<TAB>reason in Vietnamese"
- * Options for all: --data FILE (announced schedule, sql/calendar_vn.tsv format; without it
- * only the built-in rules and proposals are used), --no-makeup-saturdays.
+ * Options for all: the announced schedule is by default the one built into the binary
+ * (sql/calendar_vn.tsv, the server's too); --data FILE (that format) replaces it;
+ * --rules-only uses none (the bare rules and proposals); --no-makeup-saturdays.
  */
 int cli_calendar(int argc, char **argv);
 
@@ -21,12 +22,13 @@ struct wcal;
 
 /*
  * Builds the working calendar of years first..last for a subcommand: the rules, plus the
- * announced rows of data_path (NULL = none), with the make-up Saturday policy given.
+ * announced rows of data_path (NULL: the embedded sql/calendar_vn.tsv), or no rows at all
+ * when rules_only, with the make-up Saturday policy given.
  * NULL after printing a bilingual message on stderr (unreadable or malformed file).
  * Free with wcal_free().
  */
-struct wcal *cli_calendar_load(const char *data_path, int first_year, int last_year,
-                               int count_makeup_saturdays);
+struct wcal *cli_calendar_load(const char *data_path, int rules_only, int first_year,
+                               int last_year, int count_makeup_saturdays);
 
 /* `motcua calendar due ...` and `motcua calendar classify ...` (server/cli/calendar_due.c,
    deadlines engineer); argv[0] is "due" / "classify". */

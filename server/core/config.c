@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 
 enum cfg_type { CT_STR, CT_INT, CT_SIZE, CT_BOOL, CT_LOGLEVEL };
@@ -109,6 +110,10 @@ static const struct cfg_row ROWS[] = {
      "built into the binary, re-read on every request"},
     {"MOTCUA_TRUSTED_PROXIES", "trusted_proxies", CT_STR, S(trusted_proxies), "", 0, 0,
      "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed"},
+    /* Read by every build so that a production build can refuse it (core/clock.h). */
+    {"MOTCUA_TEST_NOW", "test_now", CT_STR, S(test_now), "", 0, 0,
+     "tests only (a TEST_CLOCK=1 build): the clock starts at this RFC 3339 instant with offset "
+     "and ticks from there; other builds refuse to start when it is set"},
 };
 
 #define NROWS (sizeof(ROWS) / sizeof(ROWS[0]))
@@ -402,7 +407,7 @@ cfg_load(struct config *c, struct mc_err *e)
                          "%s must be set together with %s",
                          tmp.tls_cert[0] == '\0' ? "MOTCUA_TLS_CERT" : "MOTCUA_TLS_KEY",
                          tmp.tls_cert[0] == '\0' ? "MOTCUA_TLS_KEY" : "MOTCUA_TLS_CERT");
-    if (parse_proxies(&tmp, e) != 0)
+    if (parse_proxies(&tmp, e) != 0 || clock_pin(tmp.test_now, e) != 0)
         return -1;
     if (tmp.threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -425,6 +430,8 @@ cfg_print_help(void *file)
     for (size_t i = 0; i < NROWS; i++) {
         const struct cfg_row *r = &ROWS[i];
 
+        if (r->off == offsetof(struct config, test_now) && !clock_test_build())
+            continue;
         fprintf(f, "  %-30s %s\n  %-30s (%s, default \"%s\"", r->env, r->help, "",
                 TYPE_NAMES[r->type], r->def);
         if (r->type == CT_INT || r->type == CT_SIZE)

@@ -51,6 +51,7 @@ struct config {
     int body_timeout;          /* MOTCUA_BODY_TIMEOUT s for a whole request body, default 60 */
     char trusted_proxies[1024];/* MOTCUA_TRUSTED_PROXIES: IPs/CIDRs, comma-separated */
     int nproxies;              /* parsed form of trusted_proxies */
+    char test_now[64];         /* MOTCUA_TEST_NOW: test builds only (core/clock.h) */
     struct cfg_net {
         int family;            /* AF_INET or AF_INET6 */
         unsigned char addr[16];
@@ -58,7 +59,11 @@ struct config {
     } proxies[32];
 };
 
-/* Fills defaults, reads MOTCUA_CONFIG's file and the environment, validates. */
+/*
+ * Fills defaults, reads MOTCUA_CONFIG's file and the environment, validates. A non-empty
+ * MOTCUA_TEST_NOW pins the clock (clock_pin): honoured by a test build only, refused
+ * (ERR_VALIDATION) by any other.
+ */
 int cfg_load(struct config *c, struct mc_err *e);
 
 /*
@@ -70,7 +75,8 @@ int cfg_load(struct config *c, struct mc_err *e);
 void cfg_client_addr(const struct config *c, const char *peer, const char *xff, char *out,
                      size_t outsz);
 
-/* Prints every setting with its default and help to f (for --help). */
+/* Prints every setting with its default and help to f (for --help); MOTCUA_TEST_NOW only
+ * in a test build. */
 void cfg_print_help(void *file);
 
 #endif

@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
 
 #include "app.h"
 #include "core/arena.h"
+#include "core/clock.h"
 #include "db/db.h"
 #include "http/router.h"
 
@@ -259,7 +259,6 @@ metrics_render(struct app *app, struct evbuffer *out)
     size_t nslots = app->nroutes + 1;
     long long size = 0, connected = 0, in_use = 0, waiting = 0;
     unsigned long long reconnects = 0;
-    struct timespec ts;
 
     render_requests(app, out, nslots);
     render_hist(app, out, nslots);
@@ -289,13 +288,12 @@ metrics_render(struct app *app, struct evbuffer *out)
                         "# TYPE motcua_db_reconnects_total counter\n"
                         "motcua_db_reconnects_total %llu\n",
                         size, connected, in_use, waiting, reconnects);
-    clock_gettime(CLOCK_REALTIME, &ts);
     evbuffer_add_printf(out,
                         "# HELP motcua_uptime_seconds Seconds since the server started.\n"
                         "# TYPE motcua_uptime_seconds gauge\nmotcua_uptime_seconds %lld\n"
                         "# HELP motcua_build_info Version of the running binary.\n"
                         "# TYPE motcua_build_info gauge\nmotcua_build_info{version=\"%s\"} 1\n",
-                        (long long)(ts.tv_sec - app->started_at), MOTCUA_VERSION);
+                        (long long)(clock_now() - app->started_at), MOTCUA_VERSION);
     for (size_t i = 0; i < app->nmetric_families; i++) {
         const struct metrics_family *f = &app->metric_families[i];
 

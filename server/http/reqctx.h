@@ -71,6 +71,7 @@ struct reqctx {
     int db_inflight;         /* database jobs not yet called back */
     int streaming;           /* a chunked reply is open */
     uint64_t t_start_ns;
+    int64_t now;             /* the request's one "now", Unix seconds (clock_now() at its start) */
     uint64_t db_ns;
     void *state;             /* handler's own state for multi-step async flows */
     /* Owned by server.c: */

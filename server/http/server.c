@@ -52,6 +52,7 @@
 #include <uuid/uuid.h>
 
 #include "app.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "db/db.h"
@@ -155,10 +156,7 @@ static void conn_destroy(struct http_conn *c);
 uint64_t
 http_now_ns(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return clock_mono_ns();
 }
 
 static size_t
@@ -671,6 +669,7 @@ on_request(struct evhttp_request *req, void *arg)
 
     rc = xcalloc(1, sizeof(*rc));
     rc->t_start_ns = http_now_ns();
+    rc->now = clock_now();
     rc->req = req;
     rc->w = w;
     rc->app = app;
@@ -917,6 +916,7 @@ http_internal(struct worker *w, int method, const char *target, const char *body
     char *copy, *dec;
 
     rc->t_start_ns = http_now_ns();
+    rc->now = clock_now();
     rc->w = w;
     rc->app = app;
     rc->arena = arena_new();

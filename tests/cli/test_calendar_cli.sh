@@ -1,6 +1,6 @@
 #!/bin/sh
 # test_calendar_cli.sh MOTCUA - `motcua calendar lunar|days|due|classify|import` (server/cli/calendar.c,
-# calendar_due.c). Prints TAP. Expected outputs are typed from domain.md §4.3 / §4.4 / §5.
+# calendar_due.c); the built-in announced schedule by default, --data FILE, --rules-only. Prints TAP. Expected outputs are typed from domain.md §4.3 / §4.4 / §5.
 set -u
 case "${1:-}" in
 "") echo "usage: $0 path/to/motcua" >&2; exit 2 ;;
@@ -111,7 +111,105 @@ cat >"$tmp/w" <<'T'
 2027-09-02	off	Quốc khánh 2/9
 2027-09-03	off	Nghỉ Quốc khánh (ngày liền kề, dự kiến, chưa có thông báo)
 T
-check_out "days 2027 without data: proposed Tết and Quốc khánh" "$tmp/w" days 2027
+check_out "days 2027 (no announcement built in): proposed Tết and Quốc khánh" "$tmp/w" days 2027
+check_out "days 2027 --rules-only: the same proposals" "$tmp/w" days 2027 --rules-only
+
+# The built-in announced schedule is the default (issue 13 item 7: the server's calendar);
+# --data FILE replaces it, --rules-only drops it. domain.md §4.3, 2024: Mon 29/04 off paid
+# back by Sat 04/05 (CV 2450/VPCP-KGVX), Tết Giáp Thìn 08-14/02, Quốc khánh 02-03/09.
+cat >"$tmp/w" <<'T'
+2024-01-01	off	Tết Dương lịch
+2024-02-08	off	Nghỉ Tết Âm lịch
+2024-02-09	off	Nghỉ Tết Âm lịch
+2024-02-12	off	Nghỉ Tết Âm lịch
+2024-02-13	off	Nghỉ Tết Âm lịch
+2024-02-14	off	Nghỉ Tết Âm lịch
+2024-04-18	off	Giỗ Tổ Hùng Vương
+2024-04-29	off	Nghỉ hoán đổi ngày làm việc
+2024-04-30	off	Ngày Chiến thắng 30/4
+2024-05-01	off	Ngày Quốc tế lao động 1/5
+2024-05-04	work	Làm bù thứ Bảy
+2024-09-02	off	Quốc khánh 2/9
+2024-09-03	off	Nghỉ Quốc khánh (ngày liền kề)
+T
+check_out "days 2024 by default = domain.md §4.3 (the built-in schedule)" "$tmp/w" days 2024
+check_out "days 2024 --data sql/calendar_vn.tsv = the default" "$tmp/w" days 2024 --data "$data"
+
+# check_lines NAME PATTERN_PRESENT PATTERN_ABSENT ARGS...: exit 0, a line matching the first
+# (fixed string, "" = skip) and none matching the second
+check_lines() {
+    name=$1 yes=$2 no=$3
+    shift 3
+    if "$bin" calendar "$@" >"$tmp/out" 2>"$tmp/err" &&
+        { [ -z "$yes" ] || grep -qF "$yes" "$tmp/out"; } &&
+        { [ -z "$no" ] || ! grep -qF "$no" "$tmp/out"; }; then
+        ok "$name"
+    else
+        notok "$name"
+        sed 's/^/# /' "$tmp/out" "$tmp/err"
+    fi
+}
+check_lines "days 2024 --rules-only: Mon 29/04 is a working day" "2024-04-30	off" "2024-04-29" \
+    days 2024 --rules-only
+check_lines "days 2024 --rules-only: Sat 04/05 is a rest day" "2024-05-01	off" "2024-05-04" \
+    days 2024 --rules-only
+# 2026 New Year (CV 12729/VPCP-KGVX, sql/096): Fri 02/01 off, Sat 10/01 worked
+check_lines "days 2026 by default: Fri 02/01 off (swap)" \
+    "2026-01-02	off	Nghỉ hoán đổi ngày làm việc" "" days 2026
+check_lines "days 2026 by default: Sat 10/01 worked" "2026-01-10	work	Làm bù thứ Bảy" "" days 2026
+check_lines "days 2026 --rules-only: no 02/01 swap" "2026-01-01	off" "2026-01-02" \
+    days 2026 --rules-only
+check_lines "days 2026 --rules-only: no 10/01 make-up Saturday" "2026-01-01	off" "2026-01-10" \
+    days 2026 --rules-only
+
+# --data replaces the built-in schedule: a file with the 2026 swap only leaves 2024 with no
+# announced row (no 29/04 swap, Tết proposed) while 2026 keeps 02/01 and 10/01
+printf '2026-01-02\toff\tswap_off\tHoán đổi\n2026-01-10\twork\tmakeup_saturday\tLàm bù\n' \
+    >"$tmp/small.tsv"
+check_lines "days 2024 --data FILE: the file replaces the built-in rows" \
+    "2024-02-08	off	Nghỉ Tết Âm lịch (dự kiến" "2024-04-29" days 2024 --data "$tmp/small.tsv"
+check_lines "days 2026 --data FILE: the file's swap" "2026-01-02	off" "" \
+    days 2026 --data "$tmp/small.tsv"
+check_exit "--data with --rules-only exits 2" 2 days 2024 --data "$data" --rules-only
+check_exit "due --data with --rules-only exits 2" 2 due --received 2024-04-26T10:00 \
+    --duration 2d --data "$data" --rules-only
+
+# due across the swaps. Fri 26/04/2024 10:00 + 2d = 960 min: 300 on Friday; by default Mon
+# 29/04 (swap), 30/04 and 01/05 are off: 480 on Thu 02/05, 180 on Fri 03/05 -> 10:00. With
+# the bare rules Mon 29/04 works: 480, then Thu 02/05 07:00 + 180 -> 10:00.
+printf '2024-05-03T10:00+07:00\n' >"$tmp/w"
+check_out "due across 29/04/2024 by default: Fri 03/05 10:00" "$tmp/w" \
+    due --received 2024-04-26T10:00 --duration 2d
+printf '2024-05-02T10:00+07:00\n' >"$tmp/w"
+check_out "due across 29/04/2024 --rules-only: Thu 02/05 10:00" "$tmp/w" \
+    due --received 2024-04-26T10:00 --duration 2d --rules-only
+# Wed 31/12/2025 10:00 + 1d = 480: 300 on Wednesday, 180 left; by default 01/01 and Fri
+# 02/01 off -> Mon 05/01 10:00; with the bare rules Fri 02/01 works -> Fri 02/01 10:00.
+printf '2026-01-05T10:00+07:00\n' >"$tmp/w"
+check_out "due across the 2026 New Year swap by default: Mon 05/01 10:00" "$tmp/w" \
+    due --received 2025-12-31T10:00 --duration 1d
+printf '2026-01-02T10:00+07:00\n' >"$tmp/w"
+check_out "due across the 2026 New Year --rules-only: Fri 02/01 10:00" "$tmp/w" \
+    due --received 2025-12-31T10:00 --duration 1d --rules-only
+# Fri 09/01/2026 10:00 + 1d: 300 on Friday, 180 on the worked Sat 10/01 -> 10:00; with the
+# bare rules Mon 12/01 10:00
+printf '2026-01-10T10:00+07:00\n' >"$tmp/w"
+check_out "due 1d from Fri 09/01/2026 by default ends on the worked Sat 10/01" "$tmp/w" \
+    due --received 2026-01-09T10:00 --duration 1d
+printf '2026-01-12T10:00+07:00\n' >"$tmp/w"
+check_out "due 1d from Fri 09/01/2026 --rules-only: Mon 12/01 10:00" "$tmp/w" \
+    due --received 2026-01-09T10:00 --duration 1d --rules-only
+# classify follows the same calendar: received Fri 26/04/2024 10:00, due Thu 02/05 10:00 (the
+# rules' due), ended Fri 03/05 09:00 -> late either way; it is the due that differs above
+printf 'late\tQuá hạn\n' >"$tmp/w"
+check_out "classify --rules-only: ended after the due" "$tmp/w" classify --rules legal \
+    --received 2024-04-26T10:00 --due 2024-05-02T10:00 --end 2024-05-03T09:00 --rules-only
+if "$bin" calendar --help | grep -q -- '--rules-only' &&
+    "$bin" calendar due --help | grep -q -- '--rules-only'; then
+    ok "--help names --rules-only and the built-in schedule"
+else
+    notok "--help names --rules-only and the built-in schedule"
+fi
 
 # due (server/cli/calendar_due.c), domain.md §5.1-§5.2. Calendar days (Civil Code 2015
 # Art. 147(2), 148): counted from the day after the reception day, even when the reception is

@@ -4,7 +4,8 @@ Each test module (tests/http/test_*.py) gets its own database, copied from a mig
 template, and its own server on a free port, so modules are independent. A module defines
 functions `test_<name>(t)` run in file order; `t` is a Ctx (below). Optional module
 attributes: SERVER_ENV (extra environment for the server), START_SERVER = False (the module
-starts servers itself), and `setup(t)` run once before the tests.
+starts servers itself, e.g. pinned at an instant with t.start_server_at), and `setup(t)` run
+once before the tests.
 
 Environment (set by tests/run.sh via tests/pg.sh): PG_URL, PG_BIN, PG_TMP, PG_PORT.
 """
@@ -335,6 +336,17 @@ class Ctx:
         e = dict(self.server_env)
         e.update(env or {})
         s = Server(self.binary, self.db_url, env=e, tls=tls, label=self.dbname)
+        s.start(wait=wait)
+        return s
+
+    def start_server_at(self, instant, env=None, tls=None, wait=True, binary=None):
+        """A server whose clock starts at `instant` (RFC 3339 with offset) and ticks from there:
+        MOTCUA_TEST_NOW, honoured by a TEST_CLOCK=1 build (tests/run.sh builds those; a
+        production build refuses to start). `binary` defaults to the one under test."""
+        e = dict(self.server_env)
+        e.update(env or {})
+        e["MOTCUA_TEST_NOW"] = instant
+        s = Server(binary or self.binary, self.db_url, env=e, tls=tls, label=self.dbname)
         s.start(wait=wait)
         return s
 
