@@ -259,28 +259,6 @@ rate_json(int rc_, int64_t h)
     return json_string(buf);
 }
 
-/*
- * Points of an indicator from its exact ratio num / den (domain.md §8.1,
- * domain-sources.md §6): min((num / den) / (threshold_pct / 100), 1) × max_points, in
- * hundredths of a point, rounded half up - never from the rate already rounded to two
- * decimals. -1 when den is 0 (the rate is N/A). The products stay far below 2^63: num and
- * den are dossier counts, threshold and points at most 100.
- */
-static int
-report_points(int64_t num, int64_t den, int threshold_pct, int max_points, int64_t *out)
-{
-    int64_t a, b;
-
-    if (den <= 0 || num < 0 || threshold_pct <= 0 || max_points < 0)
-        return -1;
-    /* (num / den) / (thr / 100) × max × 100 = num × max × 10000 / (den × thr) */
-    a = num * (int64_t)max_points * 10000;
-    b = den * (int64_t)threshold_pct;
-    *out = num * 100 >= den * (int64_t)threshold_pct ? (int64_t)max_points * 100
-                                                      : (2 * a + b) / (2 * b);
-    return 0;
-}
-
 json_t *
 report_period_json(const struct rq *q)
 {
@@ -346,7 +324,7 @@ ontime_done(struct reqctx *rc, struct db_result *r)
         x = cls_rate(overdue, open, &h);
         json_object_set_new(it, "open_overdue_rate", rate_json(x, h));
         /* DVCQG indicator 2.1 (domain.md §8.1): points = min(rate / threshold, 1) × points
-         * of the indicator, from the exact ratio (report_points); threshold and points are
+         * of the indicator, from the exact ratio (cls_points_ratio); threshold and points are
          * MOTCUA_DVCQG21_THRESHOLD / _POINTS (defaults 100 % and 20: domain-sources.md §6,
          * Thanh Hóa's published scoring). */
         json_object_set_new(v, "ended_on_time", json_integer(ok766));
@@ -355,7 +333,8 @@ ontime_done(struct reqctx *rc, struct db_result *r)
         json_object_set_new(v, "open_late", json_integer(open - openok));
         x = cls_rate_766(ok766, openok, recv, car, &h);
         json_object_set_new(v, "rate", rate_json(x, h));
-        if (x == 0 && report_points(ok766 + openok, recv + car, thr, maxp, &pts) == 0)
+        if (x == 0 &&
+            cls_points_ratio(ok766 + openok, recv + car, (int64_t)thr * 100, maxp, &pts) == 0)
             json_object_set_new(v, "points", rate_json(0, pts));
         else
             json_object_set_new(v, "points", json_null());

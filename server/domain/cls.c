@@ -243,17 +243,38 @@ cls_rate_766(int64_t ended_on_time, int64_t open_in_time, int64_t received,
 }
 
 int
+cls_points_ratio(int64_t num, int64_t den, int64_t threshold_hundredths, int64_t max_points,
+                 int64_t *points_hundredths)
+{
+    int64_t a, b;
+
+    if (den <= 0 || num < 0 || threshold_hundredths <= 0 || max_points < 0 ||
+        den > 1000000000 || max_points > 1000 || threshold_hundredths > 10000)
+        return -1;
+    if (num >= den) { /* num / den >= 1 >= the threshold */
+        *points_hundredths = max_points * 100;
+        return 0;
+    }
+    /* (num / den) / (thr / 10^4) × max × 100 = num × max × 10^6 / (den × thr) */
+    a = num * max_points * 1000000;
+    b = den * threshold_hundredths;
+    if (num * 10000 >= b)
+        *points_hundredths = max_points * 100;
+    else
+        *points_hundredths = (2 * a + b) / (2 * b);
+    return 0;
+}
+
+int
 cls_points(int64_t rate_hundredths, int64_t threshold_hundredths, int64_t max_points,
            int64_t *points_hundredths)
 {
-    if (rate_hundredths < 0 || threshold_hundredths <= 0 || max_points < 0)
+    if (rate_hundredths < 0)
         return -1;
-    if (rate_hundredths >= threshold_hundredths)
-        *points_hundredths = max_points * 100;
-    else
-        *points_hundredths = (2 * rate_hundredths * max_points * 100 + threshold_hundredths) /
-                             (2 * threshold_hundredths);
-    return 0;
+    if (rate_hundredths > 10000) /* beyond 100 %: full points, as any rate >= the threshold */
+        rate_hundredths = 10000;
+    return cls_points_ratio(rate_hundredths, 10000, threshold_hundredths, max_points,
+                            points_hundredths);
 }
 
 enum cls_end

@@ -113,4 +113,15 @@ int cls_rate_766(int64_t ended_on_time, int64_t open_in_time, int64_t received,
 int cls_points(int64_t rate_hundredths, int64_t threshold_hundredths, int64_t max_points,
                int64_t *points_hundredths);
 
+/*
+ * The same from the exact ratio num / den instead of the rounded rate (what the reports
+ * publish, docs/domain.md "Rates": 2/3 at 90 % × 20 = 14.81, where the rounded 66.67 % gives
+ * 14.82): full points iff num × 10000 >= den × threshold, else
+ * (2 × num × max × 10^6 + den × threshold) / (2 × den × threshold). cls_points(r, ...) is
+ * cls_points_ratio(r, 10000, ...). -1 (N/A) when den <= 0, num < 0, the threshold is not
+ * positive, or beyond den <= 10^9 and max_points <= 1000 (no overflow in 64 bits).
+ */
+int cls_points_ratio(int64_t num, int64_t den, int64_t threshold_hundredths, int64_t max_points,
+                     int64_t *points_hundredths);
+
 #endif

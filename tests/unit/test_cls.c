@@ -1,6 +1,8 @@
 /*
  * test_cls.c - classification under `legal` and `dvcqg766` (domain.md §7) and the
- * rate formulas (§8.1). Expected classes worked out by hand on the 2026 calendar.
+ * rate formulas (§8.1). Expected classes worked out by hand on the 2026 calendar; the
+ * classification and points tables are in cls_cases.h, shared with test_db_cls_parity.c
+ * (the same cases fed to the SQL functions of the reports).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,158 +11,24 @@
 
 #include <cmocka.h>
 
+#include "cls_cases.h"
 #include "ddl_fixture.h"
 #include "domain/cls.h"
 
 static struct fixture FX;
 
-struct row {
-    const char *why;
-    enum cls_rules rules;
-    const char *received, *appointment;
-    int has_appt;
-    enum cls_end end_kind;
-    const char *end; /* NULL when open */
-    int np;
-    struct {
-        const char *p, *s; /* s NULL: open */
-        int supplement, counted;
-    } pz[2];
-    const char *at;
-    enum cls_class want;
-    int want_virtual;
-};
-
-#define R CLS_END_RESOLVED
-#define N CLS_END_NONE
-#define LEGAL CLS_LEGAL
-#define V766 CLS_DVCQG766
-
-static const struct row CASES[] = {
-    /* legal, no pause: received Fri 13/02/2026 10:00, 3 working days -> Wed 25/02 10:00 */
-    {"early by date", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, R, "2026-02-24T16:00",
-     0, {{0}}, "2026-03-14T23:59", CLS_EARLY, 0},
-    {"same date before due", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, R,
-     "2026-02-25T09:00", 0, {{0}}, "2026-03-14T23:59", CLS_ON_TIME, 0},
-    {"exactly at due", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, R, "2026-02-25T10:00", 0,
-     {{0}}, "2026-03-14T23:59", CLS_ON_TIME, 0},
-    {"a minute late", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, R, "2026-02-25T10:01", 0,
-     {{0}}, "2026-03-14T23:59", CLS_LATE, 0},
-    {"next day late", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, CLS_END_STOPPED,
-     "2026-02-26T08:00", 0, {{0}}, "2026-03-14T23:59", CLS_LATE, 0},
-    {"withdrawn early", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, CLS_END_WITHDRAWN,
-     "2026-02-13T11:00", 0, {{0}}, "2026-03-14T23:59", CLS_EARLY, 0},
-    {"open at due", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, N, NULL, 0, {{0}},
-     "2026-02-25T10:00", CLS_IN_TIME, 0},
-    {"open after due", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, N, NULL, 0, {{0}},
-     "2026-02-25T10:01", CLS_OVERDUE, 0},
-    {"not yet received", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, N, NULL, 0, {{0}},
-     "2026-02-12T10:00", CLS_NOT_COUNTED, 0},
-    {"ends after T: open at T", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, R,
-     "2026-02-26T10:00", 0, {{0}}, "2026-02-25T09:00", CLS_IN_TIME, 0},
-    /* legal with a counted supplement Mon 23/02 10:00 - Tue 24/02 10:00: due Thu 26/02 10:00 */
-    {"pause moves due: on time", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, R,
-     "2026-02-26T09:00", 1, {{"2026-02-23T10:00", "2026-02-24T10:00", 1, 1}}, "2026-03-14T23:59",
-     CLS_ON_TIME, 0},
-    {"pause moves due: early", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, R,
-     "2026-02-25T15:00", 1, {{"2026-02-23T10:00", "2026-02-24T10:00", 1, 1}}, "2026-03-14T23:59",
-     CLS_EARLY, 0},
-    {"pause moves due: late", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, R,
-     "2026-02-26T11:00", 1, {{"2026-02-23T10:00", "2026-02-24T10:00", 1, 1}}, "2026-03-14T23:59",
-     CLS_LATE, 0},
-    {"open, in time thanks to pause", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, N, NULL,
-     1, {{"2026-02-23T10:00", "2026-02-24T10:00", 1, 1}}, "2026-02-26T10:00", CLS_IN_TIME, 0},
-    {"uncounted pause does not move due", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, R,
-     "2026-02-26T09:00", 1, {{"2026-02-23T10:00", "2026-02-24T10:00", 0, 0}},
-     "2026-03-14T23:59", CLS_LATE, 0},
-    {"paused at T, began in time", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, N, NULL, 1,
-     {{"2026-02-23T10:00", NULL, 1, 1}}, "2026-03-27T10:00", CLS_IN_TIME, 0},
-    {"paused at T, began late", LEGAL, "2026-01-05T10:00", "2026-01-07T10:00", 1, N, NULL, 1,
-     {{"2026-01-08T10:00", NULL, 1, 1}}, "2026-01-09T10:00", CLS_OVERDUE, 0},
-    {"paused exactly at due", LEGAL, "2026-01-05T10:00", "2026-01-07T10:00", 1, N, NULL, 1,
-     {{"2026-01-07T10:00", NULL, 1, 1}}, "2026-01-08T10:00", CLS_IN_TIME, 0},
-    {"stopped while paused late", LEGAL, "2026-01-05T10:00", "2026-01-07T10:00", 1,
-     CLS_END_STOPPED, "2026-01-09T10:00", 1, {{"2026-01-08T10:00", NULL, 1, 1}},
-     "2026-01-31T10:00", CLS_LATE, 0},
-    {"stopped while paused in time", LEGAL, "2026-01-05T10:00", "2026-01-07T10:00", 1,
-     CLS_END_STOPPED, "2026-01-09T10:00", 1, {{"2026-01-06T10:00", NULL, 1, 1}},
-     "2026-01-31T10:00", CLS_EARLY, 0}, /* due moved to Mon 12/01 10:00 by the pause */
-    {"repeat supplement open: not a pause", LEGAL, "2026-02-13T10:00", "2026-02-25T10:00", 1, N,
-     NULL, 2,
-     {{"2026-02-23T10:00", "2026-02-23T11:00", 1, 1}, {"2026-02-24T10:00", NULL, 1, 0}},
-     "2026-02-27T10:00", CLS_OVERDUE, 0},
-    /* legal, closing time: due Mon 17:00, ended Tue 07:00 is later as an instant */
-    {"17:00 vs next 07:00, appointment", LEGAL, "2026-01-05T07:00", "2026-01-05T17:00", 1, R,
-     "2026-01-06T07:00", 0, {{0}}, "2026-01-31T10:00", CLS_LATE, 0},
-    {"17:00 vs next 07:00, max duration", LEGAL, "2026-01-05T07:00", "2026-01-05T17:00", 0, R,
-     "2026-01-06T07:00", 0, {{0}}, "2026-01-31T10:00", CLS_ON_TIME, 0},
-    {"no appointment: no early class", LEGAL, "2026-01-05T10:00", "2026-01-07T10:00", 0, R,
-     "2026-01-06T10:00", 0, {{0}}, "2026-01-31T10:00", CLS_ON_TIME, 0},
-    {"no appointment: over max", LEGAL, "2026-01-05T10:00", "2026-01-07T10:00", 0, R,
-     "2026-01-07T10:30", 0, {{0}}, "2026-01-31T10:00", CLS_LATE, 0},
-    {"no appointment: open over max", LEGAL, "2026-01-05T10:00", "2026-01-07T10:00", 0, N, NULL,
-     0, {{0}}, "2026-01-07T13:31", CLS_OVERDUE, 0},
-    /* dvcqg766 */
-    {"766: early is on time", V766, "2026-02-13T10:00", "2026-02-25T10:00", 1, R,
-     "2026-02-24T16:00", 0, {{0}}, "2026-03-14T23:59", CLS_ON_TIME, 0},
-    {"766: a minute late", V766, "2026-02-13T10:00", "2026-02-25T10:00", 1, R, "2026-02-25T10:01",
-     0, {{0}}, "2026-03-14T23:59", CLS_LATE, 0},
-    {"766: open at due", V766, "2026-02-13T10:00", "2026-02-25T10:00", 1, N, NULL, 0, {{0}},
-     "2026-02-25T10:00", CLS_IN_TIME, 0},
-    {"766: open after due", V766, "2026-02-13T10:00", "2026-02-25T10:00", 1, N, NULL, 0, {{0}},
-     "2026-02-25T10:01", CLS_OVERDUE, 0},
-    {"766: 24 h wall clock subtracted", V766, "2026-02-13T10:00", "2026-02-25T10:00", 1, R,
-     "2026-02-26T10:00", 1, {{"2026-02-23T10:00", "2026-02-24T10:00", 1, 1}},
-     "2026-03-14T23:59", CLS_ON_TIME, 0},
-    {"766: 24 h, one minute over", V766, "2026-02-13T10:00", "2026-02-25T10:00", 1, R,
-     "2026-02-26T10:01", 1, {{"2026-02-23T10:00", "2026-02-24T10:00", 1, 1}},
-     "2026-03-14T23:59", CLS_LATE, 0},
-    {"766: wall clock across Tết", V766, "2026-02-09T08:00", "2026-02-23T08:00", 1, R,
-     "2026-02-24T10:00", 1, {{"2026-02-13T16:00", "2026-02-23T08:00", 1, 1}},
-     "2026-03-14T23:59", CLS_ON_TIME, 0},
-    {"legal: same dossier is late", LEGAL, "2026-02-09T08:00", "2026-02-23T08:00", 1, R,
-     "2026-02-24T10:00", 1, {{"2026-02-13T16:00", "2026-02-23T08:00", 1, 1}},
-     "2026-03-14T23:59", CLS_LATE, 0},
-    {"766: awaiting once, asked in time", V766, "2026-02-13T10:00", "2026-02-25T10:00", 1, N,
-     NULL, 1, {{"2026-02-24T10:00", NULL, 1, 1}}, "2026-02-27T10:00", CLS_ON_TIME, 1},
-    {"766: awaiting once, asked late", V766, "2026-02-13T10:00", "2026-02-25T10:00", 1, N, NULL,
-     1, {{"2026-02-26T10:00", NULL, 1, 1}}, "2026-02-27T10:00", CLS_LATE, 1},
-    {"766: awaiting, asked twice", V766, "2026-02-13T10:00", "2026-02-25T10:00", 1, N, NULL, 2,
-     {{"2026-02-23T10:00", "2026-02-23T11:00", 1, 1}, {"2026-02-24T10:00", NULL, 1, 0}},
-     "2026-02-27T10:00", CLS_LATE, 1},
-    {"766: payment wait is not supplement", V766, "2026-02-13T10:00", "2026-02-25T10:00", 1, R,
-     "2026-02-26T10:00", 1, {{"2026-02-23T10:00", "2026-02-24T10:00", 0, 1}},
-     "2026-03-14T23:59", CLS_LATE, 0},
-    {"766: no appointment within max", V766, "2026-01-05T10:00", "2026-01-07T10:00", 0, R,
-     "2026-01-07T10:00", 0, {{0}}, "2026-01-31T10:00", CLS_ON_TIME, 0},
-    {"766: not yet received", V766, "2026-02-13T10:00", "2026-02-25T10:00", 1, N, NULL, 0, {{0}},
-     "2026-02-01T10:00", CLS_NOT_COUNTED, 0},
-};
-
 static void
 test_classify(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++) {
-        const struct row *r = &CASES[i];
+    for (size_t i = 0; i < CLS_NCASES; i++) {
+        const struct cls_case *r = &CLS_CASES[i];
         struct cls_pause pz[2];
         struct cls_dossier d;
         struct cls_result res;
         struct mc_err e;
 
-        for (int k = 0; k < r->np; k++) {
-            pz[k].requested_at = T(r->pz[k].p);
-            pz[k].resolved_at = r->pz[k].s ? T(r->pz[k].s) : DDL_OPEN;
-            pz[k].supplement = r->pz[k].supplement;
-            pz[k].counted = r->pz[k].counted;
-        }
-        d.received_at = T(r->received);
-        d.has_appointment = r->has_appt;
-        d.appointment = T(r->appointment);
-        d.end_kind = r->end_kind;
-        d.end_at = r->end ? T(r->end) : 0;
-        d.pauses = pz;
-        d.npauses = (size_t)r->np;
+        cls_case_dossier(r, pz, &d);
         assert_int_equal(cls_classify(&FX.ax, r->rules, &d, T(r->at), &res, &e), 0);
         if (res.cls != r->want)
             print_error("%s: got %s, want %s\n", r->why, cls_class_key(res.cls),
@@ -247,6 +115,41 @@ test_rate_formulas(void **state)
     assert_int_equal(cls_points(3333, 0, 22, &h), -1);
 }
 
+/* min(rate / threshold, 1) × points (§8.1) on the hand-computed table of cls_cases.h. */
+static void
+test_points_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < CLS_NPOINTS; i++) {
+        const struct cls_points_case *c = &CLS_POINTS_CASES[i];
+        int64_t h = -7;
+
+        assert_int_equal(cls_points(c->rate, c->threshold, c->points, &h), c->rc);
+        if (c->rc == 0 && h != c->want)
+            print_error("points(%lld, %lld, %lld): got %lld, want %lld\n", (long long)c->rate,
+                        (long long)c->threshold, (long long)c->points, (long long)h,
+                        (long long)c->want);
+        assert_int_equal(h, c->rc == 0 ? c->want : -7);
+    }
+}
+
+/* The exact-ratio form the reports use (cls_points_ratio), same table style. */
+static void
+test_points_ratio_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < CLS_NPOINTS_RATIO; i++) {
+        const struct cls_points_ratio_case *c = &CLS_POINTS_RATIO_CASES[i];
+        int64_t h = -7;
+
+        assert_int_equal(cls_points_ratio(c->num, c->den, c->threshold, c->points, &h), c->rc);
+        if (c->rc == 0 && h != c->want)
+            print_error("points %lld/%lld: got %lld, want %lld\n", (long long)c->num,
+                        (long long)c->den, (long long)h, (long long)c->want);
+        assert_int_equal(h, c->rc == 0 ? c->want : -7);
+    }
+}
+
 static void
 test_labels(void **state)
 {
@@ -299,6 +202,7 @@ main(void)
         cmocka_unit_test(test_classify),      cmocka_unit_test(test_classify_rejects),
         cmocka_unit_test(test_rates),         cmocka_unit_test(test_rate_formulas),
         cmocka_unit_test(test_labels),        cmocka_unit_test(test_end_of_state),
+        cmocka_unit_test(test_points_table),  cmocka_unit_test(test_points_ratio_table),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
