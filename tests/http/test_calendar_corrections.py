@@ -104,9 +104,12 @@ def test_swap_closed_dossiers_listed_and_corrected(t):
     wait_day(t, SWAP_OFF, False)
     wait_day(t, MAKEUP, True)
     # Open dossiers: re-projected by the server (the pending range of the migration).
+    # The server re-projects them in batches: wait until the pending range is done (the
+    # first dossier re-projected does not mean the second one is).
     end = time.time() + 10
-    while dossier(t, open1["code"])["deadlines"]["appointment_at"] != "2026-01-05T16:00:00+07:00":
-        ok(time.time() < end, "open dossier re-projected after the migration")
+    while (t.scalar("SELECT count(*) FROM calendar_reproject_pending") != "0" or
+           dossier(t, open1["code"])["deadlines"]["appointment_at"] != "2026-01-05T16:00:00+07:00"):
+        ok(time.time() < end, "open dossiers re-projected after the migration")
         time.sleep(0.1)
     d1 = dossier(t, open1["code"])
     eq(d1["deadlines"]["legal_due_at"], "2026-01-05T16:00:00+07:00", "Mon 05/01 16:00")
