@@ -42,15 +42,15 @@ struct worker {
 };
 
 enum app_ext_slot { EXT_ALERTS = 0, EXT_AUTH = 1, EXT_WEBHOOK = 2, EXT_RATELIMIT = 3,
-                    EXT_DOSSIER = 4 /* api/dossier.c: the working-time axis */,
-                    EXT_CALENDAR = 5 /* api/calendar.c: the calendar listener */,
-                    EXT_DOCS = 6 /* api/documents.c: public lookup rate limiter */ };
+                    EXT_DOSSIER = 4 /* api/common/hx.c: the working-time axis */,
+                    EXT_CALENDAR = 5 /* api/calendar/calendar.c: the calendar listener */,
+                    EXT_DOCS = 6 /* api/dossier/documents.c: public lookup rate limiter */ };
 
 struct app {
     const struct config *cfg;
     _Atomic(const struct wcal *) cal; /* current working calendar */
     /* calendars replaced by an administrator's change, kept (never freed while workers
-       run) so a reader still holding one stays valid: api/calendar.c */
+       run) so a reader still holding one stays valid: api/calendar/calendar.c */
     _Atomic(struct cal_retired *) cal_retired;
     int nworkers;
     struct worker *workers;

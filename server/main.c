@@ -9,7 +9,7 @@
 #include <event2/http.h>
 
 #include "api/api.h"
-#include "api/catalog.h"
+#include "api/calendar/calendar.h"
 #include "app.h"
 #include "cli/cli.h"
 #include "core/clock.h"

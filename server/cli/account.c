@@ -11,7 +11,7 @@
  * Blocking libpq on DATABASE_URL (no event loop here). An API key is printed once, alone
  * on its line; only its SHA-256 is stored. Every change is written to audit_log with
  * detail {"via":"cli"} in the same transaction; a disable notifies channel motcua_auth so
- * running servers drop the account's cached tokens (api/auth.c). Exit status: 0, 1 failure,
+ * running servers drop the account's cached tokens (api/auth/auth.c). Exit status: 0, 1 failure,
  * 2 bad arguments.
  */
 #include "cli/cli.h"
@@ -29,11 +29,11 @@
 #include "core/token.h"
 #include "db/db.h"
 #include "domain/role.h"
-#include "http/json.h"
+#include "http/jin.h"
 
 /*
  * The instants written here are clock_now() (the last parameter, Unix seconds), the clock
- * api/auth.c writes and checks the same columns with (core/clock.h), never now().
+ * api/auth/auth.c writes and checks the same columns with (core/clock.h), never now().
  */
 static const char CLI_ACCOUNT_INSERT_SQL[] =
     "INSERT INTO account (login, display_name, role, unit_id, kind, password_hash,"
@@ -302,8 +302,8 @@ cmd_add(PGconn *c, const struct opts *o)
         return 2;
     }
     if (pw != NULL) {
-        /* The same NFC form the login route verifies against (http/json.c normalises). */
-        const char *nfc = json_nfc(a, pw);
+        /* The same NFC form the login route verifies against (http/jin.c normalises). */
+        const char *nfc = jin_nfc(a, pw);
 
         if (nfc == NULL || password_check_policy(nfc, &e) != 0) {
             fprintf(stderr, "Mật khẩu không hợp lệ / password refused: %s\n",

@@ -3,7 +3,7 @@
  * tsv|json] [--year YYYY] [--json]`: a year's announcement loaded into the database of
  * DATABASE_URL (issue 15 part 2; docs/domain.md §4.4 "Adding a year").
  *
- * The same evaluation as POST /api/v1/calendar/import (api/calendar_import.c): the whole
+ * The same evaluation as POST /api/v1/calendar/import (api/calendar/calendar_import.c): the whole
  * file is checked, the diff against the loaded rows and the open dossiers whose appointment
  * or legal due would move are printed, then (without --dry-run) everything is written in
  * ONE transaction: calendar_day rows, the moved dossiers' calendar_reprojected events and
@@ -28,8 +28,8 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
-#include "api/calendar_int.h"
-#include "api/catalog.h"
+#include "api/calendar/calendar_int.h"
+#include "api/calendar/calendar.h"
 #include "core/arena.h"
 #include "core/config.h"
 #include "db/db.h"

@@ -1,5 +1,5 @@
 /*
- * cli.h - the `motcua calendar ...` subcommands (server/main.c dispatches to them).
+ * cli.h - the `motcua ...` subcommands (server/main.c dispatches to them).
  * Each takes argv[0] = its own name, prints to stdout, messages to stderr in
  * Vietnamese and English, and returns the process exit status: 0 success, 1 failure
  * (e.g. an unreadable data file), 2 bad arguments.
@@ -49,6 +49,10 @@ int cli_calendar_import(int argc, char **argv);
  * its line. argv[0] is "account".
  */
 int cli_account(int argc, char **argv);
+
+/* `motcua migrate [--check]` (server/db/migrate.c, next to the migrations it runs): uses
+   DATABASE_URL; prints what it applied; exit status. */
+int cli_migrate(int argc, char **argv);
 
 /* `motcua routes` (server/cli/routes.c): "METHOD PATTERN roles|public", one line a route. */
 int cli_routes(void);

@@ -7,7 +7,7 @@
  *
  * Cost (docs/security.md): m = 19 MiB, t = 2, p = 1 (OWASP's Argon2id
  * baseline). Hashing is CPU- and memory-heavy by design (tens of ms): callers
- * on an event loop run it off the loop (api/auth.c uses a small thread pool).
+ * on an event loop run it off the loop (api/auth/auth.c uses a small thread pool).
  */
 #ifndef MOTCUA_CORE_PASSWORD_H
 #define MOTCUA_CORE_PASSWORD_H

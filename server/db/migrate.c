@@ -38,6 +38,7 @@
 
 #include <openssl/evp.h>
 
+#include "cli/cli.h"
 #include "core/arena.h"
 #include "core/embed.h"
 #include "core/hex.h"

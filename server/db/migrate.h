@@ -56,7 +56,4 @@ int migrate_status_files(const PGresult *res, const struct embed_file *files, si
 extern const char MIGRATE_STATUS_SQL[];
 int migrate_status_ok(const PGresult *res, struct mc_err *e);
 
-/* `motcua migrate [--check]`: uses DATABASE_URL; prints what it applied; exit status. */
-int cli_migrate(int argc, char **argv);
-
 #endif

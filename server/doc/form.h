@@ -250,7 +250,7 @@ char *doc_qr_payload(struct arena *a, const struct doc_input *in);
 /*
  * The public lookup address of a dossier, the one place that builds it (QR content of
  * the receipt JSON and of every printed form, the text under the QR):
- * "<public_url>/tra-cuu?ma=<code>" (the web client's citizen lookup page, api/web.c, which
+ * "<public_url>/tra-cuu?ma=<code>" (the web client's citizen lookup page, api/system/web.c, which
  * asks for the secret and calls GET /api/v1/lookup), with a trailing
  * '/' of public_url dropped and the code percent-encoded (RFC 3986 unreserved characters
  * kept, so dossier codes and the reception's code placeholder pass unchanged). NULL when

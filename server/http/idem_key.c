@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 int
-idem_key_valid(const char *k)
+http_idem_key_valid(const char *k)
 {
     size_t n = 0;
 

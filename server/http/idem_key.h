@@ -1,7 +1,7 @@
 /*
  * idem_key.h - the one definition of a valid Idempotency-Key header value, shared by the
  * request reader (http/server.c answers 400 BAD_REQUEST before any handler runs) and the
- * idempotency store (api/idem.c, column idempotency_key.key), and published in
+ * idempotency store (api/dossier/idem.c, column idempotency_key.key), and published in
  * proto/openapi.yaml components/parameters/IdempotencyKey.
  *
  * 1 to IDEM_KEY_MAX characters from A-Z a-z 0-9 . _ : - : what clients send (UUIDs,
@@ -16,6 +16,6 @@
 #define IDEM_KEY_RULE "Idempotency-Key: 1-255 characters A-Z a-z 0-9 . _ : -"
 
 /* 1 when k is a valid key, else 0. */
-int idem_key_valid(const char *k);
+int http_idem_key_valid(const char *k);
 
 #endif

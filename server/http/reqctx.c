@@ -23,7 +23,7 @@
 #include "app.h"
 #include "core/hex.h"
 #include "core/log.h"
-#include "http/json.h"
+#include "http/jin.h"
 #include "http/server.h"
 
 const char *
@@ -66,7 +66,7 @@ form_decode(struct arena *a, const char *s, size_t n)
         out[o++] = (char)c;
     }
     out[o] = '\0';
-    return json_utf8_valid(out, o) ? out : NULL;
+    return jin_utf8_valid(out, o) ? out : NULL;
 }
 
 const char *
@@ -307,9 +307,9 @@ http_reply_error(struct reqctx *rc, const struct mc_err *e)
                     "message_en", err_msg_en(code), "status", status);
     if (err == NULL)
         err = json_object();
-    if (e->detail[0] != '\0' && json_utf8_valid(e->detail, strlen(e->detail)))
+    if (e->detail[0] != '\0' && jin_utf8_valid(e->detail, strlen(e->detail)))
         json_object_set_new(err, "detail", json_string(e->detail));
-    if (e->field[0] != '\0' && json_utf8_valid(e->field, strlen(e->field)))
+    if (e->field[0] != '\0' && jin_utf8_valid(e->field, strlen(e->field)))
         json_object_set_new(err, "field", json_string(e->field));
     json_object_set_new(err, "instance", json_string(rc->req_id));
     body = json_pack("{s:o}", "error", err);

@@ -58,7 +58,7 @@
 #include "db/db.h"
 #include "domain/role.h"
 #include "http/idem_key.h"
-#include "http/json.h"
+#include "http/jin.h"
 #include "http/metrics.h"
 #include "http/reqctx.h"
 
@@ -803,7 +803,7 @@ body_checks(struct reqctx *rc)
     hdr = rc_header(rc, "Idempotency-Key");
     if (hdr != NULL) {
         /* The one rule (http/idem_key.h), the same the idempotency store applies. */
-        if (!idem_key_valid(hdr)) {
+        if (!http_idem_key_valid(hdr)) {
             http_reply_err(rc, ERR_BAD_REQUEST, "%s", IDEM_KEY_RULE);
             return -1;
         }
@@ -818,7 +818,7 @@ body_checks(struct reqctx *rc)
             return -1;
         } else {
             err_clear(&e);
-            rc->json = json_parse_strict(rc->body, rc->body_len, &e);
+            rc->json = jin_parse_strict(rc->body, rc->body_len, &e);
             if (rc->json == NULL) {
                 http_reply_error(rc, &e);
                 return -1;
@@ -999,7 +999,7 @@ http_internal(struct worker *w, int method, const char *target, const char *body
         return;
     if (!(rc->match.route->flags & RF_PUBLIC)) {
         /* The caller's principal, authenticated by the caller: only the route's role rule
-         * (the rule of api/auth.c's authorize) is applied here. */
+         * (the rule of api/auth/auth.c's authorize) is applied here. */
         if (who == NULL || !who->authenticated) {
             http_reply_err(rc, ERR_UNAUTHENTICATED, "internal request without a principal");
             return;

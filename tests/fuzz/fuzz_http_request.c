@@ -8,19 +8,19 @@
  *     split into parameters (evhttp_parse_query_str) and each value decoded;
  *   - every path parameter named "code" goes through the dossier / unit / procedure code
  *     parsers (domain/code.h), since handlers look dossiers up by it;
- *   - the body is parsed with the server's limits (json_parse_strict) and, when it is an
+ *   - the body is parsed with the server's limits (jin_parse_strict) and, when it is an
  *     object, read with the getters and limits of the dossier handlers (reception:
  *     applicant.name 200, id_number 20, address 300, procedure 40, reason 2000, channel
  *     1..3, received_at; transition: type 32, expected_version, occurred_at,
  *     new_appointment, step 200, minutes), the Idempotency fingerprint taken.
  * Invariants (abort() on violation): route_match's contract (router.h); a string a getter
- * returns is valid UTF-8, NFC (json_nfc gives the same bytes) and within its limit in
+ * returns is valid UTF-8, NFC (jin_nfc gives the same bytes) and within its limit in
  * code points, with no control character but TAB/LF/CR; a failing getter names its field;
  * a parsed instant or date formats and parses back to the same value; a parsed dossier
  * code re-made from its parts is the same text.
  *
  * Not covered (not separable from the handlers' database calls and struct reqctx):
- * the handlers' own parse_reception/parse_event (static in api/dossier_write.c), which
+ * the handlers' own parse_reception/parse_event (static in api/dossier/dossier_write.c), which
  * need rc->who; the authentication hook. Seeds: tests/fuzz/corpus/fuzz_http_request/.
  */
 #include <stdint.h>
@@ -33,12 +33,12 @@
 #include <event2/keyvalq_struct.h>
 
 #include "api/api.h"
-#include "api/idem.h"
+#include "api/dossier/idem.h"
 #include "app.h"
 #include "core/arena.h"
 #include "domain/cal.h"
 #include "domain/code.h"
-#include "http/json.h"
+#include "http/jin.h"
 #include "http/router.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -50,7 +50,7 @@ static const int METHODS[] = {EVHTTP_REQ_GET,   EVHTTP_REQ_HEAD,   EVHTTP_REQ_PO
                               EVHTTP_REQ_PUT,   EVHTTP_REQ_PATCH,  EVHTTP_REQ_DELETE,
                               EVHTTP_REQ_OPTIONS};
 
-/* Control characters json_get_str must have refused (json.h). */
+/* Control characters jin_get_str must have refused (http/jin.h). */
 static int
 has_bad_control(const char *s)
 {
@@ -71,18 +71,18 @@ check_str(json_t *obj, const char *name, size_t maxlen, struct arena *a)
     int rv;
 
     err_clear(&e);
-    rv = json_get_str(obj, name, maxlen, 0, &out, &e);
+    rv = jin_get_str(obj, name, maxlen, 0, &out, &e);
     if (rv == 1) {
         char *n;
 
-        if (out == NULL || !json_utf8_valid(out, strlen(out)) || has_bad_control(out))
+        if (out == NULL || !jin_utf8_valid(out, strlen(out)) || has_bad_control(out))
             abort();
-        if (maxlen != 0 && json_utf8_len(out) > maxlen)
+        if (maxlen != 0 && jin_utf8_len(out) > maxlen)
             abort();
-        n = json_nfc(a, out);
+        n = jin_nfc(a, out);
         if (n == NULL || strcmp(n, out) != 0)
             abort();
-        if (json_fold_text(a, out) == NULL)
+        if (jin_fold_text(a, out) == NULL)
             abort();
     } else if (rv < 0) {
         if (e.code == ERR_OK || strcmp(e.field, name) != 0)
@@ -101,7 +101,7 @@ check_instant(json_t *obj, const char *name)
     int rv;
 
     err_clear(&e);
-    rv = json_get_instant(obj, name, 0, &t, &e);
+    rv = jin_get_instant(obj, name, 0, &t, &e);
     if (rv == 1) {
         cal_format_instant(t, buf);
         if (cal_parse_instant(buf, strlen(buf), &t2) != 0 || t2 != t)
@@ -119,7 +119,7 @@ check_int(json_t *obj, const char *name, int64_t lo, int64_t hi)
     int rv;
 
     err_clear(&e);
-    rv = json_get_int(obj, name, lo, hi, 0, &v, &e);
+    rv = jin_get_int(obj, name, lo, hi, 0, &v, &e);
     if ((rv == 1 && (v < lo || v > hi)) || (rv < 0 && e.code == ERR_OK))
         abort();
 }
@@ -138,7 +138,7 @@ check_body(const char *body, size_t len, const char *method, const char *path,
     if (strlen(fp) != 64)
         abort();
     err_clear(&e);
-    j = json_parse_strict(body, len, &e);
+    j = jin_parse_strict(body, len, &e);
     if (j == NULL) {
         if (e.code != ERR_BAD_JSON && e.code != ERR_TOO_DEEP && e.code != ERR_BAD_UTF8)
             abort();
@@ -147,7 +147,7 @@ check_body(const char *body, size_t len, const char *method, const char *path,
     if (e.code != ERR_OK)
         abort();
     if (json_is_object(j)) {
-        /* Reception (api/dossier_write.c parse_reception, parse_applicant). */
+        /* Reception (api/dossier/dossier_write.c parse_reception, parse_applicant). */
         app = json_object_get(j, "applicant");
         if (json_is_object(app)) {
             check_str(app, "name", 200, a);
@@ -164,7 +164,7 @@ check_body(const char *body, size_t len, const char *method, const char *path,
         check_int(j, "sets", 1, 100);
         check_instant(j, "received_at");
         err_clear(&e);
-        if (json_get_bool(j, "complete", 0, &b, &e) == 1 && b != 0 && b != 1)
+        if (jin_get_bool(j, "complete", 0, &b, &e) == 1 && b != 0 && b != 1)
             abort();
         /* Transition (parse_event). */
         check_str(j, "type", 32, a);
@@ -176,7 +176,7 @@ check_body(const char *body, size_t len, const char *method, const char *path,
         check_str(j, "legal_basis", 500, a);
         /* Dates of the calendar and report routes. */
         err_clear(&e);
-        if (json_get_date(j, "day", 0, &day, &e) == 1) {
+        if (jin_get_date(j, "day", 0, &day, &e) == 1) {
             char buf[16];
             int32_t d2 = 0;
 

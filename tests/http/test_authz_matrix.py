@@ -559,7 +559,7 @@ def test_matrix(t):
                                   r.text[:160] if r is not None else "(no answer)"))
             if before is not None:
                 # No waiting: a refused write is answered only after its idempotency claim
-                # is deleted (server/api/idem.c idem_release_reply_error).
+                # is deleted (server/api/dossier/idem.c idem_release_reply_error).
                 after = snapshot(t)
                 if after != before:
                     bad.append("%s %s: refused calls changed %s"

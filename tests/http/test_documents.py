@@ -1,4 +1,4 @@
-"""Printed forms and the public lookup, through the real API (api/documents.h, server/doc):
+"""Printed forms and the public lookup, through the real API (api/dossier/documents.h, server/doc):
 the receipt (Mẫu 01) a clerk prints at reception as PDF and HTML, the supplement request after
 a request_supplement event, the apology (phiếu xin lỗi và hẹn lại), and GET /api/v1/lookup
 (right secret, wrong secret, unknown code, rate limit).

@@ -419,7 +419,7 @@ def test_idempotent_retry(t):
 
 def test_idempotent_claim_of_a_dead_session(t):
     """A claim left 'running' is taken over at once when the PostgreSQL session that made it
-    is gone (sql/013_idem_claim.sql, server/api/idem.c); a live one still answers 409."""
+    is gone (sql/013_idem_claim.sql, server/api/dossier/idem.c); a live one still answers 409."""
     body = {"applicant": APPLICANT, "procedure": "2.000908", "complete": True}
 
     def left_running(claim):

@@ -13,7 +13,7 @@ Afterwards:
   - retrying those at once with the same key and body returns the original result (replay)
     or applies them once: a claim left 'running' by a unit cut off mid-flight belongs to a
     PostgreSQL session that the restart ended, so the retry takes it over without waiting
-    IDEM_STALE_SECONDS (server/api/idem.c); no retry answers 409 IDEMPOTENCY_IN_FLIGHT;
+    IDEM_STALE_SECONDS (server/api/dossier/idem.c); no retry answers 409 IDEMPOTENCY_IN_FLIGHT;
   - the server recovered on its own (/readyz 200) and, at the end of the module, stops with
     exit status 0 and no sanitizer report (checked by run.py).
 The run lasts MOTCUA_SOAK_SECONDS (default 20; `make soak` sets it longer).

@@ -319,7 +319,7 @@ def test_json_depth_bomb(t):
 
 def test_huge_strings_named_field(t):
     # Over the field's own limit (domain limits in dossier_write.c): 422 naming the field by
-    # its path in the body (http/json.h json_field_in / json_field_at).
+    # its path in the body (http/jin.h jin_field_in / jin_field_at).
     for body, field in [(reception(name="A" * 201), "applicant.name"),
                         (reception(reason="x" * 2001), "reason"),
                         (reception(id_number="9" * 21), "applicant.id_number"),

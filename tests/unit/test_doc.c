@@ -256,7 +256,8 @@ test_keep_place(void **state)
     arena_free(a);
 }
 
-/* The lookup address: the web client's citizen page /tra-cuu?ma= (api/web.c), never the secret. */
+/* The lookup address: the web client's citizen page /tra-cuu?ma= (api/system/web.c), never the
+   secret. */
 static void
 test_lookup_url(void **state)
 {

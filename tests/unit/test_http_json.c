@@ -1,6 +1,6 @@
 /*
  * test_http_json.c - strict parsing with limits, typed getters naming the field,
- * UTF-8 validation, NFC and the folded search form (http/json.c).
+ * UTF-8 validation, NFC and the folded search form (http/jin.c).
  * Expected instants were computed independently (Python datetime), not by cal.c.
  */
 #include <setjmp.h>
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "core/arena.h"
-#include "http/json.h"
+#include "http/jin.h"
 
 struct parse_row {
     const char *text;
@@ -53,7 +53,7 @@ test_parse(void **state)
         json_t *j;
 
         err_clear(&e);
-        j = json_parse_strict(PARSE[i].text, len, &e);
+        j = jin_parse_strict(PARSE[i].text, len, &e);
         print_message("row %zu\n", i);
         if (PARSE[i].want == ERR_OK) {
             assert_non_null(j);
@@ -89,7 +89,7 @@ test_depth(void **state)
         }
         s[d * 2] = '\0';
         err_clear(&e);
-        j = json_parse_strict(s, (size_t)d * 2, &e);
+        j = jin_parse_strict(s, (size_t)d * 2, &e);
         assert_int_equal(e.code, ROWS[r].want);
         assert_true((j != NULL) == (ROWS[r].want == ERR_OK));
         json_decref(j);
@@ -100,7 +100,7 @@ test_depth(void **state)
 static void
 test_long_string(void **state)
 {
-    size_t n = JSON_MAX_STRING + 1;
+    size_t n = JIN_MAX_STRING + 1;
     char *s = malloc(n + 16);
     struct mc_err e;
 
@@ -109,12 +109,12 @@ test_long_string(void **state)
     memset(s + 2, 'a', n);
     memcpy(s + 2 + n, "\"]", 3);
     err_clear(&e);
-    assert_null(json_parse_strict(s, n + 4, &e));
+    assert_null(jin_parse_strict(s, n + 4, &e));
     assert_int_equal(e.code, ERR_BAD_JSON);
     /* exactly at the limit: accepted */
     memcpy(s + 2 + n - 1, "\"]", 3);
     err_clear(&e);
-    json_t *j = json_parse_strict(s, n + 3, &e);
+    json_t *j = jin_parse_strict(s, n + 3, &e);
     assert_non_null(j);
     json_decref(j);
     free(s);
@@ -159,9 +159,9 @@ test_get_str(void **state)
         int rc;
 
         err_clear(&e);
-        j = json_parse_strict(STR[i].json, strlen(STR[i].json), &e);
+        j = jin_parse_strict(STR[i].json, strlen(STR[i].json), &e);
         assert_non_null(j);
-        rc = json_get_str(j, STR[i].name, STR[i].maxlen, STR[i].required, &out, &e);
+        rc = jin_get_str(j, STR[i].name, STR[i].maxlen, STR[i].required, &out, &e);
         print_message("row %zu\n", i);
         assert_int_equal(rc, STR[i].want_rc);
         if (rc == 1)
@@ -199,21 +199,21 @@ test_get_int_bool(void **state)
         int64_t v = 0;
 
         j = json_loads(ROWS[i].json, 0, NULL);
-        assert_int_equal(json_get_int(j, "x", ROWS[i].min, ROWS[i].max, 0, &v, &e),
+        assert_int_equal(jin_get_int(j, "x", ROWS[i].min, ROWS[i].max, 0, &v, &e),
                          ROWS[i].want_rc);
         if (ROWS[i].want_rc == 1)
             assert_int_equal(v, ROWS[i].want);
         json_decref(j);
     }
     j = json_loads("{\"t\":true,\"f\":false,\"s\":\"true\",\"n\":1}", 0, NULL);
-    assert_int_equal(json_get_bool(j, "t", 1, &b, &e), 1);
+    assert_int_equal(jin_get_bool(j, "t", 1, &b, &e), 1);
     assert_int_equal(b, 1);
-    assert_int_equal(json_get_bool(j, "f", 1, &b, &e), 1);
+    assert_int_equal(jin_get_bool(j, "f", 1, &b, &e), 1);
     assert_int_equal(b, 0);
-    assert_int_equal(json_get_bool(j, "s", 1, &b, &e), -1);
+    assert_int_equal(jin_get_bool(j, "s", 1, &b, &e), -1);
     assert_string_equal(e.field, "s");
-    assert_int_equal(json_get_bool(j, "n", 1, &b, &e), -1);
-    assert_int_equal(json_get_bool(j, "absent", 1, &b, &e), -1);
+    assert_int_equal(jin_get_bool(j, "n", 1, &b, &e), -1);
+    assert_int_equal(jin_get_bool(j, "absent", 1, &b, &e), -1);
     assert_int_equal(e.code, ERR_VALIDATION);
     json_decref(j);
 }
@@ -243,7 +243,7 @@ test_get_instant_date(void **state)
 
         j = json_loads(ROWS[i].json, 0, NULL);
         err_clear(&e);
-        assert_int_equal(json_get_instant(j, "at", 0, &t, &e), ROWS[i].want_rc);
+        assert_int_equal(jin_get_instant(j, "at", 0, &t, &e), ROWS[i].want_rc);
         if (ROWS[i].want_rc == 1)
             assert_int_equal(t, ROWS[i].want);
         if (ROWS[i].want_rc < 0) {
@@ -253,9 +253,9 @@ test_get_instant_date(void **state)
         json_decref(j);
     }
     j = json_loads("{\"d\":\"2026-02-25\",\"bad\":\"2026-2-25\"}", 0, NULL);
-    assert_int_equal(json_get_date(j, "d", 1, &d, &e), 1);
+    assert_int_equal(jin_get_date(j, "d", 1, &d, &e), 1);
     assert_int_equal(d, 20509); /* days from 1970-01-01 */
-    assert_int_equal(json_get_date(j, "bad", 1, &d, &e), -1);
+    assert_int_equal(jin_get_date(j, "bad", 1, &d, &e), -1);
     assert_int_equal(e.code, ERR_BAD_DATE);
     json_decref(j);
 }
@@ -281,14 +281,14 @@ test_fold(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(ROWS) / sizeof(ROWS[0]); i++) {
-        char *f = json_fold_text(a, ROWS[i].in);
+        char *f = jin_fold_text(a, ROWS[i].in);
 
         assert_non_null(f);
         assert_string_equal(f, ROWS[i].want);
     }
-    assert_null(json_fold_text(a, "a\xc3"));
-    assert_null(json_nfc(a, "\xff"));
-    assert_string_equal(json_nfc(a, "Nguye\xcc\x82\xcc\x83n"), "Nguy\xe1\xbb\x85n");
+    assert_null(jin_fold_text(a, "a\xc3"));
+    assert_null(jin_nfc(a, "\xff"));
+    assert_string_equal(jin_nfc(a, "Nguye\xcc\x82\xcc\x83n"), "Nguy\xe1\xbb\x85n");
     arena_free(a);
 }
 
@@ -315,8 +315,8 @@ test_utf8(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(ROWS) / sizeof(ROWS[0]); i++)
-        assert_int_equal(json_utf8_valid(ROWS[i].s, strlen(ROWS[i].s)), ROWS[i].valid);
-    assert_int_equal(json_utf8_len("\xc4\x90\xc3\xa0o"), 3);
+        assert_int_equal(jin_utf8_valid(ROWS[i].s, strlen(ROWS[i].s)), ROWS[i].valid);
+    assert_int_equal(jin_utf8_len("\xc4\x90\xc3\xa0o"), 3);
 }
 
 int

@@ -1,0 +1,129 @@
+/*
+ * common.h - what every handler shares: running units of work on the worker's pool and
+ * replying with their errors (api/common/db.c), paging of lists (api/common/page.c) and
+ * the generic helpers of handlers (api/common/hx.c).
+ */
+#ifndef MOTCUA_API_COMMON_COMMON_H
+#define MOTCUA_API_COMMON_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "core/err.h"
+#include "db/db.h"
+#include "http/router.h"
+
+struct arena;
+struct ddl_axis;
+struct reqctx;
+struct worker;
+
+/* ---- units of work (api/common/db.c) ---- */
+
+/*
+ * Runs one unit of work on the worker's pool for a request: counts it in rc->db_inflight
+ * (the reqctx stays alive meanwhile) and adds its time to rc->db_ns. done(rc, r) runs on
+ * the loop once the unit is over, unless the client hung up (then the request is
+ * abandoned and released) or the reply was already written. st and its values must stay
+ * valid until then: keep them in rc->arena.
+ *
+ * For a non-GET request of an authenticated principal, the unit gets one hidden first
+ * statement setting the transaction-local request context (motcua.account_id, .login,
+ * .request_id, .client_addr) read by the administrative audit trigger
+ * (sql/041_admin_audit.sql); done's results start at st[0] and failed_stmt indexes st.
+ */
+typedef void (*api_db_done)(struct reqctx *rc, struct db_result *r);
+void api_db(struct reqctx *rc, const struct db_stmt *st, int n, api_db_done done);
+
+/* Shorthand for one statement. */
+void api_db1(struct reqctx *rc, const char *sql, int nparams, const char *const *values,
+             api_db_done done);
+
+/* Replies with the error of a failed unit: 503 DB_UNAVAILABLE, or 500 DB_ERROR. */
+void api_reply_db_error(struct reqctx *rc, const struct db_result *r);
+
+/* ---- paging (api/common/page.c) ---- */
+
+/*
+ * ?limit= of a list (default 50, 1..500, API conventions). Returns 0, or -1 with e =
+ * BAD_QUERY naming "limit".
+ */
+int api_query_limit(struct reqctx *rc, int *limit, struct mc_err *e);
+
+/*
+ * A query parameter holding a row id (a keyset cursor of a list in id order, or a bound
+ * like ?after=): *out = NULL when absent or empty, else the parameter's text, 1..18
+ * decimal digits (fits a bigint). -1 with e = BAD_QUERY naming the parameter otherwise.
+ */
+int api_query_id(struct reqctx *rc, const char *name, const char **out, struct mc_err *e);
+
+/*
+ * Cursors of lists ordered by a text key (codes): the key of the last row shown, hex
+ * encoded so that clients treat it as opaque. api_cursor_encode() returns the cursor in
+ * the arena; api_query_cursor() reads ?cursor= back into the key (in rc->arena), NULL when
+ * absent or empty; -1 with e = BAD_QUERY naming "cursor" when it is not one we wrote.
+ */
+const char *api_cursor_encode(struct arena *a, const char *key);
+int api_query_cursor(struct reqctx *rc, const char **out, struct mc_err *e);
+
+/* The body of a list: {"items": items, "next_cursor": next or null}. Takes items. */
+json_t *api_page(json_t *items, const char *next);
+
+/* ---- generic helpers (api/common/hx.c) ---- */
+
+/*
+ * The axis of the calendar currently in w->app->cal, built on first use per worker and
+ * rebuilt when the calendar pointer changes (kept in w->ext[EXT_DOSSIER]). NULL with e
+ * filled when no calendar is loaded.
+ */
+const struct ddl_axis *hx_axis(struct worker *w, struct mc_err *e);
+
+/* Runs a unit for a request: api_db() above. */
+typedef void (*hx_db_cb)(struct reqctx *rc, struct db_result *r);
+void hx_db(struct reqctx *rc, const struct db_stmt *stmts, int n, hx_db_cb cb);
+
+/* RFC 3339 text of an instant in the arena ("2026-02-25T10:00:00+07:00"). */
+const char *hx_ts(struct reqctx *rc, int64_t t);
+/* JSON string of an instant, or JSON null for t == 0 / absent. */
+json_t *hx_ts_json(int64_t t);
+/* Instant of a column holding extract(epoch ...)::bigint; 0 for NULL. */
+int64_t hx_col_ts(const PGresult *res, int row, const char *col);
+/* Column as a string, NULL for SQL NULL. */
+const char *hx_col(const PGresult *res, int row, const char *col);
+/* JSON of a column holding JSON text; JSON null for SQL NULL or bad text. */
+json_t *hx_col_json(const PGresult *res, int row, const char *col);
+/* 1 when boolean column col of row 0 is true (NULL counts as false). */
+int hx_col_true(const PGresult *res, const char *col);
+
+/* Scope root for SQL ($n::bigint, NULL = everything for an administrator), in the arena. */
+const char *hx_scope_param(struct reqctx *rc);
+
+/* Role bits a caller may act with: integration clients replay staff acts (§11). */
+unsigned hx_roles(const struct reqctx *rc);
+/* Decimal text of v in the arena (a bigint parameter). */
+const char *hx_i64(struct reqctx *rc, int64_t v);
+/* Instant parameter in the arena, NULL for 0. */
+const char *hx_tsp(struct reqctx *rc, int64_t t);
+/* Compact JSON text in the arena. */
+const char *hx_json_text(struct reqctx *rc, json_t *j);
+/* Lower-case hex SHA-256 of s into hex (65 bytes with the NUL). */
+void hx_sha256_hex(const char *s, char *hex);
+
+/* j, released with the request's arena (JSON the domain structs point into). */
+json_t *hx_keep_json(struct reqctx *rc, json_t *j);
+
+/*
+ * A request-owned copy of a result: the pool frees r->res after the callback returns, but
+ * the next unit's parameters point into it and db_exec() needs them until that unit's
+ * callback (db.h) - the unit may wait in the pool queue when every connection's pipeline
+ * is full. Freed with the request's arena.
+ */
+const PGresult *hx_keep_result(struct reqctx *rc, const PGresult *res);
+
+/* Per-worker clean-up (the cached working-time axis); from api_worker_free() (api/routes.c). */
+void hx_worker_free(struct worker *w);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * documents.h - printable forms of a dossier (PDF or HTML, server/doc) and the
+ * public lookup (tra cứu). Routes (rows of API_DOC_ROUTES, listed in api/routes.c):
+ *   GET /api/v1/dossiers/{code}/documents          which forms exist for the dossier
+ *   GET /api/v1/dossiers/{code}/documents/{form}   receipt | supplement | refusal | apology |
+ *                                                  stop | control_slip; ?format=pdf|html or
+ *                                                  the Accept header (default PDF);
+ *                                                  receipt: ?secret= prints the lookup secret
+ *   GET /api/v1/guidance/{id}/document             Mẫu 02 of a reception_guidance row
+ *   GET /api/v1/register?unit=&from=&to=           Sổ theo dõi hồ sơ (A4 landscape)
+ *   GET /api/v1/lookup?code=&secret=               public: status, appointment, unit name
+ *
+ * Scope: staff and integration clients read the documents of dossiers whose receiving,
+ * resolving or current unit is in their subtree; out of scope is 404 DOSSIER_NOT_FOUND
+ * (as api/dossier/dossier.h: the code is guessable). The lookup answers wrong code and wrong
+ * secret with the same 404 LOOKUP_FAILED, and is rate-limited per client address.
+ */
+#ifndef MOTCUA_API_DOCUMENTS_H
+#define MOTCUA_API_DOCUMENTS_H
+
+#include <stddef.h>
+
+#include "http/router.h"
+
+struct worker;
+
+/* Ends with a zero row (api/api.h). */
+extern const struct route API_DOC_ROUTES[];
+
+/* Public lookups allowed per client address and minute, per worker thread. */
+#define DOC_LOOKUP_PER_MIN 30
+
+/* Frees the worker's lookup limiter (w->ext[EXT_DOCS]); call when the worker stops. */
+void api_documents_worker_free(struct worker *w);
+
+#endif

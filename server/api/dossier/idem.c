@@ -1,0 +1,366 @@
+/*
+ * idem.c - Idempotency-Key support for POST routes: exports idem_begin, idem_begin_read,
+ * idem_store_stmt, idem_release, idem_fingerprint. The protocol is described in idem.h.
+ */
+#include "api/dossier/idem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "http/reqctx.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "app.h"
+
+/*
+ * Claims the key, or reports the existing record. Columns: outcome ('claimed' or the
+ * existing status), fingerprint, http_status, response. An empty result means a concurrent
+ * claim committed after this statement's snapshot: treated as in flight.
+ *
+ * The claim records the PostgreSQL session that made it (pid + backend_start,
+ * sql/013_idem_claim.sql). A 'running' claim is taken over when its session is gone:
+ *   - it started before the current postmaster: PostgreSQL restarted since (exact);
+ *   - its pid no longer runs that session: the connection closed, i.e. the motcua process
+ *     that held it died. The activity table is read once per transaction, so a session
+ *     that connected after that read would look absent: such a young claimant (started
+ *     less than IDEM_SESSION_MARGIN ago) is not judged by this rule. A NULL backend_start
+ *     (a session the role may not see) counts as alive.
+ *   - or, as before, it is older than IDEM_STALE_SECONDS (fallback, e.g. rows written
+ *     before 013 without a session).
+ * Two retries taking over at once: ON CONFLICT DO UPDATE locks the row, and the second
+ * re-evaluates the WHERE on the row the first wrote, whose session is alive - it updates
+ * nothing and reports the claim 'running' (409), so only one wins.
+ */
+#define IDEM_SESSION_MARGIN "interval '1 second'"
+
+/* $5 is the request's now (rc->now, Unix seconds): created_at is written and its staleness
+ * judged on the server's one clock (core/clock.h). The session checks stay on PostgreSQL's
+ * own clock: they compare with backend_start and the postmaster's start, which it writes. */
+#define IDEM_NOW "to_timestamp($5::bigint)"
+
+static const char IDEM_CLAIM_SQL[] =
+    "WITH claim AS ("
+    " INSERT INTO idempotency_key (scope, key, fingerprint, status, claim_pid,"
+    "  claim_backend_start, created_at)"
+    " VALUES ($1, $2, $3, 'running', pg_backend_pid(),"
+    "  (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid())), " IDEM_NOW ")"
+    " ON CONFLICT (scope, key) DO UPDATE"
+    "  SET fingerprint = EXCLUDED.fingerprint, created_at = EXCLUDED.created_at,"
+    "   claim_pid = EXCLUDED.claim_pid, claim_backend_start = EXCLUDED.claim_backend_start"
+    "  WHERE idempotency_key.status = 'running'"
+    "    AND (idempotency_key.created_at < " IDEM_NOW " - make_interval(secs => $4::int)"
+    "     OR idempotency_key.claim_backend_start < pg_postmaster_start_time()"
+    "     OR (idempotency_key.claim_pid IS NOT NULL"
+    "      AND idempotency_key.claim_backend_start < statement_timestamp() - "
+    IDEM_SESSION_MARGIN
+    "      AND NOT EXISTS (SELECT 1 FROM pg_stat_get_activity(idempotency_key.claim_pid) a"
+    "       WHERE a.backend_start = idempotency_key.claim_backend_start"
+    "        OR a.backend_start IS NULL)))"
+    " RETURNING 'claimed'::text AS outcome, fingerprint, NULL::int AS http_status,"
+    "  NULL::text AS response)"
+    " SELECT outcome, fingerprint, http_status, response FROM claim"
+    " UNION ALL"
+    " SELECT status, fingerprint, http_status, response::text FROM idempotency_key"
+    "  WHERE scope = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM claim)";
+
+const char IDEM_STORE_SQL[] =
+    "UPDATE idempotency_key SET status = 'done', http_status = $3::int, response = $4::jsonb"
+    " WHERE scope = $1 AND key = $2";
+
+static const char IDEM_RELEASE_SQL[] =
+    "DELETE FROM idempotency_key WHERE scope = $1 AND key = $2 AND status = 'running'";
+
+/* $1: now, Unix seconds (rc->now or clock_now()), the clock created_at was written with. */
+const char IDEM_PURGE_SQL[] =
+    "DELETE FROM idempotency_key WHERE created_at < to_timestamp($1::bigint) - interval '1 day'";
+
+/*
+ * The claim's transaction commits without waiting for its WAL flush (synchronous_commit off
+ * for this transaction only): the claim is visible to other sessions at commit either way,
+ * and a claim lost in a crash before the flush is harmless - the request's own write unit
+ * commits synchronously later, and its flush covers the claim's WAL (WAL is sequential); if
+ * that write never committed, a retry simply claims the key again. This saves one disk flush
+ * per idempotent request (docs/architecture.md, "Performance").
+ */
+static const char IDEM_ASYNC_SQL[] = "SELECT set_config('synchronous_commit', 'off', true)";
+
+struct idem_run {
+    struct reqctx *rc;
+    struct idem *im;
+    idem_go_fn go;
+    idem_read_fn go_read;
+    int lead;              /* statements before the handler's reads: 0 (no key) or 2 */
+    struct db_stmt *stmts; /* the unit: [async, claim,] reads */
+    const char *params[5];
+    char stale[12];
+    char now[24]; /* rc->now, the claim's created_at */
+};
+
+void
+idem_fingerprint(const char *method, const char *path, const char *body, size_t body_len,
+                 char *hex)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+    if (ctx == NULL)
+        abort(); /* out of memory: not an error path (style.md) */
+    /* NUL separators so that ("a", "bc") and ("ab", "c") differ. */
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    EVP_DigestUpdate(ctx, method, strlen(method) + 1);
+    EVP_DigestUpdate(ctx, path, strlen(path) + 1);
+    if (body != NULL && body_len > 0)
+        EVP_DigestUpdate(ctx, body, body_len);
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    for (unsigned int i = 0; i < mdlen && i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    hex[64] = '\0';
+}
+
+/* Hands the reads' results to the handler: a view of r without the leading statements. */
+static void
+run_go(struct idem_run *run, struct db_result *r)
+{
+    if (run->go_read != NULL) {
+        struct db_result v = *r;
+
+        v.res += run->lead;
+        v.nres -= run->lead;
+        run->go_read(run->rc, run->im, &v);
+    } else {
+        run->go(run->rc, run->im);
+    }
+}
+
+/* Same bookkeeping as api_db() (api/common/common.h), which cannot carry the run pointer. */
+static void
+on_claim(struct db_result *r, void *arg)
+{
+    struct idem_run *run = arg;
+    struct reqctx *rc = run->rc;
+    const PGresult *res;
+    const char *outcome;
+
+    rc->db_inflight--;
+    rc->db_ns += r->elapsed_ns;
+    if (rc->gone || rc->completed) {
+        http_rc_release(rc);
+        return;
+    }
+    if (r->err.code != ERR_OK) {
+        /* The whole unit rolled back: no claim to release. */
+        http_reply_error(rc, &r->err);
+        return;
+    }
+    if (run->im == NULL) {
+        run_go(run, r);
+        return;
+    }
+    res = r->res[run->lead - 1];
+    if (PQntuples(res) == 0) {
+        http_reply_err(rc, ERR_IDEMPOTENCY_IN_FLIGHT, "key claimed concurrently");
+        return;
+    }
+    outcome = db_val(res, 0, 0);
+    if (strcmp(outcome, "claimed") == 0) {
+        run_go(run, r);
+        return;
+    }
+    if (strcmp(db_val(res, 0, 1), run->im->fingerprint) != 0) {
+        http_reply_err(rc, ERR_IDEMPOTENCY_MISMATCH, "the key was used with another request");
+        return;
+    }
+    if (strcmp(outcome, "done") != 0) {
+        http_reply_err(rc, ERR_IDEMPOTENCY_IN_FLIGHT, NULL);
+        return;
+    }
+    {
+        json_error_t je;
+        json_t *body = json_loads(db_val(res, 0, 3), 0, &je);
+        int status = atoi(db_val(res, 0, 2));
+
+        if (body == NULL || status < 200 || status > 599) {
+            json_decref(body);
+            http_reply_err(rc, ERR_INTERNAL, "stored idempotent response unreadable");
+            return;
+        }
+        rc_set_header(rc, "Idempotent-Replayed", "true");
+        http_reply_json(rc, status, body);
+    }
+}
+
+/* Claims the key (if any) and runs the reads, in one unit; see idem_begin_read. */
+static void
+claim_run(struct reqctx *rc, const struct db_stmt *reads, int nreads, idem_go_fn go,
+          idem_read_fn go_read)
+{
+    struct idem *im = NULL;
+    struct idem_run *run;
+    const char *pattern;
+    int n = 0;
+
+    if (rc->idem_key != NULL) {
+        /* http/server.c already refused a malformed header; this guards other callers. */
+        if (!http_idem_key_valid(rc->idem_key)) {
+            http_reply_err(rc, ERR_BAD_REQUEST, "%s", IDEM_KEY_RULE);
+            return;
+        }
+        im = arena_alloc(rc->arena, sizeof(*im));
+        pattern = rc->match.route != NULL ? rc->match.route->pattern : rc->path;
+        snprintf(im->scope, sizeof(im->scope), "%s|%lld", pattern,
+                 (long long)rc->who.account_id);
+        snprintf(im->key, sizeof(im->key), "%s", rc->idem_key);
+        idem_fingerprint(route_method_name(rc->method), rc->path, rc->body, rc->body_len,
+                         im->fingerprint);
+    } else if (nreads == 0) {
+        go(rc, NULL);
+        return;
+    }
+    run = arena_alloc(rc->arena, sizeof(*run));
+    run->rc = rc;
+    run->im = im;
+    run->go = go;
+    run->go_read = go_read;
+    run->stmts = arena_alloc(rc->arena, (size_t)(nreads + 2) * sizeof(*run->stmts));
+    if (im != NULL) {
+        snprintf(run->stale, sizeof(run->stale), "%d", IDEM_STALE_SECONDS);
+        run->params[0] = im->scope;
+        run->params[1] = im->key;
+        run->params[2] = im->fingerprint;
+        run->params[3] = run->stale;
+        snprintf(run->now, sizeof(run->now), "%lld", (long long)rc->now);
+        run->params[4] = run->now;
+        run->stmts[n++] = (struct db_stmt){IDEM_ASYNC_SQL, 0, NULL};
+        run->stmts[n++] = (struct db_stmt){IDEM_CLAIM_SQL, 5, run->params};
+    }
+    run->lead = n;
+    for (int i = 0; i < nreads; i++)
+        run->stmts[n++] = reads[i];
+    rc->db_inflight++;
+    db_exec(rc->w->db, run->stmts, n, on_claim, run);
+}
+
+void
+idem_begin(struct reqctx *rc, idem_go_fn go)
+{
+    claim_run(rc, NULL, 0, go, NULL);
+}
+
+void
+idem_begin_read(struct reqctx *rc, const struct db_stmt *reads, int nreads, idem_read_fn go)
+{
+    claim_run(rc, reads, nreads, NULL, go);
+}
+
+void
+idem_store_stmt(struct idem *im, int status, const char *response, struct db_stmt *out)
+{
+    snprintf(im->status_text, sizeof(im->status_text), "%d", status);
+    im->params[0] = im->scope;
+    im->params[1] = im->key;
+    im->params[2] = im->status_text;
+    im->params[3] = response;
+    out->sql = IDEM_STORE_SQL;
+    out->nparams = 4;
+    out->values = im->params;
+}
+
+/*
+ * The release's parameters are copied to the heap. With a reply attached (rc != NULL) the
+ * request stays alive (db_inflight) until the claim is deleted, and only then is answered:
+ * a client that got its error finds nothing left of its request in the database.
+ */
+struct idem_release_job {
+    char scope[160];
+    char key[IDEM_KEY_MAX + 1];
+    const char *params[2];
+    struct reqctx *rc; /* NULL: fire and forget */
+    int status;        /* reply: status + body, or the error */
+    json_t *body;
+    struct mc_err err;
+};
+
+static void
+on_released(struct db_result *r, void *arg)
+{
+    struct idem_release_job *j = arg;
+    struct reqctx *rc = j->rc;
+
+    (void)r; /* a failed release leaves a claim that goes stale after IDEM_STALE_SECONDS */
+    if (rc != NULL) {
+        rc->db_inflight--;
+        if (rc->gone) {
+            json_decref(j->body);
+            reqctx_abandon(rc);
+        } else if (j->body != NULL) {
+            http_reply_json(rc, j->status, j->body);
+        } else {
+            http_reply_error(rc, &j->err);
+        }
+    }
+    free(j);
+}
+
+static struct idem_release_job *
+release_job(const struct idem *im)
+{
+    struct idem_release_job *j = xcalloc(1, sizeof(*j));
+
+    memcpy(j->scope, im->scope, sizeof(j->scope));
+    memcpy(j->key, im->key, sizeof(j->key));
+    j->params[0] = j->scope;
+    j->params[1] = j->key;
+    return j;
+}
+
+void
+idem_release(struct reqctx *rc, struct idem *im)
+{
+    struct idem_release_job *j;
+
+    if (im == NULL)
+        return;
+    j = release_job(im);
+    db_exec1(rc->w->db, IDEM_RELEASE_SQL, 2, j->params, on_released, j);
+}
+
+void
+idem_release_reply_error(struct reqctx *rc, struct idem *im, const struct mc_err *e)
+{
+    struct idem_release_job *j;
+
+    if (im == NULL) {
+        http_reply_error(rc, e);
+        return;
+    }
+    j = release_job(im);
+    j->rc = rc;
+    j->err = *e;
+    rc->db_inflight++;
+    db_exec1(rc->w->db, IDEM_RELEASE_SQL, 2, j->params, on_released, j);
+}
+
+void
+idem_release_reply_json(struct reqctx *rc, struct idem *im, int status, json_t *body)
+{
+    struct idem_release_job *j;
+
+    if (im == NULL) {
+        http_reply_json(rc, status, body);
+        return;
+    }
+    j = release_job(im);
+    j->rc = rc;
+    j->status = status;
+    j->body = body;
+    rc->db_inflight++;
+    db_exec1(rc->w->db, IDEM_RELEASE_SQL, 2, j->params, on_released, j);
+}

@@ -1,0 +1,485 @@
+/*
+ * dvcqg.c - the national portal (DVCQG) feed for the adapter that pushes to it
+ * (domain.md §10, domain-sources.md §8.2): dossiers as DongBoHoSoMC objects, progress rows
+ * as CapNhatTienDoHoSoMC, in the DVCQG field names, status codes 1-10 mapped 1:1 (never 5, 6
+ * or 8 reported as 9) and times yyyyMMddHHmmss local; the per-dossier sync state the adapter
+ * acknowledges; and the reconciliation of counts per unit and period.
+ *
+ * Feed cursors are keysets over (updated_at, id) / (recorded_at, id). Those columns hold the
+ * writing transaction's start time, so a slow transaction could commit a row *behind* a
+ * cursor already handed out. The feeds therefore show only rows older than the start of the
+ * oldest transaction still running (pg_stat_activity.xact_start): anything not yet
+ * committed is at or after that instant and will appear on a later page, never skipped.
+ */
+#include "api/integration/integ.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/http.h>
+
+#include "api/common/common.h"
+#include "app.h"
+#include "core/arena.h"
+#include "domain/role.h"
+#include "http/jin.h"
+#include "http/reqctx.h"
+
+/* Rows visible to a feed: committed before every running transaction began. This now() is
+   the database's own clock on purpose (not the server's, core/clock.h): the keyset columns
+   are written on it (the writing transaction's start) and it is compared with xact_start. */
+#define FEED_HORIZON                                                                               \
+    "(SELECT coalesce(min(xact_start), now()) FROM pg_stat_activity"                               \
+    " WHERE datname = current_database() AND xact_start IS NOT NULL"                               \
+    " AND pid <> pg_backend_pid())"
+
+/* The instant of the refusal (state 3, domain.md §3) of dossier d: its refusing event. */
+#define REFUSED_AT                                                                                 \
+    "(SELECT re.occurred_at FROM dossier_event re WHERE re.dossier_id = d.id"                      \
+    " AND re.to_state = 3 ORDER BY re.seq LIMIT 1)"
+
+#define LOCAL_TS(col) "to_char((" col ") AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYYMMDDHH24MISS')"
+
+/* $1 scope root (NULL = all), $2 cursor ts (micros), $3 cursor id, $4 limit, $5 sync filter. */
+static const char SQL_FEED_DOSSIERS[] =
+    "SELECT json_build_object("
+    " 'MaHoSo', d.code, 'MaTTHC', p.code, 'TenTTHC', p.name, 'MaLinhVuc', f.code,"
+    " 'TenLinhVuc', f.name, 'KenhThucHien', d.channel,"
+    " 'ChuHoSo', d.applicant->>'name', 'SoGiayToChuHoSo', d.applicant->>'id_number',"
+    " 'DiaChiChuHoSo', d.applicant->>'address', 'SoDienThoai', d.applicant->>'phone',"
+    " 'Email', d.applicant->>'email',"
+    " 'NgayNopHoSo', " LOCAL_TS("d.submitted_at") ","
+    " 'NgayTiepNhan', " LOCAL_TS("d.received_at") ","
+    /* NgayHenTra is the appointment printed at reception, never the apology's new one:
+       the portal's 766 formula compares with it (domain.md §7.2), and §6.3 keeps a
+       rescheduled dossier late in every statistic. */
+    " 'NgayHenTra', " LOCAL_TS("d.appointment_at") ","
+    " 'NgayKetThucXuLy', " LOCAL_TS("CASE WHEN d.end_state IN (9, 10) THEN d.ended_at END") ","
+    " 'NgayTra', " LOCAL_TS("d.returned_at") ","
+    /* NgayTuChoi is when the refusal happened: the occurred_at of the event that took the
+       dossier to 3 (back-dated by an integration push as the sender says), never the row's
+       updated_at, which only says when motcua wrote it. */
+    " 'NgayTuChoi', " LOCAL_TS("CASE WHEN d.state = 3 THEN " REFUSED_AT " END") ","
+    " 'TrangThaiHoSo', d.state,"
+    " 'HinhThuc', CASE WHEN d.return_method = 'post' THEN 1 ELSE 0 END,"
+    " 'DonViXuLy', ru.name, 'MaDonViXuLy', ru.code, 'MaDonViTiepNhan', cu.code,"
+    " 'DanhSachHoSoBoSung', coalesce((SELECT json_agg(json_build_object("
+    "   'HoSoBoSungId', pz.n, 'NoiDungBoSung', pz.detail->>'reason',"
+    "   'NgayBoSung', " LOCAL_TS("pz.requested_at") ","
+    "   'NgayTiepNhanBoSung', " LOCAL_TS("pz.resolved_at") ","
+    "   'TrangThaiBoSung', CASE WHEN pz.resolved_at IS NULL THEN 0 ELSE 1 END,"
+    "   'NgayHenTraTruoc', " LOCAL_TS("pz.due_before") ","
+    "   'NgayHenTraMoi', " LOCAL_TS("pz.due_after") ") ORDER BY pz.n)"
+    "   FROM dossier_pause pz WHERE pz.dossier_id = d.id AND pz.reason = 'supplement'), '[]'),"
+    /* isUpdating: the portal already holds the dossier - a push was acknowledged synced
+       before; an adapter's error-only acks (nothing reached the portal) do not count. */
+    " 'isUpdating', coalesce(s.synced_version, 0) > 0,"
+    " 'motcua', json_build_object('version', d.version, 'sync_state',"
+    "   CASE WHEN s.state = 'error' THEN 'error'"
+    "        WHEN s.synced_version >= d.version THEN 'synced' ELSE 'not_synced' END,"
+    "   'sync_error', s.error))::text,"
+    " (extract(epoch FROM d.updated_at) * 1000000)::bigint, d.id"
+    " FROM dossier d JOIN procedure p ON p.id = d.procedure_id"
+    " LEFT JOIN field f ON f.id = p.field_id"
+    " JOIN unit ru ON ru.id = d.resolving_unit_id JOIN unit cu ON cu.id = d.receiving_unit_id"
+    " LEFT JOIN dvcqg_sync s ON s.dossier_id = d.id"
+    " WHERE ($1::bigint IS NULL OR unit_in_scope($1::bigint, d.receiving_unit_id)"
+    "        OR unit_in_scope($1::bigint, d.resolving_unit_id))"
+    " AND d.updated_at < " FEED_HORIZON
+    " AND ($2::bigint IS NULL OR (d.updated_at, d.id) >"
+    "      (to_timestamp($2::bigint / 1000000.0), $3::bigint))"
+    " AND ($5::text IS NULL OR $5 = CASE WHEN s.state = 'error' THEN 'error'"
+    "      WHEN s.synced_version >= d.version THEN 'synced' ELSE 'not_synced' END)"
+    " ORDER BY d.updated_at, d.id LIMIT $4::int";
+
+/* Progress rows: one per event, rendered by dvcqg_progress_row() (sql/090), the one
+ * definition the dvcqg-format webhooks (webhook.c) send too. */
+static const char SQL_FEED_PROGRESS[] =
+    "SELECT dvcqg_progress_row(e)::text,"
+    " (extract(epoch FROM e.recorded_at) * 1000000)::bigint, e.id::text"
+    " FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id"
+    " WHERE ($1::bigint IS NULL OR unit_in_scope($1::bigint, d.receiving_unit_id)"
+    "        OR unit_in_scope($1::bigint, d.resolving_unit_id))"
+    " AND e.recorded_at < " FEED_HORIZON
+    " AND ($2::bigint IS NULL OR (e.recorded_at, e.id) >"
+    "      (to_timestamp($2::bigint / 1000000.0), $3::uuid))"
+    " ORDER BY e.recorded_at, e.id LIMIT $4::int";
+
+/* Scope root for SQL: the caller's unit, NULL for an administrator. */
+static const char *
+scope_param(struct reqctx *rc)
+{
+    if (rc->who.role == ROLE_ADMIN)
+        return NULL;
+    return arena_printf(rc->arena, "%lld", (long long)rc->who.unit_id);
+}
+
+struct feed {
+    int limit;
+    const char *p[5];
+};
+
+/* Cursor "<micros>_<id>" (opaque to clients). */
+static int
+parse_cursor(struct reqctx *rc, struct feed *f, int uuid_id, struct mc_err *e)
+{
+    const char *c = rc_query(rc, "cursor");
+    const char *us;
+    char *end;
+
+    if (c == NULL || c[0] == '\0')
+        return 0;
+    us = strchr(c, '_');
+    if (us == NULL || strtoll(c, &end, 10) <= 0 || end != us || us[1] == '\0' ||
+        strlen(us + 1) > 40)
+        return err_field(e, ERR_BAD_QUERY, "cursor", "not a cursor of this feed");
+    if (!uuid_id) {
+        if (strtoll(us + 1, &end, 10) <= 0 || *end != '\0')
+            return err_field(e, ERR_BAD_QUERY, "cursor", "not a cursor of this feed");
+    } else {
+        for (const char *p = us + 1; *p; p++)
+            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || *p == '-'))
+                return err_field(e, ERR_BAD_QUERY, "cursor", "not a cursor of this feed");
+    }
+    f->p[1] = arena_strndup(rc->arena, c, (size_t)(us - c));
+    f->p[2] = us + 1;
+    return 0;
+}
+
+static void
+on_feed(struct reqctx *rc, struct db_result *r)
+{
+    struct feed *f = rc->state;
+    const PGresult *res;
+    json_t *items;
+    int n;
+
+    if (r->err.code != ERR_OK) {
+        api_reply_db_error(rc, r);
+        return;
+    }
+    res = r->res[0];
+    n = PQntuples(res);
+    items = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *o = json_loads(db_val(res, i, 0), 0, NULL);
+
+        json_array_append_new(items, o != NULL ? o : json_null());
+    }
+    /* The cursor of the last row; a short page still gives it, so the adapter polls on. */
+    json_t *next = n > 0 ? json_string(arena_printf(rc->arena, "%s_%s", db_val(res, n - 1, 1),
+                                                    db_val(res, n - 1, 2)))
+                         : (f->p[1] != NULL ? json_string(arena_printf(rc->arena, "%s_%s",
+                                                                       f->p[1], f->p[2]))
+                                            : json_null());
+    http_reply_json(rc, 200, json_pack("{s:o,s:o,s:b}", "items", items, "next_cursor", next,
+                                       "more", n == f->limit));
+}
+
+static void
+dossiers_go(struct reqctx *rc)
+{
+    struct feed *f = arena_alloc(rc->arena, sizeof(*f));
+    const char *sync = rc_query(rc, "sync");
+    struct mc_err e;
+
+    if (api_query_limit(rc, &f->limit, &e) != 0 || parse_cursor(rc, f, 0, &e) != 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
+    if (sync != NULL && strcmp(sync, "not_synced") != 0 && strcmp(sync, "synced") != 0 &&
+        strcmp(sync, "error") != 0) {
+        http_reply_error(rc, (err_field(&e, ERR_BAD_QUERY, "sync", "not_synced, synced or error"),
+                              &e));
+        return;
+    }
+    f->p[0] = scope_param(rc);
+    f->p[3] = arena_printf(rc->arena, "%d", f->limit);
+    f->p[4] = sync;
+    rc->state = f;
+    api_db1(rc, SQL_FEED_DOSSIERS, 5, f->p, on_feed);
+}
+
+/* GET /api/v1/dvcqg/dossiers?cursor=&limit=&sync= */
+void
+api_dvcqg_dossiers(struct reqctx *rc)
+{
+    integ_verify(rc, dossiers_go);
+}
+
+static void
+progress_go(struct reqctx *rc)
+{
+    struct feed *f = arena_alloc(rc->arena, sizeof(*f));
+    struct mc_err e;
+
+    if (api_query_limit(rc, &f->limit, &e) != 0 || parse_cursor(rc, f, 1, &e) != 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
+    f->p[0] = scope_param(rc);
+    f->p[3] = arena_printf(rc->arena, "%d", f->limit);
+    rc->state = f;
+    api_db1(rc, SQL_FEED_PROGRESS, 4, f->p, on_feed);
+}
+
+/* GET /api/v1/dvcqg/progress?cursor=&limit= */
+void
+api_dvcqg_progress(struct reqctx *rc)
+{
+    integ_verify(rc, progress_go);
+}
+
+/* ---------------------------------------------------------------- acknowledgements */
+
+/* $1 scope, $2 [{code, state, version?, error?}], $3 account, $4 now (rc->now); returns the
+   codes found in scope. */
+static const char SQL_ACK[] =
+    "WITH x AS (SELECT a->>'code' AS code, a->>'state' AS state, (a->>'version')::int AS version,"
+    "  a->>'error' AS error FROM jsonb_array_elements($2::jsonb) a),"
+    " t AS (SELECT d.id, x.code, x.state, coalesce(x.version, d.version) AS version, x.error"
+    "  FROM x JOIN dossier d ON d.code = x.code"
+    "  WHERE $1::bigint IS NULL OR unit_in_scope($1::bigint, d.receiving_unit_id)"
+    "     OR unit_in_scope($1::bigint, d.resolving_unit_id)),"
+    " up AS (INSERT INTO dvcqg_sync (dossier_id, state, synced_version, error, account_id,"
+    "  updated_at)"
+    "  SELECT id, state, CASE WHEN state = 'synced' THEN version ELSE 0 END,"
+    "  CASE WHEN state = 'error' THEN error END, $3::bigint, to_timestamp($4::bigint) FROM t"
+    "  ON CONFLICT (dossier_id) DO UPDATE SET state = EXCLUDED.state,"
+    /* an error keeps the version last synced (0: never), which isUpdating reads */
+    "  synced_version = CASE WHEN EXCLUDED.state = 'synced' THEN EXCLUDED.synced_version"
+    "   ELSE dvcqg_sync.synced_version END, error = EXCLUDED.error,"
+    "  account_id = EXCLUDED.account_id, updated_at = EXCLUDED.updated_at RETURNING dossier_id)"
+    " SELECT t.code FROM t JOIN up ON up.dossier_id = t.id";
+
+struct ack {
+    json_t *codes;
+    const char *p[4];
+};
+
+static void
+ack_free(void *p)
+{
+    json_decref(((struct ack *)p)->codes);
+}
+
+static void
+on_ack(struct reqctx *rc, struct db_result *r)
+{
+    struct ack *a = rc->state;
+    json_t *found = json_object(), *items = json_array(), *v;
+    int ok = 0;
+    size_t i;
+
+    if (r->err.code != ERR_OK) {
+        json_decref(found);
+        json_decref(items);
+        api_reply_db_error(rc, r);
+        return;
+    }
+    for (int k = 0; k < PQntuples(r->res[0]); k++)
+        json_object_set_new(found, db_val(r->res[0], k, 0), json_true());
+    json_array_foreach(a->codes, i, v) {
+        const char *code = json_string_value(v);
+        int hit = json_object_get(found, code) != NULL;
+
+        ok += hit;
+        json_array_append_new(items, json_pack("{s:s,s:s}", "code", code, "status",
+                                               hit ? "ok" : "not_found"));
+    }
+    json_decref(found);
+    http_reply_json(rc, 200, json_pack("{s:o,s:i,s:i}", "items", items, "acknowledged", ok,
+                                       "not_found", (int)json_array_size(a->codes) - ok));
+}
+
+static void
+ack_go(struct reqctx *rc)
+{
+    json_t *items = json_object_get(rc->json, "items"), *it;
+    struct ack *a = arena_alloc(rc->arena, sizeof(*a));
+    struct mc_err e;
+    size_t i;
+    char *s;
+
+    a->codes = json_array();
+    arena_defer(rc->arena, ack_free, a);
+    if (!json_is_array(items) || json_array_size(items) == 0 || json_array_size(items) > 1000) {
+        http_reply_error(rc, (err_field(&e, ERR_VALIDATION, "items", "1-1000 rows"), &e));
+        return;
+    }
+    json_array_foreach(items, i, it) {
+        const char *code = NULL, *state = NULL, *error = NULL;
+        int64_t version = 0;
+
+        if (!json_is_object(it)) {
+            http_reply_error(rc, (err_field(&e, ERR_VALIDATION, "items", "row %zu", i), &e));
+            return;
+        }
+        if (jin_get_str(it, "code", 64, 1, &code, &e) < 0 ||
+            jin_get_str(it, "state", 16, 1, &state, &e) < 0 ||
+            jin_get_int(it, "version", 1, 2147483647, 0, &version, &e) < 0 ||
+            jin_get_str(it, "error", 1000, 0, &error, &e) < 0) {
+            http_reply_error(rc, &e);
+            return;
+        }
+        if (strcmp(state, "synced") != 0 && strcmp(state, "error") != 0) {
+            http_reply_error(rc, (err_field(&e, ERR_VALIDATION, "state", "synced or error"), &e));
+            return;
+        }
+        if (strcmp(state, "error") == 0 && error == NULL) {
+            http_reply_error(rc, (err_field(&e, ERR_VALIDATION, "error",
+                                            "an error acknowledgement says what failed"),
+                                  &e));
+            return;
+        }
+        json_array_append_new(a->codes, json_string(code));
+    }
+    s = json_dumps(items, JSON_COMPACT);
+    a->p[0] = scope_param(rc);
+    a->p[1] = arena_strdup(rc->arena, s);
+    a->p[2] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
+    a->p[3] = arena_printf(rc->arena, "%lld", (long long)rc->now);
+    free(s);
+    rc->state = a;
+    api_db1(rc, SQL_ACK, 4, a->p, on_ack);
+}
+
+/* POST /api/v1/dvcqg/ack {"items":[{code, state: synced|error, version?, error?}]} */
+void
+api_dvcqg_ack(struct reqctx *rc)
+{
+    integ_verify(rc, ack_go);
+}
+
+/* ---------------------------------------------------------------- reconciliation */
+
+/*
+ * Our counts per receiving unit (the unit whose identifier starts the dossier code) over
+ * local days [$2, $3]: received (NgayTiepNhan in the period), resolved (result ready: ended
+ * in 9 or 10 within the period), returned (NgayTra in the period), refused at reception (3,
+ * by the time of the refusing event, as NgayTuChoi in the feed).
+ * $4: the adapter's rows [{unit_code, received, resolved, returned, not_received}].
+ */
+static const char SQL_RECONCILE[] =
+    "WITH theirs AS (SELECT r->>'unit_code' AS unit_code, r FROM jsonb_array_elements($4::jsonb) r),"
+    " lo AS (SELECT ($2::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') AS t),"
+    " hi AS (SELECT (($3::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') AS t),"
+    " ours AS (SELECT u.code AS unit_code,"
+    "  count(*) FILTER (WHERE d.received_at >= lo.t AND d.received_at < hi.t) AS received,"
+    "  count(*) FILTER (WHERE d.end_state IN (9, 10) AND d.ended_at >= lo.t AND d.ended_at < hi.t)"
+    "   AS resolved,"
+    "  count(*) FILTER (WHERE d.returned_at >= lo.t AND d.returned_at < hi.t) AS returned,"
+    "  count(*) FILTER (WHERE d.state = 3 AND " REFUSED_AT " >= lo.t AND " REFUSED_AT " < hi.t)"
+    "   AS not_received"
+    "  FROM dossier d JOIN unit u ON u.id = d.receiving_unit_id, lo, hi"
+    /* only dossiers that can count in the period (a superset of the FILTERs above, so the
+       scan is bounded by the period, not by the units' whole history): a refusal is
+       recorded at or after it happened, so its row was updated on or after lo */
+    "  WHERE ((d.received_at >= lo.t AND d.received_at < hi.t)"
+    "   OR (d.ended_at >= lo.t AND d.ended_at < hi.t)"
+    "   OR (d.returned_at >= lo.t AND d.returned_at < hi.t)"
+    "   OR (d.state = 3 AND d.updated_at >= lo.t))"
+    "  AND ($1::bigint IS NULL OR unit_in_scope($1::bigint, d.receiving_unit_id))"
+    "  AND u.code IN (SELECT unit_code FROM theirs)"
+    "  GROUP BY u.code)"
+    " SELECT t.unit_code, coalesce(o.received, 0), coalesce(o.resolved, 0),"
+    " coalesce(o.returned, 0), coalesce(o.not_received, 0), t.r::text,"
+    " EXISTS (SELECT 1 FROM unit u WHERE u.code = t.unit_code"
+    "   AND ($1::bigint IS NULL OR unit_in_scope($1::bigint, u.id)))"
+    " FROM theirs t LEFT JOIN ours o ON o.unit_code = t.unit_code ORDER BY t.unit_code";
+
+static const char *const RECON_KEYS[] = {"received", "resolved", "returned", "not_received"};
+
+static void
+on_reconcile(struct reqctx *rc, struct db_result *r)
+{
+    json_t *units = json_array();
+    int mismatched = 0;
+
+    if (r->err.code != ERR_OK) {
+        json_decref(units);
+        api_reply_db_error(rc, r);
+        return;
+    }
+    for (int i = 0; i < PQntuples(r->res[0]); i++) {
+        json_t *theirs = json_loads(db_val(r->res[0], i, 5), 0, NULL);
+        json_t *ours = json_object(), *diff = json_object(), *th = json_object();
+        int differs = 0, known = db_val(r->res[0], i, 6)[0] == 't';
+
+        for (size_t k = 0; k < 4; k++) {
+            long long o = strtoll(db_val(r->res[0], i, (int)k + 1), NULL, 10);
+            json_t *tv = json_object_get(theirs, RECON_KEYS[k]);
+
+            json_object_set_new(ours, RECON_KEYS[k], json_integer(o));
+            if (json_is_integer(tv)) {
+                long long t = json_integer_value(tv);
+
+                json_object_set_new(th, RECON_KEYS[k], json_integer(t));
+                json_object_set_new(diff, RECON_KEYS[k], json_integer(o - t));
+                differs |= o != t;
+            }
+        }
+        mismatched += differs || !known;
+        json_array_append_new(units, json_pack("{s:s,s:b,s:o,s:o,s:o,s:b}", "unit_code",
+                                               db_val(r->res[0], i, 0), "known", known, "theirs",
+                                               th, "ours", ours, "difference", diff, "matches",
+                                               !differs && known));
+        json_decref(theirs);
+    }
+    http_reply_json(rc, 200,
+                    json_pack("{s:o,s:i}", "units", units, "mismatched_units", mismatched));
+}
+
+static void
+reconcile_go(struct reqctx *rc)
+{
+    const char **p = arena_calloc(rc->arena, 4, sizeof(*p));
+    json_t *period = json_object_get(rc->json, "period");
+    json_t *units = json_object_get(rc->json, "units"), *u;
+    int32_t from = 0, to = 0;
+    struct mc_err e;
+    size_t i;
+    char *s;
+
+    if (!json_is_object(period) || jin_get_date(period, "from", 1, &from, &e) < 0 ||
+        jin_get_date(period, "to", 1, &to, &e) < 0) {
+        if (!json_is_object(period))
+            err_field(&e, ERR_VALIDATION, "period", "{\"from\":\"YYYY-MM-DD\",\"to\":...}");
+        http_reply_error(rc, &e);
+        return;
+    }
+    if (to < from || to - from > 366) {
+        http_reply_error(rc, (err_field(&e, ERR_VALIDATION, "period", "from <= to, at most a year"),
+                              &e));
+        return;
+    }
+    if (!json_is_array(units) || json_array_size(units) == 0 || json_array_size(units) > 1000) {
+        http_reply_error(rc, (err_field(&e, ERR_VALIDATION, "units", "1-1000 rows"), &e));
+        return;
+    }
+    json_array_foreach(units, i, u) {
+        const char *code = NULL;
+
+        if (!json_is_object(u) || jin_get_str(u, "unit_code", 13, 1, &code, &e) < 0) {
+            if (!json_is_object(u))
+                err_field(&e, ERR_VALIDATION, "units", "row %zu", i);
+            http_reply_error(rc, &e);
+            return;
+        }
+    }
+    p[0] = scope_param(rc);
+    p[1] = json_string_value(json_object_get(period, "from"));
+    p[2] = json_string_value(json_object_get(period, "to"));
+    s = json_dumps(units, JSON_COMPACT);
+    p[3] = arena_strdup(rc->arena, s);
+    free(s);
+    api_db1(rc, SQL_RECONCILE, 4, p, on_reconcile);
+}
+
+/* POST /api/v1/dvcqg/reconcile {period:{from,to}, units:[{unit_code, received, ...}]} */
+void
+api_dvcqg_reconcile(struct reqctx *rc)
+{
+    integ_verify(rc, reconcile_go);
+}

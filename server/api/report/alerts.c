@@ -1,0 +1,1057 @@
+/*
+ * alerts.c - alerts on open dossiers and their Server-Sent-Events stream.
+ *
+ * Kinds (domain.md §6, §7): due_soon (the watched deadline is within
+ * MOTCUA_ALERT_WARN_HOURS working hours), overdue (past it), supplement_awaited (a supplement
+ * requested more than MOTCUA_ALERT_SUPPLEMENT_DAYS working days ago is still missing),
+ * leg_late (a liên thông leg past its planned end). The watched deadline is the new
+ * appointment after an apology, else legal_due (§6.3: the new appointment is what alerts
+ * then watch). Never due_soon, overdue or leg_late while the clock is paused (the deadline
+ * is not running); supplement_awaited is about the pause itself.
+ *
+ * Producer: a scheduler on worker 0. The dossier trigger of sql/022_alerts.sql marks a
+ * changed dossier "look now" and rings the doorbell motcua_alert_schedule; the scheduler,
+ * ALERT_DEBOUNCE_MS after a ring (one claim for all the rings of that window), claims due
+ * schedule rows (FOR UPDATE SKIP LOCKED + a 60 s lease, so several processes
+ * may run one each), computes on the working-time axis which alerts are due and the next
+ * instant one may be, inserts them (UNIQUE per dossier, kind and deadline: at most once per
+ * deadline even when a claim is retried) and stores the next instant, then sleeps until
+ * the earliest next instant of the table (an evtimer, at most ALERT_MAX_SLEEP).
+ *
+ * Calendar horizon (issue 15 part 3; docs/architecture.md "Calendar horizon"): worker 0 also
+ * looks, every HORIZON_TICK seconds, whether the local day or the calendar in force changed;
+ * then wcal_horizon() says whether next year's Tết is still only proposed and, from
+ * 1 October, alert_calendar_horizon (sql/098) inserts the alarm calendar_unannounced once
+ * per year (a unique row: ticks, processes and restarts add nothing) or, once the year is
+ * announced, resolves it with one calendar_announced. They have no dossier and no unit:
+ * administrators only. The clock of the check is horizon_today(), the same as the
+ * scheduler's; /metrics shows motcua_calendar_next_year_announced and
+ * motcua_calendar_horizon_days computed on the scrape.
+ *
+ * Consumers: every worker LISTENs on motcua_alerts (a doorbell without payload, sent in the
+ * producer's transaction, so it arrives after the commit) and reads the rows after the
+ * highest id its streams have seen, then writes each to the streams whose reader may see
+ * the alert's unit (administrator: all; leader, supervisor: the unit and sub-units; clerk,
+ * official: their own unit). Ids only grow, so `id:` + Last-Event-ID resume exactly; the
+ * rows outlive restarts, so a client reconnecting with Last-Event-ID misses nothing
+ * (delivery at least once; a client drops ids it has seen). After a LISTEN reconnect the
+ * worker reads again (notifications may have been lost).
+ */
+#include "api/report/alerts.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "api/common/common.h"
+#include "api/report/report_int.h"
+#include "app.h"
+#include "core/arena.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "domain/cal.h"
+#include "domain/ddl.h"
+#include "domain/role.h"
+#include "domain/wcal.h"
+#include "http/metrics.h"
+#include "http/reqctx.h"
+
+#define ALERT_CHANNEL "motcua_alerts"
+#define SCHEDULE_CHANNEL "motcua_alert_schedule"
+#define CLAIM_BATCH 200
+#define PUMP_BATCH 500
+#define ALERT_MAX_SLEEP 600 /* s: a lost doorbell costs at most this delay */
+#define SSE_RETRY_MS 3000
+/* ms between a doorbell and the claim it causes: every dossier write rings, so without
+   a delay the scheduler ran alert_claim about once per write; rings in the window (and
+   during a claim) are served by one claim. Alerts are late by at most this much. */
+#define ALERT_DEBOUNCE_MS 100
+
+static const char SQL_CLAIM[] = "SELECT * FROM alert_claim(to_timestamp($1::bigint), $2::int)";
+
+static const char SQL_INSERT[] =
+    "INSERT INTO alert (unit_id, dossier_id, kind, fire_key, payload)"
+    " SELECT u, d, k, f, p::jsonb FROM unnest($1::bigint[], $2::bigint[], $3::text[],"
+    " $4::text[], $5::text[]) AS x(u, d, k, f, p)"
+    " ON CONFLICT ON CONSTRAINT alert_once DO NOTHING";
+
+static const char SQL_RESCHEDULE[] =
+    "SELECT count(alert_reschedule(d, g, CASE WHEN n IS NULL THEN NULL ELSE to_timestamp(n) END))"
+    " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS x(d, g, n)";
+
+static const char SQL_NOTIFY[] = "SELECT pg_notify('" ALERT_CHANNEL "', '')";
+
+/*
+ * Taken first in the unit that inserts alerts, held until it commits: with several motcua
+ * processes (one scheduler each) alert ids - drawn from the sequence inside the insert -
+ * then commit in id order, so a stream that has sent id n never later meets a smaller id
+ * committed after it (Last-Event-ID resume stays exact). The claim itself needs no lock
+ * (FOR UPDATE SKIP LOCKED + lease): the schedulers split the due rows between them.
+ */
+static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock(7243002)";
+
+/* The unit of ?unit= on a stream: its id, -1 if unknown (nothing matches, nothing leaks). */
+static const char SQL_UNIT_ID[] = "SELECT coalesce((SELECT id FROM unit WHERE code = $1), -1)";
+
+/* The earliest instant worth waking up for (a leased row: when its lease ends). */
+static const char SQL_NEXT[] =
+    "SELECT extract(epoch FROM min(greatest(next_fire_at, coalesce(claimed_until, next_fire_at))))"
+    "::bigint FROM alert_schedule WHERE next_fire_at IS NOT NULL";
+
+/* Calendar alerts have no dossier and no unit (LEFT JOIN; path NULL: administrators). */
+static const char SQL_PUMP[] =
+    "SELECT a.id, a.kind, d.code, u.code, extract(epoch FROM a.created_at)::bigint,"
+    " a.payload::text, CASE WHEN a.unit_id IS NOT NULL THEN alert_unit_path(a.unit_id)::text"
+    " END, extract(epoch FROM a.resolved_at)::bigint"
+    " FROM alert a LEFT JOIN dossier d ON d.id = a.dossier_id LEFT JOIN unit u ON u.id = a.unit_id"
+    " WHERE a.id > $1::bigint ORDER BY a.id LIMIT " "500";
+
+static const char SQL_MAX_ID[] = "SELECT coalesce(max(id), 0) FROM alert";
+
+static const char SQL_LIST[] =
+    "WITH us AS MATERIALIZED (SELECT id FROM report_units($1::bigint,"
+    " CASE WHEN $2::text IS NULL THEN NULL"
+    "  ELSE coalesce((SELECT id FROM unit WHERE code = $2::text), -1) END, $3::boolean,"
+    " 'historical'))"
+    " SELECT a.id, a.kind, d.code, u.code, extract(epoch FROM a.created_at)::bigint,"
+    " a.payload::text, extract(epoch FROM a.resolved_at)::bigint"
+    " FROM alert a LEFT JOIN dossier d ON d.id = a.dossier_id LEFT JOIN unit u ON u.id = a.unit_id"
+    " WHERE (a.unit_id IN (SELECT id FROM us)"
+    "  OR (a.unit_id IS NULL AND $1::bigint IS NULL AND $2::text IS NULL))"
+    " AND ($4::bigint IS NULL OR a.id < $4::bigint)"
+    " AND ($5::text IS NULL OR a.kind = $5::text) AND ($6::bigint IS NULL OR a.id > $6::bigint)"
+    " ORDER BY a.id DESC LIMIT $7::int";
+
+struct client {
+    struct client *next, *prev;
+    struct reqctx *rc;
+    struct aw *aw;
+    int64_t last_id;   /* highest id this stream has been sent or skipped */
+    int role;
+    int64_t unit_id;
+    int64_t filter_unit; /* ?unit=: 0 none; the alert's unit must be it (or under it) */
+    int filter_sub;      /* ?include_sub_units= (default true) */
+    int linked;
+};
+
+struct aw {
+    struct worker *w;
+    struct client *clients;
+    struct event *heartbeat;
+    int pumping, pump_again;
+    char pump_low[24];          /* parameters of the unit in flight (kept until its callback) */
+    const char *pump_v[1];
+    int64_t claim_at;           /* the claim's "now" (clock_now() once per scheduler tick) */
+    char claim_now[24], claim_lim[16];
+    const char *claim_v[2];
+    /* worker 0 only */
+    struct event *timer;    /* the next instant an alert may fire (sleep_until) */
+    struct event *debounce; /* a doorbell rang: claim after ALERT_DEBOUNCE_MS */
+    int scheduling, schedule_again;
+    struct event *horizon;          /* HORIZON_TICK: day or calendar changed? */
+    const struct wcal *horizon_cal; /* what the last stored evaluation saw */
+    int32_t horizon_day;
+    int horizon_busy, horizon_again;
+};
+
+static struct aw *
+aw_of(struct worker *w)
+{
+    return w->ext[EXT_ALERTS];
+}
+
+static int
+stopping(const struct aw *a)
+{
+    return a->w->db == NULL || atomic_load(&a->w->app->shutting_down);
+}
+
+/* ---- consumers: the streams ---- */
+
+static void pump(struct aw *a);
+
+/* Scope of a stream reader over an alert unit's path "{unit,parent,...,root}". */
+static int
+visible(const struct client *c, const char *path)
+{
+    const char *p = path;
+    int first = 1;
+
+    if (c->role == ROLE_ADMIN)
+        return 1;
+    if (path == NULL)
+        return 0; /* a calendar alert: administrators only */
+    while (*p != '\0') {
+        char *end;
+        int64_t id;
+
+        if (*p < '0' || *p > '9') {
+            p++;
+            continue;
+        }
+        id = strtoll(p, &end, 10);
+        if (id == c->unit_id)
+            return first || (c->role != ROLE_CLERK && c->role != ROLE_OFFICIAL);
+        first = 0;
+        p = end;
+    }
+    return 0;
+}
+
+/* ?unit= of a stream over an alert unit's path "{unit,parent,...,root}". */
+static int
+in_filter(const struct client *c, const char *path)
+{
+    const char *p = path;
+
+    if (c->filter_unit == 0)
+        return 1;
+    if (path == NULL)
+        return 0; /* no unit: outside every ?unit= */
+    while (*p != '\0') {
+        char *end;
+
+        if (*p < '0' || *p > '9') {
+            p++;
+            continue;
+        }
+        if (strtoll(p, &end, 10) == c->filter_unit)
+            return 1;
+        if (!c->filter_sub)
+            return 0; /* only the alert's own unit (the first id) counts */
+        p = end;
+    }
+    return 0;
+}
+
+/* One alert as JSON (stream and list): dossier and unit null for a calendar alert,
+   resolved_at null unless a calendar alarm was cleared (column c: id, kind, dossier, unit,
+   created, payload at c.. c+5, resolved_at at rcol). */
+static json_t *
+alert_json(const PGresult *res, int i, int rcol)
+{
+    json_t *pl = json_loads(db_val(res, i, 5), 0, NULL);
+
+    return json_pack("{s:I,s:s,s:o,s:o,s:o,s:o,s:o}", "id",
+                     (json_int_t)strtoll(db_val(res, i, 0), NULL, 10), "kind", db_val(res, i, 1),
+                     "dossier",
+                     db_isnull(res, i, 2) ? json_null() : json_string(db_val(res, i, 2)), "unit",
+                     db_isnull(res, i, 3) ? json_null() : json_string(db_val(res, i, 3)),
+                     "created_at", hx_ts_json(strtoll(db_val(res, i, 4), NULL, 10)),
+                     "resolved_at",
+                     db_isnull(res, i, rcol)
+                         ? json_null()
+                         : hx_ts_json(strtoll(db_val(res, i, rcol), NULL, 10)),
+                     "payload", pl != NULL ? pl : json_object());
+}
+
+static char *
+event_text(struct arena *ar, const PGresult *res, int i)
+{
+    json_t *o = alert_json(res, i, 7);
+    char *data = json_dumps(o, JSON_COMPACT);
+    char *out = arena_printf(ar, "id: %s\nevent: %s\ndata: %s\n\n", db_val(res, i, 0),
+                             db_val(res, i, 1), data);
+
+    free(data);
+    json_decref(o);
+    return out;
+}
+
+static void
+on_pump(struct db_result *r, void *arg)
+{
+    struct aw *a = arg;
+    const PGresult *res;
+    int n;
+
+    a->pumping = 0;
+    if (r->err.code != ERR_OK || stopping(a))
+        return;
+    res = r->res[0];
+    n = PQntuples(res);
+    for (int i = 0; i < n; i++) {
+        int64_t id = strtoll(db_val(res, i, 0), NULL, 10);
+
+        for (struct client *c = a->clients; c != NULL; c = c->next) {
+            const char *path;
+            char *ev;
+
+            if (id <= c->last_id)
+                continue;
+            c->last_id = id;
+            path = db_isnull(res, i, 6) ? NULL : db_val(res, i, 6);
+            if (!visible(c, path) || !in_filter(c, path))
+                continue;
+            ev = event_text(c->rc->arena, res, i);
+            http_stream_chunk(c->rc, ev, strlen(ev));
+        }
+    }
+    if (n == PUMP_BATCH || a->pump_again) {
+        a->pump_again = 0;
+        pump(a);
+    }
+}
+
+/* Reads the alerts after the lowest id any stream of this worker has seen. */
+static void
+pump(struct aw *a)
+{
+    int64_t low = INT64_MAX;
+
+    if (stopping(a))
+        return;
+    if (a->pumping) {
+        a->pump_again = 1;
+        return;
+    }
+    for (struct client *c = a->clients; c != NULL; c = c->next)
+        if (c->last_id < low)
+            low = c->last_id;
+    if (low == INT64_MAX)
+        return; /* nobody listening */
+    snprintf(a->pump_low, sizeof(a->pump_low), "%" PRId64, low);
+    a->pump_v[0] = a->pump_low;
+    a->pumping = 1;
+    db_exec1(a->w->db, SQL_PUMP, 1, a->pump_v, on_pump, a);
+}
+
+static void
+on_alert_notify(const char *channel, const char *payload, void *arg)
+{
+    (void)channel;
+    (void)payload; /* NULL after a reconnect: read anyway */
+    pump(arg);
+}
+
+static void
+on_heartbeat(evutil_socket_t fd, short what, void *arg)
+{
+    struct aw *a = arg;
+    static const char hb[] = ": heartbeat\n\n";
+
+    (void)fd;
+    (void)what;
+    for (struct client *c = a->clients; c != NULL; c = c->next)
+        http_stream_chunk(c->rc, hb, sizeof(hb) - 1);
+}
+
+static void
+client_gone(struct reqctx *rc)
+{
+    struct client *c = rc->state;
+
+    if (c == NULL || !c->linked)
+        return;
+    if (c->prev != NULL)
+        c->prev->next = c->next;
+    else
+        c->aw->clients = c->next;
+    if (c->next != NULL)
+        c->next->prev = c->prev;
+    c->linked = 0;
+}
+
+static void
+stream_open(struct reqctx *rc, struct db_result *r)
+{
+    struct client *c = rc->state;
+    char hello[64];
+    int n;
+
+    if (r->err.code != ERR_OK) {
+        api_reply_db_error(rc, r);
+        return;
+    }
+    if (c->last_id < 0)
+        c->last_id = strtoll(db_val(r->res[0], 0, 0), NULL, 10);
+    if (r->nres > 1)
+        c->filter_unit = strtoll(db_val(r->res[1], 0, 0), NULL, 10);
+    rc_set_header(rc, "X-Accel-Buffering", "no");
+    http_stream_start(rc, 200, "text/event-stream; charset=utf-8");
+    n = snprintf(hello, sizeof(hello), "retry: %d\n: motcua alerts\n\n", SSE_RETRY_MS);
+    http_stream_chunk(rc, hello, (size_t)n);
+    c->aw = aw_of(rc->w);
+    c->next = c->aw->clients;
+    if (c->next != NULL)
+        c->next->prev = c;
+    c->aw->clients = c;
+    c->linked = 1;
+    rc->on_gone = client_gone;
+    pump(c->aw);
+}
+
+void
+api_alerts_stream(struct reqctx *rc)
+{
+    struct client *c = arena_calloc(rc->arena, 1, sizeof(*c));
+    const char *last = rc_header(rc, "Last-Event-ID");
+    char *end;
+
+    if (last == NULL)
+        last = rc_query(rc, "last_event_id");
+    if (aw_of(rc->w) == NULL) {
+        http_reply_err(rc, ERR_INTERNAL, "alerts are not running on this worker");
+        return;
+    }
+    c->rc = rc;
+    c->role = rc->who.role;
+    c->unit_id = rc->who.unit_id;
+    c->last_id = -1;
+    if (last != NULL && last[0] != '\0') {
+        long long v = strtoll(last, &end, 10);
+
+        if (*end != '\0' || v < 0) {
+            http_reply_err(rc, ERR_BAD_QUERY, "Last-Event-ID: an alert id");
+            return;
+        }
+        c->last_id = v;
+    }
+    /* ?unit= (and include_sub_units=) narrow the stream inside the reader's scope, which
+     * still applies (visible): a unit outside it yields heartbeats only. */
+    {
+        struct rq q = {0};
+        struct mc_err e = {0};
+        struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
+        const char *unit = rc_query(rc, "unit");
+
+        if (rq_parse_scope(rc, &q, 0, &e) != 0) {
+            http_reply_error(rc, &e);
+            return;
+        }
+        rc->state = c;
+        st[0] = (struct db_stmt){SQL_MAX_ID, 0, NULL};
+        if (unit != NULL && unit[0] != '\0') {
+            const char **v = arena_calloc(rc->arena, 1, sizeof(*v));
+
+            v[0] = unit;
+            c->filter_sub = strcmp(q.sub, "true") == 0;
+            st[1] = (struct db_stmt){SQL_UNIT_ID, 1, v};
+            api_db(rc, st, 2, stream_open);
+            return;
+        }
+        api_db(rc, st, 1, stream_open);
+    }
+}
+
+/* ---- GET /api/v1/alerts ---- */
+
+struct lq {
+    int limit;
+};
+
+static void
+list_done(struct reqctx *rc, struct db_result *r)
+{
+    struct lq *q = rc->state;
+    const PGresult *res;
+    json_t *items;
+    int n;
+
+    if (r->err.code != ERR_OK) {
+        api_reply_db_error(rc, r);
+        return;
+    }
+    res = r->res[0];
+    n = PQntuples(res);
+    items = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(items, alert_json(res, i, 6));
+    http_reply_json(rc, 200, api_page(items, n == q->limit ? db_val(res, n - 1, 0) : NULL));
+}
+
+void
+api_alerts_list(struct reqctx *rc)
+{
+    static const char *const kinds[] = {"due_soon",    "overdue", "supplement_awaited",
+                                        "leg_late",    "calendar_unannounced",
+                                        "calendar_announced", NULL};
+    struct lq *q = arena_calloc(rc->arena, 1, sizeof(*q));
+    struct rq s = {0};
+    struct mc_err e = {0};
+    const char **v = arena_calloc(rc->arena, 7, sizeof(*v)), *kind = rc_query(rc, "kind");
+    int known = kind == NULL;
+
+    if (rq_parse_scope(rc, &s, 0, &e) != 0 || api_query_limit(rc, &q->limit, &e) != 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
+    for (int i = 0; kind != NULL && kinds[i] != NULL; i++)
+        known |= strcmp(kind, kinds[i]) == 0;
+    if (!known) {
+        http_reply_err(rc, ERR_BAD_QUERY,
+                       "kind: due_soon, overdue, supplement_awaited, leg_late,"
+                       " calendar_unannounced or calendar_announced");
+        return;
+    }
+    if (api_query_id(rc, "cursor", &v[3], &e) != 0 ||
+        api_query_id(rc, "after", &v[5], &e) != 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
+    v[0] = s.scope[0] != '\0' ? s.scope : NULL;
+    v[1] = s.unit;
+    v[2] = s.sub;
+    v[4] = kind;
+    v[6] = hx_i64(rc, q->limit);
+    rc->state = q;
+    api_db1(rc, SQL_LIST, 7, v, list_done);
+}
+
+/* ---- producer: the scheduler (worker 0) ---- */
+
+static void schedule(struct aw *a);
+
+/* Growing text of a PostgreSQL array literal, elements quoted. */
+struct arr {
+    char *s;
+    size_t len, cap;
+    int n;
+};
+
+static void
+arr_put(struct arr *x, const char *v)
+{
+    size_t need = (v != NULL ? strlen(v) * 2 : 0) + 8;
+
+    if (x->len + need + 2 > x->cap) {
+        x->cap = (x->len + need + 2) * 2;
+        x->s = xrealloc(x->s, x->cap);
+    }
+    x->s[x->len++] = x->n++ == 0 ? '{' : ',';
+    if (v == NULL) { /* a quoted "NULL" below stays the text NULL */
+        memcpy(x->s + x->len, "NULL", 4);
+        x->len += 4;
+    } else {
+        x->s[x->len++] = '"';
+        for (const char *p = v; *p != '\0'; p++) {
+            if (*p == '"' || *p == '\\')
+                x->s[x->len++] = '\\';
+            x->s[x->len++] = *p;
+        }
+        x->s[x->len++] = '"';
+    }
+    x->s[x->len] = '\0';
+}
+
+static const char *
+arr_text(struct arr *x)
+{
+    if (x->n == 0)
+        return "{}";
+    x->s[x->len++] = '}';
+    x->s[x->len] = '\0';
+    return x->s;
+}
+
+struct batch {
+    struct arr unit, dossier, kind, key, payload; /* alerts */
+    struct arr sd, sg, sn;                        /* schedule */
+    int nalerts;
+};
+
+static void
+batch_free(struct batch *b)
+{
+    free(b->unit.s);
+    free(b->dossier.s);
+    free(b->kind.s);
+    free(b->key.s);
+    free(b->payload.s);
+    free(b->sd.s);
+    free(b->sg.s);
+    free(b->sn.s);
+}
+
+static void
+add_alert(struct batch *b, const char *unit, const char *dossier, const char *kind,
+          const char *key, json_t *payload)
+{
+    char *p = json_dumps(payload, JSON_COMPACT);
+
+    arr_put(&b->unit, unit);
+    arr_put(&b->dossier, dossier);
+    arr_put(&b->kind, kind);
+    arr_put(&b->key, key);
+    arr_put(&b->payload, p);
+    free(p);
+    json_decref(payload);
+    b->nalerts++;
+}
+
+static int64_t
+col64(const PGresult *res, int i, int c)
+{
+    return db_isnull(res, i, c) ? 0 : strtoll(db_val(res, i, c), NULL, 10);
+}
+
+/*
+ * The alerts of one claimed dossier due at `now` and the next instant one may fire (0:
+ * none). Columns of alert_claim: 0 dossier_id, 1 gen, 2 code, 3 state, 4 current_unit_id,
+ * 5 resolving_unit_id, 6 legal_due_at, 7 new_appointment_at, 8 paused, 9 ended,
+ * 10 supplement_at, 11 legs "n:unit:planned,...".
+ */
+static int64_t
+evaluate(const struct ddl_axis *ax, const struct config *cfg, int64_t now, const PGresult *res,
+         int i, struct batch *b)
+{
+    const char *id = db_val(res, i, 0), *code = db_val(res, i, 2), *unit = db_val(res, i, 4);
+    int64_t legal = col64(res, i, 6), newapp = col64(res, i, 7), sup = col64(res, i, 10);
+    int64_t watch = newapp != 0 ? newapp : legal, next = INT64_MAX;
+    int paused = strcmp(db_val(res, i, 8), "t") == 0, state = atoi(db_val(res, i, 3));
+    char key[32];
+
+    if (strcmp(db_val(res, i, 9), "t") == 0)
+        return 0;
+    if (!paused && watch != 0) {
+        int64_t warn = ddl_instant(ax, ddl_pos(ax, watch) - (int64_t)cfg->alert_warn_hours * 3600);
+
+        snprintf(key, sizeof(key), "%" PRId64, watch);
+        if (cfg->alert_warn_hours > 0 && now >= warn && now <= watch)
+            add_alert(b, unit, id, "due_soon", key,
+                      json_pack("{s:s,s:o,s:i,s:I}", "code", code, "due_at",
+                                hx_ts_json(watch), "state", state,
+                                "remaining_working_minutes",
+                                (json_int_t)((ddl_pos(ax, watch) - ddl_pos(ax, now)) / 60)));
+        else if (cfg->alert_warn_hours > 0 && now < warn)
+            next = warn;
+        if (now > watch)
+            add_alert(b, unit, id, "overdue", key,
+                      json_pack("{s:s,s:o,s:i,s:b}", "code", code, "due_at", hx_ts_json(watch),
+                                "state", state, "new_appointment", newapp != 0));
+        else if (watch + 1 < next)
+            next = watch + 1;
+    }
+    if (state == 5 && sup != 0) {
+        int64_t at = ddl_instant(ax, ddl_pos(ax, sup) +
+                                         (int64_t)cfg->alert_supplement_days * DDL_DAY_MINUTES * 60);
+
+        snprintf(key, sizeof(key), "%" PRId64, sup);
+        if (now > at)
+            add_alert(b, unit, id, "supplement_awaited", key,
+                      json_pack("{s:s,s:o,s:i}", "code", code, "requested_at",
+                                hx_ts_json(sup), "working_days",
+                                cfg->alert_supplement_days));
+        else if (at + 1 < next)
+            next = at + 1;
+    }
+    if (!paused && !db_isnull(res, i, 11)) {
+        const char *p = db_val(res, i, 11);
+
+        while (*p != '\0') {
+            long long n, u, planned;
+            int used = 0;
+            char ubuf[24];
+
+            if (sscanf(p, "%lld:%lld:%lld%n", &n, &u, &planned, &used) != 3)
+                break;
+            p += used;
+            if (*p == ',')
+                p++;
+            snprintf(key, sizeof(key), "leg%lld:%lld", n, planned);
+            snprintf(ubuf, sizeof(ubuf), "%lld", u);
+            if (now > planned)
+                add_alert(b, ubuf, id, "leg_late", key,
+                          json_pack("{s:s,s:I,s:o}", "code", code, "leg", (json_int_t)n,
+                                    "planned_end_at", hx_ts_json(planned)));
+            else if (planned + 1 < next)
+                next = planned + 1;
+        }
+    }
+    return next == INT64_MAX ? 0 : next;
+}
+
+static void
+on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    schedule(arg);
+}
+
+/* A doorbell (or rings that came during a claim): one claim ALERT_DEBOUNCE_MS later
+   serves every ring until then. A pending debounce is not pushed back, so a steady
+   stream of writes still gets a claim every ALERT_DEBOUNCE_MS plus the claim's time. */
+static void
+ring(struct aw *a)
+{
+    static const struct timeval tv = {0, ALERT_DEBOUNCE_MS * 1000};
+
+    if (stopping(a))
+        return;
+    if (a->scheduling) {
+        a->schedule_again = 1;
+        return;
+    }
+    if (evtimer_pending(a->debounce, NULL))
+        return;
+    evtimer_add(a->debounce, &tv);
+}
+
+static void
+sleep_until(struct aw *a, int64_t at)
+{
+    int64_t now = clock_now(), d = at == 0 ? ALERT_MAX_SLEEP : at - now;
+    struct timeval tv;
+
+    if (d < 0)
+        d = 0;
+    if (d > ALERT_MAX_SLEEP)
+        d = ALERT_MAX_SLEEP;
+    tv.tv_sec = (time_t)d;
+    tv.tv_usec = d == 0 ? 200000 : 0; /* a leased row: retry soon, not in a busy loop */
+    evtimer_add(a->timer, &tv);
+}
+
+struct sched_job {
+    struct aw *a;
+    struct batch b;
+    const char *v[8];
+    struct db_stmt st[5];
+    int full;
+};
+
+static void
+on_scheduled(struct db_result *r, void *arg)
+{
+    struct sched_job *j = arg;
+    struct aw *a = j->a;
+    int full = j->full;
+
+    a->scheduling = 0;
+    if (r->err.code != ERR_OK) {
+        if (!stopping(a))
+            log_kv(LOG_WARN, "alerts: storing failed", "detail", r->err.detail, NULL);
+        batch_free(&j->b);
+        free(j);
+        if (!stopping(a))
+            sleep_until(a, clock_now() + 5);
+        return;
+    }
+    batch_free(&j->b);
+    free(j);
+    if (stopping(a))
+        return;
+    if (full) {
+        /* more rows are due now: no reason to wait */
+        a->schedule_again = 0;
+        schedule(a);
+        return;
+    }
+    if (a->schedule_again) {
+        a->schedule_again = 0;
+        ring(a);
+    }
+    sleep_until(a, db_isnull(r->res[r->nres - 1], 0, 0)
+                       ? 0
+                       : strtoll(db_val(r->res[r->nres - 1], 0, 0), NULL, 10));
+}
+
+static void
+on_claim(struct db_result *r, void *arg)
+{
+    struct aw *a = arg;
+    struct sched_job *j;
+    const struct ddl_axis *ax;
+    struct mc_err e = {0};
+    const PGresult *res;
+    int64_t now = a->claim_at; /* the instant the rows were claimed as due at */
+    int n, k = 0;
+
+    if (r->err.code != ERR_OK || stopping(a)) {
+        a->scheduling = 0;
+        if (!stopping(a)) {
+            log_kv(LOG_WARN, "alerts: claim failed", "detail", r->err.detail, NULL);
+            sleep_until(a, now + 5);
+        }
+        return;
+    }
+    ax = hx_axis(a->w, &e);
+    if (ax == NULL) {
+        a->scheduling = 0;
+        sleep_until(a, now + 60);
+        return;
+    }
+    res = r->res[0];
+    n = PQntuples(res);
+    j = xcalloc(1, sizeof(*j));
+    j->a = a;
+    j->full = n == CLAIM_BATCH;
+    for (int i = 0; i < n; i++) {
+        int64_t next = evaluate(ax, a->w->app->cfg, now, res, i, &j->b);
+        char buf[24];
+
+        arr_put(&j->b.sd, db_val(res, i, 0));
+        arr_put(&j->b.sg, db_val(res, i, 1));
+        snprintf(buf, sizeof(buf), "%" PRId64, next);
+        arr_put(&j->b.sn, next == 0 ? NULL : buf);
+    }
+    if (j->b.nalerts > 0) {
+        j->st[k++] = (struct db_stmt){SQL_LOCK, 0, NULL};
+        j->v[0] = arr_text(&j->b.unit);
+        j->v[1] = arr_text(&j->b.dossier);
+        j->v[2] = arr_text(&j->b.kind);
+        j->v[3] = arr_text(&j->b.key);
+        j->v[4] = arr_text(&j->b.payload);
+        j->st[k++] = (struct db_stmt){SQL_INSERT, 5, j->v};
+        j->st[k++] = (struct db_stmt){SQL_NOTIFY, 0, NULL};
+    }
+    if (n > 0) {
+        j->v[5] = arr_text(&j->b.sd);
+        j->v[6] = arr_text(&j->b.sg);
+        j->v[7] = arr_text(&j->b.sn);
+        j->st[k++] = (struct db_stmt){SQL_RESCHEDULE, 3, j->v + 5};
+    }
+    j->st[k++] = (struct db_stmt){SQL_NEXT, 0, NULL};
+    /* One unit: the alerts, their doorbell and the new schedule commit together. */
+    db_exec(a->w->db, j->st, k, on_scheduled, j);
+}
+
+static void
+schedule(struct aw *a)
+{
+    if (stopping(a))
+        return;
+    if (a->scheduling) {
+        a->schedule_again = 1;
+        return;
+    }
+    evtimer_del(a->timer);
+    evtimer_del(a->debounce);
+    a->scheduling = 1;
+    a->claim_at = clock_now();
+    snprintf(a->claim_now, sizeof(a->claim_now), "%" PRId64, a->claim_at);
+    snprintf(a->claim_lim, sizeof(a->claim_lim), "%d", CLAIM_BATCH);
+    a->claim_v[0] = a->claim_now;
+    a->claim_v[1] = a->claim_lim;
+    db_exec1(a->w->db, SQL_CLAIM, 2, a->claim_v, on_claim, a);
+}
+
+static void
+on_schedule_notify(const char *channel, const char *payload, void *arg)
+{
+    (void)channel;
+    (void)payload; /* NULL after a reconnect: a claim soon covers what was missed */
+    ring(arg);
+}
+
+/* ---- the calendar horizon (worker 0) ---- */
+
+#define HORIZON_TICK 2 /* s: a calendar change or a new local day is seen this late */
+
+static const char SQL_HORIZON[] =
+    "SELECT alert_calendar_horizon($1::int, $2::boolean, $3::boolean, $4::jsonb)";
+
+/* The clock of the horizon check and its gauges: the scheduler's. */
+static int32_t
+horizon_today(void)
+{
+    return cal_local_day(clock_now());
+}
+
+struct horizon_job {
+    struct aw *a;
+    const struct wcal *cal;
+    int32_t day;
+    char year[2][12], alarm[2][2], announced[2][2];
+    char *payload[2];
+    const char *v[8];
+    struct db_stmt st[3];
+};
+
+static void
+on_horizon(struct db_result *r, void *arg)
+{
+    struct horizon_job *j = arg;
+    struct aw *a = j->a;
+
+    a->horizon_busy = 0;
+    if (r->err.code == ERR_OK) {
+        a->horizon_cal = j->cal;
+        a->horizon_day = j->day;
+        if (strcmp(db_val(r->res[1], 0, 0), "0") != 0)
+            log_kv(LOG_WARN, "calendar horizon alert", "year", j->year[1], "alarm",
+                   j->alarm[1], (char *)NULL);
+    } else if (!stopping(a)) {
+        log_kv(LOG_WARN, "alerts: calendar horizon failed", "detail", r->err.detail,
+               (char *)NULL); /* the memo is unchanged: the next tick retries */
+    }
+    free(j->payload[0]);
+    free(j->payload[1]);
+    free(j);
+}
+
+static char *
+horizon_payload(const struct wcal_horizon *h, int year, int alarm, int32_t today,
+                const char *province)
+{
+    char last[11], on[11], *out;
+    json_t *o;
+
+    cal_format_date(h->last_announced, last);
+    cal_format_date(today, on);
+    o = json_pack("{s:i,s:s,s:s,s:I,s:s,s:s}", "year", year, "checked_on", on,
+                  "last_announced_day", last, "horizon_days",
+                  (json_int_t)(h->last_announced - today), "province", province, "message",
+                  alarm ? "Chưa nạp lịch nghỉ Tết của năm sau: lịch hẹn qua Tết là dự kiến"
+                           : "Đã nạp lịch nghỉ Tết");
+    out = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return out;
+}
+
+/*
+ * Evaluates the horizon when the local day or the calendar changed since the last stored
+ * evaluation: one unit (lock, this year, next year). This year: an alarm left from last
+ * year (it fired in the autumn, the announcement came after 1 January) is resolved when the
+ * year is announced now. Next year: the alarm itself.
+ */
+static void
+horizon_check(struct aw *a)
+{
+    const struct wcal *cal = atomic_load(&a->w->app->cal);
+    int32_t today = horizon_today();
+    struct wcal_horizon h, prev;
+    struct horizon_job *j;
+
+    if (stopping(a) || cal == NULL)
+        return;
+    if (a->horizon_busy || (cal == a->horizon_cal && today == a->horizon_day))
+        return;
+    wcal_horizon(cal, today, &h);
+    if (h.next_year == 0)
+        return; /* today outside the calendar range */
+    /* this year as seen from the day before its 1 January: announced or not */
+    wcal_horizon(cal, cal_days(h.next_year - 1, 1, 1) - 1, &prev);
+    j = xcalloc(1, sizeof(*j));
+    j->a = a;
+    j->cal = cal;
+    j->day = today;
+    snprintf(j->year[0], sizeof(j->year[0]), "%d", h.next_year - 1);
+    snprintf(j->alarm[0], sizeof(j->alarm[0]), "f");
+    snprintf(j->announced[0], sizeof(j->announced[0]), "%s",
+             prev.next_year_announced ? "t" : "f");
+    j->payload[0] = horizon_payload(&h, h.next_year - 1, 0, today, a->w->app->cfg->province_code);
+    snprintf(j->year[1], sizeof(j->year[1]), "%d", h.next_year);
+    snprintf(j->alarm[1], sizeof(j->alarm[1]), "%s", h.alarm ? "t" : "f");
+    snprintf(j->announced[1], sizeof(j->announced[1]), "%s", h.next_year_announced ? "t" : "f");
+    j->payload[1] = horizon_payload(&h, h.next_year, h.alarm, today, a->w->app->cfg->province_code);
+    for (int k = 0; k < 2; k++) {
+        j->v[4 * k] = j->year[k];
+        j->v[4 * k + 1] = j->alarm[k];
+        j->v[4 * k + 2] = j->announced[k];
+        j->v[4 * k + 3] = j->payload[k];
+    }
+    j->st[0] = (struct db_stmt){SQL_LOCK, 0, NULL};
+    j->st[1] = (struct db_stmt){SQL_HORIZON, 4, j->v + 4};
+    j->st[2] = (struct db_stmt){SQL_HORIZON, 4, j->v};
+    a->horizon_busy = 1;
+    db_exec(a->w->db, j->st, 3, on_horizon, j);
+}
+
+static void
+on_horizon_tick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    horizon_check(arg);
+}
+
+static void
+m_next_year_announced(struct app *app, struct evbuffer *out)
+{
+    const struct wcal *cal = atomic_load(&app->cal);
+    struct wcal_horizon h = {0};
+
+    if (cal != NULL)
+        wcal_horizon(cal, horizon_today(), &h);
+    evbuffer_add_printf(out, "motcua_calendar_next_year_announced %d\n",
+                        h.next_year != 0 && h.next_year_announced);
+}
+
+static void
+m_horizon_days(struct app *app, struct evbuffer *out)
+{
+    const struct wcal *cal = atomic_load(&app->cal);
+    struct wcal_horizon h = {0};
+    int32_t today = horizon_today();
+
+    if (cal != NULL)
+        wcal_horizon(cal, today, &h);
+    evbuffer_add_printf(out, "motcua_calendar_horizon_days %ld\n",
+                        h.next_year != 0 ? (long)(h.last_announced - today) : 0L);
+}
+
+int
+alerts_install(struct app *app, struct mc_err *e)
+{
+    if (metrics_register(app, "motcua_calendar_next_year_announced",
+                         "1 when next year's Tet is announced in the working calendar, 0 while "
+                         "only proposed",
+                         "gauge", m_next_year_announced) != 0 ||
+        metrics_register(app, "motcua_calendar_horizon_days",
+                         "Days from today to the last day before the first proposed "
+                         "(not announced) day of the working calendar",
+                         "gauge", m_horizon_days) != 0)
+        return err_set(e, ERR_INTERNAL, "calendar metrics already registered");
+    return 0;
+}
+
+/* ---- wiring ---- */
+
+void
+alerts_worker_init(struct worker *w)
+{
+    struct aw *a;
+    struct timeval hb = {w->app->cfg->alert_heartbeat, 0};
+
+    if (w->ext[EXT_ALERTS] != NULL || w->db == NULL)
+        return;
+    a = xcalloc(1, sizeof(*a));
+    a->w = w;
+    w->ext[EXT_ALERTS] = a;
+    a->heartbeat = event_new(w->base, -1, EV_PERSIST, on_heartbeat, a);
+    event_add(a->heartbeat, &hb);
+    db_listen(w->db, ALERT_CHANNEL, on_alert_notify, a);
+    if (w->id == 0) {
+        a->timer = evtimer_new(w->base, on_timer, a);
+        a->debounce = evtimer_new(w->base, on_timer, a);
+        db_listen(w->db, SCHEDULE_CHANNEL, on_schedule_notify, a);
+        schedule(a);
+        {
+            struct timeval tick = {HORIZON_TICK, 0};
+
+            a->horizon = event_new(w->base, -1, EV_PERSIST, on_horizon_tick, a);
+            event_add(a->horizon, &tick);
+            horizon_check(a);
+        }
+    }
+}
+
+void
+alerts_worker_free(struct worker *w)
+{
+    struct aw *a = aw_of(w);
+
+    if (a == NULL)
+        return;
+    if (a->heartbeat != NULL)
+        event_free(a->heartbeat);
+    if (a->timer != NULL)
+        event_free(a->timer);
+    if (a->debounce != NULL)
+        event_free(a->debounce);
+    if (a->horizon != NULL)
+        event_free(a->horizon);
+    /* Streams are closed by evhttp_free before this runs (client_gone unlinked them). */
+    free(a);
+    w->ext[EXT_ALERTS] = NULL;
+}
