@@ -313,14 +313,14 @@ def test_expired_session_and_api_key_401(t):
     r = login(t, "admin1", PW)
     status(r, 200)
     tok = r.json["token"]
-    t.psql("UPDATE auth_token SET expires_at = now() - interval '1 second'"
+    t.psql("UPDATE auth_token SET expires_at = now() - interval '1 minute'"
            " WHERE account_id = (SELECT id FROM account WHERE login = 'admin1')"
            " AND kind = 'session' AND last_used_at IS NULL AND revoked_at IS NULL")
     r = t.client(tok).get("/api/v1/auth/me")
     status(r, 401, "UNAUTHENTICATED")
     ok(r.headers.get("www-authenticate", "").startswith("Bearer"), "WWW-Authenticate")
     key = t.api_key("egov-exp2", "000.00.12.H56").token
-    t.psql("UPDATE auth_token SET expires_at = now() - interval '1 second'"
+    t.psql("UPDATE auth_token SET expires_at = now() - interval '1 minute'"
            " WHERE account_id = (SELECT id FROM account WHERE login = 'egov-exp2')")
     status(t.client(key).get("/api/v1/auth/me"), 401, "UNAUTHENTICATED")
     rows = t.sql("SELECT login, detail->>'reason' FROM audit_log WHERE action = 'authenticate'"
