@@ -350,12 +350,12 @@ END
 $$;
 
 -- Rebuilds the summaries from the dossiers (bulk loads, repair). Set-based, not row by row;
--- seals every boundary passed by now().
+-- seals every boundary passed by p_now (the caller's clock).
 -- JIT off: compiling the many small expressions costs seconds here and buys nothing.
-CREATE OR REPLACE FUNCTION report_rebuild() RETURNS void
+CREATE OR REPLACE FUNCTION report_rebuild(p_now timestamptz) RETURNS void
 LANGUAGE plpgsql SET jit = off AS $$
 DECLARE
-    u date := report_bound_upto(now());
+    u date := report_bound_upto(p_now);
 BEGIN
     PERFORM pg_advisory_xact_lock(74130614);
     DELETE FROM report_day;
@@ -553,7 +553,7 @@ $$;
 -- headers say why); the live body is the last one.
 CREATE OR REPLACE FUNCTION report_figures(p_from date, p_to date, p_g1 text, p_g2 text, p_by text,
                                           p_structure text, p_scope bigint, p_unit bigint,
-                                          p_sub boolean)
+                                          p_sub boolean, p_now timestamptz)
 RETURNS TABLE (k1 text, k2 text, received bigint, recv_online bigint, recv_direct bigint,
                carried bigint, ended bigint, ended_early bigint, ended_on_time bigint,
                ended_late bigint, open_total bigint, open_overdue bigint, ended_ok766 bigint,
@@ -564,13 +564,13 @@ DECLARE
     -- a hot standby cannot seal: it reads what the primary sealed (later boundaries fall
     -- back to the scan, exact but slower)
     u date := CASE WHEN pg_is_in_recovery() THEN (SELECT upto FROM report_seal)
-                   ELSE report_seal_to(now()) END;
+                   ELSE report_seal_to(p_now) END;
     bs boolean := extract(day FROM p_from - 1) = 14 AND p_from - 1 <= u;
     be boolean := extract(day FROM p_to) = 14 AND p_to <= u;
     es timestamptz := report_lstart(p_from);
     ee timestamptz := report_lstart(p_to + 1);
     -- open dossiers are classified at the period end, or now for the running period
-    ea timestamptz := least(report_lstart(p_to + 1), now());
+    ea timestamptz := least(report_lstart(p_to + 1), p_now);
     -- whole report months in [p_from, p_to]: boundaries mlo .. mhi, days ms .. mhi
     mlo date := CASE WHEN extract(day FROM p_from) = 15 THEN report_bound_from(p_from)
                      ELSE (report_bound_from(p_from) + interval '1 month')::date END;
@@ -704,7 +704,7 @@ $$;
 -- headers say why); the live body is the last one.
 CREATE OR REPLACE FUNCTION report_figures_raw(p_from date, p_to date, p_g1 text, p_g2 text,
                                               p_by text, p_structure text, p_scope bigint,
-                                              p_unit bigint, p_sub boolean)
+                                              p_unit bigint, p_sub boolean, p_now timestamptz)
 RETURNS TABLE (k1 text, k2 text, received bigint, recv_online bigint, recv_direct bigint,
                carried bigint, ended bigint, ended_early bigint, ended_on_time bigint,
                ended_late bigint, open_total bigint, open_overdue bigint, ended_ok766 bigint,
@@ -724,7 +724,7 @@ LANGUAGE sql STABLE AS $$
         WHERE d.rday <= p_to AND (d.ended_at IS NULL OR d.eday >= p_from)
     ), z AS (
         SELECT y.*, CASE WHEN y.open_end THEN report_open_state(y.id, y.legal_due_at,
-                    y.appointment_at, least(report_lstart(p_to + 1), now())) END AS st
+                    y.appointment_at, least(report_lstart(p_to + 1), p_now)) END AS st
         FROM y
     )
     SELECT report_key(p_g1, gu, p, f, z.channel), report_key(p_g2, gu, p, f, z.channel),

@@ -71,7 +71,7 @@ CREATE OR REPLACE FUNCTION report_cell_list(p_from date, p_to date, p_cell text,
                                             p_structure text, p_scope bigint, p_unit bigint,
                                             p_sub boolean, k_unit text, k_level text,
                                             k_procedure text, k_field text, k_channel smallint,
-                                            p_after_id bigint, p_limit int)
+                                            p_after_id bigint, p_limit int, p_now timestamptz)
 RETURNS TABLE (id bigint, code text, state smallint, channel smallint, procedure_code text,
                field_code text, unit_code text, unit_level text, received_at timestamptz,
                appointment_at timestamptz, legal_due_at timestamptz, ended_at timestamptz)
@@ -106,7 +106,7 @@ LANGUAGE sql STABLE AS $$
                                        z.legal_due_at) END AS ok,
                CASE WHEN z.ended_at IS NULL OR z.eday > p_to
                     THEN report_open_state(z.id, z.legal_due_at, z.appointment_at,
-                                           least(report_lstart(p_to + 1), now())) END AS st
+                                           least(report_lstart(p_to + 1), p_now)) END AS st
         FROM z
     )
     SELECT c.id, c.code, c.state, c.channel, c.pcode, c.fcode, c.gcode, c.glevel, c.received_at,
@@ -142,7 +142,7 @@ $$;
 -- headers say why); the live body is the last one.
 CREATE OR REPLACE FUNCTION report_late_list(p_from date, p_to date, p_by text, p_structure text,
                                             p_scope bigint, p_unit bigint, p_sub boolean,
-                                            p_after_id bigint, p_limit int)
+                                            p_after_id bigint, p_limit int, p_now timestamptz)
 RETURNS TABLE (id bigint, code text, kind text, procedure_code text, procedure_name text,
                resolving_code text, resolving_name text, official text,
                received_at timestamptz, legal_due_at timestamptz, ended_at timestamptz,
@@ -160,15 +160,15 @@ LANGUAGE sql STABLE AS $$
                      FROM dossier_step s JOIN unit su ON su.id = s.unit_id
                      WHERE s.dossier_id = d.id AND s.planned_end_at IS NOT NULL
                        AND s.started_at < report_lstart(p_to + 1)
-                       AND coalesce(s.ended_at, d.ended_at, least(report_lstart(p_to + 1), now()))
+                       AND coalesce(s.ended_at, d.ended_at, least(report_lstart(p_to + 1), p_now))
                            > s.planned_end_at), '[]'::jsonb)
     FROM (SELECT x.id, 'late' AS cell
           FROM report_cell_list(p_from, p_to, 'late', p_by, p_structure, p_scope, p_unit, p_sub,
-                                NULL, NULL, NULL, NULL, NULL, p_after_id, p_limit) x
+                                NULL, NULL, NULL, NULL, NULL, p_after_id, p_limit, p_now) x
           UNION ALL
           SELECT x.id, 'open_overdue'
           FROM report_cell_list(p_from, p_to, 'open_overdue', p_by, p_structure, p_scope, p_unit,
-                                p_sub, NULL, NULL, NULL, NULL, NULL, p_after_id, p_limit) x) l
+                                p_sub, NULL, NULL, NULL, NULL, NULL, p_after_id, p_limit, p_now) x) l
     JOIN dossier d ON d.id = l.id
     JOIN procedure p ON p.id = d.procedure_id
     JOIN unit ru ON ru.id = d.resolving_unit_id

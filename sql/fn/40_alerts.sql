@@ -96,7 +96,7 @@ $$;
 -- added (delivered at commit, like the scheduler's). Returns the rows added. The caller
 -- holds pg_advisory_xact_lock(7243002) (alert ids commit in order, alerts.c).
 CREATE OR REPLACE FUNCTION alert_calendar_horizon(p_year int, p_alarm boolean, p_announced boolean,
-                                                  p_payload jsonb)
+                                                  p_payload jsonb, p_now timestamptz)
 RETURNS int
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -104,21 +104,21 @@ DECLARE
     cleared int := 0;
 BEGIN
     IF p_alarm THEN
-        INSERT INTO alert (kind, fire_key, payload)
-        VALUES ('calendar_unannounced', p_year::text, p_payload)
+        INSERT INTO alert (kind, fire_key, payload, created_at)
+        VALUES ('calendar_unannounced', p_year::text, p_payload, p_now)
         ON CONFLICT (kind, fire_key) WHERE dossier_id IS NULL DO NOTHING;
         GET DIAGNOSTICS added = ROW_COUNT;
         UPDATE alert SET resolved_at = NULL
         WHERE dossier_id IS NULL AND kind = 'calendar_unannounced' AND fire_key = p_year::text
           AND resolved_at IS NOT NULL;
     ELSIF p_announced THEN
-        UPDATE alert SET resolved_at = now()
+        UPDATE alert SET resolved_at = p_now
         WHERE dossier_id IS NULL AND kind = 'calendar_unannounced' AND fire_key = p_year::text
           AND resolved_at IS NULL;
         GET DIAGNOSTICS cleared = ROW_COUNT;
         IF cleared > 0 THEN
-            INSERT INTO alert (kind, fire_key, payload, resolved_at)
-            VALUES ('calendar_announced', p_year::text, p_payload, now())
+            INSERT INTO alert (kind, fire_key, payload, created_at, resolved_at)
+            VALUES ('calendar_announced', p_year::text, p_payload, p_now, p_now)
             ON CONFLICT (kind, fire_key) WHERE dossier_id IS NULL DO NOTHING;
             GET DIAGNOSTICS added = ROW_COUNT;
         END IF;

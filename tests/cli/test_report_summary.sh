@@ -55,7 +55,7 @@ CREATE TEMP TABLE m AS SELECT * FROM report_month WHERE received <> 0 OR ended <
 CREATE TEMP TABLE mu AS SELECT * FROM report_month_unit WHERE received <> 0 OR ended <> 0;
 CREATE TEMP TABLE bu AS SELECT * FROM report_bound_unit WHERE open <> 0;
 BEGIN;
-SELECT report_rebuild();
+SELECT report_rebuild(now());
 SELECT (SELECT count(*) FROM ((SELECT * FROM a EXCEPT SELECT * FROM report_day)
         UNION ALL (SELECT * FROM report_day EXCEPT SELECT * FROM a)) x)
      + (SELECT count(*) FROM ((SELECT * FROM b EXCEPT SELECT * FROM report_bound)
@@ -164,11 +164,11 @@ SELECT sum(bad) || ' ' || sum(cells) FROM
          ('procedure','channel')) g(g1, g2),
  (VALUES ('resolving'),('receiving')) b(by), (VALUES ('historical'),('current')) s(st),
  LATERAL (SELECT
-   (SELECT count(*) FROM ((SELECT * FROM report_figures('$from','$to',g1,g2,by,st,NULL,NULL,false)
-     EXCEPT SELECT * FROM report_figures_raw('$from','$to',g1,g2,by,st,NULL,NULL,false)) UNION ALL
-    (SELECT * FROM report_figures_raw('$from','$to',g1,g2,by,st,NULL,NULL,false)
-     EXCEPT SELECT * FROM report_figures('$from','$to',g1,g2,by,st,NULL,NULL,false))) x) AS bad,
-   (SELECT count(*) FROM report_figures_raw('$from','$to',g1,g2,by,st,NULL,NULL,false)) AS cells) c")
+   (SELECT count(*) FROM ((SELECT * FROM report_figures('$from','$to',g1,g2,by,st,NULL,NULL,false, now())
+     EXCEPT SELECT * FROM report_figures_raw('$from','$to',g1,g2,by,st,NULL,NULL,false, now())) UNION ALL
+    (SELECT * FROM report_figures_raw('$from','$to',g1,g2,by,st,NULL,NULL,false, now())
+     EXCEPT SELECT * FROM report_figures('$from','$to',g1,g2,by,st,NULL,NULL,false, now()))) x) AS bad,
+   (SELECT count(*) FROM report_figures_raw('$from','$to',g1,g2,by,st,NULL,NULL,false, now())) AS cells) c")
     set -- $r
     if [ "$1" -eq 0 ] && [ "$2" -gt 0 ]; then
         ok "summaries = plain scan, $from..$to, 10 groupings x by x structure ($2 rows)"
@@ -188,11 +188,11 @@ WITH a(anchor) AS (SELECT id FROM unit WHERE code = '000.00.00.H56'
      p(f, t) AS (VALUES (DATE '2024-12-15', DATE '2025-12-14'), (DATE '2025-04-25', DATE '2025-09-05')),
      g(g1, g2) AS (VALUES ('unit', 'none'), ('unit', 'field'), ('level', 'channel')),
      s(st) AS (VALUES ('historical/children'), ('historical/subtree'), ('current/children'))
-SELECT sum((SELECT count(*) FROM ((SELECT * FROM report_figures(f, t, g1, g2, 'resolving', st, NULL, anchor, true)
-        EXCEPT SELECT * FROM report_figures_raw(f, t, g1, g2, 'resolving', st, NULL, anchor, true)) UNION ALL
-       (SELECT * FROM report_figures_raw(f, t, g1, g2, 'resolving', st, NULL, anchor, true)
-        EXCEPT SELECT * FROM report_figures(f, t, g1, g2, 'resolving', st, NULL, anchor, true))) x))
-    || ' ' || sum((SELECT count(*) FROM report_figures_raw(f, t, g1, g2, 'resolving', st, NULL, anchor, true)))
+SELECT sum((SELECT count(*) FROM ((SELECT * FROM report_figures(f, t, g1, g2, 'resolving', st, NULL, anchor, true, now())
+        EXCEPT SELECT * FROM report_figures_raw(f, t, g1, g2, 'resolving', st, NULL, anchor, true, now())) UNION ALL
+       (SELECT * FROM report_figures_raw(f, t, g1, g2, 'resolving', st, NULL, anchor, true, now())
+        EXCEPT SELECT * FROM report_figures(f, t, g1, g2, 'resolving', st, NULL, anchor, true, now()))) x))
+    || ' ' || sum((SELECT count(*) FROM report_figures_raw(f, t, g1, g2, 'resolving', st, NULL, anchor, true, now())))
 FROM a, p, g, s")
 set -- $r
 if [ "$1" -eq 0 ] && [ "$2" -gt 0 ]; then ok "roll-ups: summaries = plain scan ($2 rows)"; else notok "roll-ups: $1 of $2 rows differ"; fi
@@ -205,7 +205,7 @@ WITH RECURSIVE top(id, t) AS (
            sum(ended) AS d, sum(ended_early) AS e, sum(ended_on_time) AS f, sum(ended_late) AS g,
            sum(open_total) AS h, sum(open_overdue) AS i, sum(ended_ok766) AS j, sum(open_ok766) AS l
     FROM report_figures_raw('2024-12-15', '2025-12-14', 'unit', 'none', 'resolving', 'historical',
-                            NULL, NULL, true) r
+                            NULL, NULL, true, now()) r
     JOIN unit u ON u.code = r.k1 JOIN top ON top.id = u.id JOIN unit tu ON tu.id = top.t
     GROUP BY tu.code
 ), roll AS (
@@ -214,13 +214,13 @@ WITH RECURSIVE top(id, t) AS (
            ended_ok766 AS j, open_ok766 AS l
     FROM report_figures('2024-12-15', '2025-12-14', 'unit', 'none', 'resolving',
                         'historical/children', NULL,
-                        (SELECT id FROM unit WHERE code = '000.00.00.H56'), true)
+                        (SELECT id FROM unit WHERE code = '000.00.00.H56'), true, now())
 )
 SELECT (SELECT count(*) FROM ((SELECT * FROM leaf EXCEPT SELECT * FROM roll)
                               UNION ALL (SELECT * FROM roll EXCEPT SELECT * FROM leaf)) x)
     || ' ' || (SELECT count(*) FROM roll) || ' '
     || (SELECT count(*) FROM report_figures_raw('2024-12-15', '2025-12-14', 'unit', 'none',
-                                                'resolving', 'historical', NULL, NULL, true))")
+                                                'resolving', 'historical', NULL, NULL, true, now()))")
 set -- $r
 if [ "$1" -eq 0 ] && [ "$2" -gt 0 ] && [ "$3" -gt "$2" ]; then
     ok "rollup=children = the leaves summed along the tree ($3 units into $2 rows)"
@@ -229,19 +229,19 @@ else
 fi
 
 # 2023 has no dossier: nothing may come out of the summaries.
-r=$($psql "$url" -c "SELECT count(*) FROM report_figures('2023-01-01','2023-12-31','unit','none','resolving','historical',NULL,NULL,false)")
+r=$($psql "$url" -c "SELECT count(*) FROM report_figures('2023-01-01','2023-12-31','unit','none','resolving','historical',NULL,NULL,false, now())")
 if [ "$r" = "0" ]; then ok "no figures before the first dossier"; else notok "figures before the first dossier: $r"; fi
 
 # A sub-tree and a scope: the province root with sub-units equals everything; one commune.
-r=$($psql "$url" -c "SELECT count(*) FROM ((SELECT * FROM report_figures('2025-03-15','2025-06-14','unit','none','resolving','historical',(SELECT id FROM unit WHERE code='000.00.00.H56'),NULL,false)
-    EXCEPT SELECT * FROM report_figures_raw('2025-03-15','2025-06-14','unit','none','resolving','historical',NULL,NULL,false))) x")
+r=$($psql "$url" -c "SELECT count(*) FROM ((SELECT * FROM report_figures('2025-03-15','2025-06-14','unit','none','resolving','historical',(SELECT id FROM unit WHERE code='000.00.00.H56'),NULL,false, now())
+    EXCEPT SELECT * FROM report_figures_raw('2025-03-15','2025-06-14','unit','none','resolving','historical',NULL,NULL,false, now()))) x")
 if [ "$r" = "0" ]; then ok "province scope covers every unit"; else notok "province scope: $r rows differ"; fi
-r=$($psql "$url" -c "SELECT count(*) FROM report_figures('2025-03-15','2025-06-14','unit','none','resolving','historical',NULL,(SELECT min(id) FROM unit WHERE level='commune'),false)")
+r=$($psql "$url" -c "SELECT count(*) FROM report_figures('2025-03-15','2025-06-14','unit','none','resolving','historical',NULL,(SELECT min(id) FROM unit WHERE level='commune'),false, now())")
 if [ "$r" = "1" ]; then ok "one unit gives one row"; else notok "one unit gives $r rows"; fi
 
 # Biểu 06 invariants on every cell of a year: 3 = 4 + 5 + 6 (received + carried), 7 = 8 + 9 + 10,
 # 11 = 12 + 13 (by construction in C), 3 = 7 + 11.
-r=$($psql "$url" -c "SELECT count(*) FROM report_figures('2024-12-15','2025-12-14','unit','field','resolving','historical',NULL,NULL,false)
+r=$($psql "$url" -c "SELECT count(*) FROM report_figures('2024-12-15','2025-12-14','unit','field','resolving','historical',NULL,NULL,false, now())
     WHERE received <> recv_online + recv_direct OR ended <> ended_early + ended_on_time + ended_late
        OR received + carried <> ended + open_total OR open_overdue > open_total OR ended <> ended_ok766 + ended_late766")
 if [ "$r" = "0" ]; then ok "Biểu 06 invariants hold on every cell"; else notok "invariants fail on $r cells"; fi

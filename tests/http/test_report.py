@@ -249,7 +249,7 @@ def test_rollup_children(t):
             for g in ("unit", "unit,field", "level"):
                 g1, g2 = (g.split(",") + ["none"])[:2]
                 args = ("'2026-02-15', '2026-03-14', '%s', '%s', 'resolving', 'historical/%s',"
-                        " NULL, (SELECT id FROM unit WHERE code = '%s'), true" % (g1, g2, ru, ROOT))
+                        " NULL, (SELECT id FROM unit WHERE code = '%s'), true, now()" % (g1, g2, ru, ROOT))
                 diff = t.scalar("SELECT count(*) FROM ((SELECT * FROM report_figures(%s) EXCEPT"
                                 " SELECT * FROM report_figures_raw(%s)) UNION ALL (SELECT * FROM"
                                 " report_figures_raw(%s) EXCEPT SELECT * FROM report_figures(%s))) x"
@@ -257,12 +257,12 @@ def test_rollup_children(t):
                 eq(diff, "0", "summaries = plain scan, rollup=%s, group=%s" % (ru, g))
         leaves = t.sql("SELECT k1, received, carried, ended, open_total, open_overdue FROM"
                        " report_figures_raw('2026-02-15', '2026-03-14', 'unit', 'none', 'resolving',"
-                       " 'historical', NULL, NULL, true) WHERE k1 IN ('%s', '%s')"
+                       " 'historical', NULL, NULL, true, now()) WHERE k1 IN ('%s', '%s')"
                        % (COMMUNE_A, COMMUNE_B))
         rolled = t.sql("SELECT k1, received, carried, ended, open_total, open_overdue FROM"
                        " report_figures('2026-02-15', '2026-03-14', 'unit', 'none', 'resolving',"
                        " 'historical/children', NULL, (SELECT id FROM unit WHERE code = '%s'),"
-                       " true) WHERE k1 = '%s'" % (ROOT, COMMUNE_A))
+                       " true, now()) WHERE k1 = '%s'" % (ROOT, COMMUNE_A))
         eq([int(x) for x in rolled[0][1:]],
            add(*[[int(x) for x in r[1:]] for r in leaves]), "rolled-up row = sum of the leaves")
         # Biểu 06 by unit, rolled up
@@ -707,7 +707,7 @@ def test_running_period_classified_now(t):
         p = j["period"]
         raw = t.sql("SELECT open_total, open_overdue FROM report_figures_raw('%s', '%s', 'unit',"
                     " NULL, 'resolving', 'historical', NULL, (SELECT id FROM unit WHERE code ="
-                    " '%s'), false)" % (p["from"], p["to"], COMMUNE_B))
+                    " '%s'), false, now())" % (p["from"], p["to"], COMMUNE_B))
         eq([list(map(int, x)) for x in raw], [[1, 0]], "plain scan, %s" % q)
         # and the cell lists behind columns 12 and 13
         for cell, want in (("open_in_time", [code]), ("open_overdue", [])):

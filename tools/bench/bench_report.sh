@@ -29,7 +29,7 @@ t1=$(date +%s)
 echo "# $n dossiers, $($psql "$url" -c 'SELECT count(*) FROM unit') units, generated and summarised in $((t1 - t0)) s"
 echo "# summaries: report_day $($psql "$url" -c 'SELECT count(*) FROM report_day') rows, report_bound $($psql "$url" -c 'SELECT count(*) FROM report_bound') rows, report_bound_memo $($psql "$url" -c 'SELECT count(*) FROM report_bound_memo') rows"
 # Quarter IV 2025 (15/09/2025 - 14/12/2025), every unit of the province, by resolving unit.
-args="'2025-09-15','2025-12-14','unit','none','resolving','historical',NULL,NULL,false"
+args="'2025-09-15','2025-12-14','unit','none','resolving','historical',NULL,NULL,false,now()"
 best() { # best of N runs of a query, in ms (server-side, EXPLAIN ANALYZE-free: clock_timestamp)
     $psql "$url" -c "DO \$\$ DECLARE t0 timestamptz; b float8 := 1e12; d float8; BEGIN
       FOR i IN 1..$2 LOOP t0 := clock_timestamp(); PERFORM count(*) FROM $1;
@@ -41,5 +41,5 @@ slow=$(best "report_figures_raw($args)" 2)
 same=$($psql "$url" -c "SELECT count(*) FROM ((SELECT * FROM report_figures($args) EXCEPT SELECT * FROM report_figures_raw($args))
     UNION ALL (SELECT * FROM report_figures_raw($args) EXCEPT SELECT * FROM report_figures($args))) x")
 echo "biểu 06, quarter IV/2025 by unit: summaries $fast ms, plain scan $slow ms, ratio $(echo "$slow $fast" | awk '{ printf "%.1f", $1 / $2 }')x, rows differing: $same"
-fast=$(best "report_figures('2024-12-15','2025-12-14','level','field','resolving','historical',NULL,NULL,false)" 5)
+fast=$(best "report_figures('2024-12-15','2025-12-14','level','field','resolving','historical',NULL,NULL,false, now())" 5)
 echo "biểu 06, year 2025 by level and field: summaries $fast ms"

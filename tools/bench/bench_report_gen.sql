@@ -266,6 +266,6 @@ FROM ge WHERE ge.i = d.id AND ge.ended_at IS NOT NULL;
 
 \if :bulk
 SET session_replication_role = origin;
-SELECT report_rebuild();
+SELECT report_rebuild(now());
 \endif
 ANALYZE;

@@ -112,6 +112,59 @@ const char *hx_json_text(struct reqctx *rc, json_t *j);
 /* Lower-case hex SHA-256 of s into hex (65 bytes with the NUL). */
 void hx_sha256_hex(const char *s, char *hex);
 
+/* ---- named parameters and columns (api/common/hx.c) ---- */
+
+/*
+ * Statement parameters are bound by name. Beside each SQL text stands one enum of its
+ * parameters in $n order, the first being $1, and a last member counting them:
+ *
+ *     enum { SEEN_CLAIM_SIG, SEEN_CLAIM_ACCOUNT, SEEN_CLAIM_NOW, SEEN_CLAIM__N };
+ *     static const char SQL_SEEN_CLAIM[] = "... $1 ... $2 ... to_timestamp($3::bigint)";
+ *
+ *     const char **p = hx_params(rc, SEEN_CLAIM__N);
+ *     p[SEEN_CLAIM_SIG] = sig; ...
+ *     st[0] = (struct db_stmt){SQL_SEEN_CLAIM, SEEN_CLAIM__N, p};
+ *
+ * A member not set stays SQL NULL. Two statements of one unit sharing a parameter list
+ * share its enum. PostgreSQL refuses a unit whose count and $n disagree, and the enum
+ * makes the order a matter of names.
+ */
+const char **hx_params(struct reqctx *rc, int n);
+
+/*
+ * Result columns are read by name. A column table names the columns of a result once,
+ * and hx_cols() resolves them to indexes for the whole result (-1 for a column absent):
+ *
+ *     enum { LC_CODE, LC_STATE, LC__N };
+ *     static const char *const LC_NAMES[LC__N] = {[LC_CODE] = "code", [LC_STATE] = "state"};
+ *     int c[LC__N]; hx_cols(res, LC_NAMES, LC__N, c);  ... db_val(res, i, c[LC_CODE])
+ */
+void hx_cols(const PGresult *res, const char *const *names, int n, int *idx);
+
+/*
+ * JSON rows built from a column table where the shape repeats: each entry names the JSON
+ * key, the result column (NULL = the same as the key) and how the text becomes JSON. A SQL
+ * NULL is JSON null, whatever the kind.
+ */
+enum hx_kind {
+    HX_TEXT,  /* JSON string */
+    HX_INT,   /* JSON integer (bigint text) */
+    HX_NUM,   /* JSON real (numeric text) */
+    HX_BOOL,  /* JSON true/false (PostgreSQL's t/f) */
+    HX_TS,    /* RFC 3339 string of a column holding extract(epoch ...)::bigint */
+    HX_JSON,  /* JSON text (jsonb, array_to_json ...) embedded as it is */
+};
+struct hx_jcol {
+    const char *key;
+    const char *col;
+    enum hx_kind kind;
+};
+/* Sets the table's keys of row into o (an object); returns o. */
+json_t *hx_row_set(json_t *o, const PGresult *res, int row, const struct hx_jcol *cols, int n);
+/* One object per row of res (columns resolved once), as a new array. Tables hold at most
+ * 64 entries. */
+json_t *hx_rows_json(const PGresult *res, const struct hx_jcol *cols, int n);
+
 /* j, released with the request's arena (JSON the domain structs point into). */
 json_t *hx_keep_json(struct reqctx *rc, json_t *j);
 

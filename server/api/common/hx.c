@@ -214,3 +214,92 @@ hx_keep_result(struct reqctx *rc, const PGresult *res)
     arena_defer(rc->arena, clear_result, c);
     return c;
 }
+
+/* ---- named parameters and columns ---- */
+
+const char **
+hx_params(struct reqctx *rc, int n)
+{
+    return arena_calloc(rc->arena, (size_t)(n > 0 ? n : 1), sizeof(const char *));
+}
+
+void
+hx_cols(const PGresult *res, const char *const *names, int n, int *idx)
+{
+    for (int i = 0; i < n; i++)
+        idx[i] = names[i] != NULL ? db_col(res, names[i]) : -1;
+}
+
+static json_t *
+cell_json(const PGresult *res, int row, int c, enum hx_kind kind)
+{
+    const char *s;
+    json_t *j;
+
+    if (c < 0 || db_isnull(res, row, c))
+        return json_null();
+    s = db_val(res, row, c);
+    switch (kind) {
+    case HX_INT:
+        return json_integer(strtoll(s, NULL, 10));
+    case HX_NUM:
+        return json_real(strtod(s, NULL));
+    case HX_BOOL:
+        return json_boolean(strcmp(s, "t") == 0);
+    case HX_TS:
+        return hx_ts_json(strtoll(s, NULL, 10));
+    case HX_JSON:
+        j = json_loads(s, JSON_DECODE_ANY, NULL);
+        return j != NULL ? j : json_null();
+    case HX_TEXT:
+        break;
+    }
+    return json_string(s);
+}
+
+static void
+row_fill(json_t *o, const PGresult *res, int row, const struct hx_jcol *cols, const int *idx,
+         int n)
+{
+    for (int k = 0; k < n; k++)
+        json_object_set_new(o, cols[k].key, cell_json(res, row, idx[k], cols[k].kind));
+}
+
+enum { HX_MAX_JCOLS = 64 };
+
+static void
+jcols_resolve(const PGresult *res, const struct hx_jcol *cols, int n, int *idx)
+{
+    for (int k = 0; k < n; k++)
+        idx[k] = db_col(res, cols[k].col != NULL ? cols[k].col : cols[k].key);
+}
+
+json_t *
+hx_row_set(json_t *o, const PGresult *res, int row, const struct hx_jcol *cols, int n)
+{
+    int idx[HX_MAX_JCOLS];
+
+    if (n > HX_MAX_JCOLS)
+        n = HX_MAX_JCOLS;
+    jcols_resolve(res, cols, n, idx);
+    row_fill(o, res, row, cols, idx, n);
+    return o;
+}
+
+json_t *
+hx_rows_json(const PGresult *res, const struct hx_jcol *cols, int n)
+{
+    int idx[HX_MAX_JCOLS];
+    json_t *a = json_array();
+
+    if (n > HX_MAX_JCOLS)
+        n = HX_MAX_JCOLS;
+    jcols_resolve(res, cols, n, idx);
+    for (int i = 0; i < PQntuples(res); i++) {
+        json_t *o = json_object();
+
+        row_fill(o, res, i, cols, idx, n);
+        json_array_append_new(a, o);
+    }
+    return a;
+}

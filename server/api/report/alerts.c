@@ -75,14 +75,36 @@
    during a claim) are served by one claim. Alerts are late by at most this much. */
 #define ALERT_DEBOUNCE_MS 100
 
+enum { CLAIM_NOW, CLAIM_LIMIT, CLAIM__N };
 static const char SQL_CLAIM[] = "SELECT * FROM alert_claim(to_timestamp($1::bigint), $2::int)";
+/* Columns of alert_claim (sql/fn/40_alerts.sql), read by name. */
+enum { AC_DOSSIER, AC_GEN, AC_CODE, AC_STATE, AC_CURRENT_UNIT, AC_RESOLVING_UNIT, AC_LEGAL_DUE,
+       AC_NEW_APPOINTMENT, AC_PAUSED, AC_ENDED, AC_SUPPLEMENT_AT, AC_LEGS, AC__N };
+static const char *const AC_NAMES[AC__N] = {
+    [AC_DOSSIER] = "dossier_id",
+    [AC_GEN] = "gen",
+    [AC_CODE] = "code",
+    [AC_STATE] = "state",
+    [AC_CURRENT_UNIT] = "current_unit_id",
+    [AC_RESOLVING_UNIT] = "resolving_unit_id",
+    [AC_LEGAL_DUE] = "legal_due_at",
+    [AC_NEW_APPOINTMENT] = "new_appointment_at",
+    [AC_PAUSED] = "paused",
+    [AC_ENDED] = "ended",
+    [AC_SUPPLEMENT_AT] = "supplement_at",
+    [AC_LEGS] = "legs",
+};
 
+/* The alerts of a claim (arrays of one element per alert), created at the claim's instant. */
+enum { INS_UNIT, INS_DOSSIER, INS_KIND, INS_KEY, INS_PAYLOAD, INS_AT, INS__N };
 static const char SQL_INSERT[] =
-    "INSERT INTO alert (unit_id, dossier_id, kind, fire_key, payload)"
-    " SELECT u, d, k, f, p::jsonb FROM unnest($1::bigint[], $2::bigint[], $3::text[],"
-    " $4::text[], $5::text[]) AS x(u, d, k, f, p)"
+    "INSERT INTO alert (unit_id, dossier_id, kind, fire_key, payload, created_at)"
+    " SELECT u, d, k, f, p::jsonb, to_timestamp($6::bigint) FROM unnest($1::bigint[],"
+    " $2::bigint[], $3::text[], $4::text[], $5::text[]) AS x(u, d, k, f, p)"
     " ON CONFLICT ON CONSTRAINT alert_once DO NOTHING";
 
+/* The claimed dossiers' next instants (arrays: dossier, generation, next or NULL). */
+enum { RES_DOSSIER, RES_GEN, RES_NEXT, RES__N };
 static const char SQL_RESCHEDULE[] =
     "SELECT count(alert_reschedule(d, g, CASE WHEN n IS NULL THEN NULL ELSE to_timestamp(n) END))"
     " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS x(d, g, n)";
@@ -99,30 +121,36 @@ static const char SQL_NOTIFY[] = "SELECT pg_notify('" ALERT_CHANNEL "', '')";
 static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock(7243002)";
 
 /* The unit of ?unit= on a stream: its id, -1 if unknown (nothing matches, nothing leaks). */
-static const char SQL_UNIT_ID[] = "SELECT coalesce((SELECT id FROM unit WHERE code = $1), -1)";
+enum { UNIT_ID_CODE, UNIT_ID__N };
+static const char SQL_UNIT_ID[] =
+    "SELECT coalesce((SELECT id FROM unit WHERE code = $1), -1) AS id";
 
 /* The earliest instant worth waking up for (a leased row: when its lease ends). */
 static const char SQL_NEXT[] =
     "SELECT extract(epoch FROM min(greatest(next_fire_at, coalesce(claimed_until, next_fire_at))))"
-    "::bigint FROM alert_schedule WHERE next_fire_at IS NOT NULL";
+    "::bigint AS next FROM alert_schedule WHERE next_fire_at IS NOT NULL";
 
 /* Calendar alerts have no dossier and no unit (LEFT JOIN; path NULL: administrators). */
+enum { PUMP_AFTER, PUMP__N };
 static const char SQL_PUMP[] =
-    "SELECT a.id, a.kind, d.code, u.code, extract(epoch FROM a.created_at)::bigint,"
-    " a.payload::text, CASE WHEN a.unit_id IS NOT NULL THEN alert_unit_path(a.unit_id)::text"
-    " END, extract(epoch FROM a.resolved_at)::bigint"
+    "SELECT a.id, a.kind, d.code AS dossier, u.code AS unit,"
+    " extract(epoch FROM a.created_at)::bigint AS created_at, a.payload::text AS payload,"
+    " CASE WHEN a.unit_id IS NOT NULL THEN alert_unit_path(a.unit_id)::text END AS path,"
+    " extract(epoch FROM a.resolved_at)::bigint AS resolved_at"
     " FROM alert a LEFT JOIN dossier d ON d.id = a.dossier_id LEFT JOIN unit u ON u.id = a.unit_id"
     " WHERE a.id > $1::bigint ORDER BY a.id LIMIT " "500";
 
-static const char SQL_MAX_ID[] = "SELECT coalesce(max(id), 0) FROM alert";
+static const char SQL_MAX_ID[] = "SELECT coalesce(max(id), 0) AS id FROM alert";
 
+enum { LIST_SCOPE, LIST_UNIT, LIST_SUB, LIST_CURSOR, LIST_KIND, LIST_AFTER, LIST_LIMIT, LIST__N };
 static const char SQL_LIST[] =
     "WITH us AS MATERIALIZED (SELECT id FROM report_units($1::bigint,"
     " CASE WHEN $2::text IS NULL THEN NULL"
     "  ELSE coalesce((SELECT id FROM unit WHERE code = $2::text), -1) END, $3::boolean,"
     " 'historical'))"
-    " SELECT a.id, a.kind, d.code, u.code, extract(epoch FROM a.created_at)::bigint,"
-    " a.payload::text, extract(epoch FROM a.resolved_at)::bigint"
+    " SELECT a.id, a.kind, d.code AS dossier, u.code AS unit,"
+    " extract(epoch FROM a.created_at)::bigint AS created_at, a.payload::text AS payload,"
+    " extract(epoch FROM a.resolved_at)::bigint AS resolved_at"
     " FROM alert a LEFT JOIN dossier d ON d.id = a.dossier_id LEFT JOIN unit u ON u.id = a.unit_id"
     " WHERE (a.unit_id IN (SELECT id FROM us)"
     "  OR (a.unit_id IS NULL AND $1::bigint IS NULL AND $2::text IS NULL))"
@@ -148,10 +176,10 @@ struct aw {
     struct event *heartbeat;
     int pumping, pump_again;
     char pump_low[24];          /* parameters of the unit in flight (kept until its callback) */
-    const char *pump_v[1];
+    const char *pump_v[PUMP__N];
     int64_t claim_at;           /* the claim's "now" (clock_now() once per scheduler tick) */
     char claim_now[24], claim_lim[16];
-    const char *claim_v[2];
+    const char *claim_v[CLAIM__N];
     /* worker 0 only */
     struct event *timer;    /* the next instant an alert may fire (sleep_until) */
     struct event *debounce; /* a doorbell rang: claim after ALERT_DEBOUNCE_MS */
@@ -233,33 +261,35 @@ in_filter(const struct client *c, const char *path)
 }
 
 /* One alert as JSON (stream and list): dossier and unit null for a calendar alert,
-   resolved_at null unless a calendar alarm was cleared (column c: id, kind, dossier, unit,
-   created, payload at c.. c+5, resolved_at at rcol). */
-static json_t *
-alert_json(const PGresult *res, int i, int rcol)
-{
-    json_t *pl = json_loads(db_val(res, i, 5), 0, NULL);
+   resolved_at null unless a calendar alarm was cleared; payload {} if unreadable. */
+static const struct hx_jcol ALERT_ROW[] = {
+    {"id", NULL, HX_INT},
+    {"kind", NULL, HX_TEXT},
+    {"dossier", NULL, HX_TEXT},
+    {"unit", NULL, HX_TEXT},
+    {"created_at", NULL, HX_TS},
+    {"resolved_at", NULL, HX_TS},
+    {"payload", NULL, HX_JSON},
+};
 
-    return json_pack("{s:I,s:s,s:o,s:o,s:o,s:o,s:o}", "id",
-                     (json_int_t)strtoll(db_val(res, i, 0), NULL, 10), "kind", db_val(res, i, 1),
-                     "dossier",
-                     db_isnull(res, i, 2) ? json_null() : json_string(db_val(res, i, 2)), "unit",
-                     db_isnull(res, i, 3) ? json_null() : json_string(db_val(res, i, 3)),
-                     "created_at", hx_ts_json(strtoll(db_val(res, i, 4), NULL, 10)),
-                     "resolved_at",
-                     db_isnull(res, i, rcol)
-                         ? json_null()
-                         : hx_ts_json(strtoll(db_val(res, i, rcol), NULL, 10)),
-                     "payload", pl != NULL ? pl : json_object());
+static json_t *
+alert_json(const PGresult *res, int i)
+{
+    json_t *o = hx_row_set(json_object(), res, i, ALERT_ROW,
+                           (int)(sizeof(ALERT_ROW) / sizeof(ALERT_ROW[0])));
+
+    if (!json_is_object(json_object_get(o, "payload")))
+        json_object_set_new(o, "payload", json_object());
+    return o;
 }
 
 static char *
 event_text(struct arena *ar, const PGresult *res, int i)
 {
-    json_t *o = alert_json(res, i, 7);
+    json_t *o = alert_json(res, i);
     char *data = json_dumps(o, JSON_COMPACT);
-    char *out = arena_printf(ar, "id: %s\nevent: %s\ndata: %s\n\n", db_val(res, i, 0),
-                             db_val(res, i, 1), data);
+    char *out = arena_printf(ar, "id: %s\nevent: %s\ndata: %s\n\n", hx_col(res, i, "id"),
+                             hx_col(res, i, "kind"), data);
 
     free(data);
     json_decref(o);
@@ -279,7 +309,7 @@ on_pump(struct db_result *r, void *arg)
     res = r->res[0];
     n = PQntuples(res);
     for (int i = 0; i < n; i++) {
-        int64_t id = strtoll(db_val(res, i, 0), NULL, 10);
+        int64_t id = hx_col_ts(res, i, "id");
 
         for (struct client *c = a->clients; c != NULL; c = c->next) {
             const char *path;
@@ -288,7 +318,7 @@ on_pump(struct db_result *r, void *arg)
             if (id <= c->last_id)
                 continue;
             c->last_id = id;
-            path = db_isnull(res, i, 6) ? NULL : db_val(res, i, 6);
+            path = hx_col(res, i, "path");
             if (!visible(c, path) || !in_filter(c, path))
                 continue;
             ev = event_text(c->rc->arena, res, i);
@@ -319,9 +349,9 @@ pump(struct aw *a)
     if (low == INT64_MAX)
         return; /* nobody listening */
     snprintf(a->pump_low, sizeof(a->pump_low), "%" PRId64, low);
-    a->pump_v[0] = a->pump_low;
+    a->pump_v[PUMP_AFTER] = a->pump_low;
     a->pumping = 1;
-    db_exec1(a->w->db, SQL_PUMP, 1, a->pump_v, on_pump, a);
+    db_exec1(a->w->db, SQL_PUMP, PUMP__N, a->pump_v, on_pump, a);
 }
 
 static void
@@ -372,9 +402,9 @@ stream_open(struct reqctx *rc, struct db_result *r)
         return;
     }
     if (c->last_id < 0)
-        c->last_id = strtoll(db_val(r->res[0], 0, 0), NULL, 10);
+        c->last_id = hx_col_ts(r->res[0], 0, "id");
     if (r->nres > 1)
-        c->filter_unit = strtoll(db_val(r->res[1], 0, 0), NULL, 10);
+        c->filter_unit = hx_col_ts(r->res[1], 0, "id");
     rc_set_header(rc, "X-Accel-Buffering", "no");
     http_stream_start(rc, 200, "text/event-stream; charset=utf-8");
     n = snprintf(hello, sizeof(hello), "retry: %d\n: motcua alerts\n\n", SSE_RETRY_MS);
@@ -430,11 +460,11 @@ api_alerts_stream(struct reqctx *rc)
         rc->state = c;
         st[0] = (struct db_stmt){SQL_MAX_ID, 0, NULL};
         if (unit != NULL && unit[0] != '\0') {
-            const char **v = arena_calloc(rc->arena, 1, sizeof(*v));
+            const char **v = hx_params(rc, UNIT_ID__N);
 
-            v[0] = unit;
+            v[UNIT_ID_CODE] = unit;
             c->filter_sub = strcmp(q.sub, "true") == 0;
-            st[1] = (struct db_stmt){SQL_UNIT_ID, 1, v};
+            st[1] = (struct db_stmt){SQL_UNIT_ID, UNIT_ID__N, v};
             api_db(rc, st, 2, stream_open);
             return;
         }
@@ -464,8 +494,8 @@ list_done(struct reqctx *rc, struct db_result *r)
     n = PQntuples(res);
     items = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(items, alert_json(res, i, 6));
-    http_reply_json(rc, 200, api_page(items, n == q->limit ? db_val(res, n - 1, 0) : NULL));
+        json_array_append_new(items, alert_json(res, i));
+    http_reply_json(rc, 200, api_page(items, n == q->limit ? hx_col(res, n - 1, "id") : NULL));
 }
 
 void
@@ -477,7 +507,7 @@ api_alerts_list(struct reqctx *rc)
     struct lq *q = arena_calloc(rc->arena, 1, sizeof(*q));
     struct rq s = {0};
     struct mc_err e = {0};
-    const char **v = arena_calloc(rc->arena, 7, sizeof(*v)), *kind = rc_query(rc, "kind");
+    const char **v = hx_params(rc, LIST__N), *kind = rc_query(rc, "kind");
     int known = kind == NULL;
 
     if (rq_parse_scope(rc, &s, 0, &e) != 0 || api_query_limit(rc, &q->limit, &e) != 0) {
@@ -492,18 +522,18 @@ api_alerts_list(struct reqctx *rc)
                        " calendar_unannounced or calendar_announced");
         return;
     }
-    if (api_query_id(rc, "cursor", &v[3], &e) != 0 ||
-        api_query_id(rc, "after", &v[5], &e) != 0) {
+    if (api_query_id(rc, "cursor", &v[LIST_CURSOR], &e) != 0 ||
+        api_query_id(rc, "after", &v[LIST_AFTER], &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
-    v[0] = s.scope[0] != '\0' ? s.scope : NULL;
-    v[1] = s.unit;
-    v[2] = s.sub;
-    v[4] = kind;
-    v[6] = hx_i64(rc, q->limit);
+    v[LIST_SCOPE] = s.scope[0] != '\0' ? s.scope : NULL;
+    v[LIST_UNIT] = s.unit;
+    v[LIST_SUB] = s.sub;
+    v[LIST_KIND] = kind;
+    v[LIST_LIMIT] = hx_i64(rc, q->limit);
     rc->state = q;
-    api_db1(rc, SQL_LIST, 7, v, list_done);
+    api_db1(rc, SQL_LIST, LIST__N, v, list_done);
 }
 
 /* ---- producer: the scheduler (worker 0) ---- */
@@ -595,21 +625,22 @@ col64(const PGresult *res, int i, int c)
 
 /*
  * The alerts of one claimed dossier due at `now` and the next instant one may fire (0:
- * none). Columns of alert_claim: 0 dossier_id, 1 gen, 2 code, 3 state, 4 current_unit_id,
- * 5 resolving_unit_id, 6 legal_due_at, 7 new_appointment_at, 8 paused, 9 ended,
- * 10 supplement_at, 11 legs "n:unit:planned,...".
+ * none). c: the columns of alert_claim (AC_NAMES) resolved; legs is "n:unit:planned,...".
  */
 static int64_t
 evaluate(const struct ddl_axis *ax, const struct config *cfg, int64_t now, const PGresult *res,
-         int i, struct batch *b)
+         const int *c, int i, struct batch *b)
 {
-    const char *id = db_val(res, i, 0), *code = db_val(res, i, 2), *unit = db_val(res, i, 4);
-    int64_t legal = col64(res, i, 6), newapp = col64(res, i, 7), sup = col64(res, i, 10);
+    const char *id = db_val(res, i, c[AC_DOSSIER]), *code = db_val(res, i, c[AC_CODE]),
+               *unit = db_val(res, i, c[AC_CURRENT_UNIT]);
+    int64_t legal = col64(res, i, c[AC_LEGAL_DUE]), newapp = col64(res, i, c[AC_NEW_APPOINTMENT]),
+            sup = col64(res, i, c[AC_SUPPLEMENT_AT]);
     int64_t watch = newapp != 0 ? newapp : legal, next = INT64_MAX;
-    int paused = strcmp(db_val(res, i, 8), "t") == 0, state = atoi(db_val(res, i, 3));
+    int paused = strcmp(db_val(res, i, c[AC_PAUSED]), "t") == 0,
+        state = atoi(db_val(res, i, c[AC_STATE]));
     char key[32];
 
-    if (strcmp(db_val(res, i, 9), "t") == 0)
+    if (strcmp(db_val(res, i, c[AC_ENDED]), "t") == 0)
         return 0;
     if (!paused && watch != 0) {
         int64_t warn = ddl_instant(ax, ddl_pos(ax, watch) - (int64_t)cfg->alert_warn_hours * 3600);
@@ -643,8 +674,8 @@ evaluate(const struct ddl_axis *ax, const struct config *cfg, int64_t now, const
         else if (at + 1 < next)
             next = at + 1;
     }
-    if (!paused && !db_isnull(res, i, 11)) {
-        const char *p = db_val(res, i, 11);
+    if (!paused && !db_isnull(res, i, c[AC_LEGS])) {
+        const char *p = db_val(res, i, c[AC_LEGS]);
 
         while (*p != '\0') {
             long long n, u, planned;
@@ -714,7 +745,8 @@ sleep_until(struct aw *a, int64_t at)
 struct sched_job {
     struct aw *a;
     struct batch b;
-    const char *v[8];
+    const char *vi[INS__N], *vr[RES__N];
+    char at[24];
     struct db_stmt st[5];
     int full;
 };
@@ -750,9 +782,7 @@ on_scheduled(struct db_result *r, void *arg)
         a->schedule_again = 0;
         ring(a);
     }
-    sleep_until(a, db_isnull(r->res[r->nres - 1], 0, 0)
-                       ? 0
-                       : strtoll(db_val(r->res[r->nres - 1], 0, 0), NULL, 10));
+    sleep_until(a, hx_col_ts(r->res[r->nres - 1], 0, "next"));
 }
 
 static void
@@ -764,7 +794,7 @@ on_claim(struct db_result *r, void *arg)
     struct mc_err e = {0};
     const PGresult *res;
     int64_t now = a->claim_at; /* the instant the rows were claimed as due at */
-    int n, k = 0;
+    int n, k = 0, ac[AC__N];
 
     if (r->err.code != ERR_OK || stopping(a)) {
         a->scheduling = 0;
@@ -782,33 +812,36 @@ on_claim(struct db_result *r, void *arg)
     }
     res = r->res[0];
     n = PQntuples(res);
+    hx_cols(res, AC_NAMES, AC__N, ac);
     j = xcalloc(1, sizeof(*j));
     j->a = a;
     j->full = n == CLAIM_BATCH;
     for (int i = 0; i < n; i++) {
-        int64_t next = evaluate(ax, a->w->app->cfg, now, res, i, &j->b);
+        int64_t next = evaluate(ax, a->w->app->cfg, now, res, ac, i, &j->b);
         char buf[24];
 
-        arr_put(&j->b.sd, db_val(res, i, 0));
-        arr_put(&j->b.sg, db_val(res, i, 1));
+        arr_put(&j->b.sd, db_val(res, i, ac[AC_DOSSIER]));
+        arr_put(&j->b.sg, db_val(res, i, ac[AC_GEN]));
         snprintf(buf, sizeof(buf), "%" PRId64, next);
         arr_put(&j->b.sn, next == 0 ? NULL : buf);
     }
     if (j->b.nalerts > 0) {
         j->st[k++] = (struct db_stmt){SQL_LOCK, 0, NULL};
-        j->v[0] = arr_text(&j->b.unit);
-        j->v[1] = arr_text(&j->b.dossier);
-        j->v[2] = arr_text(&j->b.kind);
-        j->v[3] = arr_text(&j->b.key);
-        j->v[4] = arr_text(&j->b.payload);
-        j->st[k++] = (struct db_stmt){SQL_INSERT, 5, j->v};
+        j->vi[INS_UNIT] = arr_text(&j->b.unit);
+        j->vi[INS_DOSSIER] = arr_text(&j->b.dossier);
+        j->vi[INS_KIND] = arr_text(&j->b.kind);
+        j->vi[INS_KEY] = arr_text(&j->b.key);
+        j->vi[INS_PAYLOAD] = arr_text(&j->b.payload);
+        snprintf(j->at, sizeof(j->at), "%" PRId64, now);
+        j->vi[INS_AT] = j->at;
+        j->st[k++] = (struct db_stmt){SQL_INSERT, INS__N, j->vi};
         j->st[k++] = (struct db_stmt){SQL_NOTIFY, 0, NULL};
     }
     if (n > 0) {
-        j->v[5] = arr_text(&j->b.sd);
-        j->v[6] = arr_text(&j->b.sg);
-        j->v[7] = arr_text(&j->b.sn);
-        j->st[k++] = (struct db_stmt){SQL_RESCHEDULE, 3, j->v + 5};
+        j->vr[RES_DOSSIER] = arr_text(&j->b.sd);
+        j->vr[RES_GEN] = arr_text(&j->b.sg);
+        j->vr[RES_NEXT] = arr_text(&j->b.sn);
+        j->st[k++] = (struct db_stmt){SQL_RESCHEDULE, RES__N, j->vr};
     }
     j->st[k++] = (struct db_stmt){SQL_NEXT, 0, NULL};
     /* One unit: the alerts, their doorbell and the new schedule commit together. */
@@ -830,9 +863,9 @@ schedule(struct aw *a)
     a->claim_at = clock_now();
     snprintf(a->claim_now, sizeof(a->claim_now), "%" PRId64, a->claim_at);
     snprintf(a->claim_lim, sizeof(a->claim_lim), "%d", CLAIM_BATCH);
-    a->claim_v[0] = a->claim_now;
-    a->claim_v[1] = a->claim_lim;
-    db_exec1(a->w->db, SQL_CLAIM, 2, a->claim_v, on_claim, a);
+    a->claim_v[CLAIM_NOW] = a->claim_now;
+    a->claim_v[CLAIM_LIMIT] = a->claim_lim;
+    db_exec1(a->w->db, SQL_CLAIM, CLAIM__N, a->claim_v, on_claim, a);
 }
 
 static void
@@ -847,8 +880,10 @@ on_schedule_notify(const char *channel, const char *payload, void *arg)
 
 #define HORIZON_TICK 2 /* s: a calendar change or a new local day is seen this late */
 
-static const char SQL_HORIZON[] =
-    "SELECT alert_calendar_horizon($1::int, $2::boolean, $3::boolean, $4::jsonb)";
+/* One year's horizon, at the scheduler's instant; returns the alerts added (column added). */
+enum { HZ_YEAR, HZ_ALARM, HZ_ANNOUNCED, HZ_PAYLOAD, HZ_NOW, HZ__N };
+static const char SQL_HORIZON[] = "SELECT alert_calendar_horizon($1::int, $2::boolean,"
+                                  " $3::boolean, $4::jsonb, to_timestamp($5::bigint)) AS added";
 
 /* The clock of the horizon check and its gauges: the scheduler's. */
 static int32_t
@@ -862,8 +897,8 @@ struct horizon_job {
     const struct wcal *cal;
     int32_t day;
     char year[2][12], alarm[2][2], announced[2][2];
-    char *payload[2];
-    const char *v[8];
+    char *payload[2], now[24];
+    const char *v[2][HZ__N]; /* [0] this year, [1] next year */
     struct db_stmt st[3];
 };
 
@@ -877,7 +912,7 @@ on_horizon(struct db_result *r, void *arg)
     if (r->err.code == ERR_OK) {
         a->horizon_cal = j->cal;
         a->horizon_day = j->day;
-        if (strcmp(db_val(r->res[1], 0, 0), "0") != 0)
+        if (strcmp(db_val(r->res[1], 0, db_col(r->res[1], "added")), "0") != 0)
             log_kv(LOG_WARN, "calendar horizon alert", "year", j->year[1], "alarm",
                    j->alarm[1], (char *)NULL);
     } else if (!stopping(a)) {
@@ -918,7 +953,8 @@ static void
 horizon_check(struct aw *a)
 {
     const struct wcal *cal = atomic_load(&a->w->app->cal);
-    int32_t today = horizon_today();
+    int64_t now = clock_now();
+    int32_t today = cal_local_day(now); /* horizon_today() of this instant */
     struct wcal_horizon h, prev;
     struct horizon_job *j;
 
@@ -944,15 +980,17 @@ horizon_check(struct aw *a)
     snprintf(j->alarm[1], sizeof(j->alarm[1]), "%s", h.alarm ? "t" : "f");
     snprintf(j->announced[1], sizeof(j->announced[1]), "%s", h.next_year_announced ? "t" : "f");
     j->payload[1] = horizon_payload(&h, h.next_year, h.alarm, today, a->w->app->cfg->province_code);
+    snprintf(j->now, sizeof(j->now), "%" PRId64, now);
     for (int k = 0; k < 2; k++) {
-        j->v[4 * k] = j->year[k];
-        j->v[4 * k + 1] = j->alarm[k];
-        j->v[4 * k + 2] = j->announced[k];
-        j->v[4 * k + 3] = j->payload[k];
+        j->v[k][HZ_YEAR] = j->year[k];
+        j->v[k][HZ_ALARM] = j->alarm[k];
+        j->v[k][HZ_ANNOUNCED] = j->announced[k];
+        j->v[k][HZ_PAYLOAD] = j->payload[k];
+        j->v[k][HZ_NOW] = j->now;
     }
     j->st[0] = (struct db_stmt){SQL_LOCK, 0, NULL};
-    j->st[1] = (struct db_stmt){SQL_HORIZON, 4, j->v + 4};
-    j->st[2] = (struct db_stmt){SQL_HORIZON, 4, j->v};
+    j->st[1] = (struct db_stmt){SQL_HORIZON, HZ__N, j->v[1]};
+    j->st[2] = (struct db_stmt){SQL_HORIZON, HZ__N, j->v[0]};
     a->horizon_busy = 1;
     db_exec(a->w->db, j->st, 3, on_horizon, j);
 }

@@ -36,29 +36,64 @@
 #include "api/report/alerts.h"
 #include "api/report/report_int.h"
 
-/* Columns of report_figures(), in order. */
+/* Columns of report_figures() and report_figures_asof(), read by name (their RETURNS TABLE
+ * in sql/fn/20_reports.sql). */
 enum { F_K1, F_K2, F_RECEIVED, F_ONLINE, F_DIRECT, F_CARRIED, F_ENDED, F_EARLY, F_ONTIME,
        F_LATE, F_OPEN, F_OVERDUE, F_OK766, F_LATE766, F_OPENOK766, F__N };
+static const char *const F_NAMES[F__N] = {
+    [F_K1] = "k1",
+    [F_K2] = "k2",
+    [F_RECEIVED] = "received",
+    [F_ONLINE] = "recv_online",
+    [F_DIRECT] = "recv_direct",
+    [F_CARRIED] = "carried",
+    [F_ENDED] = "ended",
+    [F_EARLY] = "ended_early",
+    [F_ONTIME] = "ended_on_time",
+    [F_LATE] = "ended_late",
+    [F_OPEN] = "open_total",
+    [F_OVERDUE] = "open_overdue",
+    [F_OK766] = "ended_ok766",
+    [F_LATE766] = "ended_late766",
+    [F_OPENOK766] = "open_ok766",
+};
+
+/* Columns of report_trend(). */
+enum { T_BUCKET, T_RECEIVED, T_ENDED, T_EARLY, T_ONTIME, T_LATE, T_OK766, T__N };
+static const char *const T_NAMES[T__N] = {
+    [T_BUCKET] = "bucket",     [T_RECEIVED] = "received",    [T_ENDED] = "ended",
+    [T_EARLY] = "ended_early", [T_ONTIME] = "ended_on_time", [T_LATE] = "ended_late",
+    [T_OK766] = "ended_ok766",
+};
+
+/* Parameters of the figure statements: the period, the two grouping keys, the scope, and
+ * FIG_AT: the request's now for the live figures, the ?as_of= instant for the past ones. */
+enum { FIG_FROM, FIG_TO, FIG_G1, FIG_G2, FIG_SCOPE, FIG_AT = FIG_SCOPE + RQ_SCOPE__N, FIG__N };
 
 static const char SQL_FIGURES[] =
     "SELECT * FROM report_figures($1::date, $2::date, $3, $4, $5, $6, $7::bigint,"
     " CASE WHEN $8::text IS NULL THEN NULL"
-    "  ELSE coalesce((SELECT id FROM unit WHERE code = $8::text), -1) END, $9::boolean)";
+    "  ELSE coalesce((SELECT id FROM unit WHERE code = $8::text), -1) END, $9::boolean,"
+    " to_timestamp($10::bigint))";
 
-/* The same figures as the report said at $10 (?as_of=): report_figures_asof reconstructs
- * each dossier from the events recorded by then (a plain scan, sql/020_report.sql). */
+/* The same figures as the report said at ?as_of=: report_figures_asof reconstructs each
+ * dossier from the events recorded by then (a plain scan, sql/fn/20_reports.sql). */
 static const char SQL_FIGURES_ASOF[] =
     "SELECT * FROM report_figures_asof($10::timestamptz, $1::date, $2::date, $3, $4, $5, $6,"
     " $7::bigint, CASE WHEN $8::text IS NULL THEN NULL"
     "  ELSE coalesce((SELECT id FROM unit WHERE code = $8::text), -1) END, $9::boolean)";
 
+enum { NAMES_UNIT, NAMES_SCOPE, NAMES__N };
+/* Display names: columns key ('field:<code>', 'unit:<code>', 'procedure:<code>', 'root') and
+ * name. */
 static const char SQL_NAMES[] =
-    "SELECT 'field:' || code, name FROM field"
+    "SELECT 'field:' || code AS key, name FROM field"
     " UNION ALL SELECT 'unit:' || code, name FROM unit"
     " UNION ALL SELECT 'procedure:' || code, name FROM procedure"
     " UNION ALL SELECT 'root', coalesce((SELECT name FROM unit WHERE code = $1::text),"
     "  (SELECT name FROM unit WHERE id = $2::bigint), '')";
 
+enum { TREND_FROM, TREND_TO, TREND_INTERVAL, TREND_SCOPE, TREND__N = TREND_SCOPE + RQ_SCOPE__N };
 static const char SQL_TREND[] =
     "SELECT bucket::text, received, ended, ended_early, ended_on_time, ended_late, ended_ok766"
     " FROM report_trend($1::date, $2::date, $3, $4, $5, $6::bigint,"
@@ -174,11 +209,11 @@ rq_parse_scope(struct reqctx *rc, struct rq *q, int allow_current, struct mc_err
 void
 rq_scope_params(const struct rq *q, const char **v)
 {
-    v[0] = q->by;
-    v[1] = q->structure_sql;
-    v[2] = q->scope[0] != '\0' ? q->scope : NULL;
-    v[3] = q->unit;
-    v[4] = q->sub;
+    v[RQ_BY] = q->by;
+    v[RQ_STRUCTURE] = q->structure_sql;
+    v[RQ_SCOPE] = q->scope[0] != '\0' ? q->scope : NULL;
+    v[RQ_UNIT] = q->unit;
+    v[RQ_SUB] = q->sub;
 }
 
 const PGresult *
@@ -194,14 +229,14 @@ rq_result(struct reqctx *rc, const struct db_result *r)
 static const char **
 figure_params(struct reqctx *rc, const struct rq *q)
 {
-    const char **v = arena_calloc(rc->arena, 10, sizeof(*v));
+    const char **v = hx_params(rc, FIG__N);
 
-    v[0] = q->from_s;
-    v[1] = q->to_s;
-    v[2] = q->g1;
-    v[3] = q->g2;
-    rq_scope_params(q, v + 4);
-    v[9] = q->as_of;
+    v[FIG_FROM] = q->from_s;
+    v[FIG_TO] = q->to_s;
+    v[FIG_G1] = q->g1;
+    v[FIG_G2] = q->g2;
+    rq_scope_params(q, v + FIG_SCOPE);
+    v[FIG_AT] = q->as_of != NULL ? q->as_of : hx_i64(rc, rc->now);
     return v;
 }
 
@@ -284,6 +319,7 @@ ontime_done(struct reqctx *rc, struct db_result *r)
 {
     struct rq *q = rc->state;
     const PGresult *res;
+    int fc[F__N];
     json_t *items, *body;
     int thr = rc->app->cfg != NULL ? rc->app->cfg->dvcqg21_threshold : 100,
         maxp = rc->app->cfg != NULL ? rc->app->cfg->dvcqg21_points : 20;
@@ -291,24 +327,25 @@ ontime_done(struct reqctx *rc, struct db_result *r)
     res = rq_result(rc, r);
     if (res == NULL)
         return;
+    hx_cols(res, F_NAMES, F__N, fc);
     items = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
         json_t *it = json_object(), *k = json_object(), *v = json_object();
-        int64_t early = cell(res, i, F_EARLY), ontime = cell(res, i, F_ONTIME),
-                late = cell(res, i, F_LATE), ended = cell(res, i, F_ENDED),
-                open = cell(res, i, F_OPEN), overdue = cell(res, i, F_OVERDUE),
-                recv = cell(res, i, F_RECEIVED), car = cell(res, i, F_CARRIED),
-                ok766 = cell(res, i, F_OK766), openok = cell(res, i, F_OPENOK766), h, pts;
+        int64_t early = cell(res, i, fc[F_EARLY]), ontime = cell(res, i, fc[F_ONTIME]),
+                late = cell(res, i, fc[F_LATE]), ended = cell(res, i, fc[F_ENDED]),
+                open = cell(res, i, fc[F_OPEN]), overdue = cell(res, i, fc[F_OVERDUE]),
+                recv = cell(res, i, fc[F_RECEIVED]), car = cell(res, i, fc[F_CARRIED]),
+                ok766 = cell(res, i, fc[F_OK766]), openok = cell(res, i, fc[F_OPENOK766]), h, pts;
         int x;
 
         if (strcmp(q->g1, "none") != 0)
-            json_object_set_new(k, q->g1, json_string(db_val(res, i, F_K1)));
+            json_object_set_new(k, q->g1, json_string(db_val(res, i, fc[F_K1])));
         if (strcmp(q->g2, "none") != 0)
-            json_object_set_new(k, q->g2, json_string(db_val(res, i, F_K2)));
+            json_object_set_new(k, q->g2, json_string(db_val(res, i, fc[F_K2])));
         json_object_set_new(it, "key", k);
         json_object_set_new(it, "received", json_integer(recv));
-        json_object_set_new(it, "received_online", json_integer(cell(res, i, F_ONLINE)));
-        json_object_set_new(it, "received_direct", json_integer(cell(res, i, F_DIRECT)));
+        json_object_set_new(it, "received_online", json_integer(cell(res, i, fc[F_ONLINE])));
+        json_object_set_new(it, "received_direct", json_integer(cell(res, i, fc[F_DIRECT])));
         json_object_set_new(it, "carried_over", json_integer(car));
         json_object_set_new(it, "resolved", json_integer(ended));
         json_object_set_new(it, "early", json_integer(early));
@@ -328,7 +365,7 @@ ontime_done(struct reqctx *rc, struct db_result *r)
          * MOTCUA_DVCQG21_THRESHOLD / _POINTS (defaults 100 % and 20: domain-sources.md §6,
          * Thanh Hóa's published scoring). */
         json_object_set_new(v, "ended_on_time", json_integer(ok766));
-        json_object_set_new(v, "ended_late", json_integer(cell(res, i, F_LATE766)));
+        json_object_set_new(v, "ended_late", json_integer(cell(res, i, fc[F_LATE766])));
         json_object_set_new(v, "open_in_time", json_integer(openok));
         json_object_set_new(v, "open_late", json_integer(open - openok));
         x = cls_rate_766(ok766, openok, recv, car, &h);
@@ -385,7 +422,7 @@ api_stats_ontime(struct reqctx *rc)
         return;
     }
     rc->state = q;
-    api_db1(rc, figures_sql(q), q->as_of != NULL ? 10 : 9, figure_params(rc, q), ontime_done);
+    api_db1(rc, figures_sql(q), FIG__N, figure_params(rc, q), ontime_done);
 }
 
 /* ---- GET /api/v1/stats/trend ---- */
@@ -393,6 +430,7 @@ api_stats_ontime(struct reqctx *rc)
 static void
 trend_done(struct reqctx *rc, struct db_result *r)
 {
+    int tc[T__N];
     struct rq *q = rc->state;
     const PGresult *res;
     json_t *items, *body;
@@ -400,19 +438,21 @@ trend_done(struct reqctx *rc, struct db_result *r)
     res = rq_result(rc, r);
     if (res == NULL)
         return;
+    hx_cols(res, T_NAMES, T__N, tc);
     items = json_array();
     for (int i = 0; i < PQntuples(res); i++) {
         json_t *it = json_object(), *v = json_object();
-        int64_t h, h2, ended = cell(res, i, 2), ok766 = cell(res, i, 6);
-        int x = cls_rate_on_time(cell(res, i, 3), cell(res, i, 4), cell(res, i, 5), &h);
+        int64_t h, h2, ended = cell(res, i, tc[T_ENDED]), ok766 = cell(res, i, tc[T_OK766]);
+        int x = cls_rate_on_time(cell(res, i, tc[T_EARLY]), cell(res, i, tc[T_ONTIME]),
+                                 cell(res, i, tc[T_LATE]), &h);
         int x2 = cls_rate(ok766, ended, &h2);
 
-        json_object_set_new(it, "bucket", json_string(db_val(res, i, 0)));
-        json_object_set_new(it, "received", json_integer(cell(res, i, 1)));
+        json_object_set_new(it, "bucket", json_string(db_val(res, i, tc[T_BUCKET])));
+        json_object_set_new(it, "received", json_integer(cell(res, i, tc[T_RECEIVED])));
         json_object_set_new(it, "resolved", json_integer(ended));
-        json_object_set_new(it, "early", json_integer(cell(res, i, 3)));
-        json_object_set_new(it, "on_time", json_integer(cell(res, i, 4)));
-        json_object_set_new(it, "late", json_integer(cell(res, i, 5)));
+        json_object_set_new(it, "early", json_integer(cell(res, i, tc[T_EARLY])));
+        json_object_set_new(it, "on_time", json_integer(cell(res, i, tc[T_ONTIME])));
+        json_object_set_new(it, "late", json_integer(cell(res, i, tc[T_LATE])));
         /* dvcqg766 (domain.md §7.2) per bucket: the dossiers ended in it, on time or late by
          * that rule, and their rate (indicator 2.1 also counts the dossiers open at a period
          * end: /stats/ontime gives it per period). With rules=dvcqg766 on_time_rate is this
@@ -451,13 +491,13 @@ api_stats_trend(struct reqctx *rc)
         http_reply_err(rc, ERR_BAD_QUERY, "interval is day, week or month");
         return;
     }
-    v = arena_calloc(rc->arena, 8, sizeof(*v));
-    v[0] = q->from_s;
-    v[1] = q->to_s;
-    v[2] = q->g1;
-    rq_scope_params(q, v + 3);
+    v = hx_params(rc, TREND__N);
+    v[TREND_FROM] = q->from_s;
+    v[TREND_TO] = q->to_s;
+    v[TREND_INTERVAL] = q->g1;
+    rq_scope_params(q, v + TREND_SCOPE);
     rc->state = q;
-    api_db1(rc, SQL_TREND, 8, v, trend_done);
+    api_db1(rc, SQL_TREND, TREND__N, v, trend_done);
 }
 
 /* ---- GET /api/v1/reports/bieu06 ---- */
@@ -476,52 +516,46 @@ name_of(const PGresult *names, const char *prefix, const char *code, struct aren
 {
     char *k = arena_printf(a, "%s:%s", prefix, code);
 
+    int ck = db_col(names, "key"), cn = db_col(names, "name");
+
     for (int i = 0; i < PQntuples(names); i++)
-        if (strcmp(db_val(names, i, 0), k) == 0)
-            return db_val(names, i, 1);
+        if (strcmp(db_val(names, i, ck), k) == 0)
+            return db_val(names, i, cn);
     return code;
 }
 
 static void
-fill_from(struct b06_row *row, const PGresult *res, int i)
+fill_from(struct b06_row *row, const PGresult *res, const int *fc, int i)
 {
-    b06_fill(row, cell(res, i, F_RECEIVED), cell(res, i, F_ONLINE), cell(res, i, F_DIRECT),
-             cell(res, i, F_CARRIED), cell(res, i, F_ENDED), cell(res, i, F_EARLY),
-             cell(res, i, F_ONTIME), cell(res, i, F_LATE), cell(res, i, F_OPEN),
-             cell(res, i, F_OVERDUE));
+    b06_fill(row, cell(res, i, fc[F_RECEIVED]), cell(res, i, fc[F_ONLINE]), cell(res, i, fc[F_DIRECT]),
+             cell(res, i, fc[F_CARRIED]), cell(res, i, fc[F_ENDED]), cell(res, i, fc[F_EARLY]),
+             cell(res, i, fc[F_ONTIME]), cell(res, i, fc[F_LATE]), cell(res, i, fc[F_OPEN]),
+             cell(res, i, fc[F_OVERDUE]));
 }
 
-static void
-bieu06_done(struct reqctx *rc, struct db_result *r)
+/* The rows of Biểu 06 from the figures (res) and the names: by unit, or by level with the
+ * fields within a level (§8.2); the total last. Returns the number of rows. */
+static size_t
+bieu06_rows(struct reqctx *rc, const PGresult *res, const PGresult *names, int by_unit,
+            struct b06_row *rows)
 {
     static const char *const roman[] = {"I", "II", "III", "IV"};
-    struct rq *q = rc->state;
-    const PGresult *res, *names;
-    struct b06_row *rows, total = {.kind = B06_TOTAL, .label = "Tổng cộng", .key = ""};
-    struct b06_meta m = {0};
-    size_t n = 0, cap;
-    struct mc_err e = {0};
-    char label[160];
-    int by_unit = strcmp(q->g1, "unit") == 0, ngroup = 0;
+    struct b06_row total = {.kind = B06_TOTAL, .label = "Tổng cộng", .key = ""};
+    size_t n = 0;
+    int fc[F__N], ngroup = 0;
 
-    res = rq_result(rc, r);
-    if (res == NULL)
-        return;
-    names = r->res[1];
-    cap = (size_t)PQntuples(res) + 8;
-    rows = arena_calloc(rc->arena, cap, sizeof(*rows));
+    hx_cols(res, F_NAMES, F__N, fc);
     if (by_unit) {
         for (int i = 0; i < PQntuples(res); i++) {
             struct b06_row *row = &rows[n++];
 
             snprintf(row->stt, sizeof(row->stt), "%d", i + 1);
-            row->key = db_val(res, i, F_K1);
+            row->key = db_val(res, i, fc[F_K1]);
             row->label = name_of(names, "unit", row->key, rc->arena);
-            fill_from(row, res, i);
+            fill_from(row, res, fc, i);
             b06_add(&total, row);
         }
     } else {
-        /* Rows by level (sở-ngành, huyện for history, xã), fields within a level (§8.2). */
         for (size_t l = 0; l < sizeof(LEVELS) / sizeof(LEVELS[0]); l++) {
             struct b06_row *grp = NULL;
             int k = 0;
@@ -529,7 +563,7 @@ bieu06_done(struct reqctx *rc, struct db_result *r)
             for (int i = 0; i < PQntuples(res); i++) {
                 struct b06_row *row;
 
-                if (strcmp(db_val(res, i, F_K1), LEVELS[l].key) != 0)
+                if (strcmp(db_val(res, i, fc[F_K1]), LEVELS[l].key) != 0)
                     continue;
                 if (grp == NULL) {
                     grp = &rows[n++];
@@ -540,45 +574,72 @@ bieu06_done(struct reqctx *rc, struct db_result *r)
                 }
                 row = &rows[n++];
                 snprintf(row->stt, sizeof(row->stt), "%d", ++k);
-                row->key = db_val(res, i, F_K2);
+                row->key = db_val(res, i, fc[F_K2]);
                 row->label = name_of(names, "field", row->key, rc->arena);
-                fill_from(row, res, i);
+                fill_from(row, res, fc, i);
                 b06_add(grp, row);
                 b06_add(&total, row);
             }
         }
     }
     rows[n++] = total;
-    for (size_t i = 0; i < n; i++)
-        if (b06_check(&rows[i], &e) != 0) {
-            log_kv(LOG_ERROR, "report invariant violated", "detail", e.detail, "from",
-                   q->from_s, "to", q->to_s, "request_id", rc->req_id, NULL);
-            http_reply_error(rc, &e);
-            return;
-        }
-    if (q->kind >= 0)
-        report_period_label((enum report_period_kind)q->kind, q->year, q->number, label,
-                            sizeof(label));
-    else
-        snprintf(label, sizeof(label), "Từ ngày %s đến ngày %s", q->from_s, q->to_s);
-    m.period_label = label;
-    m.from = q->from;
-    m.to = q->to;
-    m.unit_name = db_val(names, PQntuples(names) - 1, 1);
-    m.recipient = rc_query(rc, "recipient");
-    m.group_title = by_unit ? "Đơn vị giải quyết" : B06_HEAD[2];
+    return n;
+}
+
+/* Biểu 06 as JSON: the form's head, its columns and rows. */
+static json_t *
+bieu06_json(const struct rq *q, const struct b06_meta *m, const struct b06_row *rows, size_t n)
+{
+    static const char *const kinds[] = {"data", "group", "total"};
+    json_t *body = json_object(), *cols = json_array(), *jr = json_array();
+
+    for (int i = 1; i < B06_COLS; i++)
+        json_array_append_new(cols, json_string(i == 2 ? m->group_title : B06_HEAD[i]));
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_object(), *c = json_array();
+
+        json_object_set_new(o, "stt", json_string(rows[i].stt));
+        json_object_set_new(o, "label", json_string(rows[i].label));
+        json_object_set_new(o, "key", json_string(rows[i].key != NULL ? rows[i].key : ""));
+        json_object_set_new(o, "kind", json_string(kinds[rows[i].kind]));
+        for (int k = 3; k < B06_COLS; k++)
+            json_array_append_new(c, json_integer(rows[i].c[k]));
+        json_object_set_new(o, "cells", c);
+        json_array_append_new(jr, o);
+    }
+    json_object_set_new(body, "form", json_string("Biểu số 06/VPCP/KSTT"));
+    json_object_set_new(body, "title", json_string(B06_TITLE));
+    json_object_set_new(body, "period", rq_period_json(q));
+    json_object_set_new(body, "period_label", json_string(m->period_label));
+    json_object_set_new(body, "unit", json_string(m->unit_name));
+    json_object_set_new(body, "unit_of_measure", json_string("Số hồ sơ TTHC"));
+    json_object_set_new(body, "rules", json_string("legal"));
+    json_object_set_new(body, "rollup", json_string(q->rollup != NULL ? q->rollup : "none"));
+    if (q->as_of != NULL)
+        json_object_set_new(body, "as_of", json_string(q->as_of));
+    json_object_set_new(body, "columns", cols);
+    json_object_set_new(body, "rows", jr);
+    return body;
+}
+
+/* Replies with Biểu 06 in the format asked for (JSON, CSV or XLSX). */
+static void
+bieu06_reply(struct reqctx *rc, const struct rq *q, const struct b06_meta *m,
+             const struct b06_row *rows, size_t n)
+{
+    struct mc_err e = {0};
+    size_t len;
+
     if (strcmp(q->format, "csv") == 0) {
-        size_t len;
-        char *csv = b06_csv(rc->arena, &m, rows, n, &len);
+        char *csv = b06_csv(rc->arena, m, rows, n, &len);
 
         http_reply_data(rc, 200, "text/csv; charset=utf-8", csv, len, "bieu06.csv");
         return;
     }
     if (strcmp(q->format, "xlsx") == 0) {
         char *out;
-        size_t len;
 
-        if (b06_xlsx(rc->arena, &m, rows, n, &out, &len, &e) != 0) {
+        if (b06_xlsx(rc->arena, m, rows, n, &out, &len, &e) != 0) {
             http_reply_error(rc, &e);
             return;
         }
@@ -587,38 +648,45 @@ bieu06_done(struct reqctx *rc, struct db_result *r)
                         len, "bieu06.xlsx");
         return;
     }
-    {
-        json_t *body = json_object(), *cols = json_array(), *jr = json_array();
+    http_reply_json(rc, 200, bieu06_json(q, m, rows, n));
+}
 
-        for (int i = 1; i < B06_COLS; i++)
-            json_array_append_new(cols, json_string(i == 2 ? m.group_title : B06_HEAD[i]));
-        for (size_t i = 0; i < n; i++) {
-            json_t *o = json_object(), *c = json_array();
-            static const char *const kinds[] = {"data", "group", "total"};
+static void
+bieu06_done(struct reqctx *rc, struct db_result *r)
+{
+    struct rq *q = rc->state;
+    const PGresult *res, *names;
+    struct b06_row *rows;
+    struct b06_meta m = {0};
+    size_t n;
+    struct mc_err e = {0};
+    char *label = arena_alloc(rc->arena, 160);
+    int by_unit = strcmp(q->g1, "unit") == 0;
 
-            json_object_set_new(o, "stt", json_string(rows[i].stt));
-            json_object_set_new(o, "label", json_string(rows[i].label));
-            json_object_set_new(o, "key", json_string(rows[i].key != NULL ? rows[i].key : ""));
-            json_object_set_new(o, "kind", json_string(kinds[rows[i].kind]));
-            for (int k = 3; k < B06_COLS; k++)
-                json_array_append_new(c, json_integer(rows[i].c[k]));
-            json_object_set_new(o, "cells", c);
-            json_array_append_new(jr, o);
+    res = rq_result(rc, r);
+    if (res == NULL)
+        return;
+    names = r->res[1];
+    rows = arena_calloc(rc->arena, (size_t)PQntuples(res) + 8, sizeof(*rows));
+    n = bieu06_rows(rc, res, names, by_unit, rows);
+    for (size_t i = 0; i < n; i++)
+        if (b06_check(&rows[i], &e) != 0) {
+            log_kv(LOG_ERROR, "report invariant violated", "detail", e.detail, "from",
+                   q->from_s, "to", q->to_s, "request_id", rc->req_id, NULL);
+            http_reply_error(rc, &e);
+            return;
         }
-        json_object_set_new(body, "form", json_string("Biểu số 06/VPCP/KSTT"));
-        json_object_set_new(body, "title", json_string(B06_TITLE));
-        json_object_set_new(body, "period", rq_period_json(q));
-        json_object_set_new(body, "period_label", json_string(label));
-        json_object_set_new(body, "unit", json_string(m.unit_name));
-        json_object_set_new(body, "unit_of_measure", json_string("Số hồ sơ TTHC"));
-        json_object_set_new(body, "rules", json_string("legal"));
-        json_object_set_new(body, "rollup", json_string(q->rollup != NULL ? q->rollup : "none"));
-        if (q->as_of != NULL)
-            json_object_set_new(body, "as_of", json_string(q->as_of));
-        json_object_set_new(body, "columns", cols);
-        json_object_set_new(body, "rows", jr);
-        http_reply_json(rc, 200, body);
-    }
+    if (q->kind >= 0)
+        report_period_label((enum report_period_kind)q->kind, q->year, q->number, label, 160);
+    else
+        snprintf(label, 160, "Từ ngày %s đến ngày %s", q->from_s, q->to_s);
+    m.period_label = label;
+    m.from = q->from;
+    m.to = q->to;
+    m.unit_name = db_val(names, PQntuples(names) - 1, db_col(names, "name"));
+    m.recipient = rc_query(rc, "recipient");
+    m.group_title = by_unit ? "Đơn vị giải quyết" : B06_HEAD[2];
+    bieu06_reply(rc, q, &m, rows, n);
 }
 
 static void
@@ -629,7 +697,7 @@ api_bieu06(struct reqctx *rc)
     const char *group = rc_query(rc, "group"), *fmt = rc_query(rc, "format"),
                *accept = rc_header(rc, "Accept");
     struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
-    const char **nv = arena_calloc(rc->arena, 2, sizeof(*nv));
+    const char **nv = hx_params(rc, NAMES__N);
 
     if (rq_parse_common(rc, q, &e) != 0 || rq_parse_as_of(rc, q, &e) != 0) {
         http_reply_error(rc, &e);
@@ -657,10 +725,10 @@ api_bieu06(struct reqctx *rc)
         http_reply_err(rc, ERR_BAD_QUERY, "group is level (default) or unit");
         return;
     }
-    nv[0] = q->unit;
-    nv[1] = q->scope[0] != '\0' ? q->scope : NULL;
-    st[0] = (struct db_stmt){figures_sql(q), q->as_of != NULL ? 10 : 9, figure_params(rc, q)};
-    st[1] = (struct db_stmt){SQL_NAMES, 2, nv};
+    nv[NAMES_UNIT] = q->unit;
+    nv[NAMES_SCOPE] = q->scope[0] != '\0' ? q->scope : NULL;
+    st[0] = (struct db_stmt){figures_sql(q), FIG__N, figure_params(rc, q)};
+    st[1] = (struct db_stmt){SQL_NAMES, NAMES__N, nv};
     rc->state = q;
     api_db(rc, st, 2, bieu06_done);
 }

@@ -56,9 +56,12 @@ int rq_parse_scope(struct reqctx *rc, struct rq *q, int allow_current, struct mc
  * +07:00). -1 with e = BAD_QUERY naming as_of. */
 int rq_parse_as_of(struct reqctx *rc, struct rq *q, struct mc_err *e);
 
-/* by, structure[/rollup], scope (NULL for an administrator: everything), unit and
- * include_sub_units of q into v[0..4]: the scope parameters of the report statements, in
- * the order their SQL functions take them. */
+/* The scope parameters of the report statements, in the order their SQL functions take
+ * them: by, structure[/rollup], scope (NULL for an administrator: everything), unit and
+ * include_sub_units. A statement's enum names the first RQ_SCOPE__N-long block
+ * (X_SCOPE), and its next member is X_SCOPE + RQ_SCOPE__N. */
+enum { RQ_BY, RQ_STRUCTURE, RQ_SCOPE, RQ_UNIT, RQ_SUB, RQ_SCOPE__N };
+/* q's scope parameters into v[RQ_BY .. RQ_SUB] (v points at the statement's X_SCOPE). */
 void rq_scope_params(const struct rq *q, const char **v);
 
 /* The first result of a report unit, or NULL after replying with the unit's error. */

@@ -34,6 +34,9 @@
 /* Working hours a due-soon list looks ahead at most (a working month). */
 #define DUE_SOON_MAX_HOURS 176
 
+enum { OPEN_KIND, OPEN_NOW, OPEN_UNTIL, OPEN_BY, OPEN_SCOPE, OPEN_UNIT, OPEN_SUB,
+       OPEN_AFTER_KEY, /* the cursor: the last row's sort instant */
+       OPEN_AFTER_ID, OPEN_LIMIT, OPEN__N };
 static const char SQL_OPEN_LIST[] =
     "SELECT id, code, state, procedure_code, procedure_name, resolving_code, resolving_name,"
     " current_code, current_name, official,"
@@ -46,6 +49,11 @@ static const char SQL_OPEN_LIST[] =
     "  ELSE coalesce((SELECT id FROM unit WHERE code = $6::text), -1) END, $7::boolean,"
     " to_timestamp($8::bigint), $9::bigint, $10::int)";
 
+/* Parameters of the cell lists: the period, the cell, the scope, the cell's keys, the page;
+ * CELL_AT is the request's now for the live list, the ?as_of= instant for the past one. */
+enum { CELL_FROM, CELL_TO, CELL_CELL, CELL_SCOPE, CELL_K_UNIT = CELL_SCOPE + RQ_SCOPE__N,
+       CELL_K_LEVEL, CELL_K_PROCEDURE, CELL_K_FIELD, CELL_K_CHANNEL, CELL_AFTER_ID, CELL_LIMIT,
+       CELL_AT, CELL__N };
 static const char SQL_CELL_LIST[] =
     "SELECT id, code, state, channel, procedure_code, field_code, unit_code, unit_level,"
     " extract(epoch FROM received_at)::bigint AS received_at,"
@@ -55,10 +63,10 @@ static const char SQL_CELL_LIST[] =
     " FROM report_cell_list($1::date, $2::date, $3, $4, $5, $6::bigint,"
     " CASE WHEN $7::text IS NULL THEN NULL"
     "  ELSE coalesce((SELECT id FROM unit WHERE code = $7::text), -1) END, $8::boolean,"
-    " $9, $10, $11, $12, $13::smallint, $14::bigint, $15::int)";
+    " $9, $10, $11, $12, $13::smallint, $14::bigint, $15::int, to_timestamp($16::bigint))";
 
-/* The same cell as known at $16 (?as_of=): report_cell_list_asof rebuilds each dossier, its
- * appointment and legal due from the events recorded by then (sql/065_report_asof.sql). */
+/* The same cell as known at ?as_of=: report_cell_list_asof rebuilds each dossier, its
+ * appointment and legal due from the events recorded by then (sql/fn/30_report_lists.sql). */
 static const char SQL_CELL_LIST_ASOF[] =
     "SELECT id, code, state, channel, procedure_code, field_code, unit_code, unit_level,"
     " extract(epoch FROM received_at)::bigint AS received_at,"
@@ -70,6 +78,9 @@ static const char SQL_CELL_LIST_ASOF[] =
     "  ELSE coalesce((SELECT id FROM unit WHERE code = $7::text), -1) END, $8::boolean,"
     " $9, $10, $11, $12, $13::smallint, $14::bigint, $15::int)";
 
+/* Parameters of the late lists (LATE_AT: now, or the ?as_of= instant). */
+enum { LATE_FROM, LATE_TO, LATE_SCOPE, LATE_AFTER_ID = LATE_SCOPE + RQ_SCOPE__N, LATE_LIMIT,
+       LATE_AT, LATE__N };
 static const char SQL_LATE_LIST[] =
     "SELECT id, code, kind, procedure_code, procedure_name, resolving_code, resolving_name,"
     " official, extract(epoch FROM received_at)::bigint AS received_at,"
@@ -78,11 +89,11 @@ static const char SQL_LATE_LIST[] =
     " FROM report_late_list($1::date, $2::date, $3, $4, $5::bigint,"
     " CASE WHEN $6::text IS NULL THEN NULL"
     "  ELSE coalesce((SELECT id FROM unit WHERE code = $6::text), -1) END, $7::boolean,"
-    " $8::bigint, $9::int)";
+    " $8::bigint, $9::int, to_timestamp($10::bigint))";
 
-/* The same list as known at $10 (?as_of=): report_late_list_asof takes its dossiers from
+/* The same list as known at ?as_of=: report_late_list_asof takes its dossiers from
  * report_cell_list_asof and rebuilds their steps from the events recorded by then
- * (sql/095_report_late_asof.sql). */
+ * (sql/fn/30_report_lists.sql). */
 static const char SQL_LATE_LIST_ASOF[] =
     "SELECT id, code, kind, procedure_code, procedure_name, resolving_code, resolving_name,"
     " official, extract(epoch FROM received_at)::bigint AS received_at,"
@@ -256,19 +267,19 @@ open_list(struct reqctx *rc, const char *kind)
         }
         until = ddl_instant(l->ax, ddl_pos(l->ax, l->now) + (int64_t)hours * 3600);
     }
-    v = arena_calloc(rc->arena, 10, sizeof(*v));
-    v[0] = kind;
-    v[1] = hx_i64(rc, l->now);
-    v[2] = hx_i64(rc, until);
-    v[3] = l->q.by;
-    v[4] = l->q.scope[0] != '\0' ? l->q.scope : NULL;
-    v[5] = l->q.unit;
-    v[6] = l->q.sub;
-    v[7] = key;
-    v[8] = id;
-    v[9] = hx_i64(rc, l->limit);
+    v = hx_params(rc, OPEN__N);
+    v[OPEN_KIND] = kind;
+    v[OPEN_NOW] = hx_i64(rc, l->now);
+    v[OPEN_UNTIL] = hx_i64(rc, until);
+    v[OPEN_BY] = l->q.by;
+    v[OPEN_SCOPE] = l->q.scope[0] != '\0' ? l->q.scope : NULL;
+    v[OPEN_UNIT] = l->q.unit;
+    v[OPEN_SUB] = l->q.sub;
+    v[OPEN_AFTER_KEY] = key;
+    v[OPEN_AFTER_ID] = id;
+    v[OPEN_LIMIT] = hx_i64(rc, l->limit);
     rc->state = l;
-    api_db1(rc, SQL_OPEN_LIST, 10, v, open_done);
+    api_db1(rc, SQL_OPEN_LIST, OPEN__N, v, open_done);
 }
 
 void
@@ -285,6 +296,21 @@ api_stats_due_soon(struct reqctx *rc)
 
 /* ---- the dossiers of a figure cell ---- */
 
+/* A dossier of a cell as JSON. */
+static const struct hx_jcol CELL_ROW[] = {
+    {"code", NULL, HX_TEXT},
+    {"state", NULL, HX_INT},
+    {"channel", NULL, HX_INT},
+    {"procedure", "procedure_code", HX_TEXT},
+    {"field", "field_code", HX_TEXT},
+    {"unit", "unit_code", HX_TEXT},
+    {"level", "unit_level", HX_TEXT},
+    {"received_at", NULL, HX_TS},
+    {"appointment_at", NULL, HX_TS},
+    {"legal_due_at", NULL, HX_TS},
+    {"ended_at", NULL, HX_TS},
+};
+
 static void
 cell_done(struct reqctx *rc, struct db_result *r)
 {
@@ -297,20 +323,7 @@ cell_done(struct reqctx *rc, struct db_result *r)
     if (res == NULL)
         return;
     n = PQntuples(res);
-    items = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(
-            items,
-            json_pack("{s:s,s:i,s:i,s:s?,s:s?,s:s?,s:s?,s:o,s:o,s:o,s:o}", "code",
-                      hx_col(res, i, "code"), "state", atoi(hx_col(res, i, "state")),
-                      "channel", atoi(hx_col(res, i, "channel")), "procedure",
-                      hx_col(res, i, "procedure_code"), "field",
-                      hx_col(res, i, "field_code"), "unit", hx_col(res, i, "unit_code"),
-                      "level", hx_col(res, i, "unit_level"), "received_at",
-                      hx_ts_json(hx_col_ts(res, i, "received_at")), "appointment_at",
-                      hx_ts_json(hx_col_ts(res, i, "appointment_at")), "legal_due_at",
-                      hx_ts_json(hx_col_ts(res, i, "legal_due_at")), "ended_at",
-                      hx_ts_json(hx_col_ts(res, i, "ended_at"))));
+    items = hx_rows_json(res, CELL_ROW, (int)(sizeof(CELL_ROW) / sizeof(CELL_ROW[0])));
     {
         json_t *body = json_pack("{s:s}", "cell", l->kind);
 
@@ -348,24 +361,21 @@ api_stats_cell_dossiers(struct reqctx *rc)
     if (page_params(rc, &l->limit, 0, &key, &id) != 0)
         return;
     l->kind = cell;
-    v = arena_calloc(rc->arena, 16, sizeof(*v));
-    v[0] = l->q.from_s;
-    v[1] = l->q.to_s;
-    v[2] = cell;
-    rq_scope_params(&l->q, v + 3);
-    v[8] = rc_query(rc, "key_unit");
-    v[9] = rc_query(rc, "level");
-    v[10] = rc_query(rc, "procedure");
-    v[11] = rc_query(rc, "field");
-    v[12] = ch;
-    v[13] = id;
-    v[14] = hx_i64(rc, l->limit);
-    v[15] = l->q.as_of;
+    v = hx_params(rc, CELL__N);
+    v[CELL_FROM] = l->q.from_s;
+    v[CELL_TO] = l->q.to_s;
+    v[CELL_CELL] = cell;
+    rq_scope_params(&l->q, v + CELL_SCOPE);
+    v[CELL_K_UNIT] = rc_query(rc, "key_unit");
+    v[CELL_K_LEVEL] = rc_query(rc, "level");
+    v[CELL_K_PROCEDURE] = rc_query(rc, "procedure");
+    v[CELL_K_FIELD] = rc_query(rc, "field");
+    v[CELL_K_CHANNEL] = ch;
+    v[CELL_AFTER_ID] = id;
+    v[CELL_LIMIT] = hx_i64(rc, l->limit);
+    v[CELL_AT] = l->q.as_of != NULL ? l->q.as_of : hx_i64(rc, rc->now);
     rc->state = l;
-    if (l->q.as_of != NULL)
-        api_db1(rc, SQL_CELL_LIST_ASOF, 16, v, cell_done);
-    else
-        api_db1(rc, SQL_CELL_LIST, 15, v, cell_done);
+    api_db1(rc, l->q.as_of != NULL ? SQL_CELL_LIST_ASOF : SQL_CELL_LIST, CELL__N, v, cell_done);
 }
 
 /* ---- Biểu 06: late dossiers ---- */
@@ -430,16 +440,13 @@ api_bieu06_late(struct reqctx *rc)
     }
     if (page_params(rc, &l->limit, 0, &key, &id) != 0)
         return;
-    v = arena_calloc(rc->arena, 10, sizeof(*v));
-    v[0] = l->q.from_s;
-    v[1] = l->q.to_s;
-    rq_scope_params(&l->q, v + 2);
-    v[7] = id;
-    v[8] = hx_i64(rc, l->limit);
-    v[9] = l->q.as_of;
+    v = hx_params(rc, LATE__N);
+    v[LATE_FROM] = l->q.from_s;
+    v[LATE_TO] = l->q.to_s;
+    rq_scope_params(&l->q, v + LATE_SCOPE);
+    v[LATE_AFTER_ID] = id;
+    v[LATE_LIMIT] = hx_i64(rc, l->limit);
+    v[LATE_AT] = l->q.as_of != NULL ? l->q.as_of : hx_i64(rc, rc->now);
     rc->state = l;
-    if (l->q.as_of != NULL)
-        api_db1(rc, SQL_LATE_LIST_ASOF, 10, v, late_done);
-    else
-        api_db1(rc, SQL_LATE_LIST, 9, v, late_done);
+    api_db1(rc, l->q.as_of != NULL ? SQL_LATE_LIST_ASOF : SQL_LATE_LIST, LATE__N, v, late_done);
 }
