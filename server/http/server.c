@@ -640,39 +640,33 @@ forwarded_for(struct reqctx *rc, struct evhttp_request *req)
     return out;
 }
 
+/* rc->req_id: the client's X-Request-Id when sane, else a new UUID. */
 static void
-on_request(struct evhttp_request *req, void *arg)
+request_id(struct reqctx *rc)
 {
-    struct worker *w = arg;
-    struct app *app = w->app;
-    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
-    struct http_conn *c = conn_find(w->hw, evhttp_connection_get_bufferevent(evcon));
-    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-    struct evbuffer *in = evhttp_request_get_input_buffer(req);
-    struct reqctx *rc;
-    const char *raw_path, *hdr;
-    char *dec, *peer = NULL;
-    ev_uint16_t port = 0;
-    size_t blen;
+    const char *hdr = rc_header(rc, "X-Request-Id");
 
-    if (c == NULL) {
-        evhttp_send_error(req, 500, NULL);
-        return;
-    }
-    if (c->evcon == NULL) {
-        c->evcon = evcon;
-        evhttp_connection_set_closecb(evcon, on_close, c);
-    }
-    event_del(c->deadline);
-    c->phase = PH_BUSY;
-    set_conn_timeout(c, app->cfg->write_timeout);
+    if (hdr != NULL && sane_request_id(hdr)) {
+        snprintf(rc->req_id, sizeof(rc->req_id), "%s", hdr);
+    } else {
+        uuid_t u;
 
-    rc = xcalloc(1, sizeof(*rc));
+        uuid_generate_random(u);
+        uuid_unparse_lower(u, rc->req_id);
+    }
+}
+
+/* A new request context for req on connection c: started now (its one clock read). */
+static struct reqctx *
+request_new(struct worker *w, struct http_conn *c, struct evhttp_request *req)
+{
+    struct reqctx *rc = xcalloc(1, sizeof(*rc));
+
     rc->t_start_ns = http_now_ns();
     rc->now = clock_now();
     rc->req = req;
     rc->w = w;
-    rc->app = app;
+    rc->app = w->app;
     rc->arena = arena_new();
     rc->conn = c;
     rc->method = (int)evhttp_request_get_command(req);
@@ -685,21 +679,25 @@ on_request(struct evhttp_request *req, void *arg)
         if (c->hangup != NULL)
             event_add(c->hangup, NULL);
     }
+    return rc;
+}
 
-    hdr = rc_header(rc, "X-Request-Id");
-    if (hdr != NULL && sane_request_id(hdr)) {
-        snprintf(rc->req_id, sizeof(rc->req_id), "%s", hdr);
-    } else {
-        uuid_t u;
+/* The request id (the client's X-Request-Id when sane, else a new UUID), the client address,
+ * the target, the decoded path and the query; returns the raw path (for routing). */
+static const char *
+request_names(struct reqctx *rc, struct evhttp_request *req)
+{
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *raw_path;
+    char *dec, *peer = NULL;
+    ev_uint16_t port = 0;
 
-        uuid_generate_random(u);
-        uuid_unparse_lower(u, rc->req_id);
-    }
+    request_id(rc);
     evhttp_connection_get_peer(evcon, &peer, &port);
     /* The peer, or behind a trusted proxy the address it saw (MOTCUA_TRUSTED_PROXIES). */
-    cfg_client_addr(app->cfg, peer, forwarded_for(rc, req), rc->client_addr,
+    cfg_client_addr(rc->app->cfg, peer, forwarded_for(rc, req), rc->client_addr,
                     sizeof(rc->client_addr));
-
     rc->target = arena_strdup(rc->arena, evhttp_request_get_uri(req) != NULL
                                              ? evhttp_request_get_uri(req) : "/");
     raw_path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
@@ -711,46 +709,50 @@ on_request(struct evhttp_request *req, void *arg)
     dec = evhttp_uridecode(raw_path, 0, NULL);
     rc->path = arena_strdup(rc->arena, dec != NULL ? dec : raw_path);
     free(dec);
+    return raw_path;
+}
 
-    /*
-     * Our limits on the head (libevent's are only a ceiling, see http_head_ceiling). The
-     * connection is closed: a client that sends such heads is not worth keeping.
-     */
-    {
-        const char *target = evhttp_request_get_uri(req);
-        size_t tlen = target != NULL ? strlen(target) : 0;
+/*
+ * Our limits on the head (libevent's are only a ceiling, see http_head_ceiling), and no new
+ * work while shutting down: replies and returns -1. The connection is closed: a client that
+ * sends such heads is not worth keeping.
+ */
+static int
+request_head_ok(struct reqctx *rc, struct evhttp_request *req)
+{
+    const char *target = evhttp_request_get_uri(req);
+    size_t tlen = target != NULL ? strlen(target) : 0;
 
-        if (tlen > HTTP_MAX_URI) {
-            rc_set_header(rc, "Connection", "close");
-            http_reply_err(rc, ERR_URI_TOO_LONG, "at most %d bytes", HTTP_MAX_URI);
-            return;
-        }
-        if (head_size(req, route_method_name(rc->method), target != NULL ? target : "") >
-            app->cfg->max_headers) {
-            rc_set_header(rc, "Connection", "close");
-            http_reply_err(rc, ERR_HEADERS_TOO_LARGE, "at most %zu bytes",
-                           app->cfg->max_headers);
-            return;
-        }
+    if (tlen > HTTP_MAX_URI) {
+        rc_set_header(rc, "Connection", "close");
+        http_reply_err(rc, ERR_URI_TOO_LONG, "at most %d bytes", HTTP_MAX_URI);
+        return -1;
     }
-    if (atomic_load(&app->shutting_down)) {
+    if (head_size(req, route_method_name(rc->method), target != NULL ? target : "") >
+        rc->app->cfg->max_headers) {
+        rc_set_header(rc, "Connection", "close");
+        http_reply_err(rc, ERR_HEADERS_TOO_LARGE, "at most %zu bytes", rc->app->cfg->max_headers);
+        return -1;
+    }
+    if (atomic_load(&rc->app->shutting_down)) {
         rc_set_header(rc, "Connection", "close");
         http_reply_err(rc, ERR_SHUTTING_DOWN, NULL);
-        return;
+        return -1;
     }
-    if (route_or_reply(rc, raw_path) != 0)
-        return;
-    if (rc->match.route->flags & RF_STREAM) {
-        c->phase = PH_BUSY;
-        if (c->evcon != NULL)
-            evhttp_connection_set_timeout_tv(c->evcon, NULL);
-    }
+    return 0;
+}
 
-    blen = evbuffer_get_length(in);
-    if (blen > app->cfg->max_body) {
+/* The body into rc->body (NUL-terminated), within MOTCUA_MAX_BODY; -1 after a 413. */
+static int
+request_body(struct reqctx *rc, struct evhttp_request *req)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(req);
+    size_t blen = evbuffer_get_length(in);
+
+    if (blen > rc->app->cfg->max_body) {
         rc_set_header(rc, "Connection", "close");
-        http_reply_err(rc, ERR_BODY_TOO_LARGE, "at most %zu bytes", app->cfg->max_body);
-        return;
+        http_reply_err(rc, ERR_BODY_TOO_LARGE, "at most %zu bytes", rc->app->cfg->max_body);
+        return -1;
     }
     if (blen > 0) {
         char *b = arena_alloc(rc->arena, blen + 1);
@@ -760,7 +762,40 @@ on_request(struct evhttp_request *req, void *arg)
         rc->body = b;
         rc->body_len = blen;
     }
-    if (body_checks(rc) != 0)
+    return 0;
+}
+
+static void
+on_request(struct evhttp_request *req, void *arg)
+{
+    struct worker *w = arg;
+    struct app *app = w->app;
+    struct evhttp_connection *evcon = evhttp_request_get_connection(req);
+    struct http_conn *c = conn_find(w->hw, evhttp_connection_get_bufferevent(evcon));
+    struct reqctx *rc;
+    const char *raw_path;
+
+    if (c == NULL) {
+        evhttp_send_error(req, 500, NULL);
+        return;
+    }
+    if (c->evcon == NULL) {
+        c->evcon = evcon;
+        evhttp_connection_set_closecb(evcon, on_close, c);
+    }
+    event_del(c->deadline);
+    c->phase = PH_BUSY;
+    set_conn_timeout(c, app->cfg->write_timeout);
+    rc = request_new(w, c, req);
+    raw_path = request_names(rc, req);
+    if (request_head_ok(rc, req) != 0 || route_or_reply(rc, raw_path) != 0)
+        return;
+    if (rc->match.route->flags & RF_STREAM) {
+        c->phase = PH_BUSY;
+        if (c->evcon != NULL)
+            evhttp_connection_set_timeout_tv(c->evcon, NULL);
+    }
+    if (request_body(rc, req) != 0 || body_checks(rc) != 0)
         return;
     if (!(rc->match.route->flags & RF_PUBLIC) && app->authenticate != NULL)
         app->authenticate(rc);
@@ -903,22 +938,19 @@ http_internal_replied(struct reqctx *rc)
     event_add(rc->internal->deliver, &zero);
 }
 
-void
-http_internal(struct worker *w, int method, const char *target, const char *body, size_t len,
-              const struct principal *who, const struct http_kv *headers, size_t nheaders,
-              struct reqctx *parent, http_internal_fn done, void *arg)
+/* A new internal request context (reqctx.h) on w, linked into the worker's list. */
+static struct reqctx *
+internal_new(struct worker *w, int method, const struct http_kv *headers, size_t nheaders,
+             struct reqctx *parent, http_internal_fn done, void *arg)
 {
-    struct app *app = w->app;
     struct http_worker *hw = w->hw;
     struct http_internal_ctx *ic;
     struct reqctx *rc = xcalloc(1, sizeof(*rc));
-    const char *hdr, *q, *raw_path;
-    char *copy, *dec;
 
     rc->t_start_ns = http_now_ns();
     rc->now = clock_now();
     rc->w = w;
-    rc->app = app;
+    rc->app = w->app;
     rc->arena = arena_new();
     rc->method = method;
     ic = arena_calloc(rc->arena, 1, sizeof(*ic));
@@ -946,16 +978,16 @@ http_internal(struct worker *w, int method, const char *target, const char *body
         snprintf(ic->parent_id, sizeof(ic->parent_id), "%s", parent->req_id);
         snprintf(rc->client_addr, sizeof(rc->client_addr), "%s", parent->client_addr);
     }
+    return rc;
+}
 
-    hdr = rc_header(rc, "X-Request-Id");
-    if (hdr != NULL && sane_request_id(hdr)) {
-        snprintf(rc->req_id, sizeof(rc->req_id), "%s", hdr);
-    } else {
-        uuid_t u;
+/* Target, query and decoded path of an internal request; returns the raw path. */
+static const char *
+internal_names(struct reqctx *rc, const char *target)
+{
+    const char *q, *raw_path;
+    char *copy, *dec;
 
-        uuid_generate_random(u);
-        uuid_unparse_lower(u, rc->req_id);
-    }
     rc->target = arena_strdup(rc->arena, target != NULL && target[0] != '\0' ? target : "/");
     q = strchr(rc->target, '?');
     copy = arena_strdup(rc->arena, rc->target);
@@ -967,25 +999,31 @@ http_internal(struct worker *w, int method, const char *target, const char *body
     dec = evhttp_uridecode(raw_path, 0, NULL);
     rc->path = arena_strdup(rc->arena, dec != NULL ? dec : raw_path);
     free(dec);
+    return raw_path;
+}
 
-    /* The checks of on_request that apply without a wire head, in the same order. */
+/* The checks of on_request that apply without a wire head, in the same order, and the body;
+ * -1 after replying. */
+static int
+internal_checks(struct reqctx *rc, const char *raw_path, const char *body, size_t len)
+{
     if (strlen(rc->target) > HTTP_MAX_URI) {
         http_reply_err(rc, ERR_URI_TOO_LONG, "at most %d bytes", HTTP_MAX_URI);
-        return;
+        return -1;
     }
-    if (atomic_load(&app->shutting_down)) {
+    if (atomic_load(&rc->app->shutting_down)) {
         http_reply_err(rc, ERR_SHUTTING_DOWN, NULL);
-        return;
+        return -1;
     }
     if (route_or_reply(rc, raw_path) != 0)
-        return;
+        return -1;
     if (rc->match.route->flags & RF_STREAM) {
         http_reply_err(rc, ERR_INTERNAL, "streaming route in an internal request");
-        return;
+        return -1;
     }
-    if (len > app->cfg->max_body) {
-        http_reply_err(rc, ERR_BODY_TOO_LARGE, "at most %zu bytes", app->cfg->max_body);
-        return;
+    if (len > rc->app->cfg->max_body) {
+        http_reply_err(rc, ERR_BODY_TOO_LARGE, "at most %zu bytes", rc->app->cfg->max_body);
+        return -1;
     }
     if (len > 0) {
         char *b = arena_alloc(rc->arena, len + 1);
@@ -995,7 +1033,20 @@ http_internal(struct worker *w, int method, const char *target, const char *body
         rc->body = b;
         rc->body_len = len;
     }
-    if (body_checks(rc) != 0)
+    return body_checks(rc);
+}
+
+void
+http_internal(struct worker *w, int method, const char *target, const char *body, size_t len,
+              const struct principal *who, const struct http_kv *headers, size_t nheaders,
+              struct reqctx *parent, http_internal_fn done, void *arg)
+{
+    struct reqctx *rc = internal_new(w, method, headers, nheaders, parent, done, arg);
+    const char *raw_path;
+
+    request_id(rc);
+    raw_path = internal_names(rc, target);
+    if (internal_checks(rc, raw_path, body, len) != 0)
         return;
     if (!(rc->match.route->flags & RF_PUBLIC)) {
         /* The caller's principal, authenticated by the caller: only the route's role rule

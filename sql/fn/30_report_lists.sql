@@ -26,6 +26,24 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
                        ORDER BY z.n DESC LIMIT 1), p_now > p_due) END
 $$;
 
+-- The class of one dossier now under `legal` (domain.md §7.1), as the dossier list shows and
+-- filters it (?class=): not counted before reception and for refusals (states 1, 3) or
+-- without a legal due; an ended one by report_cls_legal; an open one overdue or in time by
+-- report_overdue_now. The keys are cls_class_key() of server/domain/cls.c.
+CREATE OR REPLACE FUNCTION report_class_key(p_id bigint, p_state smallint, p_due timestamptz,
+                                            p_ended timestamptz, p_has_appointment boolean,
+                                            p_paused timestamptz, p_now timestamptz)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE
+        WHEN p_state IN (1, 3) OR p_due IS NULL THEN 'not_counted'
+        WHEN p_ended IS NOT NULL
+            THEN (ARRAY['early', 'on_time', 'late'])[report_cls_legal(p_ended, p_due,
+                                                                        p_has_appointment)]
+        WHEN report_overdue_now(p_id, p_due, p_paused, p_now) THEN 'overdue'
+        ELSE 'in_time' END
+$$;
+
 -- Open dossiers overdue at p_now (p_kind = 'overdue', most overdue first) or due within
 -- (p_now, p_until] and not paused (p_kind = 'due_soon', most urgent first), in the units of
 -- report_units(); p_by = resolving | receiving | current. Keyset: (legal_due_at, id) after
