@@ -415,98 +415,82 @@ alloc_days(struct wcal *w, size_t nd)
     w->note = xmalloc(nd * sizeof(*w->note));
 }
 
-struct wcal *
-wcal_build(const struct wcal_opts *o, const struct wcal_entry *entries, size_t n,
-           struct mc_err *e)
+/* Checks the options and the entries; *sorted gets the entries by day (NULL when none,
+ * free() it). -1 with e filled. */
+static int
+build_check(const struct wcal_opts *o, const struct wcal_entry *entries, size_t n,
+            const struct wcal_entry ***sorted, struct mc_err *e)
 {
-    struct wcal *w;
-    const struct wcal_entry **sorted = NULL;
-    uint8_t *taken;
-    uint16_t rule_notes[N__RULE_COUNT];
-    size_t nd, si = 0;
-
+    *sorted = NULL;
     if (o == NULL || o->first_year < CAL_MIN_YEAR || o->last_year > CAL_MAX_YEAR ||
-        o->first_year > o->last_year) {
-        err_set(e, ERR_OUT_OF_CALENDAR, "years must lie in %d-%d", CAL_MIN_YEAR, CAL_MAX_YEAR);
-        return NULL;
-    }
-    if (n > 0 && entries == NULL) {
-        err_set(e, ERR_VALIDATION, "entries missing");
-        return NULL;
-    }
+        o->first_year > o->last_year)
+        return err_set(e, ERR_OUT_OF_CALENDAR, "years must lie in %d-%d", CAL_MIN_YEAR,
+                       CAL_MAX_YEAR);
+    if (n > 0 && entries == NULL)
+        return err_set(e, ERR_VALIDATION, "entries missing");
     if (check_schedules(o, e) != 0)
-        return NULL;
-    if (n > 0) {
-        sorted = xmalloc(n * sizeof(*sorted));
-        for (size_t i = 0; i < n; i++)
-            sorted[i] = &entries[i];
-        qsort(sorted, n, sizeof(*sorted), cmp_entry);
-        if (check_entries(sorted, n, e) != 0) {
-            free(sorted);
-            return NULL;
-        }
-    }
-
-    w = xcalloc(1, sizeof(*w));
-    w->first = cal_days(o->first_year, 1, 1);
-    w->last = cal_days(o->last_year, 12, 31);
-    nd = (size_t)(w->last - w->first + 1);
-    alloc_days(w, nd);
-    taken = xcalloc(nd, 1);
-    for (int i = 0; i < N__RULE_COUNT; i++)
-        rule_notes[i] = add_note(w, RULE_NOTES[i]);
-
-    /* 1. weekdays and weekends */
-    for (int32_t d = w->first; d <= w->last; d++)
-        set_day(w, d, !is_weekend(d), is_weekend(d) ? WCAL_R_WEEKEND : WCAL_R_WORKDAY, 0);
-
-    for (int y = o->first_year; y <= o->last_year; y++) {
-        struct holiday h[8];
-        size_t nh;
-        int32_t tet = lunar_day(y, 1, 1);
-        int32_t jan1 = cal_days(y, 1, 1), dec31 = cal_days(y, 12, 31);
-
-        /* 2. fixed holidays */
-        nh = apply_fixed(w, y, h, rule_notes);
-        /* 3. announced days off of the year, except compensatory ones (the rules place
-              those; an announced one must agree and is applied in step 6) */
-        for (size_t i = 0; i < n; i++)
-            if (sorted[i]->day >= jan1 && sorted[i]->day <= dec31 && !sorted[i]->working &&
-                sorted[i]->reason != WCAL_R_COMPENSATORY)
-                apply_entry(w, sorted[i], o);
-        /* 4. proposals where nothing is announced */
-        if (tet >= 0 && !announced_between(sorted, n, WCAL_R_TET, tet - 15, tet + 15))
-            propose_tet(w, y, rule_notes[N_TET_PROPOSED]);
-        if (y >= NATIONAL_DAY_2_FROM) {
-            int32_t d2 = -1;
-
-            if (!announced_between(sorted, n, WCAL_R_NATIONAL_DAY_2, cal_days(y, 8, 25),
-                                   cal_days(y, 9, 9))) {
-                d2 = propose_national_day_2(y);
-                set_day(w, d2, 0, WCAL_R_NATIONAL_DAY_2_PROPOSED,
-                        rule_notes[N_NATIONAL_DAY_2_PROPOSED]);
-            } else {
-                d2 = announced_national_day_2(sorted, n, y);
-            }
-            /* Art. 111(3) covers every Art. 112(1) holiday, the second Quốc khánh day
-               included: on a weekly rest day it is compensated like 02/09 (the proposal
-               never places it on a weekend; an announcement might) */
-            if (d2 >= 0)
-                h[nh++] = (struct holiday){d2, WCAL_R_NATIONAL_DAY_2,
-                                           rule_notes[N_COMP_NATIONAL_DAY_2]};
-        }
-        /* 5. compensatory days */
-        qsort(h, nh, sizeof(h[0]), cmp_holiday);
-        apply_compensation(w, h, nh, taken);
-    }
-    /* 6. announced rows win */
+        return -1;
+    if (n == 0)
+        return 0;
+    *sorted = xmalloc(n * sizeof(**sorted));
     for (size_t i = 0; i < n; i++)
-        if (in_range(w, sorted[i]->day))
-            apply_entry(w, sorted[i], o);
-    free(taken);
-    free(sorted);
+        (*sorted)[i] = &entries[i];
+    qsort(*sorted, n, sizeof(**sorted), cmp_entry);
+    if (check_entries(*sorted, n, e) != 0) {
+        free(*sorted);
+        *sorted = NULL;
+        return -1;
+    }
+    return 0;
+}
 
-    /* 7. weekly schedules: index 0 is the default, 1.. the given ones */
+/* Steps 2-5 for year y: fixed holidays, the year's announced days off (except
+ * compensatory ones: the rules place those; an announced one must agree and is applied in
+ * step 6), proposals where nothing is announced, compensatory days. */
+static void
+build_year(struct wcal *w, const struct wcal_opts *o, int y, const struct wcal_entry **sorted,
+           size_t n, const uint16_t *rule_notes, uint8_t *taken)
+{
+    struct holiday h[8];
+    size_t nh;
+    int32_t tet = lunar_day(y, 1, 1);
+    int32_t jan1 = cal_days(y, 1, 1), dec31 = cal_days(y, 12, 31);
+
+    nh = apply_fixed(w, y, h, rule_notes);
+    for (size_t i = 0; i < n; i++)
+        if (sorted[i]->day >= jan1 && sorted[i]->day <= dec31 && !sorted[i]->working &&
+            sorted[i]->reason != WCAL_R_COMPENSATORY)
+            apply_entry(w, sorted[i], o);
+    if (tet >= 0 && !announced_between(sorted, n, WCAL_R_TET, tet - 15, tet + 15))
+        propose_tet(w, y, rule_notes[N_TET_PROPOSED]);
+    if (y >= NATIONAL_DAY_2_FROM) {
+        int32_t d2 = -1;
+
+        if (!announced_between(sorted, n, WCAL_R_NATIONAL_DAY_2, cal_days(y, 8, 25),
+                               cal_days(y, 9, 9))) {
+            d2 = propose_national_day_2(y);
+            set_day(w, d2, 0, WCAL_R_NATIONAL_DAY_2_PROPOSED,
+                    rule_notes[N_NATIONAL_DAY_2_PROPOSED]);
+        } else {
+            d2 = announced_national_day_2(sorted, n, y);
+        }
+        /* Art. 111(3) covers every Art. 112(1) holiday, the second Quốc khánh day
+           included: on a weekly rest day it is compensated like 02/09 (the proposal
+           never places it on a weekend; an announcement might) */
+        if (d2 >= 0)
+            h[nh++] = (struct holiday){d2, WCAL_R_NATIONAL_DAY_2,
+                                       rule_notes[N_COMP_NATIONAL_DAY_2]};
+    }
+    qsort(h, nh, sizeof(h[0]), cmp_holiday);
+    apply_compensation(w, h, nh, taken);
+}
+
+/* Step 7, the weekly schedules: index 0 is the default, 1.. the given ones. */
+static void
+build_schedules(struct wcal *w, const struct wcal_opts *o)
+{
+    size_t si = 0;
+
     w->nschedules = o->nschedules + 1;
     w->schedules = xcalloc(w->nschedules, sizeof(*w->schedules));
     w->schedules[0].from_day = INT32_MIN;
@@ -519,6 +503,41 @@ wcal_build(const struct wcal_opts *o, const struct wcal_entry *entries, size_t n
             si++;
         w->sched[d - w->first] = (uint8_t)si;
     }
+}
+
+struct wcal *
+wcal_build(const struct wcal_opts *o, const struct wcal_entry *entries, size_t n,
+           struct mc_err *e)
+{
+    struct wcal *w;
+    const struct wcal_entry **sorted;
+    uint8_t *taken;
+    uint16_t rule_notes[N__RULE_COUNT];
+    size_t nd;
+
+    if (build_check(o, entries, n, &sorted, e) != 0)
+        return NULL;
+    w = xcalloc(1, sizeof(*w));
+    w->first = cal_days(o->first_year, 1, 1);
+    w->last = cal_days(o->last_year, 12, 31);
+    nd = (size_t)(w->last - w->first + 1);
+    alloc_days(w, nd);
+    taken = xcalloc(nd, 1);
+    for (int i = 0; i < N__RULE_COUNT; i++)
+        rule_notes[i] = add_note(w, RULE_NOTES[i]);
+    /* 1. weekdays and weekends */
+    for (int32_t d = w->first; d <= w->last; d++)
+        set_day(w, d, !is_weekend(d), is_weekend(d) ? WCAL_R_WEEKEND : WCAL_R_WORKDAY, 0);
+    /* 2-5. each year's holidays, announced days off, proposals, compensatory days */
+    for (int y = o->first_year; y <= o->last_year; y++)
+        build_year(w, o, y, sorted, n, rule_notes, taken);
+    /* 6. announced rows win */
+    for (size_t i = 0; i < n; i++)
+        if (in_range(w, sorted[i]->day))
+            apply_entry(w, sorted[i], o);
+    free(taken);
+    free(sorted);
+    build_schedules(w, o);
     return w;
 }
 
