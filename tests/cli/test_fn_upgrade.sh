@@ -78,7 +78,7 @@ fndefs() {
     $psql "$PG_URL/$1" -c "SELECT p.oid::regprocedure::text || E'\n' || pg_get_functiondef(p.oid)
         FROM pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace
         WHERE s.nspname = 'public'
-          AND p.proname <> ALL (string_to_array(nullif('${2:-}', ''), ' ')) ORDER BY 1"
+          AND p.proname <> ALL (coalesce(string_to_array(nullif(btrim('${2:-}'), ''), ' '), '{}')) ORDER BY 1"
 }
 fndefs "$fresh" >"$tmp/fresh.fn"
 
@@ -128,10 +128,18 @@ check "old migrations ($OLD) applied: $nold" "$failed" ""
 # later migration re-signs (DROP FUNCTION in sql/1NN_*.sql: 100 adds the caller's clock).
 later=$(ls sql/ | grep -E '^[0-9]{3}_.*\.sql$' | sort | awk '$0 > "099_functions_in_fn.sql"')
 resigned=$(cd sql && cat $later </dev/null 2>/dev/null | sed -n 's/^DROP FUNCTION IF EXISTS \([a-z_0-9]*\)(.*/\1/p' | sort -u | tr '\n' ' ')
-fndefs "$old" "$resigned" >"$tmp/old.fn"
-fndefs "$fresh" "$resigned" >"$tmp/fresh1.fn"
+# and those added since the old commit (in the fresh database only) are not compared either
+fnnames() {
+    $psql "$PG_URL/$1" -c "SELECT DISTINCT p.proname FROM pg_proc p JOIN pg_namespace s
+        ON s.oid = p.pronamespace WHERE s.nspname = 'public' ORDER BY 1"
+}
+fnnames "$old" >"$tmp/old.names"
+fnnames "$fresh" >"$tmp/fresh.names"
+added=$(comm -13 "$tmp/old.names" "$tmp/fresh.names" | tr '\n' ' ')
+fndefs "$old" "$resigned $added" >"$tmp/old.fn"
+fndefs "$fresh" "$resigned $added" >"$tmp/fresh1.fn"
 if cmp -s "$tmp/old.fn" "$tmp/fresh1.fn"; then
-    ok "old functions = fresh functions ($(grep -c '^CREATE OR REPLACE FUNCTION' "$tmp/fresh1.fn"), re-signed since: ${resigned:-none})"
+    ok "old functions = fresh functions ($(grep -c '^CREATE OR REPLACE FUNCTION' "$tmp/fresh1.fn"), re-signed since: ${resigned:-none}, added since: ${added:-none})"
 else
     notok "old functions = fresh functions"
     diff "$tmp/old.fn" "$tmp/fresh1.fn" | head -40 | sed 's/^/#   /'
@@ -145,7 +153,7 @@ check "upgrade applies 099, the later migrations and the function files" \
     "$(echo "$out" | grep '^Đã áp dụng:' | sed 's/^Đã áp dụng: //' | tr '\n' ' ')" \
     "099_functions_in_fn.sql $(for m in $later; do printf '%s ' "$m"; done)$(ls sql/fn/*.sql | sed 's|^sql/||' | tr '\n' ' ')"
 fndefs "$old" >"$tmp/old2.fn"
-if cmp -s "$tmp/old2.fn" "$tmp/fresh.fn"; then ok "upgraded functions = fresh functions"
+if [ -s "$tmp/fresh.fn" ] && cmp -s "$tmp/old2.fn" "$tmp/fresh.fn"; then ok "upgraded functions = fresh functions ($(grep -c "^CREATE OR REPLACE FUNCTION" "$tmp/fresh.fn"))"
 else notok "upgraded functions = fresh functions"; diff "$tmp/old2.fn" "$tmp/fresh.fn" | head -40 | sed 's/^/#   /'; fi
 # (without the random key of pg_dump's \restrict lines)
 "$PG_BIN/pg_dump" --schema-only "$PG_URL/$old" | grep -v '^\\\(un\)\{0,1\}restrict ' >"$tmp/old.sql"
