@@ -35,6 +35,7 @@
  * The instants written here are clock_now() (the last parameter, Unix seconds), the clock
  * api/auth/auth.c writes and checks the same columns with (core/clock.h), never now().
  */
+enum { CA_LOGIN, CA_NAME, CA_ROLE, CA_KIND, CA_HASH /* NULL: none */, CA_UNIT, CA_NOW, CA__N };
 static const char CLI_ACCOUNT_INSERT_SQL[] =
     "INSERT INTO account (login, display_name, role, unit_id, kind, password_hash,"
     " password_changed_at, created_at)"
@@ -43,28 +44,39 @@ static const char CLI_ACCOUNT_INSERT_SQL[] =
     " FROM (SELECT 1) one LEFT JOIN unit u ON u.code = $6"
     " WHERE $6 IS NULL OR u.id IS NOT NULL RETURNING id";
 
+enum { CK_HASH, CK_LOGIN, CK_LABEL, CK_NOW, CK__N };
 static const char CLI_KEY_SQL[] =
     "INSERT INTO auth_token (token_hash, account_id, kind, label, created_at)"
     " SELECT $1, a.id, 'api_key', $3, to_timestamp($4::bigint) FROM account a"
     " WHERE a.login = $2 AND a.kind = 'integration' AND a.active RETURNING id";
 
+enum { CD_LOGIN, CD_NOW, CD__N };
 static const char CLI_DISABLE_SQL[] =
     "WITH acc AS (UPDATE account SET active = false,"
     " disabled_at = coalesce(disabled_at, to_timestamp($2::bigint)) WHERE login = $1 RETURNING id),"
     " rev AS (UPDATE auth_token SET revoked_at = to_timestamp($2::bigint)"
     " WHERE account_id = (SELECT id FROM acc) AND revoked_at IS NULL RETURNING 1)"
-    " SELECT (SELECT count(*) FROM rev), pg_notify('motcua_auth', acc.id::text) FROM acc";
+    " SELECT (SELECT count(*) FROM rev) AS tokens_revoked,"
+    " pg_notify('motcua_auth', acc.id::text) FROM acc";
 
+enum { CAU_ACTION, CAU_TARGET, CAU_INFO, CAU__N };
 static const char CLI_AUDIT_SQL[] =
     "INSERT INTO audit_log (login, action, target, outcome, detail)"
     " VALUES (NULL, $1, $2, 'ok', jsonb_build_object('via', 'cli', 'info', $3::text))";
 
 static const char CLI_LIST_SQL[] =
-    "SELECT a.login, a.role, coalesce(u.code, '-'), a.kind, a.active, "
-    " to_char(a.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'),"
+    "SELECT a.login, a.role, coalesce(u.code, '-') AS unit_code, a.kind, a.active, "
+    " to_char(a.created_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') AS created_at,"
     " (SELECT count(*) FROM auth_token t WHERE t.account_id = a.id AND t.kind = 'api_key'"
-    "  AND t.revoked_at IS NULL), a.display_name"
+    "  AND t.revoked_at IS NULL) AS api_keys, a.display_name"
     " FROM account a LEFT JOIN unit u ON u.id = a.unit_id ORDER BY a.login";
+/* Its columns, in the order printed. */
+enum { LS_LOGIN, LS_ROLE, LS_UNIT, LS_KIND, LS_ACTIVE, LS_CREATED_AT, LS_API_KEYS, LS_NAME, LS__N };
+static const char *const LS_NAMES[LS__N] = {
+    [LS_LOGIN] = "login",      [LS_ROLE] = "role",       [LS_UNIT] = "unit_code",
+    [LS_KIND] = "kind",        [LS_ACTIVE] = "active",   [LS_CREATED_AT] = "created_at",
+    [LS_API_KEYS] = "api_keys", [LS_NAME] = "display_name",
+};
 
 /* clock_now() as an SQL parameter (Unix seconds) into buf. */
 static const char *
@@ -214,7 +226,7 @@ static int
 issue_key(PGconn *c, const char *login, const char *label)
 {
     char key[TOKEN_LEN + 1], hash[TOKEN_HASH_HEX], now[24];
-    const char *v[4];
+    const char *v[CK__N];
     struct mc_err e;
     PGresult *r;
     int ok;
@@ -224,19 +236,20 @@ issue_key(PGconn *c, const char *login, const char *label)
         return -1;
     }
     token_hash_hex(key, hash);
-    v[0] = hash;
-    v[1] = login;
-    v[2] = label ? label : "";
-    v[3] = now_param(now, sizeof(now));
-    r = run(c, CLI_KEY_SQL, 4, v);
+    v[CK_HASH] = hash;
+    v[CK_LOGIN] = login;
+    v[CK_LABEL] = label ? label : "";
+    v[CK_NOW] = now_param(now, sizeof(now));
+    r = run(c, CLI_KEY_SQL, CK__N, v);
     if (r == NULL) {
         OPENSSL_cleanse(key, sizeof(key));
         return -1;
     }
     ok = PQntuples(r) == 1;
     if (ok) {
-        const char *av[3] = {"apikey.create", login, PQgetvalue(r, 0, 0)};
-        PGresult *a = run(c, CLI_AUDIT_SQL, 3, av);
+        const char *av[CAU__N] = {[CAU_ACTION] = "apikey.create", [CAU_TARGET] = login,
+                                  [CAU_INFO] = db_val(r, 0, db_col(r, "id"))};
+        PGresult *a = run(c, CLI_AUDIT_SQL, CAU__N, av);
 
         if (a == NULL)
             ok = 0;
@@ -248,7 +261,7 @@ issue_key(PGconn *c, const char *login, const char *label)
     }
     if (ok && exec_simple(c, "COMMIT") == 0) {
         printf("Khóa API số %s (chỉ hiển thị một lần, hãy lưu lại ngay):\n%s\n",
-               PQgetvalue(r, 0, 0), key);
+               db_val(r, 0, db_col(r, "id")), key);
     } else {
         ok = 0;
     }
@@ -257,40 +270,18 @@ issue_key(PGconn *c, const char *login, const char *label)
     return ok ? 0 : -1;
 }
 
+/* The role, unit and password rules of a new account; 0, or 2 after the message. */
 static int
-cmd_add(PGconn *c, const struct opts *o)
+add_check(const struct opts *o, enum role role, const char *pw)
 {
-    enum role role = o->role ? role_parse(o->role) : 0;
-    char pwbuf[PASSWORD_MAX_BYTES + 2], phc[PASSWORD_PHC_MAX], now[24];
-    const char *pw = o->password, *v[7];
-    struct arena *a = arena_new();
-    struct mc_err e;
-    PGresult *r;
-    int rc = 1;
-
-    if (o->login == NULL || role == 0) {
-        usage();
-        arena_free(a);
-        return 2;
-    }
     if (o->unit == NULL && role != ROLE_ADMIN) {
         fputs("Thiếu --unit / --unit is required for this role\n", stderr);
-        arena_free(a);
         return 2;
-    }
-    if (o->password_stdin) {
-        if (read_password(pwbuf, sizeof(pwbuf)) < 0) {
-            fputs("Không đọc được mật khẩu / no password on stdin (or too long)\n", stderr);
-            arena_free(a);
-            return 2;
-        }
-        pw = pwbuf;
     }
     if (role == ROLE_INTEGRATION && pw != NULL) {
         fputs("Tài khoản tích hợp dùng khóa API, không dùng mật khẩu / integration accounts use "
               "API keys\n",
               stderr);
-        arena_free(a);
         return 2;
     }
     if (role != ROLE_INTEGRATION && (pw == NULL || o->api_key)) {
@@ -298,59 +289,103 @@ cmd_add(PGconn *c, const struct opts *o)
                            "integration accounts\n"
                          : "Thiếu mật khẩu / a password is required\n",
               stderr);
-        arena_free(a);
         return 2;
     }
-    if (pw != NULL) {
-        /* The same NFC form the login route verifies against (http/jin.c normalises). */
-        const char *nfc = jin_nfc(a, pw);
+    return 0;
+}
 
-        if (nfc == NULL || password_check_policy(nfc, &e) != 0) {
-            fprintf(stderr, "Mật khẩu không hợp lệ / password refused: %s\n",
-                    nfc == NULL ? "not valid UTF-8" : e.detail);
-            goto out;
-        }
-        if (password_hash(nfc, NULL, phc, sizeof(phc), &e) != 0) {
-            fprintf(stderr, "%s\n", e.detail);
-            goto out;
-        }
+/* The PHC hash of pw (NFC, checked against the policy) into phc; -1 after the message. */
+static int
+hash_password(struct arena *a, const char *pw, char *phc, size_t size)
+{
+    /* The same NFC form the login route verifies against (http/jin.c normalises). */
+    const char *nfc = jin_nfc(a, pw);
+    struct mc_err e;
+
+    if (nfc == NULL || password_check_policy(nfc, &e) != 0) {
+        fprintf(stderr, "Mật khẩu không hợp lệ / password refused: %s\n",
+                nfc == NULL ? "not valid UTF-8" : e.detail);
+        return -1;
     }
-    v[0] = o->login;
-    v[1] = o->name ? o->name : "";
-    v[2] = role_name(role);
-    v[3] = role == ROLE_INTEGRATION ? "integration" : "staff";
-    v[4] = pw != NULL ? phc : NULL;
-    v[5] = o->unit;
-    v[6] = now_param(now, sizeof(now));
+    if (password_hash(nfc, NULL, phc, size, &e) != 0) {
+        fprintf(stderr, "%s\n", e.detail);
+        return -1;
+    }
+    return 0;
+}
+
+/* The account row and its audit row, in a transaction begun here; -1 after the message. */
+static int
+insert_account(PGconn *c, const struct opts *o, enum role role, const char *phc)
+{
+    char now[24];
+    const char *v[CA__N] = {
+        [CA_LOGIN] = o->login,
+        [CA_NAME] = o->name ? o->name : "",
+        [CA_ROLE] = role_name(role),
+        [CA_KIND] = role == ROLE_INTEGRATION ? "integration" : "staff",
+        [CA_HASH] = phc,
+        [CA_UNIT] = o->unit,
+        [CA_NOW] = now_param(now, sizeof(now)),
+    };
+    const char *av[CAU__N] = {[CAU_ACTION] = "account.create", [CAU_TARGET] = o->login,
+                              [CAU_INFO] = role_name(role)};
+    PGresult *r;
+
     if (begin_audited(c) != 0)
-        goto out;
-    r = run(c, CLI_ACCOUNT_INSERT_SQL, 7, v);
+        return -1;
+    r = run(c, CLI_ACCOUNT_INSERT_SQL, CA__N, v);
     if (r == NULL)
-        goto out;
+        return -1;
     if (PQntuples(r) != 1) {
         fprintf(stderr, "Không có đơn vị mã %s / no unit with code %s\n", o->unit, o->unit);
         PQclear(r);
-        goto out;
+        return -1;
     }
     PQclear(r);
-    {
-        const char *av[3] = {"account.create", o->login, role_name(role)};
+    r = run(c, CLI_AUDIT_SQL, CAU__N, av);
+    if (r == NULL)
+        return -1;
+    PQclear(r);
+    return 0;
+}
 
-        r = run(c, CLI_AUDIT_SQL, 3, av);
-        if (r == NULL)
-            goto out;
-        PQclear(r);
+static int
+cmd_add(PGconn *c, const struct opts *o)
+{
+    enum role role = o->role ? role_parse(o->role) : 0;
+    char pwbuf[PASSWORD_MAX_BYTES + 2], phc[PASSWORD_PHC_MAX];
+    const char *pw = o->password;
+    struct arena *a;
+    int rc;
+
+    if (o->login == NULL || role == 0) {
+        usage();
+        return 2;
     }
-    printf("Đã tạo tài khoản %s (%s%s%s).\n", o->login, role_label_vi(role),
-           o->unit ? ", đơn vị " : "", o->unit ? o->unit : "");
-    if (o->api_key) {
-        if (issue_key(c, o->login, o->label) != 0)
-            goto out;
-    } else if (exec_simple(c, "COMMIT") != 0) {
-        goto out;
+    if (o->unit == NULL && role != ROLE_ADMIN)
+        return add_check(o, role, pw);
+    if (o->password_stdin) {
+        if (read_password(pwbuf, sizeof(pwbuf)) < 0) {
+            fputs("Không đọc được mật khẩu / no password on stdin (or too long)\n", stderr);
+            return 2;
+        }
+        pw = pwbuf;
     }
-    rc = 0;
-out:
+    rc = add_check(o, role, pw);
+    if (rc != 0) {
+        OPENSSL_cleanse(pwbuf, sizeof(pwbuf));
+        return rc;
+    }
+    a = arena_new();
+    rc = 1;
+    if ((pw == NULL || hash_password(a, pw, phc, sizeof(phc)) == 0) &&
+        insert_account(c, o, role, pw != NULL ? phc : NULL) == 0) {
+        printf("Đã tạo tài khoản %s (%s%s%s).\n", o->login, role_label_vi(role),
+               o->unit ? ", đơn vị " : "", o->unit ? o->unit : "");
+        if (o->api_key ? issue_key(c, o->login, o->label) == 0 : exec_simple(c, "COMMIT") == 0)
+            rc = 0;
+    }
     if (rc != 0)
         PQclear(PQexec(c, "ROLLBACK"));
     OPENSSL_cleanse(pwbuf, sizeof(pwbuf));
@@ -378,7 +413,7 @@ static int
 cmd_disable(PGconn *c, const struct opts *o)
 {
     char now[24];
-    const char *v[2] = {o->login, now_param(now, sizeof(now))};
+    const char *v[CD__N] = {[CD_LOGIN] = o->login, [CD_NOW] = now_param(now, sizeof(now))};
     PGresult *r;
 
     if (o->login == NULL) {
@@ -387,7 +422,7 @@ cmd_disable(PGconn *c, const struct opts *o)
     }
     if (begin_audited(c) != 0)
         return 1;
-    r = run(c, CLI_DISABLE_SQL, 2, v);
+    r = run(c, CLI_DISABLE_SQL, CD__N, v);
     if (r == NULL || PQntuples(r) != 1) {
         if (r != NULL)
             fprintf(stderr, "Không có tài khoản %s / no such account\n", o->login);
@@ -396,8 +431,9 @@ cmd_disable(PGconn *c, const struct opts *o)
         return 1;
     }
     {
-        const char *av[3] = {"account.disable", o->login, PQgetvalue(r, 0, 0)};
-        PGresult *a = run(c, CLI_AUDIT_SQL, 3, av);
+        const char *av[CAU__N] = {[CAU_ACTION] = "account.disable", [CAU_TARGET] = o->login,
+                                  [CAU_INFO] = db_val(r, 0, db_col(r, "tokens_revoked"))};
+        PGresult *a = run(c, CLI_AUDIT_SQL, CAU__N, av);
 
         if (a == NULL || exec_simple(c, "COMMIT") != 0) {
             PQclear(a);
@@ -407,7 +443,8 @@ cmd_disable(PGconn *c, const struct opts *o)
         }
         PQclear(a);
     }
-    printf("Đã khóa tài khoản %s, thu hồi %s mã truy cập.\n", o->login, PQgetvalue(r, 0, 0));
+    printf("Đã khóa tài khoản %s, thu hồi %s mã truy cập.\n", o->login,
+           db_val(r, 0, db_col(r, "tokens_revoked")));
     PQclear(r);
     return 0;
 }
@@ -420,11 +457,15 @@ cmd_list(PGconn *c)
     if (r == NULL)
         return 1;
     printf("tên đăng nhập\tvai trò\tđơn vị\tloại\thoạt động\ttạo lúc\tkhóa API\thọ tên\n");
-    for (int i = 0; i < PQntuples(r); i++)
-        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
-               PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
-               PQgetvalue(r, i, 4)[0] == 't' ? "có" : "không", PQgetvalue(r, i, 5),
-               PQgetvalue(r, i, 6), PQgetvalue(r, i, 7));
+    for (int i = 0; i < PQntuples(r); i++) {
+        const char *col[LS__N];
+
+        for (int k = 0; k < LS__N; k++)
+            col[k] = db_val(r, i, db_col(r, LS_NAMES[k]));
+        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", col[LS_LOGIN], col[LS_ROLE], col[LS_UNIT],
+               col[LS_KIND], col[LS_ACTIVE][0] == 't' ? "có" : "không", col[LS_CREATED_AT],
+               col[LS_API_KEYS], col[LS_NAME]);
+    }
     PQclear(r);
     return 0;
 }

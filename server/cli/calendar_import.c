@@ -159,70 +159,164 @@ print_text(json_t *res, int applied)
                applied ? "đã áp dụng / applied" : "chưa ghi (--dry-run) / not written");
 }
 
-int
-cli_calendar_import(int argc, char **argv)
-{
-    const char *path = NULL, *format = NULL;
-    int dry = 0, override = 0, as_json = 0, year = 0, rc = 1;
-    static struct config cfg;
-    struct cimp c;
-    struct mc_err e;
-    PGconn *conn = NULL;
-    PGresult *rows = NULL, *fp = NULL, *open = NULL;
-    char *text;
-    size_t len = 0;
-    json_t *res = NULL;
+/* The command line of `motcua calendar import`. */
+struct import_opts {
+    const char *path, *format;
+    int dry, override, as_json, year;
+};
 
+/* Reads the options into o: -1 to go on, else the exit status (usage errors, --help). */
+static int
+parse_args(int argc, char **argv, struct import_opts *o)
+{
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--dry-run") == 0) {
-            dry = 1;
+            o->dry = 1;
         } else if (strcmp(argv[i], "--override") == 0) {
-            override = 1;
+            o->override = 1;
         } else if (strcmp(argv[i], "--json") == 0) {
-            as_json = 1;
+            o->as_json = 1;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
-            format = argv[++i];
-            if (strcmp(format, "tsv") != 0 && strcmp(format, "json") != 0)
-                return usage_error("định dạng là tsv hoặc json", "format is tsv or json", format);
+            o->format = argv[++i];
+            if (strcmp(o->format, "tsv") != 0 && strcmp(o->format, "json") != 0)
+                return usage_error("định dạng là tsv hoặc json", "format is tsv or json",
+                                   o->format);
         } else if (strcmp(argv[i], "--year") == 0 && i + 1 < argc) {
             char *end;
             long y = strtol(argv[++i], &end, 10);
 
             if (*end != '\0' || y < CAL_MIN_YEAR || y > CAL_MAX_YEAR)
                 return usage_error("năm không hợp lệ", "invalid year", argv[i]);
-            year = (int)y;
+            o->year = (int)y;
         } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(USAGE, stdout);
             return 0;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             return usage_error("tùy chọn không hợp lệ", "unknown option", argv[i]);
-        } else if (path == NULL) {
-            path = argv[i];
+        } else if (o->path == NULL) {
+            o->path = argv[i];
         } else {
             return usage_error("thừa tham số", "unexpected argument", argv[i]);
         }
     }
-    if (path == NULL)
+    if (o->path == NULL)
         return usage_error("thiếu tên tệp", "missing FILE", NULL);
-    if (format == NULL) {
-        size_t pl = strlen(path);
+    if (o->format == NULL) {
+        size_t pl = strlen(o->path);
 
-        format = pl > 5 && strcmp(path + pl - 5, ".json") == 0 ? "json" : "tsv";
+        o->format = pl > 5 && strcmp(o->path + pl - 5, ".json") == 0 ? "json" : "tsv";
     }
+    return -1;
+}
+
+/* The results a run holds until its end. */
+struct import_res {
+    PGresult *rows, *fp, *open;
+};
+
+/*
+ * In one transaction with calendar_day locked: the rows and their fingerprint, the
+ * evaluation, the open dossiers it may move. 0, or -1 after a message (or a failed run()).
+ */
+static int
+evaluate_locked(PGconn *conn, const struct config *cfg, struct cimp *c, struct import_res *r)
+{
+    const char *prov[CAL_ROWS__N] = {[CAL_ROWS_PROVINCE] = cfg->province_code};
+    struct mc_err e;
+    const char *fingerprint;
+    PGresult *t;
+
+    err_clear(&e);
+    if ((t = run(conn, "BEGIN", 0, NULL)) == NULL)
+        return -1;
+    PQclear(t);
+    if ((t = run(conn, "LOCK TABLE calendar_day IN SHARE ROW EXCLUSIVE MODE", 0, NULL)) == NULL)
+        return -1;
+    PQclear(t);
+    if ((r->rows = run(conn, CALENDAR_ROWS_SQL, CAL_ROWS__N, prov)) == NULL ||
+        (r->fp = run(conn, CIMP_FINGERPRINT_SQL, 0, NULL)) == NULL)
+        return -1;
+    fingerprint = db_val(r->fp, 0, db_col(r->fp, "fingerprint"));
+    if (cimp_evaluate(c, cfg, r->rows, fingerprint, &e) != 0) {
+        fprintf(stderr, "motcua calendar import: %s / %s: %s\n", err_msg_vi(e.code),
+                err_msg_en(e.code), e.detail);
+        return -1;
+    }
+    if (c->blocking == 0 && c->from <= c->to) {
+        const char *win[CIMP_OPEN__N] = {[CIMP_OPEN_FROM] = c->from_text,
+                                         [CIMP_OPEN_TO] = c->to_text};
+
+        if ((r->open = run(conn, CIMP_OPEN_SQL, CIMP_OPEN__N, win)) == NULL)
+            return -1;
+        cimp_moved(c, r->open);
+    }
+    return 0;
+}
+
+/* The apply unit's statements, then COMMIT; -1 when one failed (run() said why). */
+static int
+write_all(PGconn *conn, struct cimp *c)
+{
+    struct db_stmt *st = xcalloc(cimp_nstmts(c), sizeof(*st));
+    size_t n = cimp_write_stmts(c, NULL, NULL, NULL, NULL, NULL, "import:cli", "cli", st);
+    size_t k;
+    PGresult *r;
+
+    for (k = 0; k < n; k++) {
+        r = run(conn, st[k].sql, st[k].nparams, st[k].values);
+        if (r == NULL)
+            break;
+        PQclear(r);
+    }
+    free(st);
+    if (k < n || (r = run(conn, "COMMIT", 0, NULL)) == NULL)
+        return -1;
+    PQclear(r);
+    return 0;
+}
+
+static void
+print_result(json_t *res, int as_json, int applied)
+{
+    if (as_json) {
+        json_dumpf(res, stdout, JSON_INDENT(1));
+        putchar('\n');
+    } else {
+        print_text(res, applied);
+    }
+}
+
+int
+cli_calendar_import(int argc, char **argv)
+{
+    struct import_opts o = {0};
+    static struct config cfg;
+    struct import_res r = {0};
+    struct cimp c;
+    struct mc_err e;
+    PGconn *conn = NULL;
+    char *text;
+    size_t len = 0;
+    json_t *res = NULL;
+    int rc = parse_args(argc, argv, &o);
+
+    if (rc >= 0)
+        return rc;
+    rc = 1;
     err_clear(&e);
     if (cfg_load(&cfg, &e) != 0) {
         fprintf(stderr, "motcua calendar import: cấu hình không hợp lệ / bad configuration: %s\n",
                 e.detail);
         return 2;
     }
-    text = slurp(path, &len);
+    text = slurp(o.path, &len);
     if (text == NULL) {
-        fprintf(stderr, "motcua calendar: không đọc được tệp %s / cannot read %s: %s\n", path, path,
-                strerror(errno));
+        fprintf(stderr, "motcua calendar: không đọc được tệp %s / cannot read %s: %s\n", o.path,
+                o.path, strerror(errno));
         return 1;
     }
-    cimp_init(&c, year, override);
-    if (cimp_parse(&c, format, text, len, &e) != 0)
+    cimp_init(&c, o.year, o.override);
+    if (cimp_parse(&c, o.format, text, len, &e) != 0)
         goto out;
     conn = db_connect_blocking(cfg.database_url, &e);
     if (conn == NULL) {
@@ -230,82 +324,27 @@ cli_calendar_import(int argc, char **argv)
                 e.detail);
         goto out;
     }
-    {
-        const char *prov[1] = {cfg.province_code};
-
-        if ((rows = run(conn, "BEGIN", 0, NULL)) == NULL)
-            goto out;
-        PQclear(rows);
-        if ((rows = run(conn, "LOCK TABLE calendar_day IN SHARE ROW EXCLUSIVE MODE", 0, NULL)) ==
-            NULL)
-            goto out;
-        PQclear(rows);
-        if ((rows = run(conn, CALENDAR_ROWS_SQL, 1, prov)) == NULL ||
-            (fp = run(conn, CIMP_FINGERPRINT_SQL, 0, NULL)) == NULL)
-            goto out;
-    }
-    if (cimp_evaluate(&c, &cfg, rows, PQgetvalue(fp, 0, 0), &e) != 0) {
-        fprintf(stderr, "motcua calendar import: %s / %s: %s\n", err_msg_vi(e.code),
-                err_msg_en(e.code), e.detail);
+    if (evaluate_locked(conn, &cfg, &c, &r) != 0)
         goto out;
-    }
-    if (c.blocking == 0 && c.from <= c.to) {
-        const char *win[2] = {c.from_text, c.to_text};
-
-        if ((open = run(conn, CIMP_OPEN_SQL, 2, win)) == NULL)
-            goto out;
-        cimp_moved(&c, open);
-    }
     if (c.blocking > 0) {
         res = cimp_result(&c, 0);
-        if (as_json) {
-            json_dumpf(res, stdout, JSON_INDENT(1));
-            putchar('\n');
-        } else {
-            print_text(res, 0);
-        }
+        print_result(res, o.as_json, 0);
         fprintf(stderr,
                 "motcua calendar import: thông báo bị từ chối, không ghi gì / the "
                 "announcement is refused, nothing written (%ld)\n",
                 c.blocking);
         goto out;
     }
-    if (!dry) {
-        struct db_stmt *st = xcalloc(cimp_nstmts(&c), sizeof(*st));
-        size_t n = cimp_write_stmts(&c, NULL, NULL, NULL, NULL, NULL, "import:cli", "cli", st);
-        size_t k;
-
-        for (k = 0; k < n; k++) {
-            PGresult *r = run(conn, st[k].sql, st[k].nparams, st[k].values);
-
-            if (r == NULL)
-                break;
-            PQclear(r);
-        }
-        free(st);
-        if (k < n)
-            goto out;
-        {
-            PGresult *r = run(conn, "COMMIT", 0, NULL);
-
-            if (r == NULL)
-                goto out;
-            PQclear(r);
-        }
-    }
-    res = cimp_result(&c, !dry);
-    if (as_json) {
-        json_dumpf(res, stdout, JSON_INDENT(1));
-        putchar('\n');
-    } else {
-        print_text(res, !dry);
-    }
+    if (!o.dry && write_all(conn, &c) != 0)
+        goto out;
+    res = cimp_result(&c, !o.dry);
+    print_result(res, o.as_json, !o.dry);
     rc = 0;
 out:
     json_decref(res);
-    PQclear(rows);
-    PQclear(fp);
-    PQclear(open);
+    PQclear(r.rows);
+    PQclear(r.fp);
+    PQclear(r.open);
     if (conn != NULL)
         PQfinish(conn); /* an open transaction rolls back */
     cimp_free(&c);

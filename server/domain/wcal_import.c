@@ -208,6 +208,109 @@ check_pairs(struct sink *s, const struct wcal_entry *merged, size_t nmerged,
     free(it);
 }
 
+/* Row i on its own: what needs no calendar. Returns 1 when it is a compensatory day. */
+static int
+check_row(struct sink *s, const struct wcal_opts *o, const struct wcal_entry *rows, size_t i,
+          int year)
+{
+    const struct wcal_entry *r = &rows[i];
+    int32_t first = cal_days(o->first_year, 1, 1), last = cal_days(o->last_year, 12, 31);
+    int wd = cal_weekday(r->day);
+    char d[11];
+
+    cal_format_date(r->day, d);
+    if (r->day < first || r->day > last) {
+        add(s, (long)i, r->day, WCAL_IMPORT_OUT_OF_RANGE, "%s is outside %d-%d", d, o->first_year,
+            o->last_year);
+        return 0;
+    }
+    if (cal_date_of(r->day).year != year)
+        add(s, (long)i, r->day, WCAL_IMPORT_TWO_YEARS, "%s is not in %d", d, year);
+    for (size_t k = 0; k < i; k++)
+        if (rows[k].day == r->day) {
+            add(s, (long)i, r->day, WCAL_IMPORT_DUPLICATE, "%s is given twice", d);
+            break;
+        }
+    if (r->working != (r->reason == WCAL_R_MAKEUP_SATURDAY))
+        add(s, (long)i, r->day, WCAL_IMPORT_KIND,
+            "%s: work is for makeup_saturday only, every other reason is off", d);
+    if (r->reason == WCAL_R_MAKEUP_SATURDAY && wd != 6)
+        add(s, (long)i, r->day, WCAL_IMPORT_MAKEUP_NOT_SATURDAY, "%s is a %s, not a Saturday", d,
+            WEEKDAY_EN[wd]);
+    if (r->reason == WCAL_R_SWAP_OFF && (wd == 0 || wd == 6))
+        add(s, (long)i, r->day, WCAL_IMPORT_SWAP_ON_WEEKEND, "%s is a %s", d, WEEKDAY_EN[wd]);
+    if (r->reason == WCAL_R_NATIONAL_DAY_2) {
+        struct cal_date c = cal_date_of(r->day);
+
+        if (c.month != 9 || (c.day != 1 && c.day != 3))
+            add(s, (long)i, r->day, WCAL_IMPORT_HOLIDAY_DATE,
+                "%s: national_day_2 is 01/09 or 03/09 (BLLĐ Art. 112(1)(đ))", d);
+    }
+    return r->reason == WCAL_R_COMPENSATORY;
+}
+
+/* Against the rules of BLLĐ Art. 112 and 111(3) alone (a calendar of them, built here). */
+static int
+check_rules(struct sink *s, const struct wcal_opts *o, const struct wcal_entry *rows,
+            size_t nrows, int year, struct mc_err *e)
+{
+    struct wcal *rules = build_near(o, year, NULL, 0, e);
+
+    if (rules == NULL)
+        return -1;
+    for (size_t i = 0; i < nrows; i++) {
+        const struct wcal_entry *r = &rows[i];
+        enum wcal_reason why;
+        char d[11];
+
+        if (wcal_is_working(rules, r->day) < 0)
+            continue; /* another year, reported above */
+        why = wcal_reason(rules, r->day);
+        cal_format_date(r->day, d);
+        if (r->working && (is_fixed_holiday(why) || why == WCAL_R_COMPENSATORY))
+            add(s, (long)i, r->day, WCAL_IMPORT_HOLIDAY_WORKED, "%s is %s under the rules", d,
+                wcal_reason_key(why));
+        if (is_fixed_holiday(r->reason) && why != r->reason)
+            add(s, (long)i, r->day, WCAL_IMPORT_HOLIDAY_DATE, "%s is not %s under the rules", d,
+                wcal_reason_key(r->reason));
+    }
+    wcal_free(rules);
+    return 0;
+}
+
+/* Announced compensatory days: Art. 111(3) applied next to the other announced days
+ * (merged: the loaded rows with the announcement applied). */
+static int
+check_compensatory(struct sink *s, const struct wcal_opts *o, const struct wcal_entry *merged,
+                   size_t nmerged, const struct wcal_entry *rows, size_t nrows, int year,
+                   struct mc_err *e)
+{
+    struct wcal_entry *mnc = xcalloc(nmerged + 1, sizeof(*mnc));
+    struct wcal *nocomp;
+    size_t nmnc = 0;
+
+    for (size_t i = 0; i < nmerged; i++)
+        if (merged[i].reason != WCAL_R_COMPENSATORY)
+            mnc[nmnc++] = merged[i];
+    nocomp = build_near(o, year, mnc, nmnc, e);
+    free(mnc);
+    if (nocomp == NULL)
+        return -1;
+    for (size_t i = 0; i < nrows; i++) {
+        char d[11];
+
+        if (rows[i].reason != WCAL_R_COMPENSATORY || wcal_is_working(nocomp, rows[i].day) < 0)
+            continue;
+        if (wcal_reason(nocomp, rows[i].day) != WCAL_R_COMPENSATORY) {
+            cal_format_date(rows[i].day, d);
+            add(s, (long)i, rows[i].day, WCAL_IMPORT_COMPENSATORY_RULE,
+                "%s is not a compensatory day under BLLĐ Art. 111(3)", d);
+        }
+    }
+    wcal_free(nocomp);
+    return 0;
+}
+
 long
 wcal_import_check(const struct wcal_opts *o, const struct wcal_entry *loaded, size_t nloaded,
                   const struct wcal_entry *rows, size_t nrows, int year, int override,
@@ -215,10 +318,8 @@ wcal_import_check(const struct wcal_opts *o, const struct wcal_entry *loaded, si
                   struct mc_err *e)
 {
     struct sink s = {out, max, 0, 0, override};
-    struct wcal *rules = NULL, *nocomp = NULL;
-    struct wcal_entry *merged = NULL, *mnc = NULL;
-    size_t nmerged = 0, nmnc = 0;
-    int32_t first = cal_days(o->first_year, 1, 1), last = cal_days(o->last_year, 12, 31);
+    struct wcal_entry *merged = NULL;
+    size_t nmerged = 0;
     int has_comp = 0;
     long rc = -1;
 
@@ -233,94 +334,20 @@ wcal_import_check(const struct wcal_opts *o, const struct wcal_entry *loaded, si
     }
     if (year == 0)
         *year_out = year = cal_date_of(rows[0].day).year;
-    /* Row by row: what needs no calendar. */
-    for (size_t i = 0; i < nrows; i++) {
-        const struct wcal_entry *r = &rows[i];
-        int wd = cal_weekday(r->day);
-        char d[11];
-
-        cal_format_date(r->day, d);
-        if (r->day < first || r->day > last) {
-            add(&s, (long)i, r->day, WCAL_IMPORT_OUT_OF_RANGE, "%s is outside %d-%d", d,
-                o->first_year, o->last_year);
-            continue;
-        }
-        if (cal_date_of(r->day).year != year)
-            add(&s, (long)i, r->day, WCAL_IMPORT_TWO_YEARS, "%s is not in %d", d, year);
-        for (size_t k = 0; k < i; k++)
-            if (rows[k].day == r->day) {
-                add(&s, (long)i, r->day, WCAL_IMPORT_DUPLICATE, "%s is given twice", d);
-                break;
-            }
-        if (r->working != (r->reason == WCAL_R_MAKEUP_SATURDAY))
-            add(&s, (long)i, r->day, WCAL_IMPORT_KIND,
-                "%s: work is for makeup_saturday only, every other reason is off", d);
-        if (r->reason == WCAL_R_MAKEUP_SATURDAY && wd != 6)
-            add(&s, (long)i, r->day, WCAL_IMPORT_MAKEUP_NOT_SATURDAY, "%s is a %s, not a Saturday",
-                d, WEEKDAY_EN[wd]);
-        if (r->reason == WCAL_R_SWAP_OFF && (wd == 0 || wd == 6))
-            add(&s, (long)i, r->day, WCAL_IMPORT_SWAP_ON_WEEKEND, "%s is a %s", d, WEEKDAY_EN[wd]);
-        if (r->reason == WCAL_R_NATIONAL_DAY_2) {
-            struct cal_date c = cal_date_of(r->day);
-
-            if (c.month != 9 || (c.day != 1 && c.day != 3))
-                add(&s, (long)i, r->day, WCAL_IMPORT_HOLIDAY_DATE,
-                    "%s: national_day_2 is 01/09 or 03/09 (BLLĐ Art. 112(1)(đ))", d);
-        }
-        has_comp |= r->reason == WCAL_R_COMPENSATORY;
-    }
+    for (size_t i = 0; i < nrows; i++)
+        has_comp |= check_row(&s, o, rows, i, year);
     if (year < o->first_year || year > o->last_year)
         goto done;
-    /* Against the rules of BLLĐ Art. 112 and 111(3) alone. */
-    rules = build_near(o, year, NULL, 0, e);
-    if (rules == NULL)
+    if (check_rules(&s, o, rows, nrows, year, e) != 0)
         goto fail;
-    for (size_t i = 0; i < nrows; i++) {
-        const struct wcal_entry *r = &rows[i];
-        enum wcal_reason why;
-        char d[11];
-
-        if (wcal_is_working(rules, r->day) < 0)
-            continue; /* another year, reported above */
-        why = wcal_reason(rules, r->day);
-        cal_format_date(r->day, d);
-        if (r->working && (is_fixed_holiday(why) || why == WCAL_R_COMPENSATORY))
-            add(&s, (long)i, r->day, WCAL_IMPORT_HOLIDAY_WORKED, "%s is %s under the rules", d,
-                wcal_reason_key(why));
-        if (is_fixed_holiday(r->reason) && why != r->reason)
-            add(&s, (long)i, r->day, WCAL_IMPORT_HOLIDAY_DATE, "%s is not %s under the rules", d,
-                wcal_reason_key(r->reason));
-    }
     wcal_import_merge(loaded, nloaded, rows, nrows, &merged, &nmerged);
-    /* Announced compensatory days: Art. 111(3) applied next to the other announced days. */
-    if (has_comp) {
-        mnc = xcalloc(nmerged + 1, sizeof(*mnc));
-        for (size_t i = 0; i < nmerged; i++)
-            if (merged[i].reason != WCAL_R_COMPENSATORY)
-                mnc[nmnc++] = merged[i];
-        nocomp = build_near(o, year, mnc, nmnc, e);
-        if (nocomp == NULL)
-            goto fail;
-        for (size_t i = 0; i < nrows; i++) {
-            char d[11];
-
-            if (rows[i].reason != WCAL_R_COMPENSATORY || wcal_is_working(nocomp, rows[i].day) < 0)
-                continue;
-            if (wcal_reason(nocomp, rows[i].day) != WCAL_R_COMPENSATORY) {
-                cal_format_date(rows[i].day, d);
-                add(&s, (long)i, rows[i].day, WCAL_IMPORT_COMPENSATORY_RULE,
-                    "%s is not a compensatory day under BLLĐ Art. 111(3)", d);
-            }
-        }
-    }
+    if (has_comp && check_compensatory(&s, o, merged, nmerged, rows, nrows, year, e) != 0)
+        goto fail;
     check_pairs(&s, merged, nmerged, rows, nrows);
 done:
     rc = s.blocking;
 fail:
     *nout = s.n;
-    wcal_free(rules);
-    wcal_free(nocomp);
     free(merged);
-    free(mnc);
     return rc;
 }

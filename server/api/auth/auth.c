@@ -44,11 +44,10 @@
 /* Instants as RFC 3339 in Vietnam time (schema.md: "2026-02-25T10:00:00+07:00"). */
 #define TS(col) "to_char(" col " AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+07:00\"')"
 
-/* The columns of account_json(), in this order (a = account, u = its unit). */
+/* The columns of account_json(), read by name (a = account, u = its unit). */
 #define ACCOUNT_COLS                                                                               \
-    "a.id, a.login, a.display_name, a.role, coalesce(a.unit_id::text, ''), coalesce(u.code, ''), " \
-    "a.kind, a.active, " TS("a.created_at")
-#define ACCOUNT_NCOLS 9
+    "a.id, a.login, a.display_name, a.role, coalesce(a.unit_id::text, '') AS unit_id,"            \
+    " coalesce(u.code, '') AS unit_code, a.kind, a.active, " TS("a.created_at") " AS created_at"
 
 
 /* ---- SQL ----------------------------------------------------------------------------- */
@@ -65,18 +64,26 @@
 /*
  * The token lookup of every authenticated request that misses the cache. last_used_at is
  * written at most every 5 minutes per token, so the happy path is almost always read-only.
+ * The expiry is judged in whole seconds, by its floor (expires_at, the cache's copy, and
+ * the "expired" flag alike): a cast of the epoch to bigint would round x.6 s up to x+1.
  */
+enum { TOK_HASH, TOK_NOW, TOK__N };
 static const char TOKEN_SQL[] =
     "WITH touch AS (UPDATE auth_token SET last_used_at = to_timestamp($2::bigint)"
     " WHERE token_hash = $1 AND revoked_at IS NULL"
     " AND (last_used_at IS NULL OR last_used_at < to_timestamp($2::bigint) - interval '5 min'))"
-    " SELECT a.id, a.login, a.role, coalesce(a.unit_id, 0), coalesce(u.code, ''), a.display_name,"
-    " a.active, t.revoked_at IS NOT NULL,"
-    " t.expires_at IS NOT NULL AND t.expires_at <= to_timestamp($2::bigint),"
-    " coalesce(extract(epoch FROM t.expires_at)::bigint, 0), t.kind, t.id"
+    " SELECT a.id, a.login, a.role, coalesce(a.unit_id, 0) AS unit_id,"
+    " coalesce(u.code, '') AS unit_code, a.display_name, a.active,"
+    " t.revoked_at IS NOT NULL AS revoked,"
+    " coalesce(floor(extract(epoch FROM t.expires_at)) <= $2::bigint, false) AS expired,"
+    " coalesce(floor(extract(epoch FROM t.expires_at))::bigint, 0) AS expires_at, t.kind,"
+    " t.id AS token_id"
     " FROM auth_token t JOIN account a ON a.id = t.account_id LEFT JOIN unit u ON u.id = a.unit_id"
     " WHERE t.token_hash = $1";
 
+enum { AUD_ACCOUNT, AUD_LOGIN, AUD_ACTION, AUD_TARGET, AUD_OUTCOME, AUD_ADDR, AUD_REQUEST,
+       AUD_DETAIL, /* JSON text; NULL = {} */
+       AUD__N };
 static const char AUDIT_SQL[] =
     "INSERT INTO audit_log (account_id, login, action, target, outcome, client_addr, request_id,"
     " detail) VALUES ($1::bigint, $2, $3, $4, $5, $6, $7, coalesce($8, '{}')::jsonb)";
@@ -84,8 +91,9 @@ static const char AUDIT_SQL[] =
 /*
  * Login, step 1: the account (maybe none: LEFT JOIN on a one-row relation) and the failure
  * counts of the rate limit with the seconds until the oldest counted failure leaves the window.
- * $4 now (Unix seconds).
  */
+enum { LOGIN_LOGIN, LOGIN_ADDR, LOGIN_WINDOW /* seconds */, LOGIN_NOW /* Unix seconds */,
+       LOGIN__N };
 static const char LOGIN_SQL[] =
     "WITH lf AS (SELECT at FROM login_attempt WHERE login = $1 AND NOT success"
     "   AND at > to_timestamp($4::bigint) - make_interval(secs => $3::int)"
@@ -93,31 +101,34 @@ static const char LOGIN_SQL[] =
     "                     '-infinity')),"
     " af AS (SELECT at FROM login_attempt WHERE client_addr = $2 AND NOT success"
     "   AND at > to_timestamp($4::bigint) - make_interval(secs => $3::int))"
-    " SELECT (SELECT count(*) FROM lf), (SELECT count(*) FROM af),"
+    " SELECT (SELECT count(*) FROM lf) AS login_fails, (SELECT count(*) FROM af) AS addr_fails,"
     " ceil(extract(epoch FROM (SELECT min(at) FROM lf) + make_interval(secs => $3::int)"
-    "  - to_timestamp($4::bigint))),"
+    "  - to_timestamp($4::bigint))) AS login_wait,"
     " ceil(extract(epoch FROM (SELECT min(at) FROM af) + make_interval(secs => $3::int)"
-    "  - to_timestamp($4::bigint))),"
-    " a.password_hash, a.active, a.kind, " ACCOUNT_COLS
+    "  - to_timestamp($4::bigint))) AS addr_wait,"
+    " a.password_hash, " ACCOUNT_COLS
     " FROM (SELECT 1) one LEFT JOIN account a ON a.login = $1"
     " LEFT JOIN unit u ON u.id = a.unit_id";
-#define LOGIN_ACC0 7 /* first ACCOUNT_COLS column */
 
+enum { ATT_LOGIN, ATT_ADDR, ATT_SUCCESS, ATT_NOW, ATT__N };
 static const char ATTEMPT_SQL[] =
     "INSERT INTO login_attempt (login, client_addr, success, at)"
     " VALUES ($1, $2, $3::boolean, to_timestamp($4::bigint))";
 
 /* Housekeeping riding on each login: a hundred expired attempt rows at a time. */
+enum { PURGE_NOW, PURGE__N };
 static const char ATTEMPT_PURGE_SQL[] =
     "DELETE FROM login_attempt WHERE id IN (SELECT id FROM login_attempt"
     " WHERE at < to_timestamp($1::bigint) - interval '1 day' LIMIT 100)";
 
+enum { SES_HASH, SES_ACCOUNT, SES_TTL /* seconds */, SES_NOW, SES__N };
 static const char SESSION_SQL[] =
     "INSERT INTO auth_token (token_hash, account_id, kind, created_at, expires_at)"
     " VALUES ($1, $2::bigint, 'session', to_timestamp($4::bigint),"
     "  to_timestamp($4::bigint) + make_interval(secs => $3::int))"
-    " RETURNING " TS("expires_at");
+    " RETURNING " TS("expires_at") " AS expires_at";
 
+enum { REHASH_ACCOUNT, REHASH_NEW, REHASH_OLD, REHASH__N };
 static const char REHASH_SQL[] =
     "UPDATE account SET password_hash = $2 WHERE id = $1::bigint AND password_hash = $3";
 
@@ -128,11 +139,13 @@ static const char REHASH_SQL[] =
  */
 #define AUTH_CHANNEL "motcua_auth"
 
+enum { LOGOUT_HASH, LOGOUT_NOW, LOGOUT__N };
 static const char LOGOUT_SQL[] =
     "UPDATE auth_token SET revoked_at = to_timestamp($2::bigint)"
     " WHERE token_hash = $1 AND revoked_at IS NULL"
     " RETURNING pg_notify('" AUTH_CHANNEL "', account_id::text)";
 
+enum { ACCS_AFTER, ACCS_ROLE, ACCS_LIMIT, ACCS__N };
 static const char ACCOUNTS_SQL[] =
     "SELECT " ACCOUNT_COLS " FROM account a LEFT JOIN unit u ON u.id = a.unit_id"
     " WHERE ($1::bigint IS NULL OR a.id > $1::bigint) AND ($2::text IS NULL OR a.role = $2)"
@@ -141,9 +154,10 @@ static const char ACCOUNTS_SQL[] =
 /*
  * The administrative writes below carry their audit row in the same statement (a CTE fed by
  * the RETURNING of the change), so a write that touched nothing (unknown login, unknown unit)
- * leaves no "ok" row behind. Their last five parameters are always: actor account id, actor
- * login, client address, request id, now (audit_tail()).
+ * leaves no "ok" row behind. Their last parameters are always the audit tail (audit_tail()):
+ * actor account id, actor login, client address, request id, now.
  */
+enum { TAIL_ACTOR, TAIL_ACTOR_LOGIN, TAIL_ADDR, TAIL_REQUEST, TAIL_NOW, TAIL__N };
 #define AUDIT_INTO                                                                                 \
     "INSERT INTO audit_log (account_id, login, action, target, outcome, client_addr, request_id," \
     " detail) "
@@ -157,6 +171,8 @@ static const char ACCOUNTS_SQL[] =
 static const char AUDITED_SQL[] = "SELECT set_config('motcua.audited', 'on', true)";
 
 /* Inserts only when the unit code exists (or is absent for an admin): 0 rows = unknown unit. */
+enum { ACCINS_LOGIN, ACCINS_NAME, ACCINS_ROLE, ACCINS_KIND, ACCINS_HASH /* NULL: none */,
+       ACCINS_UNIT, ACCINS_TAIL, ACCINS__N = ACCINS_TAIL + TAIL__N };
 static const char ACCOUNT_INSERT_SQL[] =
     "WITH ins AS (INSERT INTO account (login, display_name, role, unit_id, kind, password_hash,"
     "   password_changed_at, created_at)"
@@ -168,6 +184,7 @@ static const char ACCOUNT_INSERT_SQL[] =
     "   jsonb_build_object('role', ins.role, 'unit_code', $6::text) FROM ins)"
     " SELECT " ACCOUNT_COLS " FROM ins a LEFT JOIN unit u ON u.id = a.unit_id";
 
+enum { DIS_LOGIN, DIS_TAIL, DIS__N = DIS_TAIL + TAIL__N };
 static const char DISABLE_SQL[] =
     "WITH acc AS (UPDATE account SET active = false,"
     "   disabled_at = coalesce(disabled_at, to_timestamp($6::bigint)) WHERE login = $1 RETURNING *),"
@@ -175,11 +192,14 @@ static const char DISABLE_SQL[] =
     "   WHERE account_id = (SELECT id FROM acc) AND revoked_at IS NULL RETURNING 1),"
     " au AS (" AUDIT_INTO "SELECT $2::bigint, $3, 'account.disable', acc.login, 'ok', $4, $5,"
     "   jsonb_build_object('tokens_revoked', (SELECT count(*) FROM rev)) FROM acc)"
-    " SELECT " ACCOUNT_COLS ", (SELECT count(*) FROM rev),"
+    " SELECT " ACCOUNT_COLS ", (SELECT count(*) FROM rev) AS tokens_revoked,"
     " pg_notify('" AUTH_CHANNEL "', a.id::text)"
     " FROM acc a LEFT JOIN unit u ON u.id = a.unit_id";
 
-/* API keys only for active integration accounts (staff use sessions that expire). */
+/* API keys only for active integration accounts (staff use sessions that expire). The
+ * actor of the audit tail is also the key's created_by. */
+enum { KEY_HASH, KEY_LOGIN, KEY_LABEL, KEY_EXPIRES /* Unix seconds, NULL: never */, KEY_TAIL,
+       KEY__N = KEY_TAIL + TAIL__N };
 static const char APIKEY_SQL[] =
     "WITH k AS (INSERT INTO auth_token (token_hash, account_id, kind, label, expires_at,"
     "   created_by, created_at)"
@@ -189,10 +209,13 @@ static const char APIKEY_SQL[] =
     " RETURNING id, label, created_at, expires_at),"
     " au AS (" AUDIT_INTO "SELECT $5::bigint, $6, 'apikey.create', $2, 'ok', $7, $8,"
     "   jsonb_build_object('key_id', k.id, 'label', k.label) FROM k)"
-    " SELECT id, label, " TS("created_at") ", " TS("expires_at") " FROM k";
+    " SELECT id, label, " TS("created_at") " AS created_at, " TS("expires_at") " AS expires_at"
+    " FROM k";
 
+enum { KIND_LOGIN, KIND__N };
 static const char ACCOUNT_KIND_SQL[] = "SELECT kind, active FROM account WHERE login = $1";
 
+enum { REV_ID, REV_TAIL, REV__N = REV_TAIL + TAIL__N };
 static const char REVOKE_SQL[] =
     "WITH r AS (UPDATE auth_token t"
     " SET revoked_at = coalesce(t.revoked_at, to_timestamp($6::bigint))"
@@ -200,12 +223,14 @@ static const char REVOKE_SQL[] =
     " RETURNING t.id, a.login, t.label, t.revoked_at, t.account_id),"
     " au AS (" AUDIT_INTO "SELECT $2::bigint, $3, 'apikey.revoke', r.id::text, 'ok', $4, $5,"
     "   jsonb_build_object('login', r.login) FROM r)"
-    " SELECT id, login, label, " TS("revoked_at") ", account_id,"
+    " SELECT id, login, label, " TS("revoked_at") " AS revoked_at, account_id,"
     " pg_notify('" AUTH_CHANNEL "', account_id::text) FROM r";
 
+enum { AL_BEFORE /* the cursor: rows below this id */, AL_LOGIN, AL_ACTION, AL_OUTCOME,
+       AL_LIMIT, AL_ACTION_PREFIX, AL__N };
 static const char AUDIT_LIST_SQL[] =
-    "SELECT id, " TS("at") ", account_id, login, action, target, outcome, client_addr,"
-    " request_id, detail::text FROM audit_log"
+    "SELECT id, " TS("at") " AS at, account_id, login, action, target, outcome, client_addr,"
+    " request_id, detail::text AS detail FROM audit_log"
     " WHERE ($1::bigint IS NULL OR id < $1::bigint) AND ($2::text IS NULL OR login = $2)"
     " AND ($3::text IS NULL OR action = $3) AND ($4::text IS NULL OR outcome = $4)"
     " AND ($6::text IS NULL OR starts_with(action, $6))"
@@ -482,33 +507,42 @@ itoa_a(struct arena *a, int64_t v)
     return arena_printf(a, "%" PRId64, v);
 }
 
-/* Fills v[0..4] with the audit parameters of the administrative statements and the
-   request's now. */
+/* Fills the audit tail (TAIL_*) of an administrative statement's parameters at v. */
 static void
 audit_tail(struct reqctx *rc, const char **v)
 {
-    v[0] = itoa_a(rc->arena, rc->who.account_id);
-    v[1] = rc->who.login;
-    v[2] = rc->client_addr;
-    v[3] = rc->req_id;
-    v[4] = itoa_a(rc->arena, rc->now);
+    v[TAIL_ACTOR] = itoa_a(rc->arena, rc->who.account_id);
+    v[TAIL_ACTOR_LOGIN] = rc->who.login;
+    v[TAIL_ADDR] = rc->client_addr;
+    v[TAIL_REQUEST] = rc->req_id;
+    v[TAIL_NOW] = itoa_a(rc->arena, rc->now);
 }
 
-static json_t *
-account_json(const PGresult *res, int r, int c)
+/* Column col of row r as text, "" for SQL NULL (as db_val). */
+static const char *
+col_s(const PGresult *res, int r, const char *col)
 {
-    enum role role = role_parse(db_val(res, r, c + 3));
-    const char *unit_id = db_val(res, r, c + 4);
+    const char *s = hx_col(res, r, col);
+
+    return s != NULL ? s : "";
+}
+
+/* The account of row r of a result selecting ACCOUNT_COLS. */
+static json_t *
+account_json(const PGresult *res, int r)
+{
+    const char *role = col_s(res, r, "role");
+    const char *unit_id = col_s(res, r, "unit_id");
+    const char *unit_code = col_s(res, r, "unit_code");
 
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:b, s:s}", "id",
-                     (json_int_t)strtoll(db_val(res, r, c), NULL, 10), "login", db_val(res, r, c + 1),
-                     "display_name", db_val(res, r, c + 2), "role", db_val(res, r, c + 3),
-                     "role_label", role_label_vi(role), "unit_id",
+                     (json_int_t)strtoll(col_s(res, r, "id"), NULL, 10), "login",
+                     col_s(res, r, "login"), "display_name", col_s(res, r, "display_name"),
+                     "role", role, "role_label", role_label_vi(role_parse(role)), "unit_id",
                      unit_id[0] ? json_integer(strtoll(unit_id, NULL, 10)) : json_null(),
-                     "unit_code",
-                     db_val(res, r, c + 5)[0] ? json_string(db_val(res, r, c + 5)) : json_null(),
-                     "kind", db_val(res, r, c + 6), "active", db_val(res, r, c + 7)[0] == 't',
-                     "created_at", db_val(res, r, c + 8));
+                     "unit_code", unit_code[0] ? json_string(unit_code) : json_null(), "kind",
+                     col_s(res, r, "kind"), "active", col_s(res, r, "active")[0] == 't',
+                     "created_at", col_s(res, r, "created_at"));
 }
 
 static json_t *
@@ -586,7 +620,7 @@ static struct db_stmt
 audit_stmt(struct reqctx *rc, int64_t account_id, const char *login, const char *action,
            const char *target, const char *outcome, json_t *detail)
 {
-    const char **v = arena_calloc(rc->arena, 8, sizeof(*v));
+    const char **v = hx_params(rc, AUD__N);
     char *d = NULL;
 
     if (detail != NULL) {
@@ -596,21 +630,21 @@ audit_stmt(struct reqctx *rc, int64_t account_id, const char *login, const char 
         free(s);
         json_decref(detail);
     }
-    v[0] = account_id ? itoa_a(rc->arena, account_id) : NULL;
-    v[1] = login;
-    v[2] = action;
-    v[3] = target;
-    v[4] = outcome;
-    v[5] = rc->client_addr;
-    v[6] = rc->req_id;
-    v[7] = d;
-    return (struct db_stmt){AUDIT_SQL, 8, v};
+    v[AUD_ACCOUNT] = account_id ? itoa_a(rc->arena, account_id) : NULL;
+    v[AUD_LOGIN] = login;
+    v[AUD_ACTION] = action;
+    v[AUD_TARGET] = target;
+    v[AUD_OUTCOME] = outcome;
+    v[AUD_ADDR] = rc->client_addr;
+    v[AUD_REQUEST] = rc->req_id;
+    v[AUD_DETAIL] = d;
+    return (struct db_stmt){AUDIT_SQL, AUD__N, v};
 }
 
 /* A detached audit insert: owns copies of its values, outlives the request. */
 struct audit_job {
-    char *v[8];
-    const char *p[8];
+    char *v[AUD__N];
+    const char *p[AUD__N];
 };
 
 static void
@@ -621,7 +655,7 @@ on_audit_done(struct db_result *r, void *arg)
     if (r->err.code != ERR_OK)
         log_kv(LOG_WARN, "audit_insert_failed", "code", err_name(r->err.code), "detail",
                r->err.detail, NULL);
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < AUD__N; i++)
         free(j->v[i]);
     free(j);
 }
@@ -659,11 +693,11 @@ audit_detached(struct reqctx *rc, int64_t account_id, const char *login, const c
     st = audit_stmt(rc, account_id, login,
                     action, rc->match.route ? rc->match.route->pattern : rc->path, outcome, detail);
     j = xcalloc(1, sizeof(*j));
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < AUD__N; i++) {
         j->v[i] = st.values[i] ? xstrdup(st.values[i]) : NULL;
         j->p[i] = j->v[i];
     }
-    db_exec1(rc->w->db, AUDIT_SQL, 8, j->p, on_audit_done, j);
+    db_exec1(rc->w->db, AUDIT_SQL, AUD__N, j->p, on_audit_done, j);
 }
 
 /* ---- authentication hook ------------------------------------------------------------- */
@@ -712,7 +746,7 @@ authorize(struct reqctx *rc)
 struct token_lookup {
     struct reqctx *rc;
     char hash[TOKEN_HASH_HEX];
-    const char *params[2];
+    const char *params[TOK__N];
 };
 
 static void
@@ -731,30 +765,30 @@ on_token(struct db_result *r, void *arg)
         refuse(rc, ERR_UNAUTHENTICATED, "unknown");
         return;
     }
-    p->account_id = strtoll(db_val(res, 0, 0), NULL, 10);
-    snprintf(p->login, sizeof(p->login), "%s", db_val(res, 0, 1));
-    if (db_val(res, 0, 7)[0] == 't') {
+    p->account_id = strtoll(col_s(res, 0, "id"), NULL, 10);
+    snprintf(p->login, sizeof(p->login), "%s", col_s(res, 0, "login"));
+    if (hx_col_true(res, "revoked")) {
         refuse(rc, ERR_UNAUTHENTICATED, "revoked");
         return;
     }
-    if (db_val(res, 0, 8)[0] == 't') {
+    if (hx_col_true(res, "expired")) {
         refuse(rc, ERR_UNAUTHENTICATED, "expired");
         return;
     }
-    if (db_val(res, 0, 6)[0] != 't') {
+    if (!hx_col_true(res, "active")) {
         refuse(rc, ERR_UNAUTHENTICATED, "inactive");
         return;
     }
     p->authenticated = 1;
-    p->role = role_parse(db_val(res, 0, 2));
-    p->unit_id = strtoll(db_val(res, 0, 3), NULL, 10);
-    snprintf(p->unit_code, sizeof(p->unit_code), "%s", db_val(res, 0, 4));
-    snprintf(p->display_name, sizeof(p->display_name), "%s", db_val(res, 0, 5));
+    p->role = role_parse(col_s(res, 0, "role"));
+    p->unit_id = strtoll(col_s(res, 0, "unit_id"), NULL, 10);
+    snprintf(p->unit_code, sizeof(p->unit_code), "%s", col_s(res, 0, "unit_code"));
+    snprintf(p->display_name, sizeof(p->display_name), "%s", col_s(res, 0, "display_name"));
 
     c = cache_slot(auth_worker_get(rc->w), tl->hash);
     memcpy(c->hash, tl->hash, sizeof(c->hash));
     c->who = *p;
-    c->expires = strtoll(db_val(res, 0, 9), NULL, 10);
+    c->expires = hx_col_ts(res, 0, "expires_at");
     c->cached = rc->now;
     authorize(rc);
 }
@@ -803,10 +837,10 @@ authenticate(struct reqctx *rc)
         return;
     }
     tl->rc = rc;
-    tl->params[0] = tl->hash;
-    tl->params[1] = itoa_a(rc->arena, rc->now);
+    tl->params[TOK_HASH] = tl->hash;
+    tl->params[TOK_NOW] = itoa_a(rc->arena, rc->now);
     rc->db_inflight++;
-    db_exec1(rc->w->db, TOKEN_SQL, 2, tl->params, on_token, tl);
+    db_exec1(rc->w->db, TOKEN_SQL, TOK__N, tl->params, on_token, tl);
 }
 
 /*
@@ -979,7 +1013,7 @@ struct login {
     struct reqctx *rc;
     const char *login;
     const char *pw;
-    const char *params[4];
+    const char *params[LOGIN__N];
     char window[16];
     int64_t account_id;
     int can_login;         /* account exists, active, staff, has a password */
@@ -1038,7 +1072,7 @@ on_login_saved(struct db_result *r, void *arg)
         return;
     }
     body = json_pack("{s:s, s:s, s:s, s:o}", "token", l->token, "token_type", "Bearer",
-                     "expires_at", db_val(r->res[1], 0, 0), "account", l->account);
+                     "expires_at", col_s(r->res[1], 0, "expires_at"), "account", l->account);
     login_cleanse(l);
     rc_set_header(rc, "Cache-Control", "no-store");
     http_reply_json(rc, 200, body);
@@ -1050,7 +1084,8 @@ on_login_verified(struct hash_job *j)
     struct login *l = (struct login *)((char *)j - offsetof(struct login, job));
     struct reqctx *rc = l->rc;
     struct db_stmt *st = arena_calloc(rc->arena, 7, sizeof(*st));
-    const char **av = arena_calloc(rc->arena, 4, sizeof(*av));
+    const char **av = hx_params(rc, ATT__N);
+    const char **pv = hx_params(rc, PURGE__N);
     const char *now = itoa_a(rc->arena, rc->now);
     struct mc_err e;
     int n = 0, ok = j->ok && l->can_login;
@@ -1058,12 +1093,13 @@ on_login_verified(struct hash_job *j)
     st[n++] = (struct db_stmt){AUDITED_SQL, 0, NULL}; /* the rehash is part of the login */
 
     j->ok = ok;
-    av[0] = l->login;
-    av[1] = rc->client_addr;
-    av[2] = ok ? "true" : "false";
-    av[3] = now;
+    av[ATT_LOGIN] = l->login;
+    av[ATT_ADDR] = rc->client_addr;
+    av[ATT_SUCCESS] = ok ? "true" : "false";
+    av[ATT_NOW] = now;
+    pv[PURGE_NOW] = now;
     if (ok) {
-        const char **sv = arena_calloc(rc->arena, 4, sizeof(*sv));
+        const char **sv = hx_params(rc, SES__N);
 
         if (token_new(TOKEN_SESSION, l->token, sizeof(l->token), &e) != 0) {
             rc->db_inflight--;
@@ -1075,27 +1111,27 @@ on_login_verified(struct hash_job *j)
         }
         token_hash_hex(l->token, l->token_hash);
         snprintf(l->ttl, sizeof(l->ttl), "%d", rc->app->cfg->token_ttl);
-        sv[0] = l->token_hash;
-        sv[1] = itoa_a(rc->arena, l->account_id);
-        sv[2] = l->ttl;
-        sv[3] = now;
-        st[n++] = (struct db_stmt){SESSION_SQL, 4, sv};
+        sv[SES_HASH] = l->token_hash;
+        sv[SES_ACCOUNT] = itoa_a(rc->arena, l->account_id);
+        sv[SES_TTL] = l->ttl;
+        sv[SES_NOW] = now;
+        st[n++] = (struct db_stmt){SESSION_SQL, SES__N, sv};
         if (j->rehashed) {
-            const char **rv = arena_calloc(rc->arena, 3, sizeof(*rv));
+            const char **rv = hx_params(rc, REHASH__N);
 
-            rv[0] = sv[1];
-            rv[1] = arena_strdup(rc->arena, j->out);
-            rv[2] = l->stored;
-            st[n++] = (struct db_stmt){REHASH_SQL, 3, rv};
+            rv[REHASH_ACCOUNT] = sv[SES_ACCOUNT];
+            rv[REHASH_NEW] = arena_strdup(rc->arena, j->out);
+            rv[REHASH_OLD] = l->stored;
+            st[n++] = (struct db_stmt){REHASH_SQL, REHASH__N, rv};
         }
     }
-    st[n++] = (struct db_stmt){ATTEMPT_SQL, 4, av};
+    st[n++] = (struct db_stmt){ATTEMPT_SQL, ATT__N, av};
     st[n++] = audit_stmt(rc, l->account_id, l->login, "login", l->login, ok ? "ok" : "failed",
                          ok ? NULL : json_pack("{s:s}", "reason",
                                                l->account_id == 0 ? "unknown login"
                                                : !l->can_login ? "account cannot log in"
                                                                : "wrong password"));
-    st[n++] = (struct db_stmt){ATTEMPT_PURGE_SQL, 1, &av[3]};
+    st[n++] = (struct db_stmt){ATTEMPT_PURGE_SQL, PURGE__N, pv};
     /* still one job in flight: the hashing one becomes this unit */
     db_exec(rc->w->db, st, n, on_login_saved, l);
 }
@@ -1111,14 +1147,16 @@ on_login_looked_up(struct db_result *r, void *arg)
     if (job_back(rc) || job_failed(rc, r))
         return;
     res = r->res[0];
-    login_fails = strtol(db_val(res, 0, 0), NULL, 10);
-    addr_fails = strtol(db_val(res, 0, 1), NULL, 10);
+    login_fails = strtol(col_s(res, 0, "login_fails"), NULL, 10);
+    addr_fails = strtol(col_s(res, 0, "addr_fails"), NULL, 10);
     if (rl_admit(l->login, rc->client_addr, login_fails, addr_fails, &wait) != 0) {
         char ra[24];
 
         if (login_fails >= AUTH_MAX_FAILS_LOGIN || addr_fails >= AUTH_MAX_FAILS_ADDR) {
-            long a = login_fails >= AUTH_MAX_FAILS_LOGIN ? strtol(db_val(res, 0, 2), NULL, 10) : 0;
-            long b = addr_fails >= AUTH_MAX_FAILS_ADDR ? strtol(db_val(res, 0, 3), NULL, 10) : 0;
+            long a = login_fails >= AUTH_MAX_FAILS_LOGIN
+                         ? strtol(col_s(res, 0, "login_wait"), NULL, 10) : 0;
+            long b = addr_fails >= AUTH_MAX_FAILS_ADDR
+                         ? strtol(col_s(res, 0, "addr_wait"), NULL, 10) : 0;
 
             wait = a > b ? a : b;
         }
@@ -1131,13 +1169,13 @@ on_login_looked_up(struct db_result *r, void *arg)
         return;
     }
     l->admitted = 1;
-    if (!db_isnull(res, 0, LOGIN_ACC0)) {
-        l->account_id = strtoll(db_val(res, 0, LOGIN_ACC0), NULL, 10);
-        l->account = account_json(res, 0, LOGIN_ACC0);
-        l->can_login = !db_isnull(res, 0, 4) && db_val(res, 0, 5)[0] == 't' &&
-                       strcmp(db_val(res, 0, 6), "staff") == 0;
+    if (hx_col(res, 0, "id") != NULL) {
+        l->account_id = strtoll(hx_col(res, 0, "id"), NULL, 10);
+        l->account = account_json(res, 0);
+        l->can_login = hx_col(res, 0, "password_hash") != NULL && hx_col_true(res, "active") &&
+                       strcmp(col_s(res, 0, "kind"), "staff") == 0;
         if (l->can_login)
-            l->stored = arena_strdup(rc->arena, db_val(res, 0, 4));
+            l->stored = arena_strdup(rc->arena, hx_col(res, 0, "password_hash"));
     }
     /* Unknown login, disabled account: the same Argon2id work, the same answer. */
     l->job.op = HJ_VERIFY;
@@ -1179,12 +1217,12 @@ api_auth_login(struct reqctx *rc)
     }
     l->login = folded;
     snprintf(l->window, sizeof(l->window), "%d", AUTH_WINDOW_SECONDS);
-    l->params[0] = l->login;
-    l->params[1] = rc->client_addr;
-    l->params[2] = l->window;
-    l->params[3] = itoa_a(rc->arena, rc->now);
+    l->params[LOGIN_LOGIN] = l->login;
+    l->params[LOGIN_ADDR] = rc->client_addr;
+    l->params[LOGIN_WINDOW] = l->window;
+    l->params[LOGIN_NOW] = itoa_a(rc->arena, rc->now);
     rc->db_inflight++;
-    db_exec1(rc->w->db, LOGIN_SQL, 4, l->params, on_login_looked_up, l);
+    db_exec1(rc->w->db, LOGIN_SQL, LOGIN__N, l->params, on_login_looked_up, l);
 }
 
 /* ---- logout, me ---------------------------------------------------------------------- */
@@ -1221,11 +1259,11 @@ api_auth_logout(struct reqctx *rc)
     }
     cache_drop(auth_worker_get(rc->w), hash);
     s->rc = rc;
-    s->params = arena_calloc(rc->arena, 2, sizeof(*s->params));
-    s->params[0] = hash;
-    s->params[1] = itoa_a(rc->arena, rc->now);
+    s->params = hx_params(rc, LOGOUT__N);
+    s->params[LOGOUT_HASH] = hash;
+    s->params[LOGOUT_NOW] = itoa_a(rc->arena, rc->now);
     st[0] = (struct db_stmt){AUDITED_SQL, 0, NULL};
-    st[1] = (struct db_stmt){LOGOUT_SQL, 2, s->params};
+    st[1] = (struct db_stmt){LOGOUT_SQL, LOGOUT__N, s->params};
     st[2] = audit_stmt(rc, rc->who.account_id, rc->who.login, "logout", rc->who.login, "ok", NULL);
     rc->db_inflight++;
     db_exec(rc->w->db, st, 3, on_logout, s);
@@ -1252,8 +1290,8 @@ on_accounts(struct db_result *r, void *arg)
     n = PQntuples(r->res[0]);
     items = json_array();
     for (int i = 0; i < n && i < limit; i++)
-        json_array_append_new(items, account_json(r->res[0], i, 0));
-    http_reply_json(rc, 200, api_page(items, n > limit ? db_val(r->res[0], limit - 1, 0) : NULL));
+        json_array_append_new(items, account_json(r->res[0], i));
+    http_reply_json(rc, 200, api_page(items, n > limit ? col_s(r->res[0], limit - 1, "id") : NULL));
 }
 
 static void
@@ -1271,17 +1309,17 @@ api_accounts_list(struct reqctx *rc)
     }
     s->rc = rc;
     s->s = itoa_a(rc->arena, limit);
-    s->params = arena_calloc(rc->arena, 3, sizeof(*s->params));
-    s->params[0] = cursor;
-    s->params[1] = role;
-    s->params[2] = itoa_a(rc->arena, limit + 1); /* one more: is there a next page? */
+    s->params = hx_params(rc, ACCS__N);
+    s->params[ACCS_AFTER] = cursor;
+    s->params[ACCS_ROLE] = role;
+    s->params[ACCS_LIMIT] = itoa_a(rc->arena, limit + 1); /* one more: is there a next page? */
     rc->db_inflight++;
-    db_exec1(rc->w->db, ACCOUNTS_SQL, 3, s->params, on_accounts, s);
+    db_exec1(rc->w->db, ACCOUNTS_SQL, ACCS__N, s->params, on_accounts, s);
 }
 
 struct create {
     struct reqctx *rc;
-    const char *v[11];
+    const char *v[ACCINS__N];
     const char *pw;
     struct hash_job job;
 };
@@ -1296,7 +1334,7 @@ on_account_created(struct db_result *r, void *arg)
         return;
     if (r->err.code != ERR_OK) {
         if (strcmp(r->sqlstate, "23505") == 0)
-            http_reply_err(rc, ERR_ALREADY_EXISTS, "login %s exists", c->v[0]);
+            http_reply_err(rc, ERR_ALREADY_EXISTS, "login %s exists", c->v[ACCINS_LOGIN]);
         else
             http_reply_error(rc, &r->err);
         return;
@@ -1304,11 +1342,11 @@ on_account_created(struct db_result *r, void *arg)
     if (PQntuples(r->res[1]) != 1) {
         struct mc_err e;
 
-        err_field(&e, ERR_UNKNOWN_REF, "unit_code", "no unit with code %s", c->v[5]);
+        err_field(&e, ERR_UNKNOWN_REF, "unit_code", "no unit with code %s", c->v[ACCINS_UNIT]);
         http_reply_error(rc, &e);
         return;
     }
-    http_reply_json(rc, 201, account_json(r->res[1], 0, 0));
+    http_reply_json(rc, 201, account_json(r->res[1], 0));
 }
 
 static void
@@ -1316,9 +1354,9 @@ account_insert(struct reqctx *rc, struct create *c)
 {
     struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
 
-    audit_tail(rc, c->v + 6);
+    audit_tail(rc, c->v + ACCINS_TAIL);
     st[0] = (struct db_stmt){AUDITED_SQL, 0, NULL};
-    st[1] = (struct db_stmt){ACCOUNT_INSERT_SQL, 11, c->v};
+    st[1] = (struct db_stmt){ACCOUNT_INSERT_SQL, ACCINS__N, c->v};
     rc->db_inflight++;
     db_exec(rc->w->db, st, 2, on_account_created, c);
 }
@@ -1339,7 +1377,7 @@ on_account_hashed(struct hash_job *j)
         http_reply_err(rc, ERR_INTERNAL, "password hashing failed");
         return;
     }
-    c->v[4] = arena_strdup(rc->arena, j->out);
+    c->v[ACCINS_HASH] = arena_strdup(rc->arena, j->out);
     account_insert(rc, c);
 }
 
@@ -1387,12 +1425,12 @@ api_accounts_create(struct reqctx *rc)
         http_reply_error(rc, &e);
         return;
     }
-    c->v[0] = login;
-    c->v[1] = name;
-    c->v[2] = role;
-    c->v[3] = r == ROLE_INTEGRATION ? "integration" : "staff";
-    c->v[4] = NULL;
-    c->v[5] = unit;
+    c->v[ACCINS_LOGIN] = login;
+    c->v[ACCINS_NAME] = name;
+    c->v[ACCINS_ROLE] = role;
+    c->v[ACCINS_KIND] = r == ROLE_INTEGRATION ? "integration" : "staff";
+    c->v[ACCINS_HASH] = NULL;
+    c->v[ACCINS_UNIT] = unit;
     if (c->pw == NULL) {
         account_insert(rc, c);
         return;
@@ -1420,10 +1458,11 @@ on_disabled(struct db_result *r, void *arg)
         http_reply_err(rc, ERR_NOT_FOUND, "no account %s", s->s);
         return;
     }
-    acc = account_json(r->res[1], 0, 0);
-    cache_drop_account(auth_worker_get(rc->w), strtoll(db_val(r->res[1], 0, 0), NULL, 10));
-    json_object_set_new(acc, "tokens_revoked",
-                        json_integer(strtoll(db_val(r->res[1], 0, ACCOUNT_NCOLS), NULL, 10)));
+    acc = account_json(r->res[1], 0);
+    cache_drop_account(auth_worker_get(rc->w), strtoll(col_s(r->res[1], 0, "id"), NULL, 10));
+    json_object_set_new(
+        acc, "tokens_revoked",
+        json_integer(strtoll(col_s(r->res[1], 0, "tokens_revoked"), NULL, 10)));
     http_reply_json(rc, 200, acc);
 }
 
@@ -1441,11 +1480,11 @@ api_accounts_disable(struct reqctx *rc)
     }
     s->rc = rc;
     s->s = login;
-    s->params = arena_calloc(rc->arena, 6, sizeof(*s->params));
-    s->params[0] = login;
-    audit_tail(rc, s->params + 1);
+    s->params = hx_params(rc, DIS__N);
+    s->params[DIS_LOGIN] = login;
+    audit_tail(rc, s->params + DIS_TAIL);
     st[0] = (struct db_stmt){AUDITED_SQL, 0, NULL};
-    st[1] = (struct db_stmt){DISABLE_SQL, 6, s->params};
+    st[1] = (struct db_stmt){DISABLE_SQL, DIS__N, s->params};
     rc->db_inflight++;
     db_exec(rc->w->db, st, 2, on_disabled, s);
 }
@@ -1457,8 +1496,8 @@ struct keyreq {
     const char *login;
     char key[TOKEN_LEN + 1];
     char hash[TOKEN_HASH_HEX];
-    const char *v[9];
-    const char *kv[1];
+    const char *v[KEY__N];
+    const char *kv[KIND__N];
 };
 
 static void
@@ -1491,10 +1530,12 @@ on_key_created(struct db_result *r, void *arg)
         return;
     }
     body = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o}", "id",
-                     (json_int_t)strtoll(db_val(res, 0, 0), NULL, 10), "key", k->key, "login",
-                     k->login, "label", db_val(res, 0, 1), "created_at", db_val(res, 0, 2),
-                     "expires_at",
-                     db_isnull(res, 0, 3) ? json_null() : json_string(db_val(res, 0, 3)));
+                     (json_int_t)strtoll(col_s(res, 0, "id"), NULL, 10), "key", k->key, "login",
+                     k->login, "label", col_s(res, 0, "label"), "created_at",
+                     col_s(res, 0, "created_at"), "expires_at",
+                     hx_col(res, 0, "expires_at") == NULL
+                         ? json_null()
+                         : json_string(hx_col(res, 0, "expires_at")));
     OPENSSL_cleanse(k->key, sizeof(k->key));
     rc_set_header(rc, "Cache-Control", "no-store");
     http_reply_json(rc, 201, body);
@@ -1527,14 +1568,14 @@ api_keys_create(struct reqctx *rc)
         return;
     }
     token_hash_hex(k->key, k->hash);
-    k->kv[0] = k->login;
-    k->v[0] = k->hash;
-    k->v[1] = k->login;
-    k->v[2] = label;
-    k->v[3] = expires ? itoa_a(rc->arena, expires) : NULL;
-    audit_tail(rc, k->v + 4); /* v[4] = actor id doubles as created_by */
-    st[0] = (struct db_stmt){ACCOUNT_KIND_SQL, 1, k->kv};
-    st[1] = (struct db_stmt){APIKEY_SQL, 9, k->v};
+    k->kv[KIND_LOGIN] = k->login;
+    k->v[KEY_HASH] = k->hash;
+    k->v[KEY_LOGIN] = k->login;
+    k->v[KEY_LABEL] = label;
+    k->v[KEY_EXPIRES] = expires ? itoa_a(rc->arena, expires) : NULL;
+    audit_tail(rc, k->v + KEY_TAIL); /* the actor doubles as created_by */
+    st[0] = (struct db_stmt){ACCOUNT_KIND_SQL, KIND__N, k->kv};
+    st[1] = (struct db_stmt){APIKEY_SQL, KEY__N, k->v};
     rc->db_inflight++;
     db_exec(rc->w->db, st, 2, on_key_created, k);
 }
@@ -1553,12 +1594,12 @@ on_key_revoked(struct db_result *r, void *arg)
         http_reply_err(rc, ERR_NOT_FOUND, "no API key %s", s->s);
         return;
     }
-    cache_drop_account(auth_worker_get(rc->w), strtoll(db_val(res, 0, 4), NULL, 10));
+    cache_drop_account(auth_worker_get(rc->w), strtoll(col_s(res, 0, "account_id"), NULL, 10));
     http_reply_json(rc, 200,
                     json_pack("{s:I, s:s, s:s, s:s}", "id",
-                              (json_int_t)strtoll(db_val(res, 0, 0), NULL, 10), "login",
-                              db_val(res, 0, 1), "label", db_val(res, 0, 2), "revoked_at",
-                              db_val(res, 0, 3)));
+                              (json_int_t)strtoll(col_s(res, 0, "id"), NULL, 10), "login",
+                              col_s(res, 0, "login"), "label", col_s(res, 0, "label"),
+                              "revoked_at", col_s(res, 0, "revoked_at")));
 }
 
 static void
@@ -1574,16 +1615,24 @@ api_keys_revoke(struct reqctx *rc)
     }
     s->rc = rc;
     s->s = id;
-    s->params = arena_calloc(rc->arena, 6, sizeof(*s->params));
-    s->params[0] = id;
-    audit_tail(rc, s->params + 1);
+    s->params = hx_params(rc, REV__N);
+    s->params[REV_ID] = id;
+    audit_tail(rc, s->params + REV_TAIL);
     st[0] = (struct db_stmt){AUDITED_SQL, 0, NULL};
-    st[1] = (struct db_stmt){REVOKE_SQL, 6, s->params};
+    st[1] = (struct db_stmt){REVOKE_SQL, REV__N, s->params};
     rc->db_inflight++;
     db_exec(rc->w->db, st, 2, on_key_revoked, s);
 }
 
 /* ---- audit log ----------------------------------------------------------------------- */
+
+/* An audit row as JSON (detail is jsonb NOT NULL, always an object). */
+static const struct hx_jcol AUDIT_ROW[] = {
+    {"id", NULL, HX_INT},          {"at", NULL, HX_TEXT},          {"account_id", NULL, HX_INT},
+    {"login", NULL, HX_TEXT},      {"action", NULL, HX_TEXT},      {"target", NULL, HX_TEXT},
+    {"outcome", NULL, HX_TEXT},    {"client_addr", NULL, HX_TEXT}, {"request_id", NULL, HX_TEXT},
+    {"detail", NULL, HX_JSON},
+};
 
 static void
 on_audit_list(struct db_result *r, void *arg)
@@ -1598,27 +1647,10 @@ on_audit_list(struct db_result *r, void *arg)
         return;
     res = r->res[0];
     n = PQntuples(res);
-    items = json_array();
-    for (int i = 0; i < n && i < limit; i++) {
-        json_t *detail = json_loads(db_val(res, i, 9), 0, NULL);
-
-        json_array_append_new(
-            items,
-            json_pack("{s:I, s:s, s:o, s:o, s:s, s:o, s:s, s:o, s:o, s:o}", "id",
-                      (json_int_t)strtoll(db_val(res, i, 0), NULL, 10), "at", db_val(res, i, 1),
-                      "account_id",
-                      db_isnull(res, i, 2) ? json_null()
-                                           : json_integer(strtoll(db_val(res, i, 2), NULL, 10)),
-                      "login", db_isnull(res, i, 3) ? json_null() : json_string(db_val(res, i, 3)),
-                      "action", db_val(res, i, 4), "target",
-                      db_isnull(res, i, 5) ? json_null() : json_string(db_val(res, i, 5)),
-                      "outcome", db_val(res, i, 6), "client_addr",
-                      db_isnull(res, i, 7) ? json_null() : json_string(db_val(res, i, 7)),
-                      "request_id",
-                      db_isnull(res, i, 8) ? json_null() : json_string(db_val(res, i, 8)),
-                      "detail", detail ? detail : json_object()));
-    }
-    http_reply_json(rc, 200, api_page(items, n > limit ? db_val(res, limit - 1, 0) : NULL));
+    items = hx_rows_json(res, AUDIT_ROW, (int)(sizeof(AUDIT_ROW) / sizeof(AUDIT_ROW[0])));
+    if (n > limit)
+        json_array_remove(items, (size_t)limit); /* the look-ahead row */
+    http_reply_json(rc, 200, api_page(items, n > limit ? col_s(res, limit - 1, "id") : NULL));
 }
 
 static void
@@ -1637,15 +1669,16 @@ api_audit_list(struct reqctx *rc)
     }
     s->rc = rc;
     s->s = itoa_a(rc->arena, limit);
-    s->params = arena_calloc(rc->arena, 6, sizeof(*s->params));
-    s->params[0] = cursor;
-    s->params[1] = rc_query(rc, "login");
-    s->params[2] = rc_query(rc, "action");
-    s->params[3] = outcome;
-    s->params[4] = itoa_a(rc->arena, limit + 1);
-    s->params[5] = rc_query(rc, "action_prefix"); /* "admin." = every administrative change */
+    s->params = hx_params(rc, AL__N);
+    s->params[AL_BEFORE] = cursor;
+    s->params[AL_LOGIN] = rc_query(rc, "login");
+    s->params[AL_ACTION] = rc_query(rc, "action");
+    s->params[AL_OUTCOME] = outcome;
+    s->params[AL_LIMIT] = itoa_a(rc->arena, limit + 1);
+    /* "admin." = every administrative change */
+    s->params[AL_ACTION_PREFIX] = rc_query(rc, "action_prefix");
     rc->db_inflight++;
-    db_exec1(rc->w->db, AUDIT_LIST_SQL, 6, s->params, on_audit_list, s);
+    db_exec1(rc->w->db, AUDIT_LIST_SQL, AL__N, s->params, on_audit_list, s);
 }
 
 /* ---- the route table ----------------------------------------------------------------- */

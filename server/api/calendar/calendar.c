@@ -49,12 +49,19 @@
  * [[from_day, [{"start","end"}...]], ...] in from_day order (domain.md §4.5).
  */
 const char CALENDAR_ROWS_SQL[] =
-    "SELECT d.day::text, d.working, d.reason, coalesce(d.note, ''), s.sched"
+    "SELECT d.day::text AS day, d.working, d.reason, coalesce(d.note, '') AS note, s.sched"
     "  FROM (SELECT coalesce(json_agg(json_build_array(from_day::text, sessions)"
     "                                 ORDER BY from_day), '[]')::text AS sched"
     "          FROM calendar_schedule WHERE province = $1) s"
     "  LEFT JOIN calendar_day d ON true"
     " ORDER BY d.day";
+
+/* The columns of CALENDAR_ROWS_SQL. */
+enum { CR_DAY, CR_WORKING, CR_REASON, CR_NOTE, CR_SCHED, CR__N };
+static const char *const CR_NAMES[CR__N] = {
+    [CR_DAY] = "day", [CR_WORKING] = "working", [CR_REASON] = "reason", [CR_NOTE] = "note",
+    [CR_SCHED] = "sched",
+};
 
 /* Copies a note into dst (size bytes), cutting on a UTF-8 character boundary. */
 static void
@@ -128,30 +135,32 @@ calendar_read_rows(const PGresult *res, int32_t skip_day, int32_t skip_sched,
     json_t *sched = NULL;
     size_t i;
     json_t *it;
+    int col[CR__N];
 
+    hx_cols(res, CR_NAMES, CR__N, col);
     *en = xcalloc((size_t)n + 1, sizeof(**en));
     *nen = 0;
     *sc = NULL;
     *nsc = 0;
     for (int r = 0; r < n; r++) {
-        const char *day = PQgetvalue(res, r, 0);
+        const char *day = db_val(res, r, col[CR_DAY]);
         struct wcal_entry *x = &(*en)[*nen];
         int why;
 
-        if (PQgetisnull(res, r, 0))
+        if (db_isnull(res, r, col[CR_DAY]))
             continue; /* no announced day at all */
-        why = wcal_reason_parse(PQgetvalue(res, r, 2));
+        why = wcal_reason_parse(db_val(res, r, col[CR_REASON]));
         if (cal_parse_date(day, strlen(day), &x->day) != 0 || why < 0)
             return err_set(e, ERR_INTERNAL, "calendar_day row %s: bad date or reason", day);
         if (x->day == skip_day)
             continue;
-        x->working = strcmp(PQgetvalue(res, r, 1), "t") == 0;
+        x->working = strcmp(db_val(res, r, col[CR_WORKING]), "t") == 0;
         x->reason = (enum wcal_reason)why;
-        copy_note(x->note, sizeof(x->note), PQgetvalue(res, r, 3));
+        copy_note(x->note, sizeof(x->note), db_val(res, r, col[CR_NOTE]));
         (*nen)++;
     }
     if (n > 0)
-        sched = json_loads(PQgetvalue(res, 0, 4), 0, NULL);
+        sched = json_loads(db_val(res, 0, col[CR_SCHED]), 0, NULL);
     *sc = xcalloc(json_array_size(sched) + 1, sizeof(**sc));
     json_array_foreach(sched, i, it)
     {
@@ -262,7 +271,7 @@ calendar_boot(struct app *app, struct mc_err *e)
         return -1;
     const char *prov = app->cfg->province_code;
 
-    res = PQexecParams(c, CALENDAR_ROWS_SQL, 1, NULL, &prov, NULL, NULL, 0);
+    res = PQexecParams(c, CALENDAR_ROWS_SQL, CAL_ROWS__N, NULL, &prov, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         err_set(e, ERR_DB_QUERY, "reading calendar_day: %.100s", PQerrorMessage(c));
         PQclear(res);
@@ -301,8 +310,9 @@ static void reload(struct cal_listener *l);
  * error. Two processes may both run a row: a dossier already moved does not move again.
  */
 static const char PENDING_SQL[] =
-    "SELECT id::text, from_day::text, to_day::text, change FROM calendar_reproject_pending"
-    " ORDER BY id";
+    "SELECT id::text AS id, from_day::text AS from_day, to_day::text AS to_day, change"
+    " FROM calendar_reproject_pending ORDER BY id";
+enum { PD_ID, PD__N };
 static const char PENDING_DONE_SQL[] = "DELETE FROM calendar_reproject_pending WHERE id = $1::bigint";
 
 static void
@@ -317,7 +327,7 @@ on_pending_deleted(struct db_result *r, void *arg)
 struct pending_run {
     struct worker *w;
     char id[24];
-    const char *params[1];
+    const char *params[PD__N];
 };
 
 static void
@@ -335,8 +345,8 @@ on_pending_run(int n, const struct mc_err *err, void *arg)
     snprintf(moved, sizeof(moved), "%d", n);
     log_kv(LOG_INFO, "calendar pending re-projection done", "id", pr->id, "moved", moved,
            (char *)NULL);
-    pr->params[0] = pr->id;
-    db_exec1(pr->w->db, PENDING_DONE_SQL, 1, pr->params, on_pending_deleted, pr);
+    pr->params[PD_ID] = pr->id;
+    db_exec1(pr->w->db, PENDING_DONE_SQL, PD__N, pr->params, on_pending_deleted, pr);
 }
 
 static void
@@ -354,15 +364,17 @@ on_pending_rows(struct db_result *r, void *arg)
     for (int i = 0; i < PQntuples(res); i++) {
         struct pending_run *pr = xcalloc(1, sizeof(*pr));
         int32_t from, to;
-        const char *f = PQgetvalue(res, i, 1), *t = PQgetvalue(res, i, 2);
+        const char *f = hx_col(res, i, "from_day"), *t = hx_col(res, i, "to_day");
 
-        snprintf(pr->id, sizeof(pr->id), "%s", PQgetvalue(res, i, 0));
+        snprintf(pr->id, sizeof(pr->id), "%s", hx_col(res, i, "id"));
         pr->w = w;
-        if (cal_parse_date(f, strlen(f), &from) != 0 || cal_parse_date(t, strlen(t), &to) != 0) {
+        if (f == NULL || t == NULL || cal_parse_date(f, strlen(f), &from) != 0 ||
+            cal_parse_date(t, strlen(t), &to) != 0) {
             free(pr);
             continue;
         }
-        dapi_reproject_calendar(w, from, to, PQgetvalue(res, i, 3), on_pending_run, pr);
+        dapi_reproject_calendar(w, from, to, db_val(res, i, db_col(res, "change")), on_pending_run,
+                                pr);
     }
 }
 
@@ -401,8 +413,8 @@ reload(struct cal_listener *l)
         return;
     }
     l->reloading = 1;
-    l->prov[0] = l->w->app->cfg->province_code; /* valid until the callback */
-    db_exec1(l->w->db, CALENDAR_ROWS_SQL, 1, l->prov, on_reload_rows, l);
+    l->prov[CAL_ROWS_PROVINCE] = l->w->app->cfg->province_code; /* valid until the callback */
+    db_exec1(l->w->db, CALENDAR_ROWS_SQL, CAL_ROWS__N, l->prov, on_reload_rows, l);
 }
 
 static void
@@ -456,6 +468,7 @@ calendar_own_token(const struct app *app)
 
 /* ---- GET /api/v1/calendar/days?year= ---------------------------------------------------- */
 
+enum { DAYS_FROM, DAYS_TO, DAYS__N };
 static const char DAYS_ROWS_SQL[] =
     "SELECT day::text AS day, source, to_char(updated_at AT TIME ZONE 'Asia/Ho_Chi_Minh',"
     "       'YYYY-MM-DD\"T\"HH24:MI:SS\"+07:00\"') AS updated_at"
@@ -465,6 +478,11 @@ struct days_state {
     int year;
 };
 
+/* The columns of DAYS_ROWS_SQL. */
+enum { DR_DAY, DR_SOURCE, DR_UPDATED_AT, DR__N };
+static const char *const DR_NAMES[DR__N] = {
+    [DR_DAY] = "day", [DR_SOURCE] = "source", [DR_UPDATED_AT] = "updated_at"};
+
 static void
 on_days(struct reqctx *rc, struct db_result *r)
 {
@@ -473,6 +491,7 @@ on_days(struct reqctx *rc, struct db_result *r)
     const PGresult *res;
     int32_t first, last;
     int row = 0, nrows, working_days = 0, proposed = 0;
+    int col[DR__N];
     json_t *items, *o;
 
     if (r->err.code != ERR_OK) {
@@ -481,6 +500,7 @@ on_days(struct reqctx *rc, struct db_result *r)
     }
     res = r->res[0];
     nrows = PQntuples(res);
+    hx_cols(res, DR_NAMES, DR__N, col);
     first = cal_days(s->year, 1, 1);
     last = cal_days(s->year, 12, 31);
     items = json_array();
@@ -494,7 +514,7 @@ on_days(struct reqctx *rc, struct db_result *r)
         json_t *it;
 
         cal_format_date(d, date);
-        while (row < nrows && strcmp(PQgetvalue(res, row, 0), date) < 0)
+        while (row < nrows && strcmp(db_val(res, row, col[DR_DAY]), date) < 0)
             row++;
         working_days += working == 1;
         proposed |= why == WCAL_R_TET_PROPOSED;
@@ -512,11 +532,12 @@ on_days(struct reqctx *rc, struct db_result *r)
         json_object_set_new(it, "reason_vi", json_string(wcal_reason_vi(why)));
         note = wcal_note(cal, d);
         json_object_set_new(it, "note", json_string(note != NULL ? note : ""));
-        if (row < nrows && strcmp(PQgetvalue(res, row, 0), date) == 0) {
-            json_object_set_new(it, "source", json_string(PQgetvalue(res, row, 1)));
+        if (row < nrows && strcmp(db_val(res, row, col[DR_DAY]), date) == 0) {
+            json_object_set_new(it, "source", json_string(db_val(res, row, col[DR_SOURCE])));
             json_object_set_new(it, "updated_at",
-                                PQgetisnull(res, row, 2) ? json_null()
-                                                         : json_string(PQgetvalue(res, row, 2)));
+                                db_isnull(res, row, col[DR_UPDATED_AT])
+                                    ? json_null()
+                                    : json_string(db_val(res, row, col[DR_UPDATED_AT])));
         } else {
             /* placed by the rules (BLLĐ Art. 112, 111(3)) or proposed (Tết) */
             json_object_set_new(it, "source",
@@ -543,7 +564,7 @@ api_calendar_days(struct reqctx *rc)
     const struct wcal *cal = atomic_load(&rc->app->cal);
     const char *y = rc_query(rc, "year");
     struct days_state *s = arena_alloc(rc->arena, sizeof(*s));
-    const char **v = arena_calloc(rc->arena, 2, sizeof(*v));
+    const char **v = hx_params(rc, DAYS__N);
     char *end = NULL;
     long year;
 
@@ -570,9 +591,9 @@ api_calendar_days(struct reqctx *rc)
     }
     s->year = (int)year;
     rc->state = s;
-    v[0] = arena_printf(rc->arena, "%ld-01-01", year);
-    v[1] = arena_printf(rc->arena, "%ld-12-31", year);
-    api_db1(rc, DAYS_ROWS_SQL, 2, v, on_days);
+    v[DAYS_FROM] = arena_printf(rc->arena, "%ld-01-01", year);
+    v[DAYS_TO] = arena_printf(rc->arena, "%ld-12-31", year);
+    api_db1(rc, DAYS_ROWS_SQL, DAYS__N, v, on_days);
 }
 
 /* ---- changes: announced days and weekly schedules ---------------------------------------- */
@@ -597,11 +618,18 @@ struct change {
     const char *source;
     struct wcal_schedule sched; /* schedule put: the candidate */
     const char *sessions_json;
-    const char *prov[1];
+    const char *prov[CAL_ROWS__N];
     json_t *row; /* reply body */
 };
 
-/* $6: the request's now (rc->now, Unix seconds), never PostgreSQL's now(). */
+/*
+ * An announced day's upsert and delete share one parameter list (the delete uses its
+ * prefix), and so do a schedule's. DAY_NOW is the request's now (rc->now, Unix seconds),
+ * never PostgreSQL's now().
+ */
+enum { DAY_DAY, DAY_DEL__N, DAY_WORKING = DAY_DEL__N, DAY_REASON, DAY_NOTE, DAY_SOURCE, DAY_NOW,
+       DAY__N };
+enum { SCH_PROVINCE, SCH_FROM, SCH_DEL__N, SCH_SESSIONS = SCH_DEL__N, SCH__N };
 static const char UPSERT_SQL[] =
     "INSERT INTO calendar_day (day, working, reason, note, source, updated_at)"
     " VALUES ($1::date, $2::boolean, $3, $4, $5, to_timestamp($6::bigint))"
@@ -666,6 +694,15 @@ on_reprojected(int n, const struct mc_err *err, void *arg)
     http_reply_json(rc, c->deleting ? 200 : 201, json_incref(c->row));
 }
 
+/* The upsert's answer: 1 when the row existed (RETURNING (xmax = 0) AS inserted). */
+static int
+replaced(const PGresult *res)
+{
+    const char *s = hx_col(res, 0, "inserted");
+
+    return s != NULL && strcmp(s, "f") == 0;
+}
+
 static void
 on_written(struct reqctx *rc, struct db_result *r)
 {
@@ -703,15 +740,13 @@ on_written(struct reqctx *rc, struct db_result *r)
     } else if (c->schedule) {
         json_object_set_new(c->row, "province", json_string(rc->app->cfg->province_code));
         json_object_set_new(c->row, "sessions", sessions_json(&c->sched));
-        json_object_set_new(c->row, "replaced",
-                            json_boolean(strcmp(db_val(r->res[0], 0, 0), "f") == 0));
+        json_object_set_new(c->row, "replaced", json_boolean(replaced(r->res[0])));
     } else {
         json_object_set_new(c->row, "working", json_boolean(c->working));
         json_object_set_new(c->row, "reason", json_string(c->reason));
         json_object_set_new(c->row, "note", json_string(c->note));
         json_object_set_new(c->row, "source", json_string(c->source));
-        json_object_set_new(c->row, "replaced",
-                            json_boolean(strcmp(db_val(r->res[0], 0, 0), "f") == 0));
+        json_object_set_new(c->row, "replaced", json_boolean(replaced(r->res[0])));
     }
     if (!c->schedule) {
         json_object_set_new(c->row, "working_now", json_boolean(wcal_is_working(w, c->day) == 1));
@@ -730,33 +765,36 @@ write_change(struct reqctx *rc)
 {
     struct change *c = rc->state;
     struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
-    const char **v = arena_calloc(rc->arena, 6, sizeof(*v));
-    const char **nv = arena_calloc(rc->arena, 2, sizeof(*nv));
+    const char **v;
+    const char **nv = hx_params(rc, CAL_NOTIFY__N);
 
     if (c->schedule) {
-        v[0] = rc->app->cfg->province_code;
-        v[1] = c->day_text;
-        v[2] = c->sessions_json;
+        v = hx_params(rc, SCH__N);
+        v[SCH_PROVINCE] = rc->app->cfg->province_code;
+        v[SCH_FROM] = c->day_text;
+        v[SCH_SESSIONS] = c->sessions_json;
         st[0].sql = c->deleting ? SCHED_DELETE_SQL : SCHED_UPSERT_SQL;
-        st[0].nparams = c->deleting ? 2 : 3;
+        st[0].nparams = c->deleting ? SCH_DEL__N : SCH__N;
     } else {
-        v[0] = c->day_text;
-        v[1] = c->working ? "true" : "false";
-        v[2] = c->reason;
-        v[3] = c->note;
-        v[4] = c->source;
-        v[5] = arena_printf(rc->arena, "%lld", (long long)rc->now);
+        v = hx_params(rc, DAY__N);
+        v[DAY_DAY] = c->day_text;
+        v[DAY_WORKING] = c->working ? "true" : "false";
+        v[DAY_REASON] = c->reason;
+        v[DAY_NOTE] = c->note;
+        v[DAY_SOURCE] = c->source;
+        v[DAY_NOW] = arena_printf(rc->arena, "%lld", (long long)rc->now);
         st[0].sql = c->deleting ? DELETE_SQL : UPSERT_SQL;
-        st[0].nparams = c->deleting ? 1 : 6;
+        st[0].nparams = c->deleting ? DAY_DEL__N : DAY__N;
     }
     st[0].values = v;
-    nv[0] = CALENDAR_CHANNEL;
-    nv[1] = arena_printf(rc->arena, "%s %s", calendar_own_token(rc->app), c->day_text);
+    nv[CAL_NOTIFY_CHANNEL] = CALENDAR_CHANNEL;
+    nv[CAL_NOTIFY_PAYLOAD] =
+        arena_printf(rc->arena, "%s %s", calendar_own_token(rc->app), c->day_text);
     st[1].sql = CALENDAR_NOTIFY_SQL;
-    st[1].nparams = 2;
+    st[1].nparams = CAL_NOTIFY__N;
     st[1].values = nv;
     st[2].sql = CALENDAR_ROWS_SQL;
-    st[2].nparams = 1;
+    st[2].nparams = CAL_ROWS__N;
     st[2].values = c->prov;
     api_db(rc, st, 3, on_written);
 }
@@ -816,9 +854,9 @@ on_current_rows(struct reqctx *rc, struct db_result *r)
 static void
 start_change(struct reqctx *rc, struct change *c)
 {
-    c->prov[0] = rc->app->cfg->province_code;
+    c->prov[CAL_ROWS_PROVINCE] = rc->app->cfg->province_code;
     rc->state = c;
-    api_db1(rc, CALENDAR_ROWS_SQL, 1, c->prov, on_current_rows);
+    api_db1(rc, CALENDAR_ROWS_SQL, CAL_ROWS__N, c->prov, on_current_rows);
 }
 
 static int
@@ -945,9 +983,16 @@ api_calendar_day_delete(struct reqctx *rc)
 
 /* ---- weekly schedules: GET/POST /api/v1/calendar/schedules, .../{from_day}/delete ------- */
 
+enum { SL_PROVINCE, SL__N };
 static const char SCHED_LIST_SQL[] =
-    "SELECT from_day::text, sessions::text FROM calendar_schedule WHERE province = $1"
-    " ORDER BY from_day";
+    "SELECT from_day::text AS from_day, sessions::text AS sessions FROM calendar_schedule"
+    " WHERE province = $1 ORDER BY from_day";
+
+/* A schedule as JSON. */
+static const struct hx_jcol SCHED_ROW[] = {
+    {"from_day", NULL, HX_TEXT},
+    {"sessions", NULL, HX_JSON},
+};
 
 static void
 on_schedules(struct reqctx *rc, struct db_result *r)
@@ -958,20 +1003,13 @@ on_schedules(struct reqctx *rc, struct db_result *r)
     int now_n = cal != NULL ? wcal_sessions(cal, today, &now_s) : 0;
     struct wcal_schedule def = {.from_day = INT32_MIN, .nsessions = 2,
                                 .s = {{7 * 60, 11 * 60 + 30}, {13 * 60 + 30, 17 * 60}}};
-    json_t *items = json_array(), *o;
+    json_t *items, *o;
 
     if (r->err.code != ERR_OK) {
-        json_decref(items);
         catalog_reply_db_error(rc, r);
         return;
     }
-    for (int i = 0; i < PQntuples(r->res[0]); i++) {
-        json_t *it = json_object();
-
-        json_object_set_new(it, "from_day", json_string(PQgetvalue(r->res[0], i, 0)));
-        json_object_set_new(it, "sessions", json_loads(PQgetvalue(r->res[0], i, 1), 0, NULL));
-        json_array_append_new(items, it);
-    }
+    items = hx_rows_json(r->res[0], SCHED_ROW, (int)(sizeof(SCHED_ROW) / sizeof(SCHED_ROW[0])));
     o = json_object();
     json_object_set_new(o, "province", json_string(rc->app->cfg->province_code));
     json_object_set_new(o, "default_sessions", sessions_json(&def));
@@ -991,10 +1029,10 @@ on_schedules(struct reqctx *rc, struct db_result *r)
 static void
 api_calendar_schedules(struct reqctx *rc)
 {
-    const char **v = arena_calloc(rc->arena, 1, sizeof(*v));
+    const char **v = hx_params(rc, SL__N);
 
-    v[0] = rc->app->cfg->province_code;
-    api_db1(rc, SCHED_LIST_SQL, 1, v, on_schedules);
+    v[SL_PROVINCE] = rc->app->cfg->province_code;
+    api_db1(rc, SCHED_LIST_SQL, SL__N, v, on_schedules);
 }
 
 static void

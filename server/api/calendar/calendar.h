@@ -45,6 +45,7 @@ int calendar_boot(struct app *app, struct mc_err *e);
  */
 struct wcal *calendar_build_rows(const struct config *cfg, const PGresult *res, struct mc_err *e);
 extern const char CALENDAR_ROWS_SQL[];
+enum { CAL_ROWS_PROVINCE, CAL_ROWS__N }; /* its parameters */
 
 /*
  * Per process, once the worker loops exist: LISTEN motcua_calendar on worker 0's pool, so

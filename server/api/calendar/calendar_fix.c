@@ -50,20 +50,21 @@
 #define FIX_MAX_CODES 500
 
 /*
- * Closed dossiers with what the recomputation needs. $1 from day, $2 to day (NULL: no
- * window), $3 codes as a JSON array (NULL: all), $4 scope root (NULL: everything).
+ * Closed dossiers with what the recomputation needs; instants in whole seconds (floor).
  */
+enum { CFS_FROM /* day; NULL with CFS_TO: no window */, CFS_TO, CFS_CODES /* JSON; NULL: all */,
+       CFS_SCOPE /* scope root; NULL: everything */, CFS__N };
 static const char FIX_SELECT_SQL[] =
     "SELECT d.id, d.code, d.province, d.state, d.version, d.duration_value, d.duration_unit,"
     " d.max_minutes, d.has_appointment, d.end_state,"
     DSQL_CUTOFF_MINUTE ","
-    " extract(epoch FROM d.received_at)::bigint AS received_at,"
-    " extract(epoch FROM d.appointment_at)::bigint AS appointment_at,"
-    " extract(epoch FROM d.legal_due_at)::bigint AS legal_due_at,"
-    " extract(epoch FROM d.ended_at)::bigint AS ended_at,"
+    " floor(extract(epoch FROM d.received_at))::bigint AS received_at,"
+    " floor(extract(epoch FROM d.appointment_at))::bigint AS appointment_at,"
+    " floor(extract(epoch FROM d.legal_due_at))::bigint AS legal_due_at,"
+    " floor(extract(epoch FROM d.ended_at))::bigint AS ended_at,"
     " (SELECT coalesce(json_agg(json_build_array(dp.reason,"
-    "   extract(epoch FROM dp.requested_at)::bigint,"
-    "   extract(epoch FROM dp.resolved_at)::bigint, dp.counted) ORDER BY dp.n), '[]')"
+    "   floor(extract(epoch FROM dp.requested_at))::bigint,"
+    "   floor(extract(epoch FROM dp.resolved_at))::bigint, dp.counted) ORDER BY dp.n), '[]')"
     "  FROM dossier_pause dp WHERE dp.dossier_id = d.id)::text AS pauses"
     " FROM dossier d JOIN procedure_version pv ON pv.id = d.procedure_version_id"
     " WHERE d.ended_at IS NOT NULL AND d.received_at IS NOT NULL AND d.state NOT IN (1, 3)"
@@ -76,7 +77,9 @@ static const char FIX_SELECT_SQL[] =
     "   OR unit_in_scope($4::bigint, d.resolving_unit_id))"
     " ORDER BY d.ended_at, d.id";
 
-/* The event's occurred_at is the request's now ($11, rc->now), never PostgreSQL's now(). */
+/* The event's occurred_at is the request's now (CFE_NOW, rc->now), never PostgreSQL's now(). */
+enum { CFE_DOSSIER, CFE_PROVINCE, CFE_SEQ, CFE_STATE /* from and to */, CFE_ACCOUNT, CFE_LOGIN,
+       CFE_REQUEST, CFE_ADDR, CFE_PAYLOAD, CFE_AGGREGATE /* the dossier code */, CFE_NOW, CFE__N };
 static const char FIX_EVENT_SQL[] =
     "INSERT INTO dossier_event (dossier_id, province, seq, type, from_state, to_state,"
     " occurred_at, actor_account_id, actor_login, actor_role, request_id, client_addr,"
@@ -89,11 +92,13 @@ static const char FIX_EVENT_SQL[] =
    updated_at stays on the database's clock on purpose: it is the DVCQG dossier feed's
    keyset, which must hold the writing transaction's start (the horizon of api/integration/dvcqg.c),
    as every other writer of a dossier (api/dossier/dossier_sql.c) leaves it. */
+enum { CFU_DOSSIER, CFU_VERSION /* as read */, CFU_APPOINTMENT, CFU_LEGAL_DUE, CFU__N };
 static const char FIX_UPDATE_SQL[] =
     "UPDATE dossier SET appointment_at = $3::timestamptz, legal_due_at = $4::timestamptz,"
     " version = version + 1, updated_at = now()"
     " WHERE id = $1::bigint AND version = $2::int AND ended_at IS NOT NULL";
 
+enum { CFA_ACCOUNT, CFA_LOGIN, CFA_TARGET, CFA_ADDR, CFA_REQUEST, CFA_DETAIL, CFA__N };
 static const char FIX_AUDIT_SQL[] =
     "INSERT INTO audit_log (account_id, login, action, target, outcome, client_addr, request_id,"
     " detail) VALUES ($1::bigint, $2, 'calendar.correction.apply', $3, 'ok', $4, $5, $6::jsonb)";
@@ -235,7 +240,7 @@ fix_json(const struct fix *f)
 struct list_state {
     const char *from, *to;
     int csv;
-    const char *p[4];
+    const char *p[CFS__N];
 };
 
 static void
@@ -365,12 +370,12 @@ api_calendar_corrections(struct reqctx *rc)
         return;
     }
     s->csv = fmt != NULL && strcmp(fmt, "csv") == 0;
-    s->p[0] = s->from;
-    s->p[1] = s->to;
-    s->p[2] = NULL;
-    s->p[3] = hx_scope_param(rc);
+    s->p[CFS_FROM] = s->from;
+    s->p[CFS_TO] = s->to;
+    s->p[CFS_CODES] = NULL;
+    s->p[CFS_SCOPE] = hx_scope_param(rc);
     rc->state = s;
-    api_db1(rc, FIX_SELECT_SQL, 4, s->p, on_list);
+    api_db1(rc, FIX_SELECT_SQL, CFS__N, s->p, on_list);
 }
 
 /* ---- POST /api/v1/calendar/corrections/apply ------------------------------------------ */
@@ -379,7 +384,7 @@ struct apply_state {
     struct idem *im;
     const char *codes_json;
     json_t *codes;
-    const char *sel[4];
+    const char *sel[CFS__N];
     struct db_stmt read;
     json_t *resp;
     int status;
@@ -407,6 +412,77 @@ on_applied(struct reqctx *rc, struct db_result *r)
     http_reply_json(rc, s->status, json_incref(s->resp));
 }
 
+/* The codes asked for that no row of res (FIX_SELECT_SQL) carries, as a new array. */
+static json_t *
+missing_codes(json_t *codes, const PGresult *res)
+{
+    json_t *missing = json_array(), *cv;
+    int n = PQntuples(res), c = db_col(res, "code");
+    size_t ci;
+
+    json_array_foreach(codes, ci, cv)
+    {
+        int found = 0;
+
+        for (int i = 0; i < n && !found; i++)
+            found = strcmp(db_val(res, i, c), json_string_value(cv)) == 0;
+        if (!found)
+            json_array_append(missing, cv);
+    }
+    return missing;
+}
+
+/* The event calendar_corrected and the projection update of row i, fixed as f (item: its
+ * JSON in the reply). */
+static void
+fix_stmts(struct reqctx *rc, const PGresult *res, int i, const struct fix *f, json_t *item,
+          struct db_stmt *st)
+{
+    const char **pe = hx_params(rc, CFE__N), **pu = hx_params(rc, CFU__N);
+    int ver = atoi(hx_col(res, i, "version"));
+    json_t *pl = json_deep_copy(item);
+
+    json_object_del(pl, "code");
+    json_object_del(pl, "received_at");
+    json_object_del(pl, "ended_at");
+    json_object_set_new(pl, "change", json_string("calendar correction of a closed dossier"));
+    pe[CFE_DOSSIER] = arena_strdup(rc->arena, hx_col(res, i, "id"));
+    pe[CFE_PROVINCE] = arena_strdup(rc->arena, hx_col(res, i, "province"));
+    pe[CFE_SEQ] = arena_printf(rc->arena, "%d", ver + 1);
+    pe[CFE_STATE] = arena_strdup(rc->arena, hx_col(res, i, "state"));
+    pe[CFE_ACCOUNT] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
+    pe[CFE_LOGIN] = rc->who.login;
+    pe[CFE_REQUEST] = rc->req_id;
+    pe[CFE_ADDR] = rc->client_addr;
+    pe[CFE_PAYLOAD] = hx_json_text(rc, pl);
+    pe[CFE_AGGREGATE] = f->code;
+    pe[CFE_NOW] = hx_ts(rc, rc->now);
+    json_decref(pl);
+    pu[CFU_DOSSIER] = pe[CFE_DOSSIER];
+    pu[CFU_VERSION] = arena_printf(rc->arena, "%d", ver);
+    pu[CFU_APPOINTMENT] = hx_tsp(rc, f->appt_after);
+    pu[CFU_LEGAL_DUE] = hx_tsp(rc, f->due_after);
+    st[0] = (struct db_stmt){FIX_EVENT_SQL, CFE__N, pe};
+    st[1] = (struct db_stmt){FIX_UPDATE_SQL, CFU__N, pu};
+}
+
+/* The audit row calendar.correction.apply (takes audit). */
+static struct db_stmt
+fix_audit_stmt(struct reqctx *rc, const struct apply_state *s, json_t *audit)
+{
+    const char **av = hx_params(rc, CFA__N);
+    json_t *d = json_pack("{s:O,s:o}", "codes", s->codes, "applied", audit);
+
+    av[CFA_ACCOUNT] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
+    av[CFA_LOGIN] = rc->who.login;
+    av[CFA_TARGET] = arena_printf(rc->arena, "%zu dossiers", json_array_size(s->codes));
+    av[CFA_ADDR] = rc->client_addr;
+    av[CFA_REQUEST] = rc->req_id;
+    av[CFA_DETAIL] = hx_json_text(rc, d);
+    json_decref(d);
+    return (struct db_stmt){FIX_AUDIT_SQL, CFA__N, av};
+}
+
 static void
 on_apply_read(struct reqctx *rc, struct idem *im, struct db_result *r)
 {
@@ -415,88 +491,39 @@ on_apply_read(struct reqctx *rc, struct idem *im, struct db_result *r)
     const struct ddl_axis *ax;
     struct mc_err e;
     int n = PQntuples(res), k = 0;
-    struct db_stmt *st = arena_calloc(rc->arena, (size_t)n * 2 + 2, sizeof(*st));
-    json_t *applied = json_array(), *unchanged = json_array(), *missing = json_array();
-    json_t *audit = json_array();
-    size_t ci;
-    json_t *cv;
-    const char **av = arena_calloc(rc->arena, 6, sizeof(*av));
+    struct db_stmt *st;
+    json_t *applied, *unchanged, *audit;
 
     s->im = im;
     ax = hx_axis(rc->w, &e);
     if (ax == NULL) {
-        json_decref(applied);
-        json_decref(unchanged);
-        json_decref(missing);
-        json_decref(audit);
         idem_release_reply_error(rc, im, &e);
         return;
     }
-    json_array_foreach(s->codes, ci, cv)
-    {
-        int found = 0;
-
-        for (int i = 0; i < n && !found; i++)
-            found = strcmp(db_val(res, i, db_col(res, "code")), json_string_value(cv)) == 0;
-        if (!found)
-            json_array_append(missing, cv);
-    }
+    st = arena_calloc(rc->arena, (size_t)n * 2 + 2, sizeof(*st));
+    applied = json_array();
+    unchanged = json_array();
+    audit = json_array();
     for (int i = 0; i < n; i++) {
         struct fix f;
-        const char **pe, **pu;
-        json_t *pl, *item;
-        int ver = atoi(db_val(res, i, db_col(res, "version")));
+        json_t *item;
 
         if (fix_row(rc, ax, res, i, &f) != 1) {
-            json_array_append_new(unchanged, json_string(db_val(res, i, db_col(res, "code"))));
+            json_array_append_new(unchanged, json_string(hx_col(res, i, "code")));
             continue;
         }
         item = fix_json(&f);
         json_array_append(applied, item);
         json_array_append(audit, item);
-        pl = json_deep_copy(item);
-        json_object_del(pl, "code");
-        json_object_del(pl, "received_at");
-        json_object_del(pl, "ended_at");
-        json_object_set_new(pl, "change", json_string("calendar correction of a closed dossier"));
-        pe = arena_calloc(rc->arena, 11, sizeof(*pe));
-        pe[0] = arena_strdup(rc->arena, db_val(res, i, db_col(res, "id")));
-        pe[1] = arena_strdup(rc->arena, db_val(res, i, db_col(res, "province")));
-        pe[2] = arena_printf(rc->arena, "%d", ver + 1);
-        pe[3] = arena_strdup(rc->arena, db_val(res, i, db_col(res, "state")));
-        pe[4] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
-        pe[5] = rc->who.login;
-        pe[6] = rc->req_id;
-        pe[7] = rc->client_addr;
-        pe[8] = hx_json_text(rc, pl);
-        pe[9] = f.code;
-        pe[10] = hx_ts(rc, rc->now);
-        json_decref(pl);
+        fix_stmts(rc, res, i, &f, item, &st[k]);
+        k += 2;
         json_decref(item);
-        pu = arena_calloc(rc->arena, 4, sizeof(*pu));
-        pu[0] = pe[0];
-        pu[1] = arena_printf(rc->arena, "%d", ver);
-        pu[2] = hx_tsp(rc, f.appt_after);
-        pu[3] = hx_tsp(rc, f.due_after);
-        st[k++] = (struct db_stmt){FIX_EVENT_SQL, 11, pe};
-        st[k++] = (struct db_stmt){FIX_UPDATE_SQL, 4, pu};
     }
     s->resp = json_pack("{s:o,s:o,s:o}", "applied", applied, "unchanged", unchanged, "not_found",
-                        missing);
+                        missing_codes(s->codes, res));
     arena_defer(rc->arena, free_json, s->resp);
     s->status = 200;
-    av[0] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
-    av[1] = rc->who.login;
-    av[2] = arena_printf(rc->arena, "%zu dossiers", json_array_size(s->codes));
-    av[3] = rc->client_addr;
-    av[4] = rc->req_id;
-    {
-        json_t *d = json_pack("{s:O,s:o}", "codes", s->codes, "applied", audit);
-
-        av[5] = hx_json_text(rc, d);
-        json_decref(d);
-    }
-    st[k++] = (struct db_stmt){FIX_AUDIT_SQL, 6, av};
+    st[k++] = fix_audit_stmt(rc, s, audit);
     if (im != NULL)
         idem_store_stmt(im, s->status, hx_json_text(rc, s->resp), &st[k++]);
     api_db(rc, st, k, on_applied);
@@ -545,11 +572,8 @@ api_calendar_corrections_apply(struct reqctx *rc)
     }
     s->codes = codes;
     s->codes_json = hx_json_text(rc, codes);
-    s->sel[0] = NULL;
-    s->sel[1] = NULL;
-    s->sel[2] = s->codes_json;
-    s->sel[3] = NULL; /* administrator: everything */
-    s->read = (struct db_stmt){FIX_SELECT_SQL, 4, s->sel};
+    s->sel[CFS_CODES] = s->codes_json; /* no window; administrator: everything */
+    s->read = (struct db_stmt){FIX_SELECT_SQL, CFS__N, s->sel};
     rc->state = s;
     idem_begin_read(rc, &s->read, 1, on_apply_read);
     return;

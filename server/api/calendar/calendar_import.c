@@ -52,11 +52,12 @@
 
 const char CIMP_FINGERPRINT_SQL[] =
     "SELECT md5(coalesce(string_agg(day::text || ' ' || working::text || ' ' || reason || ' '"
-    " || coalesce(note, ''), E'\\n' ORDER BY day), '')) FROM calendar_day";
+    " || coalesce(note, ''), E'\\n' ORDER BY day), '')) AS fingerprint FROM calendar_day";
 
 const char *const CIMP_OPEN_SQL = DSQL_REPROJECT_SELECT;
 
 /* Division by zero (22012) when calendar_day changed since the evaluation's read. */
+enum { CI_GUARD_FINGERPRINT, CI_GUARD__N };
 static const char CIMP_GUARD_SQL[] =
     "SELECT 1 / (CASE WHEN (SELECT md5(coalesce(string_agg(day::text || ' ' || working::text"
     " || ' ' || reason || ' ' || coalesce(note, ''), E'\\n' ORDER BY day), ''))"
@@ -71,6 +72,8 @@ static const char CIMP_GUARD_SQL[] =
  * other writer of a dossier (api/dossier/dossier_sql.c, api/dossier/dossier_reproject.c)
  * leaves them.
  */
+enum { CI_UPS_ROWS /* JSON [{day, working, reason, note}] */, CI_UPS_SOURCE, CI_UPS_NOW,
+       CI_UPS__N };
 static const char CIMP_UPSERT_SQL[] =
     "INSERT INTO calendar_day (day, working, reason, note, source, updated_at)"
     " SELECT x.day, x.working, x.reason, x.note, $2, $3::timestamptz"
@@ -78,6 +81,9 @@ static const char CIMP_UPSERT_SQL[] =
     " ON CONFLICT (day) DO UPDATE SET working = EXCLUDED.working, reason = EXCLUDED.reason,"
     "   note = EXCLUDED.note, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at";
 
+enum { CI_EV_DOSSIER, CI_EV_PROVINCE, CI_EV_SEQ, CI_EV_STATE /* from and to */, CI_EV_ACCOUNT,
+       CI_EV_LOGIN, CI_EV_ROLE, CI_EV_REQUEST, CI_EV_ADDR, CI_EV_PAYLOAD,
+       CI_EV_AGGREGATE /* the dossier code */, CI_EV_NOW, CI_EV__N };
 static const char CIMP_EVENT_SQL[] =
     "INSERT INTO dossier_event (dossier_id, province, seq, type, from_state, to_state,"
     " occurred_at, actor_account_id, actor_login, actor_role, request_id, client_addr,"
@@ -85,11 +91,15 @@ static const char CIMP_EVENT_SQL[] =
     " VALUES ($1::bigint, $2, $3::int, 'calendar_reprojected', $4::smallint, $4::smallint,"
     " $12::timestamptz, $5::bigint, $6, $7, $8, $9, $10::jsonb, $11)";
 
+enum { CI_UPD_DOSSIER, CI_UPD_VERSION /* as read */, CI_UPD_APPOINTMENT, CI_UPD_LEGAL_DUE,
+       CI_UPD__N };
 static const char CIMP_UPDATE_SQL[] =
     "UPDATE dossier SET appointment_at = $3::timestamptz, legal_due_at = $4::timestamptz,"
     " version = version + 1, updated_at = now()"
     " WHERE id = $1::bigint AND version = $2::int AND ended_at IS NULL";
 
+enum { CI_AU_ACCOUNT, CI_AU_LOGIN, CI_AU_TARGET, CI_AU_ADDR, CI_AU_REQUEST, CI_AU_DETAIL,
+       CI_AU__N };
 static const char CIMP_AUDIT_SQL[] =
     "INSERT INTO audit_log (account_id, login, action, target, outcome, client_addr, request_id,"
     " detail) VALUES ($1::bigint, $2, 'calendar.import.apply', $3, 'ok', $4, $5, $6::jsonb)";
@@ -329,47 +339,10 @@ entry_json(const struct wcal_entry *en)
                      "note", en->note);
 }
 
-int
-cimp_evaluate(struct cimp *c, const struct config *cfg, const PGresult *rows,
-              const char *fingerprint, struct mc_err *e)
+/* The diff, in date order of the announcement's rows. */
+static void
+diff_rows(struct cimp *c)
 {
-    struct wcal_import_issue *is = xcalloc(CIMP_MAX_ISSUES, sizeof(*is));
-    struct wcal_opts o;
-    struct wcal_entry *merged = NULL;
-    size_t nis = 0, nmerged = 0;
-    long blocking;
-    int32_t lo, hi;
-
-    c->fingerprint = arena_strdup(c->a, fingerprint != NULL ? fingerprint : "");
-    if (calendar_read_rows(rows, INT32_MIN, INT32_MIN, &c->loaded, &c->nloaded, &c->sc, &c->nsc,
-                           e) != 0)
-        goto fail;
-    calendar_opts(cfg, c->sc, c->nsc, &o);
-    if (c->nrows == 0 && c->blocking > 0) {
-        free(is);
-        return 0; /* every row is malformed: nothing more to check */
-    }
-    blocking = wcal_import_check(&o, c->loaded, c->nloaded, c->rows, c->nrows, c->year, c->override,
-                                 is, CIMP_MAX_ISSUES, &nis, &c->year, e);
-    if (blocking < 0)
-        goto fail;
-    for (size_t i = 0; i < nis && i < CIMP_MAX_ISSUES; i++)
-        refuse(c, is[i].row, 0, is[i].day, is[i].problem, is[i].detail);
-    free(is);
-    is = NULL;
-    if (c->blocking > 0)
-        return 0; /* refused: no diff */
-    c->cur = calendar_build(cfg, c->loaded, c->nloaded, c->sc, c->nsc, e);
-    if (c->cur == NULL)
-        goto fail;
-    wcal_import_merge(c->loaded, c->nloaded, c->rows, c->nrows, &merged, &nmerged);
-    c->cand = calendar_build(cfg, merged, nmerged, c->sc, c->nsc, e);
-    free(merged);
-    if (c->cand == NULL) {
-        e->code = ERR_VALIDATION;
-        goto fail;
-    }
-    /* the diff, in date order of the announcement's rows */
     for (size_t i = 0; i < c->nrows; i++) {
         const struct wcal_entry *r = &c->rows[i], *old = NULL;
         const char *kind;
@@ -399,7 +372,12 @@ cimp_evaluate(struct cimp *c, const struct config *cfg, const PGresult *rows,
         json_object_set_new(it, "after", entry_json(r));
         json_array_append_new(c->diff, it);
     }
-    /* loaded rows of the year the announcement does not mention stay as they are */
+}
+
+/* Loaded rows of the year the announcement does not mention stay as they are. */
+static void
+kept_rows(struct cimp *c)
+{
     for (size_t k = 0; k < c->nloaded; k++) {
         size_t i;
 
@@ -414,9 +392,14 @@ cimp_evaluate(struct cimp *c, const struct config *cfg, const PGresult *rows,
             json_array_append_new(c->kept, it);
         }
     }
-    /* the days whose working time changes, around the year (compensations may cross it) */
-    lo = cal_days(c->year - 1, 1, 1);
-    hi = cal_days(c->year + 1, 12, 31);
+}
+
+/* The days whose working time changes, around the year (compensations may cross it). */
+static void
+changed_window(struct cimp *c)
+{
+    int32_t lo = cal_days(c->year - 1, 1, 1), hi = cal_days(c->year + 1, 12, 31);
+
     if (lo < wcal_first_day(c->cand))
         lo = wcal_first_day(c->cand);
     if (hi > wcal_last_day(c->cand))
@@ -431,74 +414,157 @@ cimp_evaluate(struct cimp *c, const struct config *cfg, const PGresult *rows,
         cal_format_date(c->from, c->from_text);
         cal_format_date(c->to, c->to_text);
     }
+}
+
+/* The current and the candidate calendars, the diff, the window and the candidate's axis. */
+static int
+candidate(struct cimp *c, const struct config *cfg, struct mc_err *e)
+{
+    struct wcal_entry *merged = NULL;
+    size_t nmerged = 0;
+
+    c->cur = calendar_build(cfg, c->loaded, c->nloaded, c->sc, c->nsc, e);
+    if (c->cur == NULL)
+        return -1;
+    wcal_import_merge(c->loaded, c->nloaded, c->rows, c->nrows, &merged, &nmerged);
+    c->cand = calendar_build(cfg, merged, nmerged, c->sc, c->nsc, e);
+    free(merged);
+    if (c->cand == NULL) {
+        e->code = ERR_VALIDATION;
+        return -1;
+    }
+    diff_rows(c);
+    kept_rows(c);
+    changed_window(c);
     c->ax = xcalloc(1, sizeof(*c->ax));
     if (ddl_axis_init(c->ax, c->cand, e) != 0) {
         free(c->ax);
         c->ax = NULL;
-        goto fail;
+        return -1;
     }
     return 0;
-fail:
-    free(is);
-    return -1;
 }
 
-static int64_t
-col_ts(const PGresult *res, int i, const char *col)
+int
+cimp_evaluate(struct cimp *c, const struct config *cfg, const PGresult *rows,
+              const char *fingerprint, struct mc_err *e)
 {
-    const char *v = db_val(res, i, db_col(res, col));
+    struct wcal_import_issue *is;
+    struct wcal_opts o;
+    size_t nis = 0;
+    long blocking;
+
+    c->fingerprint = arena_strdup(c->a, fingerprint != NULL ? fingerprint : "");
+    if (calendar_read_rows(rows, INT32_MIN, INT32_MIN, &c->loaded, &c->nloaded, &c->sc, &c->nsc,
+                           e) != 0)
+        return -1;
+    calendar_opts(cfg, c->sc, c->nsc, &o);
+    if (c->nrows == 0 && c->blocking > 0)
+        return 0; /* every row is malformed: nothing more to check */
+    is = xcalloc(CIMP_MAX_ISSUES, sizeof(*is));
+    blocking = wcal_import_check(&o, c->loaded, c->nloaded, c->rows, c->nrows, c->year, c->override,
+                                 is, CIMP_MAX_ISSUES, &nis, &c->year, e);
+    for (size_t i = 0; blocking >= 0 && i < nis && i < CIMP_MAX_ISSUES; i++)
+        refuse(c, is[i].row, 0, is[i].day, is[i].problem, is[i].detail);
+    free(is);
+    if (blocking < 0)
+        return -1;
+    if (c->blocking > 0)
+        return 0; /* refused: no diff */
+    return candidate(c, cfg, e);
+}
+
+/* The columns of CIMP_OPEN_SQL rows that the evaluation reads. */
+enum { CI_MV_ID, CI_MV_PROVINCE, CI_MV_CODE, CI_MV_STATE, CI_MV_VERSION, CI_MV_UNIT,
+       CI_MV_VALUE, CI_MV_CUTOFF, CI_MV_MAX, CI_MV_RECEIVED, CI_MV_APPOINTMENT,
+       CI_MV_LEGAL_DUE, CI_MV_PAUSES, CI_MV__N };
+static const char *const CI_MV_NAMES[CI_MV__N] = {
+    [CI_MV_ID] = "id",
+    [CI_MV_PROVINCE] = "province",
+    [CI_MV_CODE] = "code",
+    [CI_MV_STATE] = "state",
+    [CI_MV_VERSION] = "version",
+    [CI_MV_UNIT] = "duration_unit",
+    [CI_MV_VALUE] = "duration_value",
+    [CI_MV_CUTOFF] = "cutoff_minute",
+    [CI_MV_MAX] = "max_minutes",
+    [CI_MV_RECEIVED] = "received_at",
+    [CI_MV_APPOINTMENT] = "appointment_at",
+    [CI_MV_LEGAL_DUE] = "legal_due_at",
+    [CI_MV_PAUSES] = "pauses",
+};
+
+static int64_t
+col_ts(const PGresult *res, int i, int c)
+{
+    const char *v = db_val(res, i, c);
 
     return v != NULL && v[0] != '\0' ? strtoll(v, NULL, 10) : 0;
+}
+
+/*
+ * Row i re-projected on the candidate axis, as reproject_row (api/dossier/dossier_reproject.c):
+ * 0 with *appt and *due, -1 when its duration cannot be computed (the row is skipped).
+ */
+static int
+reproject(const struct cimp *c, const PGresult *res, int i, const int *col, int64_t *appt,
+          int64_t *due)
+{
+    struct ddl_duration dur;
+    struct mc_err e;
+    const char *cut = db_val(res, i, col[CI_MV_CUTOFF]);
+    const char *mm = db_val(res, i, col[CI_MV_MAX]);
+    json_t *pauses, *pz;
+    size_t k;
+
+    if (dapi_duration(db_val(res, i, col[CI_MV_UNIT]), atoi(db_val(res, i, col[CI_MV_VALUE])),
+                      cut[0] ? atoi(cut) : -1, &dur, &e) != 0 ||
+        dapi_start_clock(c->ax, col_ts(res, i, col[CI_MV_RECEIVED]), &dur, mm[0] ? atoi(mm) : 0,
+                         appt, due, &e) != 0)
+        return -1;
+    pauses = json_loads(db_val(res, i, col[CI_MV_PAUSES]), 0, NULL);
+    json_array_foreach(pauses, k, pz)
+    {
+        json_t *s = json_array_get(pz, 2);
+
+        if (json_is_integer(s))
+            *due = ddl_instant(c->ax,
+                               ddl_pos(c->ax, *due) +
+                                   ddl_between(c->ax, json_integer_value(json_array_get(pz, 1)),
+                                               json_integer_value(s)));
+    }
+    json_decref(pauses);
+    return 0;
 }
 
 void
 cimp_moved(struct cimp *c, const PGresult *res)
 {
     int n = res != NULL ? PQntuples(res) : 0;
+    int col[CI_MV__N];
 
     if (c->ax == NULL || c->from > c->to)
         return;
+    hx_cols(res, CI_MV_NAMES, CI_MV__N, col);
     c->mv = xcalloc((size_t)n + 1, sizeof(*c->mv));
     for (int i = 0; i < n; i++) {
-        struct ddl_duration dur;
-        struct mc_err e;
         int64_t appt = 0, due = 0;
-        const char *cut = db_val(res, i, db_col(res, "cutoff_minute"));
-        const char *mm = db_val(res, i, db_col(res, "max_minutes"));
         struct cimp_move *m = &c->mv[c->nmv];
-        json_t *pauses, *pz, *it;
-        size_t k;
+        json_t *it;
 
-        /* as reproject_row (api/dossier/dossier_reproject.c), on the candidate axis */
-        if (dapi_duration(db_val(res, i, db_col(res, "duration_unit")),
-                             atoi(db_val(res, i, db_col(res, "duration_value"))),
-                             cut[0] ? atoi(cut) : -1, &dur, &e) != 0 ||
-            dapi_start_clock(c->ax, col_ts(res, i, "received_at"), &dur, mm[0] ? atoi(mm) : 0,
-                                &appt, &due, &e) != 0)
+        if (reproject(c, res, i, col, &appt, &due) != 0)
             continue;
-        pauses = json_loads(db_val(res, i, db_col(res, "pauses")), 0, NULL);
-        json_array_foreach(pauses, k, pz)
-        {
-            json_t *s = json_array_get(pz, 2);
-
-            if (json_is_integer(s))
-                due = ddl_instant(c->ax,
-                                  ddl_pos(c->ax, due) +
-                                      ddl_between(c->ax, json_integer_value(json_array_get(pz, 1)),
-                                                  json_integer_value(s)));
-        }
-        json_decref(pauses);
-        m->appt_before = col_ts(res, i, "appointment_at");
-        m->due_before = col_ts(res, i, "legal_due_at");
+        m->appt_before = col_ts(res, i, col[CI_MV_APPOINTMENT]);
+        m->due_before = col_ts(res, i, col[CI_MV_LEGAL_DUE]);
         if (appt == m->appt_before && due == m->due_before)
             continue;
         m->appt_after = appt;
         m->due_after = due;
-        m->id = arena_strdup(c->a, db_val(res, i, db_col(res, "id")));
-        m->province = arena_strdup(c->a, db_val(res, i, db_col(res, "province")));
-        m->state = arena_strdup(c->a, db_val(res, i, db_col(res, "state")));
-        m->code = arena_strdup(c->a, db_val(res, i, db_col(res, "code")));
-        m->version = atoi(db_val(res, i, db_col(res, "version")));
+        m->id = arena_strdup(c->a, db_val(res, i, col[CI_MV_ID]));
+        m->province = arena_strdup(c->a, db_val(res, i, col[CI_MV_PROVINCE]));
+        m->state = arena_strdup(c->a, db_val(res, i, col[CI_MV_STATE]));
+        m->code = arena_strdup(c->a, db_val(res, i, col[CI_MV_CODE]));
+        m->version = atoi(db_val(res, i, col[CI_MV_VERSION]));
         c->nmv++;
         it = json_object();
         json_object_set_new(it, "code", json_string(m->code));
@@ -563,82 +629,99 @@ json_text(struct cimp *c, json_t *j)
     return r;
 }
 
+/* The actor of an apply unit (NULLs from the command line) and the unit's one now. */
+struct cimp_actor {
+    const char *account_id, *login, *role, *client_addr, *request_id, *now;
+};
+
+/* The event calendar_reprojected and the projection update of moved dossier m. */
+static void
+move_stmts(struct cimp *c, const struct cimp_move *m, const struct cimp_actor *who,
+           struct db_stmt *st)
+{
+    const char **pe = arena_calloc(c->a, CI_EV__N, sizeof(*pe));
+    const char **pu = arena_calloc(c->a, CI_UPD__N, sizeof(*pu));
+    json_t *pl = json_pack("{s:s,s:o,s:o,s:o,s:o}", "change",
+                           arena_printf(c->a, "calendar import %d", c->year),
+                           "appointment_before", hx_ts_json(m->appt_before), "appointment_after",
+                           hx_ts_json(m->appt_after), "legal_due_before",
+                           hx_ts_json(m->due_before), "legal_due_after", hx_ts_json(m->due_after));
+
+    pe[CI_EV_DOSSIER] = m->id;
+    pe[CI_EV_PROVINCE] = m->province;
+    pe[CI_EV_SEQ] = arena_printf(c->a, "%d", m->version + 1);
+    pe[CI_EV_STATE] = m->state;
+    pe[CI_EV_ACCOUNT] = who->account_id;
+    pe[CI_EV_LOGIN] = who->login;
+    pe[CI_EV_ROLE] = who->role;
+    pe[CI_EV_REQUEST] = who->request_id;
+    pe[CI_EV_ADDR] = who->client_addr;
+    pe[CI_EV_PAYLOAD] = json_text(c, pl);
+    pe[CI_EV_AGGREGATE] = m->code;
+    pe[CI_EV_NOW] = who->now;
+    pu[CI_UPD_DOSSIER] = m->id;
+    pu[CI_UPD_VERSION] = arena_printf(c->a, "%d", m->version);
+    pu[CI_UPD_APPOINTMENT] = ts_param(c, m->appt_after);
+    pu[CI_UPD_LEGAL_DUE] = ts_param(c, m->due_after);
+    st[0] = (struct db_stmt){CIMP_EVENT_SQL, CI_EV__N, pe};
+    st[1] = (struct db_stmt){CIMP_UPDATE_SQL, CI_UPD__N, pu};
+}
+
+/* The audit row calendar.import.apply. */
+static struct db_stmt
+audit_stmt(struct cimp *c, const struct cimp_actor *who)
+{
+    const char **av = arena_calloc(c->a, CI_AU__N, sizeof(*av));
+    json_t *codes = json_array();
+    json_t *d;
+
+    for (size_t i = 0; i < c->nmv; i++)
+        json_array_append_new(codes, json_string(c->mv[i].code));
+    d = json_pack("{s:s,s:i,s:b,s:I,s:I,s:I,s:o,s:O}", "via", who->request_id ? "api" : "cli",
+                  "year", c->year, "override", c->override, "added", (json_int_t)c->nadded,
+                  "changed", (json_int_t)c->nchanged, "unchanged", (json_int_t)c->nunchanged,
+                  "moved", codes, "refusals_overridden", c->refusals);
+    av[CI_AU_ACCOUNT] = who->account_id;
+    av[CI_AU_LOGIN] = who->login;
+    av[CI_AU_TARGET] = arena_printf(c->a, "calendar %d", c->year);
+    av[CI_AU_ADDR] = who->client_addr;
+    av[CI_AU_REQUEST] = who->request_id;
+    av[CI_AU_DETAIL] = json_text(c, d);
+    return (struct db_stmt){CIMP_AUDIT_SQL, CI_AU__N, av};
+}
+
 size_t
 cimp_write_stmts(struct cimp *c, const char *account_id, const char *login, const char *role,
                  const char *client_addr, const char *request_id, const char *source,
                  const char *token, struct db_stmt *st)
 {
-    const char **g = arena_calloc(c->a, 1, sizeof(*g));
-    const char **u = arena_calloc(c->a, 3, sizeof(*u));
-    const char *now = ts_param(c, clock_now()); /* the unit's one now */
-    const char **av = arena_calloc(c->a, 6, sizeof(*av));
-    const char **nv = arena_calloc(c->a, 2, sizeof(*nv));
-    const char *change = arena_printf(c->a, "calendar import %d", c->year);
+    const char **g = arena_calloc(c->a, CI_GUARD__N, sizeof(*g));
+    const char **u = arena_calloc(c->a, CI_UPS__N, sizeof(*u));
+    const char **nv = arena_calloc(c->a, CAL_NOTIFY__N, sizeof(*nv));
+    /* the unit's one now */
+    struct cimp_actor who = {account_id, login,      role,
+                             client_addr, request_id, ts_param(c, clock_now())};
     json_t *rows = json_array();
     size_t k = 0;
 
-    g[0] = c->fingerprint;
-    st[k++] = (struct db_stmt){CIMP_GUARD_SQL, 1, g};
+    g[CI_GUARD_FINGERPRINT] = c->fingerprint;
+    st[k++] = (struct db_stmt){CIMP_GUARD_SQL, CI_GUARD__N, g};
     for (size_t i = 0; i < c->nrows; i++) {
         json_t *it = entry_json(&c->rows[i]);
 
         json_object_set_new(it, "day", day_json(c->rows[i].day));
         json_array_append_new(rows, it);
     }
-    u[0] = json_text(c, rows);
-    u[1] = source;
-    u[2] = now;
-    st[k++] = (struct db_stmt){CIMP_UPSERT_SQL, 3, u};
-    for (size_t i = 0; i < c->nmv; i++) {
-        const struct cimp_move *m = &c->mv[i];
-        const char **pe = arena_calloc(c->a, 12, sizeof(*pe));
-        const char **pu = arena_calloc(c->a, 4, sizeof(*pu));
-        json_t *pl = json_pack("{s:s,s:o,s:o,s:o,s:o}", "change", change, "appointment_before",
-                               hx_ts_json(m->appt_before), "appointment_after",
-                               hx_ts_json(m->appt_after), "legal_due_before",
-                               hx_ts_json(m->due_before), "legal_due_after",
-                               hx_ts_json(m->due_after));
-
-        pe[0] = m->id;
-        pe[1] = m->province;
-        pe[2] = arena_printf(c->a, "%d", m->version + 1);
-        pe[3] = m->state;
-        pe[4] = account_id;
-        pe[5] = login;
-        pe[6] = role;
-        pe[7] = request_id;
-        pe[8] = client_addr;
-        pe[9] = json_text(c, pl);
-        pe[10] = m->code;
-        pe[11] = now;
-        pu[0] = m->id;
-        pu[1] = arena_printf(c->a, "%d", m->version);
-        pu[2] = ts_param(c, m->appt_after);
-        pu[3] = ts_param(c, m->due_after);
-        st[k++] = (struct db_stmt){CIMP_EVENT_SQL, 12, pe};
-        st[k++] = (struct db_stmt){CIMP_UPDATE_SQL, 4, pu};
-    }
-    av[0] = account_id;
-    av[1] = login;
-    av[2] = arena_printf(c->a, "calendar %d", c->year);
-    av[3] = client_addr;
-    av[4] = request_id;
-    {
-        json_t *codes = json_array();
-        json_t *d;
-
-        for (size_t i = 0; i < c->nmv; i++)
-            json_array_append_new(codes, json_string(c->mv[i].code));
-        d = json_pack("{s:s,s:i,s:b,s:I,s:I,s:I,s:o,s:O}", "via", request_id ? "api" : "cli",
-                      "year", c->year, "override", c->override, "added", (json_int_t)c->nadded,
-                      "changed", (json_int_t)c->nchanged, "unchanged", (json_int_t)c->nunchanged,
-                      "moved", codes, "refusals_overridden", c->refusals);
-        av[5] = json_text(c, d);
-    }
-    st[k++] = (struct db_stmt){CIMP_AUDIT_SQL, 6, av};
-    nv[0] = CALENDAR_CHANNEL;
-    nv[1] = arena_printf(c->a, "%s import %d", token, c->year);
-    st[k++] = (struct db_stmt){CALENDAR_NOTIFY_SQL, 2, nv};
+    u[CI_UPS_ROWS] = json_text(c, rows);
+    u[CI_UPS_SOURCE] = source;
+    u[CI_UPS_NOW] = who.now;
+    st[k++] = (struct db_stmt){CIMP_UPSERT_SQL, CI_UPS__N, u};
+    for (size_t i = 0; i < c->nmv; i++, k += 2)
+        move_stmts(c, &c->mv[i], &who, &st[k]);
+    st[k++] = audit_stmt(c, &who);
+    nv[CAL_NOTIFY_CHANNEL] = CALENDAR_CHANNEL;
+    nv[CAL_NOTIFY_PAYLOAD] = arena_printf(c->a, "%s import %d", token, c->year);
+    st[k++] = (struct db_stmt){CALENDAR_NOTIFY_SQL, CAL_NOTIFY__N, nv};
     return k;
 }
 
@@ -648,8 +731,8 @@ struct import_state {
     struct cimp c;
     int apply;
     struct idem *im;
-    const char *prov[1];
-    const char *win[2];
+    const char *prov[CAL_ROWS__N];
+    const char *win[CIMP_OPEN__N];
     struct db_stmt reads[2];
     json_t *resp;
 };
@@ -753,7 +836,7 @@ write_import(struct reqctx *rc, struct import_state *s)
         idem_store_stmt(s->im, 200, arena_strdup(rc->arena, t), &st[k++]);
         free(t);
     }
-    st[k++] = (struct db_stmt){CALENDAR_ROWS_SQL, 1, s->prov};
+    st[k++] = (struct db_stmt){CALENDAR_ROWS_SQL, CAL_ROWS__N, s->prov};
     api_db(rc, st, (int)k, on_applied);
 }
 
@@ -786,7 +869,8 @@ evaluate(struct reqctx *rc, struct import_state *s, struct db_result *r)
     struct mc_err e;
 
     err_clear(&e);
-    if (cimp_evaluate(&s->c, rc->app->cfg, r->res[0], db_val(r->res[1], 0, 0), &e) != 0) {
+    if (cimp_evaluate(&s->c, rc->app->cfg, r->res[0], hx_col(r->res[1], 0, "fingerprint"),
+                      &e) != 0) {
         fail(rc, s, &e);
         return;
     }
@@ -798,9 +882,9 @@ evaluate(struct reqctx *rc, struct import_state *s, struct db_result *r)
         after_moved(rc, s);
         return;
     }
-    s->win[0] = s->c.from_text;
-    s->win[1] = s->c.to_text;
-    api_db1(rc, CIMP_OPEN_SQL, 2, s->win, on_open_rows);
+    s->win[CIMP_OPEN_FROM] = s->c.from_text;
+    s->win[CIMP_OPEN_TO] = s->c.to_text;
+    api_db1(rc, CIMP_OPEN_SQL, CIMP_OPEN__N, s->win, on_open_rows);
 }
 
 static void
@@ -879,8 +963,8 @@ api_calendar_import(struct reqctx *rc)
     rc->state = s;
     if (cimp_parse(&s->c, format, content, json_string_length(cv), &e) != 0)
         goto bad;
-    s->prov[0] = rc->app->cfg->province_code;
-    s->reads[0] = (struct db_stmt){CALENDAR_ROWS_SQL, 1, s->prov};
+    s->prov[CAL_ROWS_PROVINCE] = rc->app->cfg->province_code;
+    s->reads[0] = (struct db_stmt){CALENDAR_ROWS_SQL, CAL_ROWS__N, s->prov};
     s->reads[1] = (struct db_stmt){CIMP_FINGERPRINT_SQL, 0, NULL};
     if (s->apply)
         idem_begin_read(rc, s->reads, 2, on_claimed_read);

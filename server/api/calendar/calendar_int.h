@@ -46,6 +46,7 @@ const char *calendar_own_token(const struct app *app);
 
 /* "SELECT pg_notify($1, $2)" */
 extern const char CALENDAR_NOTIFY_SQL[];
+enum { CAL_NOTIFY_CHANNEL, CAL_NOTIFY_PAYLOAD, CAL_NOTIFY__N };
 
 /* ---- the announcement import (api/calendar/calendar_import.c) ------------------------ */
 
@@ -81,10 +82,12 @@ struct cimp {
     size_t nmv;
 };
 
-/* Fingerprint of every calendar_day row (one text column), read with the rows. */
+/* Fingerprint of every calendar_day row (one text column, "fingerprint"), read with the
+   rows. */
 extern const char CIMP_FINGERPRINT_SQL[];
-/* Open dossiers whose window crosses [$1, $2] (DSQL_REPROJECT_SELECT). */
+/* Open dossiers whose window crosses a range of local dates (DSQL_REPROJECT_SELECT). */
 extern const char *const CIMP_OPEN_SQL;
+enum { CIMP_OPEN_FROM, CIMP_OPEN_TO, CIMP_OPEN__N };
 
 void cimp_init(struct cimp *c, int year, int override);
 void cimp_free(struct cimp *c);

@@ -25,6 +25,7 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "domain/cal.h"
+#include "domain/pver.h"
 #include "domain/role.h"
 #include "http/jin.h"
 #include "http/reqctx.h"
@@ -113,8 +114,7 @@ cat_fold_param(struct reqctx *rc, const char **out, struct mc_err *e)
 int
 cat_level_valid(const char *s)
 {
-    return s != NULL && (strcmp(s, "central") == 0 || strcmp(s, "province") == 0 ||
-                         strcmp(s, "district") == 0 || strcmp(s, "commune") == 0);
+    return pver_level_valid(s);
 }
 
 const char *
@@ -238,7 +238,7 @@ cat_field_code_valid(const char *s)
 int32_t
 cat_district_last_day(void)
 {
-    return cal_days(2025, 6, 30);
+    return pver_district_last_day();
 }
 
 const char *

@@ -28,23 +28,20 @@ static const char FIELDS_SQL[] =
     "       AS procedures"
     "  FROM field f ORDER BY f.code";
 
+/* A field as JSON (the list and the insert). */
+static const struct hx_jcol FIELD_ROW[] = {
+    {"code", NULL, HX_TEXT},
+    {"name", NULL, HX_TEXT},
+    {"procedures", NULL, HX_INT},
+};
+#define FIELD_ROW_N ((int)(sizeof(FIELD_ROW) / sizeof(FIELD_ROW[0])))
+
 static void
 on_fields(struct reqctx *rc, struct db_result *r)
 {
-    json_t *items;
-
     if (cat_db_failed(rc, r))
         return;
-    items = json_array();
-    for (int i = 0; i < PQntuples(r->res[0]); i++) {
-        json_t *o = json_object();
-
-        json_object_set_new(o, "code", cat_col_str(r->res[0], i, "code"));
-        json_object_set_new(o, "name", cat_col_str(r->res[0], i, "name"));
-        json_object_set_new(o, "procedures", cat_col_int(r->res[0], i, "procedures"));
-        json_array_append_new(items, o);
-    }
-    http_reply_json(rc, 200, api_page(items, NULL));
+    http_reply_json(rc, 200, api_page(hx_rows_json(r->res[0], FIELD_ROW, FIELD_ROW_N), NULL));
 }
 
 void
@@ -53,21 +50,16 @@ api_fields_list(struct reqctx *rc)
     api_db1(rc, FIELDS_SQL, 0, NULL, on_fields);
 }
 
+enum { FLD_CODE, FLD_NAME, FLD__N };
 static const char FIELD_INSERT_SQL[] =
     "INSERT INTO field (code, name) VALUES ($1, $2) RETURNING code, name, 0 AS procedures";
 
 static void
 on_field_insert(struct reqctx *rc, struct db_result *r)
 {
-    json_t *o;
-
     if (cat_db_failed(rc, r))
         return;
-    o = json_object();
-    json_object_set_new(o, "code", cat_col_str(r->res[0], 0, "code"));
-    json_object_set_new(o, "name", cat_col_str(r->res[0], 0, "name"));
-    json_object_set_new(o, "procedures", json_integer(0));
-    http_reply_json(rc, 201, o);
+    http_reply_json(rc, 201, hx_row_set(json_object(), r->res[0], 0, FIELD_ROW, FIELD_ROW_N));
 }
 
 void
@@ -76,7 +68,7 @@ api_field_create(struct reqctx *rc)
     static const char *const keys[] = {"code", "name", NULL};
     struct mc_err e;
     const char *code = NULL, *name = NULL;
-    const char **v = arena_calloc(rc->arena, 2, sizeof(*v));
+    const char **v = hx_params(rc, FLD__N);
     struct db_stmt *st = arena_alloc(rc->arena, sizeof(*st));
 
     err_clear(&e);
@@ -87,9 +79,9 @@ api_field_create(struct reqctx *rc)
         err_field(&e, ERR_BAD_CODE, "code", "field code: 1-32 letters, digits, '.', '_', '-'");
         goto fail;
     }
-    v[0] = code;
-    v[1] = name;
-    cat_stmt(st, FIELD_INSERT_SQL, 2, v);
+    v[FLD_CODE] = code;
+    v[FLD_NAME] = name;
+    cat_stmt(st, FIELD_INSERT_SQL, FLD__N, v);
     api_db(rc, st, 1, on_field_insert);
     return;
 fail:
@@ -105,6 +97,8 @@ fail:
     " v.steps::text AS steps, v.documents::text AS documents, v.fees::text AS fees,"               \
     " v.cases::text AS cases, v.resolving_level, v.legal_basis"
 
+enum { PL_FIELD, PL_LEVEL, PL_QFOLD /* ?q= folded */, PL_AT, PL_AFTER /* the cursor's code */,
+       PL_LIMIT, PL__N };
 static const char PROCEDURES_LIST_SQL[] =
     "SELECT p.code, p.name, f.code AS field_code, f.name AS field_name,"
     "       to_json(p.levels)::text AS levels, " VERSION_COLS
@@ -119,23 +113,23 @@ static const char PROCEDURES_LIST_SQL[] =
     "   AND ($5::text IS NULL OR p.code > $5)"
     " ORDER BY p.code LIMIT $6::int";
 
+/* A version as JSON (the columns of VERSION_COLS). */
+static const struct hx_jcol VERSION_ROW[] = {
+    {"version", NULL, HX_INT},          {"duration_value", NULL, HX_INT},
+    {"cutoff_minute", NULL, HX_INT},    {"max_minutes", NULL, HX_INT},
+    {"effective_from", NULL, HX_TEXT},  {"effective_to", NULL, HX_TEXT},
+    {"duration_unit", NULL, HX_TEXT},   {"resolving_level", NULL, HX_TEXT},
+    {"legal_basis", NULL, HX_TEXT},     {"pause_reasons", NULL, HX_JSON},
+    {"legs", NULL, HX_JSON},            {"steps", NULL, HX_JSON},
+    {"documents", NULL, HX_JSON},       {"fees", NULL, HX_JSON},
+    {"cases", NULL, HX_JSON},
+};
+
 static json_t *
 version_json(const PGresult *res, int row)
 {
-    json_t *o = json_object();
-    static const char *const texts[] = {"effective_from", "effective_to", "duration_unit",
-                                        "resolving_level", "legal_basis"};
-    static const char *const ints[] = {"version", "duration_value", "cutoff_minute", "max_minutes"};
-    static const char *const jsons[] = {"pause_reasons", "legs", "steps",
-                                        "documents",     "fees", "cases"};
-
-    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
-        json_object_set_new(o, ints[i], cat_col_int(res, row, ints[i]));
-    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-        json_object_set_new(o, texts[i], cat_col_str(res, row, texts[i]));
-    for (size_t i = 0; i < sizeof(jsons) / sizeof(jsons[0]); i++)
-        json_object_set_new(o, jsons[i], cat_col_json(res, row, jsons[i]));
-    return o;
+    return hx_row_set(json_object(), res, row, VERSION_ROW,
+                      (int)(sizeof(VERSION_ROW) / sizeof(VERSION_ROW[0])));
 }
 
 static json_t *
@@ -176,34 +170,37 @@ api_procedures_list(struct reqctx *rc)
 {
     struct mc_err e;
     struct list_state *s = arena_alloc(rc->arena, sizeof(*s));
-    const char **v = arena_calloc(rc->arena, 6, sizeof(*v));
+    const char **v = hx_params(rc, PL__N);
     struct db_stmt *st = arena_alloc(rc->arena, sizeof(*st));
 
     err_clear(&e);
-    v[0] = cat_qparam(rc, "field");
-    v[1] = cat_qparam(rc, "level");
-    if (v[0] != NULL && !cat_field_code_valid(v[0])) {
+    v[PL_FIELD] = cat_qparam(rc, "field");
+    v[PL_LEVEL] = cat_qparam(rc, "level");
+    if (v[PL_FIELD] != NULL && !cat_field_code_valid(v[PL_FIELD])) {
         err_field(&e, ERR_BAD_QUERY, "field", "malformed field code");
         goto fail;
     }
-    if (v[1] != NULL && !cat_level_valid(v[1])) {
+    if (v[PL_LEVEL] != NULL && !cat_level_valid(v[PL_LEVEL])) {
         err_field(&e, ERR_BAD_QUERY, "level", "level is central, province, district or commune");
         goto fail;
     }
-    if (cat_fold_param(rc, &v[2], &e) != 0 || cat_date_param(rc, "at", &v[3], &e) != 0 ||
-        api_query_cursor(rc, &v[4], &e) != 0 || api_query_limit(rc, &s->limit, &e) != 0)
+    if (cat_fold_param(rc, &v[PL_QFOLD], &e) != 0 ||
+        cat_date_param(rc, "at", &v[PL_AT], &e) != 0 ||
+        api_query_cursor(rc, &v[PL_AFTER], &e) != 0 || api_query_limit(rc, &s->limit, &e) != 0)
         goto fail;
-    if (v[3] == NULL)
-        v[3] = cat_today_text(rc->arena);
-    v[5] = arena_printf(rc->arena, "%d", s->limit + 1);
+    if (v[PL_AT] == NULL)
+        v[PL_AT] = cat_today_text(rc->arena);
+    v[PL_LIMIT] = arena_printf(rc->arena, "%d", s->limit + 1);
     rc->state = s;
-    cat_stmt(st, PROCEDURES_LIST_SQL, 6, v);
+    cat_stmt(st, PROCEDURES_LIST_SQL, PL__N, v);
     api_db(rc, st, 1, on_procedures_list);
     return;
 fail:
     http_reply_error(rc, &e);
 }
 
+/* The two reads of a procedure share one parameter list; the first uses its prefix. */
+enum { PROC_CODE, PROC_GET__N, PROC_AT = PROC_GET__N, PROC__N };
 static const char PROCEDURE_GET_SQL[] =
     "SELECT p.code, p.name, f.code AS field_code, f.name AS field_name,"
     "       to_json(p.levels)::text AS levels"
@@ -258,16 +255,16 @@ static void
 procedure_read(struct reqctx *rc, const char *code, const char *at, int status)
 {
     struct proc_get_state *s = arena_alloc(rc->arena, sizeof(*s));
-    const char **v = arena_calloc(rc->arena, 2, sizeof(*v));
+    const char **v = hx_params(rc, PROC__N);
     struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
 
     s->at = at;
     s->status = status;
     rc->state = s;
-    v[0] = code;
-    v[1] = at;
-    cat_stmt(&st[0], PROCEDURE_GET_SQL, 1, v);
-    cat_stmt(&st[1], PROCEDURE_VERSIONS_SQL, 2, v);
+    v[PROC_CODE] = code;
+    v[PROC_AT] = at;
+    cat_stmt(&st[0], PROCEDURE_GET_SQL, PROC_GET__N, v);
+    cat_stmt(&st[1], PROCEDURE_VERSIONS_SQL, PROC__N, v);
     api_db(rc, st, 2, on_procedure_get);
 }
 
@@ -293,18 +290,21 @@ api_procedure_get(struct reqctx *rc)
 /* ---- procedures: writes --------------------------------------------------------------- */
 
 /*
- * The version statements shared by create and new-version. VERSION_INSERT_SQL: $1 procedure
- * code, $2..$15 the version (from, to, value, unit, cutoff, max, pause reasons, legs, steps,
- * documents, fees, cases, resolving level, legal basis), $16 the leg unit codes.
- * Statement 1 lists leg units that do not exist; the writes are guarded by its emptiness.
+ * The version statements shared by create and new-version. The first statement lists leg
+ * units that do not exist; the writes are guarded by its emptiness. Its one parameter is
+ * the insert's VI_LEG_UNITS (the insert's list from there).
  */
+enum { VI_CODE, VI_FROM, VI_TO, VI_DURATION_VALUE, VI_DURATION_UNIT, VI_CUTOFF, VI_MAX_MINUTES,
+       VI_PAUSE_REASONS /* text[] */, VI_LEGS /* JSON */, VI_STEPS, VI_DOCUMENTS, VI_FEES,
+       VI_CASES, VI_RESOLVING_LEVEL, VI_LEGAL_BASIS, VI_LEG_UNITS /* text[] of codes */, VI__N };
+enum { LUM_UNITS, LUM__N };
 static const char LEG_UNITS_MISSING_SQL[] =
     "SELECT ARRAY(SELECT c FROM unnest($1::text[]) c"
     "              WHERE NOT EXISTS (SELECT 1 FROM unit u WHERE u.code = c))::text AS missing";
 #define LEGS_OK(n)                                                                                 \
     " NOT EXISTS (SELECT 1 FROM unnest(" n "::text[]) c"                                           \
     "              WHERE NOT EXISTS (SELECT 1 FROM unit u WHERE u.code = c))"
-/* $1 procedure code, $2 new effective_from, $3 leg unit codes, $4 close_previous. */
+enum { VC_CODE, VC_FROM /* the new version's */, VC_LEG_UNITS, VC_CLOSE_PREVIOUS, VC__N };
 static const char VERSION_CLOSE_PREVIOUS_SQL[] =
     "UPDATE procedure_version v SET effective_to = $2::date - 1"
     "  FROM procedure p"
@@ -319,6 +319,7 @@ static const char VERSION_INSERT_SQL[] =
     "        $2::date, $3::date, $4::int, $5, $6::int, $7::int, $8::text[], $9::jsonb,"
     "        $10::jsonb, $11::jsonb, $12::jsonb, $13::jsonb, $14, $15"
     "   FROM procedure p WHERE p.code = $1 AND" LEGS_OK("$16") " RETURNING version";
+enum { PI_CODE, PI_NAME, PI_FIELD, PI_LEVELS /* text[] */, PI_LEG_UNITS, PI__N };
 static const char PROCEDURE_INSERT_SQL[] =
     "INSERT INTO procedure (code, name, field_id, levels)"
     " SELECT $1, $2, f.id, $4::text[] FROM field f WHERE f.code = $3"
@@ -335,34 +336,34 @@ struct proc_write_state {
 static void
 fill_version_params(const char **v, const char *code, const struct version_in *in)
 {
-    v[0] = code;
-    v[1] = in->effective_from;
-    v[2] = in->effective_to;
-    v[3] = in->duration_value;
-    v[4] = in->duration_unit;
-    v[5] = in->cutoff_minute;
-    v[6] = in->max_minutes;
-    v[7] = in->pause_reasons;
-    v[8] = in->legs;
-    v[9] = in->steps;
-    v[10] = in->documents;
-    v[11] = in->fees;
-    v[12] = in->cases;
-    v[13] = in->resolving_level;
-    v[14] = in->legal_basis;
-    v[15] = in->leg_units;
+    v[VI_CODE] = code;
+    v[VI_FROM] = in->effective_from;
+    v[VI_TO] = in->effective_to;
+    v[VI_DURATION_VALUE] = in->duration_value;
+    v[VI_DURATION_UNIT] = in->duration_unit;
+    v[VI_CUTOFF] = in->cutoff_minute;
+    v[VI_MAX_MINUTES] = in->max_minutes;
+    v[VI_PAUSE_REASONS] = in->pause_reasons;
+    v[VI_LEGS] = in->legs;
+    v[VI_STEPS] = in->steps;
+    v[VI_DOCUMENTS] = in->documents;
+    v[VI_FEES] = in->fees;
+    v[VI_CASES] = in->cases;
+    v[VI_RESOLVING_LEVEL] = in->resolving_level;
+    v[VI_LEGAL_BASIS] = in->legal_basis;
+    v[VI_LEG_UNITS] = in->leg_units;
 }
 
 /* Parameters of VERSION_CLOSE_PREVIOUS_SQL, in the arena. */
 static const char **
 close_params(struct arena *a, const char *code, const struct version_in *in)
 {
-    const char **v = arena_calloc(a, 4, sizeof(*v));
+    const char **v = arena_calloc(a, VC__N, sizeof(*v));
 
-    v[0] = code;
-    v[1] = in->effective_from;
-    v[2] = in->leg_units;
-    v[3] = in->close_previous ? "true" : "false";
+    v[VC_CODE] = code;
+    v[VC_FROM] = in->effective_from;
+    v[VC_LEG_UNITS] = in->leg_units;
+    v[VC_CLOSE_PREVIOUS] = in->close_previous ? "true" : "false";
     return v;
 }
 
@@ -429,8 +430,8 @@ api_procedure_create(struct reqctx *rc)
     const char *code = NULL, *name = NULL, *field = NULL, *levels = NULL;
     struct version_in vin;
     struct proc_write_state *s = arena_alloc(rc->arena, sizeof(*s));
-    const char **v = arena_calloc(rc->arena, 16, sizeof(*v));
-    const char **pv = arena_calloc(rc->arena, 5, sizeof(*pv));
+    const char **v = hx_params(rc, VI__N);
+    const char **pv = hx_params(rc, PI__N);
     struct db_stmt *st = arena_calloc(rc->arena, 4, sizeof(*st));
 
     err_clear(&e);
@@ -456,19 +457,19 @@ api_procedure_create(struct reqctx *rc)
     }
     vin.close_previous = 0;
     fill_version_params(v, code, &vin);
-    pv[0] = code;
-    pv[1] = name;
-    pv[2] = field;
-    pv[3] = levels;
-    pv[4] = vin.leg_units;
+    pv[PI_CODE] = code;
+    pv[PI_NAME] = name;
+    pv[PI_FIELD] = field;
+    pv[PI_LEVELS] = levels;
+    pv[PI_LEG_UNITS] = vin.leg_units;
     s->code = code;
     s->at = vin.effective_from;
     s->creating = 1;
     rc->state = s;
-    cat_stmt(&st[0], LEG_UNITS_MISSING_SQL, 1, &v[15]);
-    cat_stmt(&st[1], PROCEDURE_INSERT_SQL, 5, pv);
-    cat_stmt(&st[2], VERSION_CLOSE_PREVIOUS_SQL, 4, close_params(rc->arena, code, &vin));
-    cat_stmt(&st[3], VERSION_INSERT_SQL, 16, v);
+    cat_stmt(&st[0], LEG_UNITS_MISSING_SQL, LUM__N, v + VI_LEG_UNITS);
+    cat_stmt(&st[1], PROCEDURE_INSERT_SQL, PI__N, pv);
+    cat_stmt(&st[2], VERSION_CLOSE_PREVIOUS_SQL, VC__N, close_params(rc->arena, code, &vin));
+    cat_stmt(&st[3], VERSION_INSERT_SQL, VI__N, v);
     api_db(rc, st, 4, on_version_written);
     return;
 fail:
@@ -482,7 +483,7 @@ api_procedure_version_create(struct reqctx *rc)
     struct mc_err e;
     struct version_in vin;
     struct proc_write_state *s = arena_alloc(rc->arena, sizeof(*s));
-    const char **v = arena_calloc(rc->arena, 16, sizeof(*v));
+    const char **v = hx_params(rc, VI__N);
     struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
 
     err_clear(&e);
@@ -499,8 +500,8 @@ api_procedure_version_create(struct reqctx *rc)
     s->at = vin.effective_from;
     s->creating = 0;
     rc->state = s;
-    cat_stmt(&st[0], LEG_UNITS_MISSING_SQL, 1, &v[15]);
-    cat_stmt(&st[1], VERSION_CLOSE_PREVIOUS_SQL, 4, close_params(rc->arena, code, &vin));
-    cat_stmt(&st[2], VERSION_INSERT_SQL, 16, v);
+    cat_stmt(&st[0], LEG_UNITS_MISSING_SQL, LUM__N, v + VI_LEG_UNITS);
+    cat_stmt(&st[1], VERSION_CLOSE_PREVIOUS_SQL, VC__N, close_params(rc->arena, code, &vin));
+    cat_stmt(&st[2], VERSION_INSERT_SQL, VI__N, v);
     api_db(rc, st, 3, on_version_written);
 }

@@ -38,6 +38,8 @@ kind_valid(const char *s)
     "u.province, u.valid_from::text AS valid_from, u.valid_to::text AS valid_to, u.address, "      \
     "u.admin_code"
 
+enum { UL_LEVEL, UL_PARENT, UL_PROVINCE, UL_VALID_AT, UL_QFOLD /* ?q= folded */,
+       UL_AFTER /* the cursor's code */, UL_LIMIT, UL__N };
 static const char UNITS_LIST_SQL[] =
     "SELECT " UNIT_COLS " FROM unit u LEFT JOIN unit p ON p.id = u.parent_id"
     " WHERE ($1::text IS NULL OR u.level = $1)"
@@ -88,38 +90,42 @@ api_units_list(struct reqctx *rc)
 {
     struct mc_err e;
     struct list_state *s = arena_alloc(rc->arena, sizeof(*s));
-    const char **v = arena_calloc(rc->arena, 7, sizeof(*v));
+    const char **v = hx_params(rc, UL__N);
     struct db_stmt *st = arena_alloc(rc->arena, sizeof(*st));
+    const char *prov = cat_qparam(rc, "province");
 
     err_clear(&e);
-    v[0] = cat_qparam(rc, "level");
-    v[1] = cat_qparam(rc, "parent");
-    v[2] = cat_qparam(rc, "province");
-    if (v[0] != NULL && !cat_level_valid(v[0])) {
+    v[UL_LEVEL] = cat_qparam(rc, "level");
+    v[UL_PARENT] = cat_qparam(rc, "parent");
+    v[UL_PROVINCE] = prov;
+    if (v[UL_LEVEL] != NULL && !cat_level_valid(v[UL_LEVEL])) {
         err_field(&e, ERR_BAD_QUERY, "level", "level is central, province, district or commune");
         goto fail;
     }
-    if (v[1] != NULL && code_unit_valid(v[1], strlen(v[1]), &e) != 0) {
+    if (v[UL_PARENT] != NULL && code_unit_valid(v[UL_PARENT], strlen(v[UL_PARENT]), &e) != 0) {
         e.code = ERR_BAD_QUERY;
         snprintf(e.field, sizeof(e.field), "parent");
         goto fail;
     }
-    if (v[2] != NULL && (strlen(v[2]) != 3 || (v[2][0] != 'H' && v[2][0] != 'G'))) {
+    if (prov != NULL && (strlen(prov) != 3 || (prov[0] != 'H' && prov[0] != 'G'))) {
         err_field(&e, ERR_BAD_QUERY, "province", "province is H or G followed by 2 digits");
         goto fail;
     }
-    if (cat_date_param(rc, "valid_at", &v[3], &e) != 0 || cat_fold_param(rc, &v[4], &e) != 0 ||
-        api_query_cursor(rc, &v[5], &e) != 0 || api_query_limit(rc, &s->limit, &e) != 0)
+    if (cat_date_param(rc, "valid_at", &v[UL_VALID_AT], &e) != 0 ||
+        cat_fold_param(rc, &v[UL_QFOLD], &e) != 0 ||
+        api_query_cursor(rc, &v[UL_AFTER], &e) != 0 || api_query_limit(rc, &s->limit, &e) != 0)
         goto fail;
-    v[6] = arena_printf(rc->arena, "%d", s->limit + 1);
+    v[UL_LIMIT] = arena_printf(rc->arena, "%d", s->limit + 1);
     rc->state = s;
-    cat_stmt(st, UNITS_LIST_SQL, 7, v);
+    cat_stmt(st, UNITS_LIST_SQL, UL__N, v);
     api_db(rc, st, 1, on_units_list);
     return;
 fail:
     http_reply_error(rc, &e);
 }
 
+/* The four reads of a unit, by its code. */
+enum { UG_CODE, UG__N };
 static const char UNIT_GET_SQL[] =
     "SELECT " UNIT_COLS " FROM unit u LEFT JOIN unit p ON p.id = u.parent_id WHERE u.code = $1";
 static const char UNIT_CHILDREN_SQL[] =
@@ -135,27 +141,21 @@ static const char UNIT_PREDECESSORS_SQL[] = "SELECT s.code, s.name, us.since::te
                                             "us.successor_id JOIN unit s ON s.id = us.unit_id"
                                             " WHERE u.code = $1 ORDER BY s.code";
 
-static json_t *
-rows_json(const PGresult *res, const char *const *cols)
-{
-    json_t *a = json_array();
-
-    for (int i = 0; i < PQntuples(res); i++) {
-        json_t *o = json_object();
-
-        for (size_t k = 0; cols[k] != NULL; k++)
-            json_object_set_new(o, cols[k], cat_col_str(res, i, cols[k]));
-        json_array_append_new(a, o);
-    }
-    return a;
-}
+/* A child unit, and a successor or predecessor, as JSON. */
+static const struct hx_jcol CHILD_ROW[] = {
+    {"code", NULL, HX_TEXT},       {"name", NULL, HX_TEXT},     {"level", NULL, HX_TEXT},
+    {"kind", NULL, HX_TEXT},       {"valid_from", NULL, HX_TEXT}, {"valid_to", NULL, HX_TEXT},
+};
+static const struct hx_jcol LINK_ROW[] = {
+    {"code", NULL, HX_TEXT},
+    {"name", NULL, HX_TEXT},
+    {"since", NULL, HX_TEXT},
+};
+#define NCOLS(t) ((int)(sizeof(t) / sizeof(t[0])))
 
 static void
 on_unit_get(struct reqctx *rc, struct db_result *r)
 {
-    static const char *const child_cols[] = {"code",       "name",     "level", "kind",
-                                             "valid_from", "valid_to", NULL};
-    static const char *const link_cols[] = {"code", "name", "since", NULL};
     json_t *o;
 
     if (cat_db_failed(rc, r))
@@ -165,9 +165,9 @@ on_unit_get(struct reqctx *rc, struct db_result *r)
         return;
     }
     o = unit_json(r->res[0], 0);
-    json_object_set_new(o, "children", rows_json(r->res[1], child_cols));
-    json_object_set_new(o, "successors", rows_json(r->res[2], link_cols));
-    json_object_set_new(o, "predecessors", rows_json(r->res[3], link_cols));
+    json_object_set_new(o, "children", hx_rows_json(r->res[1], CHILD_ROW, NCOLS(CHILD_ROW)));
+    json_object_set_new(o, "successors", hx_rows_json(r->res[2], LINK_ROW, NCOLS(LINK_ROW)));
+    json_object_set_new(o, "predecessors", hx_rows_json(r->res[3], LINK_ROW, NCOLS(LINK_ROW)));
     http_reply_json(rc, 200, o);
 }
 
@@ -176,7 +176,7 @@ api_unit_get(struct reqctx *rc)
 {
     const char *code = rc_param(rc, "code");
     struct mc_err e;
-    const char **v = arena_calloc(rc->arena, 1, sizeof(*v));
+    const char **v = hx_params(rc, UG__N);
     struct db_stmt *st = arena_calloc(rc->arena, 4, sizeof(*st));
     static const char *const sqls[] = {UNIT_GET_SQL, UNIT_CHILDREN_SQL, UNIT_SUCCESSORS_SQL,
                                        UNIT_PREDECESSORS_SQL};
@@ -185,14 +185,16 @@ api_unit_get(struct reqctx *rc)
         http_reply_err(rc, ERR_NOT_FOUND, "no unit with this code");
         return;
     }
-    v[0] = code;
+    v[UG_CODE] = code;
     for (int i = 0; i < 4; i++) {
-        cat_stmt(&st[i], sqls[i], 1, v);
+        cat_stmt(&st[i], sqls[i], UG__N, v);
     }
     api_db(rc, st, 4, on_unit_get);
 }
 
 /* Insert guarded by the parent's existence: no row back = unknown parent. */
+enum { UI_CODE, UI_NAME, UI_LEVEL, UI_KIND, UI_PARENT /* code */, UI_VALID_FROM, UI_VALID_TO,
+       UI_ADDRESS, UI_ADMIN_CODE, UI__N };
 static const char UNIT_INSERT_SQL[] =
     "WITH p AS (SELECT id, code, name FROM unit WHERE code = $5),"
     " ins AS (INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from,"
@@ -230,7 +232,7 @@ api_unit_create(struct reqctx *rc)
     const char *address = NULL, *admin_code = NULL;
     int32_t from = 0, to = 0;
     int has_to;
-    const char **v = arena_calloc(rc->arena, 9, sizeof(*v));
+    const char **v = hx_params(rc, UI__N);
     struct db_stmt *st = arena_alloc(rc->arena, sizeof(*st));
 
     err_clear(&e);
@@ -271,16 +273,16 @@ api_unit_create(struct reqctx *rc)
                   "on or before that day");
         goto fail;
     }
-    v[0] = code;
-    v[1] = name;
-    v[2] = level;
-    v[3] = kind;
-    v[4] = parent;
-    v[5] = cat_date_text(rc->arena, from);
-    v[6] = has_to == 1 ? cat_date_text(rc->arena, to) : NULL;
-    v[7] = address;
-    v[8] = admin_code;
-    cat_stmt(st, UNIT_INSERT_SQL, 9, v);
+    v[UI_CODE] = code;
+    v[UI_NAME] = name;
+    v[UI_LEVEL] = level;
+    v[UI_KIND] = kind;
+    v[UI_PARENT] = parent;
+    v[UI_VALID_FROM] = cat_date_text(rc->arena, from);
+    v[UI_VALID_TO] = has_to == 1 ? cat_date_text(rc->arena, to) : NULL;
+    v[UI_ADDRESS] = address;
+    v[UI_ADMIN_CODE] = admin_code;
+    cat_stmt(st, UNIT_INSERT_SQL, UI__N, v);
     api_db(rc, st, 1, on_unit_insert);
     return;
 fail:
@@ -291,9 +293,10 @@ fail:
  * Dissolution in one statement: the successors must all be in force on `since`, the unit
  * must be open and have started by valid_to; otherwise nothing is written and the second
  * statement (a plain read) tells the handler why.
- * $1 code, $2 valid_to, $3 since, $4 successor codes (text[]), $5 their number; the second
- * statement: $1 code, $2 since, $3 successor codes.
  */
+enum { UD_CODE, UD_VALID_TO, UD_SINCE, UD_SUCCESSORS /* text[] of codes */,
+       UD_NSUCCESSORS, UD__N };
+enum { UW_CODE, UW_SINCE, UW_SUCCESSORS, UW__N };
 static const char UNIT_DISSOLVE_SQL[] =
     "WITH s AS (SELECT id FROM unit WHERE code = ANY($4::text[]) AND code <> $1"
     "             AND valid_from <= $3::date AND (valid_to IS NULL OR valid_to >= $3::date)),"
@@ -316,12 +319,13 @@ static void
 on_unit_dissolve(struct reqctx *rc, struct db_result *r)
 {
     const PGresult *why;
-    const char *bad;
+    const char *bad, *updated;
     struct mc_err e;
 
     if (cat_db_failed(rc, r))
         return;
-    if (strcmp(db_val(r->res[0], 0, 0), "1") == 0) {
+    updated = cat_col(r->res[0], 0, "updated");
+    if (updated != NULL && strcmp(updated, "1") == 0) {
         /* Re-read the unit as it is now (after the commit) for the reply. */
         api_unit_get(rc);
         return;
@@ -353,8 +357,8 @@ api_unit_dissolve(struct reqctx *rc)
     json_t *succ;
     size_t n, i;
     const char *arr;
-    const char **v = arena_calloc(rc->arena, 5, sizeof(*v));
-    const char **w = arena_calloc(rc->arena, 3, sizeof(*w));
+    const char **v = hx_params(rc, UD__N);
+    const char **w = hx_params(rc, UW__N);
     struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
 
     err_clear(&e);
@@ -406,16 +410,16 @@ api_unit_dissolve(struct reqctx *rc)
     }
     /* A text[] literal of the codes: the characters of a valid code need no quoting. */
     arr = cat_text_array(rc->arena, succ);
-    v[0] = code;
-    v[1] = cat_date_text(rc->arena, to);
-    v[2] = cat_date_text(rc->arena, since);
-    v[3] = arr;
-    v[4] = arena_printf(rc->arena, "%zu", n);
-    cat_stmt(&st[0], UNIT_DISSOLVE_SQL, 5, v);
-    w[0] = code;
-    w[1] = v[2];
-    w[2] = arr;
-    cat_stmt(&st[1], UNIT_DISSOLVE_WHY_SQL, 3, w);
+    v[UD_CODE] = code;
+    v[UD_VALID_TO] = cat_date_text(rc->arena, to);
+    v[UD_SINCE] = cat_date_text(rc->arena, since);
+    v[UD_SUCCESSORS] = arr;
+    v[UD_NSUCCESSORS] = arena_printf(rc->arena, "%zu", n);
+    cat_stmt(&st[0], UNIT_DISSOLVE_SQL, UD__N, v);
+    w[UW_CODE] = code;
+    w[UW_SINCE] = v[UD_SINCE];
+    w[UW_SUCCESSORS] = arr;
+    cat_stmt(&st[1], UNIT_DISSOLVE_WHY_SQL, UW__N, w);
     api_db(rc, st, 2, on_unit_dissolve);
     return;
 fail:

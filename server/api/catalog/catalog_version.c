@@ -1,7 +1,8 @@
 /*
  * catalog_version.c - validation of a procedure version body (api/catalog/catalog.h "Version
- * JSON"): durations (domain.md §5, §7.1), pause reasons (§6.1), liên thông legs, steps,
- * documents, fees and cases, turned into the SQL parameter texts of struct version_in.
+ * JSON"): durations (domain.md §5, §7.1; the rules are domain/pver.c), pause reasons (§6.1),
+ * liên thông legs, steps, documents, fees and cases, turned into the SQL parameter texts of
+ * struct version_in.
  */
 #include "api/catalog/catalog_int.h"
 
@@ -16,18 +17,12 @@
 #include "core/arena.h"
 #include "domain/cal.h"
 #include "domain/code.h"
+#include "domain/pver.h"
 #include "domain/role.h"
 #include "http/jin.h"
 #include "http/reqctx.h"
 
 /* ---- procedure versions: validation --------------------------------------------------- */
-
-static int
-duration_unit_valid(const char *s, int allow_none)
-{
-    return strcmp(s, "wd") == 0 || strcmp(s, "wh") == 0 || strcmp(s, "cd") == 0 ||
-           strcmp(s, "sameday") == 0 || (allow_none && strcmp(s, "none") == 0);
-}
 
 /* Field path "legs/2/minutes" for error messages. */
 static const char *
@@ -210,18 +205,6 @@ parse_fees(struct arena *a, json_t *in, json_t *out, struct mc_err *e)
     return 0;
 }
 
-/* Checks one duration (value, unit, cut-off) of a version or a case. */
-static int
-check_duration(int64_t value, const char *unit, int has_cutoff, const char *where, struct mc_err *e)
-{
-    if (strcmp(unit, "sameday") != 0 && strcmp(unit, "none") != 0 && value < 1)
-        return err_field(e, ERR_BAD_DURATION, where, "a duration in %s needs a value >= 1", unit);
-    if (has_cutoff && strcmp(unit, "sameday") != 0)
-        return err_field(e, ERR_BAD_DURATION, where,
-                         "cutoff_minute applies only to same-day procedures");
-    return 0;
-}
-
 static int
 parse_cases(struct arena *a, json_t *in, json_t *out, struct mc_err *e)
 {
@@ -263,19 +246,21 @@ parse_cases(struct arena *a, json_t *in, json_t *out, struct mc_err *e)
                 0)
                 return fail_at(e, ERR_VALIDATION, path(a, "cases", i, "code"),
                                "case code %s listed twice", code);
-        if (!duration_unit_valid(unit, 0))
+        if (!pver_unit_valid(unit, 0))
             return fail_at(e, ERR_BAD_DURATION, path(a, "cases", i, "duration_unit"), "%s",
                            "duration_unit is wd, wh, cd or sameday");
-        if (check_duration(value, unit, has_cut == 1, path(a, "cases", i, "duration_value"), e))
+        if (pver_check_duration(value, unit, has_cut == 1, path(a, "cases", i, "duration_value"),
+                                e))
             return -1;
         if ((has_ov == 1) != (ounit != NULL))
             return fail_at(e, ERR_BAD_DURATION, path(a, "cases", i, "online_duration_unit"), "%s",
                            "online_duration_value and online_duration_unit go together");
         if (ounit != NULL) {
-            if (!duration_unit_valid(ounit, 0))
+            if (!pver_unit_valid(ounit, 0))
                 return fail_at(e, ERR_BAD_DURATION, path(a, "cases", i, "online_duration_unit"),
                                "%s", "online_duration_unit is wd, wh, cd or sameday");
-            if (check_duration(ovalue, ounit, 0, path(a, "cases", i, "online_duration_value"), e))
+            if (pver_check_duration(ovalue, ounit, 0,
+                                    path(a, "cases", i, "online_duration_value"), e))
                 return -1;
         }
         o = json_object();
@@ -323,136 +308,156 @@ get_array(json_t *obj, const char *name, json_t **out, struct mc_err *e)
     return 0;
 }
 
-int
-cat_version_parse(struct arena *a, json_t *in, struct version_in *out, struct mc_err *e)
+/* A version body while it is read: the head, the other members as given (borrowed from the
+ * body, NULL when absent) and as normalised (owned, released by parse_free). */
+struct vparse {
+    struct pver_head h;
+    int64_t cutoff, maxm;
+    const char *basis;
+    int close_prev;
+    json_t *legs_in, *steps_in, *docs_in, *fees_in, *cases_in, *pr_in;
+    json_t *legs, *steps, *docs, *fees, *cases, *pr, *codes;
+};
+
+/* The members of the body, typed (jin getters); -1 with e naming the first bad one. */
+static int
+read_members(json_t *in, struct vparse *p, struct mc_err *e)
 {
     static const char *const keys[] = {
         "effective_from",  "effective_to", "duration_value", "duration_unit",
         "cutoff_minute",   "max_minutes",  "pause_reasons",  "legs",
         "steps",           "documents",    "fees",           "cases",
         "resolving_level", "legal_basis",  "close_previous", NULL};
+    int has_to, has_cut, has_max;
+
+    if (cat_only_keys(in, keys, "version", e) != 0 ||
+        jin_get_date(in, "effective_from", 1, &p->h.from, e) < 0 ||
+        (has_to = jin_get_date(in, "effective_to", 0, &p->h.to, e)) < 0 ||
+        jin_get_int(in, "duration_value", 0, 3650, 1, &p->h.value, e) < 0 ||
+        jin_get_str(in, "duration_unit", 8, 1, &p->h.unit, e) < 0 ||
+        (has_cut = jin_get_int(in, "cutoff_minute", 0, 1439, 0, &p->cutoff, e)) < 0 ||
+        (has_max = jin_get_int(in, "max_minutes", 1, MINUTES_MAX * 10LL, 0, &p->maxm, e)) < 0 ||
+        jin_get_str(in, "resolving_level", 16, 0, &p->h.level, e) < 0 ||
+        jin_get_str(in, "legal_basis", TEXT_MAX_CHARS, 0, &p->basis, e) < 0 ||
+        jin_get_bool(in, "close_previous", 0, &p->close_prev, e) < 0 ||
+        get_array(in, "legs", &p->legs_in, e) != 0 ||
+        get_array(in, "steps", &p->steps_in, e) != 0 ||
+        get_array(in, "documents", &p->docs_in, e) != 0 ||
+        get_array(in, "fees", &p->fees_in, e) != 0 ||
+        get_array(in, "cases", &p->cases_in, e) != 0 ||
+        get_array(in, "pause_reasons", &p->pr_in, e) != 0)
+        return -1;
+    p->h.has_to = has_to == 1;
+    p->h.has_cutoff = has_cut == 1;
+    p->h.has_max = has_max == 1;
+    return 0;
+}
+
+/* The pause reasons that stop the clock (§6.1): only the supplement pause when absent. */
+static int
+parse_pause_reasons(struct arena *a, json_t *in, json_t *out, struct mc_err *e)
+{
     static const char *const reasons[] = {"supplement", "payment", "consultation", "vneid"};
-    int32_t from = 0, to = 0;
-    int has_to, has_cut, has_max, close_prev = 1;
-    int64_t value, cutoff = 0, maxm = 0;
-    const char *unit = NULL, *level = NULL, *basis = NULL;
-    json_t *legs_in = NULL, *steps_in = NULL, *docs_in = NULL, *fees_in = NULL;
-    json_t *cases_in = NULL, *pr_in = NULL;
-    json_t *legs, *steps, *docs, *fees, *cases, *pr, *codes;
+    size_t i;
+    json_t *it;
+
+    if (in == NULL) {
+        json_array_append_new(out, json_string("supplement"));
+        return 0;
+    }
+    json_array_foreach(in, i, it)
+    {
+        const char *s = json_string_value(it);
+        size_t k;
+
+        for (k = 0; s != NULL && k < sizeof(reasons) / sizeof(reasons[0]); k++)
+            if (strcmp(s, reasons[k]) == 0)
+                break;
+        if (s == NULL || k == sizeof(reasons) / sizeof(reasons[0]))
+            return fail_at(e, ERR_VALIDATION, arena_printf(a, "pause_reasons[%zu]", i), "%s",
+                           "pause reason is supplement, payment, consultation or vneid");
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(s, json_string_value(json_array_get(in, j))) == 0)
+                return fail_at(e, ERR_VALIDATION, arena_printf(a, "pause_reasons[%zu]", i),
+                               "pause reason %s listed twice", s);
+        json_array_append_new(out, json_string(s));
+    }
+    return 0;
+}
+
+/* The list members, in the order their errors are reported. */
+static int
+parse_lists(struct arena *a, struct vparse *p, struct mc_err *e)
+{
+    p->legs = json_array();
+    p->steps = json_array();
+    p->docs = json_array();
+    p->fees = json_array();
+    p->cases = json_array();
+    p->pr = json_array();
+    p->codes = json_array();
+    if (p->legs_in != NULL && parse_legs(a, p->legs_in, p->legs, p->codes, e) != 0)
+        return -1;
+    if (p->steps_in != NULL && parse_steps(a, p->steps_in, p->steps, e) != 0)
+        return -1;
+    if (p->docs_in != NULL && parse_documents(a, p->docs_in, p->docs, e) != 0)
+        return -1;
+    if (p->fees_in != NULL && parse_fees(a, p->fees_in, p->fees, e) != 0)
+        return -1;
+    if (p->cases_in != NULL && parse_cases(a, p->cases_in, p->cases, e) != 0)
+        return -1;
+    return parse_pause_reasons(a, p->pr_in, p->pr, e);
+}
+
+static void
+parse_free(struct vparse *p)
+{
+    json_decref(p->legs);
+    json_decref(p->steps);
+    json_decref(p->docs);
+    json_decref(p->fees);
+    json_decref(p->cases);
+    json_decref(p->pr);
+    json_decref(p->codes);
+}
+
+static void
+fill_out(struct arena *a, const struct vparse *p, struct version_in *out)
+{
+    out->effective_from = cat_date_text(a, p->h.from);
+    out->effective_to = p->h.has_to ? cat_date_text(a, p->h.to) : NULL;
+    out->duration_value = arena_printf(a, "%lld", (long long)p->h.value);
+    out->duration_unit = p->h.unit;
+    out->cutoff_minute = p->h.has_cutoff ? arena_printf(a, "%lld", (long long)p->cutoff) : NULL;
+    out->max_minutes = p->h.has_max ? arena_printf(a, "%lld", (long long)p->maxm) : NULL;
+    out->pause_reasons = cat_text_array(a, p->pr);
+    out->legs = dump(a, p->legs);
+    out->steps = dump(a, p->steps);
+    out->documents = dump(a, p->docs);
+    out->fees = dump(a, p->fees);
+    out->cases = dump(a, p->cases);
+    out->resolving_level = p->h.level;
+    out->legal_basis = p->basis;
+    out->leg_units = cat_text_array(a, p->codes);
+    out->close_previous = p->close_prev;
+}
+
+int
+cat_version_parse(struct arena *a, json_t *in, struct version_in *out, struct mc_err *e)
+{
+    struct vparse p;
     int rc = -1;
 
+    memset(&p, 0, sizeof(p));
+    p.close_prev = 1;
     if (!json_is_object(in))
         return err_field(e, ERR_VALIDATION, "version", "the version is an object");
-    if (cat_only_keys(in, keys, "version", e) != 0 ||
-        jin_get_date(in, "effective_from", 1, &from, e) < 0 ||
-        (has_to = jin_get_date(in, "effective_to", 0, &to, e)) < 0 ||
-        jin_get_int(in, "duration_value", 0, 3650, 1, &value, e) < 0 ||
-        jin_get_str(in, "duration_unit", 8, 1, &unit, e) < 0 ||
-        (has_cut = jin_get_int(in, "cutoff_minute", 0, 1439, 0, &cutoff, e)) < 0 ||
-        (has_max = jin_get_int(in, "max_minutes", 1, MINUTES_MAX * 10LL, 0, &maxm, e)) < 0 ||
-        jin_get_str(in, "resolving_level", 16, 0, &level, e) < 0 ||
-        jin_get_str(in, "legal_basis", TEXT_MAX_CHARS, 0, &basis, e) < 0 ||
-        jin_get_bool(in, "close_previous", 0, &close_prev, e) < 0 ||
-        get_array(in, "legs", &legs_in, e) != 0 || get_array(in, "steps", &steps_in, e) != 0 ||
-        get_array(in, "documents", &docs_in, e) != 0 || get_array(in, "fees", &fees_in, e) != 0 ||
-        get_array(in, "cases", &cases_in, e) != 0 || get_array(in, "pause_reasons", &pr_in, e) != 0)
+    if (read_members(in, &p, e) != 0 || pver_check_head(&p.h, e) != 0)
         return -1;
-    if (has_to == 1 && to < from)
-        return err_field(e, ERR_BAD_DATE, "effective_to", "effective_to is before effective_from");
-    if (!duration_unit_valid(unit, 1))
-        return err_field(e, ERR_BAD_DURATION, "duration_unit",
-                         "duration_unit is wd, wh, cd, sameday or none");
-    if (has_cut == 1 && strcmp(unit, "sameday") != 0)
-        return err_field(e, ERR_BAD_DURATION, "cutoff_minute",
-                         "cutoff_minute applies only to same-day procedures");
-    if (check_duration(value, unit, 0, "duration_value", e) != 0)
-        return -1;
-    /* Without an appointment the maximum duration decides on-time (domain.md §7.1). */
-    if (strcmp(unit, "none") == 0 && has_max != 1)
-        return err_field(e, ERR_BAD_DURATION, "max_minutes",
-                         "a procedure without appointment needs max_minutes");
-    if (strcmp(unit, "none") != 0 && has_max == 1)
-        return err_field(e, ERR_BAD_DURATION, "max_minutes",
-                         "max_minutes applies only to duration_unit none");
-    if (level != NULL && !cat_level_valid(level))
-        return err_field(e, ERR_VALIDATION, "resolving_level",
-                         "resolving_level is central, province, district or commune");
-    if (level != NULL && strcmp(level, "district") == 0 &&
-        (has_to != 1 || to > cat_district_last_day()))
-        return err_field(e, ERR_UNIT_INVALID, "resolving_level",
-                         "the district level ended on 2025-06-30: such a version needs "
-                         "effective_to on or before that day");
-
-    legs = json_array();
-    steps = json_array();
-    docs = json_array();
-    fees = json_array();
-    cases = json_array();
-    pr = json_array();
-    codes = json_array();
-    if (legs_in != NULL && parse_legs(a, legs_in, legs, codes, e) != 0)
-        goto out;
-    if (steps_in != NULL && parse_steps(a, steps_in, steps, e) != 0)
-        goto out;
-    if (docs_in != NULL && parse_documents(a, docs_in, docs, e) != 0)
-        goto out;
-    if (fees_in != NULL && parse_fees(a, fees_in, fees, e) != 0)
-        goto out;
-    if (cases_in != NULL && parse_cases(a, cases_in, cases, e) != 0)
-        goto out;
-    if (pr_in == NULL) {
-        /* Only the supplement pause stops the clock unless the version says more (§6.1). */
-        json_array_append_new(pr, json_string("supplement"));
-    } else {
-        size_t i;
-        json_t *it;
-
-        json_array_foreach(pr_in, i, it)
-        {
-            const char *s = json_string_value(it);
-            size_t k;
-
-            for (k = 0; s != NULL && k < sizeof(reasons) / sizeof(reasons[0]); k++)
-                if (strcmp(s, reasons[k]) == 0)
-                    break;
-            if (s == NULL || k == sizeof(reasons) / sizeof(reasons[0])) {
-                fail_at(e, ERR_VALIDATION, arena_printf(a, "pause_reasons[%zu]", i), "%s",
-                        "pause reason is supplement, payment, consultation or vneid");
-                goto out;
-            }
-            for (size_t j = 0; j < i; j++)
-                if (strcmp(s, json_string_value(json_array_get(pr_in, j))) == 0) {
-                    fail_at(e, ERR_VALIDATION, arena_printf(a, "pause_reasons[%zu]", i),
-                            "pause reason %s listed twice", s);
-                    goto out;
-                }
-            json_array_append_new(pr, json_string(s));
-        }
+    if (parse_lists(a, &p, e) == 0) {
+        fill_out(a, &p, out);
+        rc = 0;
     }
-    out->effective_from = cat_date_text(a, from);
-    out->effective_to = has_to == 1 ? cat_date_text(a, to) : NULL;
-    out->duration_value = arena_printf(a, "%lld", (long long)value);
-    out->duration_unit = unit;
-    out->cutoff_minute = has_cut == 1 ? arena_printf(a, "%lld", (long long)cutoff) : NULL;
-    out->max_minutes = has_max == 1 ? arena_printf(a, "%lld", (long long)maxm) : NULL;
-    out->pause_reasons = cat_text_array(a, pr);
-    out->legs = dump(a, legs);
-    out->steps = dump(a, steps);
-    out->documents = dump(a, docs);
-    out->fees = dump(a, fees);
-    out->cases = dump(a, cases);
-    out->resolving_level = level;
-    out->legal_basis = basis;
-    out->leg_units = cat_text_array(a, codes);
-    out->close_previous = close_prev;
-    rc = 0;
-out:
-    json_decref(legs);
-    json_decref(steps);
-    json_decref(docs);
-    json_decref(fees);
-    json_decref(cases);
-    json_decref(pr);
-    json_decref(codes);
+    parse_free(&p);
     return rc;
 }

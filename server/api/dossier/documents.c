@@ -44,7 +44,6 @@
 
 /* --- SQL -------------------------------------------------------------------------------- */
 
-/* $1 code, $2 scope root (NULL = administrator). */
 /* The unit's address, or its nearest ancestor's: the place name (địa danh) of the forms'
  * "…, ngày … tháng … năm …" when a unit's own address is not recorded. */
 #define UNIT_ADDRESS(u)                                                                         \
@@ -53,6 +52,7 @@
     "  up.depth + 1 FROM unit x JOIN up ON x.id = up.parent_id WHERE up.depth < 8)"                \
     "  SELECT address FROM up WHERE address IS NOT NULL ORDER BY depth LIMIT 1))"
 
+/* The dossier row of a form. */
 static const char SQL_DOSSIER[] =
     "SELECT d.code, d.regime, d.state, d.applicant::text AS applicant,"
     " d.documents::text AS documents, d.sets, d.return_method, d.duration_value,"
@@ -74,8 +74,10 @@ static const char SQL_DOSSIER[] =
     "   AND ($2::bigint IS NULL OR unit_in_scope($2::bigint, d.receiving_unit_id)"
     "        OR unit_in_scope($2::bigint, d.resolving_unit_id)"
     "        OR unit_in_scope($2::bigint, d.current_unit_id))";
+enum dosq_param { DOSQ_CODE, DOSQ_SCOPE /* scope root, NULL = administrator */, DOSQ__N };
 
-/* $1 code. Actor: the account's display name, else the login recorded on the event. */
+/* The events of the dossier. Actor: the account's display name, else the login recorded on
+ * the event. It takes the first member of SQL_DOSSIER's parameters (the same array). */
 static const char SQL_EVENTS[] =
     "SELECT e.seq, e.type, e.from_state, e.to_state,"
     " extract(epoch FROM e.occurred_at)::bigint AS occurred_at,"
@@ -83,8 +85,10 @@ static const char SQL_EVENTS[] =
     " FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id"
     " LEFT JOIN account a ON a.id = e.actor_account_id"
     " WHERE d.code = $1 ORDER BY e.seq";
+enum evq_param { EVQ_CODE, EVQ__N };
+_Static_assert((int)EVQ_CODE == (int)DOSQ_CODE, "SQL_EVENTS reads SQL_DOSSIER's parameters");
 
-/* $1 code. */
+/* The steps of the dossier: the parameters of SQL_EVENTS. */
 static const char SQL_STEPS[] =
     "SELECT s.n, u.name AS unit_name,"
     " extract(epoch FROM s.started_at)::bigint AS started_at,"
@@ -93,7 +97,6 @@ static const char SQL_STEPS[] =
     " JOIN unit u ON u.id = s.unit_id"
     " WHERE d.code = $1 ORDER BY s.n";
 
-/* $1 guidance id, $2 scope root. */
 static const char SQL_GUIDANCE[] =
     "SELECT g.regime, g.applicant::text AS applicant, g.missing::text AS missing, g.note,"
     " extract(epoch FROM g.guided_at)::bigint AS guided_at,"
@@ -107,16 +110,16 @@ static const char SQL_GUIDANCE[] =
     " LEFT JOIN account a ON a.id = g.actor_account_id"
     " WHERE g.id = $1"
     "   AND ($2::bigint IS NULL OR unit_in_scope($2::bigint, g.receiving_unit_id))";
+enum guq_param { GUQ_ID /* guidance id */, GUQ_SCOPE, GUQ__N };
 
-/* $1 unit code, $2 scope root. */
 static const char SQL_REGISTER_UNIT[] =
     "SELECT u.id, u.name," UNIT_ADDRESS("u") " AS address, pu.name AS parent_name FROM unit u"
     " LEFT JOIN unit pu ON pu.id = u.parent_id"
     " WHERE u.code = $1 AND ($2::bigint IS NULL OR unit_in_scope($2::bigint, u.id))";
+enum ruq_param { RUQ_CODE /* unit code */, RUQ_SCOPE, RUQ__N };
 
 /*
- * $1 unit code, $2 from (date), $3 to (date, inclusive), $4 row limit. Local days
- * (Asia/Ho_Chi_Minh). "Sent" is the first hand-over to another unit; "result back" is
+ * The register's rows of a unit for a period of local days (Asia/Ho_Chi_Minh). "Sent" is the first hand-over to another unit; "result back" is
  * the end of processing (state 9, or the stop); "returned" is state 10.
  */
 static const char SQL_REGISTER_ROWS[] =
@@ -135,8 +138,9 @@ static const char SQL_REGISTER_ROWS[] =
     "   AND d.received_at >= ($2::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')"
     "   AND d.received_at < (($3::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')"
     " ORDER BY d.received_at, d.id LIMIT $4::int";
+enum rrq_param { RRQ_UNIT, RRQ_FROM, RRQ_TO /* dates, inclusive */, RRQ_LIMIT, RRQ__N };
 
-/* $1 code, $2 SHA-256 hex of the secret. Nothing personal is selected. */
+/* The public lookup by code and secret. Nothing personal is selected. */
 static const char SQL_LOOKUP[] =
     "SELECT d.state, extract(epoch FROM d.received_at)::bigint AS received_at,"
     " extract(epoch FROM d.appointment_at)::bigint AS appointment_at,"
@@ -146,6 +150,7 @@ static const char SQL_LOOKUP[] =
     " FROM dossier d JOIN unit rs ON rs.id = d.resolving_unit_id"
     " JOIN unit cu ON cu.id = d.current_unit_id JOIN procedure p ON p.id = d.procedure_id"
     " WHERE d.code = $1 AND d.lookup_secret_hash = $2";
+enum lkq_param { LKQ_CODE, LKQ_HASH /* SHA-256 hex of the secret */, LKQ__N };
 
 /* --- small helpers ------------------------------------------------------------------------ */
 
@@ -154,7 +159,7 @@ struct docreq {
     enum doc_kind kind;
     int html;
     const char *secret;
-    const char *vals[4];
+    const char **vals; /* the first statement's parameters (one enum per route) */
     struct db_stmt st[3];
     int32_t from_day, to_day;
     void (*next)(struct docreq *d, struct db_result *r);
@@ -576,10 +581,11 @@ api_doc_list(struct reqctx *rc)
     struct docreq *d = arena_alloc(rc->arena, sizeof *d);
 
     d->rc = rc;
-    d->vals[0] = rc_param(rc, "code");
-    d->vals[1] = scope_param(rc);
-    d->st[0] = (struct db_stmt){SQL_DOSSIER, 2, d->vals};
-    d->st[1] = (struct db_stmt){SQL_EVENTS, 1, d->vals};
+    d->vals = hx_params(rc, DOSQ__N);
+    d->vals[DOSQ_CODE] = rc_param(rc, "code");
+    d->vals[DOSQ_SCOPE] = scope_param(rc);
+    d->st[0] = (struct db_stmt){SQL_DOSSIER, DOSQ__N, d->vals};
+    d->st[1] = (struct db_stmt){SQL_EVENTS, EVQ__N, d->vals};
     run(d, d->st, 2, list_done);
 }
 
@@ -617,13 +623,96 @@ control_slip(struct reqctx *rc, struct doc_input *in, const PGresult *res,
     in->issued_at = in->received_at;
 }
 
+/* The received documents of the dossier row, as the receipt lists them. */
+static void
+receipt_items(struct reqctx *rc, struct doc_input *in, const PGresult *res)
+{
+    json_t *docs = col_json(rc, res, 0, "documents"), *x;
+    struct doc_item *items = arena_calloc(rc->arena, json_array_size(docs) + 1, sizeof *items);
+    size_t i;
+
+    json_array_foreach(docs, i, x)
+    {
+        const char *kind = jstr(x, "kind");
+
+        items[i].name = jstr(x, "name");
+        items[i].original = kind == NULL || strcmp(kind, "copy") != 0;
+        items[i].count = json_is_integer(json_object_get(x, "count"))
+                             ? (int)json_integer_value(json_object_get(x, "count"))
+                             : 1;
+    }
+    in->items = items;
+    in->nitems = json_array_size(docs);
+}
+
+/* The receipt (Mẫu 01) or its reissue; -1 after replying when ?secret= is not the
+   dossier's. */
+static int
+form_receipt(struct docreq *d, struct db_result *r, struct doc_input *in)
+{
+    struct reqctx *rc = d->rc;
+    const PGresult *ev = r->res[1];
+
+    receipt_items(rc, in, r->res[0]);
+    (void)from_event(rc, in, ev, DOSSIER_TR_RECEIVE);
+    in->issued_at = in->received_at; /* the receipt is issued at reception */
+    if (d->kind == DOC_RECEIPT_REISSUE)
+        reissue_dates(rc, in, ev);
+    if (d->secret != NULL) {
+        /* Print the secret only when it is the one whose hash the dossier keeps. */
+        if (r->nres < 4 || PQntuples(r->res[3]) != 1) {
+            http_reply_error(rc, &(struct mc_err){.code = ERR_VALIDATION,
+                                                  .detail = "secret does not match",
+                                                  .field = "secret"});
+            return -1;
+        }
+        in->lookup_secret = d->secret;
+    }
+    return 0;
+}
+
+/* The form-specific fields of d->kind; -1 after replying. */
+static int
+form_fill(struct docreq *d, struct db_result *r, struct doc_input *in)
+{
+    struct reqctx *rc = d->rc;
+    const PGresult *res = r->res[0], *ev = r->res[1], *steps = r->res[2];
+
+    switch (d->kind) {
+    case DOC_RECEIPT:
+    case DOC_RECEIPT_REISSUE:
+        return form_receipt(d, r, in);
+    case DOC_SUPPLEMENT:
+        (void)from_event(rc, in, ev, DOSSIER_TR_REQUEST_SUPPLEMENT);
+        in->contact = in->officer_name ? arena_printf(rc->arena, "%s, %s", in->officer_name,
+                                                      col(res, 0, "receiving_name"))
+                                       : col(res, 0, "receiving_name");
+        return 0;
+    case DOC_REFUSAL:
+        (void)from_event(rc, in, ev, DOSSIER_TR_REFUSE);
+        return 0;
+    case DOC_APOLOGY:
+        (void)from_event(rc, in, ev, DOSSIER_TR_APOLOGIZE);
+        in->new_appointment_at = col_i(res, 0, "new_appointment_at");
+        return 0;
+    case DOC_STOP:
+        (void)from_event(rc, in, ev, DOSSIER_TR_STOP);
+        return 0;
+    case DOC_CONTROL_SLIP:
+        control_slip(rc, in, res, steps);
+        return 0;
+    default:
+        http_reply_err(rc, ERR_NOT_FOUND, NULL);
+        return -1;
+    }
+}
+
 static void
 form_done(struct docreq *d, struct db_result *r)
 {
     struct reqctx *rc = d->rc;
-    const PGresult *res = r->res[0], *ev = r->res[1], *steps = r->res[2];
+    const PGresult *res = r->res[0], *ev = r->res[1];
     struct doc_input in;
-    json_t *docs;
     int state;
 
     if (PQntuples(res) != 1) {
@@ -638,74 +727,18 @@ form_done(struct docreq *d, struct db_result *r)
         http_reply_err(rc, ERR_NOT_FOUND, "no %s for this dossier", doc_kind_name(d->kind));
         return;
     }
-    switch (d->kind) {
-    case DOC_RECEIPT:
-    case DOC_RECEIPT_REISSUE: {
-        json_t *x;
-        size_t i;
-        struct doc_item *items;
-
-        docs = col_json(rc, res, 0, "documents");
-        items = arena_calloc(rc->arena, json_array_size(docs) + 1, sizeof *items);
-        json_array_foreach(docs, i, x)
-        {
-            const char *kind = jstr(x, "kind");
-
-            items[i].name = jstr(x, "name");
-            items[i].original = kind == NULL || strcmp(kind, "copy") != 0;
-            items[i].count = json_is_integer(json_object_get(x, "count"))
-                                 ? (int)json_integer_value(json_object_get(x, "count"))
-                                 : 1;
-        }
-        in.items = items;
-        in.nitems = json_array_size(docs);
-        (void)from_event(rc, &in, ev, DOSSIER_TR_RECEIVE);
-        in.issued_at = in.received_at; /* the receipt is issued at reception */
-        if (d->kind == DOC_RECEIPT_REISSUE)
-            reissue_dates(rc, &in, ev);
-        if (d->secret != NULL) {
-            /* Print the secret only when it is the one whose hash the dossier keeps. */
-            if (r->nres < 4 || PQntuples(r->res[3]) != 1) {
-                http_reply_error(rc, &(struct mc_err){.code = ERR_VALIDATION,
-                                                      .detail = "secret does not match",
-                                                      .field = "secret"});
-                return;
-            }
-            in.lookup_secret = d->secret;
-        }
-        break;
-    }
-    case DOC_SUPPLEMENT:
-        (void)from_event(rc, &in, ev, DOSSIER_TR_REQUEST_SUPPLEMENT);
-        in.contact = in.officer_name ? arena_printf(rc->arena, "%s, %s", in.officer_name,
-                                                    col(res, 0, "receiving_name"))
-                                     : col(res, 0, "receiving_name");
-        break;
-    case DOC_REFUSAL:
-        (void)from_event(rc, &in, ev, DOSSIER_TR_REFUSE);
-        break;
-    case DOC_APOLOGY:
-        (void)from_event(rc, &in, ev, DOSSIER_TR_APOLOGIZE);
-        in.new_appointment_at = col_i(res, 0, "new_appointment_at");
-        break;
-    case DOC_STOP:
-        (void)from_event(rc, &in, ev, DOSSIER_TR_STOP);
-        break;
-    case DOC_CONTROL_SLIP:
-        control_slip(rc, &in, res, steps);
-        break;
-    default:
-        http_reply_err(rc, ERR_NOT_FOUND, NULL);
+    if (form_fill(d, r, &in) != 0)
         return;
-    }
     if (in.issued_at == 0)
         in.issued_at = in.received_at ? in.received_at : col_i(res, 0, "created_at");
     reply_doc(rc, &in, d->html,
               arena_printf(rc->arena, "%s-%s", in.code, doc_kind_name(d->kind)));
 }
 
-/* $1 code, $2 hash: one row when the secret is the dossier's. */
-static const char SQL_SECRET_OK[] = "SELECT 1 FROM dossier WHERE code = $1 AND lookup_secret_hash = $2";
+/* One row when the secret (its hash) is the dossier's. */
+static const char SQL_SECRET_OK[] =
+    "SELECT 1 FROM dossier WHERE code = $1 AND lookup_secret_hash = $2";
+enum okq_param { OKQ_CODE, OKQ_HASH, OKQ__N };
 
 static void
 api_doc_form(struct reqctx *rc)
@@ -721,11 +754,12 @@ api_doc_form(struct reqctx *rc)
     d->kind = (enum doc_kind)k;
     if (reply_format(rc, &d->html) != 0)
         return;
-    d->vals[0] = rc_param(rc, "code");
-    d->vals[1] = scope_param(rc);
-    d->st[0] = (struct db_stmt){SQL_DOSSIER, 2, d->vals};
-    d->st[1] = (struct db_stmt){SQL_EVENTS, 1, d->vals};
-    d->st[2] = (struct db_stmt){SQL_STEPS, 1, d->vals};
+    d->vals = hx_params(rc, DOSQ__N);
+    d->vals[DOSQ_CODE] = rc_param(rc, "code");
+    d->vals[DOSQ_SCOPE] = scope_param(rc);
+    d->st[0] = (struct db_stmt){SQL_DOSSIER, DOSQ__N, d->vals};
+    d->st[1] = (struct db_stmt){SQL_EVENTS, EVQ__N, d->vals};
+    d->st[2] = (struct db_stmt){SQL_STEPS, EVQ__N, d->vals};
     d->secret = d->kind == DOC_RECEIPT || d->kind == DOC_RECEIPT_REISSUE
                     ? rc_query(rc, "secret")
                     : NULL;
@@ -735,12 +769,13 @@ api_doc_form(struct reqctx *rc)
         /* a fourth statement checks the secret; db_stmt arrays are fixed at 3, so grow */
         struct db_stmt *st = arena_calloc(rc->arena, 4, sizeof *st);
         char *hex = arena_alloc(rc->arena, TOKEN_HASH_HEX);
+        const char **ok = hx_params(rc, OKQ__N);
 
         token_hash_hex(d->secret, hex);
-        d->vals[2] = d->vals[0];
-        d->vals[3] = hex;
+        ok[OKQ_CODE] = d->vals[DOSQ_CODE];
+        ok[OKQ_HASH] = hex;
         memcpy(st, d->st, sizeof d->st);
-        st[3] = (struct db_stmt){SQL_SECRET_OK, 2, d->vals + 2};
+        st[3] = (struct db_stmt){SQL_SECRET_OK, OKQ__N, ok};
         run(d, st, 4, form_done);
         return;
     }
@@ -801,9 +836,10 @@ api_doc_guidance(struct reqctx *rc)
     }
     if (reply_format(rc, &d->html) != 0)
         return;
-    d->vals[0] = id;
-    d->vals[1] = scope_param(rc);
-    d->st[0] = (struct db_stmt){SQL_GUIDANCE, 2, d->vals};
+    d->vals = hx_params(rc, GUQ__N);
+    d->vals[GUQ_ID] = id;
+    d->vals[GUQ_SCOPE] = scope_param(rc);
+    d->st[0] = (struct db_stmt){SQL_GUIDANCE, GUQ__N, d->vals};
     run(d, d->st, 1, guidance_done);
 }
 
@@ -861,7 +897,7 @@ register_done(struct docreq *d, struct db_result *r)
     in.nrows = (size_t)n;
     if (n == REGISTER_MAX_ROWS)
         rc_set_header(rc, "X-Truncated", "true");
-    reply_doc(rc, &in, d->html, arena_printf(rc->arena, "so-theo-doi-%s", d->vals[0]));
+    reply_doc(rc, &in, d->html, arena_printf(rc->arena, "so-theo-doi-%s", d->vals[RUQ_CODE]));
 }
 
 static void
@@ -869,7 +905,7 @@ api_doc_register(struct reqctx *rc)
 {
     struct docreq *d = arena_alloc(rc->arena, sizeof *d);
     const char *unit = rc_query(rc, "unit"), *from = rc_query(rc, "from"), *to = rc_query(rc, "to");
-    const char **v2 = arena_calloc(rc->arena, 4, sizeof *v2);
+    const char **v2 = hx_params(rc, RRQ__N);
 
     d->rc = rc;
     if (unit == NULL || unit[0] == '\0') {
@@ -892,14 +928,15 @@ api_doc_register(struct reqctx *rc)
     }
     if (reply_format(rc, &d->html) != 0)
         return;
-    d->vals[0] = unit;
-    d->vals[1] = scope_param(rc);
-    v2[0] = unit;
-    v2[1] = from;
-    v2[2] = to;
-    v2[3] = arena_printf(rc->arena, "%d", REGISTER_MAX_ROWS);
-    d->st[0] = (struct db_stmt){SQL_REGISTER_UNIT, 2, d->vals};
-    d->st[1] = (struct db_stmt){SQL_REGISTER_ROWS, 4, v2};
+    d->vals = hx_params(rc, RUQ__N);
+    d->vals[RUQ_CODE] = unit;
+    d->vals[RUQ_SCOPE] = scope_param(rc);
+    v2[RRQ_UNIT] = unit;
+    v2[RRQ_FROM] = from;
+    v2[RRQ_TO] = to;
+    v2[RRQ_LIMIT] = arena_printf(rc->arena, "%d", REGISTER_MAX_ROWS);
+    d->st[0] = (struct db_stmt){SQL_REGISTER_UNIT, RUQ__N, d->vals};
+    d->st[1] = (struct db_stmt){SQL_REGISTER_ROWS, RRQ__N, v2};
     run(d, d->st, 2, register_done);
 }
 
@@ -987,7 +1024,7 @@ lookup_done(struct docreq *d, struct db_result *r)
     if (ret)
         cal_format_instant(ret, rt);
     rc_set_header(rc, "Cache-Control", "no-store");
-    o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:b, s:b, s:o, s:s}", "code", d->vals[0],
+    o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:b, s:b, s:o, s:s}", "code", d->vals[LKQ_CODE],
                   "state", state, "state_key", dossier_state_key(state), "state_name",
                   dossier_state_name_vi(state), "appointment_at",
                   appt ? json_string(a) : json_null(), "new_appointment_at",
@@ -1037,9 +1074,10 @@ api_lookup(struct reqctx *rc)
     }
     hex = arena_alloc(rc->arena, TOKEN_HASH_HEX);
     token_hash_hex(secret, hex);
-    d->vals[0] = code;
-    d->vals[1] = hex;
-    d->st[0] = (struct db_stmt){SQL_LOOKUP, 2, d->vals};
+    d->vals = hx_params(rc, LKQ__N);
+    d->vals[LKQ_CODE] = code;
+    d->vals[LKQ_HASH] = hex;
+    d->st[0] = (struct db_stmt){SQL_LOOKUP, LKQ__N, d->vals};
     run(d, d->st, 1, lookup_done);
 }
 

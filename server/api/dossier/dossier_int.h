@@ -20,26 +20,244 @@
 struct reqctx;
 struct worker;
 
-/* Query texts (dossier_sql.c). Parameters are listed beside each one there. */
+/*
+ * Query texts (dossier_sql.c). Beside each one, the enum of its parameters in $n order
+ * (the first member is $1) and their count (api/common/common.h, "named parameters").
+ */
+
+/* Everything a reception needs before its unit of work. */
 extern const char DSQL_RECEPTION_CTX[];
+enum rctx_param {
+    RCTX_PROCEDURE,   /* procedure code */
+    RCTX_DAY,         /* local reception date */
+    RCTX_CLERK_UNIT,  /* the caller's unit id */
+    RCTX_RESOLVING,   /* resolving unit code, NULL: the first liên thông leg's, else the
+                         receiving unit */
+    RCTX_RECEIVING,   /* receiving unit code of an integration client (in its scope) or NULL */
+    RCTX__N
+};
+
+/* The dossier row, its code drawn in the unit unless INSD_EXT_CODE brings one. */
 extern const char DSQL_INSERT_DOSSIER[];
+enum insd_param {
+    INSD_UNIT_ID,     /* receiving unit id */
+    INSD_DAY,         /* local reception date (the code sequence's day) */
+    INSD_UNIT_CODE,
+    INSD_YYMMDD,
+    INSD_PROVINCE,
+    INSD_PROCEDURE_ID,
+    INSD_VERSION_ID,
+    INSD_CASE,
+    INSD_RESOLVING_ID,
+    INSD_CHANNEL,
+    INSD_STATE,
+    INSD_REGIME,
+    INSD_APPLICANT,   /* JSON */
+    INSD_FOLD,        /* folded applicant name (search) */
+    INSD_DOCUMENTS,   /* JSON */
+    INSD_SETS,
+    INSD_RETURN_METHOD,
+    INSD_DURATION_VALUE,
+    INSD_DURATION_UNIT,
+    INSD_SUBMITTED_AT,
+    INSD_RECEIVED_AT,
+    INSD_APPOINTMENT_AT,
+    INSD_LEGAL_DUE_AT,
+    INSD_HAS_APPOINTMENT,
+    INSD_MAX_MINUTES,
+    INSD_SECRET_HASH, /* lookup secret hash */
+    INSD_EXT_CODE,    /* a code brought by an integration client, NULL: drawn */
+    INSD__N
+};
+
+/* Event 1 of the dossier just inserted in this transaction. */
 extern const char DSQL_INSERT_FIRST_EVENT[];
+enum fev_param {
+    FEV_TYPE,
+    FEV_OCCURRED_AT,
+    FEV_ACCOUNT,      /* actor account id */
+    FEV_LOGIN,
+    FEV_ROLE,
+    FEV_UNIT,         /* actor unit id */
+    FEV_REQUEST_ID,
+    FEV_CLIENT,       /* client address */
+    FEV_PAYLOAD,      /* JSON */
+    FEV__N
+};
+
+/* The idempotent responses of a reception and of a guidance: the parameters of
+   IDEM_STORE_SQL (enum idem_store_param, api/dossier/idem.h). */
 extern const char DSQL_IDEM_STORE_NEW[];
 extern const char DSQL_IDEM_STORE_GUIDANCE[];
+
+/* A reception_guidance row (Mẫu 02). */
 extern const char DSQL_INSERT_GUIDANCE[];
+enum guid_param {
+    GUID_PROVINCE,
+    GUID_UNIT_ID,
+    GUID_PROCEDURE_ID,
+    GUID_VERSION_ID,
+    GUID_REGIME,
+    GUID_CHANNEL,
+    GUID_APPLICANT,   /* JSON */
+    GUID_FOLD,
+    GUID_DOCUMENTS,   /* JSON */
+    GUID_MISSING,     /* JSON */
+    GUID_NOTE,
+    GUID_GUIDED_AT,
+    GUID_ACCOUNT,
+    GUID_LOGIN,
+    GUID_REQUEST_ID,
+    GUID__N
+};
+
+/* Everything a transition needs, the dossier row locked. */
 extern const char DSQL_FOR_UPDATE[];
+enum fu_param {
+    FU_CODE,
+    FU_SCOPE,         /* scope root, NULL: all */
+    FU_TO_UNIT,       /* target unit code or NULL */
+    FU_OFFICIAL,      /* official login or NULL */
+    FU_DAY,           /* local date of the event (a state-1 receive: the reception date,
+                         which picks the version in force then) */
+    FU__N
+};
+
+/* The event of a transition (its seq guards concurrent writers). */
 extern const char DSQL_INSERT_EVENT[];
+enum iev_param {
+    IEV_DOSSIER,
+    IEV_PROVINCE,
+    IEV_SEQ,
+    IEV_TYPE,
+    IEV_FROM,
+    IEV_TO,
+    IEV_OCCURRED_AT,
+    IEV_ACCOUNT,
+    IEV_LOGIN,
+    IEV_ROLE,
+    IEV_UNIT,
+    IEV_REQUEST_ID,
+    IEV_CLIENT,
+    IEV_PAYLOAD,      /* JSON */
+    IEV_CODE,         /* the dossier code (aggregateid) */
+    IEV__N
+};
+
+/* The new projection, guarded by the version read. */
 extern const char DSQL_UPDATE_PROJECTION[];
+enum proj_param {
+    PROJ_ID,
+    PROJ_EXPECTED,    /* the version read */
+    PROJ_STATE,
+    PROJ_VERSION,     /* the new version */
+    PROJ_CURRENT_UNIT,
+    PROJ_OFFICIAL,
+    PROJ_RECEIVED_AT,
+    PROJ_APPOINTMENT_AT,
+    PROJ_LEGAL_DUE_AT,
+    PROJ_NEW_APPOINTMENT_AT,
+    PROJ_APOLOGY_LATE,
+    PROJ_PAUSED_SINCE,
+    PROJ_PAUSED_MINUTES,
+    PROJ_SUPPLEMENT_REQUESTS,
+    PROJ_SUPPLEMENT_SECONDS,
+    PROJ_FIRST_SUPPLEMENT_AT,
+    PROJ_ENDED_AT,
+    PROJ_END_STATE,
+    PROJ_OUTCOME,
+    PROJ_RETURNED_AT,
+    PROJ_VERSION_ID,  /* procedure version id, NULL keeps it */
+    PROJ_DURATION_VALUE,
+    PROJ_DURATION_UNIT,
+    PROJ_HAS_APPOINTMENT,
+    PROJ_MAX_MINUTES,
+    PROJ_SECRET_HASH, /* lookup secret hash, NULL keeps it */
+    PROJ_REGIME,
+    PROJ__N
+};
+
+/* A pause opened. */
 extern const char DSQL_PAUSE_INSERT[];
+enum pins_param {
+    PINS_DOSSIER,
+    PINS_N,
+    PINS_PROVINCE,
+    PINS_REASON,
+    PINS_REQUESTED_AT,
+    PINS_COUNTED,
+    PINS_REPEAT,
+    PINS_WAS_LATE,
+    PINS_DUE_BEFORE,
+    PINS_DETAIL,      /* JSON */
+    PINS__N
+};
+
+/* The open pause resolved. */
 extern const char DSQL_PAUSE_RESOLVE[];
+enum pres_param { PRES_DOSSIER, PRES_N, PRES_RESOLVED_AT, PRES_MINUTES, PRES_DUE_AFTER, PRES__N };
+
+/* The open steps closed. */
 extern const char DSQL_STEP_CLOSE[];
+enum sclose_param { SCLOSE_DOSSIER, SCLOSE_ENDED_AT, SCLOSE__N };
+
+/* A step (or liên thông leg) opened. */
 extern const char DSQL_STEP_INSERT[];
+enum sins_param {
+    SINS_DOSSIER,
+    SINS_N,
+    SINS_PROVINCE,
+    SINS_KIND,        /* "step" or "leg" */
+    SINS_UNIT_ID,
+    SINS_NAME,
+    SINS_OFFICIAL,
+    SINS_PLANNED_MINUTES,
+    SINS_STARTED_AT,
+    SINS_PLANNED_END_AT,
+    SINS__N
+};
+
+/* The open step assigned to an official. */
 extern const char DSQL_STEP_ASSIGN[];
+enum sassign_param { SASSIGN_DOSSIER, SASSIGN_OFFICIAL, SASSIGN__N };
+
+/* State and version of a dossier by id. */
 extern const char DSQL_CURRENT_VERSION[];
+enum curv_param { CURV_DOSSIER, CURV__N };
+
+/* A new lookup secret hash, guarded by the version read. */
 extern const char DSQL_REISSUE_SECRET[];
+enum reissue_param { REISSUE_ID, REISSUE_EXPECTED, REISSUE_VERSION, REISSUE_HASH, REISSUE__N };
+
+/* One dossier, and its timeline, for reading: the same parameters. */
 extern const char DSQL_GET[];
 extern const char DSQL_EVENTS[];
+enum dread_param { DREAD_CODE, DREAD_SCOPE /* scope root, NULL: all */, DREAD__N };
+
+/* The list (filters, keyset page). */
 extern const char DSQL_LIST[];
+enum dl_param {
+    DL_SCOPE,         /* scope root, NULL: all */
+    DL_UNIT,          /* ?unit= code */
+    DL_SUB_UNITS,     /* include sub-units (boolean) */
+    DL_PROCEDURE,
+    DL_FIELD,
+    DL_CHANNEL,
+    DL_STATE,
+    DL_CLASS,
+    DL_RECEIVED_FROM, /* dates, inclusive */
+    DL_RECEIVED_TO,
+    DL_DUE_FROM,
+    DL_DUE_TO,
+    DL_ENDED_FROM,
+    DL_ENDED_TO,
+    DL_Q,             /* folded search text */
+    DL_CURSOR_K,      /* cursor instant */
+    DL_CURSOR_ID,
+    DL_LIMIT,
+    DL_NOW,           /* the request's clock: open dossiers are classified at it */
+    DL__N
+};
 /* The same-day cut-off of a dossier d of version pv: its case's when it has one, like its
    stored duration (domain.md §2); "cutoff_minute" (SQL fragment of a select list). */
 #define DSQL_CUTOFF_MINUTE                                                                     \
@@ -47,7 +265,9 @@ extern const char DSQL_LIST[];
     "  ELSE (SELECT (c->>'cutoff_minute')::int FROM jsonb_array_elements(pv.cases) c"          \
     "   WHERE c->>'code' = d.case_code LIMIT 1) END AS cutoff_minute"
 
+/* Open dossiers whose remaining window crosses a range of local dates. */
 extern const char DSQL_REPROJECT_SELECT[];
+enum rsel_param { RSEL_FROM, RSEL_TO, RSEL__N };
 
 /* Placeholder for the dossier code in responses stored before the code is drawn. Only
  * RFC 3986 unreserved characters, so that it passes unchanged through the URL encoding of

@@ -39,10 +39,10 @@ ask(struct reqctx *rc, const char *sql, int n, const char **params, hx_db_cb cb)
 static const char **
 code_scope(struct reqctx *rc)
 {
-    const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
+    const char **p = hx_params(rc, DREAD__N);
 
-    p[0] = rc_param(rc, "code");
-    p[1] = hx_scope_param(rc);
+    p[DREAD_CODE] = rc_param(rc, "code");
+    p[DREAD_SCOPE] = hx_scope_param(rc);
     return p;
 }
 
@@ -294,8 +294,24 @@ on_get(struct reqctx *rc, struct db_result *r)
 void
 api_dossier_get(struct reqctx *rc)
 {
-    ask(rc, DSQL_GET, 2, code_scope(rc), on_get);
+    ask(rc, DSQL_GET, DREAD__N, code_scope(rc), on_get);
 }
+
+/* An event of the timeline (DSQL_EVENTS): these keys, then "actor", then the tail. */
+static const struct hx_jcol EVENT_HEAD[] = {
+    {"id", NULL, HX_TEXT},          {"seq", NULL, HX_INT},
+    {"type", NULL, HX_TEXT},        {"from_state", NULL, HX_INT},
+    {"to_state", NULL, HX_INT},     {"occurred_at", NULL, HX_TS},
+    {"recorded_at", NULL, HX_TS},
+};
+static const struct hx_jcol EVENT_TAIL[] = {
+    {"request_id", NULL, HX_TEXT},
+    {"payload", NULL, HX_JSON},
+};
+enum {
+    EVENT_NHEAD = sizeof(EVENT_HEAD) / sizeof(EVENT_HEAD[0]),
+    EVENT_NTAIL = sizeof(EVENT_TAIL) / sizeof(EVENT_TAIL[0]),
+};
 
 static void
 on_events(struct reqctx *rc, struct db_result *r)
@@ -316,26 +332,14 @@ on_events(struct reqctx *rc, struct db_result *r)
     }
     items = json_array();
     for (int i = 0; i < n; i++) {
-        json_t *ev = json_object();
-        const char *from = hx_col(res, i, "from_state");
+        json_t *ev = hx_row_set(json_object(), res, i, EVENT_HEAD, EVENT_NHEAD);
 
-        json_object_set_new(ev, "id", json_string(hx_col(res, i, "id")));
-        json_object_set_new(ev, "seq", json_integer(i64(res, i, "seq")));
-        json_object_set_new(ev, "type", json_string(hx_col(res, i, "type")));
-        json_object_set_new(ev, "from_state", from ? json_integer(atoi(from)) : json_null());
-        json_object_set_new(ev, "to_state", json_integer(i64(res, i, "to_state")));
-        json_object_set_new(ev, "occurred_at", hx_ts_json(i64(res, i, "occurred_at")));
-        json_object_set_new(ev, "recorded_at", hx_ts_json(i64(res, i, "recorded_at")));
         json_object_set_new(ev, "actor",
                             json_pack("{s:s?,s:s?,s:s?}", "login",
                                       hx_col(res, i, "actor_login"), "role",
                                       hx_col(res, i, "actor_role"), "unit",
                                       hx_col(res, i, "actor_unit")));
-        json_object_set_new(ev, "request_id", hx_col(res, i, "request_id")
-                                                  ? json_string(hx_col(res, i, "request_id"))
-                                                  : json_null());
-        json_object_set_new(ev, "payload", hx_col_json(res, i, "payload"));
-        json_array_append_new(items, ev);
+        json_array_append_new(items, hx_row_set(ev, res, i, EVENT_TAIL, EVENT_NTAIL));
     }
     http_reply_json(rc, 200, json_pack("{s:s,s:o,s:n}", "code", rc_param(rc, "code"), "items",
                                        items, "next_cursor"));
@@ -344,7 +348,7 @@ on_events(struct reqctx *rc, struct db_result *r)
 void
 api_dossier_events(struct reqctx *rc)
 {
-    ask(rc, DSQL_EVENTS, 2, code_scope(rc), on_events);
+    ask(rc, DSQL_EVENTS, DREAD__N, code_scope(rc), on_events);
 }
 
 
@@ -434,13 +438,13 @@ on_explain(struct reqctx *rc, struct db_result *r)
 void
 api_dossier_explain(struct reqctx *rc)
 {
-    ask(rc, DSQL_GET, 2, code_scope(rc), on_explain);
+    ask(rc, DSQL_GET, DREAD__N, code_scope(rc), on_explain);
 }
 
 /* ---------------------------------------------------------------- list */
 
 struct list {
-    const char *p[19];
+    const char *p[DL__N];
     int64_t limit;
 };
 
@@ -595,14 +599,15 @@ q_date(struct reqctx *rc, const char *name, const char **out)
     return 0;
 }
 
-/* Filters channel, state, class and the date ranges into l->p[5..13]; replies and returns
-   -1 on a bad one. */
+/* Filters channel, state, class and the date ranges (DL_CHANNEL .. DL_ENDED_TO) into l->p;
+   replies and returns -1 on a bad one. */
 static int
 list_filters(struct reqctx *rc, struct list *l)
 {
     const char *v;
     static const char *const CLASSES[] = {"early", "on_time", "late", "in_time", "overdue",
                                           "not_counted", NULL};
+    /* In the order of DL_RECEIVED_FROM .. DL_ENDED_TO. */
     static const char *const DATES[] = {"received_from", "received_to", "due_from", "due_to",
                                         "ended_from", "ended_to", NULL};
 
@@ -612,7 +617,7 @@ list_filters(struct reqctx *rc, struct list *l)
             http_reply_err(rc, ERR_BAD_QUERY, "channel: 1, 2 or 3");
             return -1;
         }
-        l->p[5] = v;
+        l->p[DL_CHANNEL] = v;
     }
     v = rc_query(rc, "state");
     if (v != NULL) {
@@ -620,9 +625,9 @@ list_filters(struct reqctx *rc, struct list *l)
         long s = strtol(v, &end, 10);
 
         if (*v != '\0' && *end == '\0' && s >= 1 && s <= DOSSIER_STATE_MAX)
-            l->p[6] = v;
+            l->p[DL_STATE] = v;
         else if (dossier_state_parse(v) >= 1)
-            l->p[6] = arena_printf(rc->arena, "%d", dossier_state_parse(v));
+            l->p[DL_STATE] = arena_printf(rc->arena, "%d", dossier_state_parse(v));
         else {
             http_reply_err(rc, ERR_BAD_QUERY, "state: 1..10 or a state key");
             return -1;
@@ -638,10 +643,10 @@ list_filters(struct reqctx *rc, struct list *l)
             http_reply_err(rc, ERR_BAD_QUERY, "class: early, on_time, late, in_time, overdue");
             return -1;
         }
-        l->p[7] = v;
+        l->p[DL_CLASS] = v;
     }
     for (int i = 0; DATES[i] != NULL; i++)
-        if (q_date(rc, DATES[i], &l->p[8 + i]) != 0)
+        if (q_date(rc, DATES[i], &l->p[DL_RECEIVED_FROM + i]) != 0)
             return -1;
     return 0;
 }
@@ -665,12 +670,12 @@ api_dossier_list(struct reqctx *rc)
         }
         l->limit = n;
     }
-    l->p[0] = hx_scope_param(rc);
-    l->p[1] = rc_query(rc, "unit");
+    l->p[DL_SCOPE] = hx_scope_param(rc);
+    l->p[DL_UNIT] = rc_query(rc, "unit");
     v = rc_query(rc, "include_sub_units");
-    l->p[2] = v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0) ? "true" : "false";
-    l->p[3] = rc_query(rc, "procedure");
-    l->p[4] = rc_query(rc, "field");
+    l->p[DL_SUB_UNITS] = v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0) ? "true" : "false";
+    l->p[DL_PROCEDURE] = rc_query(rc, "procedure");
+    l->p[DL_FIELD] = rc_query(rc, "field");
     if (list_filters(rc, l) != 0)
         return;
     v = rc_query(rc, "q");
@@ -688,16 +693,16 @@ api_dossier_list(struct reqctx *rc)
                 *o++ = *p;
         *o = '\0';
         if (f[0] != '\0')
-            l->p[14] = f;
+            l->p[DL_Q] = f;
     }
     v = rc_query(rc, "cursor");
     if (v != NULL) {
-        if (cursor_decode(rc, v, &l->p[15], &l->p[16]) != 0) {
+        if (cursor_decode(rc, v, &l->p[DL_CURSOR_K], &l->p[DL_CURSOR_ID]) != 0) {
             http_reply_err(rc, ERR_BAD_QUERY, "cursor");
             return;
         }
     }
-    l->p[17] = arena_printf(rc->arena, "%lld", (long long)l->limit + 1);
-    l->p[18] = hx_ts(rc, rc->now); /* the instant open dossiers are judged at */
-    ask(rc, DSQL_LIST, 19, l->p, on_list);
+    l->p[DL_LIMIT] = arena_printf(rc->arena, "%lld", (long long)l->limit + 1);
+    l->p[DL_NOW] = hx_ts(rc, rc->now);
+    ask(rc, DSQL_LIST, DL__N, l->p, on_list);
 }

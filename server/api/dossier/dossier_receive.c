@@ -56,9 +56,9 @@ struct rec {
     int dry_run;         /* preview: every check and the appointment, nothing written */
     int calendar_proposed; /* the appointment crosses a proposed day (dossier_int.h) */
     char secret[SECRET_LEN + 1];
-    const char *params[28];
-    const char *gparams[15];
-    const char *eparams[9];
+    const char *params[INSD__N];
+    const char *gparams[GUID__N];
+    const char *eparams[FEV__N];
     struct db_stmt stmts[3];
     int status;
 };
@@ -289,11 +289,13 @@ on_rec_written(struct reqctx *rc, struct db_result *r)
         return;
     }
     if (x->kind == REC_GUIDE) {
-        json_object_set_new(x->w.resp, "id", json_integer(strtoll(db_val(r->res[0], 0, 0), NULL, 10)));
+        json_object_set_new(x->w.resp, "id",
+                            json_integer(strtoll(db_val(r->res[0], 0, db_col(r->res[0], "id")),
+                                                 NULL, 10)));
         http_reply_json(rc, x->status, json_incref(x->w.resp));
         return;
     }
-    code = db_val(r->res[0], 0, 1);
+    code = db_val(r->res[0], 0, db_col(r->res[0], "code"));
     /* The code is drawn inside the unit: put it where the response had its mark. */
     if (x->secret[0] != '\0')
         json_object_set_new(x->w.resp, "lookup_secret", json_string(x->secret));
@@ -443,22 +445,22 @@ rec_guidance(struct reqctx *rc, struct rec *x, const PGresult *ctx, const char *
                           "applicant", x->applicant, "missing", x->missing, "procedure",
                           x->procedure, "guided_at", hx_ts(rc, x->at));
     x->status = 201;
-    x->gparams[0] = hx_col(ctx, 0, "province");
-    x->gparams[1] = hx_col(ctx, 0, "unit_id");
-    x->gparams[2] = hx_col(ctx, 0, "procedure_id");
-    x->gparams[3] = hx_col(ctx, 0, "version_id");
-    x->gparams[4] = regime;
-    x->gparams[5] = hx_i64(rc, x->channel);
-    x->gparams[6] = hx_json_text(rc, x->applicant);
-    x->gparams[7] = x->fold;
-    x->gparams[8] = x->documents ? hx_json_text(rc, x->documents) : "[]";
-    x->gparams[9] = hx_json_text(rc, x->missing);
-    x->gparams[10] = x->reason;
-    x->gparams[11] = hx_ts(rc, x->at);
-    x->gparams[12] = hx_i64(rc, rc->who.account_id);
-    x->gparams[13] = rc->who.login;
-    x->gparams[14] = rc->req_id;
-    x->stmts[n++] = (struct db_stmt){DSQL_INSERT_GUIDANCE, 15, x->gparams};
+    x->gparams[GUID_PROVINCE] = hx_col(ctx, 0, "province");
+    x->gparams[GUID_UNIT_ID] = hx_col(ctx, 0, "unit_id");
+    x->gparams[GUID_PROCEDURE_ID] = hx_col(ctx, 0, "procedure_id");
+    x->gparams[GUID_VERSION_ID] = hx_col(ctx, 0, "version_id");
+    x->gparams[GUID_REGIME] = regime;
+    x->gparams[GUID_CHANNEL] = hx_i64(rc, x->channel);
+    x->gparams[GUID_APPLICANT] = hx_json_text(rc, x->applicant);
+    x->gparams[GUID_FOLD] = x->fold;
+    x->gparams[GUID_DOCUMENTS] = x->documents ? hx_json_text(rc, x->documents) : "[]";
+    x->gparams[GUID_MISSING] = hx_json_text(rc, x->missing);
+    x->gparams[GUID_NOTE] = x->reason;
+    x->gparams[GUID_GUIDED_AT] = hx_ts(rc, x->at);
+    x->gparams[GUID_ACCOUNT] = hx_i64(rc, rc->who.account_id);
+    x->gparams[GUID_LOGIN] = rc->who.login;
+    x->gparams[GUID_REQUEST_ID] = rc->req_id;
+    x->stmts[n++] = (struct db_stmt){DSQL_INSERT_GUIDANCE, GUID__N, x->gparams};
     if (x->w.im != NULL) {
         /* The id is known only inside the unit: the store statement adds it, so a
            replay answers exactly what the first request did. */
@@ -542,35 +544,37 @@ rec_insert_stmt(struct reqctx *rc, struct rec *x, const PGresult *ctx, int state
 
     cal_format_date(cal_local_day(x->at), day);
     snprintf(yymmdd, sizeof(yymmdd), "%02d%02d%02d", cd.year % 100, cd.month, cd.day);
-    x->params[0] = hx_col(ctx, 0, "unit_id");
-    x->params[1] = arena_strdup(rc->arena, day);
-    x->params[2] = hx_col(ctx, 0, "unit_code");
-    x->params[3] = arena_strdup(rc->arena, yymmdd);
-    x->params[4] = hx_col(ctx, 0, "province");
-    x->params[5] = hx_col(ctx, 0, "procedure_id");
-    x->params[6] = hx_col(ctx, 0, "version_id");
-    x->params[7] = x->case_code;
-    x->params[8] = hx_col(ctx, 0, "resolving_id");
-    x->params[9] = hx_i64(rc, x->channel);
-    x->params[10] = hx_i64(rc, state);
-    x->params[11] = regime;
-    x->params[12] = hx_json_text(rc, x->applicant);
-    x->params[13] = x->fold;
-    x->params[14] = x->documents ? hx_json_text(rc, x->documents) : "[]";
-    x->params[15] = hx_i64(rc, x->sets);
-    x->params[16] = x->return_method;
-    x->params[17] = hx_i64(rc, x->terms.value);
-    x->params[18] = x->terms.unit;
-    x->params[19] = x->kind == REC_SUBMIT || x->channel == 2 ? hx_ts(rc, x->at) : NULL;
-    x->params[20] = x->kind == REC_RECEIVE ? hx_ts(rc, x->at) : NULL;
-    x->params[21] = hx_tsp(rc, c->appointment_at);
-    x->params[22] = hx_tsp(rc, c->legal_due_at);
-    x->params[23] = c->appointment_at != 0 || x->kind != REC_RECEIVE ? "true" : "false";
-    x->params[24] = hx_col(ctx, 0, "max_minutes");
-    x->params[25] = x->kind == REC_RECEIVE ? arena_strdup(rc->arena, hash) : NULL;
-    x->params[26] = x->ext_code;
-    x->params[27] = NULL;
-    return (struct db_stmt){DSQL_INSERT_DOSSIER, 28, x->params};
+    x->params[INSD_UNIT_ID] = hx_col(ctx, 0, "unit_id");
+    x->params[INSD_DAY] = arena_strdup(rc->arena, day);
+    x->params[INSD_UNIT_CODE] = hx_col(ctx, 0, "unit_code");
+    x->params[INSD_YYMMDD] = arena_strdup(rc->arena, yymmdd);
+    x->params[INSD_PROVINCE] = hx_col(ctx, 0, "province");
+    x->params[INSD_PROCEDURE_ID] = hx_col(ctx, 0, "procedure_id");
+    x->params[INSD_VERSION_ID] = hx_col(ctx, 0, "version_id");
+    x->params[INSD_CASE] = x->case_code;
+    x->params[INSD_RESOLVING_ID] = hx_col(ctx, 0, "resolving_id");
+    x->params[INSD_CHANNEL] = hx_i64(rc, x->channel);
+    x->params[INSD_STATE] = hx_i64(rc, state);
+    x->params[INSD_REGIME] = regime;
+    x->params[INSD_APPLICANT] = hx_json_text(rc, x->applicant);
+    x->params[INSD_FOLD] = x->fold;
+    x->params[INSD_DOCUMENTS] = x->documents ? hx_json_text(rc, x->documents) : "[]";
+    x->params[INSD_SETS] = hx_i64(rc, x->sets);
+    x->params[INSD_RETURN_METHOD] = x->return_method;
+    x->params[INSD_DURATION_VALUE] = hx_i64(rc, x->terms.value);
+    x->params[INSD_DURATION_UNIT] = x->terms.unit;
+    x->params[INSD_SUBMITTED_AT] =
+        x->kind == REC_SUBMIT || x->channel == 2 ? hx_ts(rc, x->at) : NULL;
+    x->params[INSD_RECEIVED_AT] = x->kind == REC_RECEIVE ? hx_ts(rc, x->at) : NULL;
+    x->params[INSD_APPOINTMENT_AT] = hx_tsp(rc, c->appointment_at);
+    x->params[INSD_LEGAL_DUE_AT] = hx_tsp(rc, c->legal_due_at);
+    x->params[INSD_HAS_APPOINTMENT] =
+        c->appointment_at != 0 || x->kind != REC_RECEIVE ? "true" : "false";
+    x->params[INSD_MAX_MINUTES] = hx_col(ctx, 0, "max_minutes");
+    x->params[INSD_SECRET_HASH] =
+        x->kind == REC_RECEIVE ? arena_strdup(rc->arena, hash) : NULL;
+    x->params[INSD_EXT_CODE] = x->ext_code;
+    return (struct db_stmt){DSQL_INSERT_DOSSIER, INSD__N, x->params};
 }
 
 /* DSQL_INSERT_FIRST_EVENT with its payload. */
@@ -590,17 +594,17 @@ rec_event_stmt(struct reqctx *rc, struct rec *x, const struct dfold_clock *c)
     if (x->backdated)
         json_object_set_new(payload, "backdated", json_true());
     json_object_set_new(payload, "appointment_at", hx_ts_json(c->appointment_at));
-    x->eparams[0] = dossier_tr_name(x->tr);
-    x->eparams[1] = hx_ts(rc, x->at);
-    x->eparams[2] = hx_i64(rc, rc->who.account_id);
-    x->eparams[3] = rc->who.login;
-    x->eparams[4] = role_name(rc->who.role);
-    x->eparams[5] = rc->who.unit_id ? hx_i64(rc, rc->who.unit_id) : NULL;
-    x->eparams[6] = rc->req_id;
-    x->eparams[7] = rc->client_addr;
-    x->eparams[8] = hx_json_text(rc, payload);
+    x->eparams[FEV_TYPE] = dossier_tr_name(x->tr);
+    x->eparams[FEV_OCCURRED_AT] = hx_ts(rc, x->at);
+    x->eparams[FEV_ACCOUNT] = hx_i64(rc, rc->who.account_id);
+    x->eparams[FEV_LOGIN] = rc->who.login;
+    x->eparams[FEV_ROLE] = role_name(rc->who.role);
+    x->eparams[FEV_UNIT] = rc->who.unit_id ? hx_i64(rc, rc->who.unit_id) : NULL;
+    x->eparams[FEV_REQUEST_ID] = rc->req_id;
+    x->eparams[FEV_CLIENT] = rc->client_addr;
+    x->eparams[FEV_PAYLOAD] = hx_json_text(rc, payload);
     json_decref(payload);
-    return (struct db_stmt){DSQL_INSERT_FIRST_EVENT, 9, x->eparams};
+    return (struct db_stmt){DSQL_INSERT_FIRST_EVENT, FEV__N, x->eparams};
 }
 
 static void
@@ -651,17 +655,17 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
 static struct db_stmt *
 rec_ctx_stmt(struct reqctx *rc, struct rec *x)
 {
-    const char **p = arena_calloc(rc->arena, 5, sizeof(*p));
+    const char **p = hx_params(rc, RCTX__N);
     struct db_stmt *s = arena_alloc(rc->arena, sizeof(*s));
     char *day = arena_alloc(rc->arena, 16);
 
     cal_format_date(cal_local_day(x->at), day);
-    p[0] = x->procedure;
-    p[1] = day;
-    p[2] = hx_i64(rc, rc->who.unit_id);
-    p[3] = x->resolving;
-    p[4] = x->receiving;
-    *s = (struct db_stmt){DSQL_RECEPTION_CTX, 5, p};
+    p[RCTX_PROCEDURE] = x->procedure;
+    p[RCTX_DAY] = day;
+    p[RCTX_CLERK_UNIT] = hx_i64(rc, rc->who.unit_id);
+    p[RCTX_RESOLVING] = x->resolving;
+    p[RCTX_RECEIVING] = x->receiving;
+    *s = (struct db_stmt){DSQL_RECEPTION_CTX, RCTX__N, p};
     return s;
 }
 

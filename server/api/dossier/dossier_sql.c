@@ -6,10 +6,8 @@
  */
 #include "api/dossier/dossier_int.h"
 
-/* Everything a reception needs before its unit of work, in one round trip.
- * $1 procedure code, $2 local reception date, $3 clerk's unit id, $4 resolving unit code
- * or NULL (default: the first liên thông leg's unit, else the receiving unit), $5 receiving
- * unit code given by an integration client (must be in its scope) or NULL. */
+/* Everything a reception needs before its unit of work, in one round trip. Parameters:
+ * enum rctx_param (dossier_int.h). */
 const char DSQL_RECEPTION_CTX[] =
     "SELECT u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, u.province,"
     " u.address AS unit_address,"
@@ -36,13 +34,8 @@ const char DSQL_RECEPTION_CTX[] =
     "  ELSE u.code = $5 AND unit_in_scope($3::bigint, u.id) END";
 
 /* The dossier row, with its code drawn from the gap-free per-unit per-day sequence in the
- * same transaction (domain.md §9) unless it arrives with one ($27).
- * $1 receiving unit id, $2 local date, $3 unit code, $4 YYMMDD, $5 province,
- * $6 procedure id, $7 version id, $8 case, $9 resolving unit id, $10 channel, $11 state,
- * $12 regime, $13 applicant json, $14 applicant fold, $15 documents json, $16 sets,
- * $17 return method, $18 duration value, $19 duration unit, $20 submitted_at,
- * $21 received_at, $22 appointment_at, $23 legal_due_at, $24 has_appointment,
- * $25 max_minutes, $26 lookup secret hash, $27 external code, $28 ended_at (refusal). */
+ * same transaction (domain.md §9) unless it arrives with one (INSD_EXT_CODE). Parameters:
+ * enum insd_param (dossier_int.h). */
 const char DSQL_INSERT_DOSSIER[] =
     "WITH seq AS ("
     " INSERT INTO dossier_code_seq (unit_id, day, last)"
@@ -53,22 +46,21 @@ const char DSQL_INSERT_DOSSIER[] =
     "  case_code, receiving_unit_id, resolving_unit_id, current_unit_id, channel, state,"
     "  version, regime, applicant, applicant_fold, documents, sets, return_method,"
     "  duration_value, duration_unit, submitted_at, received_at, appointment_at,"
-    "  legal_due_at, has_appointment, max_minutes, lookup_secret_hash, ended_at)"
+    "  legal_due_at, has_appointment, max_minutes, lookup_secret_hash)"
     " SELECT coalesce($27::text, $3 || '-' || $4 || '-' ||"
     "   (SELECT CASE WHEN last < 10000 THEN lpad(last::text, 4, '0') ELSE last::text END"
     "    FROM seq)),"
     "  $27::text IS NOT NULL, $5, $6::bigint, $7::bigint, $8, $1::bigint, $9::bigint,"
     "  $1::bigint, $10::smallint, $11::smallint, 1, $12, $13::jsonb, $14, $15::jsonb,"
     "  $16::int, $17, $18::int, $19, $20::timestamptz, $21::timestamptz, $22::timestamptz,"
-    "  $23::timestamptz, $24::boolean, $25::int, $26, $28::timestamptz"
+    "  $23::timestamptz, $24::boolean, $25::int, $26"
     " RETURNING id, code";
 
 /* Event 1 of the dossier just inserted in this transaction. currval() is volatile: compared
  * to d.id directly it is evaluated for every row and the planner cannot use it as an index
  * key (a full scan of dossier, 215 ms at 100,000 dossiers); wrapped in a scalar subquery it
  * becomes an InitPlan evaluated once, and the lookup is one primary-key probe (0.05 ms).
- * $1 type, $2 occurred_at, $3 actor account, $4 login, $5 role, $6 actor unit,
- * $7 request id, $8 client address, $9 payload json. */
+ * Parameters: enum fev_param (dossier_int.h). */
 const char DSQL_INSERT_FIRST_EVENT[] =
     "INSERT INTO dossier_event (dossier_id, province, seq, type, from_state, to_state,"
     " occurred_at, actor_account_id, actor_login, actor_role, actor_unit_id, request_id,"
@@ -79,7 +71,7 @@ const char DSQL_INSERT_FIRST_EVENT[] =
 
 /* The idempotent response of a reception, with the code drawn in this transaction put in
  * place of DOSSIER_CODE_MARK (currval in an InitPlan: see DSQL_INSERT_FIRST_EVENT).
- * $1 scope, $2 key, $3 status, $4 response text. */
+ * Parameters: enum idem_store_param (idem.h), those of IDEM_STORE_SQL. */
 const char DSQL_IDEM_STORE_NEW[] =
     "UPDATE idempotency_key SET status = 'done', http_status = $3::int,"
     " response = replace($4, '" DOSSIER_CODE_MARK "',"
@@ -90,16 +82,14 @@ const char DSQL_IDEM_STORE_NEW[] =
 
 /* The idempotent response of a guidance (Mẫu 02), completed with the id of the
  * reception_guidance row inserted in this transaction, so that a replay carries the same
- * id as the first answer. $1 scope, $2 key, $3 status, $4 response text. */
+ * id as the first answer. Parameters: enum idem_store_param (idem.h). */
 const char DSQL_IDEM_STORE_GUIDANCE[] =
     "UPDATE idempotency_key SET status = 'done', http_status = $3::int,"
     " response = jsonb_set($4::jsonb, '{id}',"
     "  to_jsonb(currval(pg_get_serial_sequence('reception_guidance', 'id'))))"
     " WHERE scope = $1 AND key = $2";
 
-/* $1 province, $2 unit id, $3 procedure id, $4 version id, $5 regime, $6 channel,
- * $7 applicant, $8 fold, $9 documents, $10 missing, $11 note, $12 guided_at,
- * $13 account, $14 login, $15 request id. */
+/* A guidance (Mẫu 02). Parameters: enum guid_param (dossier_int.h). */
 const char DSQL_INSERT_GUIDANCE[] =
     "INSERT INTO reception_guidance (province, receiving_unit_id, procedure_id,"
     " procedure_version_id, regime, channel, applicant, applicant_fold, documents, missing,"
@@ -108,10 +98,8 @@ const char DSQL_INSERT_GUIDANCE[] =
     " $9::jsonb, $10::jsonb, $11, $12::timestamptz, $13::bigint, $14, $15)"
     " RETURNING id";
 
-/* Everything a transition needs, in one round trip.
- * $1 code, $2 scope root (NULL: all), $3 target unit code or NULL, $4 official login or
- * NULL, $5 local date of the event (for a state-1 receive: the reception date, which picks
- * the version in force then). */
+/* Everything a transition needs, in one round trip. Parameters: enum fu_param
+ * (dossier_int.h). */
 const char DSQL_FOR_UPDATE[] =
     "SELECT d.id, d.code, d.province, d.state, d.version, d.channel, d.case_code,"
     " d.receiving_unit_id, d.resolving_unit_id, d.current_unit_id, d.current_official,"
@@ -159,9 +147,7 @@ const char DSQL_FOR_UPDATE[] =
 
 /* First statement of a transition: the UNIQUE (dossier_id, seq) key makes a concurrent
  * writer that read the same version fail here (23505 -> VERSION_CONFLICT), before the
- * projection is touched. $1 dossier, $2 province, $3 seq, $4 type, $5 from, $6 to,
- * $7 occurred_at, $8 account, $9 login, $10 role, $11 unit, $12 request id, $13 client,
- * $14 payload, $15 code. */
+ * projection is touched. Parameters: enum iev_param (dossier_int.h). */
 const char DSQL_INSERT_EVENT[] =
     "INSERT INTO dossier_event (dossier_id, province, seq, type, from_state, to_state,"
     " occurred_at, actor_account_id, actor_login, actor_role, actor_unit_id, request_id,"
@@ -169,13 +155,8 @@ const char DSQL_INSERT_EVENT[] =
     " VALUES ($1::bigint, $2, $3::int, $4, $5::smallint, $6::smallint, $7::timestamptz,"
     " $8::bigint, $9, $10, $11::bigint, $12, $13, $14::jsonb, $15)";
 
-/* The new projection, guarded by the version read. $1 id, $2 expected version,
- * $3 state, $4 new version, $5 current unit id, $6 official, $7 received_at,
- * $8 appointment_at, $9 legal_due_at, $10 new_appointment_at, $11 apology_late,
- * $12 paused_since, $13 paused_minutes, $14 supplement_requests, $15 supplement_seconds,
- * $16 first_supplement_at, $17 ended_at, $18 end_state, $19 outcome, $20 returned_at,
- * $21 version id, $22 duration value, $23 duration unit, $24 has_appointment,
- * $25 max_minutes, $26 lookup hash (NULL keeps), $27 regime. */
+/* The new projection, guarded by the version read. Parameters: enum proj_param
+ * (dossier_int.h). */
 const char DSQL_UPDATE_PROJECTION[] =
     "UPDATE dossier SET state = $3::smallint, version = $4::int,"
     " current_unit_id = $5::bigint, current_official = $6, received_at = $7::timestamptz,"
@@ -191,49 +172,47 @@ const char DSQL_UPDATE_PROJECTION[] =
     " updated_at = now()"
     " WHERE id = $1::bigint AND version = $2::int";
 
-/* $1 dossier, $2 n, $3 province, $4 reason, $5 requested_at, $6 counted, $7 repeat,
- * $8 was_late, $9 due_before, $10 detail json. */
+/* Parameters: enum pins_param (dossier_int.h). */
 const char DSQL_PAUSE_INSERT[] =
     "INSERT INTO dossier_pause (dossier_id, n, province, reason, requested_at, counted,"
     " repeat, was_late, due_before, detail)"
     " VALUES ($1::bigint, $2::int, $3, $4, $5::timestamptz, $6::boolean, $7::boolean,"
     " $8::boolean, $9::timestamptz, $10::jsonb)";
 
-/* $1 dossier, $2 n, $3 resolved_at, $4 paused minutes, $5 due_after. */
+/* Parameters: enum pres_param (dossier_int.h). */
 const char DSQL_PAUSE_RESOLVE[] =
     "UPDATE dossier_pause SET resolved_at = $3::timestamptz, paused_minutes = $4::int,"
     " due_after = $5::timestamptz"
     " WHERE dossier_id = $1::bigint AND n = $2::int AND resolved_at IS NULL";
 
-/* $1 dossier, $2 ended_at. */
+/* Parameters: enum sclose_param (dossier_int.h). */
 const char DSQL_STEP_CLOSE[] =
     "UPDATE dossier_step SET ended_at = $2::timestamptz"
     " WHERE dossier_id = $1::bigint AND ended_at IS NULL";
 
-/* $1 dossier, $2 n, $3 province, $4 kind, $5 unit id, $6 name, $7 official,
- * $8 planned minutes, $9 started_at, $10 planned_end_at. */
+/* Parameters: enum sins_param (dossier_int.h). */
 const char DSQL_STEP_INSERT[] =
     "INSERT INTO dossier_step (dossier_id, n, province, kind, unit_id, name, official,"
     " planned_minutes, started_at, planned_end_at)"
     " VALUES ($1::bigint, $2::int, $3, $4, $5::bigint, $6, $7, $8::int, $9::timestamptz,"
     " $10::timestamptz)";
 
-/* $1 dossier, $2 official. */
+/* Parameters: enum sassign_param (dossier_int.h). */
 const char DSQL_STEP_ASSIGN[] =
     "UPDATE dossier_step SET official = $2"
     " WHERE dossier_id = $1::bigint AND ended_at IS NULL";
 
-/* A new lookup secret (its hash), guarded by the version read: $1 id, $2 expected
- * version, $3 new version, $4 hash. Nothing else of the projection moves. */
+/* A new lookup secret (its hash), guarded by the version read (enum reissue_param,
+ * dossier_int.h). Nothing else of the projection moves. */
 const char DSQL_REISSUE_SECRET[] =
     "UPDATE dossier SET version = $3::int, lookup_secret_hash = $4, updated_at = now()"
     " WHERE id = $1::bigint AND version = $2::int";
 
-/* $1 dossier id. */
+/* Parameters: enum curv_param (dossier_int.h). */
 const char DSQL_CURRENT_VERSION[] =
     "SELECT state, version FROM dossier WHERE id = $1::bigint";
 
-/* One dossier for reading. $1 code, $2 scope root (NULL: all). */
+/* One dossier for reading. Parameters: enum dread_param (dossier_int.h). */
 const char DSQL_GET[] =
     "SELECT d.id, d.code, d.external_code, d.province, d.state, d.version, d.channel,"
     " d.regime, d.case_code, d.applicant::text AS applicant, d.documents::text AS documents,"
@@ -280,7 +259,8 @@ const char DSQL_GET[] =
     "   OR unit_in_scope($2::bigint, d.resolving_unit_id)"
     "   OR unit_in_scope($2::bigint, d.current_unit_id))";
 
-/* The timeline. $1 code, $2 scope root. An empty result means unknown or out of scope. */
+/* The timeline (enum dread_param, dossier_int.h). An empty result means unknown or out of
+ * scope. */
 const char DSQL_EVENTS[] =
     "SELECT e.id::text AS id, e.seq, e.type, e.from_state, e.to_state,"
     " extract(epoch FROM e.occurred_at)::bigint AS occurred_at,"
@@ -297,7 +277,7 @@ const char DSQL_EVENTS[] =
 /* The list (keyset on (coalesce(submitted_at, received_at, created_at), id) descending,
  * index dossier_list_key2 of sql/050_dossier_list_key.sql: the intake instant, which never
  * changes for a dossier, so a cursor stays valid when a submission is received). The class filter uses only stored
- * columns, rule set `legal` at $19, the request's now (domain.md §7.1): an open dossier with a running
+ * columns, rule set `legal` at DL_NOW, the request's now (domain.md §7.1): an open dossier with a running
  * counted pause is in time iff it was not late when the pause began (legal_due_at is not
  * moved until the pause ends).
  * Scope: the units of the scope root's subtree (and of the ?unit filter's) are computed
@@ -309,14 +289,11 @@ const char DSQL_EVENTS[] =
  * and the units a unit succeeded (unit_successor, transitively), so a merged commune sees the
  * dossiers of the communes it replaced. `t`: reached through a successor link, below which
  * only sub-units without a successor of their own follow (they inherit their parent's).
- * `pick` without sub-units ($3 false) still takes the predecessors: under the current
+ * `pick` without sub-units (DL_SUB_UNITS false) still takes the predecessors: under the current
  * structure they are the unit itself.
  * The page is cut first (LIMIT inside), then the names of its units and procedure are
  * joined: a few primary-key lookups per row returned, none per row scanned.
- * $1 scope root, $2 unit code, $3 include sub-units, $4 procedure code, $5 field code,
- * $6 channel, $7 state, $8 class, $9/$10 received from/to (dates, inclusive),
- * $11/$12 due from/to, $13/$14 ended from/to, $15 folded q, $16 cursor instant,
- * $17 cursor id, $18 limit, $19 now (the request's clock). */
+ * Parameters: enum dl_param (dossier_int.h). */
 #define LIST_CLASS                                                                      \
     "CASE WHEN x.state IN (1, 3) OR x.legal_due_at IS NULL THEN 'not_counted'"          \
     " WHEN x.ended_at IS NOT NULL AND x.has_appointment AND x.eday < x.dday THEN 'early'" \
@@ -396,9 +373,9 @@ const char DSQL_LIST[] =
     " JOIN unit cu ON cu.id = x.current_unit_id"
     " ORDER BY x.k DESC, x.id DESC";
 
-/* Open dossiers whose remaining window crosses [$1, $2] (local dates), for the calendar
- * re-projection (domain.md §4.5): received, not ended, legal due on or after $1 and
- * received on or before $2. */
+/* Open dossiers whose remaining window crosses [RSEL_FROM, RSEL_TO] (local dates, enum
+ * rsel_param in dossier_int.h), for the calendar re-projection (domain.md §4.5): received,
+ * not ended, legal due on or after the first and received on or before the last. */
 const char DSQL_REPROJECT_SELECT[] =
     "SELECT d.id, d.code, d.province, d.state, d.version, d.duration_value, d.duration_unit,"
     " d.max_minutes, d.has_appointment,"

@@ -47,15 +47,16 @@ struct ev {
     const char *dossier_id;
     char secret[SECRET_LEN + 1];
     struct db_stmt stmts[8];
-    const char *pr[5];
-    const char *p_event[15];
-    const char *p_proj[27];
-    const char *p_pause_ins[10];
-    const char *p_pause_res[5];
-    const char *p_step_close[2];
-    const char *p_step_ins[10];
-    const char *p_step_assign[2];
-    const char *p_cur[1];
+    const char *pr[FU__N];
+    const char *p_event[IEV__N];
+    const char *p_proj[PROJ__N];
+    const char *p_reissue[REISSUE__N];
+    const char *p_pause_ins[PINS__N];
+    const char *p_pause_res[PRES__N];
+    const char *p_step_close[SCLOSE__N];
+    const char *p_step_ins[SINS__N];
+    const char *p_step_assign[SASSIGN__N];
+    const char *p_cur[CURV__N];
 };
 
 static void
@@ -240,22 +241,22 @@ static struct db_stmt
 ev_insert_stmt(struct reqctx *rc, struct ev *x, const PGresult *res, int version,
                const char *type, int from, int to, json_t *payload)
 {
-    x->p_event[0] = x->dossier_id;
-    x->p_event[1] = hx_col(res, 0, "province");
-    x->p_event[2] = hx_i64(rc, version + 1);
-    x->p_event[3] = type;
-    x->p_event[4] = hx_i64(rc, from);
-    x->p_event[5] = hx_i64(rc, to);
-    x->p_event[6] = hx_ts(rc, x->at);
-    x->p_event[7] = hx_i64(rc, rc->who.account_id);
-    x->p_event[8] = rc->who.login;
-    x->p_event[9] = role_name(rc->who.role);
-    x->p_event[10] = rc->who.unit_id ? hx_i64(rc, rc->who.unit_id) : NULL;
-    x->p_event[11] = rc->req_id;
-    x->p_event[12] = rc->client_addr;
-    x->p_event[13] = hx_json_text(rc, payload);
-    x->p_event[14] = hx_col(res, 0, "code");
-    return (struct db_stmt){DSQL_INSERT_EVENT, 15, x->p_event};
+    x->p_event[IEV_DOSSIER] = x->dossier_id;
+    x->p_event[IEV_PROVINCE] = hx_col(res, 0, "province");
+    x->p_event[IEV_SEQ] = hx_i64(rc, version + 1);
+    x->p_event[IEV_TYPE] = type;
+    x->p_event[IEV_FROM] = hx_i64(rc, from);
+    x->p_event[IEV_TO] = hx_i64(rc, to);
+    x->p_event[IEV_OCCURRED_AT] = hx_ts(rc, x->at);
+    x->p_event[IEV_ACCOUNT] = hx_i64(rc, rc->who.account_id);
+    x->p_event[IEV_LOGIN] = rc->who.login;
+    x->p_event[IEV_ROLE] = role_name(rc->who.role);
+    x->p_event[IEV_UNIT] = rc->who.unit_id ? hx_i64(rc, rc->who.unit_id) : NULL;
+    x->p_event[IEV_REQUEST_ID] = rc->req_id;
+    x->p_event[IEV_CLIENT] = rc->client_addr;
+    x->p_event[IEV_PAYLOAD] = hx_json_text(rc, payload);
+    x->p_event[IEV_CODE] = hx_col(res, 0, "code");
+    return (struct db_stmt){DSQL_INSERT_EVENT, IEV__N, x->p_event};
 }
 
 static void
@@ -265,7 +266,7 @@ on_ev_current(struct reqctx *rc, struct db_result *r)
     struct mc_err e;
 
     if (r->err.code == ERR_OK && PQntuples(r->res[0]) == 1) {
-        ev_conflict(rc, x, atoi(db_val(r->res[0], 0, 0)), atoi(db_val(r->res[0], 0, 1)));
+        ev_conflict(rc, x, (int)col_i64(r->res[0], "state"), (int)col_i64(r->res[0], "version"));
         return;
     }
     err_set(&e, ERR_VERSION_CONFLICT, NULL);
@@ -284,8 +285,8 @@ on_ev_written(struct reqctx *rc, struct db_result *r)
             /* Another writer took this seq: tell the caller where the dossier is now. */
             struct db_stmt *s = arena_alloc(rc->arena, sizeof(*s));
 
-            x->p_cur[0] = x->dossier_id;
-            *s = (struct db_stmt){DSQL_CURRENT_VERSION, 1, x->p_cur};
+            x->p_cur[CURV_DOSSIER] = x->dossier_id;
+            *s = (struct db_stmt){DSQL_CURRENT_VERSION, CURV__N, x->p_cur};
             hx_db(rc, s, 1, on_ev_current);
             return;
         }
@@ -467,34 +468,34 @@ static struct db_stmt
 ev_proj_stmt(struct reqctx *rc, struct ev *x, const struct dfold_proj *p, int version,
              const char *hash)
 {
-    x->p_proj[0] = x->dossier_id;
-    x->p_proj[1] = hx_i64(rc, version);
-    x->p_proj[2] = hx_i64(rc, p->state);
-    x->p_proj[3] = hx_i64(rc, p->version);
-    x->p_proj[4] = hx_i64(rc, p->current_unit_id);
-    x->p_proj[5] = p->official;
-    x->p_proj[6] = hx_tsp(rc, p->received_at);
-    x->p_proj[7] = hx_tsp(rc, p->appointment_at);
-    x->p_proj[8] = hx_tsp(rc, p->legal_due_at);
-    x->p_proj[9] = hx_tsp(rc, p->new_appointment_at);
-    x->p_proj[10] = p->apology_late ? "true" : "false";
-    x->p_proj[11] = hx_tsp(rc, p->paused_since);
-    x->p_proj[12] = hx_i64(rc, p->paused_minutes);
-    x->p_proj[13] = hx_i64(rc, p->supplement_requests);
-    x->p_proj[14] = hx_i64(rc, p->supplement_seconds);
-    x->p_proj[15] = hx_tsp(rc, p->first_supplement_at);
-    x->p_proj[16] = hx_tsp(rc, p->ended_at);
-    x->p_proj[17] = p->end_state ? hx_i64(rc, p->end_state) : NULL;
-    x->p_proj[18] = p->outcome;
-    x->p_proj[19] = hx_tsp(rc, p->returned_at);
-    x->p_proj[20] = p->version_id ? hx_i64(rc, p->version_id) : NULL; /* NULL keeps it */
-    x->p_proj[21] = p->duration_value >= 0 ? hx_i64(rc, p->duration_value) : NULL;
-    x->p_proj[22] = p->duration_unit;
-    x->p_proj[23] = p->has_appointment ? "true" : "false";
-    x->p_proj[24] = p->max_minutes > 0 ? hx_i64(rc, p->max_minutes) : NULL;
-    x->p_proj[25] = hash;
-    x->p_proj[26] = p->regime;
-    return (struct db_stmt){DSQL_UPDATE_PROJECTION, 27, x->p_proj};
+    x->p_proj[PROJ_ID] = x->dossier_id;
+    x->p_proj[PROJ_EXPECTED] = hx_i64(rc, version);
+    x->p_proj[PROJ_STATE] = hx_i64(rc, p->state);
+    x->p_proj[PROJ_VERSION] = hx_i64(rc, p->version);
+    x->p_proj[PROJ_CURRENT_UNIT] = hx_i64(rc, p->current_unit_id);
+    x->p_proj[PROJ_OFFICIAL] = p->official;
+    x->p_proj[PROJ_RECEIVED_AT] = hx_tsp(rc, p->received_at);
+    x->p_proj[PROJ_APPOINTMENT_AT] = hx_tsp(rc, p->appointment_at);
+    x->p_proj[PROJ_LEGAL_DUE_AT] = hx_tsp(rc, p->legal_due_at);
+    x->p_proj[PROJ_NEW_APPOINTMENT_AT] = hx_tsp(rc, p->new_appointment_at);
+    x->p_proj[PROJ_APOLOGY_LATE] = p->apology_late ? "true" : "false";
+    x->p_proj[PROJ_PAUSED_SINCE] = hx_tsp(rc, p->paused_since);
+    x->p_proj[PROJ_PAUSED_MINUTES] = hx_i64(rc, p->paused_minutes);
+    x->p_proj[PROJ_SUPPLEMENT_REQUESTS] = hx_i64(rc, p->supplement_requests);
+    x->p_proj[PROJ_SUPPLEMENT_SECONDS] = hx_i64(rc, p->supplement_seconds);
+    x->p_proj[PROJ_FIRST_SUPPLEMENT_AT] = hx_tsp(rc, p->first_supplement_at);
+    x->p_proj[PROJ_ENDED_AT] = hx_tsp(rc, p->ended_at);
+    x->p_proj[PROJ_END_STATE] = p->end_state ? hx_i64(rc, p->end_state) : NULL;
+    x->p_proj[PROJ_OUTCOME] = p->outcome;
+    x->p_proj[PROJ_RETURNED_AT] = hx_tsp(rc, p->returned_at);
+    x->p_proj[PROJ_VERSION_ID] = p->version_id ? hx_i64(rc, p->version_id) : NULL;
+    x->p_proj[PROJ_DURATION_VALUE] = p->duration_value >= 0 ? hx_i64(rc, p->duration_value) : NULL;
+    x->p_proj[PROJ_DURATION_UNIT] = p->duration_unit;
+    x->p_proj[PROJ_HAS_APPOINTMENT] = p->has_appointment ? "true" : "false";
+    x->p_proj[PROJ_MAX_MINUTES] = p->max_minutes > 0 ? hx_i64(rc, p->max_minutes) : NULL;
+    x->p_proj[PROJ_SECRET_HASH] = hash;
+    x->p_proj[PROJ_REGIME] = p->regime;
+    return (struct db_stmt){DSQL_UPDATE_PROJECTION, PROJ__N, x->p_proj};
 }
 
 /* The pause and step statements of the fold's effects, from stmts[*n] on, in the order
@@ -506,49 +507,51 @@ ev_effect_stmts(struct reqctx *rc, struct ev *x, const PGresult *res, const stru
     const char *at = hx_ts(rc, o->at);
 
     if (o->pause_resolve.on) {
-        x->p_pause_res[0] = x->dossier_id;
-        x->p_pause_res[1] = hx_i64(rc, o->pause_resolve.n);
-        x->p_pause_res[2] = at;
-        x->p_pause_res[3] =
+        x->p_pause_res[PRES_DOSSIER] = x->dossier_id;
+        x->p_pause_res[PRES_N] = hx_i64(rc, o->pause_resolve.n);
+        x->p_pause_res[PRES_RESOLVED_AT] = at;
+        x->p_pause_res[PRES_MINUTES] =
             o->pause_resolve.counted ? hx_i64(rc, o->pause_resolve.minutes) : NULL;
-        x->p_pause_res[4] = hx_tsp(rc, o->pause_resolve.due_after);
-        x->stmts[(*n)++] = (struct db_stmt){DSQL_PAUSE_RESOLVE, 5, x->p_pause_res};
+        x->p_pause_res[PRES_DUE_AFTER] = hx_tsp(rc, o->pause_resolve.due_after);
+        x->stmts[(*n)++] = (struct db_stmt){DSQL_PAUSE_RESOLVE, PRES__N, x->p_pause_res};
     }
     if (o->close_steps) {
-        x->p_step_close[0] = x->dossier_id;
-        x->p_step_close[1] = at;
-        x->stmts[(*n)++] = (struct db_stmt){DSQL_STEP_CLOSE, 2, x->p_step_close};
+        x->p_step_close[SCLOSE_DOSSIER] = x->dossier_id;
+        x->p_step_close[SCLOSE_ENDED_AT] = at;
+        x->stmts[(*n)++] = (struct db_stmt){DSQL_STEP_CLOSE, SCLOSE__N, x->p_step_close};
     }
     if (o->step_open.on) {
-        x->p_step_ins[0] = x->dossier_id;
-        x->p_step_ins[1] = hx_i64(rc, col_i64(res, "nsteps") + 1);
-        x->p_step_ins[2] = hx_col(res, 0, "province");
-        x->p_step_ins[3] = o->step_open.leg ? "leg" : "step";
-        x->p_step_ins[4] = hx_i64(rc, o->step_open.unit_id);
-        x->p_step_ins[5] = x->step;
-        x->p_step_ins[6] = o->step_open.official;
-        x->p_step_ins[7] = o->step_open.minutes >= 0 ? hx_i64(rc, o->step_open.minutes) : NULL;
-        x->p_step_ins[8] = at;
-        x->p_step_ins[9] = hx_tsp(rc, o->step_open.planned_end);
-        x->stmts[(*n)++] = (struct db_stmt){DSQL_STEP_INSERT, 10, x->p_step_ins};
+        x->p_step_ins[SINS_DOSSIER] = x->dossier_id;
+        x->p_step_ins[SINS_N] = hx_i64(rc, col_i64(res, "nsteps") + 1);
+        x->p_step_ins[SINS_PROVINCE] = hx_col(res, 0, "province");
+        x->p_step_ins[SINS_KIND] = o->step_open.leg ? "leg" : "step";
+        x->p_step_ins[SINS_UNIT_ID] = hx_i64(rc, o->step_open.unit_id);
+        x->p_step_ins[SINS_NAME] = x->step;
+        x->p_step_ins[SINS_OFFICIAL] = o->step_open.official;
+        x->p_step_ins[SINS_PLANNED_MINUTES] =
+            o->step_open.minutes >= 0 ? hx_i64(rc, o->step_open.minutes) : NULL;
+        x->p_step_ins[SINS_STARTED_AT] = at;
+        x->p_step_ins[SINS_PLANNED_END_AT] = hx_tsp(rc, o->step_open.planned_end);
+        x->stmts[(*n)++] = (struct db_stmt){DSQL_STEP_INSERT, SINS__N, x->p_step_ins};
     }
     if (o->assign != NULL) {
-        x->p_step_assign[0] = x->dossier_id;
-        x->p_step_assign[1] = o->assign;
-        x->stmts[(*n)++] = (struct db_stmt){DSQL_STEP_ASSIGN, 2, x->p_step_assign};
+        x->p_step_assign[SASSIGN_DOSSIER] = x->dossier_id;
+        x->p_step_assign[SASSIGN_OFFICIAL] = o->assign;
+        x->stmts[(*n)++] = (struct db_stmt){DSQL_STEP_ASSIGN, SASSIGN__N, x->p_step_assign};
     }
     if (o->pause_open.on) {
-        x->p_pause_ins[0] = x->dossier_id;
-        x->p_pause_ins[1] = hx_i64(rc, col_i64(res, "npauses") + 1);
-        x->p_pause_ins[2] = hx_col(res, 0, "province");
-        x->p_pause_ins[3] = ddl_pause_reason_key((enum ddl_pause_reason)o->pause_open.reason);
-        x->p_pause_ins[4] = at;
-        x->p_pause_ins[5] = o->pause_open.counted ? "true" : "false";
-        x->p_pause_ins[6] = o->pause_open.repeat ? "true" : "false";
-        x->p_pause_ins[7] = o->pause_open.was_late ? "true" : "false";
-        x->p_pause_ins[8] = hx_tsp(rc, o->pause_open.due);
-        x->p_pause_ins[9] = pause_detail;
-        x->stmts[(*n)++] = (struct db_stmt){DSQL_PAUSE_INSERT, 10, x->p_pause_ins};
+        x->p_pause_ins[PINS_DOSSIER] = x->dossier_id;
+        x->p_pause_ins[PINS_N] = hx_i64(rc, col_i64(res, "npauses") + 1);
+        x->p_pause_ins[PINS_PROVINCE] = hx_col(res, 0, "province");
+        x->p_pause_ins[PINS_REASON] =
+            ddl_pause_reason_key((enum ddl_pause_reason)o->pause_open.reason);
+        x->p_pause_ins[PINS_REQUESTED_AT] = at;
+        x->p_pause_ins[PINS_COUNTED] = o->pause_open.counted ? "true" : "false";
+        x->p_pause_ins[PINS_REPEAT] = o->pause_open.repeat ? "true" : "false";
+        x->p_pause_ins[PINS_WAS_LATE] = o->pause_open.was_late ? "true" : "false";
+        x->p_pause_ins[PINS_DUE_BEFORE] = hx_tsp(rc, o->pause_open.due);
+        x->p_pause_ins[PINS_DETAIL] = pause_detail;
+        x->stmts[(*n)++] = (struct db_stmt){DSQL_PAUSE_INSERT, PINS__N, x->p_pause_ins};
     }
 }
 
@@ -640,10 +643,10 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
     payload = ev_payload(rc, x, &o.facts, &pause_detail);
     /* The event goes first (see the file header), the projection second: if it guarded
        nothing the unit still fails as one. */
-    x->stmts[0] = ev_insert_stmt(rc, x, res, version, dossier_tr_name(x->tr), o.from, o.to,
-                                 payload);
-    x->stmts[1] = ev_proj_stmt(rc, x, &o.p, version, hash);
-    n = 2;
+    n = 0;
+    x->stmts[n++] = ev_insert_stmt(rc, x, res, version, dossier_tr_name(x->tr), o.from, o.to,
+                                   payload);
+    x->stmts[n++] = ev_proj_stmt(rc, x, &o.p, version, hash);
     ev_effect_stmts(rc, x, res, &o, pause_detail, &n);
     ev_resp(x, res, &o, version, payload);
     json_decref(payload);
@@ -659,12 +662,12 @@ ev_read_stmt(struct reqctx *rc, struct ev *x)
     char *day = arena_alloc(rc->arena, 16);
 
     cal_format_date(cal_local_day(x->at), day);
-    x->pr[0] = rc_param(rc, "code");
-    x->pr[1] = hx_scope_param(rc);
-    x->pr[2] = x->to_unit;
-    x->pr[3] = x->official;
-    x->pr[4] = day;
-    *s = (struct db_stmt){DSQL_FOR_UPDATE, 5, x->pr};
+    x->pr[FU_CODE] = rc_param(rc, "code");
+    x->pr[FU_SCOPE] = hx_scope_param(rc);
+    x->pr[FU_TO_UNIT] = x->to_unit;
+    x->pr[FU_OFFICIAL] = x->official;
+    x->pr[FU_DAY] = day;
+    *s = (struct db_stmt){DSQL_FOR_UPDATE, FU__N, x->pr};
     return s;
 }
 
@@ -726,11 +729,11 @@ on_reissue_read(struct reqctx *rc, struct db_result *r)
         json_object_set_new(payload, "reason", json_string(x->reason));
     x->stmts[n++] =
         ev_insert_stmt(rc, x, res, version, "reissue_lookup_secret", state, state, payload);
-    x->p_proj[0] = x->dossier_id;
-    x->p_proj[1] = hx_i64(rc, version);
-    x->p_proj[2] = hx_i64(rc, version + 1);
-    x->p_proj[3] = arena_strdup(rc->arena, hash);
-    x->stmts[n++] = (struct db_stmt){DSQL_REISSUE_SECRET, 4, x->p_proj};
+    x->p_reissue[REISSUE_ID] = x->dossier_id;
+    x->p_reissue[REISSUE_EXPECTED] = hx_i64(rc, version);
+    x->p_reissue[REISSUE_VERSION] = hx_i64(rc, version + 1);
+    x->p_reissue[REISSUE_HASH] = arena_strdup(rc->arena, hash);
+    x->stmts[n++] = (struct db_stmt){DSQL_REISSUE_SECRET, REISSUE__N, x->p_reissue};
     x->w.resp = json_object();
     json_object_set_new(x->w.resp, "code", json_string(hx_col(res, 0, "code")));
     json_object_set_new(x->w.resp, "event",

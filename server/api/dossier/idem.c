@@ -68,15 +68,25 @@ static const char IDEM_CLAIM_SQL[] =
     " UNION ALL"
     " SELECT status, fingerprint, http_status, response::text FROM idempotency_key"
     "  WHERE scope = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM claim)";
+enum claim_param {
+    CLAIM_SCOPE,
+    CLAIM_KEY,
+    CLAIM_FINGERPRINT,
+    CLAIM_STALE, /* IDEM_STALE_SECONDS */
+    CLAIM_NOW,   /* IDEM_NOW */
+    CLAIM__N
+};
 
+/* Parameters: enum idem_store_param (idem.h). */
 const char IDEM_STORE_SQL[] =
     "UPDATE idempotency_key SET status = 'done', http_status = $3::int, response = $4::jsonb"
     " WHERE scope = $1 AND key = $2";
 
 static const char IDEM_RELEASE_SQL[] =
     "DELETE FROM idempotency_key WHERE scope = $1 AND key = $2 AND status = 'running'";
+enum release_param { RELEASE_SCOPE, RELEASE_KEY, RELEASE__N };
 
-/* $1: now, Unix seconds (rc->now or clock_now()), the clock created_at was written with. */
+/* Parameters: enum idem_purge_param (idem.h). */
 const char IDEM_PURGE_SQL[] =
     "DELETE FROM idempotency_key WHERE created_at < to_timestamp($1::bigint) - interval '1 day'";
 
@@ -97,7 +107,7 @@ struct idem_run {
     idem_read_fn go_read;
     int lead;              /* statements before the handler's reads: 0 (no key) or 2 */
     struct db_stmt *stmts; /* the unit: [async, claim,] reads */
-    const char *params[5];
+    const char *params[CLAIM__N];
     char stale[12];
     char now[24]; /* rc->now, the claim's created_at */
 };
@@ -140,6 +150,13 @@ run_go(struct idem_run *run, struct db_result *r)
     }
 }
 
+/* Column col of the claim's row, "" for SQL NULL. */
+static const char *
+claim_col(const PGresult *res, const char *col)
+{
+    return db_val(res, 0, db_col(res, col));
+}
+
 /* Same bookkeeping as api_db() (api/common/common.h), which cannot carry the run pointer. */
 static void
 on_claim(struct db_result *r, void *arg)
@@ -169,12 +186,12 @@ on_claim(struct db_result *r, void *arg)
         http_reply_err(rc, ERR_IDEMPOTENCY_IN_FLIGHT, "key claimed concurrently");
         return;
     }
-    outcome = db_val(res, 0, 0);
+    outcome = claim_col(res, "outcome");
     if (strcmp(outcome, "claimed") == 0) {
         run_go(run, r);
         return;
     }
-    if (strcmp(db_val(res, 0, 1), run->im->fingerprint) != 0) {
+    if (strcmp(claim_col(res, "fingerprint"), run->im->fingerprint) != 0) {
         http_reply_err(rc, ERR_IDEMPOTENCY_MISMATCH, "the key was used with another request");
         return;
     }
@@ -184,8 +201,8 @@ on_claim(struct db_result *r, void *arg)
     }
     {
         json_error_t je;
-        json_t *body = json_loads(db_val(res, 0, 3), 0, &je);
-        int status = atoi(db_val(res, 0, 2));
+        json_t *body = json_loads(claim_col(res, "response"), 0, &je);
+        int status = atoi(claim_col(res, "http_status"));
 
         if (body == NULL || status < 200 || status > 599) {
             json_decref(body);
@@ -232,14 +249,14 @@ claim_run(struct reqctx *rc, const struct db_stmt *reads, int nreads, idem_go_fn
     run->stmts = arena_alloc(rc->arena, (size_t)(nreads + 2) * sizeof(*run->stmts));
     if (im != NULL) {
         snprintf(run->stale, sizeof(run->stale), "%d", IDEM_STALE_SECONDS);
-        run->params[0] = im->scope;
-        run->params[1] = im->key;
-        run->params[2] = im->fingerprint;
-        run->params[3] = run->stale;
+        run->params[CLAIM_SCOPE] = im->scope;
+        run->params[CLAIM_KEY] = im->key;
+        run->params[CLAIM_FINGERPRINT] = im->fingerprint;
+        run->params[CLAIM_STALE] = run->stale;
         snprintf(run->now, sizeof(run->now), "%lld", (long long)rc->now);
-        run->params[4] = run->now;
+        run->params[CLAIM_NOW] = run->now;
         run->stmts[n++] = (struct db_stmt){IDEM_ASYNC_SQL, 0, NULL};
-        run->stmts[n++] = (struct db_stmt){IDEM_CLAIM_SQL, 5, run->params};
+        run->stmts[n++] = (struct db_stmt){IDEM_CLAIM_SQL, CLAIM__N, run->params};
     }
     run->lead = n;
     for (int i = 0; i < nreads; i++)
@@ -264,12 +281,12 @@ void
 idem_store_stmt(struct idem *im, int status, const char *response, struct db_stmt *out)
 {
     snprintf(im->status_text, sizeof(im->status_text), "%d", status);
-    im->params[0] = im->scope;
-    im->params[1] = im->key;
-    im->params[2] = im->status_text;
-    im->params[3] = response;
+    im->params[IDEM_STORE_SCOPE] = im->scope;
+    im->params[IDEM_STORE_KEY] = im->key;
+    im->params[IDEM_STORE_STATUS] = im->status_text;
+    im->params[IDEM_STORE_RESPONSE] = response;
     out->sql = IDEM_STORE_SQL;
-    out->nparams = 4;
+    out->nparams = IDEM_STORE__N;
     out->values = im->params;
 }
 
@@ -281,7 +298,7 @@ idem_store_stmt(struct idem *im, int status, const char *response, struct db_stm
 struct idem_release_job {
     char scope[160];
     char key[IDEM_KEY_MAX + 1];
-    const char *params[2];
+    const char *params[RELEASE__N];
     struct reqctx *rc; /* NULL: fire and forget */
     int status;        /* reply: status + body, or the error */
     json_t *body;
@@ -316,8 +333,8 @@ release_job(const struct idem *im)
 
     memcpy(j->scope, im->scope, sizeof(j->scope));
     memcpy(j->key, im->key, sizeof(j->key));
-    j->params[0] = j->scope;
-    j->params[1] = j->key;
+    j->params[RELEASE_SCOPE] = j->scope;
+    j->params[RELEASE_KEY] = j->key;
     return j;
 }
 
@@ -329,7 +346,7 @@ idem_release(struct reqctx *rc, struct idem *im)
     if (im == NULL)
         return;
     j = release_job(im);
-    db_exec1(rc->w->db, IDEM_RELEASE_SQL, 2, j->params, on_released, j);
+    db_exec1(rc->w->db, IDEM_RELEASE_SQL, RELEASE__N, j->params, on_released, j);
 }
 
 void
@@ -345,7 +362,7 @@ idem_release_reply_error(struct reqctx *rc, struct idem *im, const struct mc_err
     j->rc = rc;
     j->err = *e;
     rc->db_inflight++;
-    db_exec1(rc->w->db, IDEM_RELEASE_SQL, 2, j->params, on_released, j);
+    db_exec1(rc->w->db, IDEM_RELEASE_SQL, RELEASE__N, j->params, on_released, j);
 }
 
 void
@@ -362,5 +379,5 @@ idem_release_reply_json(struct reqctx *rc, struct idem *im, int status, json_t *
     j->status = status;
     j->body = body;
     rc->db_inflight++;
-    db_exec1(rc->w->db, IDEM_RELEASE_SQL, 2, j->params, on_released, j);
+    db_exec1(rc->w->db, IDEM_RELEASE_SQL, RELEASE__N, j->params, on_released, j);
 }

@@ -41,12 +41,21 @@ struct reqctx;
 
 #define IDEM_STALE_SECONDS 60
 
+/* The parameters of the store statement IDEM_STORE_SQL (below) and its variants. */
+enum idem_store_param {
+    IDEM_STORE_SCOPE,
+    IDEM_STORE_KEY,
+    IDEM_STORE_STATUS,   /* HTTP status */
+    IDEM_STORE_RESPONSE, /* JSON text */
+    IDEM_STORE__N
+};
+
 struct idem {
     char scope[160];        /* "<route pattern>|<account id>" */
     char key[IDEM_KEY_MAX + 1];
     char fingerprint[65];   /* SHA-256 hex */
     char status_text[8];    /* buffer for idem_store_stmt's status parameter */
-    const char *params[4];  /* parameters of the store statement */
+    const char *params[IDEM_STORE__N]; /* parameters of the store statement */
 };
 
 /* Continuation: im is NULL when the request carries no Idempotency-Key. */
@@ -82,11 +91,11 @@ void idem_begin_read(struct reqctx *rc, const struct db_stmt *reads, int nreads,
 void idem_store_stmt(struct idem *im, int status, const char *response, struct db_stmt *out);
 
 /*
- * The store statement: $1 scope, $2 key, $3 HTTP status, $4 response JSON text. A handler
- * whose response holds a value known only inside its unit (the dossier code drawn from the
- * gap-free sequence) writes its own variant with the same first four parameters.
+ * The store statement. A handler whose response holds a value known only inside its unit
+ * (the dossier code drawn from the gap-free sequence) writes its own variant with the same
+ * parameters.
  */
-extern const char IDEM_STORE_SQL[];
+extern const char IDEM_STORE_SQL[]; /* parameters: enum idem_store_param above */
 
 /* Deletes the claim after a failed request (fire and forget; safe if rc goes away). */
 void idem_release(struct reqctx *rc, struct idem *im);
@@ -105,5 +114,9 @@ void idem_fingerprint(const char *method, const char *path, const char *body, si
 
 /* Deletes records older than one day. */
 extern const char IDEM_PURGE_SQL[];
+enum idem_purge_param {
+    IDEM_PURGE_NOW, /* Unix seconds (rc->now or clock_now()), the clock of created_at */
+    IDEM_PURGE__N
+};
 
 #endif
