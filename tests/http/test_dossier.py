@@ -130,7 +130,11 @@ def snapshot(t, code=None):
     q = " UNION ALL ".join(
         "SELECT '%s', count(*)::text || ':' || md5(coalesce(string_agg(x::text, '|' ORDER BY"
         " x::text), '')) FROM %s x WHERE %s" % (tbl, tbl, cond) for tbl, cond in SNAPSHOT_TABLES)
-    q += " UNION ALL SELECT 'webhook_outbox', count(*)::text FROM webhook_outbox"
+    # The outbox is drained by the webhook relay at any moment, so its row count is no
+    # snapshot; its rows come only from dossier_event inserts (already covered above), and
+    # none may exist without its event.
+    q += (" UNION ALL SELECT 'webhook_outbox_orphans', count(*)::text FROM webhook_outbox o"
+          " WHERE NOT EXISTS (SELECT 1 FROM dossier_event e WHERE e.id = o.event_id)")
     return dict((r[0], r[1]) for r in t.sql(q))
 
 
