@@ -156,8 +156,31 @@ def test_status_map_configurable(t):
     eq(r.json["items"][0]["status"], "accepted", "egov code mapped: %r" % r.json)
 
 
+# The feeds show only rows older than the start of the oldest transaction still running in
+# the database (dvcqg.c, FEED_HORIZON): a transaction that began before the last write and
+# still runs when the feed is read - an autovacuum worker, or the server's webhook relay or
+# alert scheduler on a loaded machine - hides the rows written since it began, until it ends.
+# That is the feed's contract (such a row shows on a later page, never skipped), so a test
+# that expects to see everything written so far first waits for those transactions to end.
+FEED_HIDES = ("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+              " AND xact_start IS NOT NULL AND pid <> pg_backend_pid()"
+              " AND xact_start <= greatest((SELECT max(updated_at) FROM dossier),"
+              " (SELECT max(recorded_at) FROM dossier_event))")
+
+
+def feeds_settled(t, seconds=60):
+    """Waits until no running transaction began before the newest dossier or event row was
+    written: then every row written so far is behind the feeds' horizon, and stays so (a
+    transaction starting later starts after those rows)."""
+    deadline = time.time() + seconds
+    while t.scalar(FEED_HIDES) != "0":
+        ok(time.time() < deadline, "a transaction older than the last write ran for %d s" % seconds)
+        time.sleep(0.05)
+
+
 def test_dvcqg_feed_fields_and_formats(t):
     target = "/api/v1/dvcqg/dossiers?limit=500"
+    feeds_settled(t)
     r = signed(t, "GET", target)
     status(r, 200)
     items = {x["MaHoSo"]: x for x in r.json["items"]}
@@ -187,7 +210,8 @@ def test_dvcqg_feed_fields_and_formats(t):
     r = signed(t, "GET", "/api/v1/dvcqg/dossiers?sync=synced")
     status(r, 200)
     eq([x["MaHoSo"] for x in r.json["items"]], ["000.00.12.H56-260225-9001"], "synced filter")
-    # Cursor: the next page after the last row is empty, then stays stable.
+    # Cursor: the next page after the last row is empty, then stays stable. (Nothing was
+    # written to dossiers since feeds_settled: the first page holds every row.)
     r = signed(t, "GET", "/api/v1/dvcqg/dossiers?limit=499")  # a new signature
     status(r, 200)
     cur = r.json["next_cursor"]
@@ -261,6 +285,7 @@ def test_refusal_time_is_the_refusing_event(t):
     eq([x["status"] for x in r.json["items"]], ["accepted"] * 3, "pushed: %r" % r.json["items"])
     eq(t.scalar("SELECT string_agg(state::text, ',' ORDER BY code) FROM dossier"
                 " WHERE code IN ('%s', '%s')" % (a, b)), "3,3", "both refused")
+    feeds_settled(t)
     r = signed(t, "GET", "/api/v1/dvcqg/dossiers?limit=500")
     status(r, 200)
     items = {x["MaHoSo"]: x for x in r.json["items"]}
@@ -410,6 +435,7 @@ def test_is_updating_after_error_only_ack(t):
     code = "000.00.12.H56-260305-9401"
     r = signed(t, "POST", BATCH, {"items": [dv_item("upd-1", code, ngay="20260305090000")]})
     eq(r.json["items"][0]["status"], "accepted", "pushed: %r" % r.json)
+    feeds_settled(t)  # the acks below write dvcqg_sync only: the dossier stays visible
 
     def row(sync):
         r = signed(t, "GET", "/api/v1/dvcqg/dossiers?limit=500&sync=" + sync)

@@ -41,7 +41,13 @@
 
 #define LOCAL_TS(col) "to_char((" col ") AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYYMMDDHH24MISS')"
 
-/* $1 scope root (NULL = all), $2 cursor ts (micros), $3 cursor id, $4 limit, $5 sync filter. */
+/*
+ * The feeds' parameters (struct feed). FEED_SCOPE: the scope root (NULL = all); FEED_AFTER_US,
+ * FEED_AFTER_ID: the cursor (its row's keyset instant in microseconds and its id; NULL: from
+ * the start); FEED_SYNC: the sync state asked for (NULL = any). Columns: item (the row as
+ * JSON text), cursor_us and cursor_id (the row's keyset).
+ */
+enum { FEED_SCOPE, FEED_AFTER_US, FEED_AFTER_ID, FEED_LIMIT, FEED_SYNC, FEED__N };
 static const char SQL_FEED_DOSSIERS[] =
     "SELECT json_build_object("
     " 'MaHoSo', d.code, 'MaTTHC', p.code, 'TenTTHC', p.name, 'MaLinhVuc', f.code,"
@@ -78,8 +84,8 @@ static const char SQL_FEED_DOSSIERS[] =
     " 'motcua', json_build_object('version', d.version, 'sync_state',"
     "   CASE WHEN s.state = 'error' THEN 'error'"
     "        WHEN s.synced_version >= d.version THEN 'synced' ELSE 'not_synced' END,"
-    "   'sync_error', s.error))::text,"
-    " (extract(epoch FROM d.updated_at) * 1000000)::bigint, d.id"
+    "   'sync_error', s.error))::text AS item,"
+    " (extract(epoch FROM d.updated_at) * 1000000)::bigint AS cursor_us, d.id AS cursor_id"
     " FROM dossier d JOIN procedure p ON p.id = d.procedure_id"
     " LEFT JOIN field f ON f.id = p.field_id"
     " JOIN unit ru ON ru.id = d.resolving_unit_id JOIN unit cu ON cu.id = d.receiving_unit_id"
@@ -94,10 +100,18 @@ static const char SQL_FEED_DOSSIERS[] =
     " ORDER BY d.updated_at, d.id LIMIT $4::int";
 
 /* Progress rows: one per event, rendered by dvcqg_progress_row() (sql/090), the one
- * definition the dvcqg-format webhooks (webhook.c) send too. */
+ * definition the dvcqg-format webhooks (webhook.c) send too. The parameters of the dossier
+ * feed but the sync filter (the same list: PROGRESS_ are FEED_'s first members). */
+enum { PROGRESS_SCOPE, PROGRESS_AFTER_US, PROGRESS_AFTER_ID, PROGRESS_LIMIT, PROGRESS__N };
+_Static_assert((int)PROGRESS_SCOPE == (int)FEED_SCOPE &&
+                   (int)PROGRESS_AFTER_US == (int)FEED_AFTER_US &&
+                   (int)PROGRESS_AFTER_ID == (int)FEED_AFTER_ID &&
+                   (int)PROGRESS_LIMIT == (int)FEED_LIMIT,
+               "the progress feed binds the dossier feed's list");
 static const char SQL_FEED_PROGRESS[] =
-    "SELECT dvcqg_progress_row(e)::text,"
-    " (extract(epoch FROM e.recorded_at) * 1000000)::bigint, e.id::text"
+    "SELECT dvcqg_progress_row(e)::text AS item,"
+    " (extract(epoch FROM e.recorded_at) * 1000000)::bigint AS cursor_us,"
+    " e.id::text AS cursor_id"
     " FROM dossier_event e JOIN dossier d ON d.id = e.dossier_id"
     " WHERE ($1::bigint IS NULL OR unit_in_scope($1::bigint, d.receiving_unit_id)"
     "        OR unit_in_scope($1::bigint, d.resolving_unit_id))"
@@ -117,7 +131,7 @@ scope_param(struct reqctx *rc)
 
 struct feed {
     int limit;
-    const char *p[5];
+    const char *p[FEED__N];
 };
 
 /* Cursor "<micros>_<id>" (opaque to clients). */
@@ -142,8 +156,8 @@ parse_cursor(struct reqctx *rc, struct feed *f, int uuid_id, struct mc_err *e)
             if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || *p == '-'))
                 return err_field(e, ERR_BAD_QUERY, "cursor", "not a cursor of this feed");
     }
-    f->p[1] = arena_strndup(rc->arena, c, (size_t)(us - c));
-    f->p[2] = us + 1;
+    f->p[FEED_AFTER_US] = arena_strndup(rc->arena, c, (size_t)(us - c));
+    f->p[FEED_AFTER_ID] = us + 1;
     return 0;
 }
 
@@ -152,8 +166,8 @@ on_feed(struct reqctx *rc, struct db_result *r)
 {
     struct feed *f = rc->state;
     const PGresult *res;
-    json_t *items;
-    int n;
+    json_t *items, *next;
+    int n, item;
 
     if (r->err.code != ERR_OK) {
         api_reply_db_error(rc, r);
@@ -162,17 +176,21 @@ on_feed(struct reqctx *rc, struct db_result *r)
     res = r->res[0];
     n = PQntuples(res);
     items = json_array();
+    item = db_col(res, "item");
     for (int i = 0; i < n; i++) {
-        json_t *o = json_loads(db_val(res, i, 0), 0, NULL);
+        json_t *o = json_loads(db_val(res, i, item), 0, NULL);
 
         json_array_append_new(items, o != NULL ? o : json_null());
     }
     /* The cursor of the last row; a short page still gives it, so the adapter polls on. */
-    json_t *next = n > 0 ? json_string(arena_printf(rc->arena, "%s_%s", db_val(res, n - 1, 1),
-                                                    db_val(res, n - 1, 2)))
-                         : (f->p[1] != NULL ? json_string(arena_printf(rc->arena, "%s_%s",
-                                                                       f->p[1], f->p[2]))
-                                            : json_null());
+    if (n > 0)
+        next = json_string(arena_printf(rc->arena, "%s_%s", hx_col(res, n - 1, "cursor_us"),
+                                        hx_col(res, n - 1, "cursor_id")));
+    else if (f->p[FEED_AFTER_US] != NULL)
+        next = json_string(
+            arena_printf(rc->arena, "%s_%s", f->p[FEED_AFTER_US], f->p[FEED_AFTER_ID]));
+    else
+        next = json_null();
     http_reply_json(rc, 200, json_pack("{s:o,s:o,s:b}", "items", items, "next_cursor", next,
                                        "more", n == f->limit));
 }
@@ -194,11 +212,11 @@ dossiers_go(struct reqctx *rc)
                               &e));
         return;
     }
-    f->p[0] = scope_param(rc);
-    f->p[3] = arena_printf(rc->arena, "%d", f->limit);
-    f->p[4] = sync;
+    f->p[FEED_SCOPE] = scope_param(rc);
+    f->p[FEED_LIMIT] = arena_printf(rc->arena, "%d", f->limit);
+    f->p[FEED_SYNC] = sync;
     rc->state = f;
-    api_db1(rc, SQL_FEED_DOSSIERS, 5, f->p, on_feed);
+    api_db1(rc, SQL_FEED_DOSSIERS, FEED__N, f->p, on_feed);
 }
 
 /* GET /api/v1/dvcqg/dossiers?cursor=&limit=&sync= */
@@ -218,10 +236,10 @@ progress_go(struct reqctx *rc)
         http_reply_error(rc, &e);
         return;
     }
-    f->p[0] = scope_param(rc);
-    f->p[3] = arena_printf(rc->arena, "%d", f->limit);
+    f->p[PROGRESS_SCOPE] = scope_param(rc);
+    f->p[PROGRESS_LIMIT] = arena_printf(rc->arena, "%d", f->limit);
     rc->state = f;
-    api_db1(rc, SQL_FEED_PROGRESS, 4, f->p, on_feed);
+    api_db1(rc, SQL_FEED_PROGRESS, PROGRESS__N, f->p, on_feed);
 }
 
 /* GET /api/v1/dvcqg/progress?cursor=&limit= */
@@ -233,8 +251,9 @@ api_dvcqg_progress(struct reqctx *rc)
 
 /* ---------------------------------------------------------------- acknowledgements */
 
-/* $1 scope, $2 [{code, state, version?, error?}], $3 account, $4 now (rc->now); returns the
-   codes found in scope. */
+/* ACK_ITEMS: [{code, state, version?, error?}]; ACK_NOW: rc->now. Returns the codes found in
+   scope. */
+enum { ACK_SCOPE, ACK_ITEMS, ACK_ACCOUNT, ACK_NOW, ACK__N };
 static const char SQL_ACK[] =
     "WITH x AS (SELECT a->>'code' AS code, a->>'state' AS state, (a->>'version')::int AS version,"
     "  a->>'error' AS error FROM jsonb_array_elements($2::jsonb) a),"
@@ -255,7 +274,7 @@ static const char SQL_ACK[] =
 
 struct ack {
     json_t *codes;
-    const char *p[4];
+    const char *p[ACK__N];
 };
 
 static void
@@ -269,7 +288,7 @@ on_ack(struct reqctx *rc, struct db_result *r)
 {
     struct ack *a = rc->state;
     json_t *found = json_object(), *items = json_array(), *v;
-    int ok = 0;
+    int ok = 0, col;
     size_t i;
 
     if (r->err.code != ERR_OK) {
@@ -278,8 +297,9 @@ on_ack(struct reqctx *rc, struct db_result *r)
         api_reply_db_error(rc, r);
         return;
     }
+    col = db_col(r->res[0], "code");
     for (int k = 0; k < PQntuples(r->res[0]); k++)
-        json_object_set_new(found, db_val(r->res[0], k, 0), json_true());
+        json_object_set_new(found, db_val(r->res[0], k, col), json_true());
     json_array_foreach(a->codes, i, v) {
         const char *code = json_string_value(v);
         int hit = json_object_get(found, code) != NULL;
@@ -336,13 +356,13 @@ ack_go(struct reqctx *rc)
         json_array_append_new(a->codes, json_string(code));
     }
     s = json_dumps(items, JSON_COMPACT);
-    a->p[0] = scope_param(rc);
-    a->p[1] = arena_strdup(rc->arena, s);
-    a->p[2] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
-    a->p[3] = arena_printf(rc->arena, "%lld", (long long)rc->now);
+    a->p[ACK_SCOPE] = scope_param(rc);
+    a->p[ACK_ITEMS] = arena_strdup(rc->arena, s);
+    a->p[ACK_ACCOUNT] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
+    a->p[ACK_NOW] = arena_printf(rc->arena, "%lld", (long long)rc->now);
     free(s);
     rc->state = a;
-    api_db1(rc, SQL_ACK, 4, a->p, on_ack);
+    api_db1(rc, SQL_ACK, ACK__N, a->p, on_ack);
 }
 
 /* POST /api/v1/dvcqg/ack {"items":[{code, state: synced|error, version?, error?}]} */
@@ -356,11 +376,12 @@ api_dvcqg_ack(struct reqctx *rc)
 
 /*
  * Our counts per receiving unit (the unit whose identifier starts the dossier code) over
- * local days [$2, $3]: received (NgayTiepNhan in the period), resolved (result ready: ended
+ * local days [REC_FROM, REC_TO]: received (NgayTiepNhan in the period), resolved (result ready: ended
  * in 9 or 10 within the period), returned (NgayTra in the period), refused at reception (3,
  * by the time of the refusing event, as NgayTuChoi in the feed).
- * $4: the adapter's rows [{unit_code, received, resolved, returned, not_received}].
+ * REC_UNITS: the adapter's rows [{unit_code, received, resolved, returned, not_received}].
  */
+enum { REC_SCOPE, REC_FROM, REC_TO, REC_UNITS, REC__N };
 static const char SQL_RECONCILE[] =
     "WITH theirs AS (SELECT r->>'unit_code' AS unit_code, r FROM jsonb_array_elements($4::jsonb) r),"
     " lo AS (SELECT ($2::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh') AS t),"
@@ -383,48 +404,58 @@ static const char SQL_RECONCILE[] =
     "  AND ($1::bigint IS NULL OR unit_in_scope($1::bigint, d.receiving_unit_id))"
     "  AND u.code IN (SELECT unit_code FROM theirs)"
     "  GROUP BY u.code)"
-    " SELECT t.unit_code, coalesce(o.received, 0), coalesce(o.resolved, 0),"
-    " coalesce(o.returned, 0), coalesce(o.not_received, 0), t.r::text,"
+    " SELECT t.unit_code, coalesce(o.received, 0) AS received,"
+    " coalesce(o.resolved, 0) AS resolved, coalesce(o.returned, 0) AS returned,"
+    " coalesce(o.not_received, 0) AS not_received, t.r::text AS theirs,"
     " EXISTS (SELECT 1 FROM unit u WHERE u.code = t.unit_code"
-    "   AND ($1::bigint IS NULL OR unit_in_scope($1::bigint, u.id)))"
+    "   AND ($1::bigint IS NULL OR unit_in_scope($1::bigint, u.id))) AS known"
     " FROM theirs t LEFT JOIN ours o ON o.unit_code = t.unit_code ORDER BY t.unit_code";
-
-static const char *const RECON_KEYS[] = {"received", "resolved", "returned", "not_received"};
+/* The columns of SQL_RECONCILE; the counts (RC_RECEIVED .. RC_NOT_RECEIVED) are named as the
+   keys of the reply and of the adapter's rows. */
+enum { RC_UNIT, RC_RECEIVED, RC_RESOLVED, RC_RETURNED, RC_NOT_RECEIVED, RC_THEIRS, RC_KNOWN,
+       RC__N };
+static const char *const RC_NAMES[RC__N] = {
+    [RC_UNIT] = "unit_code",       [RC_RECEIVED] = "received", [RC_RESOLVED] = "resolved",
+    [RC_RETURNED] = "returned",    [RC_NOT_RECEIVED] = "not_received",
+    [RC_THEIRS] = "theirs",        [RC_KNOWN] = "known",
+};
 
 static void
 on_reconcile(struct reqctx *rc, struct db_result *r)
 {
-    json_t *units = json_array();
-    int mismatched = 0;
+    const PGresult *res = r->res[0];
+    json_t *units;
+    int mismatched = 0, c[RC__N];
 
     if (r->err.code != ERR_OK) {
-        json_decref(units);
         api_reply_db_error(rc, r);
         return;
     }
-    for (int i = 0; i < PQntuples(r->res[0]); i++) {
-        json_t *theirs = json_loads(db_val(r->res[0], i, 5), 0, NULL);
+    units = json_array();
+    hx_cols(res, RC_NAMES, RC__N, c);
+    for (int i = 0; i < PQntuples(res); i++) {
+        json_t *theirs = json_loads(db_val(res, i, c[RC_THEIRS]), 0, NULL);
         json_t *ours = json_object(), *diff = json_object(), *th = json_object();
-        int differs = 0, known = db_val(r->res[0], i, 6)[0] == 't';
+        int differs = 0, known = db_val(res, i, c[RC_KNOWN])[0] == 't';
 
-        for (size_t k = 0; k < 4; k++) {
-            long long o = strtoll(db_val(r->res[0], i, (int)k + 1), NULL, 10);
-            json_t *tv = json_object_get(theirs, RECON_KEYS[k]);
+        for (int k = RC_RECEIVED; k <= RC_NOT_RECEIVED; k++) {
+            long long o = strtoll(db_val(res, i, c[k]), NULL, 10);
+            json_t *tv = json_object_get(theirs, RC_NAMES[k]);
 
-            json_object_set_new(ours, RECON_KEYS[k], json_integer(o));
+            json_object_set_new(ours, RC_NAMES[k], json_integer(o));
             if (json_is_integer(tv)) {
                 long long t = json_integer_value(tv);
 
-                json_object_set_new(th, RECON_KEYS[k], json_integer(t));
-                json_object_set_new(diff, RECON_KEYS[k], json_integer(o - t));
+                json_object_set_new(th, RC_NAMES[k], json_integer(t));
+                json_object_set_new(diff, RC_NAMES[k], json_integer(o - t));
                 differs |= o != t;
             }
         }
         mismatched += differs || !known;
         json_array_append_new(units, json_pack("{s:s,s:b,s:o,s:o,s:o,s:b}", "unit_code",
-                                               db_val(r->res[0], i, 0), "known", known, "theirs",
-                                               th, "ours", ours, "difference", diff, "matches",
-                                               !differs && known));
+                                               db_val(res, i, c[RC_UNIT]), "known", known,
+                                               "theirs", th, "ours", ours, "difference", diff,
+                                               "matches", !differs && known));
         json_decref(theirs);
     }
     http_reply_json(rc, 200,
@@ -434,7 +465,7 @@ on_reconcile(struct reqctx *rc, struct db_result *r)
 static void
 reconcile_go(struct reqctx *rc)
 {
-    const char **p = arena_calloc(rc->arena, 4, sizeof(*p));
+    const char **p = hx_params(rc, REC__N);
     json_t *period = json_object_get(rc->json, "period");
     json_t *units = json_object_get(rc->json, "units"), *u;
     int32_t from = 0, to = 0;
@@ -468,13 +499,13 @@ reconcile_go(struct reqctx *rc)
             return;
         }
     }
-    p[0] = scope_param(rc);
-    p[1] = json_string_value(json_object_get(period, "from"));
-    p[2] = json_string_value(json_object_get(period, "to"));
+    p[REC_SCOPE] = scope_param(rc);
+    p[REC_FROM] = json_string_value(json_object_get(period, "from"));
+    p[REC_TO] = json_string_value(json_object_get(period, "to"));
     s = json_dumps(units, JSON_COMPACT);
-    p[3] = arena_strdup(rc->arena, s);
+    p[REC_UNITS] = arena_strdup(rc->arena, s);
     free(s);
-    api_db1(rc, SQL_RECONCILE, 4, p, on_reconcile);
+    api_db1(rc, SQL_RECONCILE, REC__N, p, on_reconcile);
 }
 
 /* POST /api/v1/dvcqg/reconcile {period:{from,to}, units:[{unit_code, received, ...}]} */

@@ -115,21 +115,22 @@ i64s(struct reqctx *rc, int64_t v)
 
 struct verify {
     integ_go_fn go;
-    const char *params[5]; /* purge: window, now; claim: signature, account, now */
     const char *sig_hex;
 };
 
+enum { SECRET_ACCOUNT, SECRET__N };
 static const char SQL_SECRET[] = "SELECT signing_secret FROM integ_client WHERE account_id = $1::bigint";
 
 /*
  * Purges signatures older than the window, then claims this one (nothing returned: seen).
  * seen_at is written and aged on the request's now (rc->now, Unix seconds), the clock the
- * timestamp header is checked against, never PostgreSQL's now(). $1 window, $2 now.
+ * timestamp header is checked against, never PostgreSQL's now(). SEEN_PURGE_WINDOW: seconds.
  */
+enum { SEEN_PURGE_WINDOW, SEEN_PURGE_NOW, SEEN_PURGE__N };
 static const char SQL_SEEN_PURGE[] =
     "DELETE FROM integ_signature_seen"
     " WHERE seen_at < to_timestamp($2::bigint) - make_interval(secs => $1::int)";
-/* $1 signature, $2 account, $3 now. */
+enum { SEEN_CLAIM_SIG, SEEN_CLAIM_ACCOUNT, SEEN_CLAIM_NOW, SEEN_CLAIM__N };
 static const char SQL_SEEN_CLAIM[] =
     "INSERT INTO integ_signature_seen (signature, account_id, seen_at)"
     " VALUES ($1, $2::bigint, to_timestamp($3::bigint)) ON CONFLICT DO NOTHING RETURNING 1";
@@ -176,7 +177,7 @@ on_secret(struct reqctx *rc, struct db_result *r)
     const char *target = rc->target;
     const char *method = route_method_name(rc->method);
     unsigned char want[HMAC_SHA256_LEN], got[HMAC_SHA256_LEN];
-    const char *secret;
+    const char *secret, **purge, **claim;
     struct db_stmt *st;
 
     if (r->err.code != ERR_OK) {
@@ -187,7 +188,7 @@ on_secret(struct reqctx *rc, struct db_result *r)
         http_reply_err(rc, ERR_BAD_SIGNATURE, "no signing secret was issued to this account");
         return;
     }
-    secret = db_val(r->res[0], 0, 0);
+    secret = db_val(r->res[0], 0, db_col(r->res[0], "signing_secret"));
     {
         const void *parts[7] = {method, "\n", target, "\n", ts, "\n",
                                 rc->body != NULL ? rc->body : ""};
@@ -214,13 +215,15 @@ on_secret(struct reqctx *rc, struct db_result *r)
     v->sig_hex = arena_alloc(rc->arena, HMAC_SHA256_HEX);
     hmac_hex(want, HMAC_SHA256_LEN, (char *)v->sig_hex);
     st = arena_calloc(rc->arena, 2, sizeof(*st));
-    v->params[0] = i64s(rc, rc->app->cfg->signature_window * 2);
-    v->params[1] = i64s(rc, rc->now);
-    v->params[2] = v->sig_hex;
-    v->params[3] = i64s(rc, rc->who.account_id);
-    v->params[4] = v->params[1];
-    st[0] = (struct db_stmt){SQL_SEEN_PURGE, 2, &v->params[0]};
-    st[1] = (struct db_stmt){SQL_SEEN_CLAIM, 3, &v->params[2]};
+    purge = hx_params(rc, SEEN_PURGE__N);
+    claim = hx_params(rc, SEEN_CLAIM__N);
+    purge[SEEN_PURGE_WINDOW] = i64s(rc, rc->app->cfg->signature_window * 2);
+    purge[SEEN_PURGE_NOW] = i64s(rc, rc->now);
+    claim[SEEN_CLAIM_SIG] = v->sig_hex;
+    claim[SEEN_CLAIM_ACCOUNT] = i64s(rc, rc->who.account_id);
+    claim[SEEN_CLAIM_NOW] = purge[SEEN_PURGE_NOW];
+    st[0] = (struct db_stmt){SQL_SEEN_PURGE, SEEN_PURGE__N, purge};
+    st[1] = (struct db_stmt){SQL_SEEN_CLAIM, SEEN_CLAIM__N, claim};
     api_db(rc, st, 2, on_seen);
 }
 
@@ -230,6 +233,7 @@ integ_verify(struct reqctx *rc, integ_go_fn go)
     const char *ts = rc_header(rc, "X-Motcua-Timestamp");
     const char *sig = rc_header(rc, "X-Motcua-Signature");
     unsigned char mac[HMAC_SHA256_LEN];
+    const char **p;
     struct verify *v;
     char *end;
     long long t;
@@ -261,13 +265,15 @@ integ_verify(struct reqctx *rc, integ_go_fn go)
     }
     v = arena_alloc(rc->arena, sizeof(*v));
     v->go = go;
-    v->params[0] = i64s(rc, rc->who.account_id);
+    p = hx_params(rc, SECRET__N);
+    p[SECRET_ACCOUNT] = i64s(rc, rc->who.account_id);
     rc->state = v;
-    api_db1(rc, SQL_SECRET, 1, v->params, on_secret);
+    api_db1(rc, SQL_SECRET, SECRET__N, p, on_secret);
 }
 
 /* ---------------------------------------------------------------- signing secrets (admin) */
 
+enum { ISSUE_LOGIN, ISSUE_SECRET, ISSUE_NOW, ISSUE__N };
 static const char SQL_ISSUE_SECRET[] =
     "INSERT INTO integ_client (account_id, signing_secret, created_at)"
     " SELECT a.id, $2, to_timestamp($3::bigint) FROM account a"
@@ -301,18 +307,18 @@ api_integ_issue_secret(struct reqctx *rc)
 {
     unsigned char raw[32];
     char *hex = arena_alloc(rc->arena, 2 * sizeof(raw) + 1);
-    const char **p = arena_calloc(rc->arena, 3, sizeof(*p));
+    const char **p = hx_params(rc, ISSUE__N);
 
     if (RAND_bytes(raw, sizeof(raw)) != 1) {
         http_reply_err(rc, ERR_INTERNAL, "no randomness");
         return;
     }
     hmac_hex(raw, sizeof(raw), hex);
-    p[0] = rc_param(rc, "login");
-    p[1] = hex;
-    p[2] = i64s(rc, rc->now);
+    p[ISSUE_LOGIN] = rc_param(rc, "login");
+    p[ISSUE_SECRET] = hex;
+    p[ISSUE_NOW] = i64s(rc, rc->now);
     rc->state = hex;
-    api_db1(rc, SQL_ISSUE_SECRET, 3, p, on_secret_issued);
+    api_db1(rc, SQL_ISSUE_SECRET, ISSUE__N, p, on_secret_issued);
 }
 
 /* ---------------------------------------------------------------- status mapping table */
@@ -320,25 +326,31 @@ api_integ_issue_secret(struct reqctx *rc)
 static const char SQL_MAP_LIST[] =
     "SELECT source, code, state, note, updated_at FROM integ_status_map"
     " ORDER BY source, state, length(code), code";
+enum { ML_SOURCE, ML_CODE, ML_STATE, ML_NOTE, ML__N };
+static const char *const ML_NAMES[ML__N] = {
+    [ML_SOURCE] = "source", [ML_CODE] = "code", [ML_STATE] = "state", [ML_NOTE] = "note"};
 
 static void
 on_map_list(struct reqctx *rc, struct db_result *r)
 {
-    json_t *items = json_array();
+    const PGresult *res = r->res[0];
+    json_t *items;
+    int c[ML__N];
 
     if (r->err.code != ERR_OK) {
-        json_decref(items);
         api_reply_db_error(rc, r);
         return;
     }
-    for (int i = 0; i < PQntuples(r->res[0]); i++) {
-        int st = atoi(db_val(r->res[0], i, 2));
+    items = json_array();
+    hx_cols(res, ML_NAMES, ML__N, c);
+    for (int i = 0; i < PQntuples(res); i++) {
+        int st = atoi(db_val(res, i, c[ML_STATE]));
 
         json_array_append_new(items, json_pack("{s:s,s:s,s:i,s:s,s:s}", "source",
-                                               db_val(r->res[0], i, 0), "code",
-                                               db_val(r->res[0], i, 1), "state", st, "state_key",
-                                               dossier_state_key(st), "note",
-                                               db_val(r->res[0], i, 3)));
+                                               db_val(res, i, c[ML_SOURCE]), "code",
+                                               db_val(res, i, c[ML_CODE]), "state", st,
+                                               "state_key", dossier_state_key(st), "note",
+                                               db_val(res, i, c[ML_NOTE])));
     }
     http_reply_json(rc, 200, json_pack("{s:o,s:n}", "items", items, "next_cursor"));
 }
@@ -349,6 +361,8 @@ api_integ_map_list(struct reqctx *rc)
     api_db1(rc, SQL_MAP_LIST, 0, NULL, on_map_list);
 }
 
+/* MAP_ROWS: [{source, code, state, note}]. */
+enum { MAP_ROWS, MAP_NOW, MAP__N };
 static const char SQL_MAP_UPSERT[] =
     "INSERT INTO integ_status_map (source, code, state, note, updated_at)"
     " SELECT x->>'source', x->>'code', (x->>'state')::smallint, coalesce(x->>'note', ''),"
@@ -371,7 +385,7 @@ static void
 api_integ_map_upsert(struct reqctx *rc)
 {
     json_t *items = json_object_get(rc->json, "items");
-    const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
+    const char **p = hx_params(rc, MAP__N);
     struct mc_err e;
     size_t i;
     json_t *it;
@@ -401,10 +415,10 @@ api_integ_map_upsert(struct reqctx *rc)
             }
     }
     s = json_dumps(items, JSON_COMPACT);
-    p[0] = arena_strdup(rc->arena, s);
+    p[MAP_ROWS] = arena_strdup(rc->arena, s);
     free(s);
-    p[1] = i64s(rc, rc->now);
-    api_db1(rc, SQL_MAP_UPSERT, 2, p, on_map_upserted);
+    p[MAP_NOW] = i64s(rc, rc->now);
+    api_db1(rc, SQL_MAP_UPSERT, MAP__N, p, on_map_upserted);
 }
 
 /* ---------------------------------------------------------------- the batch */
@@ -435,7 +449,6 @@ struct batch {
     json_t *inbox;            /* {"sender_id": {state, fp, code}} (sql/060) */
     json_t *failed;           /* {"dossier key": true} */
     json_t *seen;             /* {"sender_id": index} in this batch */
-    const char *params[4];
     struct db_stmt st[3];
     /* The sub-request being built for the current item. */
     const char *sub_path;
@@ -731,8 +744,17 @@ send_sub(struct batch *b, struct item *it)
     free(s);
 }
 
+enum { VERSION_CODE, VERSION__N };
 static const char SQL_DOSSIER_VERSION[] =
     "SELECT version, state FROM dossier WHERE code = $1";
+
+/* Item b->cur is settled (or failed) without a sub-request: on to the next. */
+static void
+item_settled(struct batch *b)
+{
+    b->cur++;
+    batch_next(b);
+}
 
 static void
 on_version(struct reqctx *rc, struct db_result *r)
@@ -745,20 +767,19 @@ on_version(struct reqctx *rc, struct db_result *r)
 
     if (r->err.code != ERR_OK) {
         item_reject(b, it, &r->err);
-        b->cur++;
-        batch_next(b);
+        item_settled(b);
         return;
     }
     if (PQntuples(r->res[0]) != 1) {
         /* Unknown code; the dossier API would answer the same for an out-of-scope one. */
         item_reject_code(b, it, ERR_DOSSIER_NOT_FOUND, "dossier_code", NULL);
-        b->cur++;
-        batch_next(b);
+        item_settled(b);
         return;
     }
     if (json_object_get(b->sub_body, "expected_version") == NULL)
         json_object_set_new(b->sub_body, "expected_version",
-                            json_integer(atoi(db_val(r->res[0], 0, 0))));
+                            json_integer(atoi(db_val(r->res[0], 0,
+                                                     db_col(r->res[0], "version")))));
     if (!json_is_string(type)) {
         source = str_or_num(rc, it->src, "source");
         st = map_status(b, source != NULL ? source : "dvcqg",
@@ -767,16 +788,14 @@ on_version(struct reqctx *rc, struct db_result *r)
                             : json_object_get(it->src, "TrangThaiHoSo"));
         if (st < 0) {
             item_reject_code(b, it, ERR_VALIDATION, "status", "no mapping for this status code");
-            b->cur++;
-            batch_next(b);
+            item_settled(b);
             return;
         }
-        tr = infer_transition(atoi(db_val(r->res[0], 0, 1)), st);
+        tr = infer_transition(atoi(db_val(r->res[0], 0, db_col(r->res[0], "state"))), st);
         if (tr < 0) {
             item_reject_code(b, it, ERR_DOSSIER_BAD_STATE, "status",
                              "no single transition leads there: name it in \"type\"");
-            b->cur++;
-            batch_next(b);
+            item_settled(b);
             return;
         }
         json_object_set_new(b->sub_body, "type", json_string(dossier_tr_name(tr)));
@@ -784,82 +803,77 @@ on_version(struct reqctx *rc, struct db_result *r)
     send_sub(b, it);
 }
 
-/* Builds and sends item b->cur's sub-request, or settles it without one. */
+/* The same sender_id earlier in this batch: this one answers as that one did. */
 static void
-run_item(struct batch *b, struct item *it)
+answer_as_first(struct batch *b, struct item *it)
 {
-    struct reqctx *rc = b->rc;
-    json_t *v;
+    const struct item *first = &b->items[it->dup_of];
+
+    if (strcmp(first->fp, it->fp) != 0) {
+        item_reject_code(b, it, ERR_IDEMPOTENCY_MISMATCH, "sender_id",
+                         "another item of this batch has this sender_id");
+    } else if (first->status == IT_REJECTED) {
+        it->status = IT_REJECTED;
+        it->error = json_incref(first->error);
+    } else {
+        it->status = IT_DUPLICATE;
+        it->dossier_code = first->dossier_code;
+    }
+}
+
+/*
+ * 1 when the item's inbox row says it was applied before (its write committed with this
+ * row, sql/060), the item then answered with the first result unless the sender reused the
+ * id for another item (rows older than 060 carry no fingerprint); 0 otherwise.
+ */
+static int
+answer_applied(struct batch *b, struct item *it)
+{
+    json_t *row = json_object_get(b->inbox, it->sender_id);
+    const char *st = json_string_value(json_object_get(row, "state"));
+    const char *fp, *code;
+
+    if (st == NULL || strcmp(st, "applied") != 0)
+        return 0;
+    fp = json_string_value(json_object_get(row, "fp"));
+    code = json_string_value(json_object_get(row, "code"));
+    if (fp != NULL && strcmp(fp, it->fp) != 0) {
+        item_reject_code(b, it, ERR_IDEMPOTENCY_MISMATCH, "sender_id",
+                         "this sender_id was applied with another item");
+    } else {
+        it->status = IT_DUPLICATE;
+        if (code != NULL)
+            it->dossier_code = code;
+    }
+    return 1;
+}
+
+/* A dossier item's sub-request (body and path); -1 when the item is refused. */
+static int
+dossier_sub(struct batch *b, struct item *it)
+{
+    json_t *v = json_object_get(it->src, "dossier");
     struct mc_err e;
+
+    if (json_is_object(v)) {
+        b->sub_body = json_deep_copy(v);
+    } else if (dvcqg_dossier_body(b, it, &b->sub_body, &e) != 0) {
+        item_reject(b, it, &e);
+        return -1;
+    }
+    b->sub_path = "/api/v1/dossiers";
+    return 0;
+}
+
+/* An event item's sub-request: our transition body, with the envelope removed, and its
+ * path; -1 when the item is refused. */
+static int
+event_sub(struct batch *b, struct item *it)
+{
+    json_t *v;
     char iso[26];
+    char *enc;
 
-    /* The body of an earlier item that was refused before it went out is still here. */
-    json_decref(b->sub_body);
-    b->sub_body = NULL;
-
-    if (it->in_batch_dup) {
-        /* The same sender_id earlier in this batch: this one answers as that one did. */
-        const struct item *first = &b->items[it->dup_of];
-
-        if (strcmp(first->fp, it->fp) != 0) {
-            item_reject_code(b, it, ERR_IDEMPOTENCY_MISMATCH, "sender_id",
-                             "another item of this batch has this sender_id");
-        } else if (first->status == IT_REJECTED) {
-            it->status = IT_REJECTED;
-            it->error = json_incref(first->error);
-        } else {
-            it->status = IT_DUPLICATE;
-            it->dossier_code = first->dossier_code;
-        }
-        b->cur++;
-        batch_next(b);
-        return;
-    }
-    {
-        json_t *row = json_object_get(b->inbox, it->sender_id);
-        const char *st = json_string_value(json_object_get(row, "state"));
-
-        if (st != NULL && strcmp(st, "applied") == 0) {
-            const char *fp = json_string_value(json_object_get(row, "fp"));
-            const char *code = json_string_value(json_object_get(row, "code"));
-
-            /* Applied before (its write committed with this row, sql/060): the first result,
-             * unless the sender reused the id for another item. Rows older than 060 carry
-             * no fingerprint. */
-            if (fp != NULL && strcmp(fp, it->fp) != 0) {
-                item_reject_code(b, it, ERR_IDEMPOTENCY_MISMATCH, "sender_id",
-                                 "this sender_id was applied with another item");
-            } else {
-                it->status = IT_DUPLICATE;
-                if (code != NULL)
-                    it->dossier_code = code;
-            }
-            b->cur++;
-            batch_next(b);
-            return;
-        }
-    }
-    if (it->key != NULL && json_object_get(b->failed, it->key) != NULL) {
-        item_reject_code(b, it, ERR_PRECEDING_FAILED, "dossier_code", it->key);
-        b->cur++;
-        batch_next(b);
-        return;
-    }
-    if (strcmp(it->kind, "dossier") == 0) {
-        v = json_object_get(it->src, "dossier");
-        if (json_is_object(v)) {
-            b->sub_body = json_deep_copy(v);
-        } else if (dvcqg_dossier_body(b, it, &b->sub_body, &e) != 0) {
-            item_reject(b, it, &e);
-            b->cur++;
-            batch_next(b);
-            return;
-        }
-        b->sub_path = "/api/v1/dossiers";
-        send_sub(b, it);
-        return;
-    }
-    /* An event: our transition body, with the envelope removed. */
     b->sub_body = json_deep_copy(it->src);
     for (size_t k = 0; k < sizeof(ENVELOPE) / sizeof(ENVELOPE[0]); k++)
         json_object_del(b->sub_body, ENVELOPE[k]);
@@ -867,29 +881,58 @@ run_item(struct batch *b, struct item *it)
     if (json_object_get(b->sub_body, "occurred_at") == NULL && json_is_string(v)) {
         if (integ_dvcqg_to_rfc3339(json_string_value(v), iso) != 0) {
             item_reject_code(b, it, ERR_BAD_DATE, "ThoiDiemXuLy", "yyyyMMddHHmmss local time");
-            b->cur++;
-            batch_next(b);
-            return;
+            return -1;
         }
         json_object_set_new(b->sub_body, "occurred_at", json_string(iso));
     }
     v = json_object_get(it->src, "NoiDungXuLy");
     if (json_object_get(b->sub_body, "reason") == NULL && json_is_string(v))
         json_object_set_new(b->sub_body, "reason", json_incref(v));
-    {
-        char *enc = evhttp_uriencode(it->key, -1, 0);
+    enc = evhttp_uriencode(it->key, -1, 0);
+    b->sub_path = arena_printf(b->rc->arena, "/api/v1/dossiers/%s/events", enc);
+    free(enc);
+    return 0;
+}
 
-        b->sub_path = arena_printf(rc->arena, "/api/v1/dossiers/%s/events", enc);
-        free(enc);
+/* Builds and sends item b->cur's sub-request, or settles it without one. */
+static void
+run_item(struct batch *b, struct item *it)
+{
+    int dossier = strcmp(it->kind, "dossier") == 0;
+    const char **p;
+
+    /* The body of an earlier item that was refused before it went out is still here. */
+    json_decref(b->sub_body);
+    b->sub_body = NULL;
+    if (it->in_batch_dup) {
+        answer_as_first(b, it);
+        item_settled(b);
+        return;
     }
-    if (json_object_get(b->sub_body, "expected_version") != NULL &&
-        json_is_string(json_object_get(b->sub_body, "type"))) {
+    if (answer_applied(b, it)) {
+        item_settled(b);
+        return;
+    }
+    if (it->key != NULL && json_object_get(b->failed, it->key) != NULL) {
+        item_reject_code(b, it, ERR_PRECEDING_FAILED, "dossier_code", it->key);
+        item_settled(b);
+        return;
+    }
+    if ((dossier ? dossier_sub(b, it) : event_sub(b, it)) != 0) {
+        item_settled(b);
+        return;
+    }
+    /* An event lacking its expected version or its type learns them from the dossier
+     * (on_version); a new dossier, or an event naming both, goes out as it is. */
+    if (dossier || (json_object_get(b->sub_body, "expected_version") != NULL &&
+                    json_is_string(json_object_get(b->sub_body, "type")))) {
         send_sub(b, it);
         return;
     }
-    b->params[0] = it->key;
-    b->st[0] = (struct db_stmt){SQL_DOSSIER_VERSION, 1, b->params};
-    api_db(rc, b->st, 1, on_version);
+    p = hx_params(b->rc, VERSION__N);
+    p[VERSION_CODE] = it->key;
+    b->st[0] = (struct db_stmt){SQL_DOSSIER_VERSION, VERSION__N, p};
+    api_db(b->rc, b->st, 1, on_version);
 }
 
 static void
@@ -906,9 +949,10 @@ batch_next(struct batch *b)
 
 /*
  * One 'pending' inbox row per item, committed before any item runs (a row already
- * 'applied' is left as it is), then the rows as they now stand. $2: [{sender_id, kind,
- * dossier_code, sent_at, fp, scope, key}].
+ * 'applied' is left as it is), then the rows as they now stand (the two statements share
+ * their parameters). CTX_ITEMS: [{sender_id, kind, dossier_code, sent_at, fp, scope, key}].
  */
+enum { CTX_ACCOUNT, CTX_ITEMS, CTX__N };
 static const char SQL_BATCH_CTX_PENDING[] =
     "INSERT INTO integ_inbox (account_id, sender_id, kind, dossier_code, sent_at, state,"
     " fingerprint, idem_scope, idem_key)"
@@ -923,29 +967,39 @@ static const char SQL_BATCH_CTX_INBOX[] =
     "SELECT i.sender_id, i.state, i.fingerprint, i.dossier_code FROM integ_inbox i"
     " WHERE i.account_id = $1::bigint"
     " AND i.sender_id IN (SELECT x->>'sender_id' FROM jsonb_array_elements($2::jsonb) x)";
-static const char SQL_BATCH_CTX_MAP[] = "SELECT source || '|' || code, state FROM integ_status_map";
+enum { IN_SENDER, IN_STATE, IN_FP, IN_CODE, IN__N };
+static const char *const IN_NAMES[IN__N] = {[IN_SENDER] = "sender_id",
+                                            [IN_STATE] = "state",
+                                            [IN_FP] = "fingerprint",
+                                            [IN_CODE] = "dossier_code"};
+static const char SQL_BATCH_CTX_MAP[] =
+    "SELECT source || '|' || code AS key, state FROM integ_status_map";
 
 static void
 on_batch_ctx(struct reqctx *rc, struct db_result *r)
 {
     struct batch *b = rc->state;
+    const PGresult *in = r->res[1], *map = r->res[2];
+    int c[IN__N], key, state;
 
     if (r->err.code != ERR_OK) {
         api_reply_db_error(rc, r);
         return;
     }
-    for (int i = 0; i < PQntuples(r->res[1]); i++) {
-        json_t *row = json_pack("{s:s}", "state", db_val(r->res[1], i, 1));
+    hx_cols(in, IN_NAMES, IN__N, c);
+    for (int i = 0; i < PQntuples(in); i++) {
+        json_t *row = json_pack("{s:s}", "state", db_val(in, i, c[IN_STATE]));
 
-        if (!db_isnull(r->res[1], i, 2))
-            json_object_set_new(row, "fp", json_string(db_val(r->res[1], i, 2)));
-        if (!db_isnull(r->res[1], i, 3))
-            json_object_set_new(row, "code", json_string(db_val(r->res[1], i, 3)));
-        json_object_set_new(b->inbox, db_val(r->res[1], i, 0), row);
+        if (!db_isnull(in, i, c[IN_FP]))
+            json_object_set_new(row, "fp", json_string(db_val(in, i, c[IN_FP])));
+        if (!db_isnull(in, i, c[IN_CODE]))
+            json_object_set_new(row, "code", json_string(db_val(in, i, c[IN_CODE])));
+        json_object_set_new(b->inbox, db_val(in, i, c[IN_SENDER]), row);
     }
-    for (int i = 0; i < PQntuples(r->res[2]); i++)
-        json_object_set_new(b->map, db_val(r->res[2], i, 0),
-                            json_integer(atoi(db_val(r->res[2], i, 1))));
+    key = db_col(map, "key");
+    state = db_col(map, "state");
+    for (int i = 0; i < PQntuples(map); i++)
+        json_object_set_new(b->map, db_val(map, i, key), json_integer(atoi(db_val(map, i, state))));
     batch_next(b);
 }
 
@@ -1035,6 +1089,7 @@ static void
 batch_go(struct reqctx *rc)
 {
     json_t *items = json_object_get(rc->json, "items");
+    const char **p;
     struct batch *b;
     json_t *ids;
     size_t i;
@@ -1074,11 +1129,12 @@ batch_go(struct reqctx *rc)
     }
     s = json_dumps(ids, JSON_COMPACT);
     json_decref(ids);
-    b->params[0] = i64s(rc, rc->who.account_id);
-    b->params[1] = arena_strdup(rc->arena, s);
+    p = hx_params(rc, CTX__N);
+    p[CTX_ACCOUNT] = i64s(rc, rc->who.account_id);
+    p[CTX_ITEMS] = arena_strdup(rc->arena, s);
     free(s);
-    b->st[0] = (struct db_stmt){SQL_BATCH_CTX_PENDING, 2, b->params};
-    b->st[1] = (struct db_stmt){SQL_BATCH_CTX_INBOX, 2, b->params};
+    b->st[0] = (struct db_stmt){SQL_BATCH_CTX_PENDING, CTX__N, p};
+    b->st[1] = (struct db_stmt){SQL_BATCH_CTX_INBOX, CTX__N, p};
     b->st[2] = (struct db_stmt){SQL_BATCH_CTX_MAP, 0, NULL};
     rc->state = b;
     api_db(rc, b->st, 3, on_batch_ctx);

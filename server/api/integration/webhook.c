@@ -58,56 +58,6 @@
 
 /* ---------------------------------------------------------------- the delivery worker */
 
-struct wh {
-    struct app *app;
-    pthread_t thread;
-    int started;
-    struct event_base *base;
-    struct evdns_base *dns;
-    struct db_pool *db;
-    SSL_CTX *ssl;
-    struct event *tick, *soon;
-    int busy;                 /* a relay/claim cycle is running */
-    int again;                /* woken while busy: run once more */
-    int inflight;             /* deliveries being sent */
-    int stopping;
-    const char *relay_params[2];
-    const char *claim_params[4];
-    char now_s[24];           /* the cycle's now: clock_now() once per tick (wh_kick) */
-    struct delivery *sending;    /* deliveries waiting for the receiver */
-    /* Connections whose exchange ended, freed on the next loop turn (reap_ev): libevent may
-     * still touch a connection after its request callback returns, and does not free an
-     * outgoing one whose exchange failed (refused, timed out), whatever free_on_completion
-     * says. What is left at the stop is freed by webhook_shutdown. */
-    struct evhttp_connection **reap;
-    size_t nreap, capreap;
-    struct event *reap_ev;
-    /* Metrics (read by scrapes on other threads). */
-    atomic_llong delivered, failed, dead, pending, dead_now, blocked;
-};
-
-/*
- * The process's delivery worker. One per process, created at start-up before any thread
- * runs and never replaced, so a plain pointer is enough for the /metrics collectors (which
- * get only struct app).
- */
-static struct wh *the_wh;
-
-struct delivery {
-    struct wh *wh;
-    char id[24];
-    int attempts;
-    char *body;
-    const char *params[6];
-    char status_s[12], delay_s[32], max_s[12], now_s[24];
-    char err[160];
-    char tls_err[120];        /* first certificate check that failed, for last_error */
-    struct evhttp_connection *conn;
-    struct delivery *prev, *next; /* wh->sending: HTTP exchange in progress */
-};
-
-static void wh_kick(struct wh *wh);
-
 /*
  * The relay. One process at a time (pg_try_advisory_xact_lock, key WH_RELAY_LOCK, held
  * until this statement's transaction ends): two relays committing their deliveries in the
@@ -120,9 +70,10 @@ static void wh_kick(struct wh *wh);
  * One clock: every instant the relay writes or compares (next_attempt_at, created_at,
  * lease_until, delivered_at, the secret overlap) is clock_now() (core/clock.h), bound as
  * "to_timestamp($n::bigint)", never PostgreSQL's now(): the claim reads once per cycle
- * (wh->now_s), a delivery's mark when its answer came (d->now_s). $2 the cycle's now.
+ * (wh->now_s), a delivery's mark when its answer came (d->now_s). RELAY_NOW: the cycle's.
  */
 #define WH_RELAY_LOCK "7243001"
+enum { RELAY_BATCH, RELAY_NOW, RELAY__N };
 static const char SQL_RELAY[] =
     "WITH l AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(" WH_RELAY_LOCK ") AS got),"
     " q AS (DELETE FROM webhook_outbox WHERE (SELECT got FROM l) AND event_id IN ("
@@ -148,24 +99,28 @@ static const char SQL_RELAY[] =
     "  WHERE q.alert_id IS NULL OR (a.id IS NOT NULL AND s.format = 'cloudevents')"
     "  ORDER BY q.dossier_id, q.seq, s.id"
     "  ON CONFLICT DO NOTHING RETURNING 1)"
-    " SELECT (SELECT count(*) FROM q), (SELECT count(*) FROM ins),"
-    " (SELECT count(*) FROM webhook_delivery WHERE state = 'pending'),"
-    " (SELECT count(*) FROM webhook_delivery WHERE state = 'dead'),"
+    " SELECT (SELECT count(*) FROM q) AS relayed, (SELECT count(*) FROM ins) AS fanned_out,"
+    " (SELECT count(*) FROM webhook_delivery WHERE state = 'pending') AS pending,"
+    " (SELECT count(*) FROM webhook_delivery WHERE state = 'dead') AS dead,"
     " (SELECT count(*) FROM webhook_delivery d WHERE d.state = 'pending'"
-    "  AND EXISTS (" WH_DEAD_BEFORE("d") "))";
+    "  AND EXISTS (" WH_DEAD_BEFORE("d") ")) AS blocked";
 
 /*
- * $1 how many, $2 lease seconds, $3 the per-subscription in-flight limit, $4 the cycle's now
- * (Unix seconds). Per (subscription, dossier) only the lowest delivery that is neither
- * delivered nor skipped: a pending one is sent when due, a dead one blocks the rest
- * (sql/080). An alert (sql/063) waits for the event of its own seq too. Fairness: each active subscription gets at most $3 deliveries
- * under lease at a time (counted in the database, so across processes once their claims
- * are committed), taken in its own due order; the subscriptions' candidates then share the
- * $1 free slots round-robin (rn), so a slow receiver cannot hold every slot.
- * Columns 0-14 as read by cloudevent(); 15-19 the alert's id, kind, fire_key, payload and
- * time (NULL for events); 20 the former secret while a rotation's overlap lasts; 21 the
- * body stored at fan-out (dvcqg format; NULL: CloudEvents, built here).
+ * Per (subscription, dossier) only the lowest delivery that is neither delivered nor
+ * skipped: a pending one is sent when due, a dead one blocks the rest (sql/080). An alert
+ * (sql/063) waits for the event of its own seq too. Fairness: each active subscription gets
+ * at most CLAIM_PER_SUB deliveries under lease at a time (counted in the database, so across
+ * processes once their claims are committed), taken in its own due order; the
+ * subscriptions' candidates then share the CLAIM_LIMIT free slots round-robin (rn), so a
+ * slow receiver cannot hold every slot. Columns: CLAIM_COLS.
  */
+enum {
+    CLAIM_LIMIT,   /* how many */
+    CLAIM_LEASE,   /* lease seconds */
+    CLAIM_PER_SUB, /* the per-subscription in-flight limit */
+    CLAIM_NOW,     /* the cycle's now (Unix seconds) */
+    CLAIM__N
+};
 static const char SQL_CLAIM[] =
     "WITH busy AS (SELECT subscription_id, count(*) AS n FROM webhook_delivery"
     "  WHERE state = 'pending' AND lease_until >= to_timestamp($4::bigint) GROUP BY 1),"
@@ -192,13 +147,16 @@ static const char SQL_CLAIM[] =
     "  FROM pick WHERE d.id = pick.id RETURNING d.id, d.attempts, d.subscription_id,"
     "  d.event_id, d.dossier_id, d.alert_id, d.body)"
     " SELECT c.id, c.attempts, s.url, s.secret, c.event_id, e.type, e.seq,"
-    " extract(epoch FROM e.occurred_at)::bigint, extract(epoch FROM e.recorded_at)::bigint,"
-    " e.from_state, e.to_state, e.payload::text, coalesce(e.aggregateid, d.code),"
-    " coalesce(e.province, d.province, a.payload->>'province'),"
-    " coalesce(au.code, ua.code, ur.code),"
-    " c.alert_id, a.kind, a.fire_key, a.payload::text,"
-    " extract(epoch FROM a.created_at)::bigint,"
-    " CASE WHEN s.previous_secret_until > to_timestamp($4::bigint) THEN s.previous_secret END,"
+    " extract(epoch FROM e.occurred_at)::bigint AS occurred_at,"
+    " extract(epoch FROM e.recorded_at)::bigint AS recorded_at,"
+    " e.from_state, e.to_state, e.payload::text AS payload,"
+    " coalesce(e.aggregateid, d.code) AS dossier_code,"
+    " coalesce(e.province, d.province, a.payload->>'province') AS province,"
+    " coalesce(au.code, ua.code, ur.code) AS unit_code,"
+    " c.alert_id, a.kind, a.fire_key, a.payload::text AS alert_payload,"
+    " extract(epoch FROM a.created_at)::bigint AS alert_created_at,"
+    " CASE WHEN s.previous_secret_until > to_timestamp($4::bigint) THEN s.previous_secret END"
+    " AS previous_secret,"
     " c.body"
     " FROM c JOIN webhook_subscription s ON s.id = c.subscription_id"
     " LEFT JOIN dossier d ON d.id = c.dossier_id"
@@ -207,18 +165,106 @@ static const char SQL_CLAIM[] =
     " LEFT JOIN unit ur ON ur.id = d.receiving_unit_id LEFT JOIN unit ua ON ua.id = e.actor_unit_id"
     " LEFT JOIN unit au ON au.id = a.unit_id";
 
-/* The marks: $3 / $6 the now of the answer (Unix seconds). */
+/*
+ * The columns of a claimed delivery. An event's (NULL for an alert): type, seq .. payload;
+ * an alert's (sql/063, NULL for an event): alert_id .. alert_created_at; dossier_code NULL
+ * for a calendar alert (sql/098); previous_secret: the former secret while a rotation's
+ * overlap lasts; body: stored at fan-out (dvcqg format; NULL: CloudEvents, built here).
+ */
+enum { CC_ID, CC_ATTEMPTS, CC_URL, CC_SECRET, CC_EVENT_ID, CC_TYPE, CC_SEQ, CC_OCCURRED,
+       CC_RECORDED, CC_FROM, CC_TO, CC_PAYLOAD, CC_DOSSIER, CC_PROVINCE, CC_UNIT, CC_ALERT,
+       CC_KIND, CC_ALERT_PAYLOAD, CC_ALERT_AT, CC_PREVIOUS_SECRET, CC_BODY, CC__N };
+static const char *const CLAIM_COLS[CC__N] = {
+    [CC_ID] = "id",
+    [CC_ATTEMPTS] = "attempts",
+    [CC_URL] = "url",
+    [CC_SECRET] = "secret",
+    [CC_EVENT_ID] = "event_id",
+    [CC_TYPE] = "type",
+    [CC_SEQ] = "seq",
+    [CC_OCCURRED] = "occurred_at",
+    [CC_RECORDED] = "recorded_at",
+    [CC_FROM] = "from_state",
+    [CC_TO] = "to_state",
+    [CC_PAYLOAD] = "payload",
+    [CC_DOSSIER] = "dossier_code",
+    [CC_PROVINCE] = "province",
+    [CC_UNIT] = "unit_code",
+    [CC_ALERT] = "alert_id",
+    [CC_KIND] = "kind",
+    [CC_ALERT_PAYLOAD] = "alert_payload",
+    [CC_ALERT_AT] = "alert_created_at",
+    [CC_PREVIOUS_SECRET] = "previous_secret",
+    [CC_BODY] = "body",
+};
+
+/* The marks; *_NOW: the now of the answer (Unix seconds). */
+enum { DELIVERED_ID, DELIVERED_STATUS, DELIVERED_NOW, DELIVERED__N };
 static const char SQL_DELIVERED[] =
     "UPDATE webhook_delivery SET state = 'delivered', attempts = attempts + 1,"
     " delivered_at = to_timestamp($3::bigint), last_status = $2::int, last_error = NULL,"
     " lease_until = NULL WHERE id = $1::bigint";
 
+/* FAILED_STATUS: NULL when no answer; FAILED_MAX: the attempts before dead; FAILED_DELAY:
+   the backoff, seconds. */
+enum { FAILED_ID, FAILED_STATUS, FAILED_ERROR, FAILED_MAX, FAILED_DELAY, FAILED_NOW, FAILED__N };
 static const char SQL_FAILED[] =
     "UPDATE webhook_delivery SET attempts = attempts + 1, last_status = $2::int,"
     " last_error = $3, lease_until = NULL,"
     " state = CASE WHEN attempts + 1 >= $4::int THEN 'dead' ELSE 'pending' END,"
     " next_attempt_at = to_timestamp($6::bigint) + make_interval(secs => $5::double precision)"
     " WHERE id = $1::bigint RETURNING state";
+
+struct wh {
+    struct app *app;
+    pthread_t thread;
+    int started;
+    struct event_base *base;
+    struct evdns_base *dns;
+    struct db_pool *db;
+    SSL_CTX *ssl;
+    struct event *tick, *soon;
+    int busy;                 /* a relay/claim cycle is running */
+    int again;                /* woken while busy: run once more */
+    int inflight;             /* deliveries being sent */
+    int stopping;
+    const char *relay_params[RELAY__N];
+    const char *claim_params[CLAIM__N];
+    char now_s[24];           /* the cycle's now: clock_now() once per tick (wh_kick) */
+    struct delivery *sending;    /* deliveries waiting for the receiver */
+    /* Connections whose exchange ended, freed on the next loop turn (reap_ev): libevent may
+     * still touch a connection after its request callback returns, and does not free an
+     * outgoing one whose exchange failed (refused, timed out), whatever free_on_completion
+     * says. What is left at the stop is freed by webhook_shutdown. */
+    struct evhttp_connection **reap;
+    size_t nreap, capreap;
+    struct event *reap_ev;
+    /* Metrics (read by scrapes on other threads). */
+    atomic_llong delivered, failed, dead, pending, dead_now, blocked;
+};
+
+/*
+ * The process's delivery worker. One per process, created at start-up before any thread
+ * runs and never replaced, so a plain pointer is enough for the /metrics collectors (which
+ * get only struct app).
+ */
+static struct wh *the_wh;
+
+struct delivery {
+    struct wh *wh;
+    char id[24];
+    int attempts;
+    char *body;
+    const char *params[FAILED__N]; /* SQL_DELIVERED's (fewer) or SQL_FAILED's */
+    char status_s[12], delay_s[32], max_s[12], now_s[24];
+    char err[160];
+    char tls_err[120];        /* first certificate check that failed, for last_error */
+    struct evhttp_connection *conn;
+    struct delivery *prev, *next; /* wh->sending: HTTP exchange in progress */
+};
+_Static_assert((int)DELIVERED__N <= (int)FAILED__N, "d->params holds either list");
+
+static void wh_kick(struct wh *wh);
 
 /*
  * CloudEvents 1.0 structured JSON (landscape.md §2): id = event uuid, source
@@ -228,7 +274,7 @@ static const char SQL_FAILED[] =
  * so a retry carries the same bytes.
  */
 static char *
-alert_cloudevent(const PGresult *res, int i)
+alert_cloudevent(const PGresult *res, int i, const int *c)
 {
     char created[32], src[64], type[96];
     json_t *ce, *payload;
@@ -238,23 +284,23 @@ alert_cloudevent(const PGresult *res, int i)
      * on the alert stream (GET /api/v1/alerts/stream) plus the dossier code and unit. A
      * calendar alert (sql/098) has neither: source /calendar, subject "calendar", both null
      * in data. */
-    int cal = db_isnull(res, i, 12);
+    int cal = db_isnull(res, i, c[CC_DOSSIER]);
 
-    cal_format_instant(strtoll(db_val(res, i, 19), NULL, 10), created);
-    payload = json_loads(db_val(res, i, 18), 0, NULL);
+    cal_format_instant(strtoll(db_val(res, i, c[CC_ALERT_AT]), NULL, 10), created);
+    payload = json_loads(db_val(res, i, c[CC_ALERT_PAYLOAD]), 0, NULL);
     if (cal)
         snprintf(src, sizeof(src), "/calendar");
     else
-        snprintf(src, sizeof(src), "/units/%s", db_val(res, i, 14));
-    snprintf(type, sizeof(type), "vn.motcua.alert.%s.v1", db_val(res, i, 16));
+        snprintf(src, sizeof(src), "/units/%s", db_val(res, i, c[CC_UNIT]));
+    snprintf(type, sizeof(type), "vn.motcua.alert.%s.v1", db_val(res, i, c[CC_KIND]));
     ce = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:I,s:s,s:o,s:o,s:s,s:o}}",
-                   "specversion", "1.0", "id", db_val(res, i, 4), "source", src, "type", type,
-                   "subject", cal ? "calendar" : db_val(res, i, 12), "time", created,
-                   "datacontenttype", "application/json", "province", db_val(res, i, 13),
-                   "data", "alert_id", (json_int_t)strtoll(db_val(res, i, 15), NULL, 10),
-                   "kind", db_val(res, i, 16), "dossier_code",
-                   cal ? json_null() : json_string(db_val(res, i, 12)), "unit_code",
-                   db_isnull(res, i, 14) ? json_null() : json_string(db_val(res, i, 14)),
+                   "specversion", "1.0", "id", db_val(res, i, c[CC_EVENT_ID]), "source", src, "type", type,
+                   "subject", cal ? "calendar" : db_val(res, i, c[CC_DOSSIER]), "time", created,
+                   "datacontenttype", "application/json", "province", db_val(res, i, c[CC_PROVINCE]),
+                   "data", "alert_id", (json_int_t)strtoll(db_val(res, i, c[CC_ALERT]), NULL, 10),
+                   "kind", db_val(res, i, c[CC_KIND]), "dossier_code",
+                   cal ? json_null() : json_string(db_val(res, i, c[CC_DOSSIER])), "unit_code",
+                   db_isnull(res, i, c[CC_UNIT]) ? json_null() : json_string(db_val(res, i, c[CC_UNIT])),
                    "created_at", created, "payload",
                    payload != NULL ? payload : json_object());
     s = json_dumps(ce, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -263,34 +309,34 @@ alert_cloudevent(const PGresult *res, int i)
 }
 
 static char *
-cloudevent(const PGresult *res, int i)
+cloudevent(const PGresult *res, int i, const int *c)
 {
     char occurred[32], recorded[32];
     json_t *ce, *data, *payload;
     char *s;
 
-    if (!db_isnull(res, i, 15))
-        return alert_cloudevent(res, i);
+    if (!db_isnull(res, i, c[CC_ALERT]))
+        return alert_cloudevent(res, i, c);
 
-    cal_format_instant(strtoll(db_val(res, i, 7), NULL, 10), occurred);
-    cal_format_instant(strtoll(db_val(res, i, 8), NULL, 10), recorded);
-    payload = json_loads(db_val(res, i, 11), 0, NULL);
-    data = json_pack("{s:s,s:i,s:o,s:i,s:s,s:s,s:o}", "dossier_code", db_val(res, i, 12),
-                     "sequence", atoi(db_val(res, i, 6)), "from_state",
-                     db_isnull(res, i, 9) ? json_null() : json_integer(atoi(db_val(res, i, 9))),
-                     "to_state", atoi(db_val(res, i, 10)), "occurred_at", occurred,
+    cal_format_instant(strtoll(db_val(res, i, c[CC_OCCURRED]), NULL, 10), occurred);
+    cal_format_instant(strtoll(db_val(res, i, c[CC_RECORDED]), NULL, 10), recorded);
+    payload = json_loads(db_val(res, i, c[CC_PAYLOAD]), 0, NULL);
+    data = json_pack("{s:s,s:i,s:o,s:i,s:s,s:s,s:o}", "dossier_code", db_val(res, i, c[CC_DOSSIER]),
+                     "sequence", atoi(db_val(res, i, c[CC_SEQ])), "from_state",
+                     db_isnull(res, i, c[CC_FROM]) ? json_null() : json_integer(atoi(db_val(res, i, c[CC_FROM]))),
+                     "to_state", atoi(db_val(res, i, c[CC_TO])), "occurred_at", occurred,
                      "recorded_at", recorded, "payload",
                      payload != NULL ? payload : json_object());
     ce = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "specversion", "1.0", "id",
-                   db_val(res, i, 4), "source",
-                   "", "type", "", "subject", db_val(res, i, 12), "time", occurred,
-                   "datacontenttype", "application/json", "sequence", db_val(res, i, 6),
-                   "province", db_val(res, i, 13), "data", data);
+                   db_val(res, i, c[CC_EVENT_ID]), "source",
+                   "", "type", "", "subject", db_val(res, i, c[CC_DOSSIER]), "time", occurred,
+                   "datacontenttype", "application/json", "sequence", db_val(res, i, c[CC_SEQ]),
+                   "province", db_val(res, i, c[CC_PROVINCE]), "data", data);
     {
         char src[64], type[96];
 
-        snprintf(src, sizeof(src), "/units/%s", db_val(res, i, 14));
-        snprintf(type, sizeof(type), "vn.motcua.dossier.%s.v1", db_val(res, i, 5));
+        snprintf(src, sizeof(src), "/units/%s", db_val(res, i, c[CC_UNIT]));
+        snprintf(type, sizeof(type), "vn.motcua.dossier.%s.v1", db_val(res, i, c[CC_TYPE]));
         json_object_set_new(ce, "source", json_string(src));
         json_object_set_new(ce, "type", json_string(type));
     }
@@ -316,7 +362,7 @@ on_marked(struct db_result *r, void *arg)
         log_kv(LOG_WARN, "webhook delivery state not saved", "delivery", d->id, "detail",
                r->err.detail, NULL);
     else if (r->nres == 1 && PQntuples(r->res[0]) == 1 &&
-             strcmp(db_val(r->res[0], 0, 0), "dead") == 0)
+             strcmp(db_val(r->res[0], 0, db_col(r->res[0], "state")), "dead") == 0)
         atomic_fetch_add(&wh->dead, 1);
     wh->inflight--;
     delivery_free(d);
@@ -397,10 +443,10 @@ on_response(struct evhttp_request *req, void *arg)
     if (code >= 200 && code < 300) {
         atomic_fetch_add(&wh->delivered, 1);
         snprintf(d->status_s, sizeof(d->status_s), "%d", code);
-        d->params[0] = d->id;
-        d->params[1] = d->status_s;
-        d->params[2] = d->now_s;
-        db_exec1(wh->db, SQL_DELIVERED, 3, d->params, on_marked, d);
+        d->params[DELIVERED_ID] = d->id;
+        d->params[DELIVERED_STATUS] = d->status_s;
+        d->params[DELIVERED_NOW] = d->now_s;
+        db_exec1(wh->db, SQL_DELIVERED, DELIVERED__N, d->params, on_marked, d);
         return;
     }
     atomic_fetch_add(&wh->failed, 1);
@@ -413,13 +459,13 @@ on_response(struct evhttp_request *req, void *arg)
     snprintf(d->status_s, sizeof(d->status_s), "%d", code);
     snprintf(d->max_s, sizeof(d->max_s), "%d", wh->app->cfg->webhook_max_attempts);
     snprintf(d->delay_s, sizeof(d->delay_s), "%.3f", backoff_seconds(wh, d->attempts + 1));
-    d->params[0] = d->id;
-    d->params[1] = code == 0 ? NULL : d->status_s;
-    d->params[2] = d->err;
-    d->params[3] = d->max_s;
-    d->params[4] = d->delay_s;
-    d->params[5] = d->now_s;
-    db_exec1(wh->db, SQL_FAILED, 6, d->params, on_marked, d);
+    d->params[FAILED_ID] = d->id;
+    d->params[FAILED_STATUS] = code == 0 ? NULL : d->status_s;
+    d->params[FAILED_ERROR] = d->err;
+    d->params[FAILED_MAX] = d->max_s;
+    d->params[FAILED_DELAY] = d->delay_s;
+    d->params[FAILED_NOW] = d->now_s;
+    db_exec1(wh->db, SQL_FAILED, FAILED__N, d->params, on_marked, d);
 }
 
 /*
@@ -537,10 +583,10 @@ sign_v1(const char *secret, const char *evid, const char *ts, const char *body, 
 }
 
 static void
-send_one(struct wh *wh, const PGresult *res, int i)
+send_one(struct wh *wh, const PGresult *res, int i, const int *c)
 {
     struct delivery *d = xcalloc(1, sizeof(*d));
-    const char *url = db_val(res, i, 2), *secret = db_val(res, i, 3), *evid = db_val(res, i, 4);
+    const char *url = db_val(res, i, c[CC_URL]), *secret = db_val(res, i, c[CC_SECRET]), *evid = db_val(res, i, c[CC_EVENT_ID]);
     struct evhttp_uri *u = evhttp_uri_parse(url);
     /* one signature, or two (new then former) during a rotation's overlap */
     char ts[24], sig[2 * (HMAC_SHA256_B64 + 3)], *target;
@@ -549,11 +595,11 @@ send_one(struct wh *wh, const PGresult *res, int i)
     struct mc_err e;
 
     d->wh = wh;
-    snprintf(d->id, sizeof(d->id), "%s", db_val(res, i, 0));
-    d->attempts = atoi(db_val(res, i, 1));
+    snprintf(d->id, sizeof(d->id), "%s", db_val(res, i, c[CC_ID]));
+    d->attempts = atoi(db_val(res, i, c[CC_ATTEMPTS]));
     /* dvcqg: the bytes stored at fan-out; CloudEvents: built from the immutable event row.
      * Either way every attempt sends the same body under the same webhook-id. */
-    d->body = db_isnull(res, i, 21) ? cloudevent(res, i) : xstrdup(db_val(res, i, 21));
+    d->body = db_isnull(res, i, c[CC_BODY]) ? cloudevent(res, i, c) : xstrdup(db_val(res, i, c[CC_BODY]));
     wh->inflight++;
     if (u == NULL || (d->conn = wh_connect(wh, d, u, &e)) == NULL) {
         if (u != NULL)
@@ -565,16 +611,16 @@ send_one(struct wh *wh, const PGresult *res, int i)
      * message when one of them verifies with a secret it holds. */
     snprintf(ts, sizeof(ts), "%lld", (long long)clock_now());
     sign_v1(secret, evid, ts, d->body, sig);
-    if (!db_isnull(res, i, 20)) {
+    if (!db_isnull(res, i, c[CC_PREVIOUS_SECRET])) {
         size_t n = strlen(sig);
 
         sig[n] = ' ';
-        sign_v1(db_val(res, i, 20), evid, ts, d->body, sig + n + 1);
+        sign_v1(db_val(res, i, c[CC_PREVIOUS_SECRET]), evid, ts, d->body, sig + n + 1);
     }
     req = evhttp_request_new(on_response, d);
     h = evhttp_request_get_output_headers(req);
     evhttp_add_header(h, "Host", evhttp_uri_get_host(u));
-    evhttp_add_header(h, "Content-Type", db_isnull(res, i, 21)
+    evhttp_add_header(h, "Content-Type", db_isnull(res, i, c[CC_BODY])
                                              ? "application/cloudevents+json; charset=utf-8"
                                              : "application/json");
     evhttp_add_header(h, "User-Agent", "motcua-webhooks/" MOTCUA_VERSION);
@@ -607,6 +653,7 @@ static void
 on_claimed(struct db_result *r, void *arg)
 {
     struct wh *wh = arg;
+    int c[CC__N];
     int n;
 
     wh->busy = 0;
@@ -615,8 +662,9 @@ on_claimed(struct db_result *r, void *arg)
         return;
     }
     n = PQntuples(r->res[0]);
+    hx_cols(r->res[0], CLAIM_COLS, CC__N, c);
     for (int i = 0; i < n && !wh->stopping; i++)
-        send_one(wh, r->res[0], i);
+        send_one(wh, r->res[0], i, c);
     if (wh->again) {
         wh->again = 0;
         wh_kick(wh);
@@ -632,11 +680,11 @@ claim(struct wh *wh)
     /* A lease longer than an attempt can take: a crashed process's claims lapse after it. */
     snprintf(lease, sizeof(lease), "%d", 2 * wh->app->cfg->webhook_timeout + 5);
     snprintf(per_sub, sizeof(per_sub), "%d", WH_SUB_INFLIGHT);
-    wh->claim_params[0] = lim;
-    wh->claim_params[1] = lease;
-    wh->claim_params[2] = per_sub;
-    wh->claim_params[3] = wh->now_s;
-    db_exec1(wh->db, SQL_CLAIM, 4, wh->claim_params, on_claimed, wh);
+    wh->claim_params[CLAIM_LIMIT] = lim;
+    wh->claim_params[CLAIM_LEASE] = lease;
+    wh->claim_params[CLAIM_PER_SUB] = per_sub;
+    wh->claim_params[CLAIM_NOW] = wh->now_s;
+    db_exec1(wh->db, SQL_CLAIM, CLAIM__N, wh->claim_params, on_claimed, wh);
 }
 
 static void
@@ -650,11 +698,11 @@ on_relayed(struct db_result *r, void *arg)
             log_kv(LOG_WARN, "webhook relay failed", "detail", r->err.detail, NULL);
         return;
     }
-    atomic_store(&wh->pending, strtoll(db_val(r->res[0], 0, 2), NULL, 10));
-    atomic_store(&wh->dead_now, strtoll(db_val(r->res[0], 0, 3), NULL, 10));
-    atomic_store(&wh->blocked, strtoll(db_val(r->res[0], 0, 4), NULL, 10));
-    if (atoi(db_val(r->res[0], 0, 0)) >= WH_RELAY_BATCH) {
-        db_exec1(wh->db, SQL_RELAY, 2, wh->relay_params, on_relayed, wh);
+    atomic_store(&wh->pending, hx_col_ts(r->res[0], 0, "pending"));
+    atomic_store(&wh->dead_now, hx_col_ts(r->res[0], 0, "dead"));
+    atomic_store(&wh->blocked, hx_col_ts(r->res[0], 0, "blocked"));
+    if (hx_col_ts(r->res[0], 0, "relayed") >= WH_RELAY_BATCH) {
+        db_exec1(wh->db, SQL_RELAY, RELAY__N, wh->relay_params, on_relayed, wh);
         return;
     }
     if (wh->inflight >= WH_MAX_INFLIGHT || wh->stopping) {
@@ -677,9 +725,9 @@ wh_kick(struct wh *wh)
     }
     wh->busy = 1;
     snprintf(wh->now_s, sizeof(wh->now_s), "%lld", (long long)clock_now());
-    wh->relay_params[0] = batch;
-    wh->relay_params[1] = wh->now_s;
-    db_exec1(wh->db, SQL_RELAY, 2, wh->relay_params, on_relayed, wh);
+    wh->relay_params[RELAY_BATCH] = batch;
+    wh->relay_params[RELAY_NOW] = wh->now_s;
+    db_exec1(wh->db, SQL_RELAY, RELAY__N, wh->relay_params, on_relayed, wh);
 }
 
 static void

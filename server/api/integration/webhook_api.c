@@ -17,7 +17,6 @@
 #include "app.h"
 #include "core/arena.h"
 #include "core/hmac.h"
-#include "domain/cal.h"
 #include "domain/role.h"
 #include "http/jin.h"
 #include "http/reqctx.h"
@@ -39,6 +38,11 @@ now_param(struct reqctx *rc)
     return arena_printf(rc->arena, "%lld", (long long)rc->now);
 }
 
+/* Statements of one parameter, the row of the path: $1, the first of the unit's list. */
+enum { BY_ID, BY_ID__N };
+
+enum { CREATE_URL, CREATE_SECRET, CREATE_TYPES, CREATE_UNITS, CREATE_DESC, CREATE_BY,
+       CREATE_FORMAT, CREATE_NOW, CREATE__N }; /* types, units: JSON arrays of strings */
 static const char SQL_SUB_CREATE[] =
     "INSERT INTO webhook_subscription (url, secret, event_types, unit_ids, description,"
     " created_by, format, created_at)"
@@ -49,65 +53,78 @@ static const char SQL_SUB_CREATE[] =
     " = jsonb_array_length($4::jsonb)"
     " RETURNING id, created_at";
 
-/* Columns 0-13 as read by sub_row_json(); now: the parameter holding the request's now. */
+/* The columns of SUB_ROW; now: the parameter holding the request's now. */
 #define WH_SUB_COLUMNS(now)                                                                \
-    "SELECT s.id, s.url, to_jsonb(s.event_types)::text, s.active, s.description,"          \
-    " extract(epoch FROM s.created_at)::bigint, extract(epoch FROM s.disabled_at)::bigint,"  \
+    "SELECT s.id, s.url, to_jsonb(s.event_types)::text AS event_types, s.active,"          \
+    " s.description, extract(epoch FROM s.created_at)::bigint AS created_at,"              \
+    " extract(epoch FROM s.disabled_at)::bigint AS disabled_at,"                           \
     " (SELECT coalesce(jsonb_agg(u.code ORDER BY u.code), '[]') FROM unit u"               \
-    "  WHERE u.id = ANY(s.unit_ids))::text,"                                                \
+    "  WHERE u.id = ANY(s.unit_ids))::text AS units,"                                       \
     " (SELECT count(*) FROM webhook_delivery d WHERE d.subscription_id = s.id"             \
-    "  AND d.state = 'pending'),"                                                          \
+    "  AND d.state = 'pending') AS pending,"                                               \
     " (SELECT count(*) FROM webhook_delivery d WHERE d.subscription_id = s.id"             \
-    "  AND d.state = 'dead'),"                                                             \
+    "  AND d.state = 'dead') AS dead,"                                                     \
     " (SELECT count(*) FROM webhook_delivery d WHERE d.subscription_id = s.id"             \
-    "  AND d.state = 'pending' AND EXISTS (" WH_DEAD_BEFORE("d") ")),"                      \
+    "  AND d.state = 'pending' AND EXISTS (" WH_DEAD_BEFORE("d") ")) AS blocked,"           \
     " CASE WHEN s.previous_secret_until > " now                                            \
-    "  THEN extract(epoch FROM s.previous_secret_until)::bigint END,"                       \
-    " extract(epoch FROM s.updated_at)::bigint, s.format"                                  \
+    "  THEN extract(epoch FROM s.previous_secret_until)::bigint END"                        \
+    "  AS previous_secret_expires_at,"                                                     \
+    " extract(epoch FROM s.updated_at)::bigint AS updated_at, s.format"                    \
     " FROM webhook_subscription s"
 
+enum { LIST_CURSOR, LIST_LIMIT, LIST_NOW, LIST__N };
 static const char SQL_SUB_LIST[] =
     WH_SUB_COLUMNS(WH_NOW(3)) " WHERE ($1::bigint IS NULL OR s.id < $1::bigint)"
     " ORDER BY s.id DESC LIMIT $2::int";
-/* $1 id, $2 now. */
+/* The subscription of the path and the request's now: SQL_SUB_ONE, and the changes before
+ * it in sub_change()'s unit, which share the list. */
+enum { SUB_ID, SUB_NOW, SUB__N };
 static const char SQL_SUB_ONE[] = WH_SUB_COLUMNS(WH_NOW(2)) " WHERE s.id = $1::bigint";
 
-static json_t *
-ts_json(const char *epoch)
-{
-    char buf[32];
-
-    if (epoch == NULL || epoch[0] == '\0')
-        return json_null();
-    cal_format_instant(strtoll(epoch, NULL, 10), buf);
-    return json_string(buf);
-}
+/* A subscription as listed. */
+static const struct hx_jcol SUB_ROW[] = {
+    {"id", NULL, HX_INT},
+    {"url", NULL, HX_TEXT},
+    {"format", NULL, HX_TEXT},
+    {"event_types", NULL, HX_JSON},
+    {"units", NULL, HX_JSON},
+    {"active", NULL, HX_BOOL},
+    {"description", NULL, HX_TEXT},
+    {"created_at", NULL, HX_TS},
+    {"disabled_at", NULL, HX_TS},
+    {"pending", NULL, HX_INT},
+    {"dead", NULL, HX_INT},
+    {"blocked", NULL, HX_INT},
+    /* While a rotation's overlap lasts: when the former secret stops signing. */
+    {"previous_secret_expires_at", NULL, HX_TS},
+    {"updated_at", NULL, HX_TS},
+};
+#define SUB_ROW_N ((int)(sizeof(SUB_ROW) / sizeof(SUB_ROW[0])))
 
 static json_t *
 sub_row_json(const PGresult *res, int i)
 {
-    json_t *o = json_object();
+    return hx_row_set(json_object(), res, i, SUB_ROW, SUB_ROW_N);
+}
 
-    json_object_set_new(o, "id", json_integer(strtoll(db_val(res, i, 0), NULL, 10)));
-    json_object_set_new(o, "url", json_string(db_val(res, i, 1)));
-    json_object_set_new(o, "format", json_string(db_val(res, i, 13)));
-    json_object_set_new(o, "event_types", json_loads(db_val(res, i, 2), 0, NULL));
-    json_object_set_new(o, "units", json_loads(db_val(res, i, 7), 0, NULL));
-    json_object_set_new(o, "active", json_boolean(db_val(res, i, 3)[0] == 't'));
-    json_object_set_new(o, "description", json_string(db_val(res, i, 4)));
-    json_object_set_new(o, "created_at", ts_json(db_val(res, i, 5)));
-    json_object_set_new(o, "disabled_at", ts_json(db_val(res, i, 6)));
-    json_object_set_new(o, "pending", json_integer(strtoll(db_val(res, i, 8), NULL, 10)));
-    json_object_set_new(o, "dead", json_integer(strtoll(db_val(res, i, 9), NULL, 10)));
-    json_object_set_new(o, "blocked", json_integer(strtoll(db_val(res, i, 10), NULL, 10)));
-    /* While a rotation's overlap lasts: when the former secret stops signing. */
-    json_object_set_new(o, "previous_secret_expires_at", ts_json(db_val(res, i, 11)));
-    json_object_set_new(o, "updated_at", ts_json(db_val(res, i, 12)));
-    return o;
+/* A bigint column of row i (0 for SQL NULL). */
+static json_int_t
+col_int(const PGresult *res, int i, const char *col)
+{
+    const char *s = hx_col(res, i, col);
+
+    return s != NULL ? (json_int_t)strtoll(s, NULL, 10) : 0;
+}
+
+/* An instant column (extract(epoch ...)::bigint) of row i as JSON: null for SQL NULL. */
+static json_t *
+col_ts_json(const PGresult *res, int i, const char *col)
+{
+    return hx_ts_json(hx_col_ts(res, i, col));
 }
 
 struct sub_create {
-    const char *p[8];
+    const char *p[CREATE__N];
     json_t *resp;
 };
 
@@ -128,7 +145,7 @@ on_sub_created(struct reqctx *rc, struct db_result *r)
         http_reply_err(rc, ERR_UNKNOWN_REF, "a unit code in \"units\" does not exist");
         return;
     }
-    json_object_set_new(resp, "id", json_integer(strtoll(db_val(r->res[0], 0, 0), NULL, 10)));
+    json_object_set_new(resp, "id", json_integer(col_int(r->res[0], 0, "id")));
     json_object_set_new(resp, "active", json_true());
     http_reply_json(rc, 201, resp);
 }
@@ -251,7 +268,7 @@ api_webhook_create(struct reqctx *rc)
     x->resp = NULL;
     if (jin_get_str(rc->json, "url", 2000, 1, &url, &e) < 0 ||
         jin_get_str(rc->json, "description", 300, 0, &desc, &e) < 0 ||
-        check_url(url, &e) != 0 || take_format(rc, 1, &x->p[6], &e) != 0 ||
+        check_url(url, &e) != 0 || take_format(rc, 1, &x->p[CREATE_FORMAT], &e) != 0 ||
         take_secret(rc, &secret, &e) != 0) {
         http_reply_error(rc, &e);
         return;
@@ -262,36 +279,34 @@ api_webhook_create(struct reqctx *rc)
         http_reply_error(rc, &e);
         return;
     }
-    x->p[0] = url;
-    x->p[1] = secret;
-    x->p[2] = json_text(rc, types);
-    x->p[3] = json_text(rc, units);
-    x->p[4] = desc != NULL ? desc : "";
-    x->p[5] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
-    x->p[7] = now_param(rc);
+    x->p[CREATE_URL] = url;
+    x->p[CREATE_SECRET] = secret;
+    x->p[CREATE_TYPES] = json_text(rc, types);
+    x->p[CREATE_UNITS] = json_text(rc, units);
+    x->p[CREATE_DESC] = desc != NULL ? desc : "";
+    x->p[CREATE_BY] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
+    x->p[CREATE_NOW] = now_param(rc);
     /* The secret is returned once, here; lists never show it. */
-    x->resp = json_pack("{s:s,s:s,s:s,s:o,s:o,s:s}", "url", url, "format", x->p[6], "secret",
-                        secret, "event_types", types, "units", units, "description", x->p[4]);
+    x->resp = json_pack("{s:s,s:s,s:s,s:o,s:o,s:s}", "url", url, "format", x->p[CREATE_FORMAT],
+                        "secret", secret, "event_types", types, "units", units, "description",
+                        x->p[CREATE_DESC]);
     rc->state = x;
-    api_db1(rc, SQL_SUB_CREATE, 8, x->p, on_sub_created);
+    api_db1(rc, SQL_SUB_CREATE, CREATE__N, x->p, on_sub_created);
 }
 
 static void
 on_sub_list(struct reqctx *rc, struct db_result *r)
 {
     int limit = *(int *)rc->state;
-    json_t *items = json_array();
     int n;
 
     if (r->err.code != ERR_OK) {
-        json_decref(items);
         api_reply_db_error(rc, r);
         return;
     }
     n = PQntuples(r->res[0]);
-    for (int i = 0; i < n; i++)
-        json_array_append_new(items, sub_row_json(r->res[0], i));
-    http_reply_json(rc, 200, api_page(items, n == limit ? db_val(r->res[0], n - 1, 0) : NULL));
+    http_reply_json(rc, 200, api_page(hx_rows_json(r->res[0], SUB_ROW, SUB_ROW_N),
+                                      n == limit ? hx_col(r->res[0], n - 1, "id") : NULL));
 }
 
 /* GET /api/v1/webhooks */
@@ -299,17 +314,18 @@ void
 api_webhook_list(struct reqctx *rc)
 {
     int *limit = arena_alloc(rc->arena, sizeof(*limit));
-    const char **p = arena_calloc(rc->arena, 3, sizeof(*p));
+    const char **p = hx_params(rc, LIST__N);
     struct mc_err e;
 
-    if (api_query_limit(rc, limit, &e) != 0 || api_query_id(rc, "cursor", &p[0], &e) != 0) {
+    if (api_query_limit(rc, limit, &e) != 0 ||
+        api_query_id(rc, "cursor", &p[LIST_CURSOR], &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
-    p[1] = arena_printf(rc->arena, "%d", *limit);
-    p[2] = now_param(rc);
+    p[LIST_LIMIT] = arena_printf(rc->arena, "%d", *limit);
+    p[LIST_NOW] = now_param(rc);
     rc->state = limit;
-    api_db1(rc, SQL_SUB_LIST, 3, p, on_sub_list);
+    api_db1(rc, SQL_SUB_LIST, LIST__N, p, on_sub_list);
 }
 
 /* 0 when the unit ran and its first statement found the one row of a `what` addressed by
@@ -339,6 +355,7 @@ id_param(struct reqctx *rc)
     return id;
 }
 
+/* Parameters BY_ID (the unit's list, whose id member is first too). */
 static const char SQL_SUB_EXISTS[] =
     "SELECT 1 FROM webhook_subscription WHERE id = $1::bigint FOR UPDATE";
 /* Rings the delivery thread at commit (the same doorbell as a new event). */
@@ -353,29 +370,30 @@ on_sub_changed(struct reqctx *rc, struct db_result *r)
     http_reply_json(rc, 200, sub_row_json(r->res[r->nres - 1], 0));
 }
 
-/* A unit of sql (the change, RETURNING the row: none = 404; $1 id, $2 now when nparams is 2),
-   then SQL_SUB_ONE. */
+/* A unit of sql (the change, RETURNING the row: none = 404; its parameters the first
+   nparams of SUB_: SUB__N, or BY_ID__N), then SQL_SUB_ONE. */
 static void
 sub_change(struct reqctx *rc, const char *sql, int nparams, int doorbell)
 {
-    const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
+    const char **p = hx_params(rc, SUB__N);
     struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
     int n = 0;
 
-    p[0] = id_param(rc);
-    if (p[0] == NULL) {
+    p[SUB_ID] = id_param(rc);
+    if (p[SUB_ID] == NULL) {
         http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
         return;
     }
-    p[1] = now_param(rc);
+    p[SUB_NOW] = now_param(rc);
     st[n++] = (struct db_stmt){sql, nparams, p};
     if (doorbell)
         st[n++] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
-    st[n++] = (struct db_stmt){SQL_SUB_ONE, 2, p};
+    st[n++] = (struct db_stmt){SQL_SUB_ONE, SUB__N, p};
     api_db(rc, st, n, on_sub_changed);
 }
 
-/* Disabled: no new deliveries are fanned out to it and its pending ones wait (not sent). */
+/* Disabled: no new deliveries are fanned out to it and its pending ones wait (not sent).
+   Parameters SUB_ (enable: BY_ID). */
 static const char SQL_SUB_DISABLE[] =
     "UPDATE webhook_subscription SET active = false,"
     " disabled_at = coalesce(disabled_at, " WH_NOW(2) ") WHERE id = $1::bigint RETURNING id";
@@ -387,18 +405,19 @@ static const char SQL_SUB_ENABLE[] =
 void
 api_webhook_disable(struct reqctx *rc)
 {
-    sub_change(rc, SQL_SUB_DISABLE, 2, 0);
+    sub_change(rc, SQL_SUB_DISABLE, SUB__N, 0);
 }
 
 /* POST /api/v1/webhooks/{id}/enable: its waiting deliveries go on, in order. */
 void
 api_webhook_enable(struct reqctx *rc)
 {
-    sub_change(rc, SQL_SUB_ENABLE, 1, 1);
+    sub_change(rc, SQL_SUB_ENABLE, BY_ID__N, 1);
 }
 
-/* $1 id, $2 url, $3 event types (JSON), $4 unit codes (JSON), $5 description, $6 format;
- * NULL keeps the member; $7 now. No row when a unit code does not exist. */
+/* NULL keeps the member (types, units: JSON arrays of strings). No row when a unit code
+ * does not exist. */
+enum { UPD_ID, UPD_URL, UPD_TYPES, UPD_UNITS, UPD_DESC, UPD_FORMAT, UPD_NOW, UPD__N };
 static const char SQL_SUB_UPDATE[] =
     "UPDATE webhook_subscription s SET url = coalesce($2, s.url),"
     " event_types = CASE WHEN $3::jsonb IS NULL THEN s.event_types"
@@ -451,13 +470,13 @@ opt_array(struct reqctx *rc, const char *name, size_t max, size_t len, const cha
 void
 api_webhook_update(struct reqctx *rc)
 {
-    const char **p = arena_calloc(rc->arena, 7, sizeof(*p));
-    const char **one = arena_calloc(rc->arena, 2, sizeof(*one));
+    const char **p = hx_params(rc, UPD__N);
+    const char **one = hx_params(rc, SUB__N);
     struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
     struct mc_err e;
 
-    p[0] = id_param(rc);
-    if (p[0] == NULL) {
+    p[UPD_ID] = id_param(rc);
+    if (p[UPD_ID] == NULL) {
         http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
         return;
     }
@@ -467,26 +486,26 @@ api_webhook_update(struct reqctx *rc)
                               &e));
         return;
     }
-    if (jin_get_str(rc->json, "url", 2000, 0, &p[1], &e) < 0 ||
-        (p[1] != NULL && check_url(p[1], &e) != 0) ||
-        opt_array(rc, "event_types", 32, 64, &p[2], &e) != 0 ||
-        opt_array(rc, "units", 64, 13, &p[3], &e) != 0 ||
-        jin_get_str(rc->json, "description", 300, 0, &p[4], &e) < 0 ||
-        take_format(rc, 0, &p[5], &e) != 0) {
+    if (jin_get_str(rc->json, "url", 2000, 0, &p[UPD_URL], &e) < 0 ||
+        (p[UPD_URL] != NULL && check_url(p[UPD_URL], &e) != 0) ||
+        opt_array(rc, "event_types", 32, 64, &p[UPD_TYPES], &e) != 0 ||
+        opt_array(rc, "units", 64, 13, &p[UPD_UNITS], &e) != 0 ||
+        jin_get_str(rc->json, "description", 300, 0, &p[UPD_DESC], &e) < 0 ||
+        take_format(rc, 0, &p[UPD_FORMAT], &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
-    p[6] = now_param(rc);
-    one[0] = p[0];
-    one[1] = p[6];
-    st[0] = (struct db_stmt){SQL_SUB_EXISTS, 1, p};
-    st[1] = (struct db_stmt){SQL_SUB_UPDATE, 7, p};
-    st[2] = (struct db_stmt){SQL_SUB_ONE, 2, one};
+    p[UPD_NOW] = now_param(rc);
+    one[SUB_ID] = p[UPD_ID];
+    one[SUB_NOW] = p[UPD_NOW];
+    st[0] = (struct db_stmt){SQL_SUB_EXISTS, BY_ID__N, p};
+    st[1] = (struct db_stmt){SQL_SUB_UPDATE, UPD__N, p};
+    st[2] = (struct db_stmt){SQL_SUB_ONE, SUB__N, one};
     api_db(rc, st, 3, on_sub_updated);
 }
 
-/* $1 id, $2 the new secret, $3 seconds the current one keeps signing beside it (0: none),
- * $4 now. */
+/* ROT_OVERLAP: seconds the current secret keeps signing beside the new one (0: none). */
+enum { ROT_ID, ROT_SECRET, ROT_OVERLAP, ROT_NOW, ROT__N };
 static const char SQL_SUB_ROTATE[] =
     "UPDATE webhook_subscription SET"
     " previous_secret = CASE WHEN $3::int > 0 THEN secret END,"
@@ -494,11 +513,11 @@ static const char SQL_SUB_ROTATE[] =
     "  THEN " WH_NOW(4) " + make_interval(secs => $3::int) END,"
     " secret = $2, secret_rotated_at = " WH_NOW(4) ", updated_at = " WH_NOW(4)
     " WHERE id = $1::bigint RETURNING id,"
-    " extract(epoch FROM previous_secret_until)::bigint,"
-    " extract(epoch FROM secret_rotated_at)::bigint";
+    " extract(epoch FROM previous_secret_until)::bigint AS previous_secret_expires_at,"
+    " extract(epoch FROM secret_rotated_at)::bigint AS rotated_at";
 
 struct sub_rotate {
-    const char *p[4];
+    const char *p[ROT__N];
     const char *secret;
 };
 
@@ -511,10 +530,10 @@ on_sub_rotated(struct reqctx *rc, struct db_result *r)
     if (found(rc, r, "subscription") != 0)
         return;
     /* The new secret is shown once, here. */
-    o = json_pack("{s:I,s:s}", "id", (json_int_t)strtoll(db_val(r->res[0], 0, 0), NULL, 10),
-                  "secret", x->secret);
-    json_object_set_new(o, "previous_secret_expires_at", ts_json(db_val(r->res[0], 0, 1)));
-    json_object_set_new(o, "rotated_at", ts_json(db_val(r->res[0], 0, 2)));
+    o = json_pack("{s:I,s:s}", "id", col_int(r->res[0], 0, "id"), "secret", x->secret);
+    json_object_set_new(o, "previous_secret_expires_at",
+                        col_ts_json(r->res[0], 0, "previous_secret_expires_at"));
+    json_object_set_new(o, "rotated_at", col_ts_json(r->res[0], 0, "rotated_at"));
     http_reply_json(rc, 200, o);
 }
 
@@ -531,8 +550,8 @@ api_webhook_rotate(struct reqctx *rc)
     int64_t overlap = WH_ROTATE_OVERLAP;
     struct mc_err e;
 
-    x->p[0] = id_param(rc);
-    if (x->p[0] == NULL) {
+    x->p[ROT_ID] = id_param(rc);
+    if (x->p[ROT_ID] == NULL) {
         http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
         return;
     }
@@ -541,19 +560,22 @@ api_webhook_rotate(struct reqctx *rc)
         http_reply_error(rc, &e);
         return;
     }
-    x->p[1] = x->secret;
-    x->p[2] = arena_printf(rc->arena, "%lld", (long long)overlap);
-    x->p[3] = now_param(rc);
+    x->p[ROT_SECRET] = x->secret;
+    x->p[ROT_OVERLAP] = arena_printf(rc->arena, "%lld", (long long)overlap);
+    x->p[ROT_NOW] = now_param(rc);
     rc->state = x;
-    api_db1(rc, SQL_SUB_ROTATE, 4, x->p, on_sub_rotated);
+    api_db1(rc, SQL_SUB_ROTATE, ROT__N, x->p, on_sub_rotated);
 }
 
+/* DLV_STATE: a delivery state or 'blocked' (NULL: all); DLV_CURSOR: the last id shown. */
+enum { DLV_SUB, DLV_STATE, DLV_CURSOR, DLV_LIMIT, DLV__N };
 static const char SQL_DELIVERIES[] =
-    "SELECT d.id, d.event_id, coalesce(e.aggregateid, dd.code), d.seq,"
-    " coalesce(e.type, 'alert.' || a.kind), d.state, d.attempts,"
-    " extract(epoch FROM d.next_attempt_at)::bigint, d.last_status, d.last_error,"
-    " extract(epoch FROM d.delivered_at)::bigint, extract(epoch FROM d.created_at)::bigint,"
-    " b.id, extract(epoch FROM d.skipped_at)::bigint"
+    "SELECT d.id, d.event_id, coalesce(e.aggregateid, dd.code) AS dossier_code,"
+    " d.seq AS sequence, coalesce(e.type, 'alert.' || a.kind) AS type, d.state, d.attempts,"
+    " extract(epoch FROM d.next_attempt_at)::bigint AS next_attempt_at, d.last_status,"
+    " d.last_error, extract(epoch FROM d.delivered_at)::bigint AS delivered_at,"
+    " extract(epoch FROM d.created_at)::bigint AS created_at, b.id AS blocked_by,"
+    " extract(epoch FROM d.skipped_at)::bigint AS skipped_at"
     " FROM webhook_delivery d LEFT JOIN dossier dd ON dd.id = d.dossier_id" /* 0: calendar */
     " LEFT JOIN dossier_event e ON e.id = d.event_id AND d.alert_id IS NULL"
     " LEFT JOIN alert a ON a.id = d.alert_id"
@@ -563,7 +585,40 @@ static const char SQL_DELIVERIES[] =
     "  OR CASE WHEN $2 = 'blocked' THEN b.id IS NOT NULL ELSE d.state = $2 END)"
     " AND ($3::bigint IS NULL OR d.id < $3::bigint)"
     " ORDER BY d.id DESC LIMIT $4::int";
+/* Parameters BY_ID. */
 static const char SQL_SUB_FIND[] = "SELECT 1 FROM webhook_subscription WHERE id = $1::bigint";
+
+/* A delivery as listed: these keys, then "blocked" (derived), then DELIVERY_TAIL. */
+static const struct hx_jcol DELIVERY_HEAD[] = {
+    {"id", NULL, HX_INT},
+    {"event_id", NULL, HX_TEXT},
+    {"dossier_code", NULL, HX_TEXT}, /* null: a calendar alert */
+    {"sequence", NULL, HX_INT},
+    {"type", NULL, HX_TEXT},
+    {"state", NULL, HX_TEXT},
+};
+static const struct hx_jcol DELIVERY_TAIL[] = {
+    {"blocked_by", NULL, HX_INT},
+    {"attempts", NULL, HX_INT},
+    {"next_attempt_at", NULL, HX_TS},
+    {"last_status", NULL, HX_INT},
+    {"last_error", NULL, HX_TEXT},
+    {"delivered_at", NULL, HX_TS},
+    {"skipped_at", NULL, HX_TS},
+    {"created_at", NULL, HX_TS},
+};
+
+static json_t *
+delivery_json(const PGresult *res, int i)
+{
+    json_t *o = hx_row_set(json_object(), res, i, DELIVERY_HEAD,
+                           (int)(sizeof(DELIVERY_HEAD) / sizeof(DELIVERY_HEAD[0])));
+
+    /* A pending delivery held back by a dead letter of its dossier (blocked_by: that one). */
+    json_object_set_new(o, "blocked", json_boolean(hx_col(res, i, "blocked_by") != NULL));
+    return hx_row_set(o, res, i, DELIVERY_TAIL,
+                      (int)(sizeof(DELIVERY_TAIL) / sizeof(DELIVERY_TAIL[0])));
+}
 
 static void
 on_deliveries(struct reqctx *rc, struct db_result *r)
@@ -578,36 +633,9 @@ on_deliveries(struct reqctx *rc, struct db_result *r)
     res = r->res[1];
     n = PQntuples(res);
     items = json_array();
-    for (int i = 0; i < n; i++) {
-        json_t *o = json_object();
-
-        json_object_set_new(o, "id", json_integer(strtoll(db_val(res, i, 0), NULL, 10)));
-        json_object_set_new(o, "event_id", json_string(db_val(res, i, 1)));
-        json_object_set_new(o, "dossier_code", db_isnull(res, i, 2)
-                                                   ? json_null() /* a calendar alert */
-                                                   : json_string(db_val(res, i, 2)));
-        json_object_set_new(o, "sequence", json_integer(atoi(db_val(res, i, 3))));
-        json_object_set_new(o, "type", json_string(db_val(res, i, 4)));
-        json_object_set_new(o, "state", json_string(db_val(res, i, 5)));
-        /* A pending delivery held back by a dead letter of its dossier (that one's id). */
-        json_object_set_new(o, "blocked", json_boolean(!db_isnull(res, i, 12)));
-        json_object_set_new(o, "blocked_by",
-                            db_isnull(res, i, 12)
-                                ? json_null()
-                                : json_integer(strtoll(db_val(res, i, 12), NULL, 10)));
-        json_object_set_new(o, "attempts", json_integer(atoi(db_val(res, i, 6))));
-        json_object_set_new(o, "next_attempt_at", ts_json(db_val(res, i, 7)));
-        json_object_set_new(o, "last_status", db_isnull(res, i, 8)
-                                                  ? json_null()
-                                                  : json_integer(atoi(db_val(res, i, 8))));
-        json_object_set_new(o, "last_error",
-                            db_isnull(res, i, 9) ? json_null() : json_string(db_val(res, i, 9)));
-        json_object_set_new(o, "delivered_at", ts_json(db_val(res, i, 10)));
-        json_object_set_new(o, "skipped_at", ts_json(db_val(res, i, 13)));
-        json_object_set_new(o, "created_at", ts_json(db_val(res, i, 11)));
-        json_array_append_new(items, o);
-    }
-    http_reply_json(rc, 200, api_page(items, n == limit ? db_val(res, n - 1, 0) : NULL));
+    for (int i = 0; i < n; i++)
+        json_array_append_new(items, delivery_json(res, i));
+    http_reply_json(rc, 200, api_page(items, n == limit ? hx_col(res, n - 1, "id") : NULL));
 }
 
 /* GET /api/v1/webhooks/{id}/deliveries?state=pending|blocked|delivered|dead|skipped
@@ -617,14 +645,14 @@ api_webhook_deliveries(struct reqctx *rc)
 {
     static const char *const states[] = {"pending", "blocked", "delivered", "dead", "skipped"};
     int *limit = arena_alloc(rc->arena, sizeof(*limit));
-    const char **p = arena_calloc(rc->arena, 4, sizeof(*p));
+    const char **p = hx_params(rc, DLV__N);
     struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
     const char *state = rc_query(rc, "state");
     struct mc_err e;
     int known = state == NULL;
 
-    p[0] = id_param(rc);
-    if (p[0] == NULL) {
+    p[DLV_SUB] = id_param(rc);
+    if (p[DLV_SUB] == NULL) {
         http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
         return;
     }
@@ -636,19 +664,22 @@ api_webhook_deliveries(struct reqctx *rc)
                               &e));
         return;
     }
-    if (api_query_limit(rc, limit, &e) != 0 || api_query_id(rc, "cursor", &p[2], &e) != 0) {
+    if (api_query_limit(rc, limit, &e) != 0 ||
+        api_query_id(rc, "cursor", &p[DLV_CURSOR], &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
-    p[1] = state;
-    p[3] = arena_printf(rc->arena, "%d", *limit);
-    st[0] = (struct db_stmt){SQL_SUB_FIND, 1, p};
-    st[1] = (struct db_stmt){SQL_DELIVERIES, 4, p};
+    p[DLV_STATE] = state;
+    p[DLV_LIMIT] = arena_printf(rc->arena, "%d", *limit);
+    st[0] = (struct db_stmt){SQL_SUB_FIND, BY_ID__N, p};
+    st[1] = (struct db_stmt){SQL_DELIVERIES, DLV__N, p};
     rc->state = limit;
     api_db(rc, st, 2, on_deliveries);
 }
 
-/* $2 now: due at once on the relay's clock. */
+/* REPLAY_NOW: due at once on the relay's clock. REPLAY_ID: the delivery (SQL_REPLAY) or the
+   subscription (SQL_REPLAY_DEAD). */
+enum { REPLAY_ID, REPLAY_NOW, REPLAY__N };
 #define WH_BACK_TO_PENDING                                                                 \
     "UPDATE webhook_delivery SET state = 'pending', attempts = 0,"                          \
     " next_attempt_at = " WH_NOW(2) ","                                                     \
@@ -662,11 +693,9 @@ on_replayed(struct reqctx *rc, struct db_result *r)
     if (found(rc, r, "delivery") != 0)
         return;
     http_reply_json(rc, 202,
-                    json_pack("{s:I,s:I,s:s}", "id",
-                              (json_int_t)strtoll(db_val(r->res[0], 0, 0), NULL, 10),
-                              "subscription_id",
-                              (json_int_t)strtoll(db_val(r->res[0], 0, 1), NULL, 10), "state",
-                              "pending"));
+                    json_pack("{s:I,s:I,s:s}", "id", col_int(r->res[0], 0, "id"),
+                              "subscription_id", col_int(r->res[0], 0, "subscription_id"),
+                              "state", "pending"));
 }
 
 /* POST /api/v1/webhooks/deliveries/{id}/replay: back to pending, attempts reset. A dead
@@ -674,16 +703,16 @@ on_replayed(struct reqctx *rc, struct db_result *r)
 void
 api_webhook_replay(struct reqctx *rc)
 {
-    const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
+    const char **p = hx_params(rc, REPLAY__N);
     struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
 
-    p[0] = id_param(rc);
-    if (p[0] == NULL) {
+    p[REPLAY_ID] = id_param(rc);
+    if (p[REPLAY_ID] == NULL) {
         http_reply_err(rc, ERR_NOT_FOUND, "no such delivery");
         return;
     }
-    p[1] = now_param(rc);
-    st[0] = (struct db_stmt){SQL_REPLAY, 2, p};
+    p[REPLAY_NOW] = now_param(rc);
+    st[0] = (struct db_stmt){SQL_REPLAY, REPLAY__N, p};
     st[1] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
     api_db(rc, st, 2, on_replayed);
 }
@@ -706,28 +735,36 @@ on_replayed_dead(struct reqctx *rc, struct db_result *r)
 void
 api_webhook_replay_dead(struct reqctx *rc)
 {
-    const char **p = arena_calloc(rc->arena, 2, sizeof(*p));
+    const char **p = hx_params(rc, REPLAY__N);
     struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
 
-    p[0] = id_param(rc);
-    if (p[0] == NULL) {
+    p[REPLAY_ID] = id_param(rc);
+    if (p[REPLAY_ID] == NULL) {
         http_reply_err(rc, ERR_NOT_FOUND, "no such subscription");
         return;
     }
-    p[1] = now_param(rc);
-    st[0] = (struct db_stmt){SQL_SUB_EXISTS, 1, p};
-    st[1] = (struct db_stmt){SQL_REPLAY_DEAD, 2, p};
+    p[REPLAY_NOW] = now_param(rc);
+    st[0] = (struct db_stmt){SQL_SUB_EXISTS, BY_ID__N, p};
+    st[1] = (struct db_stmt){SQL_REPLAY_DEAD, REPLAY__N, p};
     st[2] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
     api_db(rc, st, 3, on_replayed_dead);
 }
 
+/* Parameters BY_ID. */
 static const char SQL_DELIVERY_LOCK[] =
     "SELECT state FROM webhook_delivery WHERE id = $1::bigint FOR UPDATE";
+/* SKIP_BY: the administrator's account. */
+enum { SKIP_ID, SKIP_BY, SKIP_NOW, SKIP__N };
+/* A statement of BY_ID parameters reads the first of a longer list: there it is the id. */
+#define WH_ID_FIRST(x) ((int)(x) == (int)BY_ID)
+_Static_assert(WH_ID_FIRST(SUB_ID) && WH_ID_FIRST(UPD_ID) && WH_ID_FIRST(DLV_SUB) &&
+                   WH_ID_FIRST(REPLAY_ID) && WH_ID_FIRST(SKIP_ID),
+               "the id is $1 of every list");
 static const char SQL_SKIP[] =
     "UPDATE webhook_delivery SET state = 'skipped', skipped_at = " WH_NOW(3) ","
     " skipped_by = $2::bigint,"
     " lease_until = NULL WHERE id = $1::bigint AND state = 'dead'"
-    " RETURNING id, subscription_id, extract(epoch FROM skipped_at)::bigint";
+    " RETURNING id, subscription_id, extract(epoch FROM skipped_at)::bigint AS skipped_at";
 
 static void
 on_skipped(struct reqctx *rc, struct db_result *r)
@@ -740,13 +777,12 @@ on_skipped(struct reqctx *rc, struct db_result *r)
     res = r->res[1];
     if (PQntuples(res) != 1) {
         http_reply_err(rc, ERR_CONFLICT, "only a dead-lettered delivery can be skipped (it is %s)",
-                       db_val(r->res[0], 0, 0));
+                       hx_col(r->res[0], 0, "state"));
         return;
     }
-    o = json_pack("{s:I,s:I,s:s}", "id", (json_int_t)strtoll(db_val(res, 0, 0), NULL, 10),
-                  "subscription_id", (json_int_t)strtoll(db_val(res, 0, 1), NULL, 10), "state",
-                  "skipped");
-    json_object_set_new(o, "skipped_at", ts_json(db_val(res, 0, 2)));
+    o = json_pack("{s:I,s:I,s:s}", "id", col_int(res, 0, "id"), "subscription_id",
+                  col_int(res, 0, "subscription_id"), "state", "skipped");
+    json_object_set_new(o, "skipped_at", col_ts_json(res, 0, "skipped_at"));
     http_reply_json(rc, 200, o);
 }
 
@@ -758,18 +794,18 @@ on_skipped(struct reqctx *rc, struct db_result *r)
 void
 api_webhook_skip(struct reqctx *rc)
 {
-    const char **p = arena_calloc(rc->arena, 3, sizeof(*p));
+    const char **p = hx_params(rc, SKIP__N);
     struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
 
-    p[0] = id_param(rc);
-    if (p[0] == NULL) {
+    p[SKIP_ID] = id_param(rc);
+    if (p[SKIP_ID] == NULL) {
         http_reply_err(rc, ERR_NOT_FOUND, "no such delivery");
         return;
     }
-    p[1] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
-    p[2] = now_param(rc);
-    st[0] = (struct db_stmt){SQL_DELIVERY_LOCK, 1, p};
-    st[1] = (struct db_stmt){SQL_SKIP, 3, p};
+    p[SKIP_BY] = arena_printf(rc->arena, "%lld", (long long)rc->who.account_id);
+    p[SKIP_NOW] = now_param(rc);
+    st[0] = (struct db_stmt){SQL_DELIVERY_LOCK, BY_ID__N, p};
+    st[1] = (struct db_stmt){SQL_SKIP, SKIP__N, p};
     st[2] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
     api_db(rc, st, 3, on_skipped);
 }
