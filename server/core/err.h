@@ -107,7 +107,17 @@
       "Dossier code or lookup secret is wrong")                                                    \
     X(ERR_LOOKUP_MISSING, 400, "LOOKUP_MISSING_INPUT",                                             \
       "Cần nhập cả mã hồ sơ và mã tra cứu in trên giấy tiếp nhận",                                 \
-      "Both the dossier code and the lookup secret are required")
+      "Both the dossier code and the lookup secret are required")                                 \
+    /* the citizen's voice (domain.md §12) */                                                      \
+    X(ERR_NOT_RECEIVED, 409, "DOSSIER_NOT_RECEIVED", "Hồ sơ chưa được tiếp nhận",                  \
+      "The dossier has not been received")                                                         \
+    X(ERR_EVALUATION_CLOSED, 409, "EVALUATION_CLOSED", "Đã hết thời hạn đánh giá hồ sơ này",       \
+      "The evaluation period of this dossier has ended")                                           \
+    X(ERR_ALREADY_EVALUATED, 409, "ALREADY_EVALUATED", "Hồ sơ này đã được đánh giá",               \
+      "This dossier has already been evaluated")                                                   \
+    X(ERR_PAKN_BAD_STATE, 409, "PAKN_BAD_STATE",                                                   \
+      "Phản ánh, kiến nghị không ở trạng thái cho phép thao tác này",                              \
+      "The feedback is not in a state that allows this step")
 
 enum err_code {
 #define ERR_ENUM(e, s, c, vi, en) e,
