@@ -14,6 +14,7 @@
 #include "api/dossier/dossier.h"
 #include "api/integration/integ.h"
 #include "api/report/alerts.h"
+#include "api/voice/voice.h"
 #include "app.h"
 #include "core/arena.h"
 #include "http/server.h"
@@ -22,7 +23,7 @@
 static const struct route *const TABLES[] = {
     API_SYSTEM_ROUTES,  API_AUTH_ROUTES, API_CATALOG_ROUTES, API_CALENDAR_ROUTES,
     API_CALENDAR_FIX_ROUTES, API_CALENDAR_IMPORT_ROUTES, API_DOSSIER_ROUTES, API_DOC_ROUTES,
-    API_REPORT_ROUTES,  API_INTEG_ROUTES,
+    API_REPORT_ROUTES,  API_INTEG_ROUTES, API_VOICE_ROUTES,
     API_WEB_ROUTES,
 };
 

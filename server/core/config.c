@@ -105,6 +105,17 @@ static const struct cfg_row ROWS[] = {
      "1: apply pending migrations at start-up instead of refusing to start"},
     {"MOTCUA_BODY_TIMEOUT", "body_timeout", CT_INT, S(body_timeout), "60", 1, 3600,
      "seconds a client has to send a whole request body after its head (slow-body cut-off)"},
+    {"MOTCUA_EVALUATION_WINDOW_DAYS", "evaluation_window_days", CT_INT, S(eval_window_days),
+     "30", -1, 3650,
+     "days after a dossier's end (its local date) during which it may be evaluated; -1: no "
+     "limit (domain.md §12.1, a setting: no text fixes it)"},
+    {"MOTCUA_EVALUATION_AMEND_HOURS", "evaluation_amend_hours", CT_INT, S(eval_amend_hours), "0",
+     0, 720, "hours after the first evaluation in which a new version may replace it; 0: one "
+     "evaluation per dossier"},
+    {"MOTCUA_EVALUATION_REASON_REQUIRED", "evaluation_reason_required", CT_BOOL,
+     S(eval_reason_required), "1", 0, 1, "1: a reason is required for Không hài lòng"},
+    {"MOTCUA_LOW_SATISFACTION_SHARE", "low_satisfaction_share", CT_INT, S(low_sat_share), "10", 0,
+     100, "share (%) of Không hài lòng above which an official is flagged (ND 118 Art. 11(8))"},
     {"MOTCUA_WEB_DIR", "web_dir", CT_STR, S(web_dir), "", 0, 0,
      "development: serve the web client from this folder (server/web) instead of the copy "
      "built into the binary, re-read on every request"},

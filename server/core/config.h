@@ -49,6 +49,10 @@ struct config {
     int webhook_timeout;       /* MOTCUA_WEBHOOK_TIMEOUT s per delivery attempt, default 10 */
     int auto_migrate;          /* MOTCUA_AUTO_MIGRATE 0|1: apply pending migrations at start */
     int body_timeout;          /* MOTCUA_BODY_TIMEOUT s for a whole request body, default 60 */
+    int eval_window_days;      /* MOTCUA_EVALUATION_WINDOW_DAYS after the end, default 30, -1 none */
+    int eval_amend_hours;      /* MOTCUA_EVALUATION_AMEND_HOURS, default 0 (never amended) */
+    int eval_reason_required;  /* MOTCUA_EVALUATION_REASON_REQUIRED 0|1, default 1 */
+    int low_sat_share;         /* MOTCUA_LOW_SATISFACTION_SHARE %, default 10 */
     char trusted_proxies[1024];/* MOTCUA_TRUSTED_PROXIES: IPs/CIDRs, comma-separated */
     int nproxies;              /* parsed form of trusted_proxies */
     char test_now[64];         /* MOTCUA_TEST_NOW: test builds only (core/clock.h) */

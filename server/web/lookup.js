@@ -1,7 +1,8 @@
 // lookup.js - the citizen's lookup page (/tra-cuu), opened by the QR on the receipt
 // (/tra-cuu?ma=<code>): no login; the code and the lookup secret printed beside the QR
-// (mã tra cứu) give the dossier's state, dates and handling unit in plain Vietnamese.
-import { get } from './api.js';
+// (mã tra cứu) give the dossier's state, dates and handling unit in plain Vietnamese, and
+// let the applicant evaluate the handling (đánh giá, shared/domain.md §12.1).
+import { get, post } from './api.js';
 import { h, mount, field, fmtDateTime, fmtDate } from './ui.js';
 
 const PLAIN = {
@@ -46,6 +47,76 @@ function result(r) {
     r.new_appointment_at ? h('p', { class: 'notice' }, 'Cơ quan giải quyết đã gửi thư xin lỗi và hẹn lại ngày trả kết quả.') : null);
 }
 
+// ---- the applicant's evaluation (POST /api/v1/lookup/evaluation) ----
+const RATINGS = [['very_satisfied', 'Rất hài lòng'], ['satisfied', 'Hài lòng'], ['dissatisfied', 'Không hài lòng']];
+// the nine indicators of the evaluation form (shared/domain.md §12.1); 1 and 2 only once the
+// dossier has ended
+const INDICATORS = [
+  'Tổng thời gian giải quyết thủ tục so với quy định của pháp luật',
+  'Thời gian thực hiện của từng cơ quan, đơn vị tham gia giải quyết',
+  'Số lần phải liên hệ với nơi tiếp nhận hồ sơ để hoàn thiện hồ sơ',
+  'Số lượng cơ quan, đơn vị, tổ chức phải liên hệ để hoàn thiện hồ sơ',
+  'Việc tiếp nhận, giải quyết, trả kết quả tại Bộ phận Một cửa',
+  'Việc công khai các thủ tục hành chính',
+  'Thái độ của cán bộ, công chức khi hướng dẫn, tiếp nhận và giải quyết hồ sơ',
+  'Việc tiếp thu, giải trình ý kiến phản ánh, kiến nghị',
+  'Tiến độ và chất lượng cung cấp dịch vụ công trực tuyến',
+];
+const ENDED = new Set([3, 7, 8, 10]);
+const EVAL_ERRORS = {
+  ALREADY_EVALUATED: 'Hồ sơ này đã được đánh giá. Cảm ơn ông/bà.',
+  EVALUATION_CLOSED: 'Đã hết thời hạn đánh giá hồ sơ này.',
+  DOSSIER_NOT_RECEIVED: 'Hồ sơ chưa được tiếp nhận nên chưa thể đánh giá.',
+};
+
+function evaluation(r, code, secret) {
+  const name = 'rating-' + Date.now();
+  const radios = RATINGS.map(([v, label]) => h('label', { class: 'rating' },
+    h('input', { type: 'radio', name, value: v, required: true }), ' ', label));
+  const reason = h('textarea', { name: 'reason', rows: '3', maxlength: '2000' });
+  const reasonField = field('Lý do không hài lòng', reason, 'Bắt buộc khi chọn “Không hài lòng”.');
+  reasonField.hidden = true;
+  const selects = INDICATORS.map((label, i) => (i < 2 && !ENDED.has(r.state)) ? null
+    : field(`${i + 1}. ${label}`, h('select', { name: 'ind' + i },
+      h('option', { value: '' }, 'Không chấm'), h('option', { value: '2' }, 'Tốt (2 điểm)'),
+      h('option', { value: '1' }, 'Đạt (1 điểm)'), h('option', { value: '0' }, 'Chưa đạt (0 điểm)'))));
+  const msg = h('div', { 'aria-live': 'polite' });
+  const send = h('button', { type: 'submit', class: 'primary' }, 'Gửi đánh giá');
+  const form = h('form', { class: 'card evaluation', 'aria-labelledby': 'ev-h', onchange: () => {
+    const v = form.querySelector(`input[name="${name}"]:checked`);
+    reasonField.hidden = !(v && v.value === 'dissatisfied');
+    reason.required = !reasonField.hidden;
+  }, onsubmit: async ev => {
+    ev.preventDefault();
+    const v = form.querySelector(`input[name="${name}"]:checked`);
+    if (!v) return;
+    const answers = INDICATORS.map((_, i) => {
+      const sel = form.querySelector(`select[name="ind${i}"]`);
+      return sel && sel.value !== '' ? Number(sel.value) : null;
+    });
+    const body = { code, secret, rating: v.value };
+    if (reason.value.trim()) body.reason = reason.value.trim();
+    if (answers.some(a => a !== null)) body.answers = answers;
+    send.disabled = true;
+    try {
+      await post('/lookup/evaluation', body);
+      mount(form, h('h2', { id: 'ev-h' }, 'Đánh giá việc giải quyết hồ sơ'),
+        h('p', { class: 'thanks', role: 'status' }, 'Cảm ơn ông/bà đã đánh giá. Ý kiến của ông/bà giúp cơ quan phục vụ tốt hơn.'));
+    } catch (e) {
+      mount(msg, h('div', { class: 'error', role: 'alert' },
+        EVAL_ERRORS[e.code] || (e.status === 429 ? 'Ông/bà đã gửi quá nhiều lần. Xin thử lại sau một phút.' : e.message)));
+      send.disabled = false;
+    }
+  } },
+  h('h2', { id: 'ev-h' }, 'Đánh giá việc giải quyết hồ sơ'),
+  h('p', { class: 'muted' }, 'Ông/bà hài lòng với việc tiếp nhận và giải quyết hồ sơ này ở mức nào? Mỗi hồ sơ được đánh giá một lần.'),
+  h('fieldset', { class: 'ratings' }, h('legend', null, 'Mức độ hài lòng'), radios),
+  reasonField,
+  h('details', null, h('summary', null, 'Chấm điểm chi tiết (không bắt buộc)'), selects),
+  msg, send);
+  return form;
+}
+
 function render() {
   const root = document.getElementById('main');
   const q = new URLSearchParams(location.search);
@@ -61,7 +132,7 @@ function render() {
     mount(out, h('p', { class: 'loading' }, 'Đang tra cứu…'));
     try {
       const r = await get('/lookup', { code: c, secret: s });
-      mount(out, result(r));
+      mount(out, result(r), r.state !== 1 ? evaluation(r, c, s) : null);
       const head = out.querySelector('h2');
       head.tabIndex = -1;
       head.focus({ preventScroll: true });

@@ -133,6 +133,15 @@ EXPECT = {
     ("GET", "/api/v1/register"): row(clerk=(200, 404), official=(200, 404), leader=(200, 404),
                                      supervisor=(200, 404), integration=(200, 404), admin=200),
     ("GET", "/api/v1/lookup"): ok_for(ALL, 200),
+    # the citizen's voice (issue 16, shared/domain.md §12.1): the counter keys a kiosk or paper
+    # evaluation, an integration client pushes one (portal, hotline, DVCQG); the text is read
+    # by supervisors, leaders and administrators only (officials see aggregates); the
+    # applicant evaluates with the receipt's code and secret, whoever else is logged in
+    ("POST", "/api/v1/dossiers/{code}/evaluations"): row(clerk=(201, 404),
+                                                        integration=(201, 404), admin=201),
+    ("GET", "/api/v1/dossiers/{code}/evaluations"): row(leader=(200, 404),
+                                                       supervisor=(200, 404), admin=200),
+    ("POST", "/api/v1/lookup/evaluation"): ok_for(ALL, 201),
     # the web client's pages and assets hold no data: anyone gets them
     ("GET", "/"): ok_for(ALL, 200),
     ("GET", "/tra-cuu"): ok_for(ALL, 200),
@@ -169,6 +178,7 @@ EXPECT = {
 }
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
           ("POST", "/api/v1/auth/login"), ("GET", "/api/v1/lookup"),
+          ("POST", "/api/v1/lookup/evaluation"),
           ("GET", "/"), ("GET", "/tra-cuu"), ("GET", "/assets/{build}/{file}")}
 
 
@@ -308,6 +318,7 @@ def request_for(t, role, scope, method, pattern):
         "/api/v1/dossiers/{code}/events": "/api/v1/dossiers/%s/events" % d,
         "/api/v1/dossiers/{code}/deadline/explain": "/api/v1/dossiers/%s/deadline/explain" % d,
         "/api/v1/dossiers/{code}/documents": "/api/v1/dossiers/%s/documents" % d,
+        "/api/v1/dossiers/{code}/evaluations": "/api/v1/dossiers/%s/evaluations" % d,
         "/api/v1/dossiers/{code}/documents/{form}": "/api/v1/dossiers/%s/documents/receipt" % d,
         "/api/v1/register": "/api/v1/register" + q + "&from=2026-01-01&to=2026-12-31",
         "/api/v1/dossiers": "/api/v1/dossiers" + q,
@@ -393,6 +404,14 @@ def request_for(t, role, scope, method, pattern):
         code = t.fresh2[role] if scope == "in" else t.fresh_out[out_of(role)]
         return "/api/v1/dossiers/%s/lookup-secret" % code, {
             "expected_version": version_of(t, code), "reason": "Mất giấy biên nhận"}
+    if pattern == "/api/v1/dossiers/{code}/evaluations":
+        # each call its own dossier (one evaluation per dossier)
+        who = "clerk" if scope == "in" else {"B": "clerk_b", "X": "clerk_x"}[out_of(role)]
+        return "/api/v1/dossiers/%s/evaluations" % receive(t, t.c[who]), {
+            "rating": "satisfied", "channel": "paper", "answers": [None, None, 2] + [None] * 6}
+    if pattern == "/api/v1/lookup/evaluation":
+        code = receive(t, t.c["clerk"])
+        return pattern, {"code": code, "secret": t.secrets[code], "rating": "very_satisfied"}
     if pattern == "/api/v1/calendar/schedules":
         return pattern, {"from_day": monday(u), "sessions": SUMMER}
     if pattern == "/api/v1/calendar/schedules/{from_day}/delete":

@@ -828,6 +828,39 @@ def test_documents_register_lookup(t):
 
 
 
+def test_evaluations(t):
+    # the applicant's evaluation (issue 16): from the lookup page with the receipt's secret,
+    # and keyed at the counter for the dossier refused there; one per dossier
+    m = mark()
+    clerk = strict("clerk", S["tiepnhan.tinh"])
+    sup = strict("giamsat", S["giamsat"])
+    anon = strict("anon")
+    r = anon.post("/api/v1/lookup/evaluation", {"code": S["A"], "secret": S["A_secret"],
+                                                "rating": "very_satisfied",
+                                                "answers": [None, None, 2] + [None] * 6},
+                  expect=201)
+    eq(r.json["channel"], "portal", "the lookup page's channel")
+    anon.post("/api/v1/lookup/evaluation", {"code": S["A"], "secret": "NOTTHEONE",
+                                            "rating": "satisfied"}, expect=404)
+    anon.post("/api/v1/lookup/evaluation", {"code": S["A"], "secret": S["A_secret"],
+                                            "rating": "satisfied"}, expect=409)
+    path = "/api/v1/dossiers/%s/evaluations" % S["refused"]
+    clerk.post(path, {"rating": "dissatisfied", "channel": "paper"}, expect=422)
+    clerk.post(path, {"rating": "dissatisfied", "channel": "paper",
+                      "reason": "Không được hướng dẫn rõ vì sao bị từ chối",
+                      "evaluator_name": "Người nộp thay"}, expect=201)
+    clerk.post(path, {"rating": "satisfied", "channel": "kiosk"}, expect=409)
+    clerk.post("/api/v1/dossiers/000.00.01.H19-990101-9999/evaluations",
+               {"rating": "satisfied", "channel": "kiosk"}, expect=404)
+    lenient("clerk", S["tiepnhan.tinh"]).post(path, {"rating": "great", "channel": "kiosk"},
+                                              expect=422, bad_request=True)
+    r = sup.get(path)
+    eq([x["rating"] for x in r.json["items"]], ["dissatisfied"], "the supervisor reads it")
+    sup.get("/api/v1/dossiers/%s/evaluations" % S["D"])
+    sup.get("/api/v1/dossiers/000.00.01.H19-990101-9999/evaluations", expect=404)
+    strict("official", S["chuyenvien.tuphap"]).get(path, expect=403)
+    clean(t, m)
+
 def test_reports(t):
     m = mark()
     sup = strict("giamsat", S["giamsat"])

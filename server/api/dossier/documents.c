@@ -1042,6 +1042,16 @@ lookup_done(struct docreq *d, struct db_result *r)
     http_reply_json(rc, 200, o);
 }
 
+int
+api_lookup_allow(struct reqctx *rc)
+{
+    if (limiter_take(rc->w, rc->client_addr, rc->now))
+        return 1;
+    rc_set_header(rc, "Retry-After", "60");
+    http_reply_err(rc, ERR_RATE_LIMITED, "at most %d lookups a minute", DOC_LOOKUP_PER_MIN);
+    return 0;
+}
+
 static void
 api_lookup(struct reqctx *rc)
 {
@@ -1050,12 +1060,8 @@ api_lookup(struct reqctx *rc)
     char *hex;
 
     d->rc = rc;
-    if (!limiter_take(rc->w, rc->client_addr, rc->now)) {
-        rc_set_header(rc, "Retry-After", "60");
-        http_reply_err(rc, ERR_RATE_LIMITED, "at most %d lookups a minute",
-                       DOC_LOOKUP_PER_MIN);
+    if (!api_lookup_allow(rc))
         return;
-    }
     /* A missing input is said to be missing (the QR gives the code alone: the citizen is
        told to type the secret, not that the code is wrong); it reveals nothing about any
        dossier. Oversized input looks exactly like a wrong code or secret. */

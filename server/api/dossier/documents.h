@@ -30,6 +30,12 @@ extern const struct route API_DOC_ROUTES[];
 /* Public lookups allowed per client address and minute, per worker thread. */
 #define DOC_LOOKUP_PER_MIN 30
 
+/* Counts a public request of the client's address against the lookup budget (the lookup
+   and the citizen's evaluation share it: both take a lookup secret). 1 when it may go on;
+   0 after replying 429 RATE_LIMITED with Retry-After. */
+struct reqctx;
+int api_lookup_allow(struct reqctx *rc);
+
 /* Frees the worker's lookup limiter (w->ext[EXT_DOCS]); call when the worker stops. */
 void api_documents_worker_free(struct worker *w);
 

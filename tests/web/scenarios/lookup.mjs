@@ -1,7 +1,9 @@
 // lookup: the citizen's page the receipt's QR opens, on a phone: a dossier received through
 // the API, its QR address (receipt.qr.lookup_url) opened with the code filled in, the
 // printed secret typed, state, dates and unit shown in Vietnamese; a wrong secret refused
-// without telling which of the two was wrong; no serious accessibility violation.
+// without telling which of the two was wrong; the applicant rates the handling (Hài lòng,
+// one indicator scored) and the supervisor reads it; a second rating is refused kindly; no
+// serious accessibility violation.
 export default async function ({ browser, lib }) {
   const tk = await lib.token('tiepnhan.tinh');
   const r = await lib.api('POST', '/dossiers', {
@@ -34,5 +36,31 @@ export default async function ({ browser, lib }) {
   lib.ok(!text.includes('Phạm Thị Tra Cứu'), 'nothing personal on the public page');
   await lib.axe(page, 'lookup result');
   await lib.shot(page, 'lookup-result');
-  lib.noProblems(page, ['404']);
+  // the evaluation (shared/domain.md §12.1): the open dossier has no indicators 1-2 yet
+  const form = page.getByRole('form', { name: 'Đánh giá việc giải quyết hồ sơ' });
+  await form.waitFor();
+  lib.eq(await form.locator('select').count(), 7, 'indicators 3-9 offered while open');
+  await form.getByLabel('Không hài lòng', { exact: true }).check();
+  lib.ok(await form.getByLabel('Lý do không hài lòng').isVisible(), 'a reason asked for Không hài lòng');
+  await form.getByLabel('Hài lòng', { exact: true }).check();
+  lib.ok(!(await form.getByLabel('Lý do không hài lòng').isVisible()), 'no reason needed for Hài lòng');
+  await form.getByText('Chấm điểm chi tiết (không bắt buộc)').click();
+  await form.getByLabel('3. Số lần phải liên hệ với nơi tiếp nhận hồ sơ để hoàn thiện hồ sơ').selectOption('2');
+  await lib.axe(page, 'evaluation form');
+  await lib.shot(page, 'lookup-evaluation');
+  await form.getByRole('button', { name: 'Gửi đánh giá' }).click();
+  await page.getByText('Cảm ơn ông/bà đã đánh giá').waitFor();
+  const sup = await lib.token('giamsat');
+  const ev = await lib.api('GET', `/dossiers/${r.data.code}/evaluations`, undefined, sup);
+  lib.eq(ev.status, 200, 'the supervisor reads it');
+  const it = ev.data.items[0] || {};
+  lib.eq(JSON.stringify([ev.data.items.length, it.rating, it.channel, it.answers && it.answers[2]]),
+    JSON.stringify([1, 'satisfied', 'portal', 2]), 'stored as given: ' + JSON.stringify(ev.data));
+  // the same applicant again: told it is done, nothing stored
+  await page.getByRole('button', { name: 'Tra cứu' }).click();
+  const again = page.getByRole('form', { name: 'Đánh giá việc giải quyết hồ sơ' });
+  await again.getByLabel('Rất hài lòng').check();
+  await again.getByRole('button', { name: 'Gửi đánh giá' }).click();
+  await page.getByText('Hồ sơ này đã được đánh giá').waitFor();
+  lib.noProblems(page, ['404', '409']);
 }

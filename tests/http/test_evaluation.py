@@ -1,0 +1,282 @@
+"""The applicant's evaluation of a dossier (issue 16; shared/domain.md §12.1; api/voice/,
+domain/sat.c, sql/110_evaluation.sql) through the real API and database: the counter keys a
+kiosk rating, the applicant rates from the lookup page with the receipt's code and secret,
+motcua's computed indicator values beside the applicant's answers, one evaluation per dossier
+(also when two race), the reason for Không hài lòng, indicators 1-2 only after the end, the
+window after the return, the amendment policy, who reads the text, and bad input refused
+with nothing changed. Expected values are worked out from §12.1's table in the comments."""
+import threading
+
+from harness import eq, new_key, ok, status
+
+H56 = {"root": "000.00.00.H56", "center": "000.00.12.H56", "justice": "000.00.21.H56"}
+APPLICANT = {"name": "Trần Thị Bích Ngọc", "id_number": "075190004321",
+             "address": "Số 5 đường Hà Huy Giáp", "phone": "0918765432"}
+NONE9 = [None] * 9
+
+
+def setup(t):
+    t.psql("""
+    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from) VALUES
+      ('000.00.00.H56', 'UBND tỉnh Thử Nghiệm', 'province', 'committee', NULL, 'H56', '2000-01-01');
+    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from)
+      SELECT c, n, 'province', k, (SELECT id FROM unit WHERE code = '000.00.00.H56'), 'H56',
+             '2000-01-01'
+      FROM (VALUES ('000.00.12.H56', 'Trung tâm Phục vụ hành chính công tỉnh', 'center'),
+                   ('000.00.21.H56', 'Sở Tư pháp', 'department')) v(c, n, k);
+    INSERT INTO field (code, name) VALUES ('G01', 'Chứng thực');
+    INSERT INTO procedure (code, name, field_id, levels) VALUES
+      ('2.000908', 'Cấp bản sao từ sổ gốc', (SELECT id FROM field WHERE code = 'G01'), '{province}');
+    INSERT INTO procedure_version (procedure_id, version, effective_from, duration_value,
+      duration_unit, pause_reasons, legs, steps)
+    SELECT id, 1, '2015-01-01', 3, 'wd', '{supplement}', '[]', '[]' FROM procedure;
+    """)
+    t.clerk = t.account("clerk1", "clerk", H56["center"])
+    t.leader = t.account("leader1", "leader", H56["justice"])
+    t.official = t.account("official1", "official", H56["justice"])
+    t.supervisor = t.account("sup1", "supervisor", H56["root"])
+
+
+def receive(t):
+    r = t.clerk.post("/api/v1/dossiers",
+                     {"applicant": APPLICANT, "procedure": "2.000908", "complete": True,
+                      "documents": [{"name": "Đơn đề nghị", "kind": "original", "count": 1}]},
+                     headers={"Idempotency-Key": new_key()})
+    return status(r, 201).json
+
+
+def event(t, client, code, version, type_, **fields):
+    body = {"type": type_, "expected_version": version}
+    body.update(fields)
+    r = client.post("/api/v1/dossiers/%s/events" % code, body,
+                    headers={"Idempotency-Key": new_key()})
+    return status(r, 200).json
+
+
+def returned(t):
+    """A dossier received, handed over, resolved and returned at once: early by date."""
+    d = receive(t)
+    event(t, t.clerk, d["code"], 1, "hand_over", to_unit=H56["justice"], step="Thẩm định")
+    event(t, t.leader, d["code"], 2, "resolve", outcome="granted")
+    event(t, t.clerk, d["code"], 3, "return_result", method="counter")
+    return d
+
+
+def count(t, code):
+    return int(t.scalar("SELECT count(*) FROM evaluation v JOIN dossier d ON d.id = v.dossier_id"
+                        " WHERE d.code = '%s'" % code))
+
+
+def kiosk(t, code, body, client=None):
+    return (client or t.clerk).post("/api/v1/dossiers/%s/evaluations" % code, body)
+
+
+def test_kiosk_rating_of_an_open_dossier(t):
+    d = receive(t)
+    r = kiosk(t, d["code"], {"rating": "very_satisfied", "channel": "kiosk",
+                             "answers": [None, None, 2, None, 2, None, None, None, None]})
+    status(r, 201)
+    eq(r.json["version"], 1, "first version")
+    eq(r.json["rating_name"], "Rất hài lòng", "rating in Vietnamese")
+    eq(r.json["answers"], [None, None, 2, None, 2, None, None, None, None], "answers as given")
+    # open: no class (1, 7), no end (3, 4): motcua computes nothing yet
+    eq(r.json["computed"], NONE9, "nothing computed while open")
+    eq(r.json["amendment"], False, "not an amendment")
+    row = t.sql("SELECT v.channel, a.login, r.login, v.rating, v.answers::text"
+                " FROM evaluation v JOIN dossier d ON d.id = v.dossier_id"
+                " LEFT JOIN account a ON a.id = v.entered_by"
+                " LEFT JOIN account r ON r.id = v.reception_account_id"
+                " WHERE d.code = '%s'" % d["code"])
+    eq(row, [["kiosk", "clerk1", "clerk1", "1", "{NULL,NULL,2,NULL,2,NULL,NULL,NULL,NULL}"]],
+       "stored with the clerk who keyed it and the reception clerk")
+
+
+def test_one_evaluation_per_dossier(t):
+    d = receive(t)
+    status(kiosk(t, d["code"], {"rating": "satisfied", "channel": "paper"}), 201)
+    r = kiosk(t, d["code"], {"rating": "very_satisfied", "channel": "kiosk"})
+    status(r, 409, "ALREADY_EVALUATED")
+    eq(count(t, d["code"]), 1, "the second changed nothing")
+    eq(t.scalar("SELECT rating FROM evaluation v JOIN dossier d ON d.id = v.dossier_id"
+                " WHERE d.code = '%s'" % d["code"]), "2", "the first stands")
+
+
+def test_two_racing_first_evaluations(t):
+    d = receive(t)
+    got = []
+
+    def go():
+        c = t.client(t.clerk.token)
+        got.append(kiosk(t, d["code"], {"rating": "satisfied", "channel": "kiosk"}, c).status)
+
+    th = [threading.Thread(target=go) for _ in range(4)]
+    for x in th:
+        x.start()
+    for x in th:
+        x.join()
+    eq(sorted(got), [201, 409, 409, 409], "one wins: %r" % got)
+    eq(count(t, d["code"]), 1, "one row")
+
+
+def test_applicant_rates_a_returned_dossier_from_the_lookup_page(t):
+    d = returned(t)
+    r = t.anon().post("/api/v1/lookup/evaluation",
+                      {"code": d["code"], "secret": d["lookup_secret"], "rating": "satisfied",
+                       "answers": [2, 2, 2, 2, None, None, 1, None, None]})
+    status(r, 201)
+    eq(r.json["channel"], "portal", "the lookup page is the portal channel")
+    # resolved the day it was received with 3 working days: early by date -> 1 = 2; no
+    # supplement -> 3 = 2 and 4 = 2; early and no conduct PAKN -> 7 = 2 (domain.md §12.1)
+    eq(r.json["computed"], [2, None, 2, 2, None, None, 2, None, None], "computed indicators")
+    eq(r.json["answers"], [2, 2, 2, 2, None, None, 1, None, None], "kept beside them")
+    row = t.sql("SELECT v.entered_by IS NULL, a.login FROM evaluation v"
+                " JOIN dossier d ON d.id = v.dossier_id"
+                " LEFT JOIN account a ON a.id = v.return_account_id WHERE d.code = '%s'"
+                % d["code"])
+    eq(row, [["t", "clerk1"]], "nobody keyed it; attributed to the return clerk")
+
+
+def test_lookup_refusals(t):
+    d = receive(t)
+    anon = t.anon()
+    r = anon.post("/api/v1/lookup/evaluation", {"code": d["code"], "secret": "SAI-MA-TRA-CUU",
+                                                "rating": "satisfied"})
+    status(r, 404, "LOOKUP_FAILED")
+    r = anon.post("/api/v1/lookup/evaluation", {"code": "NOPE-000000-0001",
+                                                "secret": d["lookup_secret"],
+                                                "rating": "satisfied"})
+    status(r, 404, "LOOKUP_FAILED")
+    r = anon.post("/api/v1/lookup/evaluation", {"code": d["code"], "rating": "satisfied"})
+    status(r, 400, "LOOKUP_MISSING_INPUT")
+    eq(r.json["error"].get("field"), "secret", "names the missing secret")
+    r = anon.post("/api/v1/lookup/evaluation", {"code": d["code"], "secret": d["lookup_secret"],
+                                                "rating": "satisfied", "channel": "kiosk"})
+    status(r, 422, "VALIDATION_FAILED")
+    eq(count(t, d["code"]), 0, "nothing stored")
+
+
+def test_dissatisfied_needs_a_reason(t):
+    d = receive(t)
+    for reason in (None, "   "):
+        body = {"rating": "dissatisfied", "channel": "paper"}
+        if reason is not None:
+            body["reason"] = reason
+        r = kiosk(t, d["code"], body)
+        status(r, 422, "VALIDATION_FAILED")
+        eq(r.json["error"].get("field"), "reason", "names the reason")
+    eq(count(t, d["code"]), 0, "nothing stored")
+    r = kiosk(t, d["code"], {"rating": "dissatisfied", "channel": "paper",
+                             "reason": "Phải đi lại nhiều lần mới nộp được hồ sơ"})
+    status(r, 201)
+    eq(r.json["rating_name"], "Không hài lòng", "stored with its reason")
+
+
+def test_indicators_1_and_2_only_after_the_end(t):
+    d = receive(t)
+    for ans in ([1] + [None] * 8, [None, 2] + [None] * 7):
+        r = kiosk(t, d["code"], {"rating": "satisfied", "channel": "kiosk", "answers": ans})
+        status(r, 422, "VALIDATION_FAILED")
+        eq(r.json["error"].get("field"), "answers", "names answers")
+    eq(count(t, d["code"]), 0, "nothing stored")
+
+
+def test_window_after_the_return(t):
+    d = returned(t)
+    # returned 31 days ago (by its local date): the 30-day window ended at 24:00 yesterday
+    t.psql("UPDATE dossier SET received_at = received_at - interval '31 days',"
+           " appointment_at = appointment_at - interval '31 days',"
+           " legal_due_at = legal_due_at - interval '31 days',"
+           " returned_at = returned_at - interval '31 days',"
+           " ended_at = ended_at - interval '31 days' WHERE code = '%s'" % d["code"])
+    r = kiosk(t, d["code"], {"rating": "satisfied", "channel": "paper"})
+    status(r, 409, "EVALUATION_CLOSED")
+    eq(count(t, d["code"]), 0, "nothing stored")
+    # a paper form dated within the window is still taken
+    day = t.scalar("SELECT to_char((returned_at AT TIME ZONE 'Asia/Ho_Chi_Minh') + interval"
+                   " '29 days', 'YYYY-MM-DD') FROM dossier WHERE code = '%s'" % d["code"])
+    r = kiosk(t, d["code"], {"rating": "satisfied", "channel": "paper",
+                             "evaluated_at": day + "T09:00:00+07:00"})
+    status(r, 201)
+    eq(r.json["evaluated_at"], day + "T09:00:00+07:00", "dated by the form")
+
+
+def test_bad_input_changes_nothing(t):
+    d = receive(t)
+    cases = [
+        ({"rating": "great", "channel": "kiosk"}, 422, "VALIDATION_FAILED", "rating"),
+        ({"channel": "kiosk"}, 422, "VALIDATION_FAILED", "rating"),
+        ({"rating": "satisfied"}, 422, "VALIDATION_FAILED", "channel"),
+        ({"rating": "satisfied", "channel": "fax"}, 422, "VALIDATION_FAILED", "channel"),
+        ({"rating": "satisfied", "channel": "kiosk", "answers": [2] * 8}, 422,
+         "VALIDATION_FAILED", "answers"),
+        ({"rating": "satisfied", "channel": "kiosk", "answers": [None, None, 3] + [None] * 6},
+         422, "VALIDATION_FAILED", "answers"),
+        ({"rating": "satisfied", "channel": "kiosk", "answers": [None, None, "2"] + [None] * 6},
+         422, "VALIDATION_FAILED", "answers"),
+        ({"rating": "satisfied", "channel": "kiosk", "stars": 5}, 422, "VALIDATION_FAILED",
+         "stars"),
+        ({"rating": "satisfied", "channel": "kiosk", "evaluated_at": "2099-01-01T00:00:00+07:00"},
+         422, "TIME_IN_FUTURE", "evaluated_at"),
+        ({"rating": "satisfied", "channel": "kiosk", "evaluated_at": "2020-01-01T00:00:00+07:00"},
+         422, "VALIDATION_FAILED", "evaluated_at"),
+        ({"rating": "satisfied", "channel": "kiosk", "reason": "x" * 2001}, 422,
+         "VALIDATION_FAILED", "reason"),
+    ]
+    for body, st, code, field in cases:
+        r = kiosk(t, d["code"], body)
+        status(r, st, code)
+        eq(r.json["error"].get("field"), field, "field of %r" % body)
+    r = t.clerk.request("POST", "/api/v1/dossiers/%s/evaluations" % d["code"], raw=b"[1, 2]",
+                        headers={"Content-Type": "application/json"})
+    status(r, 422, "VALIDATION_FAILED")
+    status(kiosk(t, "NOPE-000000-0001", {"rating": "satisfied", "channel": "kiosk"}), 404,
+           "DOSSIER_NOT_FOUND")
+    eq(count(t, d["code"]), 0, "nothing stored")
+
+
+def test_who_reads_the_text(t):
+    d = receive(t)
+    # handed over to Sở Tư pháp: in the leader's scope (the current unit), evaluated while open
+    event(t, t.clerk, d["code"], 1, "hand_over", to_unit=H56["justice"], step="Thẩm định")
+    status(kiosk(t, d["code"], {"rating": "dissatisfied", "channel": "paper",
+                                "reason": "Cán bộ hướng dẫn chưa rõ",
+                                "evaluator_name": "Lê Văn Tám"}), 201)
+    r = t.supervisor.get("/api/v1/dossiers/%s/evaluations" % d["code"])
+    status(r, 200)
+    eq(len(r.json["items"]), 1, "one version")
+    it = r.json["items"][0]
+    eq((it["version"], it["rating"], it["rating_name"], it["reason"], it["evaluator_name"],
+        it["entered_by"], it["channel"]),
+       (1, "dissatisfied", "Không hài lòng", "Cán bộ hướng dẫn chưa rõ", "Lê Văn Tám",
+        "clerk1", "paper"), "the supervisor sees evaluator and text")
+    status(t.leader.get("/api/v1/dossiers/%s/evaluations" % d["code"]), 200)
+    status(t.official.get("/api/v1/dossiers/%s/evaluations" % d["code"]), 403, "FORBIDDEN")
+    status(t.clerk.get("/api/v1/dossiers/%s/evaluations" % d["code"]), 403, "FORBIDDEN")
+    e = receive(t)
+    r = t.supervisor.get("/api/v1/dossiers/%s/evaluations" % e["code"])
+    eq(status(r, 200).json["items"], [], "not evaluated yet")
+    status(t.supervisor.get("/api/v1/dossiers/NOPE-000000-0001/evaluations"), 404,
+           "DOSSIER_NOT_FOUND")
+
+
+def test_amendment_policy(t):
+    """MOTCUA_EVALUATION_AMEND_HOURS=24: a new version within 24 h, the first one kept."""
+    s = t.start_server(env={"MOTCUA_EVALUATION_AMEND_HOURS": "24"})
+    try:
+        c = t.client(t.clerk.token, server=s)
+        d = receive(t)
+        status(kiosk(t, d["code"], {"rating": "satisfied", "channel": "kiosk"}, c), 201)
+        r = kiosk(t, d["code"], {"rating": "dissatisfied", "channel": "kiosk",
+                                 "reason": "Đổi ý sau khi nhận kết quả"}, c)
+        status(r, 201)
+        eq((r.json["version"], r.json["amendment"]), (2, True), "a new version")
+        eq(t.sql("SELECT v.version, v.rating FROM evaluation v JOIN dossier d"
+                 " ON d.id = v.dossier_id WHERE d.code = '%s' ORDER BY 1" % d["code"]),
+           [["1", "2"], ["2", "3"]], "both kept")
+        # 24 hours after the first: closed to amendments
+        t.psql("UPDATE evaluation SET evaluated_at = evaluated_at - interval '24 hours'"
+               " WHERE dossier_id = (SELECT id FROM dossier WHERE code = '%s')" % d["code"])
+        status(kiosk(t, d["code"], {"rating": "satisfied", "channel": "kiosk"}, c), 409,
+               "ALREADY_EVALUATED")
+    finally:
+        s.stop()
