@@ -154,6 +154,7 @@ EXPECT = {
     ("GET", "/api/v1/stats/ontime/dossiers"): ok_for(STAFF, 200),
     ("GET", "/api/v1/stats/overdue"): ok_for(STAFF, 200),
     ("GET", "/api/v1/stats/due-soon"): ok_for(STAFF, 200),
+    ("GET", "/api/v1/stats/evaluations"): ok_for(STAFF, 200),
     ("GET", "/api/v1/alerts"): ok_for(STAFF, 200),
     ("GET", "/api/v1/alerts/stream"): ok_for(STAFF, 200),
     # integration

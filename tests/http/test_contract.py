@@ -859,6 +859,11 @@ def test_evaluations(t):
     sup.get("/api/v1/dossiers/%s/evaluations" % S["D"])
     sup.get("/api/v1/dossiers/000.00.01.H19-990101-9999/evaluations", expect=404)
     strict("official", S["chuyenvien.tuphap"]).get(path, expect=403)
+    for g in ("unit", "official", "procedure", "channel", "all"):
+        sup.get("/api/v1/stats/evaluations?from=%s&to=%s&group=%s" % (day(-30), day(1), g))
+    sup.get("/api/v1/stats/evaluations?period=month&year=2026&number=1&by=receiving")
+    lenient("giamsat", S["giamsat"]).get("/api/v1/stats/evaluations?from=%s&to=%s&group=mood"
+                                         % (day(-30), day(1)), expect=400, bad_request=True)
     clean(t, m)
 
 def test_reports(t):

@@ -280,3 +280,76 @@ def test_amendment_policy(t):
                "ALREADY_EVALUATED")
     finally:
         s.stop()
+
+
+def test_evaluation_summary_against_a_recount(t):
+    """GET /api/v1/stats/evaluations (shared/domain.md §12.3) on five dossiers of one unit,
+    the expected figures worked out by hand from §12.1: each dossier's latest evaluation,
+    averages of the answers to 2 decimals, total /18, class, shares, coverage."""
+    y = "000.00.40.H56"
+    t.psql("INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from)"
+           " SELECT '%s', 'Sở Y tế', 'province', 'department', id, 'H56', '2000-01-01'"
+           " FROM unit WHERE code = '%s'" % (y, H56["root"]))
+    c2 = t.account("clerk2", "clerk", y)
+    c3 = t.account("clerk3", "clerk", y)
+
+    def recv():
+        r = c2.post("/api/v1/dossiers",
+                    {"applicant": APPLICANT, "procedure": "2.000908", "complete": True,
+                     "documents": [{"name": "Đơn", "kind": "original", "count": 1}]},
+                    headers={"Idempotency-Key": new_key()})
+        return status(r, 201).json["code"]
+
+    def ret(code, by):
+        event(t, c2, code, 1, "hand_over", to_unit=H56["justice"], step="Thẩm định")
+        event(t, t.leader, code, 2, "resolve", outcome="granted")
+        event(t, by, code, 3, "return_result", method="counter")
+
+    d = [recv() for _ in range(5)]
+    for i, code in enumerate(d[:4]):
+        ret(code, c3 if i == 1 else c2)
+    ev = [(d[0], "very_satisfied", "portal", [2] * 9, None),
+          (d[1], "satisfied", "kiosk", [2, 2, 1, 1, 2, 2, 1, 2, 2], None),
+          (d[2], "dissatisfied", "paper", [1, 1, 0, 2, 2, 1, 1, 2, 1], "Chờ lâu"),
+          (d[4], "very_satisfied", "kiosk", None, None)]
+    for code, rating, ch, ans, reason in ev:
+        body = {"rating": rating, "channel": ch}
+        if ans:
+            body["answers"] = ans
+        if reason:
+            body["reason"] = reason
+        status(c2.post("/api/v1/dossiers/%s/evaluations" % code, body), 201)
+    today = t.scalar("SELECT to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')")
+    q = "/api/v1/stats/evaluations?from=%s&to=%s&unit=%s&by=receiving" % (today, today, y)
+    r = status(t.supervisor.get(q + "&group=unit"), 200).json
+    eq(len(r["rows"]), 1, "one unit")
+    u = r["rows"][0]
+    eq((u["key"], u["name"], u["rated"]), (y, "Sở Y tế", 4), "four dossiers evaluated")
+    # ratings 2 / 1 / 1 of 4: 50.0 %, 25.0 %, 25.0 %
+    eq(u["shares"], {"very_satisfied": "50.0", "satisfied": "25.0", "dissatisfied": "25.0"},
+       "level shares")
+    # answers of d0, d1, d2 (d4 answered none): 5/3, 5/3, 3/3, 5/3, 6/3, 5/3, 4/3, 6/3, 5/3
+    eq(u["indicators"], ["1.67", "1.67", "1.00", "1.67", "2.00", "1.67", "1.33", "2.00", "1.67"],
+       "indicator averages")
+    eq((u["total"], u["class"], u["class_name"]), ("14.68", "good", "Tốt"), "total and class")
+    eq((u["dissatisfied_share"], u["low_satisfaction"]), ("25.0", True), "above 10 %")
+    # ended in the period: d0..d3; evaluated: d0, d1, d2
+    eq(u["coverage"], {"ended": 4, "evaluated": 3, "share": "75.0"}, "coverage")
+    eq(r["total"]["rated"], 4, "the total row")
+    r = status(t.supervisor.get(q + "&group=official"), 200).json
+    rows = {x["key"]: x for x in r["rows"]}
+    eq(sorted(rows), ["clerk2", "clerk3"], "reception and return clerks")
+    eq(rows["clerk2"]["rated"], 4, "clerk2 received all four")
+    # clerk3 returned d1 only: 2,2,1,1,2,2,1,2,2 = 15.00, Xuất sắc, no Không hài lòng
+    x = rows["clerk3"]
+    eq((x["rated"], x["total"], x["class_name"], x["dissatisfied_share"], x["low_satisfaction"]),
+       (1, "15.00", "Xuất sắc", "0.0", False), "clerk3")
+    ok("coverage" not in x, "no coverage per official")
+    r = status(t.supervisor.get(q + "&group=channel"), 200).json
+    eq([(x["key"], x["rated"]) for x in r["rows"]], [("kiosk", 2), ("paper", 1), ("portal", 1)],
+       "by channel")
+    # a clerk sees only its own unit, whatever unit it asks for: the centre, not Sở Y tế
+    r = status(t.clerk.get(q + "&group=unit"), 200).json
+    eq([x["key"] for x in r["rows"]], [H56["center"]], "the centre's clerk sees its own unit")
+    status(t.supervisor.get(q + "&group=mood"), 400, "BAD_QUERY")
+    status(t.supervisor.get("/api/v1/stats/evaluations?from=x&to=y"), 400, "BAD_QUERY")

@@ -748,6 +748,8 @@ const struct route API_REPORT_ROUTES[] = {
      "Open dossiers overdue now, most overdue first"},
     {EVHTTP_REQ_GET, "/api/v1/stats/due-soon", api_stats_due_soon, REPORT_READERS, 0,
      "Open dossiers due within N working hours, most urgent first"},
+    {EVHTTP_REQ_GET, "/api/v1/stats/evaluations", api_stats_evaluations, REPORT_READERS, 0,
+     "The applicants' evaluations: ratings, indicator averages, total of 18, class, coverage"},
     {EVHTTP_REQ_GET, "/api/v1/alerts", api_alerts_list, REPORT_READERS, 0,
      "Alerts in the caller's scope, newest first"},
     {EVHTTP_REQ_GET, "/api/v1/alerts/stream", api_alerts_stream, REPORT_READERS, RF_STREAM,

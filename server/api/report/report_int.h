@@ -75,5 +75,7 @@ void api_stats_overdue(struct reqctx *rc);
 void api_stats_due_soon(struct reqctx *rc);
 void api_stats_cell_dossiers(struct reqctx *rc);
 void api_bieu06_late(struct reqctx *rc);
+/* The evaluation summary (api/report/report_eval.c). */
+void api_stats_evaluations(struct reqctx *rc);
 
 #endif
