@@ -219,167 +219,229 @@ print_explain(const struct ddl_axis *ax, int64_t received, int64_t start,
         printf("… và %zu ngày khác / and %zu more\n", n - 64, n - 64);
 }
 
+/* The arguments of due, checked: parse_args's status (-1: help shown), or 2 after printing
+ * the error, or 0 with the reception instant, the duration and the pauses. */
+static int
+due_args(int argc, char **argv, struct args *a, int64_t *received, struct ddl_duration *d,
+         struct ddl_pause *pz)
+{
+    struct mc_err e;
+    int rc = parse_args(argc, argv, USAGE_DUE, a);
+
+    if (rc != 0)
+        return rc;
+    if (a->received == NULL || a->duration == NULL)
+        return bad(USAGE_DUE, "cần --received và --duration",
+                   "--received and --duration are required", NULL);
+    if (a->rules != NULL || a->due != NULL || a->end != NULL || a->at != NULL || a->no_appointment)
+        return bad(USAGE_DUE, "tham số không dùng cho due", "argument not valid for due", NULL);
+    if (instant(a->received, received) != 0)
+        return bad(USAGE_DUE, "thời điểm tiếp nhận không hợp lệ", "bad --received", a->received);
+    if (ddl_parse_duration(a->duration, strlen(a->duration), d, &e) != 0)
+        return bad(USAGE_DUE, "thời hạn không hợp lệ", "bad --duration", a->duration);
+    if (d->unit == DDL_NONE)
+        return bad(USAGE_DUE, "thủ tục không có ngày hẹn trả", "no appointment for 'none'", NULL);
+    if (parse_pauses(a, USAGE_DUE, pz) != 0)
+        return 2;
+    /* as classify (cls_classify): no pause before the clock exists */
+    for (int i = 0; i < a->npause; i++)
+        if (pz[i].requested_at < *received)
+            return bad(USAGE_DUE, "khoảng tạm dừng bắt đầu trước khi tiếp nhận",
+                       "pause starts before the reception", a->pause[i]);
+    return 0;
+}
+
+/* The ledger is taken as of the last instant given: an open pause has paused nothing yet. */
+static int64_t
+ledger_asof(int64_t received, const struct ddl_pause *pz, int n)
+{
+    int64_t asof = received;
+
+    for (int i = 0; i < n; i++) {
+        if (pz[i].requested_at > asof)
+            asof = pz[i].requested_at;
+        if (pz[i].resolved_at != DDL_OPEN && pz[i].resolved_at > asof)
+            asof = pz[i].resolved_at;
+    }
+    return asof;
+}
+
+/* The pauses of --explain, with what the ledger counted of each. */
+static void
+print_pauses(const struct ddl_pause *pz, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char p[32], s[32];
+
+        cal_format_instant_min(pz[i].requested_at, p);
+        if (pz[i].resolved_at == DDL_OPEN)
+            snprintf(s, sizeof(s), "…");
+        else
+            cal_format_instant_min(pz[i].resolved_at, s);
+        printf("Tạm dừng / pause %s → %s: %s, %lld phút làm việc / working minutes\n", p, s,
+               pz[i].repeat ? "yêu cầu bổ sung lần sau, không tính / repeat, not counted"
+                            : "tính / counted",
+               (long long)(pz[i].paused_secs / 60));
+    }
+}
+
+/* Prints the domain error e (with its detail when with_detail); the exit status 2. */
+static int
+domain_fail(const struct mc_err *e, int with_detail)
+{
+    if (with_detail)
+        fprintf(stderr, "motcua calendar: %s / %s: %s\n", err_msg_vi(e->code), err_msg_en(e->code),
+                e->detail);
+    else
+        fprintf(stderr, "motcua calendar: %s / %s\n", err_msg_vi(e->code), err_msg_en(e->code));
+    return 2;
+}
+
+/* The legal due of the reception on the axis (and with --explain why); the exit status. */
+static int
+due_run(const struct args *a, const struct ddl_axis *ax, int64_t received,
+        const struct ddl_duration *d, struct ddl_pause *pz)
+{
+    struct ddl_policy pol;
+    struct ddl_ledger L;
+    struct mc_err e;
+    int64_t start, appt;
+    char buf[32];
+
+    if (ddl_start(ax, received, &start, &e) != 0 ||
+        ddl_appointment(ax, received, d, &appt, &e) != 0)
+        return domain_fail(&e, 0);
+    ddl_policy_default(&pol);
+    pol.single_supplement = a->single;
+    if (ddl_ledger(ax, &pol, appt, pz, (size_t)a->npause, ledger_asof(received, pz, a->npause), &L,
+                   &e) != 0)
+        return domain_fail(&e, 1);
+    cal_format_instant_min(L.legal_due, buf);
+    printf("%s\n", buf);
+    if (a->explain) {
+        print_explain(ax, received, start, d, L.legal_due);
+        print_pauses(pz, a->npause);
+    }
+    return 0;
+}
+
 int
 cli_calendar_due(int argc, char **argv)
 {
     struct args a;
     struct ddl_duration d;
     struct ddl_pause pz[MAX_PAUSES];
-    struct ddl_policy pol;
-    struct ddl_ledger L;
     struct wcal *cal;
     struct ddl_axis ax;
-    struct mc_err e;
-    int64_t received, start, appt, asof;
-    char buf[32];
+    int64_t received;
     int rc;
 
-    rc = parse_args(argc, argv, USAGE_DUE, &a);
+    rc = due_args(argc, argv, &a, &received, &d, pz);
     if (rc != 0)
         return rc < 0 ? 0 : rc;
-    if (a.received == NULL || a.duration == NULL)
-        return bad(USAGE_DUE, "cần --received và --duration", "--received and --duration are "
-                   "required", NULL);
-    if (a.rules != NULL || a.due != NULL || a.end != NULL || a.at != NULL || a.no_appointment)
-        return bad(USAGE_DUE, "tham số không dùng cho due", "argument not valid for due", NULL);
-    if (instant(a.received, &received) != 0)
-        return bad(USAGE_DUE, "thời điểm tiếp nhận không hợp lệ", "bad --received", a.received);
-    if (ddl_parse_duration(a.duration, strlen(a.duration), &d, &e) != 0)
-        return bad(USAGE_DUE, "thời hạn không hợp lệ", "bad --duration", a.duration);
-    if (d.unit == DDL_NONE)
-        return bad(USAGE_DUE, "thủ tục không có ngày hẹn trả", "no appointment for 'none'", NULL);
-    if (parse_pauses(&a, USAGE_DUE, pz) != 0)
-        return 2;
-    /* as classify (cls_classify): no pause before the clock exists */
-    for (int i = 0; i < a.npause; i++)
-        if (pz[i].requested_at < received)
-            return bad(USAGE_DUE, "khoảng tạm dừng bắt đầu trước khi tiếp nhận",
-                       "pause starts before the reception", a.pause[i]);
     if (load(&a, &cal, &ax) != 0)
         return 1;
-    rc = 0;
-    if (ddl_start(&ax, received, &start, &e) != 0 ||
-        ddl_appointment(&ax, received, &d, &appt, &e) != 0) {
-        fprintf(stderr, "motcua calendar: %s / %s\n", err_msg_vi(e.code), err_msg_en(e.code));
-        rc = 2;
-        goto out;
-    }
-    ddl_policy_default(&pol);
-    pol.single_supplement = a.single;
-    /* the ledger as of the last instant given: an open pause has paused nothing yet */
-    asof = received;
-    for (int i = 0; i < a.npause; i++) {
-        if (pz[i].requested_at > asof)
-            asof = pz[i].requested_at;
-        if (pz[i].resolved_at != DDL_OPEN && pz[i].resolved_at > asof)
-            asof = pz[i].resolved_at;
-    }
-    if (ddl_ledger(&ax, &pol, appt, pz, (size_t)a.npause, asof, &L, &e) != 0) {
-        fprintf(stderr, "motcua calendar: %s / %s: %s\n", err_msg_vi(e.code), err_msg_en(e.code),
-                e.detail);
-        rc = 2;
-        goto out;
-    }
-    cal_format_instant_min(L.legal_due, buf);
-    printf("%s\n", buf);
-    if (a.explain) {
-        print_explain(&ax, received, start, &d, L.legal_due);
-        for (int i = 0; i < a.npause; i++) {
-            char p[32], s[32];
-
-            cal_format_instant_min(pz[i].requested_at, p);
-            if (pz[i].resolved_at == DDL_OPEN)
-                snprintf(s, sizeof(s), "…");
-            else
-                cal_format_instant_min(pz[i].resolved_at, s);
-            printf("Tạm dừng / pause %s → %s: %s, %lld phút làm việc / working minutes\n", p, s,
-                   pz[i].repeat ? "yêu cầu bổ sung lần sau, không tính / repeat, not counted"
-                                : "tính / counted",
-                   (long long)(pz[i].paused_secs / 60));
-        }
-    }
-out:
+    rc = due_run(&a, &ax, received, &d, pz);
     ddl_axis_free(&ax);
     wcal_free(cal);
     return rc;
+}
+
+/* The instants and rules of classify. */
+struct classify_in {
+    int rules;
+    int64_t received, due, end, at;
+};
+
+/* The arguments of classify, checked: as due_args. */
+static int
+classify_args(int argc, char **argv, struct args *a, struct classify_in *c, struct ddl_pause *pz)
+{
+    int rc = parse_args(argc, argv, USAGE_CLASSIFY, a);
+
+    if (rc != 0)
+        return rc;
+    if (a->rules == NULL || a->received == NULL || a->due == NULL ||
+        (a->end == NULL && a->at == NULL))
+        return bad(USAGE_CLASSIFY, "cần --rules, --received, --due và --end hoặc --at",
+                   "--rules, --received, --due and --end or --at are required", NULL);
+    if (a->duration != NULL || a->explain)
+        return bad(USAGE_CLASSIFY, "tham số không dùng cho classify",
+                   "argument not valid for classify", NULL);
+    c->rules = cls_rules_parse(a->rules);
+    if (c->rules < 0)
+        return bad(USAGE_CLASSIFY, "bộ quy tắc không hợp lệ", "unknown --rules", a->rules);
+    if (instant(a->received, &c->received) != 0)
+        return bad(USAGE_CLASSIFY, "thời điểm tiếp nhận không hợp lệ", "bad --received",
+                   a->received);
+    if (instant(a->due, &c->due) != 0)
+        return bad(USAGE_CLASSIFY, "hạn không hợp lệ", "bad --due", a->due);
+    c->end = 0;
+    if (a->end != NULL && instant(a->end, &c->end) != 0)
+        return bad(USAGE_CLASSIFY, "thời điểm kết thúc không hợp lệ", "bad --end", a->end);
+    if (a->at != NULL) {
+        if (instant(a->at, &c->at) != 0)
+            return bad(USAGE_CLASSIFY, "thời điểm xét không hợp lệ", "bad --at", a->at);
+    } else {
+        c->at = c->end;
+    }
+    if (parse_pauses(a, USAGE_CLASSIFY, pz) != 0)
+        return 2;
+    return 0;
+}
+
+/* The class of the dossier on the axis, printed; the exit status. */
+static int
+classify_run(const struct args *a, const struct ddl_axis *ax, const struct classify_in *c,
+             struct ddl_pause *pz)
+{
+    struct cls_pause cp[MAX_PAUSES];
+    struct ddl_policy pol;
+    struct ddl_ledger L;
+    struct cls_dossier d;
+    struct cls_result r;
+    struct mc_err e;
+
+    /* which pauses count: the single_supplement policy of the ledger */
+    ddl_policy_default(&pol);
+    pol.single_supplement = a->single;
+    if (ddl_ledger(ax, &pol, c->due, pz, (size_t)a->npause, c->at, &L, &e) != 0)
+        return domain_fail(&e, 1);
+    for (int i = 0; i < a->npause; i++) {
+        cp[i].requested_at = pz[i].requested_at;
+        cp[i].resolved_at = pz[i].resolved_at;
+        cp[i].supplement = 1;
+        cp[i].counted = pz[i].counted;
+    }
+    d.received_at = c->received;
+    d.has_appointment = !a->no_appointment;
+    d.appointment = c->due;
+    d.end_kind = a->end != NULL ? CLS_END_RESOLVED : CLS_END_NONE;
+    d.end_at = c->end;
+    d.pauses = cp;
+    d.npauses = (size_t)a->npause;
+    if (cls_classify(ax, (enum cls_rules)c->rules, &d, c->at, &r, &e) != 0)
+        return domain_fail(&e, 1);
+    printf("%s\t%s\n", cls_class_key(r.cls), cls_class_vi(r.cls));
+    return 0;
 }
 
 int
 cli_calendar_classify(int argc, char **argv)
 {
     struct args a;
+    struct classify_in c;
     struct ddl_pause pz[MAX_PAUSES];
-    struct cls_pause cp[MAX_PAUSES];
-    struct ddl_policy pol;
-    struct ddl_ledger L;
-    struct cls_dossier d;
-    struct cls_result r;
     struct wcal *cal;
     struct ddl_axis ax;
-    struct mc_err e;
-    int64_t received, due, end = 0, at;
-    int rules, rc;
+    int rc;
 
-    rc = parse_args(argc, argv, USAGE_CLASSIFY, &a);
+    rc = classify_args(argc, argv, &a, &c, pz);
     if (rc != 0)
         return rc < 0 ? 0 : rc;
-    if (a.rules == NULL || a.received == NULL || a.due == NULL || (a.end == NULL && a.at == NULL))
-        return bad(USAGE_CLASSIFY, "cần --rules, --received, --due và --end hoặc --at",
-                   "--rules, --received, --due and --end or --at are required", NULL);
-    if (a.duration != NULL || a.explain)
-        return bad(USAGE_CLASSIFY, "tham số không dùng cho classify",
-                   "argument not valid for classify", NULL);
-    rules = cls_rules_parse(a.rules);
-    if (rules < 0)
-        return bad(USAGE_CLASSIFY, "bộ quy tắc không hợp lệ", "unknown --rules", a.rules);
-    if (instant(a.received, &received) != 0)
-        return bad(USAGE_CLASSIFY, "thời điểm tiếp nhận không hợp lệ", "bad --received",
-                   a.received);
-    if (instant(a.due, &due) != 0)
-        return bad(USAGE_CLASSIFY, "hạn không hợp lệ", "bad --due", a.due);
-    if (a.end != NULL && instant(a.end, &end) != 0)
-        return bad(USAGE_CLASSIFY, "thời điểm kết thúc không hợp lệ", "bad --end", a.end);
-    if (a.at != NULL) {
-        if (instant(a.at, &at) != 0)
-            return bad(USAGE_CLASSIFY, "thời điểm xét không hợp lệ", "bad --at", a.at);
-    } else {
-        at = end;
-    }
-    if (parse_pauses(&a, USAGE_CLASSIFY, pz) != 0)
-        return 2;
     if (load(&a, &cal, &ax) != 0)
         return 1;
-    rc = 0;
-    /* which pauses count: the single_supplement policy of the ledger */
-    ddl_policy_default(&pol);
-    pol.single_supplement = a.single;
-    if (ddl_ledger(&ax, &pol, due, pz, (size_t)a.npause, at, &L, &e) != 0) {
-        fprintf(stderr, "motcua calendar: %s / %s: %s\n", err_msg_vi(e.code), err_msg_en(e.code),
-                e.detail);
-        rc = 2;
-        goto out;
-    }
-    for (int i = 0; i < a.npause; i++) {
-        cp[i].requested_at = pz[i].requested_at;
-        cp[i].resolved_at = pz[i].resolved_at;
-        cp[i].supplement = 1;
-        cp[i].counted = pz[i].counted;
-    }
-    d.received_at = received;
-    d.has_appointment = !a.no_appointment;
-    d.appointment = due;
-    d.end_kind = a.end != NULL ? CLS_END_RESOLVED : CLS_END_NONE;
-    d.end_at = end;
-    d.pauses = cp;
-    d.npauses = (size_t)a.npause;
-    if (cls_classify(&ax, (enum cls_rules)rules, &d, at, &r, &e) != 0) {
-        fprintf(stderr, "motcua calendar: %s / %s: %s\n", err_msg_vi(e.code), err_msg_en(e.code),
-                e.detail);
-        rc = 2;
-        goto out;
-    }
-    printf("%s\t%s\n", cls_class_key(r.cls), cls_class_vi(r.cls));
-out:
+    rc = classify_run(&a, &ax, &c, pz);
     ddl_axis_free(&ax);
     wcal_free(cal);
     return rc;

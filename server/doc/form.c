@@ -349,8 +349,9 @@ applicant_fields(struct builder *bd, const struct doc_input *in)
         field(bd, "Email", in->applicant_email);
 }
 
-static int
-build_receipt(struct builder *bd, const struct doc_input *in, struct mc_err *e)
+/* 1. the documents received, as a table (STT, name, original or copy, count). */
+static void
+receipt_items(struct builder *bd, const struct doc_input *in)
 {
     struct arena *a = bd->a;
     struct doc_block *t;
@@ -358,18 +359,6 @@ build_receipt(struct builder *bd, const struct doc_input *in, struct mc_err *e)
     static const char *const head[] = {"STT", "Tên giấy tờ", "Bản chính/Bản sao", "Số lượng"};
     static const double widths[] = {0.08, 0.58, 0.20, 0.14};
 
-    if (empty(in->code))
-        return err_field(e, ERR_VALIDATION, "code", "a receipt needs the dossier code");
-    if (in->received_at == 0)
-        return err_field(e, ERR_VALIDATION, "received_at", "a receipt needs the reception time");
-    if (in->kind == DOC_RECEIPT_REISSUE && in->due_after == 0)
-        return err_field(e, ERR_VALIDATION, "due_after",
-                         "a reissued receipt needs the new appointment");
-
-    field(bd, "Mã hồ sơ", in->code);
-    text(bd, 0, arena_printf(a, "%s tiếp nhận hồ sơ của:", issuer_name(in)));
-    applicant_fields(bd, in);
-    field(bd, "Nội dung yêu cầu giải quyết", procedure_line(a, in));
     text(bd, 0, "1. Thành phần hồ sơ nộp gồm:");
     t = add(bd, DOC_BLK_TABLE, 0);
     t->ncols = 4;
@@ -384,12 +373,14 @@ build_receipt(struct builder *bd, const struct doc_input *in, struct mc_err *e)
         cells[i * 4 + 3] = arena_printf(a, "%d", in->items[i].count);
     }
     t->cells = cells;
-    text(bd, 0, arena_printf(a, "2. Số lượng hồ sơ: %d (bộ)", in->sets > 0 ? in->sets : 1));
-    text(bd, 0,
-         arena_printf(a, "3. Thời gian giải quyết hồ sơ theo quy định là: %s",
-                      or_dots(in->duration_text)));
-    text(bd, 0,
-         arena_printf(a, "4. Thời gian nhận hồ sơ: %s", doc_vi_time(a, in->received_at)));
+}
+
+/* 5. the appointment, and on a reissued receipt the dates of the resume. */
+static void
+receipt_appointment(struct builder *bd, const struct doc_input *in)
+{
+    struct arena *a = bd->a;
+
     if (in->appointment_at != 0)
         text(bd, DOC_ST_BOLD,
              arena_printf(a, "5. Thời gian trả kết quả giải quyết hồ sơ: %s%s",
@@ -399,21 +390,29 @@ build_receipt(struct builder *bd, const struct doc_input *in, struct mc_err *e)
         text(bd, 0,
              "5. Thời gian trả kết quả giải quyết hồ sơ: thủ tục không quy định ngày hẹn trả; "
              "cơ quan giải quyết sẽ thông báo khi có kết quả.");
-    if (in->kind == DOC_RECEIPT_REISSUE) {
-        /* domain.md §6.1: the resume records the previous and the new date and prints the
-           new one; the original appointment above is never overwritten. */
-        if (in->supplement_received_at != 0)
-            text(bd, 0,
-                 arena_printf(a, "Thời gian nhận hồ sơ bổ sung: %s",
-                              doc_vi_time(a, in->supplement_received_at)));
-        if (in->due_before != 0)
-            text(bd, 0,
-                 arena_printf(a, "Ngày hẹn trả kết quả trước khi bổ sung: %s",
-                              doc_vi_time(a, in->due_before)));
-        text(bd, DOC_ST_BOLD,
-             arena_printf(a, "Ngày hẹn trả kết quả mới: %s%s", doc_vi_time(a, in->due_after),
-                          in->due_before == in->due_after ? " (không thay đổi)" : ""));
-    }
+    if (in->kind != DOC_RECEIPT_REISSUE)
+        return;
+    /* domain.md §6.1: the resume records the previous and the new date and prints the
+       new one; the original appointment above is never overwritten. */
+    if (in->supplement_received_at != 0)
+        text(bd, 0,
+             arena_printf(a, "Thời gian nhận hồ sơ bổ sung: %s",
+                          doc_vi_time(a, in->supplement_received_at)));
+    if (in->due_before != 0)
+        text(bd, 0,
+             arena_printf(a, "Ngày hẹn trả kết quả trước khi bổ sung: %s",
+                          doc_vi_time(a, in->due_before)));
+    text(bd, DOC_ST_BOLD,
+         arena_printf(a, "Ngày hẹn trả kết quả mới: %s%s", doc_vi_time(a, in->due_after),
+                      in->due_before == in->due_after ? " (không thay đổi)" : ""));
+}
+
+/* 6. where the result is returned, the register book, the lookup secret and address. */
+static void
+receipt_return(struct builder *bd, const struct doc_input *in)
+{
+    struct arena *a = bd->a;
+
     text(bd, 0,
          arena_printf(a, "6. Đăng ký nhận kết quả tại: %s",
                       in->return_by_post ? "qua dịch vụ bưu chính công ích"
@@ -430,6 +429,34 @@ build_receipt(struct builder *bd, const struct doc_input *in, struct mc_err *e)
         text(bd, DOC_ST_ITALIC,
              arena_printf(a, "Tra cứu tình trạng hồ sơ bằng mã QR hoặc tại %s",
                           in->lookup_url));
+}
+
+static int
+build_receipt(struct builder *bd, const struct doc_input *in, struct mc_err *e)
+{
+    struct arena *a = bd->a;
+
+    if (empty(in->code))
+        return err_field(e, ERR_VALIDATION, "code", "a receipt needs the dossier code");
+    if (in->received_at == 0)
+        return err_field(e, ERR_VALIDATION, "received_at", "a receipt needs the reception time");
+    if (in->kind == DOC_RECEIPT_REISSUE && in->due_after == 0)
+        return err_field(e, ERR_VALIDATION, "due_after",
+                         "a reissued receipt needs the new appointment");
+
+    field(bd, "Mã hồ sơ", in->code);
+    text(bd, 0, arena_printf(a, "%s tiếp nhận hồ sơ của:", issuer_name(in)));
+    applicant_fields(bd, in);
+    field(bd, "Nội dung yêu cầu giải quyết", procedure_line(a, in));
+    receipt_items(bd, in);
+    text(bd, 0, arena_printf(a, "2. Số lượng hồ sơ: %d (bộ)", in->sets > 0 ? in->sets : 1));
+    text(bd, 0,
+         arena_printf(a, "3. Thời gian giải quyết hồ sơ theo quy định là: %s",
+                      or_dots(in->duration_text)));
+    text(bd, 0,
+         arena_printf(a, "4. Thời gian nhận hồ sơ: %s", doc_vi_time(a, in->received_at)));
+    receipt_appointment(bd, in);
+    receipt_return(bd, in);
     sign2(bd, "NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", in->applicant_name,
           "NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)", in->officer_name);
     return 0;

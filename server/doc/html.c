@@ -141,22 +141,11 @@ sign(FILE *f, const struct doc_block *b)
     fputs("</tr></table>", f);
 }
 
-int
-doc_html(struct arena *a, const struct doc_model *m, char **out, size_t *len, struct mc_err *e)
+/* The document head, the form number, and the heading table: QR (svg, NULL for none) with
+ * its caption, issuing body, national heading. */
+static void
+html_head(FILE *f, const struct doc_model *m, const char *svg)
 {
-    struct doc_qr qr;
-    char *svg = NULL, *buf = NULL;
-    size_t n = 0;
-    FILE *f;
-
-    if (m->qr_payload != NULL) {
-        if (doc_qr_encode(a, m->qr_payload, &qr, e) != 0)
-            return -1;
-        svg = doc_qr_svg(a, &qr, 20.0, m->qr_payload);
-    }
-    f = open_memstream(&buf, &n);
-    if (f == NULL)
-        abort();
     fputs("<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\"><title>", f);
     doc_html_escape(f, m->form_label);
     fputs(" - ", f);
@@ -183,6 +172,12 @@ doc_html(struct arena *a, const struct doc_model *m, char **out, size_t *len, st
     fputs("</b></td><td class=\"nation\">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br>"
           "<span class=\"motto\">Độc lập - Tự do - Hạnh phúc</span></td></tr></table>\n",
           f);
+}
+
+/* Place and date, title and subtitle. */
+static void
+html_title(FILE *f, const struct doc_model *m)
+{
     if (m->place_date != NULL) {
         fputs("<p class=\"date\">", f);
         doc_html_escape(f, m->place_date);
@@ -196,32 +191,56 @@ doc_html(struct arena *a, const struct doc_model *m, char **out, size_t *len, st
         doc_html_escape(f, m->subtitle);
         fputs("</p>\n", f);
     }
-    for (size_t i = 0; i < m->nblocks; i++) {
-        const struct doc_block *b = &m->blocks[i];
+}
 
-        switch (b->kind) {
-        case DOC_BLK_TEXT:
-            fprintf(f, "<p class=\"%s\">", style_class(b->style));
-            esc_lines(f, b->text);
-            fputs("</p>\n", f);
-            break;
-        case DOC_BLK_FIELD:
-            fprintf(f, "<p class=\"%s\">", style_class(b->style));
-            doc_html_escape(f, b->label);
-            fputs(": <b>", f);
-            esc_lines(f, b->text);
-            fputs("</b></p>\n", f);
-            break;
-        case DOC_BLK_TABLE:
-            table(f, b);
-            fputc('\n', f);
-            break;
-        case DOC_BLK_SIGN:
-            sign(f, b);
-            fputc('\n', f);
-            break;
-        }
+/* One block of the body. */
+static void
+html_block(FILE *f, const struct doc_block *b)
+{
+    switch (b->kind) {
+    case DOC_BLK_TEXT:
+        fprintf(f, "<p class=\"%s\">", style_class(b->style));
+        esc_lines(f, b->text);
+        fputs("</p>\n", f);
+        break;
+    case DOC_BLK_FIELD:
+        fprintf(f, "<p class=\"%s\">", style_class(b->style));
+        doc_html_escape(f, b->label);
+        fputs(": <b>", f);
+        esc_lines(f, b->text);
+        fputs("</b></p>\n", f);
+        break;
+    case DOC_BLK_TABLE:
+        table(f, b);
+        fputc('\n', f);
+        break;
+    case DOC_BLK_SIGN:
+        sign(f, b);
+        fputc('\n', f);
+        break;
     }
+}
+
+int
+doc_html(struct arena *a, const struct doc_model *m, char **out, size_t *len, struct mc_err *e)
+{
+    struct doc_qr qr;
+    char *svg = NULL, *buf = NULL;
+    size_t n = 0;
+    FILE *f;
+
+    if (m->qr_payload != NULL) {
+        if (doc_qr_encode(a, m->qr_payload, &qr, e) != 0)
+            return -1;
+        svg = doc_qr_svg(a, &qr, 20.0, m->qr_payload);
+    }
+    f = open_memstream(&buf, &n);
+    if (f == NULL)
+        abort();
+    html_head(f, m, svg);
+    html_title(f, m);
+    for (size_t i = 0; i < m->nblocks; i++)
+        html_block(f, &m->blocks[i]);
     fputs("</body></html>\n", f);
     fclose(f);
     *out = arena_strndup(a, buf, n);

@@ -156,80 +156,99 @@ centred_line(struct pdf *p, const char *text, double size, unsigned style, doubl
     return h;
 }
 
-static void
-heading(struct pdf *p, const struct doc_model *m, const struct doc_qr *qr)
+/* text laid out (size, style, width w, align) and shown at (x, y); its height. */
+static double
+show_text(struct pdf *p, const char *text, double size, unsigned style, double w,
+          PangoAlignment align, double x, double y)
 {
-    double qs = m->page == DOC_PAGE_A5 ? 80.0 : 64.0; /* A5: ~28 mm with the quiet zone, so a 150 dpi scan has ~2.5 px a module; A4: ~22 mm */
-    double top = p->margin, y, ly, ry, lx, lw, rx, rw, sz, qh;
-    static const char nation[] = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
-    static const char motto[] = "Độc lập - Tự do - Hạnh phúc";
-    PangoLayout *l;
+    PangoLayout *l = layout(p, text, size, style, w, align);
+    double h = layout_h(l);
 
-    /* Form number, top right (TT 01/2018, TT 03/2025 templates). */
-    l = layout(p, m->form_label, p->body - 1, DOC_ST_BOLD | DOC_ST_ITALIC, p->cw,
-               PANGO_ALIGN_RIGHT);
-    show(p, l, p->x0, top);
-    y = top + layout_h(l) + 2;
+    show(p, l, x, y);
     g_object_unref(l);
+    return h;
+}
 
+/*
+ * The form number, top right, and the QR in the top-left corner with its caption. *qs: the
+ * QR's size less the quiet zone in the margin; *y: the line under the form number. Returns
+ * the height of the QR and its caption.
+ */
+static double
+heading_corner(struct pdf *p, const struct doc_model *m, const struct doc_qr *qr, double *qs,
+               double *y)
+{
+    double top = p->margin, qh, h;
+
+    /* A5: ~28 mm with the quiet zone, so a 150 dpi scan has ~2.5 px a module; A4: ~22 mm */
+    *qs = m->page == DOC_PAGE_A5 ? 80.0 : 64.0;
+    /* Form number, top right (TT 01/2018, TT 03/2025 templates). */
+    h = show_text(p, m->form_label, p->body - 1, DOC_ST_BOLD | DOC_ST_ITALIC, p->cw,
+                  PANGO_ALIGN_RIGHT, p->x0, top);
+    *y = top + h + 2;
     /* QR in the top-left corner (TT 01/2023/TT-VPCP). */
     if (qr != NULL) {
         /* The quiet zone lies in the page margin, so the modules align with the text. */
-        double quiet = qs * DOC_QR_QUIET / (qr->width + 2 * DOC_QR_QUIET);
+        double quiet = *qs * DOC_QR_QUIET / (qr->width + 2 * DOC_QR_QUIET);
 
-        doc_qr_cairo(qr, p->cr, p->x0 - quiet, top - quiet, qs);
-        qs -= quiet;
+        doc_qr_cairo(qr, p->cr, p->x0 - quiet, top - quiet, *qs);
+        *qs -= quiet;
     }
-    qh = qs;
-    if (qr != NULL && m->qr_caption != NULL) {
+    qh = *qs;
+    if (qr != NULL && m->qr_caption != NULL)
         /* the second factor the lookup page asks for, right under the QR that opens it */
-        l = layout(p, m->qr_caption, p->body - 1.5, DOC_ST_BOLD, qs + 30, PANGO_ALIGN_LEFT);
-        show(p, l, p->x0, top + qs + 1);
-        qh = qs + 1 + layout_h(l);
-        g_object_unref(l);
-    }
+        qh = *qs + 1 +
+             show_text(p, m->qr_caption, p->body - 1.5, DOC_ST_BOLD, *qs + 30, PANGO_ALIGN_LEFT,
+                       p->x0, top + *qs + 1);
+    return qh;
+}
 
-    lx = p->x0 + qs + 2;
-    lw = (p->cw - qs - 2) * (m->page == DOC_PAGE_A5 ? 0.40 : 0.45);
-    rx = lx + lw;
-    rw = p->x0 + p->cw - rx;
+/* Beside the QR (qs wide) from y: the issuing body on the left, the national heading on the
+ * right; the lower of their ends. */
+static double
+heading_sides(struct pdf *p, const struct doc_model *m, double qs, double y)
+{
+    static const char nation[] = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM";
+    static const char motto[] = "Độc lập - Tự do - Hạnh phúc";
+    double lx = p->x0 + qs + 2;
+    double lw = (p->cw - qs - 2) * (m->page == DOC_PAGE_A5 ? 0.40 : 0.45);
+    double rx = lx + lw, rw = p->x0 + p->cw - rx;
+    double ly = y, ry, sz;
 
-    ly = y;
     if (m->issuer_parent != NULL) {
         sz = fit_size(p, m->issuer_parent, p->body - 1, 6.5, 0, lw);
-        l = layout(p, m->issuer_parent, sz, 0, lw, PANGO_ALIGN_CENTER);
-        show(p, l, lx, ly);
-        ly += layout_h(l);
-        g_object_unref(l);
+        ly += show_text(p, m->issuer_parent, sz, 0, lw, PANGO_ALIGN_CENTER, lx, ly);
     }
     ly += centred_line(p, m->issuer, p->body - 1, DOC_ST_BOLD, lx, lw, ly, 1, 0.4);
 
     sz = fit_size(p, nation, p->body - 1, 6.5, DOC_ST_BOLD, rw);
     ry = y + centred_line(p, nation, sz, DOC_ST_BOLD, rx, rw, y, 0, 0);
     ry += centred_line(p, motto, sz + 0.5, DOC_ST_BOLD, rx, rw, ry, 1, 0);
+    return ly > ry ? ly : ry;
+}
 
-    p->y = top + qh;
-    if (ly > p->y)
-        p->y = ly;
-    if (ry > p->y)
-        p->y = ry;
+static void
+heading(struct pdf *p, const struct doc_model *m, const struct doc_qr *qr)
+{
+    double qs, y, h, qh = heading_corner(p, m, qr, &qs, &y);
+    double sides = heading_sides(p, m, qs, y);
+
+    p->y = p->margin + qh;
+    if (sides > p->y)
+        p->y = sides;
     p->y += 4;
 
     if (m->place_date != NULL) {
-        l = layout(p, m->place_date, p->body, DOC_ST_ITALIC, p->cw, PANGO_ALIGN_RIGHT);
-        show(p, l, p->x0, p->y);
-        p->y += layout_h(l) + 4;
-        g_object_unref(l);
+        h = show_text(p, m->place_date, p->body, DOC_ST_ITALIC, p->cw, PANGO_ALIGN_RIGHT, p->x0,
+                      p->y);
+        p->y += h + 4;
     }
-    l = layout(p, m->title, p->body + 2, DOC_ST_BOLD, p->cw, PANGO_ALIGN_CENTER);
-    show(p, l, p->x0, p->y);
-    p->y += layout_h(l) + 4;
-    g_object_unref(l);
+    h = show_text(p, m->title, p->body + 2, DOC_ST_BOLD, p->cw, PANGO_ALIGN_CENTER, p->x0, p->y);
+    p->y += h + 4;
     if (m->subtitle != NULL) {
-        l = layout(p, m->subtitle, p->body, DOC_ST_ITALIC, p->cw, PANGO_ALIGN_CENTER);
-        show(p, l, p->x0, p->y);
-        p->y += layout_h(l) + 4;
-        g_object_unref(l);
+        h = show_text(p, m->subtitle, p->body, DOC_ST_ITALIC, p->cw, PANGO_ALIGN_CENTER, p->x0,
+                      p->y);
+        p->y += h + 4;
     }
 }
 
@@ -367,6 +386,53 @@ sign_block(struct pdf *p, const struct doc_block *b)
     p->y += h + 4;
 }
 
+/* The page size, margins and font sizes of the model's page. */
+static void
+page_setup(struct pdf *p, const struct doc_model *m)
+{
+    memset(p, 0, sizeof *p);
+    if (m->page == DOC_PAGE_A4_LANDSCAPE) {
+        p->pw = A4_W;
+        p->ph = A4_H;
+        p->margin = 10 * MM;
+        p->body = 9;
+        p->table_sz = 6.5;
+    } else {
+        p->pw = A5_W;
+        p->ph = A5_H;
+        p->margin = 10 * MM;
+        p->body = 9;
+        p->table_sz = 8;
+    }
+    p->x0 = p->margin;
+    p->cw = p->pw - 2 * p->margin;
+}
+
+/* The blocks of the body, in order. */
+static void
+body_blocks(struct pdf *p, const struct doc_model *m)
+{
+    for (size_t i = 0; i < m->nblocks; i++) {
+        const struct doc_block *b = &m->blocks[i];
+
+        switch (b->kind) {
+        case DOC_BLK_TEXT:
+            text_block(p, b);
+            break;
+        case DOC_BLK_FIELD:
+            field_block(p, b);
+            break;
+        case DOC_BLK_TABLE:
+            if (b->ncols > 0 && b->ncols <= 32)
+                table_block(p, b);
+            break;
+        case DOC_BLK_SIGN:
+            sign_block(p, b);
+            break;
+        }
+    }
+}
+
 int
 doc_pdf(struct arena *a, const struct doc_model *m, char **out, size_t *len, struct mc_err *e)
 {
@@ -379,24 +445,7 @@ doc_pdf(struct arena *a, const struct doc_model *m, char **out, size_t *len, str
 
     if (m->qr_payload != NULL && doc_qr_encode(a, m->qr_payload, &qr, e) != 0)
         return -1;
-
-    memset(&p, 0, sizeof p);
-    if (m->page == DOC_PAGE_A4_LANDSCAPE) {
-        p.pw = A4_W;
-        p.ph = A4_H;
-        p.margin = 10 * MM;
-        p.body = 9;
-        p.table_sz = 6.5;
-    } else {
-        p.pw = A5_W;
-        p.ph = A5_H;
-        p.margin = 10 * MM;
-        p.body = 9;
-        p.table_sz = 8;
-    }
-    p.x0 = p.margin;
-    p.cw = p.pw - 2 * p.margin;
-
+    page_setup(&p, m);
     surf = cairo_pdf_surface_create_for_stream(sink_write, &sink, p.pw, p.ph);
     title = arena_printf(a, "%s - %s", m->form_label, m->title);
     cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, title);
@@ -407,25 +456,7 @@ doc_pdf(struct arena *a, const struct doc_model *m, char **out, size_t *len, str
     cairo_set_source_rgb(p.cr, 0, 0, 0);
 
     heading(&p, m, m->qr_payload != NULL ? &qr : NULL);
-    for (size_t i = 0; i < m->nblocks; i++) {
-        const struct doc_block *b = &m->blocks[i];
-
-        switch (b->kind) {
-        case DOC_BLK_TEXT:
-            text_block(&p, b);
-            break;
-        case DOC_BLK_FIELD:
-            field_block(&p, b);
-            break;
-        case DOC_BLK_TABLE:
-            if (b->ncols > 0 && b->ncols <= 32)
-                table_block(&p, b);
-            break;
-        case DOC_BLK_SIGN:
-            sign_block(&p, b);
-            break;
-        }
-    }
+    body_blocks(&p, m);
     cairo_show_page(p.cr);
     g_object_unref(p.pc);
     st = cairo_status(p.cr);

@@ -34,6 +34,22 @@ doc_qr_encode(struct arena *a, const char *payload, struct doc_qr *q, struct mc_
     return 0;
 }
 
+/* The next horizontal run of dark modules of row r from column *c on: its first column in
+ * *c and its length in *run; 0 when the row has no more. */
+static int
+dark_run(const struct doc_qr *q, int r, int *c, int *run)
+{
+    const unsigned char *row = q->dark + (size_t)r * (size_t)q->width;
+
+    while (*c < q->width && !row[*c])
+        (*c)++;
+    if (*c >= q->width)
+        return 0;
+    for (*run = 1; *c + *run < q->width && row[*c + *run]; (*run)++)
+        ;
+    return 1;
+}
+
 void
 doc_qr_cairo(const struct doc_qr *q, cairo_t *cr, double x, double y, double size)
 {
@@ -45,21 +61,10 @@ doc_qr_cairo(const struct doc_qr *q, cairo_t *cr, double x, double y, double siz
     cairo_rectangle(cr, x, y, size, size);
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    for (int r = 0; r < q->width; r++) {
-        for (int c = 0; c < q->width;) {
-            int run;
-
-            if (!q->dark[r * q->width + c]) {
-                c++;
-                continue;
-            }
-            for (run = 1; c + run < q->width && q->dark[r * q->width + c + run]; run++)
-                ;
+    for (int r = 0; r < q->width; r++)
+        for (int c = 0, run; dark_run(q, r, &c, &run); c += run)
             cairo_rectangle(cr, x + (c + DOC_QR_QUIET) * m, y + (r + DOC_QR_QUIET) * m,
                             run * m, m);
-            c += run;
-        }
-    }
     /* One fill for all runs; no antialiasing so adjacent runs leave no hairline gaps. */
     cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
     cairo_fill(cr);
@@ -88,20 +93,9 @@ doc_qr_svg(struct arena *a, const struct doc_qr *q, double size_mm, const char *
     }
     fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"", total,
             total);
-    for (int r = 0; r < q->width; r++) {
-        for (int c = 0; c < q->width;) {
-            int run;
-
-            if (!q->dark[r * q->width + c]) {
-                c++;
-                continue;
-            }
-            for (run = 1; c + run < q->width && q->dark[r * q->width + c + run]; run++)
-                ;
+    for (int r = 0; r < q->width; r++)
+        for (int c = 0, run; dark_run(q, r, &c, &run); c += run)
             fprintf(f, "M%d %dh%dv1h-%dz", c + DOC_QR_QUIET, r + DOC_QR_QUIET, run, run);
-            c += run;
-        }
-    }
     fputs("\"/></svg>", f);
     fclose(f);
     out = arena_strndup(a, buf, len);

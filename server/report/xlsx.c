@@ -25,64 +25,78 @@ dmy(int32_t day, char *buf, size_t size)
     snprintf(buf, size, "%02d/%02d/%04d", d.day, d.month, d.year);
 }
 
-static int
-write_book(const char *path, const struct b06_meta *m, const struct b06_row *rows, size_t n)
-{
-    static const char *const sub[B06_COLS] = {
-        "", "", "", "Tổng số", "Trong đó: Trực tuyến", "Trực tiếp, dịch vụ bưu chính",
-        "Từ kỳ trước", "Tổng số", "Trước hạn", "Đúng hạn", "Quá hạn", "Tổng số", "Trong hạn",
-        "Quá hạn"};
-    lxw_workbook *wb = workbook_new(path);
-    lxw_worksheet *ws;
+/* The cell formats of the workbook. */
+struct book_fmt {
     lxw_format *title, *head, *cell, *bold, *left, *leftb;
-    char line[512], from[16], to[16];
-    lxw_row_t r;
+};
 
-    if (wb == NULL)
-        return -1;
-    ws = workbook_add_worksheet(wb, "Biểu 06");
-    title = workbook_add_format(wb);
-    format_set_bold(title);
-    format_set_align(title, LXW_ALIGN_CENTER);
-    format_set_align(title, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_text_wrap(title);
-    head = workbook_add_format(wb);
-    format_set_bold(head);
-    format_set_border(head, LXW_BORDER_THIN);
-    format_set_align(head, LXW_ALIGN_CENTER);
-    format_set_align(head, LXW_ALIGN_VERTICAL_CENTER);
-    format_set_text_wrap(head);
-    cell = workbook_add_format(wb);
-    format_set_border(cell, LXW_BORDER_THIN);
-    bold = workbook_add_format(wb);
-    format_set_border(bold, LXW_BORDER_THIN);
-    format_set_bold(bold);
-    left = workbook_add_format(wb);
-    format_set_border(left, LXW_BORDER_THIN);
-    format_set_text_wrap(left);
-    leftb = workbook_add_format(wb);
-    format_set_border(leftb, LXW_BORDER_THIN);
-    format_set_text_wrap(leftb);
-    format_set_bold(leftb);
+static lxw_format *
+bordered(lxw_workbook *wb, int bold, int wrap)
+{
+    lxw_format *f = workbook_add_format(wb);
+
+    format_set_border(f, LXW_BORDER_THIN);
+    if (wrap)
+        format_set_text_wrap(f);
+    if (bold)
+        format_set_bold(f);
+    return f;
+}
+
+static void
+book_formats(lxw_workbook *wb, struct book_fmt *fm)
+{
+    fm->title = workbook_add_format(wb);
+    format_set_bold(fm->title);
+    format_set_align(fm->title, LXW_ALIGN_CENTER);
+    format_set_align(fm->title, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_text_wrap(fm->title);
+    fm->head = workbook_add_format(wb);
+    format_set_bold(fm->head);
+    format_set_border(fm->head, LXW_BORDER_THIN);
+    format_set_align(fm->head, LXW_ALIGN_CENTER);
+    format_set_align(fm->head, LXW_ALIGN_VERTICAL_CENTER);
+    format_set_text_wrap(fm->head);
+    fm->cell = bordered(wb, 0, 0);
+    fm->bold = bordered(wb, 1, 0);
+    fm->left = bordered(wb, 0, 1);
+    fm->leftb = bordered(wb, 1, 1);
+}
+
+/* Rows 1-4: the title, the period, the reporting and receiving units, the unit of count. */
+static void
+book_title(lxw_worksheet *ws, const struct b06_meta *m, const struct book_fmt *fm)
+{
+    char line[512], from[16], to[16];
 
     worksheet_set_column(ws, 0, 0, 6, NULL);
     worksheet_set_column(ws, 1, 1, 40, NULL);
     worksheet_set_column(ws, 2, 12, 11, NULL);
     worksheet_set_row(ws, 0, 36, NULL);
-    worksheet_merge_range(ws, 0, 0, 0, 12, B06_TITLE, title);
+    worksheet_merge_range(ws, 0, 0, 0, 12, B06_TITLE, fm->title);
     dmy(m->from, from, sizeof(from));
     dmy(m->to, to, sizeof(to));
     snprintf(line, sizeof(line), "Kỳ báo cáo: %s (Từ ngày %s đến ngày %s)", m->period_label,
              from, to);
-    worksheet_merge_range(ws, 1, 0, 1, 12, line, title);
+    worksheet_merge_range(ws, 1, 0, 1, 12, line, fm->title);
     snprintf(line, sizeof(line), "Đơn vị báo cáo: %s", m->unit_name != NULL ? m->unit_name : "");
     worksheet_merge_range(ws, 2, 0, 2, 6, line, NULL);
     snprintf(line, sizeof(line), "Đơn vị nhận báo cáo: %s",
              m->recipient != NULL ? m->recipient : "");
     worksheet_merge_range(ws, 2, 7, 2, 12, line, NULL);
     worksheet_merge_range(ws, 3, 0, 3, 12, "Đơn vị tính: Số hồ sơ TTHC", NULL);
+}
 
-    /* Headings: rows 5-6 (0-based 4-5), then the column numbers on row 7. */
+/* Headings: rows 5-6 (0-based 4-5), then the column numbers on row 7. */
+static void
+book_heading(lxw_worksheet *ws, const struct b06_meta *m, lxw_format *head)
+{
+    static const char *const sub[B06_COLS] = {
+        "", "", "", "Tổng số", "Trong đó: Trực tuyến", "Trực tiếp, dịch vụ bưu chính",
+        "Từ kỳ trước", "Tổng số", "Trước hạn", "Đúng hạn", "Quá hạn", "Tổng số", "Trong hạn",
+        "Quá hạn"};
+    char line[16];
+
     worksheet_merge_range(ws, 4, 0, 5, 0, B06_HEAD[1], head);
     worksheet_merge_range(ws, 4, 1, 5, 1, m->group_title != NULL ? m->group_title : B06_HEAD[2],
                           head);
@@ -96,16 +110,32 @@ write_book(const char *path, const struct b06_meta *m, const struct b06_row *row
         snprintf(line, sizeof(line), "(%d)", i);
         worksheet_write_string(ws, 6, (lxw_col_t)(i - 1), line, head);
     }
+}
+
+static int
+write_book(const char *path, const struct b06_meta *m, const struct b06_row *rows, size_t n)
+{
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws;
+    struct book_fmt fm;
+    lxw_row_t r;
+
+    if (wb == NULL)
+        return -1;
+    ws = workbook_add_worksheet(wb, "Biểu 06");
+    book_formats(wb, &fm);
+    book_title(ws, m, &fm);
+    book_heading(ws, m, fm.head);
     r = 7;
     for (size_t k = 0; k < n; k++, r++) {
         int strong = rows[k].kind != B06_DATA;
 
-        worksheet_write_string(ws, r, 0, rows[k].stt, strong ? bold : cell);
+        worksheet_write_string(ws, r, 0, rows[k].stt, strong ? fm.bold : fm.cell);
         worksheet_write_string(ws, r, 1, rows[k].label != NULL ? rows[k].label : "",
-                               strong ? leftb : left);
+                               strong ? fm.leftb : fm.left);
         for (int i = 3; i < B06_COLS; i++)
             worksheet_write_number(ws, r, (lxw_col_t)(i - 1), (double)rows[k].c[i],
-                                   strong ? bold : cell);
+                                   strong ? fm.bold : fm.cell);
     }
     return workbook_close(wb) == LXW_NO_ERROR ? 0 : -1;
 }

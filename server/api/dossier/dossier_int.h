@@ -70,20 +70,29 @@ enum insd_param {
     INSD__N
 };
 
+/*
+ * The actor block of the event inserts (DSQL_INSERT_FIRST_EVENT, DSQL_INSERT_EVENT): when,
+ * who (account, login, role, unit), from where (request id, client address) and the
+ * payload, bound by dapi_bind_actor. A statement's enum names the first ACT__N-long block
+ * (X_ACTOR), and its next member is X_ACTOR + ACT__N (as RQ_SCOPE__N, api/report).
+ */
+enum act_param {
+    ACT_OCCURRED_AT,
+    ACT_ACCOUNT,      /* actor account id */
+    ACT_LOGIN,
+    ACT_ROLE,
+    ACT_UNIT,         /* actor unit id, NULL without one */
+    ACT_REQUEST_ID,
+    ACT_CLIENT,       /* client address */
+    ACT_PAYLOAD,      /* JSON */
+    ACT__N
+};
+
 /* Event 1 of the dossier just inserted in this transaction. */
 extern const char DSQL_INSERT_FIRST_EVENT[];
-enum fev_param {
-    FEV_TYPE,
-    FEV_OCCURRED_AT,
-    FEV_ACCOUNT,      /* actor account id */
-    FEV_LOGIN,
-    FEV_ROLE,
-    FEV_UNIT,         /* actor unit id */
-    FEV_REQUEST_ID,
-    FEV_CLIENT,       /* client address */
-    FEV_PAYLOAD,      /* JSON */
-    FEV__N
-};
+enum fev_param { FEV_TYPE, FEV_ACTOR, FEV__N = FEV_ACTOR + ACT__N };
+_Static_assert(FEV_ACTOR + ACT_PAYLOAD == 8 && FEV__N == 9,
+               "DSQL_INSERT_FIRST_EVENT: the payload is $9, of 9");
 
 /* The idempotent responses of a reception and of a guidance: the parameters of
    IDEM_STORE_SQL (enum idem_store_param, api/dossier/idem.h). */
@@ -132,17 +141,12 @@ enum iev_param {
     IEV_TYPE,
     IEV_FROM,
     IEV_TO,
-    IEV_OCCURRED_AT,
-    IEV_ACCOUNT,
-    IEV_LOGIN,
-    IEV_ROLE,
-    IEV_UNIT,
-    IEV_REQUEST_ID,
-    IEV_CLIENT,
-    IEV_PAYLOAD,      /* JSON */
-    IEV_CODE,         /* the dossier code (aggregateid) */
+    IEV_ACTOR,
+    IEV_CODE = IEV_ACTOR + ACT__N, /* the dossier code (aggregateid) */
     IEV__N
 };
+_Static_assert(IEV_ACTOR + ACT_PAYLOAD == 13 && IEV_CODE == 14 && IEV__N == 15,
+               "DSQL_INSERT_EVENT: the payload is $14, the code $15");
 
 /* The new projection, guarded by the version read. */
 extern const char DSQL_UPDATE_PROJECTION[];
@@ -299,6 +303,15 @@ int dapi_start_clock(const struct ddl_axis *ax, int64_t t, const struct ddl_dura
  */
 int dapi_calendar_proposed(const struct ddl_axis *ax, int64_t from, const int64_t *to,
                               size_t n);
+/*
+ * The actor block of an event insert into v[ACT_OCCURRED_AT .. ACT_PAYLOAD] (v points at
+ * the statement's X_ACTOR): occurred at `at`, by the caller (rc->who), from rc's request id
+ * and client address, with payload as text (the caller keeps its reference). Strings in
+ * rc's arena or borrowed from rc.
+ */
+void dapi_bind_actor(struct reqctx *rc, const char **v, int64_t at, json_t *payload);
+/* 1 when m names a way of returning the result (counter, post, online), else 0. */
+int dapi_return_method_ok(const char *m);
 /* Validates documents [{name, kind original|copy, count}]. */
 int dapi_check_documents(json_t *docs, struct mc_err *e);
 /* The cases of a version's JSON as the domain reads them (array in the arena, strings

@@ -215,6 +215,22 @@ deadlines_json(const struct ddl_axis *ax, const PGresult *res, int64_t now)
     return dl;
 }
 
+/* The dossier row of a DSQL_GET unit, or NULL after replying with the unit's error or
+ * DOSSIER_NOT_FOUND (unknown, or out of the caller's scope). */
+static const PGresult *
+got_dossier(struct reqctx *rc, const struct db_result *r)
+{
+    if (r->err.code != ERR_OK) {
+        http_reply_error(rc, &r->err);
+        return NULL;
+    }
+    if (PQntuples(r->res[0]) == 0) {
+        http_reply_err(rc, ERR_DOSSIER_NOT_FOUND, NULL);
+        return NULL;
+    }
+    return r->res[0];
+}
+
 static void
 on_get(struct reqctx *rc, struct db_result *r)
 {
@@ -227,15 +243,9 @@ on_get(struct reqctx *rc, struct db_result *r)
                                            "due_after", NULL};
     static const char *const STEP_TS[] = {"started_at", "planned_end_at", "ended_at", NULL};
 
-    if (r->err.code != ERR_OK) {
-        http_reply_error(rc, &r->err);
+    res = got_dossier(rc, r);
+    if (res == NULL)
         return;
-    }
-    res = r->res[0];
-    if (PQntuples(res) == 0) {
-        http_reply_err(rc, ERR_DOSSIER_NOT_FOUND, NULL);
-        return;
-    }
     ax = hx_axis(rc->w, &e);
     if (ax == NULL) {
         http_reply_error(rc, &e);
@@ -352,6 +362,60 @@ api_dossier_events(struct reqctx *rc)
 }
 
 
+/* The days skipped, sk[0..n) (at most EXPLAIN_CAP of them), as JSON. */
+static json_t *
+explain_days(const struct ddl_axis *ax, const struct ddl_skip *sk, size_t n)
+{
+    json_t *days = json_array();
+
+    for (size_t i = 0; i < n && i < EXPLAIN_CAP; i++) {
+        char d[16];
+        int wd = cal_weekday(sk[i].day);
+
+        cal_format_date(sk[i].day, d);
+        /* The keys of the calendar API (api/calendar/calendar.c days): day, reason + reason_vi; the
+           weekday both as a number (0 = Sunday) and as its Vietnamese name. */
+        json_array_append_new(days, json_pack("{s:s,s:i,s:s,s:b,s:s,s:s,s:s,s:b}", "day", d,
+                                              "weekday", wd, "weekday_name", cal_weekday_vi(wd),
+                                              "working", sk[i].working, "reason",
+                                              wcal_reason_key(sk[i].reason), "reason_vi",
+                                              wcal_reason_vi(sk[i].reason), "note",
+                                              sk[i].note ? sk[i].note : "", "proposed",
+                                              wcal_is_proposed(ax->cal, sk[i].day)));
+    }
+    return days;
+}
+
+/* The reply of an explanation: the dossier's clock from received to due, the days
+ * skipped (n of them, from sk), and whether it stands on a proposal. */
+static json_t *
+explain_json(const struct ddl_axis *ax, const PGresult *res, int64_t start,
+             const struct ddl_skip *sk, size_t n)
+{
+    int64_t received = i64(res, 0, "received_at");
+    int64_t ends[2] = {i64(res, 0, "appointment_at"), i64(res, 0, "legal_due_at")};
+    json_t *o = json_object();
+
+    json_object_set_new(o, "code", json_string(hx_col(res, 0, "code")));
+    json_object_set_new(o, "duration",
+                        json_pack("{s:I,s:s?}", "value",
+                                  (json_int_t)i64(res, 0, "duration_value"), "unit",
+                                  hx_col(res, 0, "duration_unit")));
+    json_object_set_new(o, "received_at", hx_ts_json(received));
+    json_object_set_new(o, "clock_start", hx_ts_json(start));
+    json_object_set_new(o, "appointment_at", hx_ts_json(ends[0]));
+    json_object_set_new(o, "legal_due_at", hx_ts_json(ends[1]));
+    json_object_set_new(o, "working_minutes_received_to_due",
+                        json_integer(ddl_between(ax, received, ends[1]) / 60));
+    json_object_set_new(o, "paused_minutes", json_integer(i64(res, 0, "paused_minutes")));
+    json_object_set_new(o, "days", explain_days(ax, sk, n));
+    json_object_set_new(o, "days_truncated", json_boolean(n > EXPLAIN_CAP));
+    /* the whole explanation: "(dự kiến)" when it stands on a proposal */
+    json_object_set_new(o, "calendar_proposed",
+                        json_boolean(dapi_calendar_proposed(ax, received, ends, 2)));
+    return o;
+}
+
 static void
 on_explain(struct reqctx *rc, struct db_result *r)
 {
@@ -361,20 +425,12 @@ on_explain(struct reqctx *rc, struct db_result *r)
     struct ddl_skip *sk;
     struct ddl_duration dur;
     size_t n;
-    int64_t received, start, due, appointment;
-    json_t *o, *days;
+    int64_t received, start, due;
 
-    if (r->err.code != ERR_OK) {
-        http_reply_error(rc, &r->err);
+    res = got_dossier(rc, r);
+    if (res == NULL)
         return;
-    }
-    res = r->res[0];
-    if (PQntuples(res) == 0) {
-        http_reply_err(rc, ERR_DOSSIER_NOT_FOUND, NULL);
-        return;
-    }
     received = i64(res, 0, "received_at");
-    appointment = i64(res, 0, "appointment_at");
     due = i64(res, 0, "legal_due_at");
     if (received == 0 || due == 0) {
         http_reply_err(rc, ERR_DOSSIER_BAD_STATE, "the dossier has no clock (not received)");
@@ -394,45 +450,7 @@ on_explain(struct reqctx *rc, struct db_result *r)
     }
     sk = arena_calloc(rc->arena, EXPLAIN_CAP, sizeof(*sk));
     n = ddl_explain_due(ax, received, &dur, due, sk, EXPLAIN_CAP);
-    days = json_array();
-    for (size_t i = 0; i < n && i < EXPLAIN_CAP; i++) {
-        char d[16];
-        int wd = cal_weekday(sk[i].day);
-
-        cal_format_date(sk[i].day, d);
-        /* The keys of the calendar API (api/calendar/calendar.c days): day, reason + reason_vi; the
-           weekday both as a number (0 = Sunday) and as its Vietnamese name. */
-        json_array_append_new(days, json_pack("{s:s,s:i,s:s,s:b,s:s,s:s,s:s,s:b}", "day", d,
-                                              "weekday", wd, "weekday_name", cal_weekday_vi(wd),
-                                              "working", sk[i].working, "reason",
-                                              wcal_reason_key(sk[i].reason), "reason_vi",
-                                              wcal_reason_vi(sk[i].reason), "note",
-                                              sk[i].note ? sk[i].note : "", "proposed",
-                                              wcal_is_proposed(ax->cal, sk[i].day)));
-    }
-    o = json_object();
-    json_object_set_new(o, "code", json_string(hx_col(res, 0, "code")));
-    json_object_set_new(o, "duration",
-                        json_pack("{s:I,s:s?}", "value",
-                                  (json_int_t)i64(res, 0, "duration_value"), "unit",
-                                  hx_col(res, 0, "duration_unit")));
-    json_object_set_new(o, "received_at", hx_ts_json(received));
-    json_object_set_new(o, "clock_start", hx_ts_json(start));
-    json_object_set_new(o, "appointment_at", hx_ts_json(appointment));
-    json_object_set_new(o, "legal_due_at", hx_ts_json(due));
-    json_object_set_new(o, "working_minutes_received_to_due",
-                        json_integer(ddl_between(ax, received, due) / 60));
-    json_object_set_new(o, "paused_minutes", json_integer(i64(res, 0, "paused_minutes")));
-    json_object_set_new(o, "days", days);
-    json_object_set_new(o, "days_truncated", json_boolean(n > EXPLAIN_CAP));
-    {
-        int64_t ends[2] = {appointment, due};
-
-        /* the whole explanation: "(dự kiến)" when it stands on a proposal */
-        json_object_set_new(o, "calendar_proposed",
-                            json_boolean(dapi_calendar_proposed(ax, received, ends, 2)));
-    }
-    http_reply_json(rc, 200, o);
+    http_reply_json(rc, 200, explain_json(ax, res, start, sk, n));
 }
 
 void

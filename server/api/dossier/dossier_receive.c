@@ -134,15 +134,20 @@ parse_origin(struct reqctx *rc, struct rec *x, struct mc_err *e)
     return 0;
 }
 
+int
+dapi_return_method_ok(const char *m)
+{
+    return strcmp(m, "counter") == 0 || strcmp(m, "post") == 0 || strcmp(m, "online") == 0;
+}
+
+/* What the body asks for (a submission, a refusal, a guidance, a reception, or a preview
+ * of one), and whether the caller may. */
 static int
-parse_reception(struct reqctx *rc, struct rec *x, struct mc_err *e)
+reception_kind(struct reqctx *rc, struct rec *x, struct mc_err *e)
 {
     int complete = 1, out_of_scope = 0, submit = 0;
     int to;
 
-    x->body = rc->json;
-    if (!json_is_object(x->body))
-        return err_set(e, ERR_VALIDATION, "the body must be an object");
     if (jin_get_bool(x->body, "complete", 0, &complete, e) < 0 ||
         jin_get_bool(x->body, "out_of_scope", 0, &out_of_scope, e) < 0 ||
         jin_get_bool(x->body, "submit", 0, &submit, e) < 0 ||
@@ -173,8 +178,13 @@ parse_reception(struct reqctx *rc, struct rec *x, struct mc_err *e)
                                  x->kind == REC_SUBMIT ? rc->who.role : hx_roles(rc),
                                  &to, e) != 0)
         return -1;
-    if (parse_applicant(rc, x, e) != 0)
-        return -1;
+    return 0;
+}
+
+/* The procedure, case, units, channel, sets and return method. */
+static int
+reception_fields(struct reqctx *rc, struct rec *x, struct mc_err *e)
+{
     if (jin_get_str(x->body, "procedure", 40, 1, &x->procedure, e) < 0 ||
         jin_get_str(x->body, "case", 64, 0, &x->case_code, e) < 0 ||
         jin_get_str(x->body, "resolving_unit", 13, 0, &x->resolving, e) < 0 ||
@@ -195,9 +205,15 @@ parse_reception(struct reqctx *rc, struct rec *x, struct mc_err *e)
         return -1;
     if (x->return_method == NULL)
         x->return_method = "counter";
-    else if (strcmp(x->return_method, "counter") != 0 && strcmp(x->return_method, "post") != 0 &&
-             strcmp(x->return_method, "online") != 0)
+    else if (!dapi_return_method_ok(x->return_method))
         return err_field(e, ERR_VALIDATION, "return_method", "counter, post or online");
+    return 0;
+}
+
+/* The documents received, those missing (Mẫu 02), the reason of a refusal (Mẫu 03). */
+static int
+reception_documents(struct rec *x, struct mc_err *e)
+{
     x->documents = json_object_get(x->body, "documents");
     if (dapi_check_documents(x->documents, e) != 0)
         return -1;
@@ -209,6 +225,18 @@ parse_reception(struct reqctx *rc, struct rec *x, struct mc_err *e)
                          "Mẫu 02 lists what the applicant must supplement");
     if (x->kind == REC_REFUSE && x->reason == NULL)
         return err_field(e, ERR_VALIDATION, "reason", "Mẫu 03 states the reason for refusal");
+    return 0;
+}
+
+static int
+parse_reception(struct reqctx *rc, struct rec *x, struct mc_err *e)
+{
+    x->body = rc->json;
+    if (!json_is_object(x->body))
+        return err_set(e, ERR_VALIDATION, "the body must be an object");
+    if (reception_kind(rc, x, e) != 0 || parse_applicant(rc, x, e) != 0 ||
+        reception_fields(rc, x, e) != 0 || reception_documents(x, e) != 0)
+        return -1;
     return parse_origin(rc, x, e);
 }
 
@@ -595,14 +623,7 @@ rec_event_stmt(struct reqctx *rc, struct rec *x, const struct dfold_clock *c)
         json_object_set_new(payload, "backdated", json_true());
     json_object_set_new(payload, "appointment_at", hx_ts_json(c->appointment_at));
     x->eparams[FEV_TYPE] = dossier_tr_name(x->tr);
-    x->eparams[FEV_OCCURRED_AT] = hx_ts(rc, x->at);
-    x->eparams[FEV_ACCOUNT] = hx_i64(rc, rc->who.account_id);
-    x->eparams[FEV_LOGIN] = rc->who.login;
-    x->eparams[FEV_ROLE] = role_name(rc->who.role);
-    x->eparams[FEV_UNIT] = rc->who.unit_id ? hx_i64(rc, rc->who.unit_id) : NULL;
-    x->eparams[FEV_REQUEST_ID] = rc->req_id;
-    x->eparams[FEV_CLIENT] = rc->client_addr;
-    x->eparams[FEV_PAYLOAD] = hx_json_text(rc, payload);
+    dapi_bind_actor(rc, x->eparams + FEV_ACTOR, x->at, payload);
     json_decref(payload);
     return (struct db_stmt){DSQL_INSERT_FIRST_EVENT, FEV__N, x->eparams};
 }

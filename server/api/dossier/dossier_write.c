@@ -75,6 +75,68 @@ ev_fail_code(struct reqctx *rc, struct ev *x, enum err_code code, const char *fi
     ev_fail(rc, x, &e);
 }
 
+/* The optional members of an event body (which ones a transition needs: ev_required). */
+static int
+ev_fields(struct ev *x, struct mc_err *e)
+{
+    x->minutes = -1;
+    if (jin_get_str(x->body, "to_unit", 13, 0, &x->to_unit, e) < 0 ||
+        jin_get_str(x->body, "step", 200, 0, &x->step, e) < 0 ||
+        jin_get_bool(x->body, "leg", 0, &x->leg, e) < 0 ||
+        jin_get_int(x->body, "minutes", 0, DDL_MAX_MINUTES, 0, &x->minutes, e) < 0 ||
+        jin_get_str(x->body, "official", 63, 0, &x->official, e) < 0 ||
+        jin_get_str(x->body, "reason", 2000, 0, &x->reason, e) < 0 ||
+        jin_get_str(x->body, "outcome", 16, 0, &x->outcome, e) < 0 ||
+        jin_get_str(x->body, "legal_basis", 500, 0, &x->legal_basis, e) < 0 ||
+        jin_get_str(x->body, "method", 16, 0, &x->method, e) < 0 ||
+        jin_get_str(x->body, "postal_receipt", 64, 0, &x->postal_receipt, e) < 0 ||
+        jin_get_instant(x->body, "new_appointment", x->tr == DOSSIER_TR_APOLOGIZE,
+                         &x->new_appointment, e) < 0)
+        return -1;
+    return 0;
+}
+
+/* The members the transition x->tr cannot do without, and their values. */
+static int
+ev_required(struct ev *x, struct mc_err *e)
+{
+    switch (x->tr) {
+    case DOSSIER_TR_HAND_OVER:
+        if (x->step == NULL)
+            return err_field(e, ERR_VALIDATION, "step", "the step (or leg) name is required");
+        break;
+    case DOSSIER_TR_ASSIGN:
+        if (x->official == NULL)
+            return err_field(e, ERR_VALIDATION, "official", "the official's login is required");
+        break;
+    case DOSSIER_TR_REQUEST_SUPPLEMENT:
+    case DOSSIER_TR_APOLOGIZE:
+    case DOSSIER_TR_REFUSE:
+    case DOSSIER_TR_STOP: /* Mẫu 05, the stop notice, states its reason */
+        if (x->reason == NULL)
+            return err_field(e, ERR_VALIDATION, "reason", "a reason is required");
+        break;
+    case DOSSIER_TR_RESOLVE:
+        if (x->outcome == NULL ||
+            (strcmp(x->outcome, "granted") != 0 && strcmp(x->outcome, "refused") != 0))
+            return err_field(e, ERR_VALIDATION, "outcome", "granted or refused");
+        if (strcmp(x->outcome, "refused") == 0 && x->reason == NULL &&
+            json_object_get(x->body, "reasons") == NULL)
+            return err_field(e, ERR_VALIDATION, "reason", "a refusal states its reasons");
+        break;
+    case DOSSIER_TR_RETURN_RESULT:
+        if (x->method == NULL || !dapi_return_method_ok(x->method))
+            return err_field(e, ERR_VALIDATION, "method", "counter, post or online");
+        if (strcmp(x->method, "post") == 0 && x->postal_receipt == NULL)
+            return err_field(e, ERR_VALIDATION, "postal_receipt",
+                             "a return by post records the postal receipt");
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
 static int
 parse_event(struct reqctx *rc, struct ev *x, struct mc_err *e)
 {
@@ -102,56 +164,8 @@ parse_event(struct reqctx *rc, struct ev *x, struct mc_err *e)
         x->at = rc->now;
     else if (x->at > rc->now + FUTURE_SLACK)
         return err_field(e, ERR_FUTURE_TIME, "occurred_at", NULL);
-    x->minutes = -1;
-    if (jin_get_str(x->body, "to_unit", 13, 0, &x->to_unit, e) < 0 ||
-        jin_get_str(x->body, "step", 200, 0, &x->step, e) < 0 ||
-        jin_get_bool(x->body, "leg", 0, &x->leg, e) < 0 ||
-        jin_get_int(x->body, "minutes", 0, DDL_MAX_MINUTES, 0, &x->minutes, e) < 0 ||
-        jin_get_str(x->body, "official", 63, 0, &x->official, e) < 0 ||
-        jin_get_str(x->body, "reason", 2000, 0, &x->reason, e) < 0 ||
-        jin_get_str(x->body, "outcome", 16, 0, &x->outcome, e) < 0 ||
-        jin_get_str(x->body, "legal_basis", 500, 0, &x->legal_basis, e) < 0 ||
-        jin_get_str(x->body, "method", 16, 0, &x->method, e) < 0 ||
-        jin_get_str(x->body, "postal_receipt", 64, 0, &x->postal_receipt, e) < 0 ||
-        jin_get_instant(x->body, "new_appointment", x->tr == DOSSIER_TR_APOLOGIZE,
-                         &x->new_appointment, e) < 0)
+    if (ev_fields(x, e) != 0 || ev_required(x, e) != 0)
         return -1;
-    switch (x->tr) {
-    case DOSSIER_TR_HAND_OVER:
-        if (x->step == NULL)
-            return err_field(e, ERR_VALIDATION, "step", "the step (or leg) name is required");
-        break;
-    case DOSSIER_TR_ASSIGN:
-        if (x->official == NULL)
-            return err_field(e, ERR_VALIDATION, "official", "the official's login is required");
-        break;
-    case DOSSIER_TR_REQUEST_SUPPLEMENT:
-    case DOSSIER_TR_APOLOGIZE:
-    case DOSSIER_TR_REFUSE:
-    case DOSSIER_TR_STOP: /* Mẫu 05, the stop notice, states its reason */
-        if (x->reason == NULL)
-            return err_field(e, ERR_VALIDATION, "reason", "a reason is required");
-        break;
-    case DOSSIER_TR_RESOLVE:
-        if (x->outcome == NULL ||
-            (strcmp(x->outcome, "granted") != 0 && strcmp(x->outcome, "refused") != 0))
-            return err_field(e, ERR_VALIDATION, "outcome", "granted or refused");
-        if (strcmp(x->outcome, "refused") == 0 && x->reason == NULL &&
-            json_object_get(x->body, "reasons") == NULL)
-            return err_field(e, ERR_VALIDATION, "reason", "a refusal states its reasons");
-        break;
-    case DOSSIER_TR_RETURN_RESULT:
-        if (x->method == NULL ||
-            (strcmp(x->method, "counter") != 0 && strcmp(x->method, "post") != 0 &&
-             strcmp(x->method, "online") != 0))
-            return err_field(e, ERR_VALIDATION, "method", "counter, post or online");
-        if (strcmp(x->method, "post") == 0 && x->postal_receipt == NULL)
-            return err_field(e, ERR_VALIDATION, "postal_receipt",
-                             "a return by post records the postal receipt");
-        break;
-    default:
-        break;
-    }
     return 0;
 }
 
@@ -232,6 +246,19 @@ ev_locked(struct reqctx *rc, struct ev *x, struct db_result *r, const PGresult *
     return 0;
 }
 
+void
+dapi_bind_actor(struct reqctx *rc, const char **v, int64_t at, json_t *payload)
+{
+    v[ACT_OCCURRED_AT] = hx_ts(rc, at);
+    v[ACT_ACCOUNT] = hx_i64(rc, rc->who.account_id);
+    v[ACT_LOGIN] = rc->who.login;
+    v[ACT_ROLE] = role_name(rc->who.role);
+    v[ACT_UNIT] = rc->who.unit_id ? hx_i64(rc, rc->who.unit_id) : NULL;
+    v[ACT_REQUEST_ID] = rc->req_id;
+    v[ACT_CLIENT] = rc->client_addr;
+    v[ACT_PAYLOAD] = hx_json_text(rc, payload);
+}
+
 /*
  * The DSQL_INSERT_EVENT statement of an event of type `type` taking the locked dossier row
  * res from `version` and state `from` to `to`, by the caller (rc->who), from where
@@ -247,14 +274,7 @@ ev_insert_stmt(struct reqctx *rc, struct ev *x, const PGresult *res, int version
     x->p_event[IEV_TYPE] = type;
     x->p_event[IEV_FROM] = hx_i64(rc, from);
     x->p_event[IEV_TO] = hx_i64(rc, to);
-    x->p_event[IEV_OCCURRED_AT] = hx_ts(rc, x->at);
-    x->p_event[IEV_ACCOUNT] = hx_i64(rc, rc->who.account_id);
-    x->p_event[IEV_LOGIN] = rc->who.login;
-    x->p_event[IEV_ROLE] = role_name(rc->who.role);
-    x->p_event[IEV_UNIT] = rc->who.unit_id ? hx_i64(rc, rc->who.unit_id) : NULL;
-    x->p_event[IEV_REQUEST_ID] = rc->req_id;
-    x->p_event[IEV_CLIENT] = rc->client_addr;
-    x->p_event[IEV_PAYLOAD] = hx_json_text(rc, payload);
+    dapi_bind_actor(rc, x->p_event + IEV_ACTOR, x->at, payload);
     x->p_event[IEV_CODE] = hx_col(res, 0, "code");
     return (struct db_stmt){DSQL_INSERT_EVENT, IEV__N, x->p_event};
 }

@@ -167,13 +167,18 @@ unit_json(const PGresult *res, int i, const char *code, const char *name)
 }
 
 /*
- * Replies body (its leading keys) + {"period", "items", "next_cursor"} of a list in id
- * order: a full page (n rows) continues after the id of its last row. Takes body, items.
+ * Replies {key: value[, "as_of"], "period", "items", "next_cursor"} of a list in id order
+ * (as_of: the instant asked for, when one was): a full page (n rows of res) continues after
+ * the id of its last row. Takes items.
  */
 static void
-reply_id_page(struct reqctx *rc, const struct lst *l, json_t *body, json_t *items,
-              const PGresult *res, int n)
+reply_id_page(struct reqctx *rc, const struct lst *l, const char *key, const char *value,
+              json_t *items, const PGresult *res, int n)
 {
+    json_t *body = json_pack("{s:s}", key, value);
+
+    if (l->q.as_of != NULL)
+        json_object_set_new(body, "as_of", json_string(l->q.as_of));
     json_object_set_new(body, "period", rq_period_json(&l->q));
     json_object_set_new(body, "items", items);
     json_object_set_new(body, "next_cursor",
@@ -315,22 +320,13 @@ static void
 cell_done(struct reqctx *rc, struct db_result *r)
 {
     struct lst *l = rc->state;
-    const PGresult *res;
-    json_t *items;
-    int n;
+    const PGresult *res = rq_result(rc, r);
 
-    res = rq_result(rc, r);
     if (res == NULL)
         return;
-    n = PQntuples(res);
-    items = hx_rows_json(res, CELL_ROW, (int)(sizeof(CELL_ROW) / sizeof(CELL_ROW[0])));
-    {
-        json_t *body = json_pack("{s:s}", "cell", l->kind);
-
-        if (l->q.as_of != NULL)
-            json_object_set_new(body, "as_of", json_string(l->q.as_of));
-        reply_id_page(rc, l, body, items, res, n);
-    }
+    reply_id_page(rc, l, "cell", l->kind,
+                  hx_rows_json(res, CELL_ROW, (int)(sizeof(CELL_ROW) / sizeof(CELL_ROW[0]))),
+                  res, PQntuples(res));
 }
 
 void
@@ -418,13 +414,7 @@ late_done(struct reqctx *rc, struct db_result *r)
                       hx_ts_json(hx_col_ts(res, i, "ended_at")), "late_steps", steps,
                       "responsible", resp));
     }
-    {
-        json_t *body = json_pack("{s:s}", "form", "Biểu số 06/VPCP/KSTT");
-
-        if (l->q.as_of != NULL)
-            json_object_set_new(body, "as_of", json_string(l->q.as_of));
-        reply_id_page(rc, l, body, items, res, n);
-    }
+    reply_id_page(rc, l, "form", "Biểu số 06/VPCP/KSTT", items, res, n);
 }
 
 void
