@@ -142,6 +142,21 @@ EXPECT = {
     ("GET", "/api/v1/dossiers/{code}/evaluations"): row(leader=(200, 404),
                                                        supervisor=(200, 404), admin=200),
     ("POST", "/api/v1/lookup/evaluation"): ok_for(ALL, 201),
+    # phản ánh, kiến nghị (§12.2): taken in and handled by the counter, officials, leaders,
+    # integration clients and administrators of the receiving unit; the register is read by
+    # every staff role in scope (a PAKN out of scope: 404 like a dossier); the citizen sends
+    # one about a dossier with its code and secret
+    ("POST", "/api/v1/pakn"): row(clerk=201, official=201, leader=201, integration=201,
+                                  admin=201),
+    ("GET", "/api/v1/pakn"): row(clerk=200, official=200, leader=200, supervisor=200,
+                                 integration=200, admin=200),
+    ("GET", "/api/v1/pakn/{id}"): row(clerk=(200, 404), official=(200, 404), leader=(200, 404),
+                                      supervisor=(200, 404), integration=(200, 404),
+                                      admin=200),
+    ("POST", "/api/v1/pakn/{id}/events"): row(clerk=(200, 404), official=(200, 404),
+                                             leader=(200, 404), integration=(200, 404),
+                                             admin=200),
+    ("POST", "/api/v1/lookup/pakn"): ok_for(ALL, 201),
     # the web client's pages and assets hold no data: anyone gets them
     ("GET", "/"): ok_for(ALL, 200),
     ("GET", "/tra-cuu"): ok_for(ALL, 200),
@@ -179,7 +194,7 @@ EXPECT = {
 }
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
           ("POST", "/api/v1/auth/login"), ("GET", "/api/v1/lookup"),
-          ("POST", "/api/v1/lookup/evaluation"),
+          ("POST", "/api/v1/lookup/evaluation"), ("POST", "/api/v1/lookup/pakn"),
           ("GET", "/"), ("GET", "/tra-cuu"), ("GET", "/assets/{build}/{file}")}
 
 
@@ -237,6 +252,7 @@ def setup(t):
     t.fresh = {role: receive(t, t.c["clerk"]) for role in ROLES}
     t.fresh_out = {"B": receive(t, t.c["clerk_b"]), "X": receive(t, t.c["clerk_x"])}
     t.fresh2 = {role: receive(t, t.c["clerk"]) for role in ROLES}
+    t.pakn = {k: pakn_of(t, u) for k, u in (("A", A), ("B", B), ("X", X))}
     t.tables = [r[0] for r in t.sql(
         "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
         if r[0] not in LOG_TABLES]
@@ -246,6 +262,15 @@ def setup(t):
 def uniq(t):
     t.n += 1
     return t.n
+
+
+def pakn_of(t, unit):
+    """A fresh PAKN received at unit (a fixture: one per successful step call)."""
+    return t.scalar(
+        "INSERT INTO pakn (topic, channel, sender, content, unit_id, received_at, arrived_at,"
+        " reject_due_at, transfer_due_at, supplement_due_at, answer_due_at)"
+        " SELECT 'regulation', 'counter', '{\"name\": \"x\"}', 'x', id, now(), now(), now(),"
+        " now(), now(), now() FROM unit WHERE code = '%s' RETURNING id" % unit).split()[0]
 
 
 def out_of(role):
@@ -320,6 +345,8 @@ def request_for(t, role, scope, method, pattern):
         "/api/v1/dossiers/{code}/deadline/explain": "/api/v1/dossiers/%s/deadline/explain" % d,
         "/api/v1/dossiers/{code}/documents": "/api/v1/dossiers/%s/documents" % d,
         "/api/v1/dossiers/{code}/evaluations": "/api/v1/dossiers/%s/evaluations" % d,
+        "/api/v1/pakn/{id}": "/api/v1/pakn/%s" % t.pakn["A" if scope == "in"
+                                                     else out_of(role)],
         "/api/v1/dossiers/{code}/documents/{form}": "/api/v1/dossiers/%s/documents/receipt" % d,
         "/api/v1/register": "/api/v1/register" + q + "&from=2026-01-01&to=2026-12-31",
         "/api/v1/dossiers": "/api/v1/dossiers" + q,
@@ -410,6 +437,22 @@ def request_for(t, role, scope, method, pattern):
         who = "clerk" if scope == "in" else {"B": "clerk_b", "X": "clerk_x"}[out_of(role)]
         return "/api/v1/dossiers/%s/evaluations" % receive(t, t.c[who]), {
             "rating": "satisfied", "channel": "paper", "answers": [None, None, 2] + [None] * 6}
+    if pattern in ("/api/v1/pakn", "/api/v1/pakn/{id}/events"):
+        sender = {"name": "Người phản ánh", "address": "Khu phố 1", "phone": "0900000001"}
+        if pattern == "/api/v1/pakn":
+            # the caller's own unit (the default receiver); an administrator names unit A
+            body = {"topic": "regulation", "channel": "counter", "sender": sender,
+                    "content": "Đề nghị niêm yết thủ tục %d" % u}
+            if role == "admin":
+                body["unit"] = A
+            return pattern, body
+        pid = pakn_of(t, A if scope == "in" else (X if role == "supervisor" else B))
+        return "/api/v1/pakn/%s/events" % pid, {"type": "accept", "expected_version": 1}
+    if pattern == "/api/v1/lookup/pakn":
+        code = receive(t, t.c["clerk"])
+        return pattern, {"code": code, "secret": t.secrets[code], "topic": "conduct",
+                         "content": "Phản ánh %d" % u, "name": "Công dân", "address": "Tổ 1",
+                         "phone": "0900000002"}
     if pattern == "/api/v1/lookup/evaluation":
         code = receive(t, t.c["clerk"])
         return pattern, {"code": code, "secret": t.secrets[code], "rating": "very_satisfied"}

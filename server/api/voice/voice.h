@@ -18,5 +18,9 @@
 
 /* Ends with a zero row (api/api.h). */
 extern const struct route API_VOICE_ROUTES[];
+/* Phản ánh, kiến nghị (api/voice/pakn.c):
+ *   POST /api/v1/pakn, GET /api/v1/pakn, GET /api/v1/pakn/{id},
+ *   POST /api/v1/pakn/{id}/events, POST /api/v1/lookup/pakn (public). */
+extern const struct route API_PAKN_ROUTES[];
 
 #endif

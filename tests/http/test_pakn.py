@@ -1,0 +1,202 @@
+"""Phản ánh, kiến nghị (issue 16; shared/domain.md §12.2; api/voice/pakn.c, domain/pakn.c,
+sql/111_pakn.sql) through the real API and database, on servers whose clock is pinned so
+that the deadlines cross Tết Bính Ngọ 2026 (14-22/02 off): intake at the counter or hotline
+and from the citizen's lookup page, the fields ND 20/2008 Art. 7 requires, khiếu nại routed
+out, the steps in order with optimistic concurrency, a transfer restarting the clock at the
+new receiver, the leader answering and publishing, the register with its filters, and in time
+/ overdue as QĐ 766 5.2 reads them. Every deadline is worked out by hand beside it."""
+from harness import eq, new_key, ok, status
+
+H56 = {"root": "000.00.00.H56", "center": "000.00.12.H56", "justice": "000.00.21.H56"}
+SENDER = {"name": "Hoàng Văn Bình", "address": "Số 8 đường Phan Chu Trinh, phường Tam Hiệp",
+          "phone": "0987654321"}
+BODY = "Cán bộ hẹn trả kết quả nhưng đến hẹn chưa có, không được giải thích lý do"
+FRI = "2026-02-13T10:00:00+07:00"   # the day before Tết
+TUE = "2026-02-24T08:00:00+07:00"   # the second working day after it
+
+
+def setup(t):
+    t.psql("""
+    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from) VALUES
+      ('000.00.00.H56', 'UBND tỉnh Thử Nghiệm', 'province', 'committee', NULL, 'H56', '2000-01-01');
+    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from)
+      SELECT c, n, 'province', k, (SELECT id FROM unit WHERE code = '000.00.00.H56'), 'H56',
+             '2000-01-01'
+      FROM (VALUES ('000.00.12.H56', 'Trung tâm Phục vụ hành chính công tỉnh', 'center'),
+                   ('000.00.21.H56', 'Sở Tư pháp', 'department')) v(c, n, k);
+    INSERT INTO field (code, name) VALUES ('G01', 'Chứng thực');
+    INSERT INTO procedure (code, name, field_id, levels) VALUES
+      ('2.000908', 'Cấp bản sao từ sổ gốc', (SELECT id FROM field WHERE code = 'G01'), '{province}');
+    INSERT INTO procedure_version (procedure_id, version, effective_from, duration_value,
+      duration_unit, pause_reasons, legs, steps)
+    SELECT id, 1, '2015-01-01', 3, 'wd', '{supplement}', '[]', '[]' FROM procedure;
+    """)
+    t.clerk = t.account("clerk1", "clerk", H56["center"])
+    t.leader = t.account("leader1", "leader", H56["justice"])
+    t.supervisor = t.account("sup1", "supervisor", H56["root"])
+    t.fri = t.start_server_at(FRI)
+    t.tue = t.start_server_at(TUE)
+
+
+def on(t, server, who):
+    return t.client(who.token, server=server)
+
+
+def intake(t, server, **over):
+    body = {"topic": "conduct", "channel": "hotline", "sender": dict(SENDER), "content": BODY}
+    body.update(over)
+    return on(t, server, t.clerk).post("/api/v1/pakn", body)
+
+
+def step(t, server, who, pid, version, type_, expect=200, err=None, **fields):
+    body = {"type": type_, "expected_version": version}
+    body.update(fields)
+    r = on(t, server, who).post("/api/v1/pakn/%s/events" % pid, body)
+    status(r, expect, err)
+    return r.json
+
+
+def count(t):
+    return int(t.scalar("SELECT count(*) FROM pakn"))
+
+
+def test_intake_deadlines_across_tet(t):
+    r = status(intake(t, t.fri), 201).json
+    eq((r["state"], r["state_name"], r["version"], r["channel"], r["unit"]),
+       ("submitted", "Chờ tiếp nhận", 1, "hotline", H56["center"]), "taken in at the counter")
+    eq(r["received_at"], FRI, "received now")
+    # working days after Fri 13/02: Mon 23/02 (1), Tue 24 (2), Wed 25, Thu 26, Fri 27 (5);
+    # 15: 02, 03, 04, 05, 06, 09, 10, 11, 12, 13/03
+    eq(r["reject_due_at"], "2026-02-24T10:00:00+07:00", "refuse within 2 working days")
+    eq(r["transfer_due_at"], "2026-02-27T10:00:00+07:00", "transfer within 5")
+    eq(r["supplement_due_at"], "2026-02-27T10:00:00+07:00", "first request within 5")
+    eq(r["answer_due_at"], "2026-03-13T10:00:00+07:00", "answer within 15")
+    eq(r["sender"]["name"], SENDER["name"], "the sender, for staff")
+    eq((r["in_time"], r["overdue"]), (True, False), "in time at intake")
+    rows = t.sql("SELECT type, to_state FROM pakn_event WHERE pakn_id = %s" % r["id"])
+    eq(rows, [["receive", "0"]], "the first step logged")
+
+
+def test_intake_refusals_change_nothing(t):
+    before = count(t)
+    cases = [
+        ({"sender": {"name": "A", "address": "B"}}, "phone"),
+        ({"sender": {"name": "", "address": "B", "phone": "1"}}, "name"),
+        ({"content": "   "}, "content"),
+        ({"topic": "weather"}, "topic"),
+        ({"channel": "pigeon"}, "channel"),
+        ({"kind": "complaint"}, "kind"),
+        ({"colour": "red"}, "colour"),
+        ({"sender": "Bình"}, "sender"),
+    ]
+    for over, field in cases:
+        r = intake(t, t.server, **over)
+        status(r, 422, "VALIDATION_FAILED")
+        eq(r.json["error"].get("field"), field, "field of %r" % over)
+    r = intake(t, t.server, unit=H56["justice"])
+    status(r, 422, "UNKNOWN_REFERENCE")
+    eq(r.json["error"].get("field"), "unit", "a unit out of the clerk's scope")
+    r = intake(t, t.server, dossier_code="NOPE-000000-0001")
+    status(r, 422, "UNKNOWN_REFERENCE")
+    eq(count(t), before, "nothing stored")
+
+
+def test_steps_transfer_answer_publish(t):
+    p = status(intake(t, t.fri), 201).json
+    pid = p["id"]
+    e = step(t, t.fri, t.clerk, pid, 1, "accept")
+    eq((e["state"], e["version"]), ("accepted", 2), "accepted")
+    step(t, t.fri, t.clerk, pid, 2, "request_info", 422, "VALIDATION_FAILED")
+    e = step(t, t.fri, t.clerk, pid, 2, "request_info", reason="Xin số điện thoại của cán bộ")
+    eq((e["state"], e["first_info_at"]), ("supplement_requested", FRI), "waiting for information")
+    e = step(t, t.fri, t.clerk, pid, 3, "receive_info")
+    eq(e["state"], "accepted", "back to handling")
+    step(t, t.fri, t.clerk, pid, 3, "accept", 409, "VERSION_CONFLICT")
+    step(t, t.fri, t.clerk, pid, 4, "receive_info", 409, "PAKN_BAD_STATE")
+    step(t, t.fri, t.clerk, pid, 4, "transfer", 422, "UNKNOWN_REFERENCE", to_unit="000.00.99.H56")
+    # Tue 24/02 08:00 the counter passes it to Sở Tư pháp: the clock restarts there
+    e = step(t, t.tue, t.clerk, pid, 4, "transfer", to_unit=H56["justice"])
+    eq((e["state"], e["unit"], e["arrived_at"]), ("submitted", H56["justice"], TUE),
+       "submitted again at the new receiver")
+    # from Tue 24/02 08:00: 25, 26 (2); 25, 26, 27, 02/03, 03 (5); ... 16, 17/03 (15)
+    eq(e["reject_due_at"], "2026-02-26T08:00:00+07:00", "refuse within 2 of the transfer")
+    eq(e["answer_due_at"], "2026-03-17T08:00:00+07:00", "answer within 15 of the transfer")
+    eq(e["received_at"], FRI, "the first reception stays (a PAKN counts once)")
+    status(on(t, t.tue, t.clerk).get("/api/v1/pakn/%s" % pid), 404)
+    e = step(t, t.tue, t.leader, pid, 5, "accept")
+    step(t, t.tue, t.clerk, pid, 6, "answer", 404, answer="x")  # out of the counter's scope
+    e = step(t, t.tue, t.leader, pid, 6, "answer",
+             answer="Sở đã nhắc nhở cán bộ và trả kết quả cho ông ngày 25/02/2026")
+    eq((e["state"], e["answered_at"]), ("answered", TUE), "answered")
+    # publish within 2 working days of the answer: Wed 25, Thu 26/02
+    eq(e["publish_due_at"], "2026-02-26T08:00:00+07:00", "publish within 2")
+    step(t, t.tue, t.leader, pid, 7, "publish", 422, "VALIDATION_FAILED")
+    e = step(t, t.tue, t.leader, pid, 7, "publish",
+             public_text="Phản ánh về việc chậm trả kết quả: đơn vị đã chấn chỉnh.")
+    eq((e["state"], e["state_name"], e["in_time"]), ("published", "Đã công khai", True),
+       "published, answered in time")
+    step(t, t.tue, t.leader, pid, 8, "accept", 409, "PAKN_BAD_STATE")
+    d = status(on(t, t.tue, t.leader).get("/api/v1/pakn/%s" % pid), 200).json
+    eq([(x["type"], x["to_state"]) for x in d["events"]],
+       [("receive", "submitted"), ("accept", "accepted"), ("request_info", "supplement_requested"),
+        ("receive_info", "accepted"), ("transfer", "submitted"), ("accept", "accepted"),
+        ("answer", "answered"), ("publish", "published")], "every step logged in order")
+    eq(d["events"][4]["payload"], {"to_unit": H56["justice"]}, "the transfer's target")
+
+
+def test_only_a_leader_answers(t):
+    p = status(intake(t, t.fri), 201).json
+    step(t, t.fri, t.clerk, p["id"], 1, "accept")
+    step(t, t.fri, t.clerk, p["id"], 2, "answer", 403, "ROLE_NOT_ALLOWED", answer="Đã xử lý")
+    eq(t.scalar("SELECT version FROM pakn WHERE id = %s" % p["id"]), "2", "unchanged")
+
+
+def test_rejected_and_transferred_out(t):
+    a = status(intake(t, t.fri), 201).json
+    step(t, t.fri, t.clerk, a["id"], 1, "reject", 422, "VALIDATION_FAILED")
+    e = step(t, t.fri, t.clerk, a["id"], 1, "reject", reason="Không rõ nội dung phản ánh")
+    eq((e["state"], e["in_time"], e["overdue"]), ("rejected", None, False), "rejected: not counted")
+    b = status(intake(t, t.fri, topic="regulation"), 201).json
+    e = step(t, t.fri, t.clerk, b["id"], 1, "transfer", to_body="Bộ Tư pháp")
+    eq(e["state"], "transferred", "sent to a body outside the system")
+
+
+def test_citizen_sends_one_from_the_lookup_page(t):
+    r = t.clerk.post("/api/v1/dossiers",
+                     {"applicant": {"name": "Lý Thị Hoa", "id_number": "075190001111"},
+                      "procedure": "2.000908", "complete": True,
+                      "documents": [{"name": "Đơn", "kind": "original", "count": 1}]},
+                     headers={"Idempotency-Key": new_key()})
+    d = status(r, 201).json
+    anon = t.anon()
+    body = {"code": d["code"], "secret": d["lookup_secret"], "topic": "conduct",
+            "content": "Cán bộ tiếp nhận yêu cầu nộp thêm giấy tờ không có trong danh mục",
+            "name": "Lý Thị Hoa", "address": "Tổ 3, khu phố 2", "phone": "0911222333"}
+    r = status(anon.post("/api/v1/lookup/pakn", body), 201).json
+    eq((r["channel"], r["dossier_code"], r["unit"]), ("portal", d["code"], H56["center"]),
+       "linked to the dossier, sent to its counter")
+    status(anon.post("/api/v1/lookup/pakn", dict(body, secret="SAI-MA")), 404, "LOOKUP_FAILED")
+    b = dict(body)
+    del b["phone"]
+    r = anon.post("/api/v1/lookup/pakn", b)
+    status(r, 422, "VALIDATION_FAILED")
+    eq(r.json["error"].get("field"), "phone", "the phone is required")
+    status(anon.post("/api/v1/lookup/pakn", dict(body, channel="dvcqg")), 422, "VALIDATION_FAILED")
+
+
+def test_register_filters_and_overdue_now(t):
+    p = status(intake(t, t.fri), 201).json
+    # read on today's server (December 2026): the answer was due 13/03/2026
+    r = status(t.supervisor.get("/api/v1/pakn?state=submitted&limit=500"), 200).json
+    mine = [x for x in r["items"] if x["id"] == p["id"]]
+    eq(len(mine), 1, "listed for the province's supervisor")
+    eq((mine[0]["overdue"], mine[0]["in_time"]), (True, False), "overdue today")
+    ok(all(x["state"] == "submitted" for x in r["items"]), "state filter")
+    r = status(t.supervisor.get("/api/v1/pakn?topic=regulation"), 200).json
+    ok(all(x["topic"] == "regulation" for x in r["items"]), "topic filter")
+    ids = [x["id"] for x in status(t.supervisor.get("/api/v1/pakn?limit=2"), 200).json["items"]]
+    page = status(t.supervisor.get("/api/v1/pakn?limit=2&cursor=%d" % ids[-1]), 200).json
+    ok(all(x["id"] < ids[-1] for x in page["items"]), "keyset pages")
+    status(t.supervisor.get("/api/v1/pakn?state=lost"), 400, "BAD_QUERY")
+    status(t.supervisor.get("/api/v1/pakn/abc"), 404)
+    status(t.supervisor.get("/api/v1/pakn/99999999"), 404)
