@@ -145,3 +145,7 @@ def test_browser_administrator(t):
 
 def test_browser_citizen_lookup_from_the_qr(t):
     scenario(t, "lookup")
+
+
+def test_browser_pakn_at_the_counter(t):
+    scenario(t, "pakn")
