@@ -383,7 +383,7 @@ def concurrent_logins(server, bodies, headers=None):
 
 def test_concurrent_wrong_passwords_limited(t):
     """50 simultaneous wrong passwords for one login: at most 5 are verified (401), every
-    other one is refused with 429 before any Argon2 work (auth.c rl_admit: in-flight
+    other one is refused with 429 before any Argon2 work (api/auth/ratelimit.c auth_rl_admit: in-flight
     attempts count against the limit together with the committed failures)."""
     t.run_cli(["account", "add", "--login", "race1", "--role", "clerk", "--unit",
                "000.00.12.H56", "--password-stdin"], input=PW + "\n")
