@@ -18,6 +18,14 @@
  * and that recorded checksum is accepted for the named migration. Each later edit of the
  * same data adds its own line, so every installed state stays known.
  *
+ * A migration holding the line
+ *   -- motcua:after-functions
+ * (data work that needs the function bodies of this build, e.g. rebuilding the report
+ * summaries after a rule changed) is not applied with the others: it runs in the function
+ * files' transaction, after them and after every other pending migration, and its
+ * schema_migrations row is written in that transaction, so it runs once, with the new
+ * bodies, or not at all. It must not create what a later migration needs.
+ *
  * Then the function files sql/fn/NN_family.sql (embedded as "fn/NN_family.sql", see
  * sql/fn/README): each one whose SHA-256 differs from the one recorded in
  * schema_functions(name, checksum, applied_at), or that has no row, is applied again, in
@@ -49,6 +57,7 @@
 
 #define COPY_DIRECTIVE "-- motcua:copy "
 #define SUPERSEDES_DIRECTIVE "-- motcua:supersedes "
+#define AFTER_FN_DIRECTIVE "-- motcua:after-functions"
 
 #define FN_PREFIX "fn/"
 
@@ -95,6 +104,30 @@ is_fn_file(const char *name)
 
     return n > pl + 4 && strncmp(name, FN_PREFIX, pl) == 0 && strchr(name + pl, '/') == NULL &&
            strcmp(name + n - 4, ".sql") == 0;
+}
+
+/* 1 when migration m holds an AFTER_FN_DIRECTIVE line (alone on it, trailing blanks aside). */
+static int
+is_after_functions(const struct embed_file *m)
+{
+    const char *p = (const char *)m->data;
+    const char *end = p + m->len;
+    size_t dl = strlen(AFTER_FN_DIRECTIVE);
+
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *le = eol != NULL ? eol : end;
+        const char *q = p + dl;
+
+        if ((size_t)(le - p) >= dl && strncmp(p, AFTER_FN_DIRECTIVE, dl) == 0) {
+            while (q < le && isspace((unsigned char)*q))
+                q++;
+            if (q == le)
+                return 1;
+        }
+        p = eol != NULL ? eol + 1 : end;
+    }
+    return 0;
 }
 
 static const struct embed_file *
@@ -383,7 +416,8 @@ pending_list(const PGresult *res, const struct embed_file *files, size_t n, int 
 static int
 compare(const PGresult *res, const struct embed_file *files, size_t n, struct mc_err *e)
 {
-    char list[120];
+    /* what fits in e->detail after "pending function files: " (a longer list ends "...") */
+    char list[sizeof(e->detail) - sizeof("pending function files: ") + 1];
     int np;
 
     if (check_recorded(res, files, n, e) != 0)
@@ -509,41 +543,52 @@ copy_data(PGconn *c, const struct directive *d, const struct embed_file *df, con
     return rc;
 }
 
-/* BEGIN; the migration with its COPY directives; INSERT schema_migrations; COMMIT. */
+/* The migration with its COPY directives and its schema_migrations row, in the caller's
+   transaction. */
 static int
-apply_one(PGconn *c, const struct embed_file *m, const struct embed_file *files, size_t n,
-          const char *checksum, struct mc_err *e)
+run_migration(PGconn *c, const struct embed_file *m, const struct embed_file *files, size_t n,
+              struct mc_err *e)
 {
     const char *text = (const char *)m->data;
     const char *end = text + m->len;
     const char *p = text;
-    const char *vals[2] = {m->name, checksum};
+    const char *vals[2] = {m->name, NULL};
+    char hex[65];
     struct directive d;
     int f;
 
-    if (exec_ok(c, "BEGIN", 0, NULL, PGRES_COMMAND_OK, m->name, e) != 0)
+    if (file_checksum(m, files, n, hex, e) != 0)
         return -1;
+    vals[1] = hex;
     while ((f = next_directive(p, end, &d, m->name, e)) == 1) {
         const struct embed_file *df = find_file(files, n, d.file);
 
-        if (df == NULL) {
-            err_set(e, ERR_SCHEMA_MISMATCH, "%s: data file %s is not embedded", m->name, d.file);
-            goto fail;
-        }
+        if (df == NULL)
+            return err_set(e, ERR_SCHEMA_MISMATCH, "%s: data file %s is not embedded", m->name,
+                           d.file);
         if (exec_span(c, p, d.line, m->name, e) != 0 || copy_data(c, &d, df, m->name, e) != 0)
-            goto fail;
+            return -1;
         p = d.line_end;
     }
     if (f < 0 || exec_span(c, p, end, m->name, e) != 0)
-        goto fail;
-    if (exec_ok(c, "INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)", 2, vals,
-                PGRES_COMMAND_OK, m->name, e) != 0 ||
-        exec_ok(c, "COMMIT", 0, NULL, PGRES_COMMAND_OK, m->name, e) != 0)
-        goto fail;
+        return -1;
+    return exec_ok(c, "INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)", 2, vals,
+                   PGRES_COMMAND_OK, m->name, e);
+}
+
+/* BEGIN; the migration (run_migration); COMMIT. */
+static int
+apply_one(PGconn *c, const struct embed_file *m, const struct embed_file *files, size_t n,
+          struct mc_err *e)
+{
+    if (exec_ok(c, "BEGIN", 0, NULL, PGRES_COMMAND_OK, m->name, e) != 0)
+        return -1;
+    if (run_migration(c, m, files, n, e) != 0 ||
+        exec_ok(c, "COMMIT", 0, NULL, PGRES_COMMAND_OK, m->name, e) != 0) {
+        PQclear(PQexec(c, "ROLLBACK"));
+        return -1;
+    }
     return 0;
-fail:
-    PQclear(PQexec(c, "ROLLBACK"));
-    return -1;
 }
 
 static int
@@ -562,7 +607,8 @@ unlock(PGconn *c)
     PQclear(PQexecParams(c, "SELECT pg_advisory_unlock($1::bigint)", 1, NULL, v, NULL, NULL, 0));
 }
 
-/* The pending numbered migrations, each in its own transaction. */
+/* The pending numbered migrations, each in its own transaction, except those marked
+   AFTER_FN_DIRECTIVE (apply_functions runs them). */
 static int
 apply_migrations(PGconn *c, const PGresult *res, const struct embed_file *files, size_t n,
                  void (*on_applied)(const char *name, void *arg), void *arg, struct mc_err *e)
@@ -572,12 +618,9 @@ apply_migrations(PGconn *c, const PGresult *res, const struct embed_file *files,
     int rc = 0;
 
     for (size_t i = 0; i < nm && rc == 0; i++) {
-        char hex[65];
-
-        if (recorded(res, ms[i]->name) != NULL)
+        if (recorded(res, ms[i]->name) != NULL || is_after_functions(ms[i]))
             continue;
-        if (file_checksum(ms[i], files, n, hex, e) != 0 ||
-            apply_one(c, ms[i], files, n, hex, e) != 0)
+        if (apply_one(c, ms[i], files, n, e) != 0)
             rc = -1;
         else if (on_applied != NULL)
             on_applied(ms[i]->name, arg);
@@ -586,44 +629,67 @@ apply_migrations(PGconn *c, const PGresult *res, const struct embed_file *files,
     return rc;
 }
 
-/* The changed or new function files, in name order, in one transaction that records their
-   checksums in schema_functions; on_applied is called for each once it is committed. */
+/* Into v (cap nf + nm): the changed or new function files in name order, then the pending
+   migrations marked AFTER_FN_DIRECTIVE in name order; returns how many, or -1. */
+static int
+after_work(const PGresult *res, const struct embed_file *files, size_t n,
+           const struct embed_file **v, struct mc_err *e)
+{
+    size_t nf = 0, nm = 0;
+    const struct embed_file **fs = list_files(files, n, 1, &nf);
+    const struct embed_file **ms = list_files(files, n, 0, &nm);
+    int k = 0;
+
+    for (size_t i = 0; i < nf && k >= 0; i++) {
+        int p = fn_pending(res, fs[i], e);
+
+        if (p < 0)
+            k = -1;
+        else if (p > 0)
+            v[k++] = fs[i];
+    }
+    for (size_t i = 0; i < nm && k >= 0; i++)
+        if (recorded(res, ms[i]->name) == NULL && is_after_functions(ms[i]))
+            v[k++] = ms[i];
+    free(fs);
+    free(ms);
+    return k;
+}
+
+/* The changed or new function files, in name order, then the pending migrations marked
+   AFTER_FN_DIRECTIVE, in one transaction that records the files' checksums in
+   schema_functions and the migrations in schema_migrations; on_applied is called for each
+   once it is committed. */
 static int
 apply_functions(PGconn *c, const PGresult *res, const struct embed_file *files, size_t n,
                 void (*on_applied)(const char *name, void *arg), void *arg, struct mc_err *e)
 {
-    size_t nf = 0, k = 0;
-    const struct embed_file **fs = list_files(files, n, 1, &nf);
-    int rc = 0;
+    const struct embed_file **v = xcalloc(n + 1, sizeof(*v));
+    int k = after_work(res, files, n, v, e);
+    int rc = k < 0 ? -1 : 0;
 
-    for (size_t i = 0; i < nf && rc == 0; i++) {
-        int p = fn_pending(res, fs[i], e);
-
-        if (p < 0)
-            rc = -1;
-        else if (p > 0)
-            fs[k++] = fs[i];
-    }
     if (rc == 0 && k > 0)
         rc = exec_ok(c, "BEGIN", 0, NULL, PGRES_COMMAND_OK, NULL, e);
-    for (size_t i = 0; i < k && rc == 0; i++) {
-        const char *text = (const char *)fs[i]->data;
-        const char *vals[2] = {fs[i]->name + strlen(FN_PREFIX), NULL};
+    for (int i = 0; i < k && rc == 0; i++) {
+        const char *text = (const char *)v[i]->data;
+        const char *vals[2] = {v[i]->name + strlen(FN_PREFIX), NULL};
         char hex[65];
 
         vals[1] = hex;
-        if (text_checksum(fs[i], hex, e) != 0 ||
-            exec_span(c, text, text + fs[i]->len, fs[i]->name, e) != 0 ||
-            exec_ok(c, RECORD_FN_SQL, 2, vals, PGRES_COMMAND_OK, fs[i]->name, e) != 0)
+        if (!is_fn_file(v[i]->name))
+            rc = run_migration(c, v[i], files, n, e);
+        else if (text_checksum(v[i], hex, e) != 0 ||
+                 exec_span(c, text, text + v[i]->len, v[i]->name, e) != 0 ||
+                 exec_ok(c, RECORD_FN_SQL, 2, vals, PGRES_COMMAND_OK, v[i]->name, e) != 0)
             rc = -1;
     }
     if (rc == 0 && k > 0)
         rc = exec_ok(c, "COMMIT", 0, NULL, PGRES_COMMAND_OK, NULL, e);
     if (rc != 0 && k > 0)
         PQclear(PQexec(c, "ROLLBACK"));
-    for (size_t i = 0; i < k && rc == 0 && on_applied != NULL; i++)
-        on_applied(fs[i]->name, arg);
-    free(fs);
+    for (int i = 0; i < k && rc == 0 && on_applied != NULL; i++)
+        on_applied(v[i]->name, arg);
+    free(v);
     return rc;
 }
 

@@ -11,7 +11,9 @@
  * Then the function files sql/fn/NN_family.sql (embedded as "fn/NN_family.sql"; each SQL
  * function defined once, sql/fn/README): every one that is new or whose checksum differs
  * from the one recorded in schema_functions(name, checksum, applied_at) is applied again,
- * in name order, all in one transaction.
+ * in name order, all in one transaction. A migration holding the line
+ *   -- motcua:after-functions
+ * runs at the end of that transaction (after the new bodies) and is recorded there.
  *
  * The server refuses to start when the database has a migration or function file the
  * binary does not know (schema ahead), a migration's recorded checksum differs (an applied

@@ -31,16 +31,30 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         ELSE 3 END
 $$;
 
--- Ended dossier, rule set `dvcqg766` (domain.md §7.2): on time iff end minus the wall-clock
--- supplement time <= the original appointment (NgayHenTra). Without an appointment the
--- maximum duration's due instant (legal_due_at) stands in for it.
-CREATE OR REPLACE FUNCTION report_ok_766(ended_at timestamptz, supplement_seconds bigint,
-                                         appointment_at timestamptz, legal_due_at timestamptz)
+-- The legal due of dossier p_id before any counted pause moved it: the first counted pause's
+-- due_before (the legal due as of its request), else p_legal_due (dossier.legal_due_at, not
+-- moved then). Without an appointment this is the maximum duration's due on the working
+-- calendar, what dvcqg766 compares with (docs/domain.md "Classification", dvcqg766).
+CREATE OR REPLACE FUNCTION report_due_unmoved(p_id bigint, p_legal_due timestamptz)
+RETURNS timestamptz
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT coalesce((SELECT p.due_before FROM dossier_pause p
+                     WHERE p.dossier_id = p_id AND p.counted ORDER BY p.n LIMIT 1), p_legal_due)
+$$;
+
+-- Ended dossier p_id, rule set `dvcqg766` (domain.md §7.2): on time iff end minus the
+-- wall-clock supplement time <= the original appointment (NgayHenTra). Without an appointment
+-- the maximum duration's due stands in for it, as it was before counted pauses moved
+-- legal_due_at (report_due_unmoved: the supplement time is subtracted once, not also added
+-- to the due). Inlined into its callers; the ledger is read only without an appointment.
+CREATE OR REPLACE FUNCTION report_ok_766(p_id bigint, ended_at timestamptz,
+                                         supplement_seconds bigint, appointment_at timestamptz,
+                                         legal_due_at timestamptz)
 RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT coalesce(appointment_at, legal_due_at) IS NULL
         OR ended_at - make_interval(secs => supplement_seconds)
-           <= coalesce(appointment_at, legal_due_at)
+           <= coalesce(appointment_at, report_due_unmoved(p_id, legal_due_at))
 $$;
 
 -- A dossier not ended at instant t: bit 1 = overdue under `legal` (§7.1: t > legal_due as of
@@ -49,29 +63,44 @@ $$;
 -- late when requested more than once; otherwise t minus the supplement time so far <= the
 -- appointment). legal_due as of t comes from the pause ledger: the due after the last counted
 -- pause resolved by t, else the due before the first counted pause, else legal_due_at.
--- As known at instant k (`as_of`): pause ledger facts after k are unknown (a pause requested
--- after k did not exist, one resolved after k was still running).
-CREATE OR REPLACE FUNCTION report_open_state_k(p_id bigint, p_legal_due timestamptz,
-                                               p_appointment timestamptz, t timestamptz,
-                                               k timestamptz)
+-- As known at instant k: with p_nreq NULL, the ledger facts after k are unknown (a pause
+-- requested after k did not exist, one resolved after k was still running; k = infinity:
+-- everything known, p_legal_due the stored legal_due_at); with p_nreq set (`as_of`, the
+-- dossier as report_asof_rows rebuilt it, p_legal_due its due as known then), the first
+-- p_nreq pauses, each resolved only if its resume event was recorded by k.
+CREATE OR REPLACE FUNCTION report_open_state_of(p_id bigint, p_legal_due timestamptz,
+                                                p_appointment timestamptz, t timestamptz,
+                                                k timestamptz, p_nreq int)
 RETURNS int
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     WITH pk AS (
-        SELECT n, reason, counted, was_late, requested_at,
-               CASE WHEN resolved_at <= k THEN resolved_at END AS resolved_at, due_before,
-               CASE WHEN resolved_at <= k THEN due_after END AS due_after
-        FROM dossier_pause WHERE dossier_id = p_id AND requested_at <= k
+        SELECT p.n, p.reason, p.counted, p.was_late, p.requested_at, p.due_before,
+               CASE WHEN r.known THEN p.resolved_at END AS resolved_at,
+               CASE WHEN r.known THEN p.due_after END AS due_after
+        FROM dossier_pause p
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN p_nreq IS NULL THEN p.resolved_at <= k
+                        ELSE p.resolved_at IS NOT NULL
+                             AND EXISTS (SELECT 1 FROM dossier_event e
+                                         WHERE e.dossier_id = p_id AND e.recorded_at <= k
+                                           AND e.payload ->> 'pause_n' = p.n::text) END AS known) r
+        WHERE p.dossier_id = p_id
+          AND CASE WHEN p_nreq IS NULL THEN p.requested_at <= k ELSE p.n <= p_nreq END
     ), pz AS (
         SELECT * FROM pk WHERE requested_at <= t
     ), run AS (
         SELECT was_late FROM pz
         WHERE counted AND (resolved_at IS NULL OR resolved_at > t) ORDER BY n DESC LIMIT 1
     ), due AS (
+        -- the due after the last counted pause resolved by t, else the due before the first
+        -- counted pause, else the dossier's (the stored one moved by pauses after k: unmoved)
         SELECT coalesce(
             (SELECT due_after FROM pz WHERE counted AND resolved_at <= t ORDER BY n DESC LIMIT 1),
-            (SELECT due_before FROM dossier_pause WHERE dossier_id = p_id AND counted
-             ORDER BY n LIMIT 1),
-            p_legal_due) AS at
+            (SELECT due_before FROM pk WHERE counted ORDER BY n LIMIT 1),
+            CASE WHEN p_nreq IS NULL THEN report_due_unmoved(p_id, p_legal_due)
+                 ELSE p_legal_due END) AS at
+    ), a766 AS (
+        SELECT coalesce(p_appointment, report_due_unmoved(p_id, p_legal_due)) AS at
     ), sup AS (
         SELECT count(*) AS nreq,
                coalesce(sum(extract(epoch FROM least(coalesce(resolved_at, t), t) - requested_at))
@@ -82,13 +111,22 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT (CASE WHEN EXISTS (SELECT 1 FROM run) THEN (SELECT was_late FROM run)
                  ELSE (SELECT at FROM due) IS NOT NULL AND t > (SELECT at FROM due) END)::int
          + 2 * (CASE
-                 WHEN coalesce(p_appointment, p_legal_due) IS NULL THEN true
+                 WHEN (SELECT at FROM a766) IS NULL THEN true
                  WHEN (SELECT waiting FROM sup) IS NOT NULL THEN
                      (SELECT nreq FROM sup) <= 1
                      AND (SELECT waiting FROM sup) - make_interval(secs => (SELECT closed_s FROM sup))
-                         <= coalesce(p_appointment, p_legal_due)
+                         <= (SELECT at FROM a766)
                  ELSE t - make_interval(secs => (SELECT closed_s FROM sup))
-                      <= coalesce(p_appointment, p_legal_due) END)::int
+                      <= (SELECT at FROM a766) END)::int
+$$;
+
+-- The state bits at t with the ledger facts after k unknown (report_open_state_of).
+CREATE OR REPLACE FUNCTION report_open_state_k(p_id bigint, p_legal_due timestamptz,
+                                               p_appointment timestamptz, t timestamptz,
+                                               k timestamptz)
+RETURNS int
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT report_open_state_of(p_id, p_legal_due, p_appointment, t, k, NULL)
 $$;
 
 -- The same at instant t with everything known (k = infinity): what the summaries and the
@@ -142,7 +180,8 @@ BEGIN
     END IF;
     eday := report_lday(d.ended_at);
     c := report_cls_legal(d.ended_at, d.legal_due_at, d.has_appointment);
-    ok := report_ok_766(d.ended_at, d.supplement_seconds, d.appointment_at, d.legal_due_at);
+    ok := report_ok_766(d.id, d.ended_at, d.supplement_seconds, d.appointment_at,
+                        d.legal_due_at);
     INSERT INTO report_day AS r (day, resolving_unit_id, receiving_unit_id, procedure_id, channel,
                                  ended, ended_early, ended_on_time, ended_late, ended_ok766,
                                  ended_late766)
@@ -377,8 +416,8 @@ BEGIN
                ok::int, (NOT ok)::int
         FROM dossier d,
              LATERAL (SELECT report_cls_legal(d.ended_at, d.legal_due_at, d.has_appointment) AS c,
-                             report_ok_766(d.ended_at, d.supplement_seconds, d.appointment_at,
-                                           d.legal_due_at) AS ok) k
+                             report_ok_766(d.id, d.ended_at, d.supplement_seconds,
+                                           d.appointment_at, d.legal_due_at) AS ok) k
         WHERE d.state NOT IN (1, 3) AND d.received_at IS NOT NULL AND d.ended_at IS NOT NULL
     ) x
     GROUP BY day, res, rec, proc, ch;
@@ -447,12 +486,22 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT id FROM up ORDER BY depth DESC LIMIT 1
 $$;
 
--- The group key of a row: g in unit | level | procedure | field | channel | none.
+-- The group key of a row from the codes it is made of: g in unit | level | procedure |
+-- field | channel | none (the grouping unit's code and level, the procedure's and the
+-- field's code, the channel).
+CREATE OR REPLACE FUNCTION report_key_of(g text, ucode text, ulevel text, pcode text,
+                                         fcode text, ch smallint)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE g WHEN 'unit' THEN ucode WHEN 'level' THEN ulevel WHEN 'procedure' THEN pcode
+                  WHEN 'field' THEN fcode WHEN 'channel' THEN ch::text ELSE '' END
+$$;
+
+-- The same from the rows: the grouping unit, the procedure, its field.
 CREATE OR REPLACE FUNCTION report_key(g text, u unit, p procedure, f field, ch smallint)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT CASE g WHEN 'unit' THEN u.code WHEN 'level' THEN u.level WHEN 'procedure' THEN p.code
-                  WHEN 'field' THEN f.code WHEN 'channel' THEN ch::text ELSE '' END
+    SELECT report_key_of(g, u.code, u.level, p.code, f.code, ch)
 $$;
 
 -- The grouping unit of p_id under `current` as known at k (report_unit_current of 020 with
@@ -698,59 +747,6 @@ BEGIN
 END
 $$;
 
--- The same figures by a plain scan of the dossiers (no summary): the reference the tests and
--- the benchmark compare report_figures with, and the path for `as_of` style audits.
--- History: defined in 020_report.sql, restated in 061_report_open_now.sql (those migrations'
--- headers say why); the live body is the last one.
-CREATE OR REPLACE FUNCTION report_figures_raw(p_from date, p_to date, p_g1 text, p_g2 text,
-                                              p_by text, p_structure text, p_scope bigint,
-                                              p_unit bigint, p_sub boolean, p_now timestamptz)
-RETURNS TABLE (k1 text, k2 text, received bigint, recv_online bigint, recv_direct bigint,
-               carried bigint, ended bigint, ended_early bigint, ended_on_time bigint,
-               ended_late bigint, open_total bigint, open_overdue bigint, ended_ok766 bigint,
-               ended_late766 bigint, open_ok766 bigint)
-LANGUAGE sql STABLE AS $$
-    WITH us AS MATERIALIZED (SELECT * FROM report_units(p_scope, p_unit, p_sub, p_structure)),
-    d AS (
-        SELECT d.*, report_lday(d.received_at) AS rday, report_lday(d.ended_at) AS eday,
-               report_cls_legal(d.ended_at, d.legal_due_at, d.has_appointment) AS c,
-               report_ok_766(d.ended_at, d.supplement_seconds, d.appointment_at,
-                             d.legal_due_at) AS ok
-        FROM dossier d
-        WHERE d.state NOT IN (1, 3) AND d.received_at IS NOT NULL
-    ), y AS (
-        SELECT d.*, (d.rday <= p_to AND (d.ended_at IS NULL OR d.eday > p_to)) AS open_end
-        FROM d
-        WHERE d.rday <= p_to AND (d.ended_at IS NULL OR d.eday >= p_from)
-    ), z AS (
-        SELECT y.*, CASE WHEN y.open_end THEN report_open_state(y.id, y.legal_due_at,
-                    y.appointment_at, least(report_lstart(p_to + 1), p_now)) END AS st
-        FROM y
-    )
-    SELECT report_key(p_g1, gu, p, f, z.channel), report_key(p_g2, gu, p, f, z.channel),
-           count(*) FILTER (WHERE z.rday >= p_from),
-           count(*) FILTER (WHERE z.rday >= p_from AND z.channel = 2),
-           count(*) FILTER (WHERE z.rday >= p_from AND z.channel <> 2),
-           count(*) FILTER (WHERE z.rday < p_from),
-           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to),
-           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND z.c = 1),
-           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND z.c = 2),
-           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND z.c = 3),
-           count(*) FILTER (WHERE z.open_end),
-           count(*) FILTER (WHERE z.open_end AND z.st & 1 = 1),
-           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND z.ok),
-           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND NOT z.ok),
-           count(*) FILTER (WHERE z.open_end AND z.st >> 1 = 1)
-    FROM z
-    JOIN us ON us.id = CASE WHEN p_by = 'receiving' THEN z.receiving_unit_id
-                            ELSE z.resolving_unit_id END
-    JOIN unit gu ON gu.id = us.gid
-    JOIN procedure p ON p.id = z.procedure_id
-    JOIN field f ON f.id = p.field_id
-    GROUP BY 1, 2
-    ORDER BY 1, 2
-$$;
-
 -- Every dossier received as known at p_asof, with the fields the figures read.
 CREATE OR REPLACE FUNCTION report_asof_rows(p_asof timestamptz)
 RETURNS TABLE (id bigint, code text, state smallint, resolving_unit_id bigint,
@@ -799,51 +795,122 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- report_open_state (020) at instant t over the pause ledger as known at p_asof: the first
--- p_nreq pauses, each resolved only if its resume event was recorded by p_asof.
+-- p_nreq pauses, each resolved only if its resume event was recorded by p_asof
+-- (report_open_state_of).
 CREATE OR REPLACE FUNCTION report_open_state_asof(p_id bigint, p_legal_due timestamptz,
                                                   p_appointment timestamptz, t timestamptz,
                                                   p_asof timestamptz, p_nreq int)
 RETURNS int
 LANGUAGE sql STABLE AS $$
-    WITH pk AS (
-        SELECT p.n, p.reason, p.counted, p.was_late, p.requested_at, p.due_before,
-               CASE WHEN r.known THEN p.resolved_at END AS resolved_at,
-               CASE WHEN r.known THEN p.due_after END AS due_after
-        FROM dossier_pause p
-        CROSS JOIN LATERAL (
-            SELECT p.resolved_at IS NOT NULL
-                   AND EXISTS (SELECT 1 FROM dossier_event e
-                               WHERE e.dossier_id = p_id AND e.recorded_at <= p_asof
-                                 AND e.payload ->> 'pause_n' = p.n::text) AS known) r
-        WHERE p.dossier_id = p_id AND p.n <= p_nreq
-    ), pz AS (
-        SELECT * FROM pk WHERE requested_at <= t
-    ), run AS (
-        SELECT was_late FROM pz
-        WHERE counted AND (resolved_at IS NULL OR resolved_at > t) ORDER BY n DESC LIMIT 1
-    ), due AS (
-        SELECT coalesce(
-            (SELECT due_after FROM pz WHERE counted AND resolved_at <= t ORDER BY n DESC LIMIT 1),
-            (SELECT due_before FROM pk WHERE counted ORDER BY n LIMIT 1),
-            p_legal_due) AS at
-    ), sup AS (
-        SELECT count(*) AS nreq,
-               coalesce(sum(extract(epoch FROM least(coalesce(resolved_at, t), t) - requested_at))
-                        FILTER (WHERE resolved_at IS NOT NULL AND resolved_at <= t), 0) AS closed_s,
-               min(requested_at) FILTER (WHERE resolved_at IS NULL OR resolved_at > t) AS waiting
-        FROM pz WHERE reason = 'supplement'
+    SELECT report_open_state_of(p_id, p_legal_due, p_appointment, t, p_asof, p_nreq)
+$$;
+
+-- One row per dossier counted in the figures of [p_from, p_to] (received by its end, not
+-- ended before its start) in the units of the report, with what the figures and the cell
+-- lists read: the grouping unit's code and level, the procedure's and field's codes, the
+-- cells it is in (received in the period, ended in it, open at its end), its class under
+-- `legal` (report_cls_legal) and `dvcqg766` (report_ok_766) when ended in the period, and its
+-- state bits (report_open_state) when open at the end, judged at the period end or, for the
+-- running period, at the clock. One body for the live figures and lists (p_asof NULL: the
+-- dossiers, report_units, report_open_state, the clock p_now) and the same as known at
+-- p_asof (report_asof_rows, report_units_k, report_open_state_asof; the clock is p_asof).
+-- With a constant NULL p_asof the planner drops the as-of branch: report_figures_raw stays a
+-- plain scan of dossier.
+CREATE OR REPLACE FUNCTION report_scan(p_asof timestamptz, p_from date, p_to date, p_by text,
+                                       p_structure text, p_scope bigint, p_unit bigint,
+                                       p_sub boolean, p_now timestamptz)
+RETURNS TABLE (id bigint, code text, state smallint, channel smallint, received_at timestamptz,
+               appointment_at timestamptz, legal_due_at timestamptz, ended_at timestamptz,
+               gcode text, glevel text, pcode text, fcode text, is_rcv boolean,
+               is_end boolean, is_open boolean, cls int, ok boolean, st int)
+LANGUAGE sql STABLE AS $$
+    WITH us AS MATERIALIZED (
+        SELECT * FROM report_units_k(p_scope, p_unit, p_sub, p_structure,
+                                     coalesce(p_asof, 'infinity'))
+    ), a AS (
+        SELECT d.id, d.code, d.state, d.resolving_unit_id, d.receiving_unit_id, d.procedure_id,
+               d.channel, d.received_at, d.ended_at, d.appointment_at, d.legal_due_at,
+               d.has_appointment, d.supplement_seconds, NULL::int AS nreq
+        FROM dossier d
+        WHERE p_asof IS NULL AND d.state NOT IN (1, 3) AND d.received_at IS NOT NULL
+        UNION ALL
+        SELECT r.* FROM report_asof_rows(p_asof) r WHERE p_asof IS NOT NULL
+    ), z AS (
+        SELECT a.*, report_lday(a.received_at) AS rday, report_lday(a.ended_at) AS eday,
+               gu.code AS gcode, gu.level AS glevel, p.code AS pcode, f.code AS fcode
+        FROM a
+        JOIN us ON us.id = CASE WHEN p_by = 'receiving' THEN a.receiving_unit_id
+                                ELSE a.resolving_unit_id END
+        JOIN unit gu ON gu.id = us.gid
+        JOIN procedure p ON p.id = a.procedure_id
+        JOIN field f ON f.id = p.field_id
+        WHERE a.received_at < report_lstart(p_to + 1)
+          AND (a.ended_at IS NULL OR a.ended_at >= report_lstart(p_from))
     )
-    SELECT (CASE WHEN EXISTS (SELECT 1 FROM run) THEN (SELECT was_late FROM run)
-                 ELSE (SELECT at FROM due) IS NOT NULL AND t > (SELECT at FROM due) END)::int
-         + 2 * (CASE
-                 WHEN coalesce(p_appointment, p_legal_due) IS NULL THEN true
-                 WHEN (SELECT waiting FROM sup) IS NOT NULL THEN
-                     (SELECT nreq FROM sup) <= 1
-                     AND (SELECT waiting FROM sup)
-                         - make_interval(secs => (SELECT closed_s FROM sup))
-                         <= coalesce(p_appointment, p_legal_due)
-                 ELSE t - make_interval(secs => (SELECT closed_s FROM sup))
-                      <= coalesce(p_appointment, p_legal_due) END)::int
+    SELECT z.id, z.code, z.state, z.channel, z.received_at, z.appointment_at, z.legal_due_at,
+           z.ended_at, z.gcode, z.glevel, z.pcode, z.fcode, z.rday >= p_from,
+           z.eday BETWEEN p_from AND p_to, z.ended_at IS NULL OR z.eday > p_to,
+           CASE WHEN z.eday BETWEEN p_from AND p_to
+                THEN report_cls_legal(z.ended_at, z.legal_due_at, z.has_appointment) END,
+           CASE WHEN z.eday BETWEEN p_from AND p_to
+                THEN report_ok_766(z.id, z.ended_at, z.supplement_seconds, z.appointment_at,
+                                   z.legal_due_at) END,
+           CASE WHEN (z.ended_at IS NULL OR z.eday > p_to) AND p_asof IS NULL
+                THEN report_open_state(z.id, z.legal_due_at, z.appointment_at,
+                                       least(report_lstart(p_to + 1), p_now))
+                WHEN z.ended_at IS NULL OR z.eday > p_to
+                THEN report_open_state_asof(z.id, z.legal_due_at, z.appointment_at,
+                                            least(report_lstart(p_to + 1), p_asof), p_asof,
+                                            z.nreq) END
+    FROM z
+$$;
+
+-- The figures of report_scan grouped by up to two keys (report_key_of), as report_figures
+-- returns them: live (p_asof NULL, report_figures_raw) or as known at p_asof
+-- (report_figures_asof).
+CREATE OR REPLACE FUNCTION report_figures_scan(p_asof timestamptz, p_from date, p_to date,
+                                               p_g1 text, p_g2 text, p_by text,
+                                               p_structure text, p_scope bigint, p_unit bigint,
+                                               p_sub boolean, p_now timestamptz)
+RETURNS TABLE (k1 text, k2 text, received bigint, recv_online bigint, recv_direct bigint,
+               carried bigint, ended bigint, ended_early bigint, ended_on_time bigint,
+               ended_late bigint, open_total bigint, open_overdue bigint, ended_ok766 bigint,
+               ended_late766 bigint, open_ok766 bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT report_key_of(p_g1, z.gcode, z.glevel, z.pcode, z.fcode, z.channel),
+           report_key_of(p_g2, z.gcode, z.glevel, z.pcode, z.fcode, z.channel),
+           count(*) FILTER (WHERE z.is_rcv),
+           count(*) FILTER (WHERE z.is_rcv AND z.channel = 2),
+           count(*) FILTER (WHERE z.is_rcv AND z.channel <> 2),
+           count(*) FILTER (WHERE NOT z.is_rcv),
+           count(*) FILTER (WHERE z.is_end),
+           count(*) FILTER (WHERE z.cls = 1),
+           count(*) FILTER (WHERE z.cls = 2),
+           count(*) FILTER (WHERE z.cls = 3),
+           count(*) FILTER (WHERE z.is_open),
+           count(*) FILTER (WHERE z.st & 1 = 1),
+           count(*) FILTER (WHERE z.ok),
+           count(*) FILTER (WHERE NOT z.ok),
+           count(*) FILTER (WHERE z.st >> 1 = 1)
+    FROM report_scan(p_asof, p_from, p_to, p_by, p_structure, p_scope, p_unit, p_sub, p_now) z
+    GROUP BY 1, 2
+    ORDER BY 1, 2
+$$;
+
+-- The same figures as report_figures by a plain scan of the dossiers (no summary): the
+-- reference the tests and the benchmark compare report_figures with (report_figures_scan).
+-- History: defined in 020_report.sql, restated in 061_report_open_now.sql (those migrations'
+-- headers say why); the live body is the last one.
+CREATE OR REPLACE FUNCTION report_figures_raw(p_from date, p_to date, p_g1 text, p_g2 text,
+                                              p_by text, p_structure text, p_scope bigint,
+                                              p_unit bigint, p_sub boolean, p_now timestamptz)
+RETURNS TABLE (k1 text, k2 text, received bigint, recv_online bigint, recv_direct bigint,
+               carried bigint, ended bigint, ended_early bigint, ended_on_time bigint,
+               ended_late bigint, open_total bigint, open_overdue bigint, ended_ok766 bigint,
+               ended_late766 bigint, open_ok766 bigint)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM report_figures_scan(NULL, p_from, p_to, p_g1, p_g2, p_by, p_structure,
+                                      p_scope, p_unit, p_sub, p_now)
 $$;
 
 -- The figures as the report said at instant p_asof (`as_of`): only events recorded at or
@@ -852,10 +919,11 @@ $$;
 -- recorded events are exactly those that occurred by k); as of then it was received iff
 -- received_at <= k, ended iff ended_at <= k (else open), its legal due the one after the
 -- last counted pause resolved by k, and its pause ledger the rows requested by k
--- (report_open_state_k). Then the plain scan of report_figures_raw. Cost: one pass over the
--- event log (index dossier_event_recorded) and the dossiers: a plain-scan report, seconds at
--- millions of dossiers; meant for audits. Events sharing one instant with a later-recorded
--- event are taken as known together (the horizon is an instant).
+-- (report_open_state_asof). Then the plain scan of report_figures_raw (report_figures_scan).
+-- Cost: one pass over the event log (index dossier_event_recorded) and the dossiers: a
+-- plain-scan report, seconds at millions of dossiers; meant for audits. Events sharing one
+-- instant with a later-recorded event are taken as known together (the horizon is an
+-- instant).
 -- History: defined in 020_report.sql, restated in 061_report_open_now.sql, 065_report_asof.sql
 -- (those migrations' headers say why); the live body is the last one.
 CREATE OR REPLACE FUNCTION report_figures_asof(p_asof timestamptz, p_from date, p_to date,
@@ -866,46 +934,8 @@ RETURNS TABLE (k1 text, k2 text, received bigint, recv_online bigint, recv_direc
                ended_late bigint, open_total bigint, open_overdue bigint, ended_ok766 bigint,
                ended_late766 bigint, open_ok766 bigint)
 LANGUAGE sql STABLE AS $$
-    WITH us AS MATERIALIZED (
-        SELECT * FROM report_units_k(p_scope, p_unit, p_sub, p_structure, p_asof)
-    ), d AS (
-        SELECT a.*, report_lday(a.received_at) AS rday, report_lday(a.ended_at) AS eday,
-               report_cls_legal(a.ended_at, a.legal_due_at, a.has_appointment) AS c,
-               report_ok_766(a.ended_at, a.supplement_seconds, a.appointment_at,
-                             a.legal_due_at) AS ok
-        FROM report_asof_rows(p_asof) a
-    ), y AS (
-        SELECT d.*, (d.rday <= p_to AND (d.ended_at IS NULL OR d.eday > p_to)) AS open_end
-        FROM d
-        WHERE d.rday <= p_to AND (d.ended_at IS NULL OR d.eday >= p_from)
-    ), z AS (
-        SELECT y.*, CASE WHEN y.open_end THEN report_open_state_asof(y.id, y.legal_due_at,
-                    y.appointment_at, least(report_lstart(p_to + 1), p_asof), p_asof, y.nreq)
-                    END AS st
-        FROM y
-    )
-    SELECT report_key(p_g1, gu, p, f, z.channel), report_key(p_g2, gu, p, f, z.channel),
-           count(*) FILTER (WHERE z.rday >= p_from),
-           count(*) FILTER (WHERE z.rday >= p_from AND z.channel = 2),
-           count(*) FILTER (WHERE z.rday >= p_from AND z.channel <> 2),
-           count(*) FILTER (WHERE z.rday < p_from),
-           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to),
-           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND z.c = 1),
-           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND z.c = 2),
-           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND z.c = 3),
-           count(*) FILTER (WHERE z.open_end),
-           count(*) FILTER (WHERE z.open_end AND z.st & 1 = 1),
-           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND z.ok),
-           count(*) FILTER (WHERE z.eday BETWEEN p_from AND p_to AND NOT z.ok),
-           count(*) FILTER (WHERE z.open_end AND z.st >> 1 = 1)
-    FROM z
-    JOIN us ON us.id = CASE WHEN p_by = 'receiving' THEN z.receiving_unit_id
-                            ELSE z.resolving_unit_id END
-    JOIN unit gu ON gu.id = us.gid
-    JOIN procedure p ON p.id = z.procedure_id
-    JOIN field f ON f.id = p.field_id
-    GROUP BY 1, 2
-    ORDER BY 1, 2
+    SELECT * FROM report_figures_scan(p_asof, p_from, p_to, p_g1, p_g2, p_by, p_structure,
+                                      p_scope, p_unit, p_sub, p_asof)
 $$;
 
 -- Trend (chart): received and ended by class per day, ISO week or month, from report_day.

@@ -83,54 +83,28 @@ $$;
 -- structure-aware), level, procedure code, field code, channel. p_cell is one of received,
 -- received_online, received_direct, carried_over, resolved, early, on_time, late, open,
 -- open_in_time, open_overdue, ok766, late766, open_ok766, open_late766. Keyset on id.
--- History: defined in 021_report_lists.sql, restated in 061_report_open_now.sql (those migrations'
--- headers say why); the live body is the last one.
-CREATE OR REPLACE FUNCTION report_cell_list(p_from date, p_to date, p_cell text, p_by text,
-                                            p_structure text, p_scope bigint, p_unit bigint,
-                                            p_sub boolean, k_unit text, k_level text,
-                                            k_procedure text, k_field text, k_channel smallint,
-                                            p_after_id bigint, p_limit int, p_now timestamptz)
+-- Live (p_asof NULL, clock p_now) or as known at p_asof, with the appointment and legal due
+-- as known then: the rows of report_scan, the one body of the figures and the lists.
+CREATE OR REPLACE FUNCTION report_cell_list_of(p_asof timestamptz, p_from date, p_to date,
+                                               p_cell text, p_by text, p_structure text,
+                                               p_scope bigint, p_unit bigint, p_sub boolean,
+                                               k_unit text, k_level text, k_procedure text,
+                                               k_field text, k_channel smallint,
+                                               p_after_id bigint, p_limit int,
+                                               p_now timestamptz)
 RETURNS TABLE (id bigint, code text, state smallint, channel smallint, procedure_code text,
                field_code text, unit_code text, unit_level text, received_at timestamptz,
                appointment_at timestamptz, legal_due_at timestamptz, ended_at timestamptz)
 LANGUAGE sql STABLE AS $$
-    WITH us AS MATERIALIZED (SELECT * FROM report_units(p_scope, p_unit, p_sub, p_structure)),
-    z AS (
-        SELECT d.*, report_lday(d.received_at) AS rday, report_lday(d.ended_at) AS eday,
-               gu.code AS gcode, gu.level AS glevel, p.code AS pcode, f.code AS fcode
-        FROM dossier d
-        JOIN us ON us.id = CASE WHEN p_by = 'receiving' THEN d.receiving_unit_id
-                                ELSE d.resolving_unit_id END
-        JOIN unit gu ON gu.id = us.gid
-        JOIN procedure p ON p.id = d.procedure_id
-        JOIN field f ON f.id = p.field_id
-        WHERE d.state NOT IN (1, 3) AND d.received_at IS NOT NULL
-          AND d.received_at < report_lstart(p_to + 1)
-          AND (d.ended_at IS NULL OR d.ended_at >= report_lstart(p_from))
-          AND (k_unit IS NULL OR gu.code = k_unit) AND (k_level IS NULL OR gu.level = k_level)
-          AND (k_procedure IS NULL OR p.code = k_procedure)
-          AND (k_field IS NULL OR f.code = k_field)
-          AND (k_channel IS NULL OR d.channel = k_channel)
-          AND (p_after_id IS NULL OR d.id > p_after_id)
-    ), c AS (
-        SELECT z.*,
-               z.rday >= p_from AS is_rcv,
-               z.eday BETWEEN p_from AND p_to AS is_end,
-               (z.ended_at IS NULL OR z.eday > p_to) AS is_open,
-               CASE WHEN z.eday BETWEEN p_from AND p_to
-                    THEN report_cls_legal(z.ended_at, z.legal_due_at, z.has_appointment) END AS cls,
-               CASE WHEN z.eday BETWEEN p_from AND p_to
-                    THEN report_ok_766(z.ended_at, z.supplement_seconds, z.appointment_at,
-                                       z.legal_due_at) END AS ok,
-               CASE WHEN z.ended_at IS NULL OR z.eday > p_to
-                    THEN report_open_state(z.id, z.legal_due_at, z.appointment_at,
-                                           least(report_lstart(p_to + 1), p_now)) END AS st
-        FROM z
-    )
     SELECT c.id, c.code, c.state, c.channel, c.pcode, c.fcode, c.gcode, c.glevel, c.received_at,
            c.appointment_at, c.legal_due_at, c.ended_at
-    FROM c
-    WHERE CASE p_cell
+    FROM report_scan(p_asof, p_from, p_to, p_by, p_structure, p_scope, p_unit, p_sub, p_now) c
+    WHERE (k_unit IS NULL OR c.gcode = k_unit) AND (k_level IS NULL OR c.glevel = k_level)
+      AND (k_procedure IS NULL OR c.pcode = k_procedure)
+      AND (k_field IS NULL OR c.fcode = k_field)
+      AND (k_channel IS NULL OR c.channel = k_channel)
+      AND (p_after_id IS NULL OR c.id > p_after_id)
+      AND CASE p_cell
         WHEN 'received' THEN c.is_rcv
         WHEN 'received_online' THEN c.is_rcv AND c.channel = 2
         WHEN 'received_direct' THEN c.is_rcv AND c.channel <> 2
@@ -149,6 +123,23 @@ LANGUAGE sql STABLE AS $$
         ELSE false END
     ORDER BY c.id
     LIMIT p_limit
+$$;
+
+-- The dossiers of one cell of report_figures now (report_cell_list_of).
+-- History: defined in 021_report_lists.sql, restated in 061_report_open_now.sql (those migrations'
+-- headers say why); the live body is the last one.
+CREATE OR REPLACE FUNCTION report_cell_list(p_from date, p_to date, p_cell text, p_by text,
+                                            p_structure text, p_scope bigint, p_unit bigint,
+                                            p_sub boolean, k_unit text, k_level text,
+                                            k_procedure text, k_field text, k_channel smallint,
+                                            p_after_id bigint, p_limit int, p_now timestamptz)
+RETURNS TABLE (id bigint, code text, state smallint, channel smallint, procedure_code text,
+               field_code text, unit_code text, unit_level text, received_at timestamptz,
+               appointment_at timestamptz, legal_due_at timestamptz, ended_at timestamptz)
+LANGUAGE sql STABLE AS $$
+    SELECT * FROM report_cell_list_of(NULL, p_from, p_to, p_cell, p_by, p_structure, p_scope,
+                                      p_unit, p_sub, k_unit, k_level, k_procedure, k_field,
+                                      k_channel, p_after_id, p_limit, p_now)
 $$;
 
 -- The late dossiers of a Biểu 06 period (domain.md §8.2): ended late in the period (column
@@ -194,8 +185,9 @@ LANGUAGE sql STABLE AS $$
     LIMIT p_limit
 $$;
 
--- report_cell_list (061) as known at p_asof: the dossiers of one cell of
--- report_figures_asof, with their appointment and legal due as known then.
+-- The dossiers of one cell of report_figures_asof, as known at p_asof
+-- (report_cell_list_of).
+-- History: introduced by 065_report_asof.sql, whose header describes it.
 CREATE OR REPLACE FUNCTION report_cell_list_asof(p_asof timestamptz, p_from date, p_to date,
                                                  p_cell text, p_by text, p_structure text,
                                                  p_scope bigint, p_unit bigint, p_sub boolean,
@@ -206,62 +198,9 @@ RETURNS TABLE (id bigint, code text, state smallint, channel smallint, procedure
                field_code text, unit_code text, unit_level text, received_at timestamptz,
                appointment_at timestamptz, legal_due_at timestamptz, ended_at timestamptz)
 LANGUAGE sql STABLE AS $$
-    WITH us AS MATERIALIZED (
-        SELECT * FROM report_units_k(p_scope, p_unit, p_sub, p_structure, p_asof)
-    ), z AS (
-        SELECT a.*, report_lday(a.received_at) AS rday, report_lday(a.ended_at) AS eday,
-               gu.code AS gcode, gu.level AS glevel, p.code AS pcode, f.code AS fcode
-        FROM report_asof_rows(p_asof) a
-        JOIN us ON us.id = CASE WHEN p_by = 'receiving' THEN a.receiving_unit_id
-                                ELSE a.resolving_unit_id END
-        JOIN unit gu ON gu.id = us.gid
-        JOIN procedure p ON p.id = a.procedure_id
-        JOIN field f ON f.id = p.field_id
-        WHERE a.received_at < report_lstart(p_to + 1)
-          AND (a.ended_at IS NULL OR a.ended_at >= report_lstart(p_from))
-          AND (k_unit IS NULL OR gu.code = k_unit) AND (k_level IS NULL OR gu.level = k_level)
-          AND (k_procedure IS NULL OR p.code = k_procedure)
-          AND (k_field IS NULL OR f.code = k_field)
-          AND (k_channel IS NULL OR a.channel = k_channel)
-          AND (p_after_id IS NULL OR a.id > p_after_id)
-    ), c AS (
-        SELECT z.*,
-               z.rday >= p_from AS is_rcv,
-               z.eday BETWEEN p_from AND p_to AS is_end,
-               (z.ended_at IS NULL OR z.eday > p_to) AS is_open,
-               CASE WHEN z.eday BETWEEN p_from AND p_to
-                    THEN report_cls_legal(z.ended_at, z.legal_due_at, z.has_appointment) END AS cls,
-               CASE WHEN z.eday BETWEEN p_from AND p_to
-                    THEN report_ok_766(z.ended_at, z.supplement_seconds, z.appointment_at,
-                                       z.legal_due_at) END AS ok,
-               CASE WHEN z.ended_at IS NULL OR z.eday > p_to
-                    THEN report_open_state_asof(z.id, z.legal_due_at, z.appointment_at,
-                                                least(report_lstart(p_to + 1), p_asof), p_asof,
-                                                z.nreq) END AS st
-        FROM z
-    )
-    SELECT c.id, c.code, c.state, c.channel, c.pcode, c.fcode, c.gcode, c.glevel, c.received_at,
-           c.appointment_at, c.legal_due_at, c.ended_at
-    FROM c
-    WHERE CASE p_cell
-        WHEN 'received' THEN c.is_rcv
-        WHEN 'received_online' THEN c.is_rcv AND c.channel = 2
-        WHEN 'received_direct' THEN c.is_rcv AND c.channel <> 2
-        WHEN 'carried_over' THEN NOT c.is_rcv
-        WHEN 'resolved' THEN c.is_end
-        WHEN 'early' THEN c.cls = 1
-        WHEN 'on_time' THEN c.cls = 2
-        WHEN 'late' THEN c.cls = 3
-        WHEN 'open' THEN c.is_open
-        WHEN 'open_in_time' THEN c.st & 1 = 0
-        WHEN 'open_overdue' THEN c.st & 1 = 1
-        WHEN 'ok766' THEN c.ok
-        WHEN 'late766' THEN NOT c.ok
-        WHEN 'open_ok766' THEN c.st >> 1 = 1
-        WHEN 'open_late766' THEN c.st >> 1 = 0
-        ELSE false END
-    ORDER BY c.id
-    LIMIT p_limit
+    SELECT * FROM report_cell_list_of(p_asof, p_from, p_to, p_cell, p_by, p_structure, p_scope,
+                                      p_unit, p_sub, k_unit, k_level, k_procedure, k_field,
+                                      k_channel, p_after_id, p_limit, p_asof)
 $$;
 
 -- Introduced by 095_report_late_asof.sql, whose header describes it.

@@ -125,7 +125,8 @@ for f in $(git ls-tree --name-only "$OLD" sql/ | sed 's|^sql/||' | grep -E '^[0-
 done
 check "old migrations ($OLD) applied: $nold" "$failed" ""
 # The move (099) changed no body: the old functions equal the fresh ones, except those a
-# later migration re-signs (DROP FUNCTION in sql/1NN_*.sql: 100 adds the caller's clock).
+# later migration re-signs (DROP FUNCTION in sql/1NN_*.sql: 100 adds the caller's clock)
+# and those whose body changed in sql/fn/ since the move.
 later=$(ls sql/ | grep -E '^[0-9]{3}_.*\.sql$' | sort | awk '$0 > "099_functions_in_fn.sql"')
 resigned=$(cd sql && cat $later </dev/null 2>/dev/null | sed -n 's/^DROP FUNCTION IF EXISTS \([a-z_0-9]*\)(.*/\1/p' | sort -u | tr '\n' ' ')
 # and those added since the old commit (in the fresh database only) are not compared either
@@ -136,22 +137,49 @@ fnnames() {
 fnnames "$old" >"$tmp/old.names"
 fnnames "$fresh" >"$tmp/fresh.names"
 added=$(comm -13 "$tmp/old.names" "$tmp/fresh.names" | tr '\n' ' ')
-fndefs "$old" "$resigned $added" >"$tmp/old.fn"
-fndefs "$fresh" "$resigned $added" >"$tmp/fresh1.fn"
+# and those whose text in sql/fn/ changed since the move ($MOVE: a body changed in place,
+# as sql/fn/README says): each function's CREATE ... $$; block, then and now
+MOVE=a73a32e
+split_fns() {
+    mkdir -p "$1"
+    awk -v dir="$1" '
+        /^CREATE OR REPLACE FUNCTION / { name = tolower($5); sub(/\(.*/, "", name) }
+        name != "" { print >>(dir "/" name) }
+        name != "" && /^\$\$;/ { close(dir "/" name); name = "" }'
+}
+for f in $(git ls-tree --name-only "$MOVE" sql/fn/ | grep '\.sql$'); do git show "$MOVE:$f"; done |
+    split_fns "$tmp/fn.move"
+cat sql/fn/*.sql | split_fns "$tmp/fn.now"
+changed=$(ls "$tmp/fn.move" "$tmp/fn.now" | grep -v '^/' | grep . | sort -u | while read -r f; do
+    cmp -s "$tmp/fn.move/$f" "$tmp/fn.now/$f" || printf '%s ' "$f"; done)
+fndefs "$old" "$resigned $added $changed" >"$tmp/old.fn"
+fndefs "$fresh" "$resigned $added $changed" >"$tmp/fresh1.fn"
 if cmp -s "$tmp/old.fn" "$tmp/fresh1.fn"; then
-    ok "old functions = fresh functions ($(grep -c '^CREATE OR REPLACE FUNCTION' "$tmp/fresh1.fn"), re-signed since: ${resigned:-none}, added since: ${added:-none})"
+    ok "old functions = fresh functions ($(grep -c '^CREATE OR REPLACE FUNCTION' "$tmp/fresh1.fn"), re-signed since: ${resigned:-none}, added since: ${added:-none}, changed since $MOVE: ${changed:-none})"
 else
     notok "old functions = fresh functions"
     diff "$tmp/old.fn" "$tmp/fresh1.fn" | head -40 | sed 's/^/#   /'
 fi
 pending="099_functions_in_fn $(echo $later | sed 's/\.sql//g')"
 out=$(DATABASE_URL="$PG_URL/$old" "$bin" migrate --check 2>&1)
-check "old: migrate --check names the pending migrations" \
-    "$(echo "$out" | grep -o 'pending migrations: .*')" "pending migrations: $(echo $pending | sed 's/ /, /g')"
+# (a list longer than the error detail ends with "...": then its beginning is compared)
+got=$(echo "$out" | grep -o 'pending migrations: .*')
+want="pending migrations: $(echo $pending | sed 's/ /, /g')"
+case "$got" in *...) [ "${want#"${got%...}"}" != "$want" ] && want=$got ;; esac
+check "old: migrate --check names the pending migrations" "$got" "$want"
+# a summary row the old rules counted (an ended dossier ok under dvcqg766) and no dossier
+# backs: the upgrade rebuilds the summaries after the new bodies (102_report_rebuild_766)
+$psql "$PG_URL/$old" -c "INSERT INTO report_day (day, resolving_unit_id, receiving_unit_id,
+    procedure_id, channel, ended, ended_on_time, ended_ok766) VALUES ('2026-01-08', 1, 1, 1, 1, 1, 1, 1)"
 out=$(DATABASE_URL="$PG_URL/$old" "$bin" migrate 2>&1)
-check "upgrade applies 099, the later migrations and the function files" \
+check "upgrade: the summaries are rebuilt after the function files" \
+    "$($psql "$PG_URL/$old" -c "SELECT count(*) FROM report_day")" 0
+# a migration marked "-- motcua:after-functions" runs after the function files, in their
+# transaction (server/db/migrate.c), and is reported after them
+after=$(cd sql && grep -l '^-- motcua:after-functions' $later </dev/null 2>/dev/null | tr '\n' ' ')
+check "upgrade applies 099, the later migrations, the function files, then ${after:-none}" \
     "$(echo "$out" | grep '^Đã áp dụng:' | sed 's/^Đã áp dụng: //' | tr '\n' ' ')" \
-    "099_functions_in_fn.sql $(for m in $later; do printf '%s ' "$m"; done)$(ls sql/fn/*.sql | sed 's|^sql/||' | tr '\n' ' ')"
+    "099_functions_in_fn.sql $(for m in $later; do case " $after " in *" $m "*) ;; *) printf '%s ' "$m" ;; esac; done)$(ls sql/fn/*.sql | sed 's|^sql/||' | tr '\n' ' ')$after"
 fndefs "$old" >"$tmp/old2.fn"
 if [ -s "$tmp/fresh.fn" ] && cmp -s "$tmp/old2.fn" "$tmp/fresh.fn"; then ok "upgraded functions = fresh functions ($(grep -c "^CREATE OR REPLACE FUNCTION" "$tmp/fresh.fn"))"
 else notok "upgraded functions = fresh functions"; diff "$tmp/old2.fn" "$tmp/fresh.fn" | head -40 | sed 's/^/#   /'; fi

@@ -83,12 +83,14 @@ struct cls_case {
 #define A_PZ1 {"2026-02-23T10:00", "2026-02-23T11:00", 1, 1, A_APP, "2026-02-25T11:00", 0}
 #define C_PZ {"2026-02-13T16:00", "2026-02-23T08:00", 1, 1, C_APP, "2026-02-23T10:00", 0}
 
+/* Still open: SQL has neither working positions nor the whole calendar (calendar_day holds
+   only the announced days; weekends, fixed holidays, the lunar Tết rule and the sessions are
+   in C), so it cannot tell that nothing worked passes between Mon 17:00 and Tue 07:00. A fix
+   needs C to store, with legal_due_at and each pause's due_before / due_after, the latest
+   instant at the same working position (a column and a backfill by the server). */
 static const char SQL_NOAPPT_POS[] =
     "report_cls_legal / report_open_state_k compare instants, cls compares working positions "
     "without an appointment (docs/domain.md Classification, legal)";
-static const char SQL_NOAPPT_766[] =
-    "report_ok_766 / report_open_state_k use the legal_due_at moved by counted pauses "
-    "without an appointment, and subtract the supplement time again (docs/domain.md, dvcqg766)";
 
 static const struct cls_case CLS_CASES[] = {
     /* legal, no pause (dossier A) */
@@ -254,11 +256,11 @@ static const struct cls_case CLS_CASES[] = {
     {"766: no appointment, counted supplement: over max", V766, B_RCV, B_APP, 0, R,
      "2026-01-08T12:00", 1, {{"2026-01-06T10:00", "2026-01-07T10:00", 1, 1, B_APP,
                               "2026-01-08T10:00", 0}},
-     "2026-01-31T10:00", CLS_LATE, 0, "2026-01-08T10:00", 86400, NULL, SQL_NOAPPT_766},
+     "2026-01-31T10:00", CLS_LATE, 0, "2026-01-08T10:00", 86400, NULL, NULL},
     /* open at Thu 08/01 11:00: 11:00 - 86400 s = Wed 07/01 11:00 > Wed 07/01 10:00 */
     {"766: no appointment, counted supplement, open over max", V766, B_RCV, B_APP, 0, N, NULL, 1,
      {{"2026-01-06T10:00", "2026-01-07T10:00", 1, 1, B_APP, "2026-01-08T10:00", 0}},
-     "2026-01-08T11:00", CLS_OVERDUE, 0, "2026-01-08T10:00", 86400, NULL, SQL_NOAPPT_766},
+     "2026-01-08T11:00", CLS_OVERDUE, 0, "2026-01-08T10:00", 86400, NULL, NULL},
     {"766: not yet received", V766, A_RCV, A_APP, 1, N, NULL, 0, NOPZ, "2026-02-01T10:00",
      CLS_NOT_COUNTED, 0, A_APP, 0, NULL, NULL},
     /* as of k (report_figures_asof): B with a counted supplement Tue 06/01 10:00 - Wed 07/01

@@ -126,20 +126,25 @@ get_int(PGresult *r, int col)
 
 /* Ended by T (and by k): the class of the ended dossier under the case's rules. */
 static enum cls_class
-sql_ended(const struct cls_case *r)
+sql_ended(const char *id, const struct cls_case *r)
 {
     static const char SQL[] =
         "SELECT report_cls_legal($1::timestamptz, $2::timestamptz, $3::boolean),"
-        " report_ok_766($1::timestamptz, $4::bigint, $5::timestamptz, $2::timestamptz)::int";
+        " report_ok_766($6::bigint, $1::timestamptz, $4::bigint, $5::timestamptz,"
+        " $2::timestamptz)::int";
     struct ts te, td, ta;
     char sup[24];
-    const char *v[5] = {pgts(r->end, &te), pgts(r->legal_due, &td), r->has_appt ? "true" : "false",
-                        sup, r->has_appt ? pgts(r->appointment, &ta) : NULL};
+    const char *v[6] = {pgts(r->end, &te),
+                        pgts(r->legal_due, &td),
+                        r->has_appt ? "true" : "false",
+                        sup,
+                        r->has_appt ? pgts(r->appointment, &ta) : NULL,
+                        id};
     PGresult *res;
     int legal, ok;
 
     snprintf(sup, sizeof(sup), "%lld", r->sup_s);
-    res = run(SQL, 5, v);
+    res = run(SQL, 6, v);
     legal = get_int(res, 0);
     ok = get_int(res, 1);
     PQclear(res);
@@ -228,7 +233,7 @@ sql_class(size_t i, const struct cls_case *r, int virtual_end, char *list_key, s
     run0("SET LOCAL session_replication_role = replica", 0, NULL);
     load_pauses(id, r);
     if (r->end != NULL && T(r->end) <= t && T(r->end) <= k)
-        c = sql_ended(r);
+        c = sql_ended(id, r);
     else
         c = sql_open(id, r, virtual_end);
     {

@@ -4,7 +4,8 @@
  * database: apply and check, the copy directive, the checksum (compared with
  * PostgreSQL's own sha256), a changed file, a tampered record, a schema ahead,
  * a failing migration rolled back, the function files (sql/fn/: applied after the
- * migrations, again when changed, reported as pending, all in one transaction), and the
+ * migrations, again when changed, reported as pending, all in one transaction), a migration
+ * run after them (-- motcua:after-functions), and the
  * real embedded migrations and function files.
  */
 #include <setjmp.h>
@@ -287,6 +288,78 @@ test_functions_changed(void **state)
     PQfinish(c);
 }
 
+/* A migration marked "-- motcua:after-functions" (002_c.sql) reads a function whose body
+   changes in the same run: it runs after the function files, in their transaction, sees the
+   new body, is recorded once and reported last; while pending it is named by the check. */
+static const char MAFTER[] = "-- after the function files\n"
+                             "-- motcua:after-functions\n"
+                             "INSERT INTO tb SELECT fa() * 100;\n";
+
+static void
+test_after_functions(void **state)
+{
+    const struct embed_file set[] = {F("001_a.sql", M1), F("002_b.sql", M2), F("a.tsv", TSV),
+                                     F("fn/10_a.sql", FNA)};
+    const struct embed_file next[] = {F("001_a.sql", M1),    F("002_b.sql", M2),
+                                      F("003_c.sql", MAFTER), F("a.tsv", TSV),
+                                      F("fn/10_a.sql", FNA2), F("004_d.sql", M2)};
+    PGconn *c;
+    struct mc_err e;
+    struct applied a;
+
+    (void)state;
+    NEED_DB();
+    c = conn();
+    reset_schema(c);
+    err_clear(&e);
+    assert_int_equal(migrate_apply_files(c, set, 4, NULL, NULL, &e), 0);
+    assert_string_equal(q1(c, "SELECT fa()"), "42");
+    assert_int_equal(migrate_check_files(c, next, 6, &e), -1);
+    assert_string_equal(e.detail, "pending migrations: 003_c, 004_d");
+    memset(&a, 0, sizeof(a));
+    assert_int_equal(migrate_apply_files(c, next, 6, on_applied, &a, &e), 0);
+    assert_int_equal(a.n, 3);
+    assert_string_equal(a.names[0], "004_d.sql");
+    assert_string_equal(a.names[1], "fn/10_a.sql");
+    assert_string_equal(a.names[2], "003_c.sql");
+    /* fa() is x + 1 over tb's first row (42) when 003 runs: 4300, not 4200 */
+    assert_string_equal(q1(c, "SELECT string_agg(x::text, ',' ORDER BY x) FROM tb"),
+                        "42,42,4300");
+    assert_string_equal(q1(c, "SELECT count(*) FROM schema_migrations WHERE name = '003_c.sql'"),
+                        "1");
+    assert_int_equal(migrate_check_files(c, next, 6, &e), 0);
+    memset(&a, 0, sizeof(a));
+    assert_int_equal(migrate_apply_files(c, next, 6, on_applied, &a, &e), 0);
+    assert_int_equal(a.n, 0);
+    assert_string_equal(q1(c, "SELECT count(*) FROM tb"), "3");
+    PQfinish(c);
+}
+
+/* A failing after-functions migration rolls the function files of its run back. */
+static void
+test_after_functions_fails(void **state)
+{
+    const struct embed_file set[] = {F("001_a.sql", M1), F("002_b.sql", M2), F("a.tsv", TSV),
+                                     F("fn/10_a.sql", FNA)};
+    const struct embed_file next[] = {
+        F("001_a.sql", M1), F("002_b.sql", M2), F("a.tsv", TSV), F("fn/10_a.sql", FNA2),
+        F("003_c.sql", "-- motcua:after-functions\nSELECT nope();\n")};
+    PGconn *c;
+    struct mc_err e;
+
+    (void)state;
+    NEED_DB();
+    c = conn();
+    reset_schema(c);
+    err_clear(&e);
+    assert_int_equal(migrate_apply_files(c, set, 4, NULL, NULL, &e), 0);
+    assert_int_equal(migrate_apply_files(c, next, 5, NULL, NULL, &e), -1);
+    assert_non_null(strstr(e.detail, "003_c.sql"));
+    assert_string_equal(q1(c, "SELECT fa()"), "42");
+    assert_int_equal(migrate_check_files(c, set, 4, &e), 0);
+    PQfinish(c);
+}
+
 /* A data file edited after the migration was applied: check and apply refuse, naming
    the migration. A recorded checksum altered by hand is caught the same way. */
 static void
@@ -430,6 +503,7 @@ main(void)
         cmocka_unit_test(test_apply_check_copy),    cmocka_unit_test(test_changed_and_tampered),
         cmocka_unit_test(test_schema_ahead),        cmocka_unit_test(test_failure_rolls_back),
         cmocka_unit_test(test_functions_applied_once), cmocka_unit_test(test_functions_changed),
+        cmocka_unit_test(test_after_functions), cmocka_unit_test(test_after_functions_fails),
         cmocka_unit_test(test_embedded),
     };
 

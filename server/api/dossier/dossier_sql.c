@@ -276,10 +276,12 @@ const char DSQL_EVENTS[] =
 
 /* The list (keyset on (coalesce(submitted_at, received_at, created_at), id) descending,
  * index dossier_list_key2 of sql/050_dossier_list_key.sql: the intake instant, which never
- * changes for a dossier, so a cursor stays valid when a submission is received). The class filter uses only stored
- * columns, rule set `legal` at DL_NOW, the request's now (domain.md §7.1): an open dossier with a running
- * counted pause is in time iff it was not late when the pause began (legal_due_at is not
- * moved until the pause ends).
+ * changes for a dossier, so a cursor stays valid when a submission is received). The class
+ * (column and ?class= filter) is report_class_key() of sql/fn/30_report_lists.sql, the one
+ * definition the reports share (tested against domain/cls.c by test_db_cls_parity), rule
+ * set `legal` at DL_NOW, the request's now (domain.md §7.1): an open dossier in a counted
+ * pause is in time iff it was not late when the pause began (legal_due_at is not moved
+ * until the pause ends).
  * Scope: the units of the scope root's subtree (and of the ?unit filter's) are computed
  * once per query by the recursive CTEs `scope` and `pick`, then compared with
  * `= ANY(array)`, which the planner evaluates once (InitPlan) and can turn into index
@@ -294,15 +296,6 @@ const char DSQL_EVENTS[] =
  * The page is cut first (LIMIT inside), then the names of its units and procedure are
  * joined: a few primary-key lookups per row returned, none per row scanned.
  * Parameters: enum dl_param (dossier_int.h). */
-#define LIST_CLASS                                                                      \
-    "CASE WHEN x.state IN (1, 3) OR x.legal_due_at IS NULL THEN 'not_counted'"          \
-    " WHEN x.ended_at IS NOT NULL AND x.has_appointment AND x.eday < x.dday THEN 'early'" \
-    " WHEN x.ended_at IS NOT NULL AND x.ended_at <= x.legal_due_at THEN 'on_time'"      \
-    " WHEN x.ended_at IS NOT NULL THEN 'late'"                                          \
-    " WHEN (x.paused_since IS NOT NULL AND x.paused_since <= x.legal_due_at)"           \
-    "  OR (x.paused_since IS NULL AND $19::timestamptz <= x.legal_due_at) THEN 'in_time'" \
-    " ELSE 'overdue' END"
-
 const char DSQL_LIST[] =
     "WITH RECURSIVE scope(id, t) AS ("
     "  SELECT $1::bigint, false WHERE $1::bigint IS NOT NULL"
@@ -319,8 +312,10 @@ const char DSQL_LIST[] =
     "   UNION ALL SELECT us.unit_id, true FROM unit_successor us WHERE us.successor_id = k.id"
     "  ) n(id, t)),"
     " page AS ("
-    "  SELECT x.*, " LIST_CLASS " AS class"
+    "  SELECT x.*"
     "  FROM (SELECT d.*,"
+    "   report_class_key(d.id, d.state, d.legal_due_at, d.ended_at, d.has_appointment,"
+    "    d.paused_since, $19::timestamptz) AS class,"
     "   ((d.received_at + interval '7 hours') AT TIME ZONE 'UTC')::date AS rday,"
     "   ((d.legal_due_at + interval '7 hours') AT TIME ZONE 'UTC')::date AS dday,"
     "   ((d.ended_at + interval '7 hours') AT TIME ZONE 'UTC')::date AS eday,"
@@ -341,7 +336,7 @@ const char DSQL_LIST[] =
     "    JOIN field f ON f.id = p.field_id WHERE f.code = $5::text))"
     "   AND ($6::smallint IS NULL OR x.channel = $6::smallint)"
     "   AND ($7::smallint IS NULL OR x.state = $7::smallint)"
-    "   AND ($8::text IS NULL OR $8 = " LIST_CLASS ")"
+    "   AND ($8::text IS NULL OR $8 = x.class)"
     "   AND ($9::date IS NULL OR x.rday >= $9::date)"
     "   AND ($10::date IS NULL OR x.rday <= $10::date)"
     "   AND ($11::date IS NULL OR x.dday >= $11::date)"
