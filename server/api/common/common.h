@@ -109,6 +109,9 @@ const char *hx_i64(struct reqctx *rc, int64_t v);
 const char *hx_tsp(struct reqctx *rc, int64_t t);
 /* Compact JSON text in the arena. */
 const char *hx_json_text(struct reqctx *rc, json_t *j);
+/* 0 when every member of obj is one of keys (NULL-terminated); else -1 with e =
+   VALIDATION_FAILED naming the member ("where.member" under a parent, where = "" at the top). */
+int hx_only_keys(json_t *obj, const char *const *keys, const char *where, struct mc_err *e);
 /* Lower-case hex SHA-256 of s into hex (65 bytes with the NUL). */
 void hx_sha256_hex(const char *s, char *hex);
 

@@ -303,3 +303,25 @@ hx_rows_json(const PGresult *res, const struct hx_jcol *cols, int n)
     }
     return a;
 }
+
+int
+hx_only_keys(json_t *obj, const char *const *keys, const char *where, struct mc_err *e)
+{
+    const char *k;
+    json_t *v;
+
+    json_object_foreach(obj, k, v) {
+        size_t i = 0;
+
+        (void)v;
+        while (keys[i] != NULL && strcmp(keys[i], k) != 0)
+            i++;
+        if (keys[i] == NULL) {
+            char f[64];
+
+            snprintf(f, sizeof f, "%s%s%.40s", where, where[0] ? "." : "", k);
+            return err_field(e, ERR_VALIDATION, f, "unknown field");
+        }
+    }
+    return 0;
+}

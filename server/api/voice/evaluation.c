@@ -104,24 +104,6 @@ struct evsub {
     int public;         /* the lookup page: by code and secret, nobody keyed it */
 };
 
-static int
-only_keys(json_t *o, const char *const *keys, struct mc_err *e)
-{
-    const char *k;
-    json_t *v;
-
-    json_object_foreach(o, k, v) {
-        size_t i = 0;
-
-        (void)v;
-        while (keys[i] != NULL && strcmp(keys[i], k) != 0)
-            i++;
-        if (keys[i] == NULL)
-            return err_field(e, ERR_VALIDATION, k, "unknown field");
-    }
-    return 0;
-}
-
 /* answers: absent, or an array of exactly 9 entries, each null or 0, 1, 2. */
 static int
 parse_answers(json_t *o, int *ans, struct mc_err *e)
@@ -177,7 +159,7 @@ parse_staff(struct reqctx *rc, struct evsub *s, struct mc_err *e)
 
     if (!json_is_object(rc->json))
         return err_set(e, ERR_VALIDATION, "body must be a JSON object");
-    if (only_keys(rc->json, keys, e) != 0 || parse_common(rc, s, e) != 0)
+    if (hx_only_keys(rc->json, keys, "", e) != 0 || parse_common(rc, s, e) != 0)
         return -1;
     if (jin_get_str(rc->json, "channel", 16, 1, &ch, e) < 0)
         return -1;
@@ -203,7 +185,7 @@ parse_public(struct reqctx *rc, struct evsub *s, const char **secret, struct mc_
 
     if (!json_is_object(rc->json))
         return err_set(e, ERR_VALIDATION, "body must be a JSON object");
-    if (only_keys(rc->json, keys, e) != 0)
+    if (hx_only_keys(rc->json, keys, "", e) != 0)
         return -1;
     if (jin_get_str(rc->json, "code", 64, 0, &s->code, e) < 0
         || jin_get_str(rc->json, "secret", 128, 0, secret, e) < 0)

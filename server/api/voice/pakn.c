@@ -205,25 +205,6 @@ struct pkin {
 };
 
 static int
-only_keys(json_t *o, const char *const *keys, const char *where, struct mc_err *e)
-{
-    const char *k;
-    json_t *v;
-
-    json_object_foreach(o, k, v) {
-        size_t i = 0;
-
-        (void)v;
-        while (keys[i] != NULL && strcmp(keys[i], k) != 0)
-            i++;
-        if (keys[i] == NULL)
-            return err_field(e, ERR_VALIDATION, k, "unknown field%s%s", where[0] ? " in " : "",
-                             where);
-    }
-    return 0;
-}
-
-static int
 parse_kind(struct reqctx *rc, struct pkin *x, struct mc_err *e)
 {
     const char *topic = NULL, *channel = NULL, *kind = NULL;
@@ -271,7 +252,7 @@ parse_intake(struct reqctx *rc, struct pkin *x, const char **secret, struct mc_e
 
     if (!json_is_object(rc->json))
         return err_set(e, ERR_VALIDATION, "body must be a JSON object");
-    if (only_keys(rc->json, x->public ? pub : staff, "", e) != 0)
+    if (hx_only_keys(rc->json, x->public ? pub : staff, "", e) != 0)
         return -1;
     if (x->public) {
         if (jin_get_str(rc->json, "code", 64, 0, &x->dossier, e) < 0
@@ -287,7 +268,7 @@ parse_intake(struct reqctx *rc, struct pkin *x, const char **secret, struct mc_e
         if (!json_is_object(s))
             return err_field(e, ERR_VALIDATION, "sender",
                              "sender: {name, address, phone, email}");
-        if (only_keys(s, who, "sender", e) != 0)
+        if (hx_only_keys(s, who, "sender", e) != 0)
             return -1;
         if (jin_get_str(rc->json, "dossier_code", 64, 0, &x->dossier, e) < 0
             || jin_get_str(rc->json, "unit", 32, 0, &x->unit, e) < 0)
@@ -442,7 +423,7 @@ parse_step(struct reqctx *rc, struct pkstep *x, struct mc_err *e)
 
     if (!json_is_object(rc->json))
         return err_set(e, ERR_VALIDATION, "body must be a JSON object");
-    if (only_keys(rc->json, keys, "", e) != 0
+    if (hx_only_keys(rc->json, keys, "", e) != 0
         || jin_get_str(rc->json, "type", 32, 1, &type, e) < 0
         || jin_get_int(rc->json, "expected_version", 1, 1000000, 1, &x->expected, e) < 0
         || jin_get_str(rc->json, "reason", TEXT_MAX, 0, &x->reason, e) < 0
