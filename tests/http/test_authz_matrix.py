@@ -170,6 +170,7 @@ EXPECT = {
     ("GET", "/api/v1/stats/overdue"): ok_for(STAFF, 200),
     ("GET", "/api/v1/stats/due-soon"): ok_for(STAFF, 200),
     ("GET", "/api/v1/stats/evaluations"): ok_for(STAFF, 200),
+    ("GET", "/api/v1/stats/satisfaction"): ok_for(STAFF, 200),
     ("GET", "/api/v1/alerts"): ok_for(STAFF, 200),
     ("GET", "/api/v1/alerts/stream"): ok_for(STAFF, 200),
     # integration

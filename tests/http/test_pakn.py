@@ -64,13 +64,15 @@ def test_intake_deadlines_across_tet(t):
     r = status(intake(t, t.fri), 201).json
     eq((r["state"], r["state_name"], r["version"], r["channel"], r["unit"]),
        ("submitted", "Chờ tiếp nhận", 1, "hotline", H56["center"]), "taken in at the counter")
-    eq(r["received_at"], FRI, "received now")
+    # the pinned clock ticks: the dues keep the reception's time of day
+    ok(r["received_at"].startswith("2026-02-13T10:0"), "received now: %s" % r["received_at"])
+    tod = r["received_at"][10:]
     # working days after Fri 13/02: Mon 23/02 (1), Tue 24 (2), Wed 25, Thu 26, Fri 27 (5);
     # 15: 02, 03, 04, 05, 06, 09, 10, 11, 12, 13/03
-    eq(r["reject_due_at"], "2026-02-24T10:00:00+07:00", "refuse within 2 working days")
-    eq(r["transfer_due_at"], "2026-02-27T10:00:00+07:00", "transfer within 5")
-    eq(r["supplement_due_at"], "2026-02-27T10:00:00+07:00", "first request within 5")
-    eq(r["answer_due_at"], "2026-03-13T10:00:00+07:00", "answer within 15")
+    eq(r["reject_due_at"], "2026-02-24" + tod, "refuse within 2 working days")
+    eq(r["transfer_due_at"], "2026-02-27" + tod, "transfer within 5")
+    eq(r["supplement_due_at"], "2026-02-27" + tod, "first request within 5")
+    eq(r["answer_due_at"], "2026-03-13" + tod, "answer within 15")
     eq(r["sender"]["name"], SENDER["name"], "the sender, for staff")
     eq((r["in_time"], r["overdue"]), (True, False), "in time at intake")
     rows = t.sql("SELECT type, to_state FROM pakn_event WHERE pakn_id = %s" % r["id"])
@@ -108,7 +110,8 @@ def test_steps_transfer_answer_publish(t):
     eq((e["state"], e["version"]), ("accepted", 2), "accepted")
     step(t, t.fri, t.clerk, pid, 2, "request_info", 422, "VALIDATION_FAILED")
     e = step(t, t.fri, t.clerk, pid, 2, "request_info", reason="Xin số điện thoại của cán bộ")
-    eq((e["state"], e["first_info_at"]), ("supplement_requested", FRI), "waiting for information")
+    eq(e["state"], "supplement_requested", "waiting for information")
+    ok(e["first_info_at"].startswith("2026-02-13T10:"), "first request now: %s" % e["first_info_at"])
     e = step(t, t.fri, t.clerk, pid, 3, "receive_info")
     eq(e["state"], "accepted", "back to handling")
     step(t, t.fri, t.clerk, pid, 3, "accept", 409, "VERSION_CONFLICT")
@@ -116,20 +119,21 @@ def test_steps_transfer_answer_publish(t):
     step(t, t.fri, t.clerk, pid, 4, "transfer", 422, "UNKNOWN_REFERENCE", to_unit="000.00.99.H56")
     # Tue 24/02 08:00 the counter passes it to Sở Tư pháp: the clock restarts there
     e = step(t, t.tue, t.clerk, pid, 4, "transfer", to_unit=H56["justice"])
-    eq((e["state"], e["unit"], e["arrived_at"]), ("submitted", H56["justice"], TUE),
-       "submitted again at the new receiver")
+    eq((e["state"], e["unit"]), ("submitted", H56["justice"]), "submitted again at the new receiver")
+    ok(e["arrived_at"].startswith("2026-02-24T08:0"), "arrived now: %s" % e["arrived_at"])
+    tod = e["arrived_at"][10:]
     # from Tue 24/02 08:00: 25, 26 (2); 25, 26, 27, 02/03, 03 (5); ... 16, 17/03 (15)
-    eq(e["reject_due_at"], "2026-02-26T08:00:00+07:00", "refuse within 2 of the transfer")
-    eq(e["answer_due_at"], "2026-03-17T08:00:00+07:00", "answer within 15 of the transfer")
-    eq(e["received_at"], FRI, "the first reception stays (a PAKN counts once)")
+    eq(e["reject_due_at"], "2026-02-26" + tod, "refuse within 2 of the transfer")
+    eq(e["answer_due_at"], "2026-03-17" + tod, "answer within 15 of the transfer")
+    eq(e["received_at"], p["received_at"], "the first reception stays (a PAKN counts once)")
     status(on(t, t.tue, t.clerk).get("/api/v1/pakn/%s" % pid), 404)
     e = step(t, t.tue, t.leader, pid, 5, "accept")
     step(t, t.tue, t.clerk, pid, 6, "answer", 404, answer="x")  # out of the counter's scope
     e = step(t, t.tue, t.leader, pid, 6, "answer",
              answer="Sở đã nhắc nhở cán bộ và trả kết quả cho ông ngày 25/02/2026")
-    eq((e["state"], e["answered_at"]), ("answered", TUE), "answered")
+    eq(e["state"], "answered", "answered")
     # publish within 2 working days of the answer: Wed 25, Thu 26/02
-    eq(e["publish_due_at"], "2026-02-26T08:00:00+07:00", "publish within 2")
+    eq(e["publish_due_at"], "2026-02-26" + e["answered_at"][10:], "publish within 2")
     step(t, t.tue, t.leader, pid, 7, "publish", 422, "VALIDATION_FAILED")
     e = step(t, t.tue, t.leader, pid, 7, "publish",
              public_text="Phản ánh về việc chậm trả kết quả: đơn vị đã chấn chỉnh.")
@@ -200,3 +204,83 @@ def test_register_filters_and_overdue_now(t):
     status(t.supervisor.get("/api/v1/pakn?state=lost"), 400, "BAD_QUERY")
     status(t.supervisor.get("/api/v1/pakn/abc"), 404)
     status(t.supervisor.get("/api/v1/pakn/99999999"), 404)
+
+
+def test_satisfaction_766_against_a_recount(t):
+    """GET /api/v1/stats/satisfaction: QĐ 766 5.2-5.4 for one unit in February 2026, judged
+    at the period's end (01/03/2026 00:00), every figure counted by hand below."""
+    z = "000.00.50.H56"
+    t.psql("INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from)"
+           " SELECT '%s', 'Sở Xây dựng', 'province', 'department', id, 'H56', '2000-01-01'"
+           " FROM unit WHERE code = '%s'" % (z, H56["root"]))
+    cz = t.account("clerk-z", "clerk", z)
+    lz = t.account("leader-z", "leader", z)
+    fc, fl = on(t, t.fri, cz), on(t, t.fri, lz)
+
+    def dossier():
+        r = fc.post("/api/v1/dossiers", {"applicant": {"name": "Vũ Thị Mai", "id_number": "0751"},
+                                         "procedure": "2.000908", "complete": True,
+                                         "documents": [{"name": "Đơn", "kind": "original",
+                                                        "count": 1}]},
+                    headers={"Idempotency-Key": new_key()})
+        code = status(r, 201).json["code"]
+        for who, v, ev in ((fc, 1, {"type": "hand_over", "to_unit": z, "step": "Thẩm định"}),
+                           (fl, 2, {"type": "resolve", "outcome": "granted"}),
+                           (fc, 3, {"type": "return_result", "method": "counter"})):
+            ev["expected_version"] = v
+            status(who.post("/api/v1/dossiers/%s/events" % code, ev,
+                            headers={"Idempotency-Key": new_key()}), 200)
+        return code
+
+    q = [dossier() for _ in range(4)]
+
+    def pakn(**over):
+        body = {"topic": "conduct", "channel": "counter", "sender": dict(SENDER),
+                "content": "Phản ánh"}
+        body.update(over)
+        return status(fc.post("/api/v1/pakn", body), 201).json["id"]
+
+    def answer(pid):
+        status(fc.post("/api/v1/pakn/%s/events" % pid, {"type": "accept", "expected_version": 1}),
+               200)
+        status(fl.post("/api/v1/pakn/%s/events" % pid,
+                       {"type": "answer", "expected_version": 2, "answer": "Đã xử lý"}), 200)
+
+    p1 = pakn(dossier_code=q[2])       # answered in time; names Q3
+    pakn()                             # P2: open, its due 13/03 not past on 01/03
+    p3 = pakn()                        # rejected: not under the indicator
+    status(fc.post("/api/v1/pakn/%s/events" % p3, {"type": "reject", "expected_version": 1,
+                                                   "reason": "Không rõ nội dung"}), 200)
+    p4 = pakn()                        # answered after its due (moved before the answer)
+    p5 = pakn()                        # answered in time, then followed up by P6
+    for pid in (p1, p4, p5):
+        answer(pid)
+    t.psql("UPDATE pakn SET answer_due_at = answered_at - interval '1 hour' WHERE id = %s" % p4)
+    p6 = pakn()
+    t.psql("UPDATE pakn SET parent_id = %s WHERE id = %s" % (p5, p6))
+    # Q2 and Q4 rated Không hài lòng; Q4 also late under dvcqg766 (appointment moved earlier)
+    for code in (q[1], q[3]):
+        status(fc.post("/api/v1/dossiers/%s/evaluations" % code,
+                       {"rating": "dissatisfied", "channel": "paper", "reason": "Chậm"}), 201)
+    t.psql("UPDATE dossier SET appointment_at = ended_at - interval '1 day' WHERE code = '%s'"
+           % q[3])
+    url = ("/api/v1/stats/satisfaction?from=2026-02-01&to=2026-02-28&unit=%s&by=resolving" % z)
+    r = status(t.supervisor.get(url), 200).json
+    eq([x["key"] for x in r["rows"]], [z], "one unit")
+    x = r["rows"][0]
+    # 5.2: P1, P2, P4, P5, P6 under competence; in time all but P4: 4/5 = 80.0 %, 6 x 0.8
+    eq(x["indicator_5_2"], {"numerator": 4, "denominator": 5, "ratio": "80.0", "points": "4.80"},
+       "5.2")
+    # 5.3: handled P1, P4, P5; P4 late, P5 followed up: 1/3, 6 x 1/3 = 2.00
+    eq(x["indicator_5_3"], {"numerator": 1, "denominator": 3, "ratio": "33.3", "points": "2.00"},
+       "5.3")
+    # 5.4: D = Q1..Q4; B = Q2 (dislike), Q3 (PAKN), Q4 (late and dislike) once each: 1/4 =
+    # 25.0 %; min(6, 6 x 25 / 90) = 1.67
+    eq(x["indicator_5_4"], {"dossiers": 4, "unsatisfied": 3, "late": 1,
+                            "pakn_or_dissatisfied": 3, "ratio": "25.0", "points": "1.67"}, "5.4")
+    eq(x["points"], "8.47", "4.80 + 2.00 + 1.67")
+    # the 2022 text: 100 % - 25 % late - 75 % PAKN or dislike = 0: no points
+    r = status(t.supervisor.get(url + "&formula=additive"), 200).json
+    eq((r["formula"], r["rows"][0]["indicator_5_4"]["ratio"],
+        r["rows"][0]["indicator_5_4"]["points"]), ("additive", "0.0", "0.00"), "additive")
+    status(t.supervisor.get(url + "&formula=mean"), 400, "BAD_QUERY")

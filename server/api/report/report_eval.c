@@ -25,6 +25,7 @@
 #include "app.h"
 #include "core/arena.h"
 #include "core/config.h"
+#include "domain/cal.h"
 #include "domain/sat.h"
 #include "http/reqctx.h"
 
@@ -82,6 +83,10 @@ static const char SQL_EVS_COVERAGE[] =
     "   BETWEEN $1::date AND $2::date"
     " GROUP BY 1";
 
+static const char *const SUM_COLS[SAT_INDICATORS] = {"s1", "s2", "s3", "s4", "s5",
+                                                      "s6", "s7", "s8", "s9"};
+static const char *const CNT_COLS[SAT_INDICATORS] = {"n1", "n2", "n3", "n4", "n5",
+                                                      "n6", "n7", "n8", "n9"};
 static const char *const GROUPS[] = {"unit", "official", "procedure", "channel", "all", NULL};
 
 enum { FC_KEY, FC_NAME, FC_RATED, FC_R1, FC_R2, FC_R3, FC_S1, FC__N = FC_S1 + 2 * SAT_INDICATORS };
@@ -94,7 +99,7 @@ struct evs {
 static json_t *
 fixed(long v, int decimals)
 {
-    char buf[32];
+    char buf[64];
 
     if (decimals == 1)
         snprintf(buf, sizeof buf, "%ld.%ld", v / 10, v % 10);
@@ -183,17 +188,14 @@ evs_done(struct reqctx *rc, struct db_result *r)
     long ended = 0, evaluated = 0;
     int c[FC__N], covered = strcmp(x->group, "official") != 0 && strcmp(x->group, "channel") != 0;
     json_t *rows = json_array(), *tot, *o;
-    char *nm = arena_alloc(rc->arena, 4 * FC__N);
 
     if (res == NULL)
         return;
     cov = r->res[1];
     memcpy(cols, names, sizeof names);
     for (int i = 0; i < SAT_INDICATORS; i++) {
-        cols[FC_S1 + 2 * i] = nm + 8 * i;
-        cols[FC_S1 + 2 * i + 1] = nm + 8 * i + 4;
-        snprintf(nm + 8 * i, 4, "s%d", i + 1);
-        snprintf(nm + 8 * i + 4, 4, "n%d", i + 1);
+        cols[FC_S1 + 2 * i] = SUM_COLS[i];
+        cols[FC_S1 + 2 * i + 1] = CNT_COLS[i];
     }
     hx_cols(res, cols, FC__N, c);
     memset(&all, 0, sizeof all);
@@ -255,4 +257,182 @@ api_stats_evaluations(struct reqctx *rc)
     st[1] = (struct db_stmt){SQL_EVS_COVERAGE, EVS__N, v};
     rc->state = x;
     api_db(rc, st, 2, evs_done);
+}
+
+/* ---- QĐ 766 group 5 (satisfaction) before the portal publishes it ------------------------ */
+
+/*
+ * GET /api/v1/stats/satisfaction (shared/domain.md §12.1 5.4, §12.2 5.2-5.3), per unit of
+ * the grouping (resolving or receiving, the report's structure), period [from, to], judged
+ * at the period's end or now when earlier:
+ *   5.2 PAKN handled in time = (answered by their due + open and not past it) / PAKN under
+ *       competence (first received in the period, neither rejected nor transferred out);
+ *   5.3 = (handled - late - followed up by another PAKN) / handled (likes and dislikes are
+ *       not kept here: that part of the portal's formula is not computed);
+ *   5.4 = (D - B) / D: D the dossiers whose end (resolution) falls in the period, B those with
+ *       a Không hài lòng (latest evaluation), a PAKN naming them, or late under dvcqg766 -
+ *       each once (formula=set), or late and PAKN-or-dislike counted apart (formula=additive).
+ * Points: 6 x ratio for 5.2 and 5.3 (no PAKN: 6); min(6, 6 x ratio / 90) for 5.4 (D = 0: 0).
+ */
+enum { SAT_FROM, SAT_TO, SAT_AT, SAT_SCOPE, SAT__N = SAT_SCOPE + RQ_SCOPE__N };
+
+#define SAT_UNITS                                                                               \
+    "WITH us AS MATERIALIZED (SELECT * FROM report_units($6::bigint,"                           \
+    " CASE WHEN $7::text IS NULL THEN NULL"                                                     \
+    "  ELSE coalesce((SELECT id FROM unit WHERE code = $7::text), -1) END, $8::boolean, $5))"
+
+static const char SQL_SAT_PAKN[] =
+    SAT_UNITS ", p AS ("
+    "  SELECT gu.code AS key, gu.name, x.*,"
+    "   (x.answered_at IS NOT NULL AND x.answered_at <= to_timestamp($3::bigint)) AS handled"
+    "  FROM pakn x JOIN us ON us.id = x.unit_id JOIN unit gu ON gu.id = us.gid"
+    "  WHERE report_lday(x.received_at) BETWEEN $1::date AND $2::date AND x.state NOT IN (2, 3)"
+    "   AND $4::text IS NOT NULL"
+    " )"
+    " SELECT key, min(name) AS name, count(*) AS total,"
+    "  count(*) FILTER (WHERE CASE WHEN handled THEN answered_at <= answer_due_at"
+    "   ELSE to_timestamp($3::bigint) <= answer_due_at END) AS in_time,"
+    "  count(*) FILTER (WHERE handled) AS handled,"
+    "  count(*) FILTER (WHERE handled AND (answered_at > answer_due_at"
+    "   OR EXISTS (SELECT 1 FROM pakn c WHERE c.parent_id = p.id))) AS bad"
+    " FROM p GROUP BY key ORDER BY key";
+
+static const char SQL_SAT_DOSSIERS[] =
+    SAT_UNITS ", d AS ("
+    "  SELECT gu.code AS key, gu.name,"
+    "   NOT report_ok_766(x.id, x.ended_at, x.supplement_seconds, x.appointment_at,"
+    "    x.legal_due_at) AS late,"
+    "   (EXISTS (SELECT 1 FROM pakn k WHERE k.dossier_id = x.id)"
+    "    OR (SELECT v.rating FROM evaluation v WHERE v.dossier_id = x.id"
+    "     ORDER BY v.version DESC LIMIT 1) = 3) AS voiced"
+    "  FROM dossier x"
+    "  JOIN us ON us.id = CASE WHEN $4 = 'receiving' THEN x.receiving_unit_id"
+    "   ELSE x.resolving_unit_id END"
+    "  JOIN unit gu ON gu.id = us.gid"
+    "  WHERE x.end_state IN (9, 10) AND report_lday(x.ended_at) BETWEEN $1::date AND $2::date"
+    "   AND x.ended_at <= to_timestamp($3::bigint)"
+    " )"
+    " SELECT key, min(name) AS name, count(*) AS d, count(*) FILTER (WHERE late OR voiced) AS b,"
+    "  count(*) FILTER (WHERE late) AS late, count(*) FILTER (WHERE voiced) AS voiced"
+    " FROM d GROUP BY key ORDER BY key";
+
+struct sat {
+    struct rq q;
+    enum sat_formula formula;
+};
+
+static json_t *
+ratio6(long num, long den)
+{
+    return json_pack("{s:I, s:I, s:o, s:o}", "numerator", (json_int_t)num, "denominator",
+                     (json_int_t)den, "ratio",
+                     den > 0 ? fixed((num * 2000 + den) / (2 * den), 1) : json_null(), "points",
+                     fixed(sat_points_6(num, den), 2));
+}
+
+static json_t *
+sat_row(enum sat_formula f, const PGresult *pk, int pi, const PGresult *ds, int di, int *total_h)
+{
+    long total = pi >= 0 ? atol(hx_col(pk, pi, "total")) : 0;
+    long in_time = pi >= 0 ? atol(hx_col(pk, pi, "in_time")) : 0;
+    long handled = pi >= 0 ? atol(hx_col(pk, pi, "handled")) : 0;
+    long bad = pi >= 0 ? atol(hx_col(pk, pi, "bad")) : 0;
+    struct sat_54 in = {0, 0, 0, 0};
+    int ratio, points;
+    json_t *o = json_object();
+
+    if (di >= 0)
+        in = (struct sat_54){atol(hx_col(ds, di, "d")), atol(hx_col(ds, di, "b")),
+                             atol(hx_col(ds, di, "late")), atol(hx_col(ds, di, "voiced"))};
+    sat_indicator_54(f, &in, &ratio, &points);
+    *total_h = sat_points_6(in_time, total) + sat_points_6(handled - bad, handled) + points;
+    json_object_set_new(o, "indicator_5_2", ratio6(in_time, total));
+    json_object_set_new(o, "indicator_5_3", ratio6(handled - bad, handled));
+    json_object_set_new(o, "indicator_5_4",
+                        json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "dossiers", (json_int_t)in.d,
+                                  "unsatisfied", (json_int_t)in.b_set, "late",
+                                  (json_int_t)in.late, "pakn_or_dissatisfied",
+                                  (json_int_t)in.pakn_or_dis, "ratio",
+                                  in.d > 0 ? fixed(ratio, 1) : json_null(), "points",
+                                  fixed(points, 2)));
+    json_object_set_new(o, "points", fixed(*total_h, 2));
+    return o;
+}
+
+/* Row index of key in res, or -1. */
+static int
+row_of(const PGresult *res, const char *key)
+{
+    for (int i = 0; i < PQntuples(res); i++)
+        if (strcmp(hx_col(res, i, "key"), key) == 0)
+            return i;
+    return -1;
+}
+
+static void
+sat_done(struct reqctx *rc, struct db_result *r)
+{
+    struct sat *x = rc->state;
+    const PGresult *pk = rq_result(rc, r), *ds;
+    json_t *rows = json_array();
+    int h;
+
+    if (pk == NULL) {
+        json_decref(rows);
+        return;
+    }
+    ds = r->res[1];
+    /* every unit with PAKN or dossiers, in key order */
+    for (int i = 0, j = 0; i < PQntuples(pk) || j < PQntuples(ds);) {
+        const char *a = i < PQntuples(pk) ? hx_col(pk, i, "key") : NULL;
+        const char *b = j < PQntuples(ds) ? hx_col(ds, j, "key") : NULL;
+        const char *key = a == NULL ? b : b == NULL ? a : strcmp(a, b) <= 0 ? a : b;
+        int pi = row_of(pk, key), di = row_of(ds, key);
+        json_t *o = sat_row(x->formula, pk, pi, ds, di, &h);
+
+        json_object_set_new(o, "key", json_string(key));
+        json_object_set_new(o, "name", json_string(hx_col(pi >= 0 ? pk : ds, pi >= 0 ? pi : di,
+                                                          "name")));
+        json_array_append_new(rows, o);
+        i += pi >= 0;
+        j += di >= 0;
+    }
+    rc_set_header(rc, "Cache-Control", "no-store");
+    http_reply_json(rc, 200, json_pack("{s:o, s:s, s:s, s:o}", "period", rq_period_json(&x->q),
+                                       "formula",
+                                       x->formula == SAT_FORMULA_SET ? "set" : "additive", "by",
+                                       x->q.by, "rows", rows));
+}
+
+void
+api_stats_satisfaction(struct reqctx *rc)
+{
+    struct sat *x = arena_calloc(rc->arena, 1, sizeof *x);
+    struct db_stmt *st = arena_alloc(rc->arena, 2 * sizeof *st);
+    const char *f = rc_query(rc, "formula");
+    const char **v;
+    struct mc_err e;
+    int64_t end;
+
+    err_clear(&e);
+    if (rq_parse_common(rc, &x->q, &e) != 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
+    if (f != NULL && strcmp(f, "set") != 0 && strcmp(f, "additive") != 0) {
+        err_field(&e, ERR_BAD_QUERY, "formula", "formula is set or additive");
+        http_reply_error(rc, &e);
+        return;
+    }
+    x->formula = f != NULL && strcmp(f, "additive") == 0 ? SAT_FORMULA_ADDITIVE : SAT_FORMULA_SET;
+    end = cal_instant(x->q.to + 1, 0);
+    v = hx_params(rc, SAT__N);
+    v[SAT_FROM] = x->q.from_s;
+    v[SAT_TO] = x->q.to_s;
+    v[SAT_AT] = hx_i64(rc, end < rc->now ? end : rc->now);
+    rq_scope_params(&x->q, v + SAT_SCOPE);
+    st[0] = (struct db_stmt){SQL_SAT_PAKN, SAT__N, v};
+    st[1] = (struct db_stmt){SQL_SAT_DOSSIERS, SAT__N, v};
+    rc->state = x;
+    api_db(rc, st, 2, sat_done);
 }

@@ -77,5 +77,7 @@ void api_stats_cell_dossiers(struct reqctx *rc);
 void api_bieu06_late(struct reqctx *rc);
 /* The evaluation summary (api/report/report_eval.c). */
 void api_stats_evaluations(struct reqctx *rc);
+/* QĐ 766 group 5 before the portal publishes it (api/report/report_eval.c). */
+void api_stats_satisfaction(struct reqctx *rc);
 
 #endif
