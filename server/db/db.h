@@ -71,6 +71,15 @@ void db_exec(struct db_pool *p, const struct db_stmt *stmts, int n, db_cb cb, vo
 void db_exec1(struct db_pool *p, const char *sql, int nparams, const char *const *values,
               db_cb cb, void *arg);
 
+/*
+ * The pool's commit hook: fn(stmts, n, arg) runs on the pool's loop after each unit whose
+ * sync came back without an error (its transaction committed), just before the unit's
+ * callback; stmts are the unit's. For doorbells rung after a commit (core/bell.h). One hook
+ * per pool; fn NULL removes it.
+ */
+typedef void (*db_commit_fn)(const struct db_stmt *stmts, int n, void *arg);
+void db_pool_on_commit(struct db_pool *p, db_commit_fn fn, void *arg);
+
 void db_pool_stats(const struct db_pool *p, struct db_pool_stats *s);
 
 /* 1 when at least one connection is ready. */

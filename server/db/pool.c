@@ -147,6 +147,8 @@ struct db_pool {
     uint64_t units_ok;
     uint64_t units_failed;
     int closing;
+    db_commit_fn on_commit; /* db_pool_on_commit; NULL: none */
+    void *commit_arg;
 };
 
 static void conn_start(struct db_conn *c);
@@ -234,6 +236,9 @@ unit_finish(struct db_pool *p, struct db_unit *u)
         r->nres = u->n;
         r->res = u->res;
         p->units_ok++;
+        /* before the callback, which may free the statements */
+        if (p->on_commit != NULL)
+            p->on_commit(u->stmts, u->n, p->commit_arg);
     } else {
         r->nres = 0;
         r->res = NULL;
@@ -1109,6 +1114,13 @@ db_pool_free(struct db_pool *p)
     free(p->conns);
     free(p->conninfo);
     free(p);
+}
+
+void
+db_pool_on_commit(struct db_pool *p, db_commit_fn fn, void *arg)
+{
+    p->on_commit = fn;
+    p->commit_arg = arg;
 }
 
 void

@@ -1,10 +1,38 @@
--- fn/40_alerts.sql - the alert scheduler's claim and reschedule, the unit path of an alert,
--- the alerts' webhook outbox rows, the calendar horizon alarm. Tables and triggers:
--- sql/022_alerts.sql, 063, 098. Owner: report engineer (server/api/alerts.c).
+-- fn/40_alerts.sql - the dossier trigger of the alert schedule, the alert scheduler's claim
+-- and reschedule, the unit path of an alert, the alerts' webhook outbox rows, the calendar
+-- horizon alarm. Tables and triggers: sql/022_alerts.sql, 063, 098, 105. Owner: report
+-- engineer (server/api/alerts.c).
 --
 -- Applied by `motcua migrate` after the numbered migrations, again whenever this file's
 -- checksum changes, in one transaction with the other changed files (sql/fn/README).
 -- Every function here is defined only here: change its body in place.
+
+-- The dossier trigger (sql/105; was alert_dossier_trg of 022): marks a received, open
+-- dossier for a look now; an ended one leaves the schedule. No NOTIFY (issue 14, item 1: it
+-- would serialise the commits of the cluster): the server that committed rings its own
+-- scheduler after the commit (core/bell.h), the schedulers of other processes find the row
+-- by their poll (server/api/report/alerts.c).
+CREATE OR REPLACE FUNCTION alert_dossier_mark() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE'
+       AND (OLD.state, OLD.legal_due_at, OLD.new_appointment_at, OLD.paused_since,
+            OLD.ended_at, OLD.current_unit_id, OLD.supplement_requests, OLD.version)
+           IS NOT DISTINCT FROM
+           (NEW.state, NEW.legal_due_at, NEW.new_appointment_at, NEW.paused_since,
+            NEW.ended_at, NEW.current_unit_id, NEW.supplement_requests, NEW.version) THEN
+        RETURN NULL;
+    END IF;
+    IF NEW.state IN (1, 3) OR NEW.received_at IS NULL THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO alert_schedule AS s (dossier_id, next_fire_at)
+    VALUES (NEW.id, CASE WHEN NEW.ended_at IS NULL THEN now() END)
+    ON CONFLICT (dossier_id) DO UPDATE
+        SET next_fire_at = EXCLUDED.next_fire_at, gen = s.gen + 1, claimed_until = NULL;
+    RETURN NULL;
+END
+$$;
 
 -- The scheduler's claim: up to p_limit schedule rows due at p_now and not leased, skipping
 -- rows another scheduler holds, leased for 60 s, with what the computation needs. legs:

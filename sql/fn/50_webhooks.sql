@@ -1,5 +1,6 @@
--- fn/50_webhooks.sql - webhook payloads built in SQL (the DVCQG progress format, 090).
--- Tables and triggers: sql/030_integration.sql, 080, 090. Owner: integration engineer.
+-- fn/50_webhooks.sql - the outbox trigger of dossier_event and the webhook payloads built in
+-- SQL (the DVCQG progress format, 090). Tables and triggers: sql/030_integration.sql, 080,
+-- 090, 105. Owner: integration engineer.
 --
 -- Applied by `motcua migrate` after the numbered migrations, again whenever this file's
 -- checksum changes, in one transaction with the other changed files (sql/fn/README).
@@ -28,4 +29,17 @@ LANGUAGE sql STABLE AS $$
             (SELECT d.legal_due_at FROM dossier d WHERE d.id = e.dossier_id))
             AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYYMMDDHH24MISS'),
         'motcua', json_build_object('event_id', e.id, 'sequence', e.seq, 'type', e.type))
+$$;
+
+-- The outbox trigger of dossier_event (sql/105; was webhook_outbox_enqueue of 030): one
+-- webhook_outbox row per event, in the event's transaction. No NOTIFY (issue 14, item 1: it
+-- would serialise the commits of the cluster): the server that committed rings its own relay
+-- after the commit (core/bell.h), the relays of other processes find the row by their poll
+-- (server/api/integration/webhook.c).
+CREATE OR REPLACE FUNCTION webhook_outbox_add() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO webhook_outbox (event_id, dossier_id, seq) VALUES (NEW.id, NEW.dossier_id, NEW.seq);
+    RETURN NULL;
+END
 $$;

@@ -627,3 +627,43 @@ def test_slow_receiver_does_not_hold_every_slot(t):
         t.admin.post("/api/v1/webhooks/%d/disable" % s["id"])
     slow.close()
     fast.close()
+
+
+# -- issue 14, item 1: no doorbell inside a write transaction ------------------------------
+def test_issue14_no_notify_in_the_write_path(t):
+    """A NOTIFY in a writing transaction makes PostgreSQL take a cluster-wide lock before the
+    commit and hold it through the WAL flush: every commit of the cluster then runs one at a
+    time. The triggers of the dossier tables send none; a reception of this server is still
+    delivered at once (its in-process bell), and an outbox row committed by another process
+    (psql here) is found by the relay's poll, well within a second."""
+    rows = t.sql("SELECT c.relname || '.' || g.tgname FROM pg_trigger g"
+                 " JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_proc p ON p.oid = g.tgfoid"
+                 " WHERE NOT g.tgisinternal AND c.relname LIKE 'dossier%'"
+                 " AND p.prosrc ILIKE '%pg_notify%' ORDER BY 1")
+    eq(rows, [], "no trigger of a dossier table calls pg_notify")
+    own = Receiver("ok")
+    s_own = subscribe(t, own.url, event_types=["receive"])
+    codes = []
+    for _ in range(3):
+        codes.append(td.receive(t)["code"])
+        sent = time.time()
+        ok(wait(lambda: len(own.got) >= len(codes), 10), "a reception of this server delivered")
+        lag = own.at[-1] - sent
+        ok(lag < 0.6, "delivered %.3f s after the reply" % lag)
+    other = Receiver("ok")
+    s_other = subscribe(t, other.url, event_types=["receive"])
+    for i, code in enumerate(codes):
+        t.psql("INSERT INTO webhook_outbox (event_id, dossier_id, seq)"
+               " SELECT e.id, e.dossier_id, e.seq FROM dossier_event e"
+               " JOIN dossier d ON d.id = e.dossier_id WHERE d.code = '%s' AND e.seq = 1" % code)
+        sent = time.time()
+        ok(wait(lambda: len(other.got) >= i + 1, 10), "a row of another process delivered")
+        lag = other.at[-1] - sent
+        ok(lag < 0.9, "delivered %.3f s after the other process's commit" % lag)
+        eq(json.loads(other.got[-1][1])["subject"], code, "the event of that row")
+    time.sleep(0.5)
+    eq(len(own.got), 3, "the subscription that had the events got no second copy")
+    for s in (s_own, s_other):
+        t.admin.post("/api/v1/webhooks/%d/disable" % s["id"])
+    own.close()
+    other.close()

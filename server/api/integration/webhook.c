@@ -2,7 +2,7 @@
  * webhook.c - webhooks out: the delivery worker (the subscriptions API is webhook_api.c).
  *
  * Pipeline (docs/integration.md "Webhooks"):
- *   dossier_event INSERT --trigger--> webhook_outbox (same transaction; NOTIFY motcua_outbox)
+ *   dossier_event INSERT --trigger--> webhook_outbox (same transaction, no NOTIFY: issue 14)
  *   relay: DELETE ... SKIP LOCKED from webhook_outbox, fan out to webhook_delivery rows of
  *          every active subscription whose event-type and unit filters match (one transaction)
  *   send:  claim due deliveries with a lease, the lowest pending seq per (subscription,
@@ -18,7 +18,16 @@
  *
  * One delivery worker per process: a thread of its own with its own event loop, one database
  * connection (+ the LISTEN connection) and an evdns resolver, so neither DNS nor a slow
- * receiver ever blocks an HTTP worker. Woken by the NOTIFY doorbell and a 1 s timer.
+ * receiver ever blocks an HTTP worker. Woken (issue 14, item 1: no NOTIFY in the writing
+ * transaction, which would serialise the cluster's commits):
+ *   - by its in-process bell (core/bell.h), rung once a unit of this process that wrote
+ *     dossier or dossier_event has committed (alerts.c installs the pools' commit hook) or
+ *     an administrator re-queued deliveries (webhook_api.c): delivery starts at once;
+ *   - every WH_POLL_MS while idle, by a look at webhook_outbox (SQL_QUEUED: one
+ *     read-only statement, no commit to flush), for events written by other processes;
+ *   - every WH_POLL_EVERY polls (1 s) by a full cycle, for retries that became due;
+ *   - by NOTIFY motcua_outbox, still rung by the alert outbox trigger in the scheduler's
+ *     transaction (which notifies motcua_alerts anyway) and after a LISTEN reconnect.
  */
 #include "api/integration/integ.h"
 
@@ -46,6 +55,7 @@
 #include "api/integration/webhook_int.h"
 #include "app.h"
 #include "core/arena.h"
+#include "core/bell.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/hmac.h"
@@ -73,6 +83,12 @@
  * (wh->now_s), a delivery's mark when its answer came (d->now_s). RELAY_NOW: the cycle's.
  */
 #define WH_RELAY_LOCK "7243001"
+/* The idle poll (ms) and the full cycle every WH_POLL_EVERY polls. The look is cheap:
+   webhook_outbox holds only the events not yet relayed (a few rows, none when idle), and a
+   read-only statement writes no WAL and waits for no flush. */
+#define WH_POLL_MS 200
+#define WH_POLL_EVERY 5
+static const char SQL_QUEUED[] = "SELECT EXISTS (SELECT 1 FROM webhook_outbox) AS queued";
 enum { RELAY_BATCH, RELAY_NOW, RELAY__N };
 static const char SQL_RELAY[] =
     "WITH l AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(" WH_RELAY_LOCK ") AS got),"
@@ -224,6 +240,9 @@ struct wh {
     struct db_pool *db;
     SSL_CTX *ssl;
     struct event *tick, *soon;
+    struct bell *bell;        /* rung after this process's writes (core/bell.h) */
+    int polls;                /* WH_POLL_MS ticks since the last full cycle */
+    int polling;              /* SQL_QUEUED in flight */
     int busy;                 /* a relay/claim cycle is running */
     int again;                /* woken while busy: run once more */
     int inflight;             /* deliveries being sent */
@@ -739,6 +758,22 @@ on_doorbell(const char *channel, const char *payload, void *arg)
 }
 
 static void
+on_bell(void *arg)
+{
+    wh_kick(arg);
+}
+
+static void
+on_queued(struct db_result *r, void *arg)
+{
+    struct wh *wh = arg;
+
+    wh->polling = 0;
+    if (r->err.code == ERR_OK && strcmp(hx_col(r->res[0], 0, "queued"), "t") == 0)
+        wh_kick(wh);
+}
+
+static void
 on_tick(evutil_socket_t fd, short what, void *arg)
 {
     struct wh *wh = arg;
@@ -751,14 +786,20 @@ on_tick(evutil_socket_t fd, short what, void *arg)
         event_base_loopexit(wh->base, NULL);
         return;
     }
-    wh_kick(wh);
+    if (++wh->polls >= WH_POLL_EVERY) {
+        wh->polls = 0;
+        wh_kick(wh);
+    } else if (!wh->busy && !wh->polling) {
+        wh->polling = 1;
+        db_exec1(wh->db, SQL_QUEUED, 0, NULL, on_queued, wh);
+    }
 }
 
 static void *
 wh_main(void *arg)
 {
     struct wh *wh = arg;
-    struct timeval tv = {1, 0};
+    struct timeval tv = {0, WH_POLL_MS * 1000};
 
     wh->tick = event_new(wh->base, -1, EV_PERSIST, on_tick, wh);
     event_add(wh->tick, &tv);
@@ -861,6 +902,9 @@ webhook_install(struct app *app, struct mc_err *e)
     SSL_CTX_set_default_verify_paths(wh->ssl);
     SSL_CTX_set_verify(wh->ssl, SSL_VERIFY_PEER, NULL);
     wh->db = db_pool_new(wh->base, app->cfg->database_url, 1, 8);
+    wh->bell = bell_new(wh->base, on_bell, wh);
+    if (bell_join(wh->bell) != 0)
+        log_kv(LOG_WARN, "webhooks: no in-process bell left; relying on the poll", NULL);
     the_wh = wh;
     if (pthread_create(&wh->thread, NULL, wh_main, wh) != 0)
         return err_set(e, ERR_INTERNAL, "webhooks: cannot start the delivery thread");
@@ -895,6 +939,7 @@ webhook_shutdown(struct app *app)
     db_pool_free(wh->db);
     if (wh->tick != NULL)
         event_free(wh->tick);
+    bell_free(wh->bell);
     if (wh->dns != NULL)
         evdns_base_free(wh->dns, 0);
     SSL_CTX_free(wh->ssl);

@@ -16,6 +16,7 @@
 #include "api/integration/webhook_int.h"
 #include "app.h"
 #include "core/arena.h"
+#include "core/bell.h"
 #include "core/hmac.h"
 #include "domain/role.h"
 #include "http/jin.h"
@@ -358,8 +359,12 @@ id_param(struct reqctx *rc)
 /* Parameters BY_ID (the unit's list, whose id member is first too). */
 static const char SQL_SUB_EXISTS[] =
     "SELECT 1 FROM webhook_subscription WHERE id = $1::bigint FOR UPDATE";
-/* Rings the delivery thread at commit (the same doorbell as a new event). */
-static const char SQL_DOORBELL[] = "SELECT pg_notify('motcua_outbox', '')";
+/*
+ * After a change that gives the delivery thread work (deliveries back to pending, a
+ * subscription enabled), the handler's callback rings this process's relay once the unit
+ * committed (core/bell.h), instead of a NOTIFY in the unit (issue 14, item 1). Other
+ * processes' relays find the work by their 1 s cycle.
+ */
 
 /* The subscription as listed, from the unit's last statement (SQL_SUB_ONE): 200. */
 static void
@@ -370,13 +375,22 @@ on_sub_changed(struct reqctx *rc, struct db_result *r)
     http_reply_json(rc, 200, sub_row_json(r->res[r->nres - 1], 0));
 }
 
+/* Enabled: its waiting deliveries may go out now. */
+static void
+on_sub_enabled(struct reqctx *rc, struct db_result *r)
+{
+    if (r->err.code == ERR_OK)
+        bell_ring_joined();
+    on_sub_changed(rc, r);
+}
+
 /* A unit of sql (the change, RETURNING the row: none = 404; its parameters the first
    nparams of SUB_: SUB__N, or BY_ID__N), then SQL_SUB_ONE. */
 static void
 sub_change(struct reqctx *rc, const char *sql, int nparams, int doorbell)
 {
     const char **p = hx_params(rc, SUB__N);
-    struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
+    struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
     int n = 0;
 
     p[SUB_ID] = id_param(rc);
@@ -386,10 +400,8 @@ sub_change(struct reqctx *rc, const char *sql, int nparams, int doorbell)
     }
     p[SUB_NOW] = now_param(rc);
     st[n++] = (struct db_stmt){sql, nparams, p};
-    if (doorbell)
-        st[n++] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
     st[n++] = (struct db_stmt){SQL_SUB_ONE, SUB__N, p};
-    api_db(rc, st, n, on_sub_changed);
+    api_db(rc, st, n, doorbell ? on_sub_enabled : on_sub_changed);
 }
 
 /* Disabled: no new deliveries are fanned out to it and its pending ones wait (not sent).
@@ -692,6 +704,7 @@ on_replayed(struct reqctx *rc, struct db_result *r)
 {
     if (found(rc, r, "delivery") != 0)
         return;
+    bell_ring_joined();
     http_reply_json(rc, 202,
                     json_pack("{s:I,s:I,s:s}", "id", col_int(r->res[0], 0, "id"),
                               "subscription_id", col_int(r->res[0], 0, "subscription_id"),
@@ -704,7 +717,7 @@ void
 api_webhook_replay(struct reqctx *rc)
 {
     const char **p = hx_params(rc, REPLAY__N);
-    struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
+    struct db_stmt *st = arena_calloc(rc->arena, 1, sizeof(*st));
 
     p[REPLAY_ID] = id_param(rc);
     if (p[REPLAY_ID] == NULL) {
@@ -713,8 +726,7 @@ api_webhook_replay(struct reqctx *rc)
     }
     p[REPLAY_NOW] = now_param(rc);
     st[0] = (struct db_stmt){SQL_REPLAY, REPLAY__N, p};
-    st[1] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
-    api_db(rc, st, 2, on_replayed);
+    api_db(rc, st, 1, on_replayed);
 }
 
 static const char SQL_REPLAY_DEAD[] =
@@ -725,6 +737,7 @@ on_replayed_dead(struct reqctx *rc, struct db_result *r)
 {
     if (found(rc, r, "subscription") != 0)
         return;
+    bell_ring_joined();
     http_reply_json(rc, 202, json_pack("{s:I,s:i}", "subscription_id",
                                        (json_int_t)strtoll(rc_param(rc, "id"), NULL, 10),
                                        "replayed", PQntuples(r->res[1])));
@@ -746,8 +759,7 @@ api_webhook_replay_dead(struct reqctx *rc)
     p[REPLAY_NOW] = now_param(rc);
     st[0] = (struct db_stmt){SQL_SUB_EXISTS, BY_ID__N, p};
     st[1] = (struct db_stmt){SQL_REPLAY_DEAD, REPLAY__N, p};
-    st[2] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
-    api_db(rc, st, 3, on_replayed_dead);
+    api_db(rc, st, 2, on_replayed_dead);
 }
 
 /* Parameters BY_ID. */
@@ -780,6 +792,7 @@ on_skipped(struct reqctx *rc, struct db_result *r)
                        hx_col(r->res[0], 0, "state"));
         return;
     }
+    bell_ring_joined(); /* the deliveries it held may go out now */
     o = json_pack("{s:I,s:I,s:s}", "id", col_int(res, 0, "id"), "subscription_id",
                   col_int(res, 0, "subscription_id"), "state", "skipped");
     json_object_set_new(o, "skipped_at", col_ts_json(res, 0, "skipped_at"));
@@ -795,7 +808,7 @@ void
 api_webhook_skip(struct reqctx *rc)
 {
     const char **p = hx_params(rc, SKIP__N);
-    struct db_stmt *st = arena_calloc(rc->arena, 3, sizeof(*st));
+    struct db_stmt *st = arena_calloc(rc->arena, 2, sizeof(*st));
 
     p[SKIP_ID] = id_param(rc);
     if (p[SKIP_ID] == NULL) {
@@ -806,7 +819,6 @@ api_webhook_skip(struct reqctx *rc)
     p[SKIP_NOW] = now_param(rc);
     st[0] = (struct db_stmt){SQL_DELIVERY_LOCK, BY_ID__N, p};
     st[1] = (struct db_stmt){SQL_SKIP, SKIP__N, p};
-    st[2] = (struct db_stmt){SQL_DOORBELL, 0, NULL};
-    api_db(rc, st, 3, on_skipped);
+    api_db(rc, st, 2, on_skipped);
 }
 

@@ -9,9 +9,14 @@
  * then watch). Never due_soon, overdue or leg_late while the clock is paused (the deadline
  * is not running); supplement_awaited is about the pause itself.
  *
- * Producer: a scheduler on worker 0. The dossier trigger of sql/022_alerts.sql marks a
- * changed dossier "look now" and rings the doorbell motcua_alert_schedule; the scheduler,
- * ALERT_DEBOUNCE_MS after a ring (one claim for all the rings of that window), claims due
+ * Producer: a scheduler on worker 0. The dossier trigger (alert_dossier_mark, sql/fn/
+ * 40_alerts.sql) marks a changed dossier "look now", without a NOTIFY (issue 14, item 1: a
+ * NOTIFY in the writing transaction serialises the commits of the cluster). The scheduler
+ * hears of it by its in-process bell (core/bell.h), rung on the committing worker's loop
+ * once a unit that wrote dossier or dossier_event committed (on_commit, the commit hook of
+ * every worker's pool), and, for writes of other processes, by a poll every ALERT_POLL_MS
+ * while idle (SQL_DUE: alert_claim's condition on the index alert_schedule_next, read-only).
+ * ALERT_DEBOUNCE_MS after a ring (one claim for all the rings of that window) it claims due
  * schedule rows (FOR UPDATE SKIP LOCKED + a 60 s lease, so several processes
  * may run one each), computes on the working-time axis which alerts are due and the next
  * instant one may be, inserts them (UNIQUE per dossier, kind and deadline: at most once per
@@ -53,6 +58,7 @@
 #include "api/report/report_int.h"
 #include "app.h"
 #include "core/arena.h"
+#include "core/bell.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -65,7 +71,6 @@
 #include "http/reqctx.h"
 
 #define ALERT_CHANNEL "motcua_alerts"
-#define SCHEDULE_CHANNEL "motcua_alert_schedule"
 #define CLAIM_BATCH 200
 #define PUMP_BATCH 500
 #define ALERT_MAX_SLEEP 600 /* s: a lost doorbell costs at most this delay */
@@ -74,6 +79,10 @@
    a delay the scheduler ran alert_claim about once per write; rings in the window (and
    during a claim) are served by one claim. Alerts are late by at most this much. */
 #define ALERT_DEBOUNCE_MS 100
+/* ms between two looks for rows due now (written by other processes) while idle. */
+#define ALERT_POLL_MS 200
+/* Entries of a worker's memo of which statements write a dossier (on_commit). */
+#define WRITES_MEMO 64
 
 enum { CLAIM_NOW, CLAIM_LIMIT, CLAIM__N };
 static const char SQL_CLAIM[] = "SELECT * FROM alert_claim(to_timestamp($1::bigint), $2::int)";
@@ -124,6 +133,12 @@ static const char SQL_LOCK[] = "SELECT pg_advisory_xact_lock(7243002)";
 enum { UNIT_ID_CODE, UNIT_ID__N };
 static const char SQL_UNIT_ID[] =
     "SELECT coalesce((SELECT id FROM unit WHERE code = $1), -1) AS id";
+
+/* Is a claim at $1 worth it: alert_claim's condition (sql/fn/40_alerts.sql), on its index. */
+enum { DUE_NOW, DUE__N };
+static const char SQL_DUE[] =
+    "SELECT EXISTS (SELECT 1 FROM alert_schedule s WHERE s.next_fire_at <= to_timestamp($1::bigint)"
+    " AND (s.claimed_until IS NULL OR s.claimed_until < to_timestamp($1::bigint))) AS due";
 
 /* The earliest instant worth waking up for (a leased row: when its lease ends). */
 static const char SQL_NEXT[] =
@@ -180,7 +195,15 @@ struct aw {
     int64_t claim_at;           /* the claim's "now" (clock_now() once per scheduler tick) */
     char claim_now[24], claim_lim[16];
     const char *claim_v[CLAIM__N];
+    /* on_commit's memo: a statement's SQL pointer, and whether it writes a dossier */
+    const char *memo_sql[WRITES_MEMO];
+    char memo_writes[WRITES_MEMO];
     /* worker 0 only */
+    struct bell *bell;      /* rung after this process's dossier writes committed */
+    struct event *poll;     /* ALERT_POLL_MS: rows due, written by another process? */
+    int polling;
+    char due_now[24];
+    const char *due_v[DUE__N];
     struct event *timer;    /* the next instant an alert may fire (sleep_until) */
     struct event *debounce; /* a doorbell rang: claim after ALERT_DEBOUNCE_MS */
     int scheduling, schedule_again;
@@ -868,12 +891,70 @@ schedule(struct aw *a)
     db_exec1(a->w->db, SQL_CLAIM, CLAIM__N, a->claim_v, on_claim, a);
 }
 
+/* The in-process bell (worker 0): a dossier write of this process committed. */
 static void
-on_schedule_notify(const char *channel, const char *payload, void *arg)
+on_bell(void *arg)
 {
-    (void)channel;
-    (void)payload; /* NULL after a reconnect: a claim soon covers what was missed */
     ring(arg);
+}
+
+static void
+on_due(struct db_result *r, void *arg)
+{
+    struct aw *a = arg;
+
+    a->polling = 0;
+    if (r->err.code == ERR_OK && strcmp(hx_col(r->res[0], 0, "due"), "t") == 0)
+        schedule(a);
+}
+
+/* The idle poll (worker 0): no claim or look in flight, and none about to start. */
+static void
+on_poll(evutil_socket_t fd, short what, void *arg)
+{
+    struct aw *a = arg;
+
+    (void)fd;
+    (void)what;
+    if (stopping(a) || a->scheduling || a->polling || evtimer_pending(a->debounce, NULL))
+        return;
+    a->polling = 1;
+    snprintf(a->due_now, sizeof(a->due_now), "%" PRId64, clock_now());
+    a->due_v[DUE_NOW] = a->due_now;
+    db_exec1(a->w->db, SQL_DUE, DUE__N, a->due_v, on_due, a);
+}
+
+/* 1 when sql writes a dossier or its events (the triggers then touched the schedule and
+   the outbox): the reception, transition, re-projection and calendar statements. */
+static int
+writes_dossier(const char *sql)
+{
+    return strstr(sql, "INSERT INTO dossier") != NULL || strstr(sql, "UPDATE dossier SET") != NULL;
+}
+
+/*
+ * The commit hook of every worker's pool (db_pool_on_commit): after a unit that wrote a
+ * dossier committed, rings the process's bells (this scheduler, the webhook relay). The
+ * answer per statement is kept in a small memo keyed by the SQL pointer (constant text,
+ * db.h). A write the test misses is still seen by the polls, at most ALERT_POLL_MS later.
+ */
+static void
+on_commit(const struct db_stmt *st, int n, void *arg)
+{
+    struct aw *a = arg;
+
+    for (int i = 0; i < n; i++) {
+        size_t k = ((uintptr_t)st[i].sql >> 4) % WRITES_MEMO;
+
+        if (a->memo_sql[k] != st[i].sql) {
+            a->memo_sql[k] = st[i].sql;
+            a->memo_writes[k] = (char)writes_dossier(st[i].sql);
+        }
+        if (a->memo_writes[k]) {
+            bell_ring_joined();
+            return;
+        }
+    }
 }
 
 /* ---- the calendar horizon (worker 0) ---- */
@@ -1059,10 +1140,17 @@ alerts_worker_init(struct worker *w)
     a->heartbeat = event_new(w->base, -1, EV_PERSIST, on_heartbeat, a);
     event_add(a->heartbeat, &hb);
     db_listen(w->db, ALERT_CHANNEL, on_alert_notify, a);
+    db_pool_on_commit(w->db, on_commit, a);
     if (w->id == 0) {
+        struct timeval poll = {0, ALERT_POLL_MS * 1000};
+
         a->timer = evtimer_new(w->base, on_timer, a);
         a->debounce = evtimer_new(w->base, on_timer, a);
-        db_listen(w->db, SCHEDULE_CHANNEL, on_schedule_notify, a);
+        a->bell = bell_new(w->base, on_bell, a);
+        if (bell_join(a->bell) != 0)
+            log_kv(LOG_WARN, "alerts: no in-process bell left; relying on the poll", NULL);
+        a->poll = event_new(w->base, -1, EV_PERSIST, on_poll, a);
+        event_add(a->poll, &poll);
         schedule(a);
         {
             struct timeval tick = {HORIZON_TICK, 0};
@@ -1087,6 +1175,11 @@ alerts_worker_free(struct worker *w)
         event_free(a->timer);
     if (a->debounce != NULL)
         event_free(a->debounce);
+    if (a->poll != NULL)
+        event_free(a->poll);
+    bell_free(a->bell);
+    if (a->w->db != NULL)
+        db_pool_on_commit(a->w->db, NULL, NULL);
     if (a->horizon != NULL)
         event_free(a->horizon);
     /* Streams are closed by evhttp_free before this runs (client_gone unlinked them). */
