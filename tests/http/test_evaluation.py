@@ -353,3 +353,21 @@ def test_evaluation_summary_against_a_recount(t):
     eq([x["key"] for x in r["rows"]], [H56["center"]], "the centre's clerk sees its own unit")
     status(t.supervisor.get(q + "&group=mood"), 400, "BAD_QUERY")
     status(t.supervisor.get("/api/v1/stats/evaluations?from=x&to=y"), 400, "BAD_QUERY")
+
+
+def test_conduct_pakn_makes_indicator_7_zero(t):
+    """§12.1 indicator 7: a PAKN about the staff's conduct on the dossier gives 0, whatever
+    its timeliness (this one was early: 2 without the PAKN)."""
+    d = returned(t)
+    r = t.clerk.post("/api/v1/pakn", {"topic": "conduct", "channel": "counter",
+                                      "sender": {"name": "Trần Thị Bích Ngọc", "address": "Số 5",
+                                                 "phone": "0918765432"},
+                                      "content": "Cán bộ gây khó khăn khi tiếp nhận",
+                                      "dossier_code": d["code"]})
+    status(r, 201)
+    r = t.anon().post("/api/v1/lookup/evaluation", {"code": d["code"], "secret": d["lookup_secret"],
+                                                    "rating": "dissatisfied",
+                                                    "reason": "Thái độ chưa tốt"})
+    status(r, 201)
+    eq(r.json["computed"][6], 0, "indicator 7 with a conduct PAKN")
+    eq(r.json["computed"][0], 2, "indicator 1 still early")

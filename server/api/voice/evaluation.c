@@ -3,7 +3,7 @@
  * shared/domain.md §12.1; docs/domain.md "The citizen's voice").
  *
  * A submission is two units: the read (the dossier, its end, its legal class, the clerks of
- * reception and return, the evaluations already stored), then, once domain/sat.c admitted
+ * reception and return, a conduct PAKN naming it, the evaluations already stored), then, once domain/sat.c admitted
  * it and computed motcua's indicator values, the INSERT of version n + 1. Two first
  * evaluations racing both read "none": UNIQUE (dossier_id, version) lets one in and the
  * other gets 409 ALREADY_EVALUATED. Nothing of the evaluation is logged (the access log has
@@ -52,6 +52,8 @@ static const char SQL_EVAL_READ[] =
     "  ORDER BY e.seq LIMIT 1) AS reception_account,"
     " (SELECT e.actor_account_id FROM dossier_event e WHERE e.dossier_id = d.id"
     "  AND e.to_state = 10 ORDER BY e.seq LIMIT 1) AS return_account,"
+    " EXISTS (SELECT 1 FROM pakn k WHERE k.dossier_id = d.id AND k.topic = 'conduct'"
+    "  AND k.state NOT IN (2, 3)) AS conduct_pakn,"
     " (SELECT count(*) FROM evaluation v WHERE v.dossier_id = d.id) AS versions,"
     " (SELECT floor(extract(epoch FROM min(v.evaluated_at)))::bigint FROM evaluation v"
     "  WHERE v.dossier_id = d.id) AS first_at"
@@ -279,7 +281,8 @@ compute(const PGresult *res, int *out)
         out[2] = sat_ind3(sup);
         out[3] = sat_ind4(sup, 0);
     }
-    out[6] = c != NULL ? sat_ind7(k, 0) : SAT_UNKNOWN;
+    /* 7: a PAKN about the staff's conduct on this dossier (taken in, not refused) is 0 */
+    out[6] = hx_col_true(res, "conduct_pakn") ? 0 : c != NULL ? sat_ind7(k, 0) : SAT_UNKNOWN;
 }
 
 static void
