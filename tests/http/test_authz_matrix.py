@@ -157,6 +157,7 @@ EXPECT = {
                                              leader=(200, 404), integration=(200, 404),
                                              admin=200),
     ("POST", "/api/v1/lookup/pakn"): ok_for(ALL, 201),
+    ("GET", "/api/v1/public/pakn"): ok_for(ALL, 200),
     # the web client's pages and assets hold no data: anyone gets them
     ("GET", "/"): ok_for(ALL, 200),
     ("GET", "/tra-cuu"): ok_for(ALL, 200),
@@ -196,6 +197,7 @@ EXPECT = {
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
           ("POST", "/api/v1/auth/login"), ("GET", "/api/v1/lookup"),
           ("POST", "/api/v1/lookup/evaluation"), ("POST", "/api/v1/lookup/pakn"),
+          ("GET", "/api/v1/public/pakn"),
           ("GET", "/"), ("GET", "/tra-cuu"), ("GET", "/assets/{build}/{file}")}
 
 

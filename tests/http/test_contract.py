@@ -916,6 +916,7 @@ def test_pakn(t):
     anon.post("/api/v1/lookup/pakn", {"code": S["A"], "secret": S["A_secret"], "topic": "conduct",
                                       "content": "Phải đi lại nhiều lần", "name": "Công dân A",
                                       "address": "Tổ 5", "phone": "0900111222"}, expect=201)
+    anon.get("/api/v1/public/pakn?limit=10")
     anon.post("/api/v1/lookup/pakn", {"code": S["A"], "secret": "NOTTHEONE", "topic": "conduct",
                                       "content": "x", "name": "A", "address": "B",
                                       "phone": "1"}, expect=404)

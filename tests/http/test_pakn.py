@@ -284,3 +284,22 @@ def test_satisfaction_766_against_a_recount(t):
     eq((r["formula"], r["rows"][0]["indicator_5_4"]["ratio"],
         r["rows"][0]["indicator_5_4"]["points"]), ("additive", "0.0", "0.00"), "additive")
     status(t.supervisor.get(url + "&formula=mean"), 400, "BAD_QUERY")
+
+
+def test_published_answers_are_public_without_personal_data(t):
+    p = status(intake(t, t.server), 201).json
+    step(t, t.server, t.clerk, p["id"], 1, "transfer", to_unit=H56["justice"])
+    step(t, t.server, t.leader, p["id"], 2, "accept")
+    step(t, t.server, t.leader, p["id"], 3, "answer", answer="Đã trả lời ông Bình qua điện thoại")
+    unpublished = status(t.anon().get("/api/v1/public/pakn?limit=500"), 200).json["items"]
+    ok(p["id"] not in [x["id"] for x in unpublished], "not public before it is published")
+    step(t, t.server, t.leader, p["id"], 4, "publish",
+         public_text="Phản ánh về thái độ tiếp nhận: đơn vị đã kiểm tra và chấn chỉnh.")
+    r = status(t.anon().get("/api/v1/public/pakn?limit=500"), 200)
+    mine = [x for x in r.json["items"] if x["id"] == p["id"]]
+    eq(len(mine), 1, "published")
+    eq(sorted(mine[0]), ["id", "public_text", "published_at", "received_at", "topic", "unit",
+                         "unit_name"], "only what is public")
+    for private in (SENDER["name"], SENDER["phone"], BODY, "ông Bình"):
+        ok(private not in r.text, "nothing personal: %s" % private)
+    status(t.anon().get("/api/v1/public/pakn?cursor=abc"), 400, "BAD_QUERY")

@@ -711,6 +711,60 @@ api_pakn_list(struct reqctx *rc)
     api_db1(rc, SQL_PK_LIST, PKL__N, p, on_list);
 }
 
+/* ---- the published results (public) ------------------------------------------------ */
+
+/* What is public of a PAKN once published (ND 20/2008 Art. 19): the topic, the unit, the
+   dates and the text the leader approved without personal data - never the sender or the
+   content as sent. */
+enum { PKP_CURSOR, PKP_LIMIT, PKP__N };
+static const char SQL_PK_PUBLIC[] =
+    "SELECT p.id, p.topic, un.code AS unit, un.name AS unit_name,"
+    " " EP("p.received_at") " AS received_at, " EP("p.published_at") " AS published_at,"
+    " p.public_text FROM pakn p JOIN unit un ON un.id = p.unit_id"
+    " WHERE p.state = 6 AND ($1::bigint IS NULL OR p.id < $1::bigint)"
+    " ORDER BY p.id DESC LIMIT $2::int";
+
+static const struct hx_jcol PUBLIC_JSON[] = {
+    {"id", NULL, HX_INT},           {"topic", NULL, HX_TEXT},
+    {"unit", NULL, HX_TEXT},        {"unit_name", NULL, HX_TEXT},
+    {"received_at", NULL, HX_TS},   {"published_at", NULL, HX_TS},
+    {"public_text", NULL, HX_TEXT},
+};
+
+static void
+on_public(struct reqctx *rc, struct db_result *r)
+{
+    int limit = *(int *)rc->state, n;
+    const PGresult *res;
+
+    if (r->err.code != ERR_OK) {
+        api_reply_db_error(rc, r);
+        return;
+    }
+    res = r->res[0];
+    n = PQntuples(res);
+    http_reply_json(rc, 200, api_page(hx_rows_json(res, PUBLIC_JSON,
+                                                   (int)(sizeof PUBLIC_JSON / sizeof PUBLIC_JSON[0])),
+                                      n == limit ? hx_col(res, n - 1, "id") : NULL));
+}
+
+static void
+api_pakn_public(struct reqctx *rc)
+{
+    const char **p = hx_params(rc, PKP__N);
+    int *limit = arena_alloc(rc->arena, sizeof *limit);
+    struct mc_err e;
+
+    err_clear(&e);
+    if (api_query_limit(rc, limit, &e) != 0 || api_query_id(rc, "cursor", &p[PKP_CURSOR], &e) != 0) {
+        http_reply_error(rc, &e);
+        return;
+    }
+    p[PKP_LIMIT] = hx_i64(rc, *limit);
+    rc->state = limit;
+    api_db1(rc, SQL_PK_PUBLIC, PKP__N, p, on_public);
+}
+
 #define PAKN_STAFF (ROLE_CLERK | ROLE_OFFICIAL | ROLE_LEADER | ROLE_ADMIN | ROLE_INTEGRATION)
 #define PAKN_READERS (ROLE_CLERK | ROLE_OFFICIAL | ROLE_LEADER | ROLE_SUPERVISOR | ROLE_ADMIN \
                       | ROLE_INTEGRATION)
@@ -724,6 +778,8 @@ const struct route API_PAKN_ROUTES[] = {
      "A phản ánh, kiến nghị with its deadlines and steps"},
     {EVHTTP_REQ_POST, "/api/v1/pakn/{id}/events", api_pakn_step, PAKN_STAFF, RF_JSON,
      "A step: accept, reject, transfer, request_info, receive_info, answer, publish"},
+    {EVHTTP_REQ_GET, "/api/v1/public/pakn", api_pakn_public, 0, RF_PUBLIC,
+     "Public: the published answers to phản ánh, kiến nghị, without personal data"},
     {EVHTTP_REQ_POST, "/api/v1/lookup/pakn", api_lookup_pakn, 0, RF_PUBLIC | RF_JSON,
      "Public: the applicant sends a phản ánh, kiến nghị about a dossier (code and secret)"},
     {0},
