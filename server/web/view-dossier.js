@@ -66,6 +66,30 @@ function procedureVersion(code, version) {
     .catch(() => null);
 }
 
+// The applicant's evaluation keyed at the counter once the dossier has ended (shared/domain.md
+// §12.1): the kiosk or tablet at the desk, or a paper form; one per dossier (the server says so).
+const RATINGS = [['very_satisfied', 'Rất hài lòng'], ['satisfied', 'Hài lòng'], ['dissatisfied', 'Không hài lòng']];
+async function rateDialog(d) {
+  const radios = RATINGS.map(([v, label]) => h('label', { class: 'rating' },
+    h('input', { type: 'radio', name: 'rating', value: v, required: true }), ' ', label));
+  const reason = h('textarea', { name: 'reason', rows: '3', maxlength: '2000' });
+  const channel = h('select', { name: 'channel' },
+    h('option', { value: 'kiosk' }, 'Thiết bị đánh giá tại quầy'), h('option', { value: 'paper' }, 'Phiếu đánh giá bằng giấy'));
+  const body = h('div', null,
+    h('p', null, 'Hồ sơ ', h('strong', null, d.code), ' · ', (d.applicant && d.applicant.name) || ''),
+    h('fieldset', { class: 'ratings' }, h('legend', null, 'Mức độ hài lòng của công dân'), radios),
+    field('Lý do (bắt buộc khi không hài lòng)', reason), field('Hình thức đánh giá', channel));
+  const r = await modal({ title: 'Đánh giá của công dân', body,
+    actions: [{ label: 'Hủy', value: null }, { label: 'Ghi nhận đánh giá', value: 'ok', primary: true }],
+    onSubmit: async form => {
+      const v = form.querySelector('input[name="rating"]:checked');
+      const b = { rating: v ? v.value : '', channel: channel.value };
+      if (reason.value.trim()) b.reason = reason.value.trim();
+      return post('/dossiers/' + enc(d.code) + '/evaluations', b);
+    } });
+  if (r) toast(`Đã ghi nhận đánh giá “${r.rating_name}” cho hồ sơ ${d.code}.`, 'ok');
+}
+
 export default async function render(root, ctx) {
   const code = ctx.params[0];
   const role = ctx.account.role;
@@ -133,6 +157,8 @@ export default async function render(root, ctx) {
               : d.state === 3 || d.state === 8 || d.state === 10 ? 'Hồ sơ đã kết thúc, không còn thao tác.' : 'Không có thao tác nào dành cho vai trò của bạn ở trạng thái này.')),
         h('div', { class: 'ds-tools' },
           h('span', { class: 'muted ds-ver' }, `Phiên bản ${d.version} · cập nhật ${fmtTime(d.as_of)}`),
+          role === 'clerk' && [3, 7, 8, 10].includes(d.state)
+            ? h('button', { type: 'button', class: 'ds-rate', onclick: () => rateDialog(d) }, 'Ghi nhận đánh giá của công dân') : null,
           h('button', { type: 'button', onclick: () => load() }, 'Tải lại'))),
       S.notice ? h('div', { class: S.notice.kind === 'warn' ? 'notice' : 'success', role: 'status' }, S.notice.text) : null);
 

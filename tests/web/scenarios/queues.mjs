@@ -229,5 +229,23 @@ export default async function ({ browser, lib }) {
   ]);
   eq(pdf.suggestedFilename(), `receipt-${code}.pdf`, 'receipt file name');
 
-  for (const p of [clerk, official, leader]) lib.noProblems(p);
+  // at the counter after the return, the applicant's rating is keyed in (shared/domain.md §12.1)
+  await clerk.getByRole('button', { name: 'Ghi nhận đánh giá của công dân' }).click();
+  const rate = clerk.getByRole('dialog');
+  await rate.getByLabel('Hài lòng', { exact: true }).check();
+  await rate.getByLabel('Hình thức đánh giá').selectOption('paper');
+  await lib.axe(clerk, 'rating dialog');
+  await rate.getByRole('button', { name: 'Ghi nhận đánh giá' }).click();
+  await clerk.getByText(`Đã ghi nhận đánh giá “Hài lòng” cho hồ sơ ${code}.`).waitFor();
+  const tSup = await lib.token('giamsat');
+  const ev = (await lib.api('GET', `/dossiers/${code}/evaluations`, undefined, tSup)).data;
+  eq(JSON.stringify(ev.items.map(x => [x.rating, x.channel, x.entered_by])), JSON.stringify([['satisfied', 'paper', 'tiepnhan.tinh']]), 'the rating stored');
+  // a second one is refused with the server's reason, in the dialog
+  await clerk.getByRole('button', { name: 'Ghi nhận đánh giá của công dân' }).click();
+  await rate.getByLabel('Rất hài lòng').check();
+  await rate.getByRole('button', { name: 'Ghi nhận đánh giá' }).click();
+  await rate.getByText('Hồ sơ này đã được đánh giá').waitFor();
+  await rate.getByRole('button', { name: 'Hủy' }).click();
+
+  for (const p of [clerk, official, leader]) lib.noProblems(p, ['409']);
 }
