@@ -253,8 +253,10 @@ sat_score(const struct sat_acc *a, struct sat_score *out)
     memset(out, 0, sizeof(*out));
     for (int i = 0; i < SAT_INDICATORS; i++) {
         out->avg_h[i] = a->n[i] > 0 ? (int)div_round(a->sum[i] * 100, a->n[i]) : SAT_UNKNOWN;
-        if (out->avg_h[i] != SAT_UNKNOWN)
+        if (out->avg_h[i] != SAT_UNKNOWN) {
             out->total_h += out->avg_h[i];
+            out->known++;
+        }
     }
     out->cls = class_of(out->total_h);
     for (int r = 1; r < SAT_RATING__N; r++)

@@ -141,6 +141,8 @@ void sat_acc_add(struct sat_acc *a, enum sat_rating r, const int ind[SAT_INDICAT
 struct sat_score {
     int avg_h[SAT_INDICATORS]; /* hundredths; SAT_UNKNOWN when no value */
     int total_h;               /* Σ of the known averages, hundredths, of 1800 */
+    int known;                 /* indicators with a value: 0 = no scorecard answered (no
+                                  total, no class) */
     enum sat_class cls;
     int share_pm[SAT_RATING__N]; /* tenths of a percent of the rated; [0] unused */
     long rated;

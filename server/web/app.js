@@ -10,6 +10,7 @@ const ROUTES = [
   { re: /^\/quay$/, view: 'counter', roles: ['clerk'], nav: 'Tiếp nhận hồ sơ' },
   { re: /^\/hang-doi$/, view: 'queues', roles: ['clerk', 'official', 'leader', 'supervisor', 'admin'], nav: 'Hồ sơ cần xử lý' },
   { re: /^\/ho-so\/([^/]+)$/, view: 'dossier', roles: ['clerk', 'official', 'leader', 'supervisor', 'admin'] },
+  { re: /^\/hai-long$/, view: 'satisfaction', roles: ['supervisor', 'leader', 'admin'], nav: 'Mức độ hài lòng' },
   { re: /^\/phan-anh$/, view: 'pakn', roles: ['clerk', 'official', 'leader', 'supervisor', 'admin'], nav: 'Phản ánh, kiến nghị' },
   { re: /^\/giam-sat$/, view: 'supervisor', roles: ['supervisor', 'leader', 'admin'], nav: 'Giám sát, báo cáo' },
   { re: /^\/quan-tri(?:\/([a-z-]+))?$/, view: 'admin', roles: ['admin'], nav: 'Quản trị' },

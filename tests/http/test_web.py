@@ -149,3 +149,7 @@ def test_browser_citizen_lookup_from_the_qr(t):
 
 def test_browser_pakn_at_the_counter(t):
     scenario(t, "pakn")
+
+
+def test_browser_supervisor_satisfaction(t):
+    scenario(t, "satisfaction")

@@ -218,6 +218,7 @@ test_unit_score(void **state)
     for (int i = 0; i < SAT_INDICATORS; i++)
         assert_int_equal(s.avg_h[i], want[i]);
     assert_int_equal(s.total_h, 1468);
+    assert_int_equal(s.known, 9);
     assert_int_equal(s.cls, SAT_CLASS_GOOD);
     assert_int_equal(s.rated, 3);
     assert_int_equal(s.share_pm[VS], 667);
@@ -259,6 +260,25 @@ test_classes(void **state)
         assert_int_equal(s.total_h, CLASSES[i].total_h);
         assert_int_equal(s.cls, CLASSES[i].want);
     }
+}
+
+static void
+test_no_scorecard(void **state)
+{
+    /* two ratings, no indicator answered: no total to class */
+    static const int none[] = {U, U, U, U, U, U, U, U, U};
+    struct sat_acc a;
+    struct sat_score s;
+
+    (void)state;
+    memset(&a, 0, sizeof(a));
+    sat_acc_add(&a, SA, none);
+    sat_acc_add(&a, DI, none);
+    sat_score(&a, &s);
+    assert_int_equal(s.known, 0);
+    assert_int_equal(s.total_h, 0);
+    assert_int_equal(s.rated, 2);
+    assert_int_equal(s.share_pm[DI], 500);
 }
 
 static void
@@ -338,6 +358,7 @@ main(void)
         cmocka_unit_test(test_indicators),    cmocka_unit_test(test_unit_score),
         cmocka_unit_test(test_classes),       cmocka_unit_test(test_official_share),
         cmocka_unit_test(test_indicator_54),  cmocka_unit_test(test_points_6),
+        cmocka_unit_test(test_no_scorecard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

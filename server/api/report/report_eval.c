@@ -131,9 +131,11 @@ score_json(struct reqctx *rc, const struct sat_acc *a)
     json_object_set_new(o, "rated", json_integer(s.rated));
     json_object_set_new(o, "shares", sh);
     json_object_set_new(o, "indicators", ind);
-    json_object_set_new(o, "total", fixed(s.total_h, 2));
-    json_object_set_new(o, "class", json_string(sat_class_key(s.cls)));
-    json_object_set_new(o, "class_name", json_string(sat_class_vi(s.cls)));
+    /* ratings without any scorecard answer have no total and no class */
+    json_object_set_new(o, "total", s.known > 0 ? fixed(s.total_h, 2) : json_null());
+    json_object_set_new(o, "class", s.known > 0 ? json_string(sat_class_key(s.cls)) : json_null());
+    json_object_set_new(o, "class_name",
+                        s.known > 0 ? json_string(sat_class_vi(s.cls)) : json_null());
     json_object_set_new(o, "dissatisfied_share", s.rated > 0 ? fixed(share, 1) : json_null());
     json_object_set_new(o, "low_satisfaction", json_boolean(flag));
     return o;
