@@ -862,6 +862,8 @@ def test_evaluations(t):
     for g in ("unit", "official", "procedure", "channel", "all"):
         sup.get("/api/v1/stats/evaluations?from=%s&to=%s&group=%s" % (day(-30), day(1), g))
     sup.get("/api/v1/stats/evaluations?period=month&year=2026&number=1&by=receiving")
+    sup.get("/api/v1/stats/evaluations?from=%s&to=%s&group=official&format=csv"
+            % (day(-30), day(1)))
     sup.get("/api/v1/stats/satisfaction?from=%s&to=%s" % (day(-30), day(1)))
     sup.get("/api/v1/stats/satisfaction?period=quarter&year=2026&number=4&formula=additive")
     lenient("giamsat", S["giamsat"]).get("/api/v1/stats/evaluations?from=%s&to=%s&group=mood"

@@ -336,6 +336,16 @@ def test_evaluation_summary_against_a_recount(t):
     # ended in the period: d0..d3; evaluated: d0, d1, d2
     eq(u["coverage"], {"ended": 4, "evaluated": 3, "share": "75.0"}, "coverage")
     eq(r["total"]["rated"], 4, "the total row")
+    # the same as "Bảng đánh giá việc giải quyết TTHC" in CSV (UTF-8 with a BOM, CRLF)
+    c = status(t.supervisor.get(q + "&group=unit&format=csv"), 200)
+    ok(c.headers.get("content-type", "").startswith("text/csv"), "CSV")
+    lines = c.body.decode("utf-8").split("\r\n")
+    eq(lines[0], "\ufeffBảng đánh giá việc giải quyết thủ tục hành chính", "title")
+    ok(lines[2].startswith("Đơn vị,Số đánh giá,Rất hài lòng,Hài lòng,Không hài lòng"), lines[2])
+    eq(lines[3], "Sở Y tế,4,2,1,1,50.0,25.0,25.0,1.67,1.67,1.00,1.67,2.00,1.67,1.33,2.00,1.67,"
+       "14.68,Tốt,25.0,4,3", "the unit's row")
+    ok(lines[4].startswith("Tổng cộng,4,"), "the total row: %s" % lines[4])
+    status(t.supervisor.get(q + "&format=pdf"), 400, "BAD_QUERY")
     r = status(t.supervisor.get(q + "&group=official"), 200).json
     rows = {x["key"]: x for x in r["rows"]}
     eq(sorted(rows), ["clerk2", "clerk3"], "reception and return clerks")

@@ -25,6 +25,7 @@
 #include "app.h"
 #include "core/arena.h"
 #include "core/config.h"
+#include "report/report.h"
 #include "domain/cal.h"
 #include "domain/sat.h"
 #include "http/reqctx.h"
@@ -94,6 +95,7 @@ enum { FC_KEY, FC_NAME, FC_RATED, FC_R1, FC_R2, FC_R3, FC_S1, FC__N = FC_S1 + 2 
 struct evs {
     struct rq q;
     const char *group;
+    int csv; /* ?format=csv */
 };
 
 static json_t *
@@ -179,6 +181,8 @@ coverage_json(const PGresult *cov, const char *key)
     return coverage_of(0, 0);
 }
 
+static void reply_csv(struct reqctx *rc, const struct evs *x, json_t *rows, json_t *tot);
+
 static void
 evs_done(struct reqctx *rc, struct db_result *r)
 {
@@ -221,9 +225,115 @@ evs_done(struct reqctx *rc, struct db_result *r)
         json_object_set_new(tot, "coverage", coverage_of(ended, evaluated));
     }
     rc_set_header(rc, "Cache-Control", "no-store");
+    if (x->csv) {
+        reply_csv(rc, x, rows, tot);
+        json_decref(rows);
+        json_decref(tot);
+        return;
+    }
     http_reply_json(rc, 200, json_pack("{s:o, s:s, s:s, s:o, s:o}", "period",
                                        rq_period_json(&x->q), "group", x->group, "by", x->q.by,
                                        "rows", rows, "total", tot));
+}
+
+/* ---- CSV: "Bảng đánh giá việc giải quyết TTHC" ----------------------------------------- */
+
+struct csvb {
+    char *b;
+    size_t len, cap;
+};
+
+static void
+csv_raw(struct csvb *c, const char *s)
+{
+    size_t n = strlen(s);
+
+    while (c->len + n + 1 > c->cap) {
+        c->cap *= 2;
+        c->b = xrealloc(c->b, c->cap);
+    }
+    memcpy(c->b + c->len, s, n);
+    c->len += n;
+}
+
+/* A JSON value of a row as a CSV field: strings as they are, integers, null empty. */
+static void
+csv_val(struct csvb *c, json_t *v, int first)
+{
+    char num[32];
+
+    if (!first)
+        csv_raw(c, ",");
+    if (json_is_string(v)) {
+        report_csv_field(&c->b, &c->len, &c->cap, json_string_value(v));
+    } else if (json_is_integer(v)) {
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+        csv_raw(c, num);
+    }
+}
+
+static void
+csv_row(struct csvb *c, json_t *r, const char *label)
+{
+    static const char *const ratings[] = {"very_satisfied", "satisfied", "dissatisfied"};
+    json_t *cov = json_object_get(r, "coverage"), *ind = json_object_get(r, "indicators");
+
+    if (label != NULL)
+        report_csv_field(&c->b, &c->len, &c->cap, label);
+    else
+        csv_val(c, json_object_get(r, "name"), 1);
+    csv_val(c, json_object_get(r, "rated"), 0);
+    for (int i = 0; i < 3; i++)
+        csv_val(c, json_object_get(r, ratings[i]), 0);
+    for (int i = 0; i < 3; i++)
+        csv_val(c, json_object_get(json_object_get(r, "shares"), ratings[i]), 0);
+    for (size_t i = 0; i < SAT_INDICATORS; i++)
+        csv_val(c, json_array_get(ind, i), 0);
+    csv_val(c, json_object_get(r, "total"), 0);
+    csv_val(c, json_object_get(r, "class_name"), 0);
+    csv_val(c, json_object_get(r, "dissatisfied_share"), 0);
+    csv_val(c, cov != NULL ? json_object_get(cov, "ended") : NULL, 0);
+    csv_val(c, cov != NULL ? json_object_get(cov, "evaluated") : NULL, 0);
+    csv_raw(c, "\r\n");
+}
+
+static void
+reply_csv(struct reqctx *rc, const struct evs *x, json_t *rows, json_t *tot)
+{
+    static const char *const head[] = {
+        "Số đánh giá", "Rất hài lòng", "Hài lòng", "Không hài lòng", "Tỷ lệ rất hài lòng (%)",
+        "Tỷ lệ hài lòng (%)", "Tỷ lệ không hài lòng (%)", "Chỉ số 1", "Chỉ số 2", "Chỉ số 3",
+        "Chỉ số 4", "Chỉ số 5", "Chỉ số 6", "Chỉ số 7", "Chỉ số 8", "Chỉ số 9",
+        "Tổng điểm (/18)", "Xếp loại", "Tỷ lệ không hài lòng của cán bộ (%)", "Hồ sơ kết thúc",
+        "Hồ sơ được đánh giá"};
+    struct csvb c = {xmalloc(4096), 0, 4096};
+    char line[160], from[16], to[16];
+    const char *who = strcmp(x->group, "official") == 0 ? "Cán bộ"
+                      : strcmp(x->group, "procedure") == 0 ? "Thủ tục"
+                      : strcmp(x->group, "channel") == 0 ? "Hình thức đánh giá" : "Đơn vị";
+    size_t i;
+    json_t *r;
+    char *out;
+
+    cal_format_date(x->q.from, from);
+    cal_format_date(x->q.to, to);
+    csv_raw(&c, "\xEF\xBB\xBF"); /* BOM: Excel reads UTF-8 only with it */
+    csv_raw(&c, "Bảng đánh giá việc giải quyết thủ tục hành chính\r\n");
+    snprintf(line, sizeof line, "Từ ngày %.2s/%.2s/%.4s đến ngày %.2s/%.2s/%.4s\r\n", from + 8,
+             from + 5, from, to + 8, to + 5, to);
+    csv_raw(&c, line);
+    report_csv_field(&c.b, &c.len, &c.cap, who);
+    for (i = 0; i < sizeof head / sizeof head[0]; i++) {
+        csv_raw(&c, ",");
+        report_csv_field(&c.b, &c.len, &c.cap, head[i]);
+    }
+    csv_raw(&c, "\r\n");
+    json_array_foreach(rows, i, r) csv_row(&c, r, NULL);
+    csv_row(&c, tot, "Tổng cộng");
+    out = arena_alloc(rc->arena, c.len);
+    memcpy(out, c.b, c.len);
+    free(c.b);
+    http_reply_data(rc, 200, "text/csv; charset=utf-8", out, c.len, "danh-gia.csv");
 }
 
 void
@@ -239,6 +349,16 @@ api_stats_evaluations(struct reqctx *rc)
     if (rq_parse_common(rc, &x->q, &e) != 0) {
         http_reply_error(rc, &e);
         return;
+    }
+    {
+        const char *f = rc_query(rc, "format");
+
+        if (f != NULL && strcmp(f, "csv") != 0 && strcmp(f, "json") != 0) {
+            err_field(&e, ERR_BAD_QUERY, "format", "format is json or csv");
+            http_reply_error(rc, &e);
+            return;
+        }
+        x->csv = f != NULL && strcmp(f, "csv") == 0;
     }
     x->group = rc_query(rc, "group");
     if (x->group == NULL)
