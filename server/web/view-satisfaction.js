@@ -4,8 +4,8 @@
 // Không hài lòng with the flag for an Art. 11(8) replacement request, the coverage of the
 // dossiers ended), and QĐ 766's satisfaction group (5.2 PAKN in time, 5.3 PAKN satisfaction,
 // 5.4 dossier satisfaction) with numerators and denominators, before the portal publishes it.
-import { get } from './api.js';
-import { h, mount, field, table, loading, todayVN } from './ui.js';
+import { get, download, saveBlob } from './api.js';
+import { h, mount, field, table, loading, todayVN, toast, errorText } from './ui.js';
 
 const pct = s => (s === null || s === undefined ? '—' : `${String(s).replace('.', ',')} %`);
 const num = s => (s === null || s === undefined ? '—' : String(s).replace('.', ','));
@@ -62,9 +62,19 @@ export default function render(root, ctx) {
     loading(officials, async () => evalTable((await get('/stats/evaluations', { ...q, group: 'official' })).rows, 'Cán bộ'));
     loading(group, async () => groupTable((await get('/stats/satisfaction', { ...q, formula: formula.value })).rows));
   };
+  const csv = async () => {
+    const q = { from: from.value, to: to.value, group: 'unit', format: 'csv' };
+    if (unit.value.trim()) q.unit = unit.value.trim();
+    try {
+      saveBlob(await download('/stats/evaluations', q), `danh-gia-${q.from}-${q.to}.csv`);
+    } catch (e) {
+      toast('Không tải được bảng đánh giá: ' + errorText(e), 'error');
+    }
+  };
   const form = h('form', { class: 'card sat-filter', onsubmit: ev => { ev.preventDefault(); show(); } },
     field('Từ ngày', from), field('Đến ngày', to), field('Mã đơn vị (để trống: toàn bộ phạm vi)', unit),
-    field('Chỉ số 5.4', formula), h('button', { type: 'submit', class: 'primary' }, 'Xem'));
+    field('Chỉ số 5.4', formula), h('button', { type: 'submit', class: 'primary' }, 'Xem'),
+    h('button', { type: 'button', onclick: csv }, 'Tải bảng đánh giá (CSV)'));
   mount(root, h('h1', null, 'Mức độ hài lòng của người dân, tổ chức'),
     form,
     h('section', { class: 'card', 'aria-labelledby': 'sat-u' }, h('h2', { id: 'sat-u' }, 'Theo đơn vị'), units),

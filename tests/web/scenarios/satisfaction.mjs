@@ -35,6 +35,18 @@ export default async function ({ browser, lib }) {
   await officials.waitFor();
   ok((await officials.innerText()).includes('⚑'), 'an official above the Không hài lòng share is flagged');
   await page.getByRole('region', { name: 'Nhóm chỉ số mức độ hài lòng (Bộ chỉ số 766)' }).waitFor();
+  const [csv] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Tải bảng đánh giá (CSV)' }).click(),
+  ]);
+  ok(/^danh-gia-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/.test(csv.suggestedFilename()), 'CSV file name ' + csv.suggestedFilename());
+  const body = await new Promise((resolve, reject) => csv.createReadStream().then(st => {
+    let t = '';
+    st.on('data', d => { t += d; });
+    st.on('end', () => resolve(t));
+    st.on('error', reject);
+  }, reject));
+  ok(body.includes('Bảng đánh giá việc giải quyết thủ tục hành chính') && body.includes(row.name), 'the CSV holds the table');
   await lib.axe(page, 'satisfaction');
   await lib.shot(page, 'satisfaction');
   lib.noProblems(page);
