@@ -256,8 +256,7 @@ def test_satisfaction_766_against_a_recount(t):
     for pid in (p1, p4, p5):
         answer(pid)
     t.psql("UPDATE pakn SET answer_due_at = answered_at - interval '1 hour' WHERE id = %s" % p4)
-    p6 = pakn()
-    t.psql("UPDATE pakn SET parent_id = %s WHERE id = %s" % (p5, p6))
+    p6 = pakn(follows=p5)              # a repeat on P5's result
     # Q2 and Q4 rated Không hài lòng; Q4 also late under dvcqg766 (appointment moved earlier)
     for code in (q[1], q[3]):
         status(fc.post("/api/v1/dossiers/%s/evaluations" % code,
@@ -303,3 +302,12 @@ def test_published_answers_are_public_without_personal_data(t):
     for private in (SENDER["name"], SENDER["phone"], BODY, "ông Bình"):
         ok(private not in r.text, "nothing personal: %s" % private)
     status(t.anon().get("/api/v1/public/pakn?cursor=abc"), 400, "BAD_QUERY")
+
+
+def test_a_follow_up_names_the_earlier_one(t):
+    first = status(intake(t, t.server), 201).json
+    r = status(intake(t, t.server, follows=first["id"]), 201).json
+    eq(r["parent_id"], first["id"], "linked to the earlier PAKN")
+    r = intake(t, t.server, follows=99999999)
+    status(r, 422, "UNKNOWN_REFERENCE")
+    eq(r.json["error"].get("field"), "follows", "names follows")

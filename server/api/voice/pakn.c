@@ -14,6 +14,7 @@
  */
 #include "api/voice/voice.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,26 +52,28 @@
 
 /* Intake, read: the receiver (staff: the unit named or the caller's, in scope; public: the
    dossier's receiving unit) and the dossier named. */
-enum { PKR_UNIT, PKR_SCOPE, PKR_DOSSIER, PKR_HASH, PKR__N };
+enum { PKR_UNIT, PKR_SCOPE, PKR_DOSSIER, PKR_HASH, PKR_FOLLOWS, PKR__N };
 static const char SQL_PK_READ[] =
     "SELECT CASE WHEN $4::text IS NOT NULL THEN (SELECT receiving_unit_id FROM dossier"
     "  WHERE code = $3 AND lookup_secret_hash = $4::text)"
     " ELSE (SELECT id FROM unit WHERE code = $1"
     "  AND ($2::bigint IS NULL OR unit_in_scope($2::bigint, id))) END AS unit_id,"
     " (SELECT id FROM dossier WHERE code = $3"
-    "  AND ($4::text IS NULL OR lookup_secret_hash = $4::text)) AS dossier_id";
+    "  AND ($4::text IS NULL OR lookup_secret_hash = $4::text)) AS dossier_id,"
+    " (SELECT id FROM pakn WHERE id = $5::bigint) AS follows_id";
 
 enum {
     PKI_TOPIC, PKI_CHANNEL, PKI_SENDER, PKI_CONTENT, PKI_DOSSIER, PKI_UNIT, PKI_AT, PKI_REJECT,
-    PKI_TRANSFER, PKI_SUPPLEMENT, PKI_ANSWER, PKI_ACTOR, PKI__N
+    PKI_TRANSFER, PKI_SUPPLEMENT, PKI_ANSWER, PKI_ACTOR, PKI_PARENT, PKI__N
 };
 static const char SQL_PK_INSERT[] =
     "WITH p AS (INSERT INTO pakn (topic, channel, sender, content, dossier_id, unit_id,"
     " received_at, arrived_at, reject_due_at, transfer_due_at, supplement_due_at,"
-    " answer_due_at, created_by)"
+    " answer_due_at, created_by, parent_id)"
     " VALUES ($1, $2, $3::jsonb, $4, $5::bigint, $6::bigint, to_timestamp($7::bigint),"
     " to_timestamp($7::bigint), to_timestamp($8::bigint), to_timestamp($9::bigint),"
-    " to_timestamp($10::bigint), to_timestamp($11::bigint), $12::bigint) RETURNING *),"
+    " to_timestamp($10::bigint), to_timestamp($11::bigint), $12::bigint, $13::bigint)"
+    " RETURNING *),"
     " e AS (INSERT INTO pakn_event (pakn_id, seq, type, to_state, occurred_at,"
     " actor_account_id) SELECT id, 1, 'receive', 0, received_at, $12::bigint FROM p)"
     " SELECT" PAKN_COLS PAKN_FROM("p");
@@ -198,7 +201,7 @@ reply_row(struct reqctx *rc, int status, const PGresult *res)
 
 struct pkin {
     struct pakn_intake in;
-    const char *email, *unit, *dossier, *sender;
+    const char *email, *unit, *dossier, *sender, *follows;
     int public;
     const char **p;
     struct db_stmt st;
@@ -244,7 +247,7 @@ static int
 parse_intake(struct reqctx *rc, struct pkin *x, const char **secret, struct mc_err *e)
 {
     static const char *const staff[] = {"topic", "kind", "channel", "content", "sender",
-                                        "dossier_code", "unit", NULL};
+                                        "dossier_code", "unit", "follows", NULL};
     static const char *const pub[] = {"code", "secret", "topic", "kind", "content", "name",
                                       "address", "phone", "email", NULL};
     static const char *const who[] = {"name", "address", "phone", "email", NULL};
@@ -270,9 +273,14 @@ parse_intake(struct reqctx *rc, struct pkin *x, const char **secret, struct mc_e
                              "sender: {name, address, phone, email}");
         if (hx_only_keys(s, who, "sender", e) != 0)
             return -1;
+        int64_t follows = 0;
+
         if (jin_get_str(rc->json, "dossier_code", 64, 0, &x->dossier, e) < 0
-            || jin_get_str(rc->json, "unit", 32, 0, &x->unit, e) < 0)
+            || jin_get_str(rc->json, "unit", 32, 0, &x->unit, e) < 0
+            || jin_get_int(rc->json, "follows", 1, INT64_MAX, 0, &follows, e) < 0)
             return -1;
+        /* a follow-up of an earlier PAKN (a repeat on its result counts in 5.3) */
+        x->follows = follows > 0 ? hx_i64(rc, follows) : NULL;
     }
     if (parse_kind(rc, x, e) != 0 || parse_sender(s, x, e) != 0)
         return -1;
@@ -337,6 +345,10 @@ on_intake_read(struct reqctx *rc, struct db_result *r)
         reply_field(rc, ERR_UNKNOWN_REF, "dossier_code", "no such dossier");
         return;
     }
+    if (x->follows != NULL && hx_col(res, 0, "follows_id") == NULL) {
+        reply_field(rc, ERR_UNKNOWN_REF, "follows", "no such feedback");
+        return;
+    }
     p = hx_params(rc, PKI__N);
     if (dues(rc, rc->now, p + PKI_REJECT, &e) != 0) {
         http_reply_error(rc, &e);
@@ -355,6 +367,7 @@ on_intake_read(struct reqctx *rc, struct db_result *r)
     p[PKI_UNIT] = hx_col(res, 0, "unit_id");
     p[PKI_AT] = hx_i64(rc, rc->now);
     p[PKI_ACTOR] = x->public ? NULL : hx_i64(rc, rc->who.account_id);
+    p[PKI_PARENT] = x->follows;
     x->st = (struct db_stmt){SQL_PK_INSERT, PKI__N, p};
     hx_db(rc, &x->st, 1, on_inserted);
 }
@@ -385,6 +398,7 @@ intake(struct reqctx *rc, int public)
     x->p[PKR_SCOPE] = public ? NULL : hx_scope_param(rc);
     x->p[PKR_DOSSIER] = x->dossier != NULL && x->dossier[0] != '\0' ? x->dossier : NULL;
     x->p[PKR_HASH] = hex;
+    x->p[PKR_FOLLOWS] = x->follows;
     x->st = (struct db_stmt){SQL_PK_READ, PKR__N, x->p};
     rc->state = x;
     hx_db(rc, &x->st, 1, on_intake_read);
