@@ -179,6 +179,12 @@ json_t *hx_keep_json(struct reqctx *rc, json_t *j);
  */
 const PGresult *hx_keep_result(struct reqctx *rc, const PGresult *res);
 
+/* The single row a read unit must find: its first result kept for the request
+   (hx_keep_result), or NULL after replying - the unit's error, or `code` (with `detail`,
+   may be NULL) when it has no row. */
+const PGresult *hx_one_row(struct reqctx *rc, const struct db_result *r, enum err_code code,
+                           const char *detail);
+
 /* Per-worker clean-up (the cached working-time axis); from api_worker_free() (api/routes.c). */
 void hx_worker_free(struct worker *w);
 

@@ -325,3 +325,20 @@ hx_only_keys(json_t *obj, const char *const *keys, const char *where, struct mc_
     }
     return 0;
 }
+
+const PGresult *
+hx_one_row(struct reqctx *rc, const struct db_result *r, enum err_code code, const char *detail)
+{
+    if (r->err.code != ERR_OK) {
+        api_reply_db_error(rc, r);
+        return NULL;
+    }
+    if (PQntuples(r->res[0]) != 1) {
+        if (detail != NULL)
+            http_reply_err(rc, code, "%s", detail);
+        else
+            http_reply_err(rc, code, NULL);
+        return NULL;
+    }
+    return hx_keep_result(rc, r->res[0]);
+}

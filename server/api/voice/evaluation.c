@@ -328,15 +328,9 @@ on_read(struct reqctx *rc, struct db_result *r)
     struct sat_prior prior;
     struct mc_err e;
 
-    if (r->err.code != ERR_OK) {
-        api_reply_db_error(rc, r);
+    res = hx_one_row(rc, r, s->public ? ERR_LOOKUP_FAILED : ERR_DOSSIER_NOT_FOUND, NULL);
+    if (res == NULL)
         return;
-    }
-    res = hx_keep_result(rc, r->res[0]);
-    if (PQntuples(res) != 1) {
-        http_reply_err(rc, s->public ? ERR_LOOKUP_FAILED : ERR_DOSSIER_NOT_FOUND, NULL);
-        return;
-    }
     policy_of(rc, &pol);
     d = (struct sat_dossier){hx_col_ts(res, 0, "received_at"), hx_col_ts(res, 0, "closed_at"),
                              atoi(hx_col(res, 0, "state")) == 3};

@@ -328,11 +328,9 @@ on_intake_read(struct reqctx *rc, struct db_result *r)
     struct mc_err e;
     json_t *who;
 
-    if (r->err.code != ERR_OK) {
-        api_reply_db_error(rc, r);
+    res = hx_one_row(rc, r, ERR_INTERNAL, NULL); /* the read always has its one row */
+    if (res == NULL)
         return;
-    }
-    res = hx_keep_result(rc, r->res[0]);
     err_clear(&e);
     if (hx_col(res, 0, "unit_id") == NULL) {
         if (x->public)
@@ -552,15 +550,9 @@ on_step_read(struct reqctx *rc, struct db_result *r)
     enum pakn_state from, to;
     struct mc_err e;
 
-    if (r->err.code != ERR_OK) {
-        api_reply_db_error(rc, r);
+    res = hx_one_row(rc, r, ERR_NOT_FOUND, "no such feedback in your scope");
+    if (res == NULL)
         return;
-    }
-    res = hx_keep_result(rc, r->res[0]);
-    if (PQntuples(res) != 1) {
-        http_reply_err(rc, ERR_NOT_FOUND, "no such feedback in your scope");
-        return;
-    }
     /* out of scope is 404 before any role check (as dossiers); the competent body's leader
        approves the answer and its publication (§12.2) */
     if ((x->step == PAKN_ANSWER || x->step == PAKN_PUBLISH)
