@@ -12,6 +12,7 @@ import time
 
 from harness import eq, status
 import test_dossier as td
+from test_integ import feeds_settled
 
 DISTRICT = "001.01.21.H56"  # a huyện committee, closed on 30/06/2025
 
@@ -45,6 +46,7 @@ def test_dvcqg_ngayhentra_is_the_original_appointment(t):
              occurred_at="2026-03-02T08:30:00+07:00")
     td.event(t, i, code, 2, "apologize", reason="Cần xác minh",
              new_appointment="2026-03-06T17:00:00+07:00", occurred_at="2026-03-02T09:00:00+07:00")
+    feeds_settled(t)  # the feed's horizon (test_integ.py)
     r = signed_get(t, "/api/v1/dvcqg/dossiers?limit=500")
     status(r, 200)
     items = {x["MaHoSo"]: x for x in r.json["items"]}

@@ -28,11 +28,13 @@
 
 /* Rows visible to a feed: committed before every running transaction began. This now() is
    the database's own clock on purpose (not the server's, core/clock.h): the keyset columns
-   are written on it (the writing transaction's start) and it is compared with xact_start. */
+   are written on it (the writing transaction's start) and it is compared with xact_start.
+   Only client backends can write a dossier or an event: an autovacuum worker's long
+   transaction on a busy table would otherwise hold the feeds still while it runs. */
 #define FEED_HORIZON                                                                               \
     "(SELECT coalesce(min(xact_start), now()) FROM pg_stat_activity"                               \
     " WHERE datname = current_database() AND xact_start IS NOT NULL"                               \
-    " AND pid <> pg_backend_pid())"
+    " AND backend_type = 'client backend' AND pid <> pg_backend_pid())"
 
 /* The instant of the refusal (state 3, domain.md §3) of dossier d: its refusing event. */
 #define REFUSED_AT                                                                                 \
