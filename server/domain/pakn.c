@@ -16,6 +16,12 @@ static const char *const STEP_KEY[PAKN_STEP__N] = {
 static const char *const TOPIC_KEY[PAKN_TOPIC__N] = {"regulation", "conduct"};
 static const char *const CHANNEL_KEY[PAKN_CH__N] = {
     "counter", "letter", "phone", "hotline", "portal", "dvcqg", "survey"};
+/* As the web client names them (server/web/view-pakn.js). */
+static const char *const TOPIC_VI[PAKN_TOPIC__N] = {"Quy định hành chính",
+                                                    "Hành vi của cán bộ, công chức"};
+static const char *const CHANNEL_VI[PAKN_CH__N] = {
+    "Tại Bộ phận Một cửa", "Văn bản, thư điện tử", "Điện thoại", "Tổng đài 1022",
+    "Cổng dịch vụ công tỉnh", "Cổng DVC quốc gia", "Phiếu lấy ý kiến"};
 
 void
 pakn_policy_default(struct pakn_policy *p)
@@ -51,8 +57,10 @@ const char *pakn_step_key(enum pakn_step s) { return key_of(STEP_KEY, PAKN_STEP_
 int pakn_step_parse(const char *key) { return parse_of(STEP_KEY, PAKN_STEP__N, key); }
 const char *pakn_topic_key(enum pakn_topic t) { return key_of(TOPIC_KEY, PAKN_TOPIC__N, (int)t); }
 int pakn_topic_parse(const char *key) { return parse_of(TOPIC_KEY, PAKN_TOPIC__N, key); }
+const char *pakn_topic_vi(enum pakn_topic t) { return key_of(TOPIC_VI, PAKN_TOPIC__N, (int)t); }
 const char *pakn_channel_key(enum pakn_channel c) { return key_of(CHANNEL_KEY, PAKN_CH__N, (int)c); }
 int pakn_channel_parse(const char *key) { return parse_of(CHANNEL_KEY, PAKN_CH__N, key); }
+const char *pakn_channel_vi(enum pakn_channel c) { return key_of(CHANNEL_VI, PAKN_CH__N, (int)c); }
 
 int
 pakn_terminal(enum pakn_state s)

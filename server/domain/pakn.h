@@ -80,8 +80,10 @@ const char *pakn_step_key(enum pakn_step s);     /* "accept", ... */
 int pakn_step_parse(const char *key);
 const char *pakn_topic_key(enum pakn_topic t);
 int pakn_topic_parse(const char *key);
+const char *pakn_topic_vi(enum pakn_topic t);     /* "Quy định hành chính", ... */
 const char *pakn_channel_key(enum pakn_channel c);
 int pakn_channel_parse(const char *key);
+const char *pakn_channel_vi(enum pakn_channel c); /* "Tại Bộ phận Một cửa", ... */
 int pakn_terminal(enum pakn_state s);
 
 /* What a citizen or an operator submits. */

@@ -103,4 +103,8 @@ void report_csv_field(char **buf, size_t *len, size_t *cap, const char *s);
 int b06_xlsx(struct arena *a, const struct b06_meta *m, const struct b06_row *rows, size_t n,
              char **out, size_t *len, struct mc_err *e);
 
+/* The workbook libxlsxwriter wrote at path, read into the arena (*out, *len) and the file
+   removed, whatever happens. -1 with ERR_INTERNAL when it cannot be read. */
+int xlsx_read_back(struct arena *a, const char *path, char **out, size_t *len, struct mc_err *e);
+
 #endif

@@ -141,23 +141,12 @@ write_book(const char *path, const struct b06_meta *m, const struct b06_row *row
 }
 
 int
-b06_xlsx(struct arena *a, const struct b06_meta *m, const struct b06_row *rows, size_t n,
-         char **out, size_t *len, struct mc_err *e)
+xlsx_read_back(struct arena *a, const char *path, char **out, size_t *len, struct mc_err *e)
 {
-    char path[] = "/tmp/motcua-b06-XXXXXX";
-    int fd = mkstemp(path);
-    FILE *f;
+    FILE *f = fopen(path, "rb");
     long size;
     char *buf;
 
-    if (fd < 0)
-        return err_set(e, ERR_INTERNAL, "xlsx: no temporary file");
-    close(fd);
-    if (write_book(path, m, rows, n) != 0) {
-        unlink(path);
-        return err_set(e, ERR_INTERNAL, "xlsx: writer failed");
-    }
-    f = fopen(path, "rb");
     unlink(path);
     if (f == NULL)
         return err_set(e, ERR_INTERNAL, "xlsx: cannot read back");
@@ -174,4 +163,21 @@ b06_xlsx(struct arena *a, const struct b06_meta *m, const struct b06_row *rows, 
     *out = buf;
     *len = (size_t)size;
     return 0;
+}
+
+int
+b06_xlsx(struct arena *a, const struct b06_meta *m, const struct b06_row *rows, size_t n,
+         char **out, size_t *len, struct mc_err *e)
+{
+    char path[] = "/tmp/motcua-b06-XXXXXX";
+    int fd = mkstemp(path);
+
+    if (fd < 0)
+        return err_set(e, ERR_INTERNAL, "xlsx: no temporary file");
+    close(fd);
+    if (write_book(path, m, rows, n) != 0) {
+        unlink(path);
+        return err_set(e, ERR_INTERNAL, "xlsx: writer failed");
+    }
+    return xlsx_read_back(a, path, out, len, e);
 }

@@ -158,6 +158,10 @@ EXPECT = {
                                              admin=200),
     ("POST", "/api/v1/lookup/pakn"): ok_for(ALL, 201),
     ("GET", "/api/v1/public/pakn"): ok_for(ALL, 200),
+    # likes and dislikes of a published answer: anyone on the public page; the portal's
+    # counts from its adapter (or an administrator) in scope
+    ("POST", "/api/v1/public/pakn/{id}/reactions"): ok_for(ALL, 200),
+    ("POST", "/api/v1/pakn/{id}/portal-reactions"): row(integration=(200, 404), admin=200),
     # the web client's pages and assets hold no data: anyone gets them
     ("GET", "/"): ok_for(ALL, 200),
     ("GET", "/tra-cuu"): ok_for(ALL, 200),
@@ -172,6 +176,7 @@ EXPECT = {
     ("GET", "/api/v1/stats/due-soon"): ok_for(STAFF, 200),
     ("GET", "/api/v1/stats/evaluations"): ok_for(STAFF, 200),
     ("GET", "/api/v1/stats/satisfaction"): ok_for(STAFF, 200),
+    ("GET", "/api/v1/stats/pakn"): ok_for(STAFF, 200),
     ("GET", "/api/v1/alerts"): ok_for(STAFF, 200),
     ("GET", "/api/v1/alerts/stream"): ok_for(STAFF, 200),
     # integration
@@ -197,7 +202,7 @@ EXPECT = {
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
           ("POST", "/api/v1/auth/login"), ("GET", "/api/v1/lookup"),
           ("POST", "/api/v1/lookup/evaluation"), ("POST", "/api/v1/lookup/pakn"),
-          ("GET", "/api/v1/public/pakn"),
+          ("GET", "/api/v1/public/pakn"), ("POST", "/api/v1/public/pakn/{id}/reactions"),
           ("GET", "/"), ("GET", "/tra-cuu"), ("GET", "/assets/{build}/{file}")}
 
 
@@ -267,13 +272,15 @@ def uniq(t):
     return t.n
 
 
-def pakn_of(t, unit):
-    """A fresh PAKN received at unit (a fixture: one per successful step call)."""
+def pakn_of(t, unit, state=0):
+    """A fresh PAKN received at unit (a fixture: one per successful step call); state 6:
+    published, for the reactions."""
     return t.scalar(
         "INSERT INTO pakn (topic, channel, sender, content, unit_id, received_at, arrived_at,"
-        " reject_due_at, transfer_due_at, supplement_due_at, answer_due_at)"
+        " reject_due_at, transfer_due_at, supplement_due_at, answer_due_at, state, public_text)"
         " SELECT 'regulation', 'counter', '{\"name\": \"x\"}', 'x', id, now(), now(), now(),"
-        " now(), now(), now() FROM unit WHERE code = '%s' RETURNING id" % unit).split()[0]
+        " now(), now(), now(), %d, 'Đã trả lời' FROM unit WHERE code = '%s' RETURNING id"
+        % (state, unit)).split()[0]
 
 
 def out_of(role):
@@ -451,6 +458,11 @@ def request_for(t, role, scope, method, pattern):
             return pattern, body
         pid = pakn_of(t, A if scope == "in" else (X if role == "supervisor" else B))
         return "/api/v1/pakn/%s/events" % pid, {"type": "accept", "expected_version": 1}
+    if pattern in ("/api/v1/public/pakn/{id}/reactions", "/api/v1/pakn/{id}/portal-reactions"):
+        pid = pakn_of(t, A if scope == "in" else (X if role == "supervisor" else B), state=6)
+        if pattern.endswith("/reactions") and "portal" not in pattern:
+            return "/api/v1/public/pakn/%s/reactions" % pid, {"reaction": "like"}
+        return "/api/v1/pakn/%s/portal-reactions" % pid, {"likes": 1, "dislikes": 0}
     if pattern == "/api/v1/lookup/pakn":
         code = receive(t, t.c["clerk"])
         return pattern, {"code": code, "secret": t.secrets[code], "topic": "conduct",

@@ -866,6 +866,14 @@ def test_evaluations(t):
             % (day(-30), day(1)))
     sup.get("/api/v1/stats/satisfaction?from=%s&to=%s" % (day(-30), day(1)))
     sup.get("/api/v1/stats/satisfaction?period=quarter&year=2026&number=4&formula=additive")
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%%2B07:00", time.gmtime(time.time() + 7 * 3600))
+    for f in ("csv", "xlsx"):
+        sup.get("/api/v1/stats/satisfaction?from=%s&to=%s&format=%s" % (day(-30), day(1), f))
+        sup.get("/api/v1/stats/evaluations?from=%s&to=%s&format=%s" % (day(-30), day(1), f))
+    sup.get("/api/v1/stats/satisfaction?from=%s&to=%s&as_of=%s" % (day(-30), day(1), now))
+    sup.get("/api/v1/stats/evaluations?from=%s&to=%s&as_of=%s" % (day(-30), day(1), now))
+    lenient("giamsat", S["giamsat"]).get("/api/v1/stats/satisfaction?from=%s&to=%s&format=pdf"
+                                         % (day(-30), day(1)), expect=400, bad_request=True)
     lenient("giamsat", S["giamsat"]).get("/api/v1/stats/evaluations?from=%s&to=%s&group=mood"
                                          % (day(-30), day(1)), expect=400, bad_request=True)
     clean(t, m)
@@ -919,6 +927,32 @@ def test_pakn(t):
                                       "content": "Phải đi lại nhiều lần", "name": "Công dân A",
                                       "address": "Tổ 5", "phone": "0900111222"}, expect=201)
     anon.get("/api/v1/public/pakn?limit=10")
+    # likes and dislikes of the published answer, and the portal's counts
+    pub = r.json["id"]
+    anon.post("/api/v1/public/pakn/%s/reactions" % pub, {"reaction": "like"})
+    anon.post("/api/v1/public/pakn/%s/reactions" % pub, {"reaction": "dislike"})
+    anon.post("/api/v1/public/pakn/%s/reactions" % pid, {"reaction": "like"}, expect=404)
+    lenient("anon").post("/api/v1/public/pakn/%s/reactions" % pub, {"reaction": "love"},
+                         expect=422, bad_request=True)
+    integ = strict("integration", S["int_key"], S["int_secret"])
+    integ.post("/api/v1/pakn/%s/portal-reactions" % pub, {"likes": 5, "dislikes": 2})
+    adm = strict("admin", S["admin"])
+    adm.post("/api/v1/pakn/%s/portal-reactions" % pub, {"likes": 6, "dislikes": 2})
+    adm.post("/api/v1/pakn/%s/portal-reactions" % pid, {"likes": 1, "dislikes": 0}, expect=409)
+    lenient("admin", S["admin"]).post("/api/v1/pakn/%s/portal-reactions" % pub,
+                                      {"likes": -1, "dislikes": 0}, expect=422, bad_request=True)
+    adm.post("/api/v1/pakn/999999999/portal-reactions", {"likes": 1, "dislikes": 0}, expect=404)
+    clerk.post("/api/v1/pakn/%s/portal-reactions" % pub, {"likes": 1, "dislikes": 0},
+               expect=403)
+    # the register as figures
+    for g in ("unit", "topic", "channel", "state", "all"):
+        sup.get("/api/v1/stats/pakn?from=%s&to=%s&group=%s" % (day(-30), day(1), g))
+    for f in ("csv", "xlsx"):
+        sup.get("/api/v1/stats/pakn?from=%s&to=%s&format=%s" % (day(-30), day(1), f))
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%%2B07:00", time.gmtime(time.time() + 7 * 3600))
+    sup.get("/api/v1/stats/pakn?from=%s&to=%s&group=all&as_of=%s" % (day(-30), day(1), now))
+    lenient("giamsat", S["giamsat"]).get("/api/v1/stats/pakn?from=%s&to=%s&group=mood"
+                                         % (day(-30), day(1)), expect=400, bad_request=True)
     anon.post("/api/v1/lookup/pakn", {"code": S["A"], "secret": "NOTTHEONE", "topic": "conduct",
                                       "content": "x", "name": "A", "address": "B",
                                       "phone": "1"}, expect=404)

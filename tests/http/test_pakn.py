@@ -271,8 +271,8 @@ def test_satisfaction_766_against_a_recount(t):
     eq(x["indicator_5_2"], {"numerator": 4, "denominator": 5, "ratio": "80.0", "points": "4.80"},
        "5.2")
     # 5.3: handled P1, P4, P5; P4 late, P5 followed up: 1/3, 6 x 1/3 = 2.00
-    eq(x["indicator_5_3"], {"numerator": 1, "denominator": 3, "ratio": "33.3", "points": "2.00"},
-       "5.3")
+    eq(x["indicator_5_3"], {"numerator": 1, "denominator": 3, "ratio": "33.3", "points": "2.00",
+                            "late": 1, "followed_up": 1, "disliked": 0}, "5.3")
     # 5.4: D = Q1..Q4; B = Q2 (dislike), Q3 (PAKN), Q4 (late and dislike) once each: 1/4 =
     # 25.0 %; min(6, 6 x 25 / 90) = 1.67
     eq(x["indicator_5_4"], {"dossiers": 4, "unsatisfied": 3, "late": 1,
@@ -297,8 +297,8 @@ def test_published_answers_are_public_without_personal_data(t):
     r = status(t.anon().get("/api/v1/public/pakn?limit=500"), 200)
     mine = [x for x in r.json["items"] if x["id"] == p["id"]]
     eq(len(mine), 1, "published")
-    eq(sorted(mine[0]), ["id", "public_text", "published_at", "received_at", "topic", "unit",
-                         "unit_name"], "only what is public")
+    eq(sorted(mine[0]), ["dislikes", "id", "likes", "public_text", "published_at", "received_at",
+                         "topic", "unit", "unit_name"], "only what is public")
     for private in (SENDER["name"], SENDER["phone"], BODY, "ông Bình"):
         ok(private not in r.text, "nothing personal: %s" % private)
     status(t.anon().get("/api/v1/public/pakn?cursor=abc"), 400, "BAD_QUERY")

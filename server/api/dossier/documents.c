@@ -1042,14 +1042,27 @@ lookup_done(struct docreq *d, struct db_result *r)
     http_reply_json(rc, 200, o);
 }
 
+static int
+allow_as(struct reqctx *rc, const char *key, const char *what)
+{
+    if (limiter_take(rc->w, key, rc->now))
+        return 1;
+    rc_set_header(rc, "Retry-After", "60");
+    http_reply_err(rc, ERR_RATE_LIMITED, "at most %d %s a minute", DOC_LOOKUP_PER_MIN, what);
+    return 0;
+}
+
 int
 api_lookup_allow(struct reqctx *rc)
 {
-    if (limiter_take(rc->w, rc->client_addr, rc->now))
-        return 1;
-    rc_set_header(rc, "Retry-After", "60");
-    http_reply_err(rc, ERR_RATE_LIMITED, "at most %d lookups a minute", DOC_LOOKUP_PER_MIN);
-    return 0;
+    return allow_as(rc, rc->client_addr, "lookups");
+}
+
+int
+api_reaction_allow(struct reqctx *rc)
+{
+    /* the same table, a key of its own: "r " + the address (an address has no space) */
+    return allow_as(rc, arena_printf(rc->arena, "r %s", rc->client_addr), "reactions");
 }
 
 static void

@@ -35,6 +35,9 @@ extern const struct route API_DOC_ROUTES[];
    0 after replying 429 RATE_LIMITED with Retry-After. */
 struct reqctx;
 int api_lookup_allow(struct reqctx *rc);
+/* The same for the likes and dislikes of published answers (api/voice/reaction.c), on a
+   budget of their own: reading and reacting to answers does not use up the lookups. */
+int api_reaction_allow(struct reqctx *rc);
 
 /* Frees the worker's lookup limiter (w->ext[EXT_DOCS]); call when the worker stops. */
 void api_documents_worker_free(struct worker *w);

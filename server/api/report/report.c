@@ -750,6 +750,8 @@ const struct route API_REPORT_ROUTES[] = {
      "Open dossiers due within N working hours, most urgent first"},
     {EVHTTP_REQ_GET, "/api/v1/stats/evaluations", api_stats_evaluations, REPORT_READERS, 0,
      "The applicants' evaluations: ratings, indicator averages, total of 18, class, coverage"},
+    {EVHTTP_REQ_GET, "/api/v1/stats/pakn", api_stats_pakn, REPORT_READERS, 0,
+     "The register of phản ánh, kiến nghị as figures: states, deadlines kept, overdue, repeats"},
     {EVHTTP_REQ_GET, "/api/v1/stats/satisfaction", api_stats_satisfaction, REPORT_READERS, 0,
      "QĐ 766 indicators 5.2-5.4 (PAKN in time, PAKN satisfaction, dossier satisfaction)"},
     {EVHTTP_REQ_GET, "/api/v1/alerts", api_alerts_list, REPORT_READERS, 0,

@@ -26,12 +26,15 @@
 #include "core/arena.h"
 #include "core/config.h"
 #include "report/report.h"
+#include "report/sheet.h"
 #include "domain/cal.h"
 #include "domain/sat.h"
 #include "http/reqctx.h"
 
 /* Both statements: the period, the group, the scope block. */
-enum { EVS_FROM, EVS_TO, EVS_GROUP, EVS_SCOPE, EVS__N = EVS_SCOPE + RQ_SCOPE__N };
+enum { EVS_FROM, EVS_TO, EVS_GROUP, EVS_SCOPE, EVS_ASOF = EVS_SCOPE + RQ_SCOPE__N, EVS__N };
+/* What was recorded by ?as_of= (live: everything). */
+#define EVS_KNOWN(col) col " <= coalesce($9::timestamptz, 'infinity')"
 
 #define EVS_UNITS                                                                               \
     "WITH us AS MATERIALIZED (SELECT * FROM report_units($6::bigint,"                           \
@@ -45,8 +48,10 @@ static const char SQL_EVS_FIGURES[] =
     "  JOIN us ON us.id = CASE WHEN $4 = 'receiving' THEN v.receiving_unit_id"
     "   ELSE v.resolving_unit_id END"
     "  WHERE report_lday(v.evaluated_at) BETWEEN $1::date AND $2::date"
+    "   AND " EVS_KNOWN("v.recorded_at")
     "   AND NOT EXISTS (SELECT 1 FROM evaluation w WHERE w.dossier_id = v.dossier_id"
-    "    AND w.version > v.version AND report_lday(w.evaluated_at) <= $2::date)"
+    "    AND w.version > v.version AND report_lday(w.evaluated_at) <= $2::date"
+    "    AND " EVS_KNOWN("w.recorded_at") ")"
     " ), k AS ("
     "  SELECT CASE $3 WHEN 'unit' THEN gu.code WHEN 'procedure' THEN p.code"
     "   WHEN 'channel' THEN e.channel ELSE '' END AS key,"
@@ -69,19 +74,33 @@ static const char SQL_EVS_FIGURES[] =
     "  count(answers[8]) AS n8, sum(answers[9]) AS s9, count(answers[9]) AS n9"
     " FROM k GROUP BY key ORDER BY key";
 
+/* Coverage: the dossiers whose end (the return, else the stop or withdrawal) falls in the
+   period, as they stand or stood at ?as_of= (their events recorded by then). */
 static const char SQL_EVS_COVERAGE[] =
-    EVS_UNITS
+    EVS_UNITS ", a AS ("
+    "  SELECT d.id, d.resolving_unit_id, d.receiving_unit_id, d.procedure_id,"
+    "   CASE WHEN d.state = 10 THEN d.returned_at ELSE d.ended_at END AS end_at"
+    "  FROM dossier d WHERE $9::timestamptz IS NULL AND d.state IN (7, 8, 10)"
+    "  UNION ALL"
+    "  SELECT d.id, d.resolving_unit_id, d.receiving_unit_id, d.procedure_id,"
+    "   CASE WHEN x.st = 10 THEN x.ret ELSE x.stop END"
+    "  FROM dossier d CROSS JOIN LATERAL ("
+    "   SELECT (array_agg(e.to_state ORDER BY e.seq DESC))[1] AS st,"
+    "    min(e.occurred_at) FILTER (WHERE e.to_state = 10) AS ret,"
+    "    min(e.occurred_at) FILTER (WHERE e.to_state IN (7, 8)) AS stop"
+    "   FROM dossier_event e WHERE e.dossier_id = d.id AND e.recorded_at <= $9::timestamptz) x"
+    "  WHERE $9::timestamptz IS NOT NULL AND x.st IN (7, 8, 10)"
+    " )"
     " SELECT CASE $3 WHEN 'unit' THEN gu.code WHEN 'procedure' THEN p.code ELSE '' END AS key,"
     "  count(*) AS ended,"
-    "  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM evaluation v WHERE v.dossier_id = d.id))"
-    "   AS evaluated"
-    " FROM dossier d"
+    "  count(*) FILTER (WHERE EXISTS (SELECT 1 FROM evaluation v WHERE v.dossier_id = d.id"
+    "   AND " EVS_KNOWN("v.recorded_at") ")) AS evaluated"
+    " FROM a d"
     " JOIN us ON us.id = CASE WHEN $4 = 'receiving' THEN d.receiving_unit_id"
     "  ELSE d.resolving_unit_id END"
     " JOIN unit gu ON gu.id = us.gid JOIN procedure p ON p.id = d.procedure_id"
-    " WHERE $3 IN ('unit', 'procedure', 'all') AND d.state IN (7, 8, 10)"
-    "  AND report_lday(CASE WHEN d.state = 10 THEN d.returned_at ELSE d.ended_at END)"
-    "   BETWEEN $1::date AND $2::date"
+    " WHERE $3 IN ('unit', 'procedure', 'all')"
+    "  AND report_lday(d.end_at) BETWEEN $1::date AND $2::date"
     " GROUP BY 1";
 
 static const char *const SUM_COLS[SAT_INDICATORS] = {"s1", "s2", "s3", "s4", "s5",
@@ -95,7 +114,7 @@ enum { FC_KEY, FC_NAME, FC_RATED, FC_R1, FC_R2, FC_R3, FC_S1, FC__N = FC_S1 + 2 
 struct evs {
     struct rq q;
     const char *group;
-    int csv; /* ?format=csv */
+    enum rq_fmt fmt; /* ?format=json|csv|xlsx */
 };
 
 static json_t *
@@ -181,7 +200,7 @@ coverage_json(const PGresult *cov, const char *key)
     return coverage_of(0, 0);
 }
 
-static void reply_csv(struct reqctx *rc, const struct evs *x, json_t *rows, json_t *tot);
+static void reply_file(struct reqctx *rc, const struct evs *x, json_t *rows, json_t *tot);
 
 static void
 evs_done(struct reqctx *rc, struct db_result *r)
@@ -225,115 +244,76 @@ evs_done(struct reqctx *rc, struct db_result *r)
         json_object_set_new(tot, "coverage", coverage_of(ended, evaluated));
     }
     rc_set_header(rc, "Cache-Control", "no-store");
-    if (x->csv) {
-        reply_csv(rc, x, rows, tot);
+    if (x->fmt != RQ_JSON) {
+        reply_file(rc, x, rows, tot);
         json_decref(rows);
         json_decref(tot);
         return;
     }
-    http_reply_json(rc, 200, json_pack("{s:o, s:s, s:s, s:o, s:o}", "period",
-                                       rq_period_json(&x->q), "group", x->group, "by", x->q.by,
-                                       "rows", rows, "total", tot));
+    o = json_pack("{s:o, s:s, s:s, s:o, s:o}", "period", rq_period_json(&x->q), "group",
+                  x->group, "by", x->q.by, "rows", rows, "total", tot);
+    if (x->q.as_of != NULL)
+        json_object_set_new(o, "as_of", json_string(x->q.as_of));
+    http_reply_json(rc, 200, o);
 }
 
-/* ---- CSV: "Bảng đánh giá việc giải quyết TTHC" ----------------------------------------- */
+/* ---- files: "Bảng đánh giá việc giải quyết TTHC" and the others -------------------- */
 
-struct csvb {
-    char *b;
-    size_t len, cap;
-};
-
-static void
-csv_raw(struct csvb *c, const char *s)
+static json_t *
+cell(json_t *v)
 {
-    size_t n = strlen(s);
-
-    while (c->len + n + 1 > c->cap) {
-        c->cap *= 2;
-        c->b = xrealloc(c->b, c->cap);
-    }
-    memcpy(c->b + c->len, s, n);
-    c->len += n;
+    return v != NULL ? json_incref(v) : json_null();
 }
 
-/* A JSON value of a row as a CSV field: strings as they are, integers, null empty. */
-static void
-csv_val(struct csvb *c, json_t *v, int first)
-{
-    char num[32];
-
-    if (!first)
-        csv_raw(c, ",");
-    if (json_is_string(v)) {
-        report_csv_field(&c->b, &c->len, &c->cap, json_string_value(v));
-    } else if (json_is_integer(v)) {
-        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-        csv_raw(c, num);
-    }
-}
-
-static void
-csv_row(struct csvb *c, json_t *r, const char *label)
+/* One row of the evaluation table: the label, then the figures of r. */
+static json_t *
+eval_line(json_t *r, const char *label)
 {
     static const char *const ratings[] = {"very_satisfied", "satisfied", "dissatisfied"};
     json_t *cov = json_object_get(r, "coverage"), *ind = json_object_get(r, "indicators");
+    json_t *a = json_array();
 
-    if (label != NULL)
-        report_csv_field(&c->b, &c->len, &c->cap, label);
-    else
-        csv_val(c, json_object_get(r, "name"), 1);
-    csv_val(c, json_object_get(r, "rated"), 0);
+    json_array_append_new(a, label != NULL ? json_string(label) : cell(json_object_get(r, "name")));
+    json_array_append_new(a, cell(json_object_get(r, "rated")));
     for (int i = 0; i < 3; i++)
-        csv_val(c, json_object_get(r, ratings[i]), 0);
+        json_array_append_new(a, cell(json_object_get(r, ratings[i])));
     for (int i = 0; i < 3; i++)
-        csv_val(c, json_object_get(json_object_get(r, "shares"), ratings[i]), 0);
+        json_array_append_new(a, cell(json_object_get(json_object_get(r, "shares"), ratings[i])));
     for (size_t i = 0; i < SAT_INDICATORS; i++)
-        csv_val(c, json_array_get(ind, i), 0);
-    csv_val(c, json_object_get(r, "total"), 0);
-    csv_val(c, json_object_get(r, "class_name"), 0);
-    csv_val(c, json_object_get(r, "dissatisfied_share"), 0);
-    csv_val(c, cov != NULL ? json_object_get(cov, "ended") : NULL, 0);
-    csv_val(c, cov != NULL ? json_object_get(cov, "evaluated") : NULL, 0);
-    csv_raw(c, "\r\n");
+        json_array_append_new(a, cell(json_array_get(ind, i)));
+    json_array_append_new(a, cell(json_object_get(r, "total")));
+    json_array_append_new(a, cell(json_object_get(r, "class_name")));
+    json_array_append_new(a, cell(json_object_get(r, "dissatisfied_share")));
+    json_array_append_new(a, cell(cov != NULL ? json_object_get(cov, "ended") : NULL));
+    json_array_append_new(a, cell(cov != NULL ? json_object_get(cov, "evaluated") : NULL));
+    return a;
 }
 
 static void
-reply_csv(struct reqctx *rc, const struct evs *x, json_t *rows, json_t *tot)
+reply_file(struct reqctx *rc, const struct evs *x, json_t *rows, json_t *tot)
 {
-    static const char *const head[] = {
-        "Số đánh giá", "Rất hài lòng", "Hài lòng", "Không hài lòng", "Tỷ lệ rất hài lòng (%)",
-        "Tỷ lệ hài lòng (%)", "Tỷ lệ không hài lòng (%)", "Chỉ số 1", "Chỉ số 2", "Chỉ số 3",
-        "Chỉ số 4", "Chỉ số 5", "Chỉ số 6", "Chỉ số 7", "Chỉ số 8", "Chỉ số 9",
-        "Tổng điểm (/18)", "Xếp loại", "Tỷ lệ không hài lòng của cán bộ (%)", "Hồ sơ kết thúc",
-        "Hồ sơ được đánh giá"};
-    struct csvb c = {xmalloc(4096), 0, 4096};
-    char line[160], from[16], to[16];
-    const char *who = strcmp(x->group, "official") == 0 ? "Cán bộ"
-                      : strcmp(x->group, "procedure") == 0 ? "Thủ tục"
-                      : strcmp(x->group, "channel") == 0 ? "Hình thức đánh giá" : "Đơn vị";
+    static const char *head[] = {
+        NULL, "Số đánh giá", "Rất hài lòng", "Hài lòng", "Không hài lòng",
+        "Tỷ lệ rất hài lòng (%)", "Tỷ lệ hài lòng (%)", "Tỷ lệ không hài lòng (%)", "Chỉ số 1",
+        "Chỉ số 2", "Chỉ số 3", "Chỉ số 4", "Chỉ số 5", "Chỉ số 6", "Chỉ số 7", "Chỉ số 8",
+        "Chỉ số 9", "Tổng điểm (/18)", "Xếp loại", "Tỷ lệ không hài lòng của cán bộ (%)",
+        "Hồ sơ kết thúc", "Hồ sơ được đánh giá"};
+    const char *h[sizeof head / sizeof head[0]];
+    struct sheet sh = {"Bảng đánh giá việc giải quyết thủ tục hành chính", NULL, "Đánh giá",
+                       sizeof head / sizeof head[0], h, json_array(), 0, 1};
     size_t i;
     json_t *r;
-    char *out;
 
-    cal_format_date(x->q.from, from);
-    cal_format_date(x->q.to, to);
-    csv_raw(&c, "\xEF\xBB\xBF"); /* BOM: Excel reads UTF-8 only with it */
-    csv_raw(&c, "Bảng đánh giá việc giải quyết thủ tục hành chính\r\n");
-    snprintf(line, sizeof line, "Từ ngày %.2s/%.2s/%.4s đến ngày %.2s/%.2s/%.4s\r\n", from + 8,
-             from + 5, from, to + 8, to + 5, to);
-    csv_raw(&c, line);
-    report_csv_field(&c.b, &c.len, &c.cap, who);
-    for (i = 0; i < sizeof head / sizeof head[0]; i++) {
-        csv_raw(&c, ",");
-        report_csv_field(&c.b, &c.len, &c.cap, head[i]);
-    }
-    csv_raw(&c, "\r\n");
-    json_array_foreach(rows, i, r) csv_row(&c, r, NULL);
-    csv_row(&c, tot, "Tổng cộng");
-    out = arena_alloc(rc->arena, c.len);
-    memcpy(out, c.b, c.len);
-    free(c.b);
-    http_reply_data(rc, 200, "text/csv; charset=utf-8", out, c.len, "danh-gia.csv");
+    memcpy(h, head, sizeof head);
+    h[0] = strcmp(x->group, "official") == 0    ? "Cán bộ"
+           : strcmp(x->group, "procedure") == 0 ? "Thủ tục"
+           : strcmp(x->group, "channel") == 0   ? "Hình thức đánh giá"
+                                                : "Đơn vị";
+    sh.subtitle = rq_period_line(rc, &x->q);
+    json_array_foreach(rows, i, r) json_array_append_new(sh.rows, eval_line(r, NULL));
+    sh.bold_from = json_array_size(sh.rows);
+    json_array_append_new(sh.rows, eval_line(tot, "Tổng cộng"));
+    rq_reply_sheet(rc, x->fmt, &sh, "danh-gia");
 }
 
 void
@@ -346,19 +326,10 @@ api_stats_evaluations(struct reqctx *rc)
     size_t i = 0;
 
     err_clear(&e);
-    if (rq_parse_common(rc, &x->q, &e) != 0) {
+    if (rq_parse_common(rc, &x->q, &e) != 0 || rq_parse_as_of(rc, &x->q, &e) != 0 ||
+        rq_parse_format(rc, &x->fmt, &e) != 0) {
         http_reply_error(rc, &e);
         return;
-    }
-    {
-        const char *f = rc_query(rc, "format");
-
-        if (f != NULL && strcmp(f, "csv") != 0 && strcmp(f, "json") != 0) {
-            err_field(&e, ERR_BAD_QUERY, "format", "format is json or csv");
-            http_reply_error(rc, &e);
-            return;
-        }
-        x->csv = f != NULL && strcmp(f, "csv") == 0;
     }
     x->group = rc_query(rc, "group");
     if (x->group == NULL)
@@ -375,6 +346,7 @@ api_stats_evaluations(struct reqctx *rc)
     v[EVS_TO] = x->q.to_s;
     v[EVS_GROUP] = x->group;
     rq_scope_params(&x->q, v + EVS_SCOPE);
+    v[EVS_ASOF] = x->q.as_of;
     st[0] = (struct db_stmt){SQL_EVS_FIGURES, EVS__N, v};
     st[1] = (struct db_stmt){SQL_EVS_COVERAGE, EVS__N, v};
     rc->state = x;
@@ -396,43 +368,71 @@ api_stats_evaluations(struct reqctx *rc)
  *       each once (formula=set), or late and PAKN-or-dislike counted apart (formula=additive).
  * Points: 6 x ratio for 5.2 and 5.3 (no PAKN: 6); min(6, 6 x ratio / 90) for 5.4 (D = 0: 0).
  */
-enum { SAT_FROM, SAT_TO, SAT_AT, SAT_SCOPE, SAT__N = SAT_SCOPE + RQ_SCOPE__N };
+enum { SAT_FROM, SAT_TO, SAT_AT, SAT_SCOPE, SAT_ASOF = SAT_SCOPE + RQ_SCOPE__N, SAT__N };
 
 #define SAT_UNITS                                                                               \
     "WITH us AS MATERIALIZED (SELECT * FROM report_units($6::bigint,"                           \
     " CASE WHEN $7::text IS NULL THEN NULL"                                                     \
     "  ELSE coalesce((SELECT id FROM unit WHERE code = $7::text), -1) END, $8::boolean, $5))"
+/* The instant the figures are judged at: the period's end, or now, or ?as_of= if earlier. */
+#define SAT_K "least(to_timestamp($3::bigint), coalesce($9::timestamptz, 'infinity'))"
+/* A PAKN known at ?as_of= (its intake was logged by then; live: every PAKN). */
+#define SAT_PAKN_KNOWN(x)                                                                       \
+    "($9::timestamptz IS NULL OR EXISTS (SELECT 1 FROM pakn_event ke WHERE ke.pakn_id = " x    \
+    " AND ke.seq = 1 AND ke.recorded_at <= $9::timestamptz))"
 
 static const char SQL_SAT_PAKN[] =
     SAT_UNITS ", p AS ("
     "  SELECT gu.code AS key, gu.name, x.*,"
-    "   (x.answered_at IS NOT NULL AND x.answered_at <= to_timestamp($3::bigint)) AS handled"
-    "  FROM pakn x JOIN us ON us.id = x.unit_id JOIN unit gu ON gu.id = us.gid"
+    "   (x.answered_at IS NOT NULL AND x.answered_at <= " SAT_K ") AS handled"
+    "  FROM pakn_rows_at($9::timestamptz) x JOIN us ON us.id = x.unit_id"
+    "  JOIN unit gu ON gu.id = us.gid"
     "  WHERE report_lday(x.received_at) BETWEEN $1::date AND $2::date AND x.state NOT IN (2, 3)"
     "   AND $4::text IS NOT NULL"
+    " ), h AS ("
+    /* 5.3 of a handled PAKN: late, followed up by another PAKN, more dislikes than likes */
+    "  SELECT p.*, p.answered_at > p.answer_due_at AS late,"
+    "   EXISTS (SELECT 1 FROM pakn c WHERE c.parent_id = p.id AND c.received_at <= " SAT_K
+    "    AND " SAT_PAKN_KNOWN("c.id") ") AS followed,"
+    "   (SELECT rx.dislikes > rx.likes FROM pakn_reactions_at(p.id, " SAT_K ") rx) AS disliked"
+    "  FROM p"
     " )"
     " SELECT key, min(name) AS name, count(*) AS total,"
     "  count(*) FILTER (WHERE CASE WHEN handled THEN answered_at <= answer_due_at"
-    "   ELSE to_timestamp($3::bigint) <= answer_due_at END) AS in_time,"
+    "   ELSE " SAT_K " <= answer_due_at END) AS in_time,"
     "  count(*) FILTER (WHERE handled) AS handled,"
-    "  count(*) FILTER (WHERE handled AND (answered_at > answer_due_at"
-    "   OR EXISTS (SELECT 1 FROM pakn c WHERE c.parent_id = p.id))) AS bad"
-    " FROM p GROUP BY key ORDER BY key";
+    "  count(*) FILTER (WHERE handled AND (late OR followed OR disliked)) AS bad,"
+    "  count(*) FILTER (WHERE handled AND late) AS late,"
+    "  count(*) FILTER (WHERE handled AND followed) AS followed,"
+    "  count(*) FILTER (WHERE handled AND disliked) AS disliked"
+    " FROM h GROUP BY key ORDER BY key";
 
+/* The dossiers of 5.4: resolved (9 or 10) in the period, as they stand now or stood at
+   ?as_of= (report_asof_rows, the on-time figures' own reconstruction). */
 static const char SQL_SAT_DOSSIERS[] =
-    SAT_UNITS ", d AS ("
+    SAT_UNITS ", a AS ("
+    "  SELECT x.id, x.resolving_unit_id, x.receiving_unit_id, x.ended_at,"
+    "   x.supplement_seconds, x.appointment_at, x.legal_due_at FROM dossier x"
+    "  WHERE $9::timestamptz IS NULL AND x.end_state IN (9, 10)"
+    "  UNION ALL"
+    "  SELECT r.id, r.resolving_unit_id, r.receiving_unit_id, r.ended_at,"
+    "   r.supplement_seconds, r.appointment_at, r.legal_due_at"
+    "  FROM report_asof_rows($9::timestamptz) r"
+    "  WHERE $9::timestamptz IS NOT NULL AND r.state IN (9, 10)"
+    " ), d AS ("
     "  SELECT gu.code AS key, gu.name,"
     "   NOT report_ok_766(x.id, x.ended_at, x.supplement_seconds, x.appointment_at,"
     "    x.legal_due_at) AS late,"
-    "   (EXISTS (SELECT 1 FROM pakn k WHERE k.dossier_id = x.id)"
+    "   (EXISTS (SELECT 1 FROM pakn k WHERE k.dossier_id = x.id AND " SAT_PAKN_KNOWN("k.id") ")"
     "    OR (SELECT v.rating FROM evaluation v WHERE v.dossier_id = x.id"
+    "     AND v.recorded_at <= coalesce($9::timestamptz, 'infinity')"
     "     ORDER BY v.version DESC LIMIT 1) = 3) AS voiced"
-    "  FROM dossier x"
+    "  FROM a x"
     "  JOIN us ON us.id = CASE WHEN $4 = 'receiving' THEN x.receiving_unit_id"
     "   ELSE x.resolving_unit_id END"
     "  JOIN unit gu ON gu.id = us.gid"
-    "  WHERE x.end_state IN (9, 10) AND report_lday(x.ended_at) BETWEEN $1::date AND $2::date"
-    "   AND x.ended_at <= to_timestamp($3::bigint)"
+    "  WHERE report_lday(x.ended_at) BETWEEN $1::date AND $2::date"
+    "   AND x.ended_at <= " SAT_K
     " )"
     " SELECT key, min(name) AS name, count(*) AS d, count(*) FILTER (WHERE late OR voiced) AS b,"
     "  count(*) FILTER (WHERE late) AS late, count(*) FILTER (WHERE voiced) AS voiced"
@@ -441,6 +441,7 @@ static const char SQL_SAT_DOSSIERS[] =
 struct sat {
     struct rq q;
     enum sat_formula formula;
+    enum rq_fmt fmt;
 };
 
 static json_t *
@@ -470,6 +471,14 @@ sat_row(enum sat_formula f, const PGresult *pk, int pi, const PGresult *ds, int 
     *total_h = sat_points_6(in_time, total) + sat_points_6(handled - bad, handled) + points;
     json_object_set_new(o, "indicator_5_2", ratio6(in_time, total));
     json_object_set_new(o, "indicator_5_3", ratio6(handled - bad, handled));
+    /* why a handled PAKN is not counted satisfied (a PAKN may have several reasons) */
+    for (int k = 0; k < 3; k++) {
+        static const char *const why[] = {"late", "followed_up", "disliked"};
+        static const char *const col[] = {"late", "followed", "disliked"};
+
+        json_object_set_new(json_object_get(o, "indicator_5_3"), why[k],
+                            json_integer(pi >= 0 ? atol(hx_col(pk, pi, col[k])) : 0));
+    }
     json_object_set_new(o, "indicator_5_4",
                         json_pack("{s:I, s:I, s:I, s:I, s:o, s:o}", "dossiers", (json_int_t)in.d,
                                   "unsatisfied", (json_int_t)in.b_set, "late",
@@ -491,12 +500,53 @@ row_of(const PGresult *res, const char *key)
     return -1;
 }
 
+/* "Chỉ số hài lòng" as a file: per unit the numerators, denominators, ratios and points. */
+static void
+sat_file(struct reqctx *rc, const struct sat *x, json_t *rows)
+{
+    static const char *const head[] = {
+        "Đơn vị", "5.2 PAKN xử lý đúng hạn", "5.2 PAKN thuộc thẩm quyền", "5.2 Tỷ lệ (%)",
+        "5.2 Điểm", "5.3 PAKN được hài lòng", "5.3 PAKN đã xử lý", "5.3 Tỷ lệ (%)", "5.3 Điểm",
+        "5.4 Hồ sơ đã giải quyết", "5.4 Hồ sơ không hài lòng", "5.4 Tỷ lệ (%)", "5.4 Điểm",
+        "Tổng điểm (/18)"};
+    static const char *const ind[] = {"indicator_5_2", "indicator_5_3"};
+    struct sheet sh = {"Mức độ hài lòng trong tiếp nhận, giải quyết thủ tục hành chính và xử lý "
+                       "phản ánh, kiến nghị (nhóm chỉ số 5, Quyết định 766/QĐ-TTg)",
+                       rq_period_line(rc, &x->q), "Hài lòng", sizeof head / sizeof head[0], head,
+                       json_array(), (size_t)-1, 1};
+    size_t i;
+    json_t *r;
+
+    json_array_foreach(rows, i, r) {
+        json_t *a = json_array(), *s4 = json_object_get(r, "indicator_5_4");
+
+        json_array_append_new(a, cell(json_object_get(r, "name")));
+        for (int k = 0; k < 2; k++) {
+            json_t *o = json_object_get(r, ind[k]);
+
+            json_array_append_new(a, cell(json_object_get(o, "numerator")));
+            json_array_append_new(a, cell(json_object_get(o, "denominator")));
+            json_array_append_new(a, cell(json_object_get(o, "ratio")));
+            json_array_append_new(a, cell(json_object_get(o, "points")));
+        }
+        json_array_append_new(a, cell(json_object_get(s4, "dossiers")));
+        json_array_append_new(a, cell(json_object_get(s4, x->formula == SAT_FORMULA_SET
+                                                              ? "unsatisfied"
+                                                              : "pakn_or_dissatisfied")));
+        json_array_append_new(a, cell(json_object_get(s4, "ratio")));
+        json_array_append_new(a, cell(json_object_get(s4, "points")));
+        json_array_append_new(a, cell(json_object_get(r, "points")));
+        json_array_append_new(sh.rows, a);
+    }
+    rq_reply_sheet(rc, x->fmt, &sh, "hai-long");
+}
+
 static void
 sat_done(struct reqctx *rc, struct db_result *r)
 {
     struct sat *x = rc->state;
     const PGresult *pk = rq_result(rc, r), *ds;
-    json_t *rows = json_array();
+    json_t *rows = json_array(), *o;
     int h;
 
     if (pk == NULL) {
@@ -510,20 +560,26 @@ sat_done(struct reqctx *rc, struct db_result *r)
         const char *b = j < PQntuples(ds) ? hx_col(ds, j, "key") : NULL;
         const char *key = a == NULL ? b : b == NULL ? a : strcmp(a, b) <= 0 ? a : b;
         int pi = row_of(pk, key), di = row_of(ds, key);
-        json_t *o = sat_row(x->formula, pk, pi, ds, di, &h);
+        json_t *u = sat_row(x->formula, pk, pi, ds, di, &h);
 
-        json_object_set_new(o, "key", json_string(key));
-        json_object_set_new(o, "name", json_string(hx_col(pi >= 0 ? pk : ds, pi >= 0 ? pi : di,
+        json_object_set_new(u, "key", json_string(key));
+        json_object_set_new(u, "name", json_string(hx_col(pi >= 0 ? pk : ds, pi >= 0 ? pi : di,
                                                           "name")));
-        json_array_append_new(rows, o);
+        json_array_append_new(rows, u);
         i += pi >= 0;
         j += di >= 0;
     }
+    if (x->fmt != RQ_JSON) {
+        sat_file(rc, x, rows);
+        json_decref(rows);
+        return;
+    }
     rc_set_header(rc, "Cache-Control", "no-store");
-    http_reply_json(rc, 200, json_pack("{s:o, s:s, s:s, s:o}", "period", rq_period_json(&x->q),
-                                       "formula",
-                                       x->formula == SAT_FORMULA_SET ? "set" : "additive", "by",
-                                       x->q.by, "rows", rows));
+    o = json_pack("{s:o, s:s, s:s, s:o}", "period", rq_period_json(&x->q), "formula",
+                  x->formula == SAT_FORMULA_SET ? "set" : "additive", "by", x->q.by, "rows", rows);
+    if (x->q.as_of != NULL)
+        json_object_set_new(o, "as_of", json_string(x->q.as_of));
+    http_reply_json(rc, 200, o);
 }
 
 void
@@ -537,7 +593,8 @@ api_stats_satisfaction(struct reqctx *rc)
     int64_t end;
 
     err_clear(&e);
-    if (rq_parse_common(rc, &x->q, &e) != 0) {
+    if (rq_parse_common(rc, &x->q, &e) != 0 || rq_parse_as_of(rc, &x->q, &e) != 0 ||
+        rq_parse_format(rc, &x->fmt, &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
@@ -553,6 +610,7 @@ api_stats_satisfaction(struct reqctx *rc)
     v[SAT_TO] = x->q.to_s;
     v[SAT_AT] = hx_i64(rc, end < rc->now ? end : rc->now);
     rq_scope_params(&x->q, v + SAT_SCOPE);
+    v[SAT_ASOF] = x->q.as_of;
     st[0] = (struct db_stmt){SQL_SAT_PAKN, SAT__N, v};
     st[1] = (struct db_stmt){SQL_SAT_DOSSIERS, SAT__N, v};
     rc->state = x;

@@ -67,6 +67,16 @@ void rq_scope_params(const struct rq *q, const char **v);
 /* The first result of a report unit, or NULL after replying with the unit's error. */
 const PGresult *rq_result(struct reqctx *rc, const struct db_result *r);
 
+/* ?format=json|csv|xlsx (report_file.c): 0, or -1 with e = BAD_QUERY naming format. */
+enum rq_fmt { RQ_JSON, RQ_CSV, RQ_XLSX };
+int rq_parse_format(struct reqctx *rc, enum rq_fmt *out, struct mc_err *e);
+/* "Từ ngày dd/mm/yyyy đến ngày dd/mm/yyyy" of q, with the instant of ?as_of=, in the arena. */
+const char *rq_period_line(struct reqctx *rc, const struct rq *q);
+/* The table as the file asked for (CSV or XLSX, named base.csv / base.xlsx, no-store);
+   releases sh->rows. */
+struct sheet;
+void rq_reply_sheet(struct reqctx *rc, enum rq_fmt f, struct sheet *sh, const char *base);
+
 /* {"from","to"[,"kind","label"]} of the request's period. */
 json_t *rq_period_json(const struct rq *q);
 
@@ -79,5 +89,7 @@ void api_bieu06_late(struct reqctx *rc);
 void api_stats_evaluations(struct reqctx *rc);
 /* QĐ 766 group 5 before the portal publishes it (api/report/report_eval.c). */
 void api_stats_satisfaction(struct reqctx *rc);
+/* report_pakn.c */
+void api_stats_pakn(struct reqctx *rc);
 
 #endif

@@ -44,9 +44,12 @@
     " AS transfer_due_at, " EP("p.supplement_due_at") " AS supplement_due_at,"                 \
     " " EP("p.answer_due_at") " AS answer_due_at, " EP("p.first_info_at") " AS first_info_at," \
     " " EP("p.answered_at") " AS answered_at, p.answer, " EP("p.publish_due_at")               \
-    " AS publish_due_at, " EP("p.published_at") " AS published_at, p.public_text"
+    " AS publish_due_at, " EP("p.published_at") " AS published_at, p.public_text,"    \
+    " rx.likes, rx.dislikes"
+/* rx: the likes and dislikes of the published answer, all recorded so far (sql/fn/60). */
 #define PAKN_FROM(src)                                                                          \
-    " FROM " src " p JOIN unit un ON un.id = p.unit_id LEFT JOIN dossier d ON d.id = p.dossier_id"
+    " FROM " src " p JOIN unit un ON un.id = p.unit_id LEFT JOIN dossier d ON d.id = p.dossier_id" \
+    " CROSS JOIN LATERAL pakn_reactions_at(p.id, 'infinity') rx"
 
 /* ---- SQL ---------------------------------------------------------------------------- */
 
@@ -74,8 +77,11 @@ static const char SQL_PK_INSERT[] =
     " to_timestamp($7::bigint), to_timestamp($8::bigint), to_timestamp($9::bigint),"
     " to_timestamp($10::bigint), to_timestamp($11::bigint), $12::bigint, $13::bigint)"
     " RETURNING *),"
+    /* the receiver and the answer's due in the step's payload: pakn_rows_at (sql/fn/60) */
     " e AS (INSERT INTO pakn_event (pakn_id, seq, type, to_state, occurred_at,"
-    " actor_account_id) SELECT id, 1, 'receive', 0, received_at, $12::bigint FROM p)"
+    " actor_account_id, payload) SELECT id, 1, 'receive', 0, received_at, $12::bigint,"
+    " jsonb_build_object('unit_id', unit_id, 'reject_due_at', reject_due_at,"
+    "  'supplement_due_at', supplement_due_at, 'answer_due_at', answer_due_at) FROM p)"
     " SELECT" PAKN_COLS PAKN_FROM("p");
 
 /* A step, read. */
@@ -111,7 +117,10 @@ static const char SQL_PK_STEP[] =
     " WHERE id = $1::bigint AND version = $2::int RETURNING *),"
     " e AS (INSERT INTO pakn_event (pakn_id, seq, type, from_state, to_state, occurred_at,"
     " actor_account_id, payload) SELECT id, version, $13, $14::smallint, state,"
-    " to_timestamp($5::bigint), $15::bigint, $16::jsonb FROM p)"
+    " to_timestamp($5::bigint), $15::bigint, $16::jsonb || CASE WHEN $4::bigint IS NOT NULL"
+    "  THEN jsonb_build_object('unit_id', unit_id, 'reject_due_at', reject_due_at,"
+    "   'supplement_due_at', supplement_due_at, 'answer_due_at', answer_due_at)"
+    "  ELSE '{}' END FROM p)"
     " SELECT" PAKN_COLS PAKN_FROM("p");
 
 enum { PKG_ID, PKG_SCOPE, PKG__N };
@@ -120,7 +129,10 @@ static const char SQL_PK_GET[] =
     " WHERE p.id = $1::bigint AND ($2::bigint IS NULL OR unit_in_scope($2::bigint, p.unit_id))";
 static const char SQL_PK_EVENTS[] =
     "SELECT e.seq, e.type, e.from_state, e.to_state, " EP("e.occurred_at") " AS occurred_at,"
-    " a.login AS actor, e.payload::text AS payload"
+    /* the receiver's id and the deadlines are the log's own (pakn_rows_at); the PAKN
+       shows them */
+    " a.login AS actor, (e.payload - 'unit_id' - 'reject_due_at' - 'supplement_due_at'"
+    "  - 'answer_due_at')::text AS payload"
     " FROM pakn_event e JOIN pakn p ON p.id = e.pakn_id"
     " LEFT JOIN account a ON a.id = e.actor_account_id"
     " WHERE e.pakn_id = $1::bigint"
@@ -160,6 +172,8 @@ static const struct hx_jcol PAKN_JSON[] = {
     {"publish_due_at", NULL, HX_TS},
     {"published_at", NULL, HX_TS},
     {"public_text", NULL, HX_TEXT},
+    {"likes", NULL, HX_INT},
+    {"dislikes", NULL, HX_INT},
 };
 
 static json_t *
@@ -726,7 +740,8 @@ enum { PKP_CURSOR, PKP_LIMIT, PKP__N };
 static const char SQL_PK_PUBLIC[] =
     "SELECT p.id, p.topic, un.code AS unit, un.name AS unit_name,"
     " " EP("p.received_at") " AS received_at, " EP("p.published_at") " AS published_at,"
-    " p.public_text FROM pakn p JOIN unit un ON un.id = p.unit_id"
+    " p.public_text, rx.likes, rx.dislikes FROM pakn p JOIN unit un ON un.id = p.unit_id"
+    " CROSS JOIN LATERAL pakn_reactions_at(p.id, 'infinity') rx"
     " WHERE p.state = 6 AND ($1::bigint IS NULL OR p.id < $1::bigint)"
     " ORDER BY p.id DESC LIMIT $2::int";
 
@@ -734,7 +749,8 @@ static const struct hx_jcol PUBLIC_JSON[] = {
     {"id", NULL, HX_INT},           {"topic", NULL, HX_TEXT},
     {"unit", NULL, HX_TEXT},        {"unit_name", NULL, HX_TEXT},
     {"received_at", NULL, HX_TS},   {"published_at", NULL, HX_TS},
-    {"public_text", NULL, HX_TEXT},
+    {"public_text", NULL, HX_TEXT}, {"likes", NULL, HX_INT},
+    {"dislikes", NULL, HX_INT},
 };
 
 static void

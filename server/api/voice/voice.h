@@ -22,5 +22,9 @@ extern const struct route API_VOICE_ROUTES[];
  *   POST /api/v1/pakn, GET /api/v1/pakn, GET /api/v1/pakn/{id},
  *   POST /api/v1/pakn/{id}/events, POST /api/v1/lookup/pakn (public). */
 extern const struct route API_PAKN_ROUTES[];
+/* Likes and dislikes of a published answer (api/voice/reaction.c):
+ *   POST /api/v1/public/pakn/{id}/reactions (public), POST /api/v1/pakn/{id}/portal-reactions
+ *   (the portal's adapter). */
+extern const struct route API_PAKN_REACTION_ROUTES[];
 
 #endif
