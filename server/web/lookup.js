@@ -1,7 +1,9 @@
 // lookup.js - the citizen's lookup page (/tra-cuu), opened by the QR on the receipt
 // (/tra-cuu?ma=<code>): no login; the code and the lookup secret printed beside the QR
 // (mã tra cứu) give the dossier's state, dates and handling unit in plain Vietnamese, and
-// let the applicant evaluate the handling (đánh giá, shared/domain.md §12.1).
+// let the applicant evaluate the handling (đánh giá, shared/domain.md §12.1). Below, the
+// published answers to phản ánh, kiến nghị (ND 20/2008 Art. 19), which anyone may mark
+// Hài lòng or Chưa hài lòng (§12.2; QĐ 766 5.3 counts an answer with more of the second).
 import { get, post } from './api.js';
 import { h, mount, field, fmtDateTime, fmtDate } from './ui.js';
 
@@ -117,6 +119,71 @@ function evaluation(r, code, secret) {
   return form;
 }
 
+// ---- published answers to phản ánh, kiến nghị (GET /public/pakn, POST .../reactions) ----
+const TOPIC = { regulation: 'Quy định hành chính', conduct: 'Hành vi của cán bộ, công chức' };
+const MINE = 'motcua.pakn.reactions';
+
+function mine() {
+  try { return JSON.parse(localStorage.getItem(MINE) || '{}'); } catch { return {}; }
+}
+
+function answerCard(p) {
+  const hid = 'pakn-' + p.id;
+  const msg = h('p', { class: 'muted', 'aria-live': 'polite' });
+  const buttons = {};
+  const paint = (r, chosen) => {
+    buttons.like.textContent = `Hài lòng (${r.likes})`;
+    buttons.dislike.textContent = `Chưa hài lòng (${r.dislikes})`;
+    for (const k of ['like', 'dislike']) buttons[k].setAttribute('aria-pressed', String(chosen === k));
+  };
+  const react = async v => {
+    try {
+      const r = await post(`/public/pakn/${p.id}/reactions`, { reaction: v });
+      const m = mine();
+      m[p.id] = v;
+      try { localStorage.setItem(MINE, JSON.stringify(m)); } catch { /* private mode */ }
+      paint(r, v);
+      msg.textContent = 'Cảm ơn ông/bà đã cho ý kiến về câu trả lời.';
+    } catch (e) {
+      msg.textContent = e.status === 429 ? 'Ông/bà đã gửi quá nhiều lần. Xin thử lại sau một phút.' : e.message;
+    }
+  };
+  for (const k of ['like', 'dislike']) buttons[k] = h('button', { type: 'button', class: 'react react-' + k, onclick: () => react(k) });
+  paint(p, mine()[p.id]);
+  return h('article', { class: 'card answer', 'aria-labelledby': hid },
+    h('h3', { id: hid }, `${TOPIC[p.topic] || p.topic} — ${p.unit_name}`),
+    h('p', { class: 'muted' }, `Tiếp nhận ngày ${fmtDate(p.received_at)}, công khai ngày ${fmtDate(p.published_at)}`),
+    h('p', { class: 'public-text' }, p.public_text),
+    h('div', { class: 'reactions', role: 'group', 'aria-label': 'Ý kiến về câu trả lời' }, buttons.like, buttons.dislike),
+    msg);
+}
+
+function answers() {
+  const list = h('div');
+  const more = h('button', { type: 'button', hidden: true }, 'Xem thêm');
+  let cursor = null;
+  const load = async () => {
+    more.disabled = true;
+    try {
+      const r = await get('/public/pakn', cursor ? { limit: 5, cursor } : { limit: 5 });
+      if (!cursor && r.items.length === 0) list.append(h('p', { class: 'muted' }, 'Chưa có câu trả lời nào được công khai.'));
+      r.items.forEach(p => list.append(answerCard(p)));
+      cursor = r.next_cursor;
+      more.hidden = !cursor;
+    } catch (e) {
+      list.append(h('p', { class: 'error', role: 'alert' }, e.message));
+    } finally {
+      more.disabled = false;
+    }
+  };
+  more.onclick = load;
+  load();
+  return h('section', { class: 'answers', 'aria-labelledby': 'ans-h' },
+    h('h2', { id: 'ans-h' }, 'Kết quả trả lời phản ánh, kiến nghị'),
+    h('p', { class: 'muted' }, 'Các câu trả lời đã được công khai, không kèm thông tin cá nhân của người phản ánh.'),
+    list, more);
+}
+
 function render() {
   const root = document.getElementById('main');
   const q = new URLSearchParams(location.search);
@@ -152,7 +219,7 @@ function render() {
   field('Mã hồ sơ', code, 'Ví dụ: 000.00.01.H19-261207-0001'),
   field('Mã tra cứu', secret, '10 ký tự in cạnh mã QR trên giấy tiếp nhận'),
   btn);
-  mount(root, form, out);
+  mount(root, form, out, answers());
   (code.value ? secret : code).focus();
 }
 

@@ -3,7 +3,10 @@
 // and by official (ratings and their shares, the total of 18 and its class, the share of
 // Không hài lòng with the flag for an Art. 11(8) replacement request, the coverage of the
 // dossiers ended), and QĐ 766's satisfaction group (5.2 PAKN in time, 5.3 PAKN satisfaction,
-// 5.4 dossier satisfaction) with numerators and denominators, before the portal publishes it.
+// 5.4 dossier satisfaction) with numerators and denominators, before the portal publishes it,
+// and the register of phản ánh, kiến nghị as figures (by unit, topic, channel or state:
+// answered in time or late, open past the due, decisions and publications overdue, repeats).
+// Each table downloads as CSV or Excel.
 import { get, download, saveBlob } from './api.js';
 import { h, mount, field, table, loading, todayVN, toast, errorText } from './ui.js';
 
@@ -44,6 +47,24 @@ function groupTable(rows) {
   ], rows, { caption: 'Nhóm chỉ số mức độ hài lòng (Bộ chỉ số 766)', empty: 'Không có số liệu trong kỳ.' });
 }
 
+const PAKN_GROUPS = [['unit', 'Theo đơn vị'], ['topic', 'Theo nội dung'], ['channel', 'Theo hình thức tiếp nhận'], ['state', 'Theo trạng thái']];
+
+function registerTable(rows, total) {
+  const of = (n, d) => `${n}/${d}`;
+  return table([
+    { label: 'Nhóm', get: r => r.name || r.key || 'Tất cả' },
+    { label: 'Tổng số', get: r => String(r.total), class: 'num' },
+    { label: 'Trả lời đúng hạn', get: r => of(r.answer.on_time, r.answer.competent), class: 'num' },
+    { label: 'Trả lời quá hạn', get: r => String(r.answer.late), class: 'num' },
+    { label: 'Đang xử lý quá hạn', get: r => h('span', { class: r.answer.overdue ? 'bad' : '' }, String(r.answer.overdue)), class: 'num' },
+    { label: 'Tỷ lệ xử lý đúng hạn', get: r => pct(r.answer.in_time_share), class: 'num' },
+    { label: 'Chưa quyết định tiếp nhận, quá hạn', get: r => String(r.decision.overdue), class: 'num' },
+    { label: 'Chưa công khai, quá hạn', get: r => String(r.publication.overdue), class: 'num' },
+    { label: 'Phản ánh lặp lại', get: r => String(r.repeats), class: 'num' },
+  ], rows.length > 1 ? [...rows, { ...total, name: 'Tổng cộng' }] : rows,
+  { caption: 'Sổ theo dõi phản ánh, kiến nghị', empty: 'Không có phản ánh, kiến nghị trong kỳ.' });
+}
+
 export default function render(root, ctx) {
   ctx.title('Mức độ hài lòng');
   const from = h('input', { type: 'date', name: 'from', value: firstOfMonth(), required: true });
@@ -55,31 +76,49 @@ export default function render(root, ctx) {
   const units = h('div');
   const officials = h('div');
   const group = h('div');
-  const show = () => {
+  const register = h('div');
+  const pgroup = h('select', { name: 'pakn-group', onchange: () => showRegister(query()) },
+    PAKN_GROUPS.map(([v, l]) => h('option', { value: v }, l)));
+  const query = () => {
     const q = { from: from.value, to: to.value };
     if (unit.value.trim()) q.unit = unit.value.trim();
+    return q;
+  };
+  const showRegister = q => loading(register, async () => {
+    const r = await get('/stats/pakn', { ...q, group: pgroup.value });
+    return registerTable(r.rows, r.total);
+  });
+  const show = () => {
+    const q = query();
     loading(units, async () => evalTable((await get('/stats/evaluations', { ...q, group: 'unit' })).rows, 'Đơn vị'));
     loading(officials, async () => evalTable((await get('/stats/evaluations', { ...q, group: 'official' })).rows, 'Cán bộ'));
     loading(group, async () => groupTable((await get('/stats/satisfaction', { ...q, formula: formula.value })).rows));
+    showRegister(q);
   };
-  const csv = async () => {
-    const q = { from: from.value, to: to.value, group: 'unit', format: 'csv' };
-    if (unit.value.trim()) q.unit = unit.value.trim();
+  // path, extra query, file stem, what it is (for the error)
+  const file = (path, extra, stem, what, format) => async () => {
+    const q = { ...query(), ...extra, format };
     try {
-      saveBlob(await download('/stats/evaluations', q), `danh-gia-${q.from}-${q.to}.csv`);
+      saveBlob(await download(path, q), `${stem}-${q.from}-${q.to}.${format}`);
     } catch (e) {
-      toast('Không tải được bảng đánh giá: ' + errorText(e), 'error');
+      toast(`Không tải được ${what}: ` + errorText(e), 'error');
     }
   };
+  const csv = file('/stats/evaluations', { group: 'unit' }, 'danh-gia', 'bảng đánh giá', 'csv');
   const form = h('form', { class: 'card sat-filter', onsubmit: ev => { ev.preventDefault(); show(); } },
     field('Từ ngày', from), field('Đến ngày', to), field('Mã đơn vị (để trống: toàn bộ phạm vi)', unit),
     field('Chỉ số 5.4', formula), h('button', { type: 'submit', class: 'primary' }, 'Xem'),
-    h('button', { type: 'button', onclick: csv }, 'Tải bảng đánh giá (CSV)'));
+    h('button', { type: 'button', onclick: csv }, 'Tải bảng đánh giá (CSV)'),
+    h('button', { type: 'button', onclick: file('/stats/evaluations', { group: 'unit' }, 'danh-gia', 'bảng đánh giá', 'xlsx') }, 'Tải bảng đánh giá (Excel)'));
   mount(root, h('h1', null, 'Mức độ hài lòng của người dân, tổ chức'),
     form,
     h('section', { class: 'card', 'aria-labelledby': 'sat-u' }, h('h2', { id: 'sat-u' }, 'Theo đơn vị'), units),
     h('section', { class: 'card', 'aria-labelledby': 'sat-o' }, h('h2', { id: 'sat-o' }, 'Theo cán bộ tiếp nhận, trả kết quả'),
       h('p', { class: 'muted' }, '⚑: tỷ lệ không hài lòng vượt ngưỡng, đề nghị xem xét thay thế cán bộ (NĐ 118/2025, Điều 11).'), officials),
-    h('section', { class: 'card', 'aria-labelledby': 'sat-g' }, h('h2', { id: 'sat-g' }, 'Nhóm chỉ số 766 trước khi Cổng DVCQG công bố'), group));
+    h('section', { class: 'card', 'aria-labelledby': 'sat-g' }, h('h2', { id: 'sat-g' }, 'Nhóm chỉ số 766 trước khi Cổng DVCQG công bố'), group,
+      h('button', { type: 'button', onclick: () => file('/stats/satisfaction', { formula: formula.value }, 'hai-long-766', 'nhóm chỉ số 766', 'xlsx')() }, 'Tải nhóm chỉ số 766 (Excel)')),
+    h('section', { class: 'card', 'aria-labelledby': 'sat-p' }, h('h2', { id: 'sat-p' }, 'Phản ánh, kiến nghị trong kỳ'),
+      field('Nhóm theo', pgroup), register,
+      h('button', { type: 'button', onclick: () => file('/stats/pakn', { group: pgroup.value }, 'phan-anh', 'sổ phản ánh', 'xlsx')() }, 'Tải sổ phản ánh, kiến nghị (Excel)')));
   show();
 }

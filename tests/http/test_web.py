@@ -153,3 +153,7 @@ def test_browser_pakn_at_the_counter(t):
 
 def test_browser_supervisor_satisfaction(t):
     scenario(t, "satisfaction")
+
+
+def test_browser_published_answers(t):
+    scenario(t, "answers")

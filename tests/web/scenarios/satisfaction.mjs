@@ -1,7 +1,9 @@
 // satisfaction: the supervisor's satisfaction screen (#/hai-long). A dossier received through
 // the API is rated Không hài lòng from the lookup route; the screen's unit table shows the
 // same figures as GET /stats/evaluations for the same query (rated, shares, total, class),
-// the official table flags the reception clerk, and the 766 group table is there. axe.
+// the official table flags the reception clerk, and the 766 group table is there; a PAKN
+// taken in today counts in the register table as GET /stats/pakn says, grouped by topic on
+// request, and the register downloads as an Excel workbook. axe.
 export default async function ({ browser, lib }) {
   const { ok, eq } = lib;
   const tk = await lib.token('tiepnhan.tinh');
@@ -14,6 +16,9 @@ export default async function ({ browser, lib }) {
   const e = await lib.api('POST', '/lookup/evaluation', { code: r.data.code, secret: r.data.lookup_secret,
     rating: 'dissatisfied', reason: 'Phải chờ lâu', answers: [null, null, 1, 1, 1, 1, 0, 1, 1] });
   eq(e.status, 201, 'evaluation ' + JSON.stringify(e.data));
+  const pk = await lib.api('POST', '/pakn', { topic: 'conduct', channel: 'hotline', content: 'Cán bộ hẹn nhiều lần',
+    sender: { name: 'Đinh Văn Hẹn', address: 'Tổ 9', phone: '0977000111' } }, tk);
+  eq(pk.status, 201, 'a PAKN ' + JSON.stringify(pk.data));
   const page = await lib.newPage(browser);
   await lib.login(page, 'giamsat');
   await page.getByRole('link', { name: 'Mức độ hài lòng' }).click();
@@ -47,6 +52,30 @@ export default async function ({ browser, lib }) {
     st.on('error', reject);
   }, reject));
   ok(body.includes('Bảng đánh giá việc giải quyết thủ tục hành chính') && body.includes(row.name), 'the CSV holds the table');
+  // the register of phản ánh, kiến nghị
+  const reg = page.getByRole('region', { name: 'Sổ theo dõi phản ánh, kiến nghị' });
+  await reg.waitFor();
+  const pq = q.replace('/stats/evaluations', '/stats/pakn');
+  const pr = (await lib.api('GET', pq, undefined, sup)).data;
+  const prow = pr.rows.find(x => x.total > 0);
+  ok(prow, 'the API counts the PAKN: ' + JSON.stringify(pr));
+  const ptr = reg.getByRole('row').filter({ hasText: prow.name }).first();
+  ok((await ptr.innerText()).includes(`${prow.answer.on_time}/${prow.answer.competent}`),
+    'the screen shows the API figures: ' + await ptr.innerText());
+  await page.getByLabel('Nhóm theo').selectOption('topic');
+  await reg.getByRole('row').filter({ hasText: 'Hành vi của cán bộ, công chức' }).first().waitFor();
+  const [xlsx] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Tải sổ phản ánh, kiến nghị (Excel)' }).click(),
+  ]);
+  ok(/^phan-anh-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.xlsx$/.test(xlsx.suggestedFilename()), 'XLSX file name ' + xlsx.suggestedFilename());
+  const head = await new Promise((resolve, reject) => xlsx.createReadStream().then(st => {
+    const parts = [];
+    st.on('data', d => parts.push(d));
+    st.on('end', () => resolve(Buffer.concat(parts).subarray(0, 4).toString('latin1')));
+    st.on('error', reject);
+  }, reject));
+  eq(head, 'PK\x03\x04', 'a workbook (zip)');
   await lib.axe(page, 'satisfaction');
   await lib.shot(page, 'satisfaction');
   lib.noProblems(page);
