@@ -116,6 +116,19 @@ static const struct cfg_row ROWS[] = {
      S(eval_reason_required), "1", 0, 1, "1: a reason is required for Không hài lòng"},
     {"MOTCUA_LOW_SATISFACTION_SHARE", "low_satisfaction_share", CT_INT, S(low_sat_share), "10", 0,
      100, "share (%) of Không hài lòng above which an official is flagged (ND 118 Art. 11(8))"},
+    /* The PAKN deadlines (shared/domain.md §12.2): the portal's 2 / 5 / 5 / 15 / 2 by default;
+       provinces set their own (Ninh Bình QĐ 163/2025 Art. 19: answer in 10; Bắc Ninh QĐ
+       80/2025 Art. 9: 5, or 7 with several agencies). */
+    {"MOTCUA_PAKN_REJECT_DAYS", "pakn_reject_days", CT_INT, S(pakn_days[0]), "2", 1, 60,
+     "working days from a PAKN's arrival to refuse it (phản ánh, kiến nghị)"},
+    {"MOTCUA_PAKN_TRANSFER_DAYS", "pakn_transfer_days", CT_INT, S(pakn_days[1]), "5", 1, 60,
+     "working days in which a receiver without competence transfers a PAKN (ND 20/2008 Art. 9)"},
+    {"MOTCUA_PAKN_SUPPLEMENT_DAYS", "pakn_supplement_days", CT_INT, S(pakn_days[2]), "5", 1, 60,
+     "working days for the first request for more information on a PAKN"},
+    {"MOTCUA_PAKN_ANSWER_DAYS", "pakn_answer_days", CT_INT, S(pakn_days[3]), "15", 1, 120,
+     "working days from a PAKN's arrival to its answer (QĐ 766 5.2's due)"},
+    {"MOTCUA_PAKN_PUBLISH_DAYS", "pakn_publish_days", CT_INT, S(pakn_days[4]), "2", 1, 60,
+     "working days from a PAKN's answer to its publication"},
     {"MOTCUA_WEB_DIR", "web_dir", CT_STR, S(web_dir), "", 0, 0,
      "development: serve the web client from this folder (server/web) instead of the copy "
      "built into the binary, re-read on every request"},

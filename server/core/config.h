@@ -53,6 +53,9 @@ struct config {
     int eval_amend_hours;      /* MOTCUA_EVALUATION_AMEND_HOURS, default 0 (never amended) */
     int eval_reason_required;  /* MOTCUA_EVALUATION_REASON_REQUIRED 0|1, default 1 */
     int low_sat_share;         /* MOTCUA_LOW_SATISFACTION_SHARE %, default 10 */
+    /* MOTCUA_PAKN_{REJECT,TRANSFER,SUPPLEMENT,ANSWER,PUBLISH}_DAYS: the PAKN deadlines in
+       working days, in the order of enum pakn_deadline (domain/pakn.h), default 2 5 5 15 2 */
+    int pakn_days[5];
     char trusted_proxies[1024];/* MOTCUA_TRUSTED_PROXIES: IPs/CIDRs, comma-separated */
     int nproxies;              /* parsed form of trusted_proxies */
     char test_now[64];         /* MOTCUA_TEST_NOW: test builds only (core/clock.h) */

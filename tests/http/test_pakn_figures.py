@@ -199,3 +199,19 @@ def test_evaluations_as_of_and_xlsx(t):
     eq((r["as_of"], r["total"]["rated"]), ("2026-01-01T00:00:00+07:00", 0),
        "nothing was recorded by then")
     eq(before, status(t.supervisor.get(url), 200).json["total"]["rated"], "live unchanged")
+
+
+def test_a_province_sets_its_own_deadlines(t):
+    """Ninh Bình answers in 10 working days (QĐ 163/2025 Art. 19): a server configured so
+    takes in on Fri 13/02 10:00 and dues the answer on Fri 06/03 (23-27/02 are days 1-5,
+    02-06/03 days 6-10); the other deadlines keep the portal's values."""
+    s = t.start_server_at(tp.FRI, env={"MOTCUA_PAKN_ANSWER_DAYS": "10"})
+    try:
+        r = status(t.client(t.clerk.token, server=s).post("/api/v1/pakn", {
+            "topic": "conduct", "channel": "hotline", "sender": dict(tp.SENDER),
+            "content": tp.BODY}), 201).json
+        tod = r["received_at"][10:]
+        eq((r["answer_due_at"], r["reject_due_at"]), ("2026-03-06" + tod, "2026-02-24" + tod),
+           "10 working days to answer, 2 to refuse")
+    finally:
+        s.stop()

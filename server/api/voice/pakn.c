@@ -24,6 +24,7 @@
 #include "api/dossier/documents.h"
 #include "app.h"
 #include "core/arena.h"
+#include "core/config.h"
 #include "core/token.h"
 #include "domain/pakn.h"
 #include "domain/role.h"
@@ -311,6 +312,16 @@ on_inserted(struct reqctx *rc, struct db_result *r)
     reply_row(rc, 201, r->res[0]);
 }
 
+/* The deadlines of this installation (MOTCUA_PAKN_*_DAYS, core/config.h). */
+static void
+policy_of(struct reqctx *rc, struct pakn_policy *pol)
+{
+    _Static_assert(sizeof rc->app->cfg->pakn_days / sizeof rc->app->cfg->pakn_days[0] ==
+                       PAKN_DL__N, "one setting per deadline");
+    for (int i = 0; i < PAKN_DL__N; i++)
+        pol->days[i] = rc->app->cfg->pakn_days[i];
+}
+
 /* The four deadlines of an arrival at instant `at`, as parameters; -1 past the calendar. */
 static int
 dues(struct reqctx *rc, int64_t at, const char **v, struct mc_err *e)
@@ -322,7 +333,7 @@ dues(struct reqctx *rc, int64_t at, const char **v, struct mc_err *e)
 
     if (ax == NULL)
         return -1;
-    pakn_policy_default(&pol);
+    policy_of(rc, &pol);
     for (size_t i = 0; i < sizeof which / sizeof which[0]; i++) {
         int64_t due;
 
@@ -538,7 +549,7 @@ bind_step(struct reqctx *rc, struct pkstep *x, const PGresult *res, enum pakn_st
         struct pakn_policy pol;
         int64_t due;
 
-        pakn_policy_default(&pol);
+        policy_of(rc, &pol);
         if (ax == NULL || pakn_due(ax, &pol, PAKN_DL_PUBLISH, rc->now, &due, e) != 0)
             return -1;
         p[PKW_PUBLISH_DUE] = hx_i64(rc, due);
