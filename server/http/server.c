@@ -1261,6 +1261,14 @@ http_tls_init(struct app *app, struct mc_err *e)
         return err_set(e, ERR_INTERNAL, "TLS: cannot create a context");
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    /* TLS 1.2: forward secrecy (ECDHE) and AEAD only - no static-RSA key exchange, no CBC,
+       no SHA-1 MACs (issue 17; docs/security.md). TLS 1.3's suites are all AEAD with an
+       ephemeral exchange and stay OpenSSL's defaults. */
+    if (SSL_CTX_set_cipher_list(ctx, "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL:!eNULL") != 1) {
+        SSL_CTX_free(ctx);
+        ERR_clear_error();
+        return err_set(e, ERR_INTERNAL, "TLS: cannot set the TLS 1.2 cipher suites");
+    }
     if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1) {
         SSL_CTX_free(ctx);
         ERR_clear_error();

@@ -145,6 +145,24 @@ def test_tls(t):
             out = p.stdout + p.stderr
             ok(p.returncode == 0 and name in out and "alert" not in out,
                "%s accepted: %s" % (name, out[-600:]))
+        # TLS 1.2 offers forward secrecy and AEAD only (issue 17): a static-RSA suite, a CBC
+        # suite with SHA-1 and one with SHA-256 are each refused; ECDHE with AES-GCM or
+        # ChaCha20-Poly1305 is taken.
+        for suite in ("AES128-GCM-SHA256", "AES256-SHA", "ECDHE-RSA-AES128-SHA",
+                      "ECDHE-RSA-AES128-SHA256", "DHE-RSA-AES128-GCM-SHA256"):
+            p = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % s.port,
+                                "-tls1_2", "-cipher", suite + "@SECLEVEL=0", "-brief"],
+                               input="", capture_output=True, text=True, timeout=20)
+            out = p.stdout + p.stderr
+            ok(p.returncode != 0 and "handshake failure" in out,
+               "TLS 1.2 %s refused: %s" % (suite, out[-400:]))
+        for suite in ("ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",
+                      "ECDHE-RSA-CHACHA20-POLY1305"):
+            p = subprocess.run(["openssl", "s_client", "-connect", "127.0.0.1:%d" % s.port,
+                                "-tls1_2", "-cipher", suite, "-brief"],
+                               input="", capture_output=True, text=True, timeout=20)
+            out = p.stdout + p.stderr
+            ok(p.returncode == 0 and suite in out, "TLS 1.2 %s taken: %s" % (suite, out[-400:]))
         # Plain HTTP on the TLS port gets no HTTP answer.
         sock = socket.create_connection(("127.0.0.1", s.port), timeout=5)
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
