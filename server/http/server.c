@@ -44,6 +44,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/thread.h>
 #include <event2/util.h>
@@ -712,6 +713,20 @@ request_names(struct reqctx *rc, struct evhttp_request *req)
     return raw_path;
 }
 
+/* How many Host header fields the head has. RFC 9112 §3.2: a server answers 400 to an
+   HTTP/1.1 request without one or with several (issue 17); HTTP/1.0 may omit it. */
+static int
+host_count(struct evhttp_request *req)
+{
+    const struct evkeyvalq *h = evhttp_request_get_input_headers(req);
+    const struct evkeyval *kv;
+    int n = 0;
+
+    for (kv = h->tqh_first; kv != NULL; kv = kv->next.tqe_next)
+        n += strcasecmp(kv->key, "Host") == 0;
+    return n;
+}
+
 /*
  * Our limits on the head (libevent's are only a ceiling, see http_head_ceiling), and no new
  * work while shutting down: replies and returns -1. The connection is closed: a client that
@@ -722,6 +737,7 @@ request_head_ok(struct reqctx *rc, struct evhttp_request *req)
 {
     const char *target = evhttp_request_get_uri(req);
     size_t tlen = target != NULL ? strlen(target) : 0;
+    int hosts;
 
     if (tlen > HTTP_MAX_URI) {
         rc_set_header(rc, "Connection", "close");
@@ -732,6 +748,12 @@ request_head_ok(struct reqctx *rc, struct evhttp_request *req)
         rc->app->cfg->max_headers) {
         rc_set_header(rc, "Connection", "close");
         http_reply_err(rc, ERR_HEADERS_TOO_LARGE, "at most %zu bytes", rc->app->cfg->max_headers);
+        return -1;
+    }
+    hosts = host_count(req);
+    if (hosts > 1 || (hosts == 0 && !(req->major == 1 && req->minor == 0))) {
+        rc_set_header(rc, "Connection", "close");
+        http_reply_err(rc, ERR_BAD_REQUEST, "an HTTP/1.1 request has exactly one Host header");
         return -1;
     }
     if (atomic_load(&rc->app->shutting_down)) {

@@ -605,6 +605,29 @@ def test_bad_methods_paths_and_escapes(t):
     ok("GET" in h.get("allow", ""), "Allow header on 405")
 
 
+def test_host_header_required_once(t):
+    """RFC 9112 §3.2 (issue 17): an HTTP/1.1 request without Host, or with two, is 400 with a
+    JSON error and the connection closed; HTTP/1.0 may omit it, never repeat it."""
+    cases = [
+        (b"GET /healthz HTTP/1.1\r\n\r\n", 400),
+        (b"GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+        (b"GET /healthz HTTP/1.1\r\nhost: a\r\nHOST: a\r\n\r\n", 400),
+        (b"GET /healthz HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+        (b"GET /healthz HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 200),
+        (b"GET /healthz HTTP/1.0\r\n\r\n", 200),
+    ]
+    for raw, want in cases:
+        s = connect(t)
+        s.sendall(raw)
+        data, closed = read_all(s)
+        s.close()
+        st, h, body, _ = split_response(data)
+        eq(st, want, "%r" % raw)
+        if want == 400:
+            ok(b'"BAD_REQUEST"' in body and "Host" in body.decode(), "%r: JSON error" % raw)
+            ok(closed, "%r: connection closed" % raw)
+
+
 def test_wrong_content_type_and_empty_bodies(t):
     r = t.clerk.post("/api/v1/dossiers", raw=b'{"procedure":"x"}',
                      headers={"Content-Type": "text/plain"})
