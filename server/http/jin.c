@@ -161,13 +161,29 @@ nfc_malloc(const char *s)
     return (char *)utf8proc_NFC((const utf8proc_uint8_t *)s);
 }
 
+/*
+ * 1 when s holds a control character other than TAB, LF and CR: C0, DEL, C1 (U+0080-009F),
+ * or a bidirectional formatting character (issue 17: a right-to-left override makes a
+ * stored name read otherwise on a receipt or a screen, "Trojan Source"): U+061C ALM,
+ * U+200E LRM, U+200F RLM, U+202A-202E embeddings and overrides, U+2066-2069 isolates.
+ * Refused, never stripped: the sender learns that the text was not taken as sent.
+ */
 static int
 has_controls(const char *s)
 {
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
+    const unsigned char *p = (const unsigned char *)s;
 
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F)
+    for (; *p != '\0'; p++) {
+        if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7F)
+            return 1;
+        if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F)
+            return 1;
+        if (p[0] == 0xD8 && p[1] == 0x9C)
+            return 1;
+        if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0x8E || p[2] == 0x8F ||
+                                            (p[2] >= 0xAA && p[2] <= 0xAE)))
+            return 1;
+        if (p[0] == 0xE2 && p[1] == 0x81 && p[2] >= 0xA6 && p[2] <= 0xA9)
             return 1;
     }
     return 0;
@@ -186,7 +202,8 @@ jin_get_str(json_t *obj, const char *name, size_t maxlen, int required, const ch
     if (!json_is_string(v))
         return err_field(e, ERR_VALIDATION, name, "must be a string");
     if (has_controls(json_string_value(v)))
-        return err_field(e, ERR_VALIDATION, name, "control characters are not allowed");
+        return err_field(e, ERR_VALIDATION, name,
+                         "control or bidirectional formatting characters are not allowed");
     n = nfc_malloc(json_string_value(v));
     if (n == NULL)
         return err_field(e, ERR_BAD_UTF8, name, "not valid UTF-8");

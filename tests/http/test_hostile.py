@@ -341,6 +341,17 @@ def test_huge_strings_named_field(t):
     status(r, 201)
 
 
+def test_bidirectional_overrides_refused_in_names(t):
+    """A right-to-left override (U+202E) or an isolate (U+2066) in an applicant's name would
+    make the receipt read otherwise (issue 17): 422 naming the field, nothing stored."""
+    before = t.scalar("SELECT count(*) FROM dossier")
+    for name in ("Nguyễn Văn \u202eAn", "\u2066Trần Thị Bé\u2069", "Lê\u200fVăn"):
+        r = t.clerk.post("/api/v1/dossiers", reception(name=name))
+        status(r, 422, "VALIDATION_FAILED")
+        eq(r.json["error"].get("field", ""), "applicant.name", "the field is named")
+    eq(t.scalar("SELECT count(*) FROM dossier"), before, "nothing stored")
+
+
 def test_invalid_utf8_400(t):
     bad = [b"\xc3\x28", b"\xff\xfe", b"\xed\xa0\x80",  # lone surrogate encoded
            b"\xc0\xaf", b"\xf4\x90\x80\x80", b"\xe1\xbb"]  # overlong, > U+10FFFF, cut short

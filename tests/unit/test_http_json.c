@@ -138,6 +138,15 @@ static const struct str_row STR[] = {
     {"{\"n\":\"\xc4\x90\xc3\xa0o\"}", "n", 2, 1, -1, NULL, ERR_VALIDATION},
     {"{\"n\":\"a\\u0001b\"}", "n", 0, 1, -1, NULL, ERR_VALIDATION}, /* control character */
     {"{\"n\":\"a\\nb\"}", "n", 0, 1, 1, "a\nb", ERR_OK},
+    /* bidirectional formatting characters (issue 17): U+202E RLO, U+2066 LRI, U+200F RLM,
+       U+061C ALM, and a C1 control U+0085; U+2010 (hyphen, E2 80 90) and U+2070 stay */
+    {"{\"n\":\"abc\\u202Egpj.exe\"}", "n", 0, 1, -1, NULL, ERR_VALIDATION},
+    {"{\"n\":\"L\xe2\x81\xa6\xc3\xaa\"}", "n", 0, 1, -1, NULL, ERR_VALIDATION},
+    {"{\"n\":\"a\xe2\x80\x8f" "b\"}", "n", 0, 1, -1, NULL, ERR_VALIDATION},
+    {"{\"n\":\"a\\u061Cb\"}", "n", 0, 1, -1, NULL, ERR_VALIDATION},
+    {"{\"n\":\"a\\u0085b\"}", "n", 0, 1, -1, NULL, ERR_VALIDATION},
+    {"{\"n\":\"a\xe2\x80\x90" "b\xe2\x81\xb0\"}", "n", 0, 1, 1, "a\xe2\x80\x90" "b\xe2\x81\xb0",
+     ERR_OK},
     {"{\"n\":\"\"}", "n", 0, 1, -1, NULL, ERR_VALIDATION}, /* empty, required */
     {"{\"n\":\"\"}", "n", 0, 0, 1, "", ERR_OK},
     {"{\"n\":5}", "n", 0, 0, -1, NULL, ERR_VALIDATION},
