@@ -132,6 +132,9 @@ static const struct cfg_row ROWS[] = {
     {"MOTCUA_WEB_DIR", "web_dir", CT_STR, S(web_dir), "", 0, 0,
      "development: serve the web client from this folder (server/web) instead of the copy "
      "built into the binary, re-read on every request"},
+    {"MOTCUA_METRICS_TOKEN", "metrics_token", CT_STR, S(metrics_token), "", 0, 0,
+     "Bearer token a scraper must send for /metrics; empty: /metrics answers only direct "
+     "loopback clients (no X-Forwarded-For)"},
     {"MOTCUA_TRUSTED_PROXIES", "trusted_proxies", CT_STR, S(trusted_proxies), "", 0, 0,
      "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For is believed"},
     /* Read by every build so that a production build can refuse it (core/clock.h). */

@@ -118,6 +118,30 @@ def test_help_version_and_bad_config(t):
     ok(p.returncode != 0 and "MOTCUA_LISTEN" in (p.stderr + p.stdout), "bad listen refused")
 
 
+def test_metrics_for_the_scraper_only(t):
+    """/metrics is not public (issue 17): without MOTCUA_METRICS_TOKEN only a direct loopback
+    client reads it (a request relayed by a proxy carries X-Forwarded-For: 403); with it, only
+    a scraper sending the token (401 otherwise)."""
+    status(t.anon().get("/metrics"), 200)
+    r = t.anon().get("/metrics", headers={"X-Forwarded-For": "203.0.113.9"})
+    status(r, 403, "FORBIDDEN")
+    ok("motcua_" not in r.text, "nothing of the figures")
+    s = t.start_server(env={"MOTCUA_METRICS_TOKEN": "scrape-9f2c71d0"})
+    try:
+        c = t.client(server=s)
+        for h in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Bearer scrape-9f2c71d"},
+                  {"Authorization": "Basic scrape-9f2c71d0"}):
+            r = c.get("/metrics", headers=h)
+            status(r, 401, "UNAUTHENTICATED")
+            ok("motcua_" not in r.text, "nothing of the figures: %r" % h)
+        r = c.get("/metrics", headers={"Authorization": "Bearer scrape-9f2c71d0"})
+        status(r, 200)
+        ok("motcua_" in r.text, "the figures for the scraper")
+        status(c.get("/healthz"), 200)
+    finally:
+        eq(s.stop(), 0, "exit status")
+
+
 def test_tls(t):
     d = tempfile.mkdtemp()
     cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
