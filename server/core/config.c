@@ -132,6 +132,9 @@ static const struct cfg_row ROWS[] = {
     {"MOTCUA_WEB_DIR", "web_dir", CT_STR, S(web_dir), "", 0, 0,
      "development: serve the web client from this folder (server/web) instead of the copy "
      "built into the binary, re-read on every request"},
+    {"MOTCUA_LOOKUP_PER_MINUTE", "lookup_per_minute", CT_INT, S(lookup_per_min), "30", 1, 10000,
+     "public requests per client address and minute, for the whole process (a token bucket): "
+     "lookups, the citizen's evaluation and PAKN share one budget, reactions have their own"},
     {"MOTCUA_METRICS_TOKEN", "metrics_token", CT_STR, S(metrics_token), "", 0, 0,
      "Bearer token a scraper must send for /metrics; empty: /metrics answers only direct "
      "loopback clients (no X-Forwarded-For)"},

@@ -8,6 +8,7 @@ the file sees: the dossier code, the applicant's name with its Vietnamese diacri
 the dates as the forms print them ("ngày DD tháng MM năm YYYY", Mẫu 01 of NĐ 118/2025)."""
 import os
 import re
+import time
 import subprocess
 import tempfile
 import unicodedata
@@ -317,9 +318,30 @@ def test_receipt_qr_round_trip_at_150_dpi(t):
     eq(lk.json["code"], d["code"], "the page finds the dossier with what the receipt prints")
 
 
+def test_lookup_budget_is_shared_by_the_workers(t):
+    """One budget per address for the whole process (issue 17): 30 at once, then half a
+    token a second. Requests spread over eight connections (the server has several worker
+    threads) get at most 30 + what refills while they run, not 30 per thread."""
+    s = t.start_server(env={"MOTCUA_THREADS": "2"})
+    try:
+        conns = [t.client(server=s) for _ in range(8)]
+        t0 = time.time()
+        statuses = [conns[i % 8].get("/api/v1/lookup?code=%s&secret=WRONG12345"
+                                     % t.dossier["code"]).status for i in range(80)]
+        took = time.time() - t0
+        allowed = sum(1 for x in statuses if x != 429)
+        ok(set(statuses) <= {404, 429}, "404 or 429 only: %r" % statuses)
+        ok(30 <= allowed <= 30 + int(took / 2) + 1,
+           "%d answered in %.1f s: the allowance of one bucket, not one per thread" % (allowed, took))
+        r = t.client(server=s).get("/api/v1/lookup?code=%s&secret=WRONG12345" % t.dossier["code"])
+        status(r, 429, "RATE_LIMITED")  # a new connection, the same budget
+    finally:
+        s.stop()
+
+
 def test_lookup_rate_limit(t):
-    # DOC_LOOKUP_PER_MIN (30) per client address and minute, per worker thread: one
-    # keep-alive connection stays on one worker, so at most 30 more answers before 429.
+    # DOC_LOOKUP_PER_MIN (30) per client address, a token bucket shared by every worker
+    # thread (process-wide): at most 30 more answers before 429.
     c = t.anon()
     d = t.dossier
     statuses = []

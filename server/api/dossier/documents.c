@@ -15,6 +15,7 @@
  */
 #include "api/dossier/documents.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -944,56 +945,70 @@ api_doc_register(struct reqctx *rc)
 
 #define LIMIT_SLOTS 4096
 #define LIMIT_PROBE 8
+#define LIMIT_KEY 72
 
-/* Fixed one-minute windows per client address, open addressing over a small table. */
-struct limiter {
-    struct {
-        char addr[64];
-        int64_t window; /* minute number */
-        int count;
-    } slot[LIMIT_SLOTS];
+/*
+ * The public budget (issue 17): one token bucket per key ("l " or "r " + the client
+ * address) in one table for the whole process - every worker thread takes from the same
+ * bucket under a mutex, so two threads do not double the allowance and a minute boundary
+ * does not refill it at once. A bucket holds MOTCUA_LOOKUP_PER_MINUTE tokens (30) and
+ * regains them at that rate, continuously: at most 30 at once, then one every 2 s. The
+ * table is small and open-addressed: a full neighbourhood gives up the bucket that has been
+ * quiet longest (a full one, after 60 s). The clock is the request's (rc->now, whole
+ * seconds: half a token a second), so a pinned test clock works too.
+ */
+struct bucket {
+    char key[LIMIT_KEY];
+    double tokens;
+    int64_t at_ms; /* when tokens was last brought up to date */
 };
 
-/* 1 when the client may go on; counts the request. */
+static pthread_mutex_t limit_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct bucket limit_tab[LIMIT_SLOTS];
+
+/* 1 when key may go on (a token taken); 0 when its bucket is empty. */
 static int
-limiter_take(struct worker *w, const char *addr, int64_t now)
+limiter_take(const char *key, int64_t now_ms, int per_min)
 {
-    struct limiter *l = w->ext[EXT_DOCS];
+    const double rate = per_min / 60000.0; /* tokens a millisecond */
     uint32_t h = 2166136261u;
-    int64_t minute = now / 60;
-    int victim = -1;
+    struct bucket *b = NULL, *victim = NULL;
+    int ok;
 
-    if (l == NULL) {
-        l = xcalloc(1, sizeof *l);
-        w->ext[EXT_DOCS] = l;
-    }
-    for (const unsigned char *p = (const unsigned char *)addr; *p; p++)
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
         h = (h ^ *p) * 16777619u;
-    for (int i = 0; i < LIMIT_PROBE; i++) {
-        int s = (int)((h + (uint32_t)i) % LIMIT_SLOTS);
+    pthread_mutex_lock(&limit_mu);
+    for (int i = 0; i < LIMIT_PROBE && b == NULL; i++) {
+        struct bucket *s = &limit_tab[(h + (uint32_t)i) % LIMIT_SLOTS];
 
-        if (strcmp(l->slot[s].addr, addr) == 0) {
-            if (l->slot[s].window != minute) {
-                l->slot[s].window = minute;
-                l->slot[s].count = 0;
-            }
-            return ++l->slot[s].count <= DOC_LOOKUP_PER_MIN;
-        }
-        if (victim < 0 || l->slot[s].window < l->slot[victim].window)
+        if (strcmp(s->key, key) == 0)
+            b = s;
+        else if (victim == NULL || s->at_ms < victim->at_ms)
             victim = s;
     }
-    /* not present: take the slot with the oldest window (an expired one first) */
-    snprintf(l->slot[victim].addr, sizeof l->slot[victim].addr, "%s", addr);
-    l->slot[victim].window = minute;
-    l->slot[victim].count = 1;
-    return 1;
+    if (b == NULL) {
+        b = victim;
+        snprintf(b->key, sizeof b->key, "%s", key);
+        b->tokens = per_min;
+        b->at_ms = now_ms;
+    }
+    if (now_ms > b->at_ms) {
+        b->tokens += (double)(now_ms - b->at_ms) * rate;
+        if (b->tokens > per_min)
+            b->tokens = per_min;
+        b->at_ms = now_ms;
+    }
+    ok = b->tokens >= 1.0;
+    if (ok)
+        b->tokens -= 1.0;
+    pthread_mutex_unlock(&limit_mu);
+    return ok;
 }
 
 void
 api_documents_worker_free(struct worker *w)
 {
-    free(w->ext[EXT_DOCS]);
-    w->ext[EXT_DOCS] = NULL;
+    (void)w; /* the budget is the process's (limiter_take), nothing per worker */
 }
 
 static void
@@ -1045,17 +1060,19 @@ lookup_done(struct docreq *d, struct db_result *r)
 static int
 allow_as(struct reqctx *rc, const char *key, const char *what)
 {
-    if (limiter_take(rc->w, key, rc->now))
+    int per_min = rc->app->cfg->lookup_per_min;
+
+    if (limiter_take(key, rc->now * 1000, per_min))
         return 1;
     rc_set_header(rc, "Retry-After", "60");
-    http_reply_err(rc, ERR_RATE_LIMITED, "at most %d %s a minute", DOC_LOOKUP_PER_MIN, what);
+    http_reply_err(rc, ERR_RATE_LIMITED, "at most %d %s a minute", per_min, what);
     return 0;
 }
 
 int
 api_lookup_allow(struct reqctx *rc)
 {
-    return allow_as(rc, rc->client_addr, "lookups");
+    return allow_as(rc, arena_printf(rc->arena, "l %s", rc->client_addr), "lookups");
 }
 
 int

@@ -27,9 +27,6 @@ struct worker;
 /* Ends with a zero row (api/api.h). */
 extern const struct route API_DOC_ROUTES[];
 
-/* Public lookups allowed per client address and minute, per worker thread. */
-#define DOC_LOOKUP_PER_MIN 30
-
 /* Counts a public request of the client's address against the lookup budget (the lookup
    and the citizen's evaluation share it: both take a lookup secret). 1 when it may go on;
    0 after replying 429 RATE_LIMITED with Retry-After. */
