@@ -352,6 +352,32 @@ def test_bidirectional_overrides_refused_in_names(t):
     eq(t.scalar("SELECT count(*) FROM dossier"), before, "nothing stored")
 
 
+def test_out_of_range_ids_and_cursors_are_4xx(t):
+    """An id or a cursor the database could not take (20 digits overflow a bigint; a hex
+    cursor that decodes to bytes that are not text) is the client's error (issue 17): 4xx
+    with a JSON error, never 500 DB_ERROR, and the input is not echoed."""
+    adm = t.account("rel-hostile-admin", "admin", UNIT, password=PW)
+    big = "9" * 20
+    for who, target, allowed in (
+            (t.clerk, "/api/v1/units?cursor=" + big, (400,)),
+            (t.clerk, "/api/v1/procedures?cursor=" + big, (400,)),
+            (t.clerk, "/api/v1/units?cursor=00", (400,)),
+            (t.clerk, "/api/v1/guidance/%s/document" % big, (404,)),
+            (t.clerk, "/api/v1/guidance/0/document", (404,)),
+            (adm, "/api/v1/webhooks/%s/deliveries" % big, (404,)),
+            (adm, "/api/v1/accounts/%s/api-keys" % big, (404, 405)),
+            (t.clerk, "/api/v1/pakn/%s" % big, (404,))):
+        r = who.get(target)
+        ok(r.status in allowed, "%s: %d not in %s: %s" % (target, r.status, allowed, r.text[:200]))
+        ok(r.json is not None and "error" in r.json, "%s: a JSON error" % target)
+        ok("DB_ERROR" not in r.text and big not in r.text, "%s: no database error, no echo: %s"
+           % (target, r.text[:200]))
+    for target in ("/api/v1/webhooks/%s/disable" % big, "/api/v1/webhooks/deliveries/%s/replay" % big):
+        r = adm.post(target, {})
+        ok(r.status == 404 and "DB_ERROR" not in r.text, "%s: %d %s" % (target, r.status, r.text[:200]))
+    adm.close()  # test_many_idle_connections counts the connections left open
+
+
 def test_invalid_utf8_400(t):
     bad = [b"\xc3\x28", b"\xff\xfe", b"\xed\xa0\x80",  # lone surrogate encoded
            b"\xc0\xaf", b"\xf4\x90\x80\x80", b"\xe1\xbb"]  # overlong, > U+10FFFF, cut short

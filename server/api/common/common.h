@@ -59,6 +59,9 @@ int api_query_limit(struct reqctx *rc, int *limit, struct mc_err *e);
  * decimal digits (fits a bigint). -1 with e = BAD_QUERY naming the parameter otherwise.
  */
 int api_query_id(struct reqctx *rc, const char *name, const char **out, struct mc_err *e);
+/* The path parameter `name` when it is an id (1-18 digits, not 0: always a bigint), else
+   NULL (the caller answers 404 as for an unknown id; issue 17: never a database error). */
+const char *api_path_id(struct reqctx *rc, const char *name);
 
 /*
  * Cursors of lists ordered by a text key (codes): the key of the last row shown, hex

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "core/arena.h"
 #include "core/hex.h"
 #include "http/reqctx.h"
@@ -55,6 +57,33 @@ api_query_id(struct reqctx *rc, const char *name, const char **out, struct mc_er
 }
 
 const char *
+api_path_id(struct reqctx *rc, const char *name)
+{
+    const char *s = rc_param(rc, name);
+    size_t n = s != NULL ? strlen(s) : 0;
+
+    if (n == 0 || n > ID_DIGITS_MAX || strspn(s, "0123456789") != n || strspn(s, "0") == n)
+        return NULL;
+    return s;
+}
+
+/* 1 when the n bytes of s are valid UTF-8 without control characters. */
+static int
+printable_utf8(const unsigned char *s, size_t n)
+{
+    while (n > 0) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate(s, (utf8proc_ssize_t)n, &c);
+
+        if (k <= 0 || c < 0x20 || c == 0x7F)
+            return 0;
+        s += k;
+        n -= (size_t)k;
+    }
+    return 1;
+}
+
+const char *
 api_cursor_encode(struct arena *a, const char *key)
 {
     size_t n = strlen(key);
@@ -79,7 +108,9 @@ api_query_cursor(struct reqctx *rc, const char **out, struct mc_err *e)
     if (n > 2 * TEXT_KEY_MAX || strspn(v, "0123456789abcdef") != n)
         return err_field(e, ERR_BAD_QUERY, "cursor", "malformed cursor");
     s = arena_alloc(rc->arena, n / 2 + 1);
-    if (hex_decode(v, n, s, n / 2) < 0 || memchr(s, '\0', n / 2) != NULL)
+    /* a key is text: a decoded cursor that is not (stray hex digits) is malformed, never
+       handed to the database to fail there */
+    if (hex_decode(v, n, s, n / 2) < 0 || !printable_utf8(s, n / 2))
         return err_field(e, ERR_BAD_QUERY, "cursor", "malformed cursor");
     s[n / 2] = '\0';
     *out = (const char *)s;

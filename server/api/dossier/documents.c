@@ -827,11 +827,10 @@ static void
 api_doc_guidance(struct reqctx *rc)
 {
     struct docreq *d = arena_alloc(rc->arena, sizeof *d);
-    const char *id = rc_param(rc, "id");
-    char *end;
+    const char *id = api_path_id(rc, "id");
 
     d->rc = rc;
-    if (id == NULL || id[0] == '\0' || strtoll(id, &end, 10) <= 0 || *end != '\0') {
+    if (id == NULL) {
         http_reply_err(rc, ERR_NOT_FOUND, "no such guidance record");
         return;
     }

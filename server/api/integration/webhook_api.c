@@ -348,12 +348,7 @@ found(struct reqctx *rc, const struct db_result *r, const char *what)
 static const char *
 id_param(struct reqctx *rc)
 {
-    const char *id = rc_param(rc, "id");
-    char *end;
-
-    if (id == NULL || strtoll(id, &end, 10) <= 0 || *end != '\0')
-        return NULL;
-    return id;
+    return api_path_id(rc, "id");
 }
 
 /* Parameters BY_ID (the unit's list, whose id member is first too). */
