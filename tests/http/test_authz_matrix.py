@@ -199,6 +199,8 @@ EXPECT = {
     ("POST", "/api/v1/webhooks/deliveries/{id}/skip"): ok_for(ADMIN_ONLY, 200),
     ("GET", "/api/v1/dvcqg/dossiers"): ok_for({"integration", "admin"}, 200),
     ("GET", "/api/v1/dvcqg/progress"): ok_for({"integration", "admin"}, 200),
+    ("GET", "/api/v1/dvcqg/evaluations"): ok_for({"integration", "admin"}, 200),
+    ("GET", "/api/v1/dvcqg/pakn"): ok_for({"integration", "admin"}, 200),
     ("POST", "/api/v1/dvcqg/ack"): ok_for({"integration", "admin"}, 200),
     ("POST", "/api/v1/dvcqg/reconcile"): ok_for({"integration", "admin"}, 200),
 }

@@ -1251,6 +1251,14 @@ def test_dvcqg(t):
     integ.get("/api/v1/dvcqg/progress?limit=3&cursor=" + r.json["next_cursor"])
     adm.get("/api/v1/dvcqg/progress?limit=2")
     integ.get("/api/v1/dvcqg/progress?cursor=0_a", expect=400)
+    for feed in ("/api/v1/dvcqg/evaluations", "/api/v1/dvcqg/pakn"):
+        r = integ.get(feed + "?limit=3")
+        ok(r.json["items"], "%s: rows of the sessions above" % feed)
+        integ.get(feed + "?limit=3&cursor=" + r.json["next_cursor"])
+        adm.get(feed + "?limit=2")
+        integ.get(feed + "?cursor=0_1", expect=400)
+        integ.get(feed, sign=False, expect=401, note="unsigned feed")
+        strict("giamsat", S["giamsat"]).get(feed, expect=403)
     a = S["A"]
     integ.post("/api/v1/dvcqg/ack", {"items": [{"code": a, "state": "synced"},
                                                {"code": S["B"], "state": "error",

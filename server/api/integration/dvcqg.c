@@ -3,7 +3,15 @@
  * (domain.md §10, domain-sources.md §8.2): dossiers as DongBoHoSoMC objects, progress rows
  * as CapNhatTienDoHoSoMC, in the DVCQG field names, status codes 1-10 mapped 1:1 (never 5, 6
  * or 8 reported as 9) and times yyyyMMddHHmmss local; the per-dossier sync state the adapter
- * acknowledges; and the reconciliation of counts per unit and period.
+ * acknowledges; and the reconciliation of counts per unit and period. Beside them the
+ * citizen's voice (domain.md §12): every evaluation version and every PAKN in scope, for the
+ * adapter to push to the portal's DongBoDanhGia service and its PAKN service. Those services'
+ * fields (TT 04/2025/TT-VPCP annex) have not been read (domain-sources.md §12, E12, E14), so
+ * these items use the portal's vocabulary only where domain.md §10/§12 establish it - MaHoSo,
+ * the "không hài lòng" boolean (§12.1: the portal counts only that), yyyyMMddHHmmss local
+ * times - and carry everything else in a `motcua` block under motcua's own names; no portal
+ * field name is invented here. Items that came from the portal (channel dvcqg) are listed,
+ * flagged motcua.from_dvcqg, so that the adapter does not push them back.
  *
  * Feed cursors are keysets over (updated_at, id) / (recorded_at, id). Those columns hold the
  * writing transaction's start time, so a slow transaction could commit a row *behind* a
@@ -18,11 +26,14 @@
 #include <string.h>
 
 #include <event2/http.h>
+#include <uuid/uuid.h>
 
 #include "api/common/common.h"
 #include "app.h"
 #include "core/arena.h"
+#include "domain/pakn.h"
 #include "domain/role.h"
+#include "domain/sat.h"
 #include "http/jin.h"
 #include "http/reqctx.h"
 
@@ -122,6 +133,58 @@ static const char SQL_FEED_PROGRESS[] =
     "      (to_timestamp($2::bigint / 1000000.0), $3::uuid))"
     " ORDER BY e.recorded_at, e.id LIMIT $4::int";
 
+/* Evaluations (sql/110): every version, by (recorded_at, id), for the dossiers the dossier
+ * feed shows (in scope by the dossier's receiving or resolving unit); the parameters of the
+ * progress feed. The units are the evaluation's own attribution. Not in the item: who filed
+ * or keyed it (evaluator_name, entered_by) and the clerks attributed. The rating is the enum's
+ * number here; voice_item_evaluation() names it and derives the portal's boolean. */
+static const char SQL_FEED_EVALUATIONS[] =
+    "SELECT json_build_object('MaHoSo', d.code,"
+    " 'evaluated_at_local', " LOCAL_TS("v.evaluated_at") ","
+    " 'motcua', json_build_object('id', v.id, 'version', v.version, 'rating', v.rating,"
+    "  'reason', v.reason, 'channel', v.channel, 'answers', array_to_json(v.answers),"
+    "  'computed', array_to_json(v.computed), 'evaluated_at', report_ts(v.evaluated_at),"
+    "  'recorded_at', report_ts(v.recorded_at), 'receiving_unit', ru.code,"
+    "  'resolving_unit', su.code, 'from_dvcqg', v.channel = 'dvcqg'))::text AS item,"
+    " (extract(epoch FROM v.recorded_at) * 1000000)::bigint AS cursor_us, v.id AS cursor_id"
+    " FROM evaluation v JOIN dossier d ON d.id = v.dossier_id"
+    " JOIN unit ru ON ru.id = v.receiving_unit_id JOIN unit su ON su.id = v.resolving_unit_id"
+    " WHERE ($1::bigint IS NULL OR unit_in_scope($1::bigint, d.receiving_unit_id)"
+    "        OR unit_in_scope($1::bigint, d.resolving_unit_id))"
+    " AND v.recorded_at < " FEED_HORIZON
+    " AND ($2::bigint IS NULL OR (v.recorded_at, v.id) >"
+    "      (to_timestamp($2::bigint / 1000000.0), $3::bigint))"
+    " ORDER BY v.recorded_at, v.id LIMIT $4::int";
+
+/* PAKN (sql/111) of the units in scope (the current receiver, as the PAKN API scopes them),
+ * by (updated_at, id): a PAKN reappears after each step. Only what is public: the published
+ * text once published (published_at is set by the publishing step only), never the sender,
+ * the content or the answer as written. The state is the enum's number here;
+ * voice_item_pakn() gives its key and label. */
+static const char SQL_FEED_PAKN[] =
+    "SELECT json_build_object('MaHoSo', d.code,"
+    " 'received_at_local', " LOCAL_TS("p.received_at") ","
+    " 'answered_at_local', " LOCAL_TS("p.answered_at") ","
+    " 'published_at_local', " LOCAL_TS("p.published_at") ","
+    " 'motcua', json_build_object('id', p.id, 'version', p.version, 'state', p.state,"
+    "  'topic', p.topic, 'channel', p.channel, 'unit', un.code, 'parent_id', p.parent_id,"
+    "  'received_at', report_ts(p.received_at), 'arrived_at', report_ts(p.arrived_at),"
+    "  'answered_at', report_ts(p.answered_at), 'published_at', report_ts(p.published_at),"
+    "  'reject_due_at', report_ts(p.reject_due_at),"
+    "  'transfer_due_at', report_ts(p.transfer_due_at),"
+    "  'supplement_due_at', report_ts(p.supplement_due_at),"
+    "  'answer_due_at', report_ts(p.answer_due_at),"
+    "  'publish_due_at', report_ts(p.publish_due_at),"
+    "  'public_text', CASE WHEN p.published_at IS NOT NULL THEN p.public_text END,"
+    "  'from_dvcqg', p.channel = 'dvcqg'))::text AS item,"
+    " (extract(epoch FROM p.updated_at) * 1000000)::bigint AS cursor_us, p.id AS cursor_id"
+    " FROM pakn p JOIN unit un ON un.id = p.unit_id LEFT JOIN dossier d ON d.id = p.dossier_id"
+    " WHERE ($1::bigint IS NULL OR unit_in_scope($1::bigint, p.unit_id))"
+    " AND p.updated_at < " FEED_HORIZON
+    " AND ($2::bigint IS NULL OR (p.updated_at, p.id) >"
+    "      (to_timestamp($2::bigint / 1000000.0), $3::bigint))"
+    " ORDER BY p.updated_at, p.id LIMIT $4::int";
+
 /* Scope root for SQL: the caller's unit, NULL for an administrator. */
 static const char *
 scope_param(struct reqctx *rc)
@@ -131,10 +194,25 @@ scope_param(struct reqctx *rc)
     return arena_printf(rc->arena, "%lld", (long long)rc->who.unit_id);
 }
 
+/* What a feed adds to each item in C (NULL: nothing): names from the domain's tables. */
+typedef void (*feed_item_fn)(json_t *item);
+
 struct feed {
     int limit;
+    feed_item_fn item;
     const char *p[FEED__N];
 };
+
+/* 1 when the n bytes of s are 1-18 decimal digits (a bigint, never 0). */
+static int
+digits(const char *s, size_t n)
+{
+    size_t k = 0;
+
+    while (k < n && s[k] >= '0' && s[k] <= '9')
+        k++;
+    return n > 0 && n <= 18 && k == n && strspn(s, "0") < n;
+}
 
 /* Cursor "<micros>_<id>" (opaque to clients). */
 static int
@@ -142,22 +220,16 @@ parse_cursor(struct reqctx *rc, struct feed *f, int uuid_id, struct mc_err *e)
 {
     const char *c = rc_query(rc, "cursor");
     const char *us;
-    char *end;
+    uuid_t u;
 
     if (c == NULL || c[0] == '\0')
         return 0;
     us = strchr(c, '_');
-    if (us == NULL || strtoll(c, &end, 10) <= 0 || end != us || us[1] == '\0' ||
-        strlen(us + 1) > 40)
+    /* every part such that the database takes it (issue 17: never a DB_ERROR): micros of
+       1-18 digits, then an id of 1-18 digits or a UUID */
+    if (us == NULL || !digits(c, (size_t)(us - c)) ||
+        (uuid_id ? uuid_parse(us + 1, u) != 0 : !digits(us + 1, strlen(us + 1))))
         return err_field(e, ERR_BAD_QUERY, "cursor", "not a cursor of this feed");
-    if (!uuid_id) {
-        if (strtoll(us + 1, &end, 10) <= 0 || *end != '\0')
-            return err_field(e, ERR_BAD_QUERY, "cursor", "not a cursor of this feed");
-    } else {
-        for (const char *p = us + 1; *p; p++)
-            if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') || *p == '-'))
-                return err_field(e, ERR_BAD_QUERY, "cursor", "not a cursor of this feed");
-    }
     f->p[FEED_AFTER_US] = arena_strndup(rc->arena, c, (size_t)(us - c));
     f->p[FEED_AFTER_ID] = us + 1;
     return 0;
@@ -182,6 +254,8 @@ on_feed(struct reqctx *rc, struct db_result *r)
     for (int i = 0; i < n; i++) {
         json_t *o = json_loads(db_val(res, i, item), 0, NULL);
 
+        if (o != NULL && f->item != NULL)
+            f->item(o);
         json_array_append_new(items, o != NULL ? o : json_null());
     }
     /* The cursor of the last row; a short page still gives it, so the adapter polls on. */
@@ -228,20 +302,29 @@ api_dvcqg_dossiers(struct reqctx *rc)
     integ_verify(rc, dossiers_go);
 }
 
+/* A feed bound by the progress feed's list (PROGRESS_): sql, its cursor's id a uuid or not,
+   each item finished by fn. */
 static void
-progress_go(struct reqctx *rc)
+keyset_feed(struct reqctx *rc, const char *sql, int uuid_id, feed_item_fn fn)
 {
     struct feed *f = arena_alloc(rc->arena, sizeof(*f));
     struct mc_err e;
 
-    if (api_query_limit(rc, &f->limit, &e) != 0 || parse_cursor(rc, f, 1, &e) != 0) {
+    if (api_query_limit(rc, &f->limit, &e) != 0 || parse_cursor(rc, f, uuid_id, &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
+    f->item = fn;
     f->p[PROGRESS_SCOPE] = scope_param(rc);
     f->p[PROGRESS_LIMIT] = arena_printf(rc->arena, "%d", f->limit);
     rc->state = f;
-    api_db1(rc, SQL_FEED_PROGRESS, PROGRESS__N, f->p, on_feed);
+    api_db1(rc, sql, PROGRESS__N, f->p, on_feed);
+}
+
+static void
+progress_go(struct reqctx *rc)
+{
+    keyset_feed(rc, SQL_FEED_PROGRESS, 1, NULL);
 }
 
 /* GET /api/v1/dvcqg/progress?cursor=&limit= */
@@ -249,6 +332,57 @@ void
 api_dvcqg_progress(struct reqctx *rc)
 {
     integ_verify(rc, progress_go);
+}
+
+/* ---------------------------------------------------------------- the citizen's voice */
+
+/* An evaluation item: the rating's key, and the portal's one boolean, "không hài lòng"
+   (domain.md §12.1: DVCQG counts only that; map to a boolean at the edge). */
+static void
+voice_item_evaluation(json_t *item)
+{
+    json_t *m = json_object_get(item, "motcua");
+    enum sat_rating r = (enum sat_rating)json_integer_value(json_object_get(m, "rating"));
+
+    json_object_set_new(item, "dissatisfied", json_boolean(r == SAT_DISSATISFIED));
+    json_object_set_new(m, "rating", json_string(sat_rating_key(r)));
+}
+
+/* A PAKN item: its state as motcua's key and the Vietnamese label of §12.2's states. */
+static void
+voice_item_pakn(json_t *item)
+{
+    json_t *m = json_object_get(item, "motcua");
+    enum pakn_state s = (enum pakn_state)json_integer_value(json_object_get(m, "state"));
+
+    json_object_set_new(m, "state", json_string(pakn_state_key(s)));
+    json_object_set_new(m, "state_name", json_string(pakn_state_vi(s)));
+}
+
+static void
+evaluations_go(struct reqctx *rc)
+{
+    keyset_feed(rc, SQL_FEED_EVALUATIONS, 0, voice_item_evaluation);
+}
+
+/* GET /api/v1/dvcqg/evaluations?cursor=&limit= */
+void
+api_dvcqg_evaluations(struct reqctx *rc)
+{
+    integ_verify(rc, evaluations_go);
+}
+
+static void
+pakn_go(struct reqctx *rc)
+{
+    keyset_feed(rc, SQL_FEED_PAKN, 0, voice_item_pakn);
+}
+
+/* GET /api/v1/dvcqg/pakn?cursor=&limit= */
+void
+api_dvcqg_pakn(struct reqctx *rc)
+{
+    integ_verify(rc, pakn_go);
 }
 
 /* ---------------------------------------------------------------- acknowledgements */

@@ -53,6 +53,8 @@ void api_webhook_replay(struct reqctx *rc);
 void api_webhook_skip(struct reqctx *rc);
 void api_dvcqg_dossiers(struct reqctx *rc);
 void api_dvcqg_progress(struct reqctx *rc);
+void api_dvcqg_evaluations(struct reqctx *rc);
+void api_dvcqg_pakn(struct reqctx *rc);
 void api_dvcqg_ack(struct reqctx *rc);
 void api_dvcqg_reconcile(struct reqctx *rc);
 
