@@ -1,6 +1,7 @@
 """Integration (docs/integration.md): signed requests (wrong, expired, replayed refused), the
 batch push with good, duplicate and bad items and per-dossier ordering, the status mapping
 table, and the DVCQG feed's field names and formats (domain.md §10, domain-sources.md §8.2)."""
+import datetime
 import hashlib
 import hmac
 import json
@@ -44,6 +45,30 @@ def signed(t, method, target, body=None, ts=None, secret=None, enc="hex", sig=No
     return t.integ.request(method, target, raw=raw if body is not None else None, headers=h)
 
 
+def test_a_used_signature_is_remembered_while_it_could_be_accepted(t):
+    """Two servers on one database, their clocks pinned 355 s apart: a batch signed 55 s ahead
+    of the first's clock (inside the 60 s skew) is taken there; at the second, where the same
+    timestamp is still inside the 300 s window, the same signature is a replay - the memory
+    (window + skew + 1 s from the arrival) outlasts the acceptance (issue 17)."""
+    a = t.start_server_at("2026-12-01T09:00:00+07:00")
+    b = t.start_server_at("2026-12-01T09:05:55+07:00")
+    try:
+        ts = int(datetime.datetime.fromisoformat("2026-12-01T09:00:55+07:00").timestamp())
+        body = {"items": [{"sender_id": "skew-1", "kind": "event", "dossier_code": "NOPE",
+                           "type": "stop"}]}
+        raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
+        msg = b"POST\n" + BATCH.encode() + b"\n" + str(ts).encode() + b"\n" + raw
+        h = {"X-Motcua-Timestamp": str(ts), "Content-Type": "application/json",
+             "X-Motcua-Signature": "v1=" + hmac.new(t.secret.encode(), msg,
+                                                    hashlib.sha256).hexdigest()}
+        for srv, want in ((a, 200), (b, 401)):
+            r = t.client(t.integ.token, server=srv).request("POST", BATCH, raw=raw, headers=h)
+            status(r, want, None if want == 200 else "REPLAYED")
+    finally:
+        a.stop()
+        b.stop()
+
+
 def test_signature_required_and_checked(t):
     body = {"items": [{"sender_id": "x", "kind": "event", "dossier_code": "NOPE", "type": "stop"}]}
     r = t.integ.post(BATCH, body, sign=False)
@@ -54,6 +79,13 @@ def test_signature_required_and_checked(t):
     status(r, 401, "REPLAYED")
     r = signed(t, "POST", BATCH, body, ts=int(time.time()) + 400)
     status(r, 401, "REPLAYED")
+    # ahead of our clock by more than the skew of two NTP hosts (60 s): refused, so no
+    # signature outlives its replay memory (issue 17: one signed 300 s ahead was accepted
+    # again ~600 s later)
+    r = signed(t, "POST", BATCH, body, ts=int(time.time()) + 120)
+    status(r, 401, "REPLAYED")
+    r = signed(t, "POST", BATCH, body, ts=int(time.time()) + 30)
+    status(r, 200)
     ts = int(time.time())
     r = signed(t, "POST", BATCH, body, ts=ts, enc="b64")
     status(r, 200)

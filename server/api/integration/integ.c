@@ -118,6 +118,17 @@ struct verify {
     const char *sig_hex;
 };
 
+/*
+ * A signed timestamp may be up to MOTCUA_SIGNATURE_WINDOW seconds old but only
+ * SIG_FUTURE_SKEW ahead of our clock (clock skew between two NTP-synchronised hosts):
+ * a timestamp far in the future would stay acceptable for window + future seconds, longer
+ * than a replay memory aged on the arrival (issue 17: a POST signed 300 s ahead was
+ * accepted again ~600 s later). The memory keeps a signature SIG_MEMORY(window) seconds
+ * after its arrival, longer than any timestamp that was accepted stays acceptable.
+ */
+#define SIG_FUTURE_SKEW 60
+#define SIG_MEMORY(window) ((window) + SIG_FUTURE_SKEW + 1)
+
 enum { SECRET_ACCOUNT, SECRET__N };
 static const char SQL_SECRET[] = "SELECT signing_secret FROM integ_client WHERE account_id = $1::bigint";
 
@@ -217,7 +228,7 @@ on_secret(struct reqctx *rc, struct db_result *r)
     st = arena_calloc(rc->arena, 2, sizeof(*st));
     purge = hx_params(rc, SEEN_PURGE__N);
     claim = hx_params(rc, SEEN_CLAIM__N);
-    purge[SEEN_PURGE_WINDOW] = i64s(rc, rc->app->cfg->signature_window * 2);
+    purge[SEEN_PURGE_WINDOW] = i64s(rc, SIG_MEMORY(rc->app->cfg->signature_window));
     purge[SEEN_PURGE_NOW] = i64s(rc, rc->now);
     claim[SEEN_CLAIM_SIG] = v->sig_hex;
     claim[SEEN_CLAIM_ACCOUNT] = i64s(rc, rc->who.account_id);
@@ -258,9 +269,9 @@ integ_verify(struct reqctx *rc, integ_go_fn go)
         http_reply_err(rc, ERR_BAD_SIGNATURE, "X-Motcua-Signature: v1=<hex or base64 HMAC>");
         return;
     }
-    if (t < now - rc->app->cfg->signature_window || t > now + rc->app->cfg->signature_window) {
-        http_reply_err(rc, ERR_REPLAYED, "timestamp outside the %d s window",
-                       rc->app->cfg->signature_window);
+    if (t < now - rc->app->cfg->signature_window || t > now + SIG_FUTURE_SKEW) {
+        http_reply_err(rc, ERR_REPLAYED, "timestamp more than %d s old or %d s ahead",
+                       rc->app->cfg->signature_window, SIG_FUTURE_SKEW);
         return;
     }
     v = arena_alloc(rc->arena, sizeof(*v));
