@@ -713,6 +713,44 @@ request_names(struct reqctx *rc, struct evhttp_request *req)
     return raw_path;
 }
 
+/*
+ * The message framing of RFC 9112 (issue 17: request smuggling): a head whose body length
+ * two parties could read differently is refused with 400 and the connection closed, so the
+ * bytes after it are never read as another request. NULL when the framing is sound, else
+ * what is wrong:
+ *   - whitespace inside a field name ("Content-Length : 5"; §5.1: MUST be rejected);
+ *   - more than one Content-Length (§6.3: "Content-Length: 0" then "Content-Length: 40");
+ *   - a Content-Length that is not 1*DIGIT ("+2", "-1", "5, 5", "0x10");
+ *   - Content-Length beside Transfer-Encoding (§6.1: possible smuggling);
+ *   - a Transfer-Encoding other than exactly "chunked".
+ */
+static const char *
+framing_error(struct evhttp_request *req)
+{
+    const struct evkeyvalq *h = evhttp_request_get_input_headers(req);
+    const struct evkeyval *kv;
+    int cl = 0, te = 0;
+
+    for (kv = h->tqh_first; kv != NULL; kv = kv->next.tqe_next) {
+        if (kv->key[0] == '\0' || strpbrk(kv->key, " \t\r\n") != NULL)
+            return "whitespace in a header field name";
+        if (strcasecmp(kv->key, "Content-Length") == 0) {
+            size_t n = strlen(kv->value);
+
+            if (++cl > 1)
+                return "more than one Content-Length";
+            if (n == 0 || n > 18 || strspn(kv->value, "0123456789") != n)
+                return "Content-Length is not a decimal number";
+        } else if (strcasecmp(kv->key, "Transfer-Encoding") == 0) {
+            if (++te > 1 || strcasecmp(kv->value, "chunked") != 0)
+                return "only one Transfer-Encoding: chunked is understood";
+        }
+    }
+    if (cl > 0 && te > 0)
+        return "Content-Length and Transfer-Encoding together";
+    return NULL;
+}
+
 /* How many Host header fields the head has. RFC 9112 §3.2: a server answers 400 to an
    HTTP/1.1 request without one or with several (issue 17); HTTP/1.0 may omit it. */
 static int
@@ -737,6 +775,7 @@ request_head_ok(struct reqctx *rc, struct evhttp_request *req)
 {
     const char *target = evhttp_request_get_uri(req);
     size_t tlen = target != NULL ? strlen(target) : 0;
+    const char *why;
     int hosts;
 
     if (tlen > HTTP_MAX_URI) {
@@ -748,6 +787,11 @@ request_head_ok(struct reqctx *rc, struct evhttp_request *req)
         rc->app->cfg->max_headers) {
         rc_set_header(rc, "Connection", "close");
         http_reply_err(rc, ERR_HEADERS_TOO_LARGE, "at most %zu bytes", rc->app->cfg->max_headers);
+        return -1;
+    }
+    if ((why = framing_error(req)) != NULL) {
+        rc_set_header(rc, "Connection", "close");
+        http_reply_err(rc, ERR_BAD_REQUEST, "%s", why);
         return -1;
     }
     hosts = host_count(req);
