@@ -48,6 +48,7 @@ struct metrics {
     _Atomic int64_t conns;
     _Atomic int pool_size, pool_connected, pool_in_use, pool_waiting;
     counter_t reconnects;
+    counter_t json_bytes; /* request bodies parsed as JSON */
 };
 
 struct metrics_family {
@@ -114,6 +115,12 @@ metrics_observe(struct metrics *m, size_t route_idx, int method, int status, uin
     atomic_fetch_add_explicit(&h->bucket[b], 1, memory_order_relaxed);
     atomic_fetch_add_explicit(&h->sum_us, dur_ns / 1000, memory_order_relaxed);
     atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
+}
+
+void
+metrics_json_parsed(struct metrics *m, size_t bytes)
+{
+    atomic_fetch_add_explicit(&m->json_bytes, bytes, memory_order_relaxed);
 }
 
 void
@@ -258,7 +265,7 @@ metrics_render(struct app *app, struct evbuffer *out)
 {
     size_t nslots = app->nroutes + 1;
     long long size = 0, connected = 0, in_use = 0, waiting = 0;
-    unsigned long long reconnects = 0;
+    unsigned long long reconnects = 0, json_bytes = 0;
 
     render_requests(app, out, nslots);
     render_hist(app, out, nslots);
@@ -274,7 +281,13 @@ metrics_render(struct app *app, struct evbuffer *out)
         in_use += atomic_load_explicit(&m->pool_in_use, memory_order_relaxed);
         waiting += atomic_load_explicit(&m->pool_waiting, memory_order_relaxed);
         reconnects += ld(&m->reconnects);
+        json_bytes += ld(&m->json_bytes);
     }
+    evbuffer_add_printf(out,
+                        "# HELP motcua_http_json_parsed_bytes_total Request body bytes parsed as "
+                        "JSON (only once the caller is authenticated, or on a public route).\n"
+                        "# TYPE motcua_http_json_parsed_bytes_total counter\n"
+                        "motcua_http_json_parsed_bytes_total %llu\n", json_bytes);
     evbuffer_add_printf(out,
                         "# HELP motcua_db_pool_size PostgreSQL connections configured.\n"
                         "# TYPE motcua_db_pool_size gauge\nmotcua_db_pool_size %lld\n"

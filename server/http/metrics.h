@@ -38,6 +38,9 @@ void metrics_free(struct metrics *m);
  */
 void metrics_observe(struct metrics *m, size_t route_idx, int method, int status, uint64_t dur_ns);
 
+/* Bytes of a request body parsed as JSON. */
+void metrics_json_parsed(struct metrics *m, size_t bytes);
+
 /* Open connections of this worker (+1 / -1). */
 void metrics_conn(struct metrics *m, int delta);
 

@@ -59,6 +59,7 @@ struct reqctx {
     const char *body;        /* request body, NUL-terminated copy, or NULL */
     size_t body_len;
     json_t *json;            /* parsed body with RF_JSON (freed with the arena) */
+    int body_pending;        /* body_checks wait for the authentication (http_dispatch) */
     char req_id[64];         /* X-Request-Id (given or generated) */
     char client_addr[64];
     const char *idem_key;    /* Idempotency-Key header or NULL */

@@ -861,12 +861,16 @@ on_request(struct evhttp_request *req, void *arg)
         if (c->evcon != NULL)
             evhttp_connection_set_timeout_tv(c->evcon, NULL);
     }
-    if (request_body(rc, req) != 0 || body_checks(rc) != 0)
+    if (request_body(rc, req) != 0)
         return;
-    if (!(rc->match.route->flags & RF_PUBLIC) && app->authenticate != NULL)
+    if (!(rc->match.route->flags & RF_PUBLIC) && app->authenticate != NULL) {
+        /* The body is checked and parsed only once the caller is known (issue 17: an
+           anonymous sender costs no JSON parsing); http_dispatch does it. */
+        rc->body_pending = 1;
         app->authenticate(rc);
-    else
+    } else if (body_checks(rc) == 0) {
         http_dispatch(rc);
+    }
 }
 
 /*
@@ -919,6 +923,8 @@ body_checks(struct reqctx *rc)
             return -1;
         } else {
             err_clear(&e);
+            if (rc->w != NULL && rc->w->metrics != NULL)
+                metrics_json_parsed(rc->w->metrics, rc->body_len);
             rc->json = jin_parse_strict(rc->body, rc->body_len, &e);
             if (rc->json == NULL) {
                 http_reply_error(rc, &e);
@@ -933,6 +939,11 @@ body_checks(struct reqctx *rc)
 void
 http_dispatch(struct reqctx *rc)
 {
+    if (rc->body_pending) {
+        rc->body_pending = 0;
+        if (body_checks(rc) != 0)
+            return;
+    }
     rc->match.route->fn(rc);
 }
 

@@ -682,6 +682,31 @@ def test_message_framing_refuses_what_could_be_read_two_ways(t):
     s.close()
 
 
+def json_parsed(t):
+    m = t.anon().get("/metrics").text
+    return sum(int(float(ln.split()[-1])) for ln in m.splitlines()
+               if ln.startswith("motcua_http_json_parsed_bytes_total"))
+
+
+def test_anonymous_bodies_are_not_parsed(t):
+    """CPU before authentication (issue 17): a body sent without a valid token is never
+    parsed as JSON - ten anonymous 900 kB bodies are 401 and the parsed-bytes counter does
+    not move; the same body with the clerk's token is parsed (counted) and answered."""
+    big = json.dumps({"procedure": PROCEDURE, "applicant": {"name": "x"},
+                      "note": ["y" * 1000] * 900}).encode()
+    before = json_parsed(t)
+    for token in (None, "mck_not-a-token", "Bearer-less"):
+        c = t.client(token)
+        for _ in range(3 if token else 4):
+            r = c.post("/api/v1/dossiers", raw=big, headers={"Content-Type": "application/json"})
+            status(r, 401)
+        c.close()
+    eq(json_parsed(t), before, "no anonymous body parsed")
+    r = t.clerk.post("/api/v1/dossiers", raw=big, headers={"Content-Type": "application/json"})
+    ok(r.status in (201, 400, 422), "the clerk's body is read: %d" % r.status)
+    ok(json_parsed(t) >= before + len(big), "and counted as parsed")
+
+
 def test_host_header_required_once(t):
     """RFC 9112 §3.2 (issue 17): an HTTP/1.1 request without Host, or with two, is 400 with a
     JSON error and the connection closed; HTTP/1.0 may omit it, never repeat it."""
