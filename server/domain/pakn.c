@@ -63,6 +63,22 @@ int pakn_channel_parse(const char *key) { return parse_of(CHANNEL_KEY, PAKN_CH__
 const char *pakn_channel_vi(enum pakn_channel c) { return key_of(CHANNEL_VI, PAKN_CH__N, (int)c); }
 
 int
+pakn_running_deadline(enum pakn_state s)
+{
+    switch (s) {
+    case PAKN_SUBMITTED:
+        return PAKN_DL_REJECT;
+    case PAKN_ACCEPTED:
+    case PAKN_SUPPLEMENT:
+        return PAKN_DL_ANSWER;
+    case PAKN_ANSWERED:
+        return PAKN_DL_PUBLISH;
+    default:
+        return -1;
+    }
+}
+
+int
 pakn_terminal(enum pakn_state s)
 {
     return s == PAKN_REJECTED || s == PAKN_TRANSFERRED || s == PAKN_PUBLISHED;

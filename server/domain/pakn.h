@@ -109,6 +109,17 @@ int pakn_next(enum pakn_state from, enum pakn_step step, int leaves, enum pakn_s
 int pakn_due(const struct ddl_axis *ax, const struct pakn_policy *p, enum pakn_deadline which,
              int64_t from, int64_t *due, struct mc_err *e);
 
+/*
+ * The deadline that runs in state s - the one alerts watch (shared/domain.md §12.2):
+ * submitted: PAKN_DL_REJECT, the decision owed first (2 days; transfer's 5 is later and only
+ * for a receiver without competence); accepted: PAKN_DL_ANSWER (the first request for
+ * information bounds an optional step, so it never makes a PAKN late); supplement_requested:
+ * PAKN_DL_ANSWER still (whether a request stops the clock is not established; here it does
+ * not, the conservative reading for alerts); answered: PAKN_DL_PUBLISH; rejected,
+ * transferred out, published: -1, none.
+ */
+int pakn_running_deadline(enum pakn_state s);
+
 /* QĐ 766 5.2 per PAKN: 1 when handled in time as of instant `at` (the period end):
    answered (answered_at != 0, at or before `at`) at or before its answer due, or still open
    at `at` and not past it; 0 otherwise. answer_due from pakn_due(PAKN_DL_ANSWER). */

@@ -32,8 +32,10 @@ const LEVEL_ORDER = ['central', 'province', 'district', 'commune'];
 const ALERT_KINDS = {
   due_soon: 'Sắp đến hạn', overdue: 'Quá hạn', supplement_awaited: 'Chờ bổ sung quá lâu',
   calendar_unannounced: 'Chưa nạp lịch', calendar_announced: 'Đã nạp lịch',
-  leg_late: 'Liên thông chậm',
+  leg_late: 'Liên thông chậm', pakn_due_soon: 'Phản ánh sắp đến hạn', pakn_overdue: 'Phản ánh quá hạn',
 };
+// the running deadline of a phản ánh, kiến nghị alert (api/report/alerts.c pakn_watch)
+const PAKN_DEADLINES = { reject: 'hạn xem xét tiếp nhận', answer: 'hạn trả lời', publish: 'hạn công khai kết quả' };
 // The class a drill-down cell implies (for the badge of each dossier); null: per dossier.
 const CELL_CLASS = {
   early: 'early', on_time: 'on_time', late: 'late', open_in_time: 'in_time', open_overdue: 'overdue',
@@ -727,6 +729,17 @@ export default async function render(root, ctx) {
         h('div', { class: 'sup-alert-body' },
           h('div', null, text, ' ', h('a', { href: `#/quan-tri/lich?nam=${p.year}` }, 'Mở lịch làm việc')),
           h('div', { class: 'muted' }, fmtDateTime(a.created_at), fresh ? h('span', { class: 'sup-newtag' }, ' · mới') : null)));
+    }
+    if (/^pakn_/.test(a.kind)) {
+      // a phản ánh, kiến nghị: no dossier; the register (#/phan-anh) has no page per PAKN
+      const p = a.payload || {};
+      const what = `${a.kind === 'pakn_overdue' ? 'đã quá' : 'sắp đến'} ${PAKN_DEADLINES[p.deadline] || 'hạn'} ${fmtDateTime(p.due_at)}`;
+      const left = a.kind === 'pakn_due_soon' && p.remaining_working_minutes !== undefined ? ` (${fmtWorkMinutes(p.remaining_working_minutes)})` : '';
+      return h('li', { class: `sup-alert k-${a.kind}${fresh ? ' is-new' : ''}`, dataset: { id: String(a.id), kind: a.kind } },
+        h('span', { class: `badge sup-ak k-${a.kind}` }, ALERT_KINDS[a.kind]),
+        h('div', { class: 'sup-alert-body' },
+          h('div', null, 'Phản ánh, kiến nghị ', h('a', { href: '#/phan-anh' }, `số ${a.pakn_id}`), ' ', what + left),
+          h('div', { class: 'muted' }, unitName(a.unit), ' · ', fmtDateTime(a.created_at), fresh ? h('span', { class: 'sup-newtag' }, ' · mới') : null)));
     }
     const code = a.dossier || (a.payload || {}).code;
     return h('li', { class: `sup-alert k-${a.kind}${fresh ? ' is-new' : ''}`, dataset: { id: String(a.id), kind: a.kind } },

@@ -1,7 +1,7 @@
 -- fn/40_alerts.sql - the dossier trigger of the alert schedule, the alert scheduler's claim
 -- and reschedule, the unit path of an alert, the alerts' webhook outbox rows, the calendar
--- horizon alarm. Tables and triggers: sql/022_alerts.sql, 063, 098, 105. Owner: report
--- engineer (server/api/alerts.c).
+-- horizon alarm, the PAKN trigger, claim and reschedule. Tables and triggers:
+-- sql/022_alerts.sql, 063, 098, 105, 112. Owner: report engineer (server/api/report/alerts.c).
 --
 -- Applied by `motcua migrate` after the numbered migrations, again whenever this file's
 -- checksum changes, in one transaction with the other changed files (sql/fn/README).
@@ -79,6 +79,66 @@ LANGUAGE sql AS $$
     WHERE dossier_id = p_dossier AND gen = p_gen
 $$;
 
+-- The PAKN trigger (sql/112): marks a PAKN whose state, receiver, version or stored
+-- deadlines changed for a look; a terminal one (rejected, transferred out, published) leaves
+-- the schedule (NULL). The mark is the PAKN's arrival at its current receiver, not now():
+-- an instant the scheduler's clock has passed whatever the clock (the process wrote it from
+-- its own), so the row is due at once also on a server whose clock is pinned in the past
+-- (MOTCUA_TEST_NOW); any past instant means "look now". No NOTIFY (issue 14, item 1): the
+-- committing server rings its scheduler after the commit, the others find it by their poll.
+CREATE OR REPLACE FUNCTION alert_pakn_mark() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE'
+       AND (OLD.state, OLD.unit_id, OLD.arrived_at, OLD.reject_due_at, OLD.answer_due_at,
+            OLD.publish_due_at, OLD.version)
+           IS NOT DISTINCT FROM
+           (NEW.state, NEW.unit_id, NEW.arrived_at, NEW.reject_due_at, NEW.answer_due_at,
+            NEW.publish_due_at, NEW.version) THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO alert_pakn_schedule AS s (pakn_id, next_fire_at)
+    VALUES (NEW.id, CASE WHEN NEW.state IN (0, 1, 4, 5) THEN least(now(), NEW.arrived_at) END)
+    ON CONFLICT (pakn_id) DO UPDATE
+        SET next_fire_at = EXCLUDED.next_fire_at, gen = s.gen + 1, claimed_until = NULL;
+    RETURN NULL;
+END
+$$;
+
+-- The scheduler's claim of PAKN (sql/112), as alert_claim: up to p_limit rows due at p_now
+-- and not leased, leased for 60 s, with the PAKN's state, receiver and stored deadlines
+-- (epoch seconds; which one runs is decided in C, alerts.c pakn_watch).
+CREATE OR REPLACE FUNCTION alert_pakn_claim(p_now timestamptz, p_limit int)
+RETURNS TABLE (pakn_id bigint, gen bigint, state smallint, unit_id bigint,
+               reject_due_at bigint, answer_due_at bigint, publish_due_at bigint)
+LANGUAGE sql AS $$
+    WITH c AS (
+        SELECT s.pakn_id FROM alert_pakn_schedule s
+        WHERE s.next_fire_at <= p_now AND (s.claimed_until IS NULL OR s.claimed_until < p_now)
+        ORDER BY s.next_fire_at
+        LIMIT p_limit
+        FOR UPDATE SKIP LOCKED
+    ), u AS (
+        UPDATE alert_pakn_schedule s SET claimed_until = p_now + interval '60 seconds'
+        FROM c WHERE s.pakn_id = c.pakn_id
+        RETURNING s.pakn_id, s.gen
+    )
+    SELECT u.pakn_id, u.gen, p.state, p.unit_id,
+           floor(extract(epoch FROM p.reject_due_at))::bigint,
+           floor(extract(epoch FROM p.answer_due_at))::bigint,
+           floor(extract(epoch FROM p.publish_due_at))::bigint
+    FROM u JOIN pakn p ON p.id = u.pakn_id
+$$;
+
+-- Stores the next instant of one claimed PAKN (NULL: nothing left) unless it changed since
+-- the claim (then the trigger has already asked for a new look).
+CREATE OR REPLACE FUNCTION alert_pakn_reschedule(p_pakn bigint, p_gen bigint, p_next timestamptz)
+RETURNS void
+LANGUAGE sql AS $$
+    UPDATE alert_pakn_schedule SET next_fire_at = p_next, claimed_until = NULL
+    WHERE pakn_id = p_pakn AND gen = p_gen
+$$;
+
 -- The units whose readers may see an alert of unit p_unit: itself and its ancestors.
 CREATE OR REPLACE FUNCTION alert_unit_path(p_unit bigint) RETURNS bigint[]
 LANGUAGE sql STABLE AS $$
@@ -97,7 +157,10 @@ $$;
 -- subscriptions that opt in ('alert.calendar_unannounced', 'alert.calendar_announced' or
 -- 'alert.*') and name no units (it has none). The outbox orders deliveries per dossier: the
 -- calendar alerts take the ordering key dossier_id 0 (no dossier has it: ids start at 1) and
--- seq = their alert id, so they go out in the order they fired.
+-- seq = their alert id, so they go out in the order they fired. PAKN alerts (sql/112) have no
+-- dossier either and go out the same way (ordering key 0, seq = the alert id) to the
+-- subscriptions that opt in ('alert.pakn_due_soon', 'alert.pakn_overdue' or 'alert.*');
+-- the unit filter matches the alert's unit (the PAKN's receiver).
 -- History: defined in 063_alert_webhooks.sql, restated in 098_alert_calendar_horizon.sql (those
 -- migrations' headers say why); the live body is the last one.
 CREATE OR REPLACE FUNCTION alert_outbox_enqueue() RETURNS trigger
@@ -134,20 +197,22 @@ BEGIN
     IF p_alarm THEN
         INSERT INTO alert (kind, fire_key, payload, created_at)
         VALUES ('calendar_unannounced', p_year::text, p_payload, p_now)
-        ON CONFLICT (kind, fire_key) WHERE dossier_id IS NULL DO NOTHING;
+        ON CONFLICT (kind, fire_key) WHERE dossier_id IS NULL AND pakn_id IS NULL DO NOTHING;
         GET DIAGNOSTICS added = ROW_COUNT;
         UPDATE alert SET resolved_at = NULL
-        WHERE dossier_id IS NULL AND kind = 'calendar_unannounced' AND fire_key = p_year::text
+        WHERE dossier_id IS NULL AND pakn_id IS NULL AND kind = 'calendar_unannounced'
+          AND fire_key = p_year::text
           AND resolved_at IS NOT NULL;
     ELSIF p_announced THEN
         UPDATE alert SET resolved_at = p_now
-        WHERE dossier_id IS NULL AND kind = 'calendar_unannounced' AND fire_key = p_year::text
+        WHERE dossier_id IS NULL AND pakn_id IS NULL AND kind = 'calendar_unannounced'
+          AND fire_key = p_year::text
           AND resolved_at IS NULL;
         GET DIAGNOSTICS cleared = ROW_COUNT;
         IF cleared > 0 THEN
             INSERT INTO alert (kind, fire_key, payload, created_at, resolved_at)
             VALUES ('calendar_announced', p_year::text, p_payload, p_now, p_now)
-            ON CONFLICT (kind, fire_key) WHERE dossier_id IS NULL DO NOTHING;
+            ON CONFLICT (kind, fire_key) WHERE dossier_id IS NULL AND pakn_id IS NULL DO NOTHING;
             GET DIAGNOSTICS added = ROW_COUNT;
         END IF;
     END IF;

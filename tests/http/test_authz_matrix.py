@@ -43,9 +43,12 @@ P, A, B, X = "000.00.00.H56", "000.01.01.H56", "000.01.02.H56", "000.00.00.H57"
 PROC = "1.009901"
 # Append-only logs, and tables the server's background jobs write on their own clock.
 # (webhook_delivery, webhook_outbox: the delivery thread fans out and records attempts on
-# its own clock; both only ever follow a dossier event, which is in the snapshot.)
+# its own clock; both only ever follow a dossier event, which is in the snapshot. alert,
+# alert_pakn_schedule: the alert scheduler writes them on its own clock, e.g. a moment after a
+# fixture PAKN with every due at now() was inserted; they only ever follow a dossier or PAKN
+# change, which is in the snapshot.)
 LOG_TABLES = {"audit_log", "login_attempt", "integ_signature_seen", "alert_schedule",
-              "webhook_delivery", "webhook_outbox"}
+              "webhook_delivery", "webhook_outbox", "alert", "alert_pakn_schedule"}
 APPLICANT = {"name": "Trần Thị Bình", "id_number": "001190000002", "address": "Thôn 1",
              "phone": "0900000002"}
 

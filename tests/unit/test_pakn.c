@@ -201,6 +201,26 @@ test_policy(void **state)
     assert_int_equal(p.days[PAKN_DL_PUBLISH], 2);
 }
 
+/* Which deadline runs in each state: typed from shared/domain.md §12.2 (reject within 2,
+   answer within 15, publish within 2 of the answer; terminal states none). */
+static void
+test_running(void **state)
+{
+    static const struct {
+        enum pakn_state s;
+        int want;
+    } T[] = {
+        {PAKN_SUBMITTED, PAKN_DL_REJECT}, {PAKN_ACCEPTED, PAKN_DL_ANSWER},
+        {PAKN_SUPPLEMENT, PAKN_DL_ANSWER}, {PAKN_ANSWERED, PAKN_DL_PUBLISH},
+        {PAKN_REJECTED, -1},              {PAKN_TRANSFERRED, -1},
+        {PAKN_PUBLISHED, -1},
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof T / sizeof T[0]; i++)
+        assert_int_equal(pakn_running_deadline(T[i].s), T[i].want);
+}
+
 static void
 test_in_time(void **state)
 {
@@ -241,6 +261,7 @@ main(void)
         cmocka_unit_test(test_intake), cmocka_unit_test(test_moves),
         cmocka_unit_test(test_keys),   cmocka_unit_test(test_dues),
         cmocka_unit_test(test_policy), cmocka_unit_test(test_in_time),
+        cmocka_unit_test(test_running),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -302,26 +302,40 @@ alert_cloudevent(const PGresult *res, int i, const int *c)
     /* type vn.motcua.alert.<kind>.v1, subject = dossier code, time = when it fired; data as
      * on the alert stream (GET /api/v1/alerts/stream) plus the dossier code and unit. A
      * calendar alert (sql/098) has neither: source /calendar, subject "calendar", both null
-     * in data. */
-    int cal = db_isnull(res, i, c[CC_DOSSIER]);
+     * in data. A PAKN alert (sql/112) has a unit and no dossier: source /units/<unit>,
+     * subject "pakn/<id>" (the id from its payload), dossier_code null. */
+    int nodossier = db_isnull(res, i, c[CC_DOSSIER]);
+    int cal = nodossier && db_isnull(res, i, c[CC_UNIT]);
+    char subject[64];
+    json_int_t pakn = 0;
 
     cal_format_instant(strtoll(db_val(res, i, c[CC_ALERT_AT]), NULL, 10), created);
     payload = json_loads(db_val(res, i, c[CC_ALERT_PAYLOAD]), 0, NULL);
+    if (payload != NULL)
+        pakn = json_integer_value(json_object_get(payload, "pakn_id"));
     if (cal)
         snprintf(src, sizeof(src), "/calendar");
     else
         snprintf(src, sizeof(src), "/units/%s", db_val(res, i, c[CC_UNIT]));
+    if (cal)
+        snprintf(subject, sizeof(subject), "calendar");
+    else if (nodossier)
+        snprintf(subject, sizeof(subject), "pakn/%lld", (long long)pakn);
+    else
+        snprintf(subject, sizeof(subject), "%s", db_val(res, i, c[CC_DOSSIER]));
     snprintf(type, sizeof(type), "vn.motcua.alert.%s.v1", db_val(res, i, c[CC_KIND]));
     ce = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:{s:I,s:s,s:o,s:o,s:s,s:o}}",
                    "specversion", "1.0", "id", db_val(res, i, c[CC_EVENT_ID]), "source", src, "type", type,
-                   "subject", cal ? "calendar" : db_val(res, i, c[CC_DOSSIER]), "time", created,
+                   "subject", subject, "time", created,
                    "datacontenttype", "application/json", "province", db_val(res, i, c[CC_PROVINCE]),
                    "data", "alert_id", (json_int_t)strtoll(db_val(res, i, c[CC_ALERT]), NULL, 10),
                    "kind", db_val(res, i, c[CC_KIND]), "dossier_code",
-                   cal ? json_null() : json_string(db_val(res, i, c[CC_DOSSIER])), "unit_code",
+                   nodossier ? json_null() : json_string(db_val(res, i, c[CC_DOSSIER])), "unit_code",
                    db_isnull(res, i, c[CC_UNIT]) ? json_null() : json_string(db_val(res, i, c[CC_UNIT])),
                    "created_at", created, "payload",
                    payload != NULL ? payload : json_object());
+    if (!cal && nodossier)
+        json_object_set_new(json_object_get(ce, "data"), "pakn_id", json_integer(pakn));
     s = json_dumps(ce, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(ce);
     return s;

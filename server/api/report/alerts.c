@@ -33,6 +33,22 @@
  * scheduler's; /metrics shows motcua_calendar_next_year_announced and
  * motcua_calendar_horizon_days computed on the scrape.
  *
+ * PAKN (issue 16; shared/domain.md §12.2; sql/112_pakn_alerts.sql): pakn_due_soon and
+ * pakn_overdue on the running deadline of a phản ánh, kiến nghị (pakn_watch says which, by
+ * state, and why), with the dossiers' measure: within MOTCUA_ALERT_WARN_HOURS working hours,
+ * past it. They belong to the PAKN's current receiver (pakn.unit_id), so the same readers and
+ * streams see them as a dossier alert of that unit, and after a transfer the new receiver's
+ * deadlines (stored anew by the transfer) are the ones watched. Design: a schedule of its own,
+ * alert_pakn_schedule keyed by pakn_id, marked by a trigger on pakn (alert_pakn_mark, no
+ * NOTIFY, as the dossiers' since issue 14), claimed in the same unit as the dossiers'
+ * (alert_pakn_claim beside alert_claim) and rescheduled in the same unit as their alerts. A
+ * claim reading pakn directly was the other choice; it would have to find "what is due now"
+ * without the working-time arithmetic (which lives here), i.e. look at every open PAKN on
+ * every tick, while the schedule keeps an indexed next instant and shares the poll, the
+ * bell (a unit writing pakn rings it, on_commit), the timer, the lease and the gen guard.
+ * Once per PAKN, kind and deadline: alert_once_pakn (pakn_id, kind, fire_key), fire_key =
+ * "<deadline>:<instant>:<receiver>".
+ *
  * Consumers: every worker LISTENs on motcua_alerts (a doorbell without payload, sent in the
  * producer's transaction, so it arrives after the commit) and reads the rows after the
  * highest id its streams have seen, then writes each to the streams whose reader may see
@@ -65,6 +81,7 @@
 #include "db/db.h"
 #include "domain/cal.h"
 #include "domain/ddl.h"
+#include "domain/pakn.h"
 #include "domain/role.h"
 #include "domain/wcal.h"
 #include "http/metrics.h"
@@ -104,6 +121,20 @@ static const char *const AC_NAMES[AC__N] = {
     [AC_LEGS] = "legs",
 };
 
+/* The PAKN due at $1 (sql/fn/40_alerts.sql, alert_pakn_claim), in the claim's unit. */
+static const char SQL_CLAIM_PAKN[] =
+    "SELECT * FROM alert_pakn_claim(to_timestamp($1::bigint), $2::int)";
+enum { PC_PAKN, PC_GEN, PC_STATE, PC_UNIT, PC_REJECT_DUE, PC_ANSWER_DUE, PC_PUBLISH_DUE, PC__N };
+static const char *const PC_NAMES[PC__N] = {
+    [PC_PAKN] = "pakn_id",
+    [PC_GEN] = "gen",
+    [PC_STATE] = "state",
+    [PC_UNIT] = "unit_id",
+    [PC_REJECT_DUE] = "reject_due_at",
+    [PC_ANSWER_DUE] = "answer_due_at",
+    [PC_PUBLISH_DUE] = "publish_due_at",
+};
+
 /* The alerts of a claim (arrays of one element per alert), created at the claim's instant. */
 enum { INS_UNIT, INS_DOSSIER, INS_KIND, INS_KEY, INS_PAYLOAD, INS_AT, INS__N };
 static const char SQL_INSERT[] =
@@ -111,11 +142,22 @@ static const char SQL_INSERT[] =
     " SELECT u, d, k, f, p::jsonb, to_timestamp($6::bigint) FROM unnest($1::bigint[],"
     " $2::bigint[], $3::text[], $4::text[], $5::text[]) AS x(u, d, k, f, p)"
     " ON CONFLICT ON CONSTRAINT alert_once DO NOTHING";
+/* The PAKN alerts of a claim: the same parameters, $2 the PAKN (sql/112, alert_once_pakn). */
+static const char SQL_INSERT_PAKN[] =
+    "INSERT INTO alert (unit_id, pakn_id, kind, fire_key, payload, created_at)"
+    " SELECT u, d, k, f, p::jsonb, to_timestamp($6::bigint) FROM unnest($1::bigint[],"
+    " $2::bigint[], $3::text[], $4::text[], $5::text[]) AS x(u, d, k, f, p)"
+    " ON CONFLICT (pakn_id, kind, fire_key) WHERE pakn_id IS NOT NULL DO NOTHING";
 
 /* The claimed dossiers' next instants (arrays: dossier, generation, next or NULL). */
 enum { RES_DOSSIER, RES_GEN, RES_NEXT, RES__N };
 static const char SQL_RESCHEDULE[] =
     "SELECT count(alert_reschedule(d, g, CASE WHEN n IS NULL THEN NULL ELSE to_timestamp(n) END))"
+    " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS x(d, g, n)";
+/* The claimed PAKN's next instants (the same arrays, of PAKN). */
+static const char SQL_RESCHEDULE_PAKN[] =
+    "SELECT count(alert_pakn_reschedule(d, g,"
+    " CASE WHEN n IS NULL THEN NULL ELSE to_timestamp(n) END))"
     " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS x(d, g, n)";
 
 static const char SQL_NOTIFY[] = "SELECT pg_notify('" ALERT_CHANNEL "', '')";
@@ -134,21 +176,27 @@ enum { UNIT_ID_CODE, UNIT_ID__N };
 static const char SQL_UNIT_ID[] =
     "SELECT coalesce((SELECT id FROM unit WHERE code = $1), -1) AS id";
 
-/* Is a claim at $1 worth it: alert_claim's condition (sql/fn/40_alerts.sql), on its index. */
+/* Is a claim at $1 worth it: alert_claim's and alert_pakn_claim's conditions (sql/fn/
+   40_alerts.sql), on their indexes. */
 enum { DUE_NOW, DUE__N };
+#define DUE_IN(table)                                                                           \
+    "EXISTS (SELECT 1 FROM " table " s WHERE s.next_fire_at <= to_timestamp($1::bigint)"        \
+    " AND (s.claimed_until IS NULL OR s.claimed_until < to_timestamp($1::bigint)))"
 static const char SQL_DUE[] =
-    "SELECT EXISTS (SELECT 1 FROM alert_schedule s WHERE s.next_fire_at <= to_timestamp($1::bigint)"
-    " AND (s.claimed_until IS NULL OR s.claimed_until < to_timestamp($1::bigint))) AS due";
+    "SELECT " DUE_IN("alert_schedule") " OR " DUE_IN("alert_pakn_schedule") " AS due";
 
 /* The earliest instant worth waking up for (a leased row: when its lease ends). */
-static const char SQL_NEXT[] =
-    "SELECT extract(epoch FROM min(greatest(next_fire_at, coalesce(claimed_until, next_fire_at))))"
-    "::bigint AS next FROM alert_schedule WHERE next_fire_at IS NOT NULL";
+#define NEXT_IN(table)                                                                          \
+    "SELECT greatest(next_fire_at, coalesce(claimed_until, next_fire_at)) AS t FROM " table    \
+    " WHERE next_fire_at IS NOT NULL"
+static const char SQL_NEXT[] = "SELECT extract(epoch FROM min(t))::bigint AS next FROM ("
+    NEXT_IN("alert_schedule") " UNION ALL " NEXT_IN("alert_pakn_schedule") ") x";
 
-/* Calendar alerts have no dossier and no unit (LEFT JOIN; path NULL: administrators). */
+/* Calendar alerts have no dossier and no unit (LEFT JOIN; path NULL: administrators); PAKN
+   alerts no dossier but a PAKN and a unit. */
 enum { PUMP_AFTER, PUMP__N };
 static const char SQL_PUMP[] =
-    "SELECT a.id, a.kind, d.code AS dossier, u.code AS unit,"
+    "SELECT a.id, a.kind, d.code AS dossier, a.pakn_id, u.code AS unit,"
     " extract(epoch FROM a.created_at)::bigint AS created_at, a.payload::text AS payload,"
     " CASE WHEN a.unit_id IS NOT NULL THEN alert_unit_path(a.unit_id)::text END AS path,"
     " extract(epoch FROM a.resolved_at)::bigint AS resolved_at"
@@ -163,7 +211,7 @@ static const char SQL_LIST[] =
     " CASE WHEN $2::text IS NULL THEN NULL"
     "  ELSE coalesce((SELECT id FROM unit WHERE code = $2::text), -1) END, $3::boolean,"
     " 'historical'))"
-    " SELECT a.id, a.kind, d.code AS dossier, u.code AS unit,"
+    " SELECT a.id, a.kind, d.code AS dossier, a.pakn_id, u.code AS unit,"
     " extract(epoch FROM a.created_at)::bigint AS created_at, a.payload::text AS payload,"
     " extract(epoch FROM a.resolved_at)::bigint AS resolved_at"
     " FROM alert a LEFT JOIN dossier d ON d.id = a.dossier_id LEFT JOIN unit u ON u.id = a.unit_id"
@@ -195,6 +243,7 @@ struct aw {
     int64_t claim_at;           /* the claim's "now" (clock_now() once per scheduler tick) */
     char claim_now[24], claim_lim[16];
     const char *claim_v[CLAIM__N];
+    struct db_stmt claim_st[2]; /* alert_claim, alert_pakn_claim */
     /* on_commit's memo: a statement's SQL pointer, and whether it writes a dossier */
     const char *memo_sql[WRITES_MEMO];
     char memo_writes[WRITES_MEMO];
@@ -284,11 +333,13 @@ in_filter(const struct client *c, const char *path)
 }
 
 /* One alert as JSON (stream and list): dossier and unit null for a calendar alert,
-   resolved_at null unless a calendar alarm was cleared; payload {} if unreadable. */
+   dossier null and pakn_id set for a PAKN alert (null otherwise), resolved_at null unless a
+   calendar alarm was cleared; payload {} if unreadable. */
 static const struct hx_jcol ALERT_ROW[] = {
     {"id", NULL, HX_INT},
     {"kind", NULL, HX_TEXT},
     {"dossier", NULL, HX_TEXT},
+    {"pakn_id", NULL, HX_INT},
     {"unit", NULL, HX_TEXT},
     {"created_at", NULL, HX_TS},
     {"resolved_at", NULL, HX_TS},
@@ -524,9 +575,9 @@ list_done(struct reqctx *rc, struct db_result *r)
 void
 api_alerts_list(struct reqctx *rc)
 {
-    static const char *const kinds[] = {"due_soon",    "overdue", "supplement_awaited",
-                                        "leg_late",    "calendar_unannounced",
-                                        "calendar_announced", NULL};
+    static const char *const kinds[] = {
+        "due_soon", "overdue", "supplement_awaited", "leg_late", "calendar_unannounced",
+        "calendar_announced", "pakn_due_soon", "pakn_overdue", NULL};
     struct lq *q = arena_calloc(rc->arena, 1, sizeof(*q));
     struct rq s = {0};
     struct mc_err e = {0};
@@ -542,7 +593,8 @@ api_alerts_list(struct reqctx *rc)
     if (!known) {
         http_reply_err(rc, ERR_BAD_QUERY,
                        "kind: due_soon, overdue, supplement_awaited, leg_late,"
-                       " calendar_unannounced or calendar_announced");
+                       " calendar_unannounced, calendar_announced, pakn_due_soon or"
+                       " pakn_overdue");
         return;
     }
     if (api_query_id(rc, "cursor", &v[LIST_CURSOR], &e) != 0 ||
@@ -605,17 +657,22 @@ arr_text(struct arr *x)
     return x->s;
 }
 
-struct batch {
-    struct arr unit, dossier, kind, key, payload; /* alerts */
-    struct arr sd, sg, sn;                        /* schedule */
+/* What a claim found about one kind of subject (dossiers, PAKN): alerts and schedule rows. */
+struct aset {
+    struct arr unit, subject, kind, key, payload; /* alerts */
+    struct arr sd, sg, sn;                        /* schedule: id, generation, next */
     int nalerts;
 };
 
+struct batch {
+    struct aset d, p; /* dossiers, PAKN */
+};
+
 static void
-batch_free(struct batch *b)
+aset_free(struct aset *b)
 {
     free(b->unit.s);
-    free(b->dossier.s);
+    free(b->subject.s);
     free(b->kind.s);
     free(b->key.s);
     free(b->payload.s);
@@ -625,13 +682,20 @@ batch_free(struct batch *b)
 }
 
 static void
-add_alert(struct batch *b, const char *unit, const char *dossier, const char *kind,
+batch_free(struct batch *b)
+{
+    aset_free(&b->d);
+    aset_free(&b->p);
+}
+
+static void
+add_alert(struct aset *b, const char *unit, const char *subject, const char *kind,
           const char *key, json_t *payload)
 {
     char *p = json_dumps(payload, JSON_COMPACT);
 
     arr_put(&b->unit, unit);
-    arr_put(&b->dossier, dossier);
+    arr_put(&b->subject, subject);
     arr_put(&b->kind, kind);
     arr_put(&b->key, key);
     arr_put(&b->payload, p);
@@ -652,7 +716,7 @@ col64(const PGresult *res, int i, int c)
  */
 static int64_t
 evaluate(const struct ddl_axis *ax, const struct config *cfg, int64_t now, const PGresult *res,
-         const int *c, int i, struct batch *b)
+         const int *c, int i, struct aset *b)
 {
     const char *id = db_val(res, i, c[AC_DOSSIER]), *code = db_val(res, i, c[AC_CODE]),
                *unit = db_val(res, i, c[AC_CURRENT_UNIT]);
@@ -768,9 +832,9 @@ sleep_until(struct aw *a, int64_t at)
 struct sched_job {
     struct aw *a;
     struct batch b;
-    const char *vi[INS__N], *vr[RES__N];
+    const char *vi[2][INS__N], *vr[2][RES__N]; /* [0] dossiers, [1] PAKN */
     char at[24];
-    struct db_stmt st[5];
+    struct db_stmt st[7];
     int full;
 };
 
@@ -808,6 +872,119 @@ on_scheduled(struct db_result *r, void *arg)
     sleep_until(a, hx_col_ts(r->res[r->nres - 1], 0, "next"));
 }
 
+/* The running deadline of a PAKN in state `state` (pakn_running_deadline, domain/pakn.h,
+   which says which and why) and *name its key; 0: none runs. */
+static int64_t
+pakn_watch(int state, int64_t reject, int64_t answer, int64_t publish, const char **name)
+{
+    switch (pakn_running_deadline((enum pakn_state)state)) {
+    case PAKN_DL_REJECT:
+        *name = "reject";
+        return reject;
+    case PAKN_DL_ANSWER:
+        *name = "answer";
+        return answer;
+    case PAKN_DL_PUBLISH:
+        *name = "publish";
+        return publish;
+    default:
+        return 0;
+    }
+}
+
+/*
+ * The alerts of one claimed PAKN due at `now` and the next instant one may fire (0: none),
+ * with the dossiers' measure (evaluate). c: the columns of alert_pakn_claim resolved.
+ */
+static int64_t
+evaluate_pakn(const struct ddl_axis *ax, const struct config *cfg, int64_t now,
+              const PGresult *res, const int *c, int i, struct aset *b)
+{
+    const char *id = db_val(res, i, c[PC_PAKN]), *unit = db_val(res, i, c[PC_UNIT]), *name = "";
+    int state = atoi(db_val(res, i, c[PC_STATE]));
+    int64_t due = pakn_watch(state, col64(res, i, c[PC_REJECT_DUE]),
+                             col64(res, i, c[PC_ANSWER_DUE]), col64(res, i, c[PC_PUBLISH_DUE]),
+                             &name);
+    int64_t next = 0, warn;
+    json_int_t pid = (json_int_t)strtoll(id, NULL, 10);
+    const char *skey = pakn_state_key((enum pakn_state)state);
+    char key[80];
+
+    if (due == 0)
+        return 0;
+    warn = ddl_instant(ax, ddl_pos(ax, due) - (int64_t)cfg->alert_warn_hours * 3600);
+    snprintf(key, sizeof(key), "%s:%" PRId64 ":%s", name, due, unit);
+    if (cfg->alert_warn_hours > 0 && now >= warn && now <= due)
+        add_alert(b, unit, id, "pakn_due_soon", key,
+                  json_pack("{s:I,s:s,s:o,s:s,s:I}", "pakn_id", pid, "deadline", name, "due_at",
+                            hx_ts_json(due), "state", skey, "remaining_working_minutes",
+                            (json_int_t)((ddl_pos(ax, due) - ddl_pos(ax, now)) / 60)));
+    else if (cfg->alert_warn_hours > 0 && now < warn)
+        next = warn;
+    if (now > due)
+        add_alert(b, unit, id, "pakn_overdue", key,
+                  json_pack("{s:I,s:s,s:o,s:s}", "pakn_id", pid, "deadline", name, "due_at",
+                            hx_ts_json(due), "state", skey));
+    else if (next == 0)
+        next = due + 1;
+    return next;
+}
+
+/* Evaluates the claimed rows of one kind of subject into b; returns the number of rows. */
+static int
+claim_rows(const struct aw *a, const struct ddl_axis *ax, int64_t now, const PGresult *res,
+           int pakn, struct aset *b)
+{
+    int n = PQntuples(res), ac[AC__N], pc[PC__N];
+
+    if (pakn)
+        hx_cols(res, PC_NAMES, PC__N, pc);
+    else
+        hx_cols(res, AC_NAMES, AC__N, ac);
+    for (int i = 0; i < n; i++) {
+        int64_t next = pakn ? evaluate_pakn(ax, a->w->app->cfg, now, res, pc, i, b)
+                            : evaluate(ax, a->w->app->cfg, now, res, ac, i, b);
+        char buf[24];
+
+        arr_put(&b->sd, db_val(res, i, pakn ? pc[PC_PAKN] : ac[AC_DOSSIER]));
+        arr_put(&b->sg, db_val(res, i, pakn ? pc[PC_GEN] : ac[AC_GEN]));
+        snprintf(buf, sizeof(buf), "%" PRId64, next);
+        arr_put(&b->sn, next == 0 ? NULL : buf);
+    }
+    return n;
+}
+
+/* Appends the statements of one set: its alerts (after the lock, taken once) and its
+   schedule; returns the new statement count. */
+static int
+bind_set(struct sched_job *j, int k, int which, int *locked)
+{
+    static const char *const insert[2] = {SQL_INSERT, SQL_INSERT_PAKN};
+    static const char *const resched[2] = {SQL_RESCHEDULE, SQL_RESCHEDULE_PAKN};
+    struct aset *b = which == 0 ? &j->b.d : &j->b.p;
+    const char **vi = j->vi[which], **vr = j->vr[which];
+
+    if (b->nalerts > 0) {
+        if (!*locked)
+            j->st[k++] = (struct db_stmt){SQL_LOCK, 0, NULL};
+        *locked = 1;
+        vi[INS_UNIT] = arr_text(&b->unit);
+        vi[INS_DOSSIER] = arr_text(&b->subject);
+        vi[INS_KIND] = arr_text(&b->kind);
+        vi[INS_KEY] = arr_text(&b->key);
+        vi[INS_PAYLOAD] = arr_text(&b->payload);
+        vi[INS_AT] = j->at;
+        j->st[k++] = (struct db_stmt){insert[which], INS__N, vi};
+    }
+    if (b->sd.n > 0) {
+        vr[RES_DOSSIER] = arr_text(&b->sd);
+        vr[RES_GEN] = arr_text(&b->sg);
+        vr[RES_NEXT] = arr_text(&b->sn);
+        j->st[k++] = (struct db_stmt){resched[which], RES__N, vr};
+    }
+    return k;
+}
+
 static void
 on_claim(struct db_result *r, void *arg)
 {
@@ -815,11 +992,10 @@ on_claim(struct db_result *r, void *arg)
     struct sched_job *j;
     const struct ddl_axis *ax;
     struct mc_err e = {0};
-    const PGresult *res;
     int64_t now = a->claim_at; /* the instant the rows were claimed as due at */
-    int n, k = 0, ac[AC__N];
+    int nd, np, k = 0, locked = 0;
 
-    if (r->err.code != ERR_OK || stopping(a)) {
+    if (r->err.code != ERR_OK || stopping(a) || r->nres < 2) {
         a->scheduling = 0;
         if (!stopping(a)) {
             log_kv(LOG_WARN, "alerts: claim failed", "detail", r->err.detail, NULL);
@@ -833,39 +1009,16 @@ on_claim(struct db_result *r, void *arg)
         sleep_until(a, now + 60);
         return;
     }
-    res = r->res[0];
-    n = PQntuples(res);
-    hx_cols(res, AC_NAMES, AC__N, ac);
     j = xcalloc(1, sizeof(*j));
     j->a = a;
-    j->full = n == CLAIM_BATCH;
-    for (int i = 0; i < n; i++) {
-        int64_t next = evaluate(ax, a->w->app->cfg, now, res, ac, i, &j->b);
-        char buf[24];
-
-        arr_put(&j->b.sd, db_val(res, i, ac[AC_DOSSIER]));
-        arr_put(&j->b.sg, db_val(res, i, ac[AC_GEN]));
-        snprintf(buf, sizeof(buf), "%" PRId64, next);
-        arr_put(&j->b.sn, next == 0 ? NULL : buf);
-    }
-    if (j->b.nalerts > 0) {
-        j->st[k++] = (struct db_stmt){SQL_LOCK, 0, NULL};
-        j->vi[INS_UNIT] = arr_text(&j->b.unit);
-        j->vi[INS_DOSSIER] = arr_text(&j->b.dossier);
-        j->vi[INS_KIND] = arr_text(&j->b.kind);
-        j->vi[INS_KEY] = arr_text(&j->b.key);
-        j->vi[INS_PAYLOAD] = arr_text(&j->b.payload);
-        snprintf(j->at, sizeof(j->at), "%" PRId64, now);
-        j->vi[INS_AT] = j->at;
-        j->st[k++] = (struct db_stmt){SQL_INSERT, INS__N, j->vi};
+    nd = claim_rows(a, ax, now, r->res[0], 0, &j->b.d);
+    np = claim_rows(a, ax, now, r->res[1], 1, &j->b.p);
+    j->full = nd == CLAIM_BATCH || np == CLAIM_BATCH;
+    snprintf(j->at, sizeof(j->at), "%" PRId64, now);
+    k = bind_set(j, k, 0, &locked);
+    k = bind_set(j, k, 1, &locked);
+    if (locked)
         j->st[k++] = (struct db_stmt){SQL_NOTIFY, 0, NULL};
-    }
-    if (n > 0) {
-        j->vr[RES_DOSSIER] = arr_text(&j->b.sd);
-        j->vr[RES_GEN] = arr_text(&j->b.sg);
-        j->vr[RES_NEXT] = arr_text(&j->b.sn);
-        j->st[k++] = (struct db_stmt){SQL_RESCHEDULE, RES__N, j->vr};
-    }
     j->st[k++] = (struct db_stmt){SQL_NEXT, 0, NULL};
     /* One unit: the alerts, their doorbell and the new schedule commit together. */
     db_exec(a->w->db, j->st, k, on_scheduled, j);
@@ -888,10 +1041,13 @@ schedule(struct aw *a)
     snprintf(a->claim_lim, sizeof(a->claim_lim), "%d", CLAIM_BATCH);
     a->claim_v[CLAIM_NOW] = a->claim_now;
     a->claim_v[CLAIM_LIMIT] = a->claim_lim;
-    db_exec1(a->w->db, SQL_CLAIM, CLAIM__N, a->claim_v, on_claim, a);
+    /* One unit: the dossiers' rows and the PAKN's (same parameters), claimed together. */
+    a->claim_st[0] = (struct db_stmt){SQL_CLAIM, CLAIM__N, a->claim_v};
+    a->claim_st[1] = (struct db_stmt){SQL_CLAIM_PAKN, CLAIM__N, a->claim_v};
+    db_exec(a->w->db, a->claim_st, 2, on_claim, a);
 }
 
-/* The in-process bell (worker 0): a dossier write of this process committed. */
+/* The in-process bell (worker 0): a dossier or PAKN write of this process committed. */
 static void
 on_bell(void *arg)
 {
@@ -925,11 +1081,14 @@ on_poll(evutil_socket_t fd, short what, void *arg)
 }
 
 /* 1 when sql writes a dossier or its events (the triggers then touched the schedule and
-   the outbox): the reception, transition, re-projection and calendar statements. */
+   the outbox): the reception, transition, re-projection and calendar statements; or a PAKN
+   (its trigger touched the PAKN schedule): the intake and the steps (api/voice/pakn.c). */
 static int
 writes_dossier(const char *sql)
 {
-    return strstr(sql, "INSERT INTO dossier") != NULL || strstr(sql, "UPDATE dossier SET") != NULL;
+    return strstr(sql, "INSERT INTO dossier") != NULL ||
+           strstr(sql, "UPDATE dossier SET") != NULL || strstr(sql, "INSERT INTO pakn (") != NULL ||
+           strstr(sql, "UPDATE pakn SET") != NULL;
 }
 
 /*

@@ -1,7 +1,8 @@
 /*
  * alerts.h - alerts on open dossiers (domain.md §6, §7): due soon, overdue, supplement
- * awaited too long, liên thông leg late. Rows in `alert` (sql/022_alerts.sql), produced by
- * a scheduler on worker 0 and pushed to Server-Sent-Events clients by every worker.
+ * awaited too long, liên thông leg late; on the deadlines of phản ánh, kiến nghị (§12.2,
+ * sql/112_pakn_alerts.sql): due soon, overdue. Rows in `alert` (sql/022_alerts.sql), produced
+ * by a scheduler on worker 0 and pushed to Server-Sent-Events clients by every worker.
  * Design and guarantees: docs/architecture.md, "Reports and alerts".
  */
 #ifndef MOTCUA_API_ALERTS_H
