@@ -42,10 +42,12 @@ fail(const struct mc_err *e, int status)
     return status;
 }
 
-/* Blocking, before any loop: refuse to serve a schema that is not exactly at head. */
+/* Blocking, before any loop: refuse to serve a schema that is not exactly at head.
+   ERR_DB_UNAVAILABLE when the database cannot be reached (then http_wait_until retries). */
 static int
-check_schema(const struct config *cfg, struct mc_err *e)
+check_schema(void *arg, struct mc_err *e)
 {
+    const struct config *cfg = arg;
     PGconn *c = db_connect_blocking(cfg->database_url, e);
     int rc;
 
@@ -63,6 +65,7 @@ serve(void)
 {
     static struct config cfg;
     static struct app app;
+    struct http_waiting *waiting = NULL;
     struct mc_err e;
     int port = 0;
     char url[300];
@@ -75,18 +78,27 @@ serve(void)
     app.started_at = clock_now();
     if (api_routes_build(&app, &e) != 0)
         return fail(&e, 1);
-    if (check_schema(&cfg, &e) != 0) {
+    if (http_tls_init(&app, &e) != 0)
+        return fail(&e, e.code == ERR_VALIDATION ? 2 : 1);
+    /* an unreachable database is waited for (503 meanwhile); a wrong schema is fatal */
+    if (http_wait_until(&app, check_schema, &cfg, &waiting, &e) != 0) {
         fprintf(stderr, "motcua: lược đồ CSDL chưa sẵn sàng (database schema not ready); "
                         "chạy `motcua migrate` hoặc đặt MOTCUA_AUTO_MIGRATE=1\n");
+        http_server_free(&app);
+        api_routes_free(&app);
         return fail(&e, 1);
     }
-    if (calendar_boot(&app, &e) != 0 || http_tls_init(&app, &e) != 0 ||
-        api_install(&app, &e) != 0)
+    if (calendar_boot(&app, &e) != 0 || api_install(&app, &e) != 0) {
+        http_waiting_free(waiting);
+        http_server_free(&app);
         return fail(&e, e.code == ERR_VALIDATION ? 2 : 1);
+    }
     if (http_server_start(&app, &port, &e) != 0) {
+        http_waiting_free(waiting);
         http_server_free(&app);
         return fail(&e, 1);
     }
+    http_waiting_free(waiting); /* the workers listen now (SO_REUSEPORT beside it) */
     snprintf(url, sizeof(url), "%s://%.*s:%d", app.ssl != NULL ? "https" : "http",
              (int)(strrchr(cfg.listen, ':') - cfg.listen), cfg.listen, port);
     printf("motcua đang lắng nghe tại %s\n", url);

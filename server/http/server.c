@@ -1492,6 +1492,115 @@ fd_budget(const struct config *cfg)
     return (int)cap;
 }
 
+/* ---- start-up while the database is unreachable ------------------------------------ */
+
+struct http_waiting {
+    struct event_base *base;
+    struct evhttp *http;
+};
+
+static void
+waiting_reply(struct evhttp_request *req, void *arg)
+{
+    const char *uri = evhttp_request_get_uri(req);
+    struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+    struct evbuffer *b = evbuffer_new();
+    int health = uri != NULL && strcmp(uri, "/healthz") == 0;
+
+    (void)arg;
+    evhttp_add_header(out, "Content-Type", "application/json; charset=utf-8");
+    evhttp_add_header(out, "Cache-Control", "no-store");
+    if (health) {
+        evbuffer_add_printf(b, "{\"status\":\"starting\"}");
+    } else {
+        evhttp_add_header(out, "Retry-After", "5");
+        evbuffer_add_printf(b, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\",\"message_en\":"
+                               "\"%s\",\"status\":503,\"detail\":\"the server is waiting for "
+                               "its database\"}}",
+                            err_name(ERR_DB_UNAVAILABLE), err_msg_vi(ERR_DB_UNAVAILABLE),
+                            err_msg_en(ERR_DB_UNAVAILABLE));
+    }
+    evhttp_send_reply(req, health ? 200 : 503, health ? "OK" : "Service Unavailable", b);
+    evbuffer_free(b);
+}
+
+/* The interim listener, or NULL (TLS configured, or the address cannot be bound: then the
+   real start reports it). */
+static struct http_waiting *
+waiting_open(struct app *app)
+{
+    struct http_waiting *w;
+    struct addrinfo *ai = NULL;
+    struct mc_err e;
+    int port = 0;
+    evutil_socket_t fd;
+
+    err_clear(&e);
+    if (app->ssl != NULL || resolve(app->cfg->listen, &ai, &port, &e) != 0)
+        return NULL;
+    fd = listen_socket(ai, port, &e);
+    freeaddrinfo(ai);
+    if (fd < 0)
+        return NULL;
+    w = xcalloc(1, sizeof *w);
+    w->base = event_base_new();
+    w->http = w->base != NULL ? evhttp_new(w->base) : NULL;
+    if (w->http == NULL || evhttp_accept_socket(w->http, fd) != 0) {
+        close(fd);
+        http_waiting_free(w);
+        return NULL;
+    }
+    evhttp_set_timeout(w->http, 10);
+    evhttp_set_gencb(w->http, waiting_reply, NULL);
+    return w;
+}
+
+void
+http_waiting_free(struct http_waiting *w)
+{
+    if (w == NULL)
+        return;
+    if (w->http != NULL)
+        evhttp_free(w->http);
+    if (w->base != NULL)
+        event_base_free(w->base);
+    free(w);
+}
+
+int
+http_wait_until(struct app *app, int (*ready)(void *arg, struct mc_err *e), void *arg,
+                struct http_waiting **waiting, struct mc_err *e)
+{
+    int delay = 1;
+
+    *waiting = NULL;
+    for (;;) {
+        struct timeval tv = {delay, 0};
+        char s[16];
+
+        err_clear(e);
+        if (ready(arg, e) == 0)
+            return 0;
+        if (e->code != ERR_DB_UNAVAILABLE) {
+            http_waiting_free(*waiting);
+            *waiting = NULL;
+            return -1;
+        }
+        if (*waiting == NULL)
+            *waiting = waiting_open(app);
+        snprintf(s, sizeof s, "%d", delay);
+        log_kv(LOG_WARN, "database unreachable, waiting", "detail", e->detail, "retry_in_s", s,
+               NULL);
+        if (*waiting != NULL) {
+            event_base_loopexit((*waiting)->base, &tv);
+            event_base_dispatch((*waiting)->base);
+        } else {
+            sleep((unsigned)delay);
+        }
+        delay = delay * 2 > 30 ? 30 : delay * 2;
+    }
+}
+
 int
 http_server_start(struct app *app, int *port_out, struct mc_err *e)
 {

@@ -35,6 +35,20 @@ int http_server_start(struct app *app, int *port_out, struct mc_err *e);
  */
 void http_server_wait(struct app *app);
 
+/*
+ * Start-up while the database is unreachable (issue 17): calls ready(arg, e) until it
+ * returns 0, waiting 1, 2, 4 ... 30 s between attempts while ready fails with
+ * ERR_DB_UNAVAILABLE. Meanwhile (without TLS) the listen address answers: /healthz 200
+ * {"status":"starting"}, everything else 503 DB_UNAVAILABLE with Retry-After. Returns 0
+ * (*waiting: the listener still open - SO_REUSEPORT lets the workers bind beside it - to
+ * close with http_waiting_free once they listen; NULL when none was needed), or -1 with
+ * ready's other error.
+ */
+struct http_waiting;
+int http_wait_until(struct app *app, int (*ready)(void *arg, struct mc_err *e), void *arg,
+                    struct http_waiting **waiting, struct mc_err *e);
+void http_waiting_free(struct http_waiting *w);
+
 /* Frees what http_server_start and http_tls_init allocated (after http_server_wait). */
 void http_server_free(struct app *app);
 

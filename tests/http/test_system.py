@@ -5,8 +5,10 @@ import select
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
+import harness
 from harness import TestFailure, eq, ok, status
 
 
@@ -140,6 +142,91 @@ def test_metrics_for_the_scraper_only(t):
         status(c.get("/healthz"), 200)
     finally:
         eq(s.stop(), 0, "exit status")
+
+
+class Forwarder:
+    """A TCP relay on a port of its own to PostgreSQL's, started when the test says: until
+    then nothing listens there, as for a database host that is down."""
+
+    def __init__(self, target_port):
+        self.port = harness.free_port()
+        self.target = target_port
+        self.sock = None
+
+    def start(self):
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", self.port))
+        self.sock.listen(64)
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            u = socket.create_connection(("127.0.0.1", self.target))
+            for a, b in ((c, u), (u, c)):
+                threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def pipe(a, b):
+        try:
+            while True:
+                d = a.recv(65536)
+                if not d:
+                    break
+                b.sendall(d)
+        except OSError:
+            pass
+        for x in (a, b):
+            try:
+                x.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def stop(self):
+        if self.sock is not None:
+            self.sock.close()
+
+
+def test_start_waits_for_an_unreachable_database(t):
+    """PostgreSQL unreachable when the server starts (issue 17): the server does not exit;
+    it answers /healthz 200 "starting" and every other route 503 DB_UNAVAILABLE with
+    Retry-After, retries with backoff, and serves once the database can be reached."""
+    pg_port = int(os.environ["PG_PORT"])
+    fw = Forwarder(pg_port)
+    url = t.db_url.replace(":%d/" % pg_port, ":%d/" % fw.port)
+    ok(url != t.db_url, "the database address is the relay's: %s" % url)
+    s = harness.Server(t.binary, url, label=t.dbname)
+    s.start(wait=False)
+    try:
+        deadline = time.time() + 15
+        r = None
+        while time.time() < deadline:
+            c = t.client(server=s)
+            try:
+                r = c.get("/healthz", timeout=5)
+                break
+            except Exception:  # not listening yet, or reset: a fresh connection
+                c.close()
+                time.sleep(0.2)
+        ok(r is not None, "the server answers while the database is down")
+        status(r, 200)
+        eq(r.json, {"status": "starting"}, "starting")
+        for target in ("/readyz", "/api/v1/units"):
+            r = c.get(target)
+            status(r, 503, "DB_UNAVAILABLE")
+            ok(r.headers.get("retry-after"), "Retry-After on %s" % target)
+        ok(s.proc.poll() is None, "still running")
+        fw.start()
+        s.wait_ready(timeout=60)
+        status(t.client(server=s).get("/readyz"), 200)
+        ok("database unreachable, waiting" in s.log(), "the wait is logged")
+    finally:
+        s.stop()
+        fw.stop()
 
 
 def test_tls(t):
