@@ -132,6 +132,9 @@ static const struct cfg_row ROWS[] = {
     {"MOTCUA_WEB_DIR", "web_dir", CT_STR, S(web_dir), "", 0, 0,
      "development: serve the web client from this folder (server/web) instead of the copy "
      "built into the binary, re-read on every request"},
+    {"MOTCUA_DB_DEADLINE", "db_deadline", CT_INT, S(db_deadline), "35", 0, 3600,
+     "seconds a PostgreSQL connection may leave its queries unanswered (a frozen server) before "
+     "its requests get 503 and it reconnects; above statement_timeout (30 s); 0: wait"},
     {"MOTCUA_LOOKUP_PER_MINUTE", "lookup_per_minute", CT_INT, S(lookup_per_min), "30", 1, 10000,
      "public requests per client address and minute, for the whole process (a token bucket): "
      "lookups, the citizen's evaluation and PAKN share one budget, reactions have their own"},

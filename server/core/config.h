@@ -57,6 +57,7 @@ struct config {
        working days, in the order of enum pakn_deadline (domain/pakn.h), default 2 5 5 15 2 */
     int pakn_days[5];
     char trusted_proxies[1024];/* MOTCUA_TRUSTED_PROXIES: IPs/CIDRs, comma-separated */
+    int db_deadline;           /* MOTCUA_DB_DEADLINE: seconds without an answer, 35 (0: none) */
     int lookup_per_min;        /* MOTCUA_LOOKUP_PER_MINUTE: the public budget per address, 30 */
     char metrics_token[256];   /* MOTCUA_METRICS_TOKEN: Bearer token of /metrics; empty: loopback */
     int nproxies;              /* parsed form of trusted_proxies */

@@ -80,6 +80,15 @@ void db_exec1(struct db_pool *p, const char *sql, int nparams, const char *const
 typedef void (*db_commit_fn)(const struct db_stmt *stmts, int n, void *arg);
 void db_pool_on_commit(struct db_pool *p, db_commit_fn fn, void *arg);
 
+/*
+ * A connection whose units get no result for ms milliseconds (0: never; issue 17: a frozen
+ * PostgreSQL) is given up: its units fail with ERR_DB_UNAVAILABLE (a write's outcome is then
+ * unknown: the client's retry with its Idempotency-Key finds it) and it reconnects. It is
+ * closed, never cancelled: a COMMIT waiting for a synchronous standby keeps waiting, so
+ * nothing is reported committed that was not replicated.
+ */
+void db_pool_set_deadline(struct db_pool *p, int ms);
+
 void db_pool_stats(const struct db_pool *p, struct db_pool_stats *s);
 
 /* 1 when at least one connection is ready. */

@@ -118,7 +118,8 @@ struct db_conn {
     int fd;
     struct event *rd;    /* EV_READ|EV_PERSIST on fd */
     struct event *wr;    /* EV_WRITE|EV_PERSIST on fd, added only while output is pending */
-    struct event *timer; /* backoff (DOWN) or connect timeout (CONNECTING, SETUP) */
+    struct event *timer; /* backoff (DOWN), connect timeout (CONNECTING, SETUP), or the
+                            deadline of the units in flight (READY, db_pool_set_deadline) */
     int backoff_ms;
     int ever_connected;
     struct unitq inflight;
@@ -147,6 +148,7 @@ struct db_pool {
     uint64_t units_ok;
     uint64_t units_failed;
     int closing;
+    int deadline_ms;        /* db_pool_set_deadline; 0: none */
     db_commit_fn on_commit; /* db_pool_on_commit; NULL: none */
     void *commit_arg;
 };
@@ -512,7 +514,11 @@ conn_lost(struct db_conn *c, const char *why)
                "kind", c->kind == CONN_POOL ? "pool" : "listen", "reason", reason, NULL);
     conn_close(c);
     while ((u = q_pop(&c->inflight)) != NULL)
-        unit_fail(p, u, ERR_DB_UNAVAILABLE, "database connection lost");
+        unit_fail(p, u, ERR_DB_UNAVAILABLE,
+                  strstr(why, "deadline") != NULL
+                      ? "the database did not answer in time; a write's outcome is unknown until "
+                        "it is retried with its Idempotency-Key"
+                      : "database connection lost");
     conn_schedule_retry(c);
     if (c->kind == CONN_POOL) {
         pool_fail_waiting_if_hopeless(p);
@@ -647,6 +653,20 @@ on_timer(evutil_socket_t fd, short what, void *arg)
         conn_start(c);
     else if (c->state != CS_READY)
         conn_lost(c, "connect timeout");
+    else if (c->inflight.head != NULL)
+        conn_lost(c, "no answer from the database within the deadline");
+}
+
+/* READY: the units' deadline runs while some are in flight, from the last progress. */
+static void
+conn_deadline(struct db_conn *c)
+{
+    if (c->state != CS_READY || c->kind != CONN_POOL || c->pool->deadline_ms <= 0)
+        return;
+    if (c->inflight.head != NULL)
+        conn_arm_timer(c, c->pool->deadline_ms);
+    else
+        event_del(c->timer);
 }
 
 /* A prepared statement's execution failed because of the server-side statement
@@ -735,6 +755,7 @@ conn_read_pool(struct db_conn *c)
         conn_lost(c, PQerrorMessage(c->pg));
         return;
     }
+    conn_deadline(c); /* bytes came: progress */
     for (;;) {
         struct db_unit *u = c->inflight.head;
         PGresult *r;
@@ -790,6 +811,7 @@ conn_read_pool(struct db_conn *c)
     }
     if (conn_flush(c) != 0)
         return;
+    conn_deadline(c);
     pool_dispatch(p);
 }
 
@@ -928,6 +950,8 @@ unit_send(struct db_conn *c, struct db_unit *u)
         conn_lost(c, PQerrorMessage(c->pg));
         return;
     }
+    if (c->inflight.head == u) /* the first in flight: the deadline starts */
+        conn_deadline(c);
     conn_flush(c);
 }
 
@@ -1114,6 +1138,12 @@ db_pool_free(struct db_pool *p)
     free(p->conns);
     free(p->conninfo);
     free(p);
+}
+
+void
+db_pool_set_deadline(struct db_pool *p, int ms)
+{
+    p->deadline_ms = ms;
 }
 
 void

@@ -1418,6 +1418,8 @@ worker_init(struct app *app, struct worker *w, evutil_socket_t fd, int max_conns
     w->hw->tick_ev = event_new(w->base, -1, EV_PERSIST, on_tick, w);
     event_add(w->hw->tick_ev, &tick);
     w->db = db_pool_new(w->base, cfg->database_url, cfg->db_pool, cfg->db_pipeline_depth);
+    if (w->db != NULL)
+        db_pool_set_deadline(w->db, cfg->db_deadline * 1000);
     if (app->worker_init != NULL)
         app->worker_init(w);
     return 0;

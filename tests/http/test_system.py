@@ -152,6 +152,7 @@ class Forwarder:
         self.port = harness.free_port()
         self.target = target_port
         self.sock = None
+        self.frozen = False  # True: bytes are held, as by a PostgreSQL stopped with SIGSTOP
 
     def start(self):
         self.sock = socket.socket()
@@ -170,13 +171,14 @@ class Forwarder:
             for a, b in ((c, u), (u, c)):
                 threading.Thread(target=self.pipe, args=(a, b), daemon=True).start()
 
-    @staticmethod
-    def pipe(a, b):
+    def pipe(self, a, b):
         try:
             while True:
                 d = a.recv(65536)
                 if not d:
                     break
+                while self.frozen:
+                    time.sleep(0.05)
                 b.sendall(d)
         except OSError:
             pass
@@ -225,6 +227,38 @@ def test_start_waits_for_an_unreachable_database(t):
         status(t.client(server=s).get("/readyz"), 200)
         ok("database unreachable, waiting" in s.log(), "the wait is logged")
     finally:
+        s.stop()
+        fw.stop()
+
+
+def test_frozen_database_answers_503_in_bounded_time(t):
+    """PostgreSQL that stops answering without closing (SIGSTOP; here a relay that holds the
+    bytes) (issue 17): with MOTCUA_DB_DEADLINE=2 a request and /readyz answer 503
+    DB_UNAVAILABLE within the deadline and a margin, not after the freeze; once it thaws the
+    server reconnects and serves."""
+    pg_port = int(os.environ["PG_PORT"])
+    fw = Forwarder(pg_port)
+    fw.start()
+    s = harness.Server(t.binary, t.db_url.replace(":%d/" % pg_port, ":%d/" % fw.port),
+                       env={"MOTCUA_DB_DEADLINE": "2"}, label=t.dbname)
+    s.start()
+    t.psql("INSERT INTO unit (code, name, level, kind, province, valid_from) VALUES"
+           " ('000.00.32.H56', 'Sở Đóng Băng', 'province', 'department', 'H56', '2025-07-01')")
+    token = t.account("sys-frozen", "clerk", "000.00.32.H56").token
+    try:
+        status(t.client(token, server=s).get("/api/v1/units"), 200)
+        fw.frozen = True
+        for target in ("/readyz", "/api/v1/units"):
+            t0 = time.time()
+            r = t.client(token, server=s).get(target, timeout=30)
+            took = time.time() - t0
+            status(r, 503, "DB_UNAVAILABLE")
+            ok(took < 2 + 3, "%s answered in %.1f s (deadline 2 s)" % (target, took))
+        fw.frozen = False
+        s.wait_ready(timeout=60)
+        status(t.client(server=s).get("/readyz"), 200)
+    finally:
+        fw.frozen = False
         s.stop()
         fw.stop()
 
