@@ -25,6 +25,7 @@ extern const struct route API_CALENDAR_IMPORT_ROUTES[]; /* api/calendar/calendar
 extern const struct route API_DOSSIER_ROUTES[];  /* api/dossier/dossier.c */
 extern const struct route API_DOC_ROUTES[];      /* api/dossier/documents.c */
 extern const struct route API_REPORT_ROUTES[];   /* api/report/report.c */
+extern const struct route API_VERIFIED_ROUTES[]; /* api/report/report_verified.c */
 extern const struct route API_INTEG_ROUTES[];    /* api/integration/integ.c */
 extern const struct route API_WEB_ROUTES[];      /* api/system/web.c: the web client */
 

@@ -40,6 +40,7 @@ from harness import Client, Response, TestFailure, eq, new_key, ok, status
 PW = "mật-khẩu-thử-nghiệm-1"
 ROLES = ["clerk", "official", "leader", "supervisor", "integration", "admin"]
 P, A, B, X = "000.00.00.H56", "000.01.01.H56", "000.01.02.H56", "000.00.00.H57"
+SUB = "000.01.11.H56"  # a unit below A (what A's leader may verify)
 PROC = "1.009901"
 # Append-only logs, and tables the server's background jobs write on their own clock.
 # (webhook_delivery, webhook_outbox: the delivery thread fans out and records attempts on
@@ -183,6 +184,9 @@ EXPECT = {
     ("GET", "/api/v1/stats/evaluations"): ok_for(STAFF, 200),
     ("GET", "/api/v1/stats/satisfaction"): ok_for(STAFF, 200),
     ("GET", "/api/v1/stats/pakn"): ok_for(STAFF, 200),
+    # the verified score of a sub-unit: a leader above it (in scope: a sub-unit of theirs;
+    # out of scope another's: 422 as for an unknown unit), an administrator any unit
+    ("POST", "/api/v1/evaluations/verified-scores"): row(leader=(201, 422), admin=201),
     ("GET", "/api/v1/alerts"): ok_for(STAFF, 200),
     ("GET", "/api/v1/alerts/stream"): ok_for(STAFF, 200),
     # integration
@@ -236,6 +240,9 @@ def setup(t):
       SELECT c, n, 'commune', 'committee', (SELECT id FROM unit WHERE code = '%(P)s'), 'H56',
              '2025-07-01'
       FROM (VALUES ('%(A)s', 'UBND xã Hòa An'), ('%(B)s', 'UBND xã Hòa Bình')) v(c, n);
+    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from)
+      SELECT '%(SUB)s', 'Bộ phận Một cửa xã Hòa An', 'commune', 'counter', id, 'H56', '2025-07-01'
+      FROM unit WHERE code = '%(A)s';
     INSERT INTO field (code, name) VALUES ('G91', 'Hộ tịch');
     INSERT INTO procedure (code, name, field_id, levels) VALUES
       ('%(PROC)s', 'Đăng ký khai sinh', (SELECT id FROM field WHERE code = 'G91'),
@@ -244,7 +251,7 @@ def setup(t):
       duration_unit, pause_reasons, legs, steps)
     SELECT id, 1, '2015-01-01', 3, 'wd', '{supplement}', '[]', '[]' FROM procedure
      WHERE code = '%(PROC)s';
-    """ % {"P": P, "A": A, "B": B, "X": X, "PROC": PROC})
+    """ % {"P": P, "A": A, "B": B, "X": X, "PROC": PROC, "SUB": SUB})
     t.c = {}
     for role in ROLES:
         unit = {"supervisor": P, "admin": P}.get(role, A)
@@ -471,6 +478,9 @@ def request_for(t, role, scope, method, pattern):
         if pattern.endswith("/reactions") and "portal" not in pattern:
             return "/api/v1/public/pakn/%s/reactions" % pid, {"reaction": "like"}
         return "/api/v1/pakn/%s/portal-reactions" % pid, {"likes": 1, "dislikes": 0}
+    if pattern == "/api/v1/evaluations/verified-scores":
+        return pattern, {"unit": unit if role == "admin" or scope == "out" else SUB,
+                         "from": "2026-07-01", "to": "2026-09-30", "total": 12.5}
     if pattern == "/api/v1/lookup/pakn":
         code = receive(t, t.c["clerk"])
         return pattern, {"code": code, "secret": t.secrets[code], "topic": "conduct",

@@ -862,6 +862,18 @@ def test_evaluations(t):
     for g in ("unit", "official", "procedure", "channel", "all"):
         sup.get("/api/v1/stats/evaluations?from=%s&to=%s&group=%s" % (day(-30), day(1), g))
     sup.get("/api/v1/stats/evaluations?period=month&year=2026&number=1&by=receiving")
+    # the verified score of a unit for the period, shown beside the computed one
+    adm = strict("admin", S["admin"])
+    adm.post("/api/v1/evaluations/verified-scores",
+             {"unit": JUSTICE, "from": day(-30), "to": day(1), "total": 13.25,
+              "note": "Thẩm định quý"}, expect=201)
+    sup.get("/api/v1/stats/evaluations?from=%s&to=%s&group=unit" % (day(-30), day(1)))
+    lenient("admin", S["admin"]).post("/api/v1/evaluations/verified-scores",
+                                      {"unit": JUSTICE, "from": day(-30), "to": day(1),
+                                       "total": 19}, expect=422, bad_request=True)
+    strict("giamsat", S["giamsat"]).post("/api/v1/evaluations/verified-scores",
+                                         {"unit": JUSTICE, "from": day(-30), "to": day(1),
+                                          "total": 10}, expect=403)
     sup.get("/api/v1/stats/evaluations?from=%s&to=%s&group=official&format=csv"
             % (day(-30), day(1)))
     sup.get("/api/v1/stats/satisfaction?from=%s&to=%s" % (day(-30), day(1)))

@@ -343,7 +343,7 @@ def test_evaluation_summary_against_a_recount(t):
     eq(lines[0], "\ufeffBảng đánh giá việc giải quyết thủ tục hành chính", "title")
     ok(lines[2].startswith("Đơn vị,Số đánh giá,Rất hài lòng,Hài lòng,Không hài lòng"), lines[2])
     eq(lines[3], "Sở Y tế,4,2,1,1,50.0,25.0,25.0,1.67,1.67,1.00,1.67,2.00,1.67,1.33,2.00,1.67,"
-       "14.68,Tốt,25.0,4,3", "the unit's row")
+       "14.68,Tốt,25.0,4,3,", "the unit's row (no verified score yet: the last field empty)")
     ok(lines[4].startswith("Tổng cộng,4,"), "the total row: %s" % lines[4])
     status(t.supervisor.get(q + "&format=pdf"), 400, "BAD_QUERY")
     r = status(t.supervisor.get(q + "&group=official"), 200).json
@@ -381,3 +381,53 @@ def test_conduct_pakn_makes_indicator_7_zero(t):
     status(r, 201)
     eq(r.json["computed"][6], 0, "indicator 7 with a conduct PAKN")
     eq(r.json["computed"][0], 2, "indicator 1 still early")
+
+
+def test_verified_score_beside_the_computed_one(t):
+    """The supervising office's verified score (điểm thẩm định, shared/domain.md §12.1):
+    recorded by a leader above the unit, shown beside the computed total for exactly its
+    period, superseded by a later one (both kept, as of an instant the earlier), refused
+    with nothing stored when out of range, for one's own unit or by a role without it."""
+    z = "000.00.41.H56"
+    t.psql("INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from)"
+           " SELECT '%s', 'Sở Xây dựng', 'province', 'department', id, 'H56', '2000-01-01'"
+           " FROM unit WHERE code = '%s'" % (z, H56["root"]))
+    boss = t.account("leader-root", "leader", H56["root"])
+    own = t.account("leader-z", "leader", z)
+    # a unit without evaluations has no row: one evaluation of August for it (a fixture)
+    d = receive(t)
+    t.psql("INSERT INTO evaluation (dossier_id, version, rating, answers, computed, channel,"
+           " receiving_unit_id, resolving_unit_id, evaluated_at)"
+           " SELECT d.id, 1, 2, array_fill(NULL::smallint, ARRAY[9]),"
+           " array_fill(NULL::smallint, ARRAY[9]), 'paper', u.id, u.id, '2026-08-10 09:00+07'"
+           " FROM dossier d, unit u WHERE d.code = '%s' AND u.code = '%s'" % (d["code"], z))
+    url = "/api/v1/evaluations/verified-scores"
+    q1 = {"unit": z, "from": "2026-07-01", "to": "2026-09-30"}
+    r = status(boss.post(url, dict(q1, total=13.5, note="Đoàn thẩm định quý III")), 201).json
+    eq((r["unit"], r["from"], r["to"], r["total"], r["note"]),
+       (z, "2026-07-01", "2026-09-30", "13.50", "Đoàn thẩm định quý III"), "stored as given")
+    between = t.scalar("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC',"
+                       " 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')")
+    status(boss.post(url, dict(q1, total=14)), 201)
+    summary = "/api/v1/stats/evaluations?from=2026-07-01&to=2026-09-30&unit=%s&group=unit" % z
+    row = status(t.supervisor.get(summary), 200).json["rows"][0]
+    eq((row["key"], row["verified"]["total"], row["verified"]["note"]), (z, "14.00", None),
+       "the latest verified score beside the computed one")
+    row = status(t.supervisor.get(summary + "&as_of=" + between), 200).json["rows"]
+    eq(row[0]["verified"]["total"], "13.50", "as of before the second, the first")
+    other = summary.replace("2026-09-30", "2026-08-31")
+    eq(status(t.supervisor.get(other), 200).json["rows"][0]["verified"], None,
+       "another period has none")
+    n = t.scalar("SELECT count(*) FROM evaluation_verified")
+    for who, body, st, code in (
+            (boss, dict(q1, total=18.5), 422, "VALIDATION_FAILED"),
+            (boss, dict(q1, total=13.555), 422, "VALIDATION_FAILED"),
+            (boss, dict(q1, total="13"), 422, "VALIDATION_FAILED"),
+            (boss, dict(q1, to="2026-06-30", total=10), 422, "VALIDATION_FAILED"),
+            (boss, dict(q1, total=10, grade="Tốt"), 422, "VALIDATION_FAILED"),
+            (own, dict(q1, total=17), 422, "UNKNOWN_REFERENCE"),
+            (boss, dict(q1, unit="000.00.99.H56", total=10), 422, "UNKNOWN_REFERENCE"),
+            (t.supervisor, dict(q1, total=10), 403, None),
+            (t.clerk, dict(q1, total=10), 403, None)):
+        status(who.post(url, body), st, code)
+    eq(t.scalar("SELECT count(*) FROM evaluation_verified"), n, "nothing stored by a refusal")

@@ -103,6 +103,33 @@ static const char SQL_EVS_COVERAGE[] =
     "  AND report_lday(d.end_at) BETWEEN $1::date AND $2::date"
     " GROUP BY 1";
 
+/* The verified score (điểm thẩm định, report_verified.c) of each unit for exactly this
+   period, the latest recorded by ?as_of= (group=unit only). */
+static const char SQL_EVS_VERIFIED[] =
+    "SELECT DISTINCT ON (v.unit_id) u.code AS key, v.total::text AS total, v.note,"
+    " floor(extract(epoch FROM v.recorded_at))::bigint AS recorded_at"
+    " FROM evaluation_verified v JOIN unit u ON u.id = v.unit_id"
+    " WHERE $3 = 'unit' AND v.period_from = $1::date AND v.period_to = $2::date"
+    "  AND ($6::bigint IS NULL OR unit_in_scope($6::bigint, v.unit_id))"
+    "  AND " EVS_KNOWN("v.recorded_at")
+    /* the statement binds the summary's list; the rows' keys pick what is shown */
+    "  AND num_nulls($4::text, $5::text, $7::text, $8::boolean) >= 0"
+    " ORDER BY v.unit_id, v.id DESC";
+
+static const struct hx_jcol VERIFIED_JSON[] = {
+    {"total", NULL, HX_TEXT}, {"note", NULL, HX_TEXT}, {"recorded_at", NULL, HX_TS}};
+
+/* The verified score of key as JSON, or null. */
+static json_t *
+verified_json(const PGresult *res, const char *key)
+{
+    for (int i = 0; i < PQntuples(res); i++)
+        if (strcmp(hx_col(res, i, "key"), key) == 0)
+            return hx_row_set(json_object(), res, i, VERIFIED_JSON,
+                              (int)(sizeof VERIFIED_JSON / sizeof VERIFIED_JSON[0]));
+    return json_null();
+}
+
 static const char *const SUM_COLS[SAT_INDICATORS] = {"s1", "s2", "s3", "s4", "s5",
                                                       "s6", "s7", "s8", "s9"};
 static const char *const CNT_COLS[SAT_INDICATORS] = {"n1", "n2", "n3", "n4", "n5",
@@ -233,6 +260,8 @@ evs_done(struct reqctx *rc, struct db_result *r)
         json_object_set_new(o, "name", json_string(db_val(res, i, c[FC_NAME])));
         if (covered)
             json_object_set_new(o, "coverage", coverage_json(cov, key));
+        if (strcmp(x->group, "unit") == 0)
+            json_object_set_new(o, "verified", verified_json(r->res[2], key));
         json_array_append_new(rows, o);
     }
     tot = score_json(rc, &all);
@@ -286,6 +315,7 @@ eval_line(json_t *r, const char *label)
     json_array_append_new(a, cell(json_object_get(r, "dissatisfied_share")));
     json_array_append_new(a, cell(cov != NULL ? json_object_get(cov, "ended") : NULL));
     json_array_append_new(a, cell(cov != NULL ? json_object_get(cov, "evaluated") : NULL));
+    json_array_append_new(a, cell(json_object_get(json_object_get(r, "verified"), "total")));
     return a;
 }
 
@@ -297,7 +327,7 @@ reply_file(struct reqctx *rc, const struct evs *x, json_t *rows, json_t *tot)
         "Tỷ lệ rất hài lòng (%)", "Tỷ lệ hài lòng (%)", "Tỷ lệ không hài lòng (%)", "Chỉ số 1",
         "Chỉ số 2", "Chỉ số 3", "Chỉ số 4", "Chỉ số 5", "Chỉ số 6", "Chỉ số 7", "Chỉ số 8",
         "Chỉ số 9", "Tổng điểm (/18)", "Xếp loại", "Tỷ lệ không hài lòng của cán bộ (%)",
-        "Hồ sơ kết thúc", "Hồ sơ được đánh giá"};
+        "Hồ sơ kết thúc", "Hồ sơ được đánh giá", "Điểm thẩm định"};
     const char *h[sizeof head / sizeof head[0]];
     struct sheet sh = {"Bảng đánh giá việc giải quyết thủ tục hành chính", NULL, "Đánh giá",
                        sizeof head / sizeof head[0], h, json_array(), 0, 1};
@@ -320,7 +350,7 @@ void
 api_stats_evaluations(struct reqctx *rc)
 {
     struct evs *x = arena_calloc(rc->arena, 1, sizeof *x);
-    struct db_stmt *st = arena_alloc(rc->arena, 2 * sizeof *st);
+    struct db_stmt *st = arena_alloc(rc->arena, 3 * sizeof *st);
     const char **v;
     struct mc_err e;
     size_t i = 0;
@@ -349,8 +379,9 @@ api_stats_evaluations(struct reqctx *rc)
     v[EVS_ASOF] = x->q.as_of;
     st[0] = (struct db_stmt){SQL_EVS_FIGURES, EVS__N, v};
     st[1] = (struct db_stmt){SQL_EVS_COVERAGE, EVS__N, v};
+    st[2] = (struct db_stmt){SQL_EVS_VERIFIED, EVS__N, v};
     rc->state = x;
-    api_db(rc, st, 2, evs_done);
+    api_db(rc, st, 3, evs_done);
 }
 
 /* ---- QĐ 766 group 5 (satisfaction) before the portal publishes it ------------------------ */
