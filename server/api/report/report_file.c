@@ -63,3 +63,27 @@ rq_reply_sheet(struct reqctx *rc, enum rq_fmt f, struct sheet *sh, const char *b
     }
     json_decref(sh->rows);
 }
+
+int
+rq_parse_report(struct reqctx *rc, struct rq *q, enum rq_fmt *fmt, const char *const *groups,
+                const char **group, struct mc_err *e)
+{
+    const char *g = rc_query(rc, "group");
+    char list[160] = "";
+    size_t i = 0;
+
+    if (rq_parse_common(rc, q, e) != 0 || rq_parse_as_of(rc, q, e) != 0 ||
+        rq_parse_format(rc, fmt, e) != 0)
+        return -1;
+    if (groups == NULL)
+        return 0;
+    *group = g != NULL ? g : groups[0];
+    while (groups[i] != NULL && strcmp(groups[i], *group) != 0)
+        i++;
+    if (groups[i] != NULL)
+        return 0;
+    for (i = 0; groups[i] != NULL; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i > 0 ? ", " : "",
+                 groups[i]);
+    return err_field(e, ERR_BAD_QUERY, "group", "group is one of %s", list);
+}

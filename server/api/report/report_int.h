@@ -70,6 +70,11 @@ const PGresult *rq_result(struct reqctx *rc, const struct db_result *r);
 /* ?format=json|csv|xlsx (report_file.c): 0, or -1 with e = BAD_QUERY naming format. */
 enum rq_fmt { RQ_JSON, RQ_CSV, RQ_XLSX };
 int rq_parse_format(struct reqctx *rc, enum rq_fmt *out, struct mc_err *e);
+/* The query of a report that downloads as files: the period and scope (rq_parse_common),
+   ?as_of=, ?format= and, when groups (NULL-terminated, the first the default) is given,
+   ?group= into *group. 0, or -1 with e = BAD_QUERY naming the parameter. */
+int rq_parse_report(struct reqctx *rc, struct rq *q, enum rq_fmt *fmt, const char *const *groups,
+                    const char **group, struct mc_err *e);
 /* "Từ ngày dd/mm/yyyy đến ngày dd/mm/yyyy" of q, with the instant of ?as_of=, in the arena. */
 const char *rq_period_line(struct reqctx *rc, const struct rq *q);
 /* The table as the file asked for (CSV or XLSX, named base.csv / base.xlsx, no-store);

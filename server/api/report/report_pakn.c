@@ -234,21 +234,9 @@ api_stats_pakn(struct reqctx *rc)
     const char **v;
     struct mc_err e;
     int64_t end;
-    size_t i = 0;
 
     err_clear(&e);
-    if (rq_parse_common(rc, &x->q, &e) != 0 || rq_parse_as_of(rc, &x->q, &e) != 0 ||
-        rq_parse_format(rc, &x->fmt, &e) != 0) {
-        http_reply_error(rc, &e);
-        return;
-    }
-    x->group = rc_query(rc, "group");
-    if (x->group == NULL)
-        x->group = "unit";
-    while (GROUPS[i] != NULL && strcmp(GROUPS[i], x->group) != 0)
-        i++;
-    if (GROUPS[i] == NULL) {
-        err_field(&e, ERR_BAD_QUERY, "group", "group is unit, topic, channel, state or all");
+    if (rq_parse_report(rc, &x->q, &x->fmt, GROUPS, &x->group, &e) != 0) {
         http_reply_error(rc, &e);
         return;
     }
