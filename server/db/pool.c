@@ -515,7 +515,7 @@ conn_lost(struct db_conn *c, const char *why)
     conn_close(c);
     while ((u = q_pop(&c->inflight)) != NULL)
         unit_fail(p, u, ERR_DB_UNAVAILABLE,
-                  strstr(why, "deadline") != NULL
+                  strstr(reason, "deadline") != NULL /* why may be libpq's, freed by now */
                       ? "the database did not answer in time; a write's outcome is unknown until "
                         "it is retried with its Idempotency-Key"
                       : "database connection lost");
