@@ -83,6 +83,11 @@ struct http_conn {
     char line[48]; /* the start of the head line being received */
     size_t linelen;
     unsigned long long clen; /* Content-Length of this head (0: none) */
+    int ncl;                 /* Content-Length lines of this head */
+    int chunked;             /* a Transfer-Encoding line in this head */
+    int folded;              /* a head line began with SP or HT (obs-fold) */
+    int lines;               /* head lines ended so far */
+    size_t body_seen;        /* bytes received since this head ended */
     struct http_conn *hnext;
 };
 
@@ -203,16 +208,21 @@ bev_released(struct bufferevent *bev)
     return ecb == NULL;
 }
 
-/* A head line just ended: remembers its Content-Length, if that is what it is. */
+/* A head line just ended: remembers its Content-Length, if that is what it is, and whether
+   a Transfer-Encoding came. */
 static void
 head_line(struct http_conn *c)
 {
-    static const char name[] = "content-length:";
+    static const char name[] = "content-length:", te[] = "transfer-encoding:";
     const char *p = c->line;
     unsigned long long v = 0;
 
+    c->lines++;
+    if (strncasecmp(p, te, sizeof(te) - 1) == 0)
+        c->chunked = 1;
     if (c->linelen >= sizeof(c->line) || strncasecmp(p, name, sizeof(name) - 1) != 0)
         return;
+    c->ncl++;
     p += sizeof(name) - 1;
     while (*p == ' ' || *p == '\t')
         p++;
@@ -258,6 +268,26 @@ refuse_raw(struct http_conn *c, struct evbuffer *buf, enum err_code code, const 
 }
 
 /*
+ * Memory before authentication (issue 17): a head whose framing is ambiguous - a second
+ * Content-Length, or obs-fold (a line continuing the previous one, RFC 9112 §5.2) - is
+ * answered 400 as soon as it ends, before any byte of its body is read or buffered
+ * (evhttp would read the body its own way first).
+ */
+static void
+reject_head(struct http_conn *c, struct evbuffer *buf, const char *why)
+{
+    refuse_raw(c, buf, ERR_BAD_REQUEST, "Bad Request", why, "head_refused");
+}
+
+/* A chunked body may not carry more than MOTCUA_MAX_BODY and its framing (chunk sizes,
+   extensions, CRLFs) without being cut here, before evhttp's own, larger ceiling. */
+static size_t
+chunked_budget(size_t max_body)
+{
+    return max_body + max_body / 4 + 4096;
+}
+
+/*
  * A head announced a body over MOTCUA_MAX_BODY: answers 413 at once, before any byte of the
  * body is read (evhttp would read it all first, up to its ceiling). evhttp never sees this
  * head.
@@ -291,6 +321,13 @@ on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
             evbuffer_drain(buf, len);
         return;
     }
+    if (c->phase == PH_BODY && c->chunked && info->n_added > 0) {
+        c->body_seen += info->n_added;
+        if (c->body_seen > chunked_budget(cfg->max_body)) {
+            reject_body(c, buf);
+            return;
+        }
+    }
     if (info->n_added == 0 || c->phase == PH_BODY || c->phase == PH_BUSY || info->n_added > len)
         return;
     if (c->phase == PH_IDLE) {
@@ -300,6 +337,8 @@ on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
         c->seen_byte = 0;
         c->linelen = 0;
         c->clen = 0;
+        c->ncl = c->chunked = c->folded = c->lines = 0;
+        c->body_seen = 0;
         arm(c->deadline, cfg->header_timeout);
         set_conn_timeout(c, cfg->read_timeout);
     }
@@ -315,15 +354,23 @@ on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
                 head_line(c);
                 c->linelen = 0;
                 if (c->seen_byte && ++c->newlines == 2) {
+                    if (c->ncl > 1 || c->folded) {
+                        reject_head(c, buf, c->folded ? "obsolete line folding in the head"
+                                                      : "more than one Content-Length");
+                        return;
+                    }
                     if (c->clen > cfg->max_body) {
                         reject_body(c, buf);
                         return;
                     }
+                    c->body_seen = 0;
                     c->phase = PH_BODY;
                     arm(c->deadline, cfg->body_timeout);
                     return;
                 }
             } else if (p[k] != '\r') {
+                if (c->linelen == 0 && c->lines > 0 && (p[k] == ' ' || p[k] == '\t'))
+                    c->folded = 1;
                 c->newlines = 0;
                 c->seen_byte = 1;
                 if (c->linelen < sizeof(c->line) - 1)

@@ -707,6 +707,47 @@ def test_anonymous_bodies_are_not_parsed(t):
     ok(json_parsed(t) >= before + len(big), "and counted as parsed")
 
 
+def test_ambiguous_heads_refused_before_their_body(t):
+    """Memory before authentication (issue 17): a head with a second Content-Length or an
+    obs-fold line is answered 400 as soon as it ends - no byte of the body was sent and none
+    is waited for -, and a chunked body is cut with 413 once it passes MOTCUA_MAX_BODY (and
+    its framing), not at libevent's eight-fold ceiling."""
+    for head in (b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n"
+                 b"Content-Length: 0\r\n\r\n",
+                 b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                 b"X-Note: a\r\n  Content-Length: 5000000\r\n\r\n"):
+        s = connect(t)
+        t0 = time.time()
+        s.sendall(head)
+        data, closed = read_all(s)
+        s.close()
+        st, h, body, _ = split_response(data)
+        eq(st, 400, "%r" % head[-60:])
+        ok(b'"BAD_REQUEST"' in body and closed and time.time() - t0 < 2.5,
+           "JSON 400 at once and closed: %r" % body[:200])
+    s = connect(t)
+    s.sendall(b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+              + t.token.encode() + b"\r\nContent-Type: application/json\r\n"
+              b"Transfer-Encoding: chunked\r\n\r\n")
+    chunk = b"10000\r\n" + b"x" * 0x10000 + b"\r\n"
+    sent = 0
+    try:
+        # 12 MiB in 64 KiB chunks; the limit is 1 MiB. libevent's own ceiling (8 MiB) would
+        # answer with its HTML 413 after buffering eight times the limit: the JSON 413 says
+        # motcua cut it first.
+        for _ in range(192):
+            s.sendall(chunk)
+            sent += len(chunk)
+    except OSError:
+        pass
+    data, closed = read_all(s)
+    s.close()
+    st, h, body, _ = split_response(data)
+    eq(st, 413, "a chunked body over the limit")
+    ok(b'"BODY_TOO_LARGE"' in body, "JSON 413: %r" % body[:200])
+    healthy(t)
+
+
 def test_host_header_required_once(t):
     """RFC 9112 §3.2 (issue 17): an HTTP/1.1 request without Host, or with two, is 400 with a
     JSON error and the connection closed; HTTP/1.0 may omit it, never repeat it."""
