@@ -5,6 +5,7 @@ and from the citizen's lookup page, the fields ND 20/2008 Art. 7 requires, khi�
 out, the steps in order with optimistic concurrency, a transfer restarting the clock at the
 new receiver, the leader answering and publishing, the register with its filters, and in time
 / overdue as QĐ 766 5.2 reads them. Every deadline is worked out by hand beside it."""
+import h56
 from harness import eq, new_key, ok, status
 
 H56 = {"root": "000.00.00.H56", "center": "000.00.12.H56", "justice": "000.00.21.H56"}
@@ -16,21 +17,7 @@ TUE = "2026-02-24T08:00:00+07:00"   # the second working day after it
 
 
 def setup(t):
-    t.psql("""
-    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from) VALUES
-      ('000.00.00.H56', 'UBND tỉnh Thử Nghiệm', 'province', 'committee', NULL, 'H56', '2000-01-01');
-    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from)
-      SELECT c, n, 'province', k, (SELECT id FROM unit WHERE code = '000.00.00.H56'), 'H56',
-             '2000-01-01'
-      FROM (VALUES ('000.00.12.H56', 'Trung tâm Phục vụ hành chính công tỉnh', 'center'),
-                   ('000.00.21.H56', 'Sở Tư pháp', 'department')) v(c, n, k);
-    INSERT INTO field (code, name) VALUES ('G01', 'Chứng thực');
-    INSERT INTO procedure (code, name, field_id, levels) VALUES
-      ('2.000908', 'Cấp bản sao từ sổ gốc', (SELECT id FROM field WHERE code = 'G01'), '{province}');
-    INSERT INTO procedure_version (procedure_id, version, effective_from, duration_value,
-      duration_unit, pause_reasons, legs, steps)
-    SELECT id, 1, '2015-01-01', 3, 'wd', '{supplement}', '[]', '[]' FROM procedure;
-    """)
+    h56.seed(t)
     t.clerk = t.account("clerk1", "clerk", H56["center"])
     t.leader = t.account("leader1", "leader", H56["justice"])
     t.supervisor = t.account("sup1", "supervisor", H56["root"])

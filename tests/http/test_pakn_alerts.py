@@ -15,6 +15,7 @@ import json
 import threading
 import time
 
+import h56
 from harness import eq, ok, status
 
 ROOT = "000.00.00.H56"
@@ -51,15 +52,7 @@ class Receiver:
 
 
 def setup(t):
-    t.psql("""
-    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from) VALUES
-      ('000.00.00.H56', 'UBND tỉnh Thử Nghiệm', 'province', 'committee', NULL, 'H56', '2000-01-01');
-    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from)
-      SELECT c, n, 'province', k, (SELECT id FROM unit WHERE code = '000.00.00.H56'), 'H56',
-             '2000-01-01'
-      FROM (VALUES ('000.00.12.H56', 'Trung tâm Phục vụ hành chính công tỉnh', 'center'),
-                   ('000.00.21.H56', 'Sở Tư pháp', 'department')) v(c, n, k);
-    """)
+    h56.seed(t, procedure=False)
     # logged in on today's server (December 2026): the tokens outlive every pinned clock below
     t.admin = t.account("admin1", "admin", ROOT)
     t.sup = t.account("sup1", "supervisor", ROOT)

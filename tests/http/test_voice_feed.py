@@ -10,6 +10,7 @@ pages, and a bad cursor refused."""
 import re
 import time
 
+import h56
 from harness import eq, new_key, ok, status
 
 ROOT, CENTER, JUSTICE = "000.00.00.H56", "000.00.12.H56", "000.00.21.H56"
@@ -26,23 +27,8 @@ PAKN = "/api/v1/dvcqg/pakn"
 
 
 def setup(t):
-    t.psql("""
-    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from) VALUES
-      ('000.00.00.H56', 'UBND tỉnh Thử Nghiệm', 'province', 'committee', NULL, 'H56', '2000-01-01');
-    INSERT INTO unit (code, name, level, kind, parent_id, province, valid_from)
-      SELECT c, n, l, k, (SELECT id FROM unit WHERE code = '000.00.00.H56'), 'H56', '2000-01-01'
-      FROM (VALUES ('000.00.12.H56', 'Trung tâm Phục vụ hành chính công tỉnh', 'province', 'center'),
-                   ('000.00.21.H56', 'Sở Tư pháp', 'province', 'department'),
-                   ('000.01.01.H56', 'UBND xã Hòa An', 'commune', 'committee'),
-                   ('000.01.02.H56', 'UBND xã Hòa Bình', 'commune', 'committee')) v(c, n, l, k);
-    INSERT INTO field (code, name) VALUES ('G01', 'Chứng thực');
-    INSERT INTO procedure (code, name, field_id, levels) VALUES
-      ('2.000908', 'Cấp bản sao từ sổ gốc', (SELECT id FROM field WHERE code = 'G01'),
-       '{province,commune}');
-    INSERT INTO procedure_version (procedure_id, version, effective_from, duration_value,
-      duration_unit, pause_reasons, legs, steps)
-    SELECT id, 1, '2015-01-01', 3, 'wd', '{supplement}', '[]', '[]' FROM procedure;
-    """)
+    h56.seed(t, communes=[("000.01.01.H56", "UBND xã Hòa An"),
+                          ("000.01.02.H56", "UBND xã Hòa Bình")])
     t.admin = t.account("admin1", "admin", ROOT)
     t.clerk = t.account("clerk1", "clerk", CENTER)
     t.clerk_a = t.account("clerka", "clerk", COMMUNE_A)
