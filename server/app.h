@@ -58,6 +58,10 @@ struct app {
     const struct route *routes;       /* the route table (api/routes.c) */
     size_t nroutes;
     atomic_int shutting_down;
+    /* Request body bytes held by all connections (announced or received, not yet answered):
+       at most max(MOTCUA_MAX_BUFFERED, MOTCUA_MAX_BODY); http/server.c. */
+    atomic_size_t buffered;
+    atomic_ullong buffered_refused; /* requests answered 503 SERVER_BUSY for it */
     int64_t started_at;
     /*
      * Called for every routed request whose route is not RF_PUBLIC, before the handler:

@@ -50,6 +50,9 @@ static const struct cfg_row ROWS[] = {
      "debug | info | warn | error"},
     {"MOTCUA_MAX_BODY", "max_body", CT_SIZE, S(max_body), "1048576", 1024, 256LL << 20,
      "largest request body in bytes (413 above)"},
+    {"MOTCUA_MAX_BUFFERED", "max_buffered", CT_SIZE, S(max_buffered), "67108864", 1024, 1LL << 36,
+     "request body bytes all connections together may hold before a handler has answered "
+     "(503 SERVER_BUSY above; never below MOTCUA_MAX_BODY)"},
     {"MOTCUA_MAX_HEADERS", "max_headers", CT_SIZE, S(max_headers), "16384", 1024, 1 << 20,
      "largest request line + headers in bytes"},
     {"MOTCUA_HEADER_TIMEOUT", "header_timeout", CT_INT, S(header_timeout), "10", 1, 3600,

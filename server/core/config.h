@@ -22,6 +22,7 @@ struct config {
     char tls_key[512];         /* MOTCUA_TLS_KEY */
     int log_level;             /* MOTCUA_LOG_LEVEL: debug|info|warn|error */
     size_t max_body;           /* MOTCUA_MAX_BODY bytes, default 1 MiB */
+    size_t max_buffered;       /* MOTCUA_MAX_BUFFERED bytes, all connections, default 64 MiB */
     size_t max_headers;        /* MOTCUA_MAX_HEADERS bytes, default 16 KiB */
     int header_timeout;        /* MOTCUA_HEADER_TIMEOUT s (slow clients), default 10 */
     int read_timeout;          /* MOTCUA_READ_TIMEOUT s, default 30 */

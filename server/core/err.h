@@ -42,6 +42,8 @@
     X(ERR_INTERNAL, 500, "INTERNAL", "Lỗi hệ thống", "Internal error")                             \
     X(ERR_DB_UNAVAILABLE, 503, "DB_UNAVAILABLE", "Cơ sở dữ liệu tạm thời không sẵn sàng",          \
       "Database temporarily unavailable")                                                          \
+    X(ERR_SERVER_BUSY, 503, "SERVER_BUSY", "Máy chủ đang bận, vui lòng thử lại sau",              \
+      "Server busy receiving other request bodies")                                                \
     X(ERR_SHUTTING_DOWN, 503, "SHUTTING_DOWN", "Máy chủ đang dừng", "Server is shutting down")     \
     X(ERR_DB_QUERY, 500, "DB_ERROR", "Lỗi truy vấn cơ sở dữ liệu", "Database error")              \
     X(ERR_SCHEMA_MISMATCH, 503, "SCHEMA_MISMATCH",                                                 \

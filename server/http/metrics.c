@@ -289,6 +289,17 @@ metrics_render(struct app *app, struct evbuffer *out)
                         "# TYPE motcua_http_json_parsed_bytes_total counter\n"
                         "motcua_http_json_parsed_bytes_total %llu\n", json_bytes);
     evbuffer_add_printf(out,
+                        "# HELP motcua_http_buffered_bytes Request body bytes held before their "
+                        "answer, all connections (MOTCUA_MAX_BUFFERED).\n"
+                        "# TYPE motcua_http_buffered_bytes gauge\nmotcua_http_buffered_bytes %zu\n"
+                        "# HELP motcua_http_busy_refused_total Requests answered 503 SERVER_BUSY: "
+                        "their body did not fit in MOTCUA_MAX_BUFFERED.\n"
+                        "# TYPE motcua_http_busy_refused_total counter\n"
+                        "motcua_http_busy_refused_total %llu\n",
+                        atomic_load_explicit(&app->buffered, memory_order_relaxed),
+                        (unsigned long long)atomic_load_explicit(&app->buffered_refused,
+                                                                 memory_order_relaxed));
+    evbuffer_add_printf(out,
                         "# HELP motcua_db_pool_size PostgreSQL connections configured.\n"
                         "# TYPE motcua_db_pool_size gauge\nmotcua_db_pool_size %lld\n"
                         "# HELP motcua_db_pool_connected PostgreSQL connections ready.\n"
