@@ -38,7 +38,8 @@ cleanup() {
     done
     [ -n "${BG_BUILD:-}" ] && kill "$BG_BUILD" 2>/dev/null
     pg_stop
-    rm -rf "$LOGDIR"
+    # MOTCUA_TEST_KEEP_LOGS=1: keep the suites' output (the figures the tests print)
+    if [ -n "${MOTCUA_TEST_KEEP_LOGS:-}" ]; then echo "motcua: logs kept in $LOGDIR"; else rm -rf "$LOGDIR"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -157,6 +157,15 @@ route_method_name(int method)
     return "OTHER";
 }
 
+int
+route_method_parse(const char *s, size_t n)
+{
+    for (size_t i = 0; i < sizeof(METHODS) / sizeof(METHODS[0]); i++)
+        if (strlen(METHODS[i].name) == n && memcmp(METHODS[i].name, s, n) == 0)
+            return METHODS[i].method;
+    return 0;
+}
+
 void
 route_allow_header(unsigned allow, char *buf, size_t len)
 {

@@ -54,6 +54,8 @@ int route_match(const struct route *routes, size_t n, int method, const char *pa
 
 /* "GET", "POST", ... of an EVHTTP_REQ_* value. */
 const char *route_method_name(int method);
+/* The EVHTTP_REQ_* value of the n bytes at s ("POST"), 0 when none is. */
+int route_method_parse(const char *s, size_t n);
 
 /* Writes "GET, POST" for an allow mask into buf. */
 void route_allow_header(unsigned allow, char *buf, size_t len);

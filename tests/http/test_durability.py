@@ -20,9 +20,16 @@ The run lasts MOTCUA_SOAK_SECONDS (default 20; `make soak` sets it longer).
 
 Also: the server never answers 2xx before the commit - PostgreSQL is killed the moment a
 2xx arrives, and the row must be there after the restart.
+
+And the same load, with the same checks, through two other faults (issue 17): motcua itself
+killed (SIGKILL) and restarted while PostgreSQL is down - the new process must come up
+waiting for the database, answering 503 -, and PostgreSQL frozen (every process SIGSTOPped,
+sockets open, nothing answered) for twice MOTCUA_DB_DEADLINE: every request is answered in
+bounded time, and a write whose COMMIT the freeze cut off is "unknown" until its retry.
 """
 import os
 import random
+import signal
 import threading
 import time
 import uuid
@@ -30,6 +37,8 @@ import uuid
 from harness import TestFailure, eq, ok, status
 
 THREADS = 4
+DB_DEADLINE = 3
+SERVER_ENV = {"MOTCUA_DB_DEADLINE": str(DB_DEADLINE)}
 PROCEDURE = "1.000901"
 UNIT_FMT = "000.00.9%d.H56"
 PW = "mật-khẩu-thử-nghiệm-1"
@@ -74,7 +83,7 @@ def event_body(version, marker):
 class Write:
     """One write as the client saw it."""
     __slots__ = ("kind", "path", "body", "key", "marker", "outcome", "status", "code",
-                 "resp", "client")
+                 "resp", "client", "sent", "dur")
 
     def __init__(self, kind, path, body, key, marker, client):
         self.kind, self.path, self.body, self.key, self.marker = kind, path, body, key, marker
@@ -83,15 +92,19 @@ class Write:
         self.status = None
         self.code = None
         self.resp = None
+        self.sent = self.dur = None
 
 
 def send(w):
+    w.sent = time.time()
     try:
-        r = w.client.post(w.path, w.body, headers={"Idempotency-Key": w.key}, timeout=10)
+        r = w.client.post(w.path, w.body, headers={"Idempotency-Key": w.key}, timeout=20)
     except Exception:  # noqa: BLE001 - any transport failure is "no answer"
+        w.dur = time.time() - w.sent
         w.client.close()
         w.outcome = "none"
         return None
+    w.dur = time.time() - w.sent
     w.status = r.status
     if 200 <= r.status < 300:
         w.outcome = "ack"
@@ -105,14 +118,14 @@ def send(w):
     return r
 
 
-def load_thread(client, tid, stop, log):
+def load_thread(client, tid, stop, log, prefix):
     """Receptions and hand-overs on this thread's own dossiers until stop is set."""
     rnd = random.Random(tid)
     open_dossiers = {}  # code -> version known for sure
     n = 0
     while not stop.is_set():
         n += 1
-        marker = "D%d%09d" % (tid, n)
+        marker = "%s%d%09d" % (prefix, tid, n)
         if open_dossiers and rnd.random() < 0.6:
             code = rnd.choice(list(open_dossiers))
             w = Write("event", "/api/v1/dossiers/%s/events" % code,
@@ -170,12 +183,7 @@ class Stored:
 
 def test_writes_survive_hard_restarts(t):
     duration = soak_seconds()
-    stop = threading.Event()
-    logs = [[] for _ in range(THREADS)]
-    threads = [threading.Thread(target=load_thread, args=(t.clerks[i], i, stop, logs[i]))
-               for i in range(THREADS)]
-    for th in threads:
-        th.start()
+    stop, threads, logs = start_load(t, "D")
     restarts = 0
     t_end = time.time() + duration
     try:
@@ -194,6 +202,26 @@ def test_writes_survive_hard_restarts(t):
         for th in threads:
             th.join(timeout=30)
     recovered = wait_ready(t)
+    print("# %.0f s, %d hard restarts of PostgreSQL, %d client threads" % (duration, restarts,
+                                                                           THREADS))
+    print("# /readyz 200 again %.1f s after the last restart ended" % recovered)
+    ok(restarts >= 3 or duration < 15, "at least 3 restarts (%d)" % restarts)
+    check_writes(t, logs)
+
+
+def start_load(t, prefix):
+    """THREADS load threads; `prefix` keeps each test's markers apart."""
+    stop = threading.Event()
+    logs = [[] for _ in range(THREADS)]
+    threads = [threading.Thread(target=load_thread, args=(t.clerks[i], i, stop, logs[i], prefix))
+               for i in range(THREADS)]
+    for th in threads:
+        th.start()
+    return stop, threads, logs
+
+
+def check_writes(t, logs):
+    """What every fault test proves of the writes its load sent (the module's docstring)."""
     writes = [w for log in logs for (w, _) in log]
     acked = [w for w in writes if w.outcome == "ack"]
     errors = [w for w in writes if w.outcome == "error"]
@@ -201,14 +229,10 @@ def test_writes_survive_hard_restarts(t):
     by_code = {}
     for w in errors:
         by_code["%s %s" % (w.status, w.code)] = by_code.get("%s %s" % (w.status, w.code), 0) + 1
-    print("# %.0f s, %d hard restarts of PostgreSQL, %d client threads" % (duration, restarts,
-                                                                           THREADS))
     print("# sent %d (receptions %d, transitions %d), acknowledged %d, errors %d, no answer %d"
           % (len(writes), sum(w.kind == "reception" for w in writes),
              sum(w.kind == "event" for w in writes), len(acked), len(errors), len(unanswered)))
     print("# errors by status/code: %s" % ", ".join("%s x%d" % kv for kv in sorted(by_code.items())))
-    print("# /readyz 200 again %.1f s after the last restart ended" % recovered)
-    ok(restarts >= 3 or duration < 15, "at least 3 restarts (%d)" % restarts)
     ok(len(acked) > 50, "enough acknowledged writes to mean something: %d" % len(acked))
     ok(errors or unanswered, "the restarts made some writes fail (else the test proves nothing)")
 
@@ -273,6 +297,109 @@ def test_writes_survive_hard_restarts(t):
     print("# retried %d: %d replayed the stored answer, %d applied once now"
           % (len(failed), replayed, applied))
     status(t.anon().get("/readyz"), 200)
+
+
+def postgres_pids():
+    """The test cluster's postmaster and its children (backends, checkpointer, ...)."""
+    with open(os.path.join(os.environ["PG_TMP"], "data", "postmaster.pid")) as f:
+        pm = int(f.readline())
+    pids = [pm]
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                if int(f.read().rsplit(")", 1)[1].split()[1]) == pm:
+                    pids.append(int(d))
+        except (OSError, ValueError, IndexError):
+            pass
+    return pids
+
+
+def signal_all(pids, sig):
+    for p in pids:
+        try:
+            os.kill(p, sig)
+        except ProcessLookupError:
+            pass
+
+
+def timed(f):
+    t0 = time.time()
+    try:
+        r = f()
+    except Exception as e:  # noqa: BLE001 - reported below as what the client saw
+        r = e
+    return r, time.time() - t0
+
+
+def test_writes_survive_a_server_restart_during_an_outage_and_a_frozen_database(t):
+    """Issue 17: the load of test_writes_survive_hard_restarts, then (1) PostgreSQL stopped,
+    motcua SIGKILLed and started again during the outage: the new process answers /healthz
+    200 "starting" and a write 503 DB_UNAVAILABLE while it waits, and serves once PostgreSQL
+    is back; (2) PostgreSQL frozen (SIGSTOP of every process) for 2 x MOTCUA_DB_DEADLINE:
+    /readyz and a write are answered 503 within the deadline and a margin, and no write of
+    the load waits longer than that; afterwards every acknowledged write is there once and
+    every retry replays or applies once (check_writes)."""
+    probe = t.client(t.clerks[0].token)
+    stop, threads, logs = start_load(t, "F")
+    pids = []
+    bound = DB_DEADLINE + 5
+    try:
+        time.sleep(2)
+        t.pg_stop("immediate")
+        time.sleep(0.5)
+        eq(t.server.stop(sig=signal.SIGKILL), -signal.SIGKILL, "motcua killed")
+        t.server.start(wait=False)
+        deadline = time.time() + 15
+        r = None
+        while time.time() < deadline:
+            r, _ = timed(lambda: probe.get("/healthz", timeout=5))
+            if not isinstance(r, Exception):
+                break
+            probe.close()
+            time.sleep(0.1)
+        ok(not isinstance(r, Exception) and r.status == 200 and r.json["status"] == "starting",
+           "the restarted server answers while the database is down: %r" % (r,))
+        r = probe.post("/api/v1/dossiers", reception_body("W%011d" % 0),
+                       headers={"Idempotency-Key": str(uuid.uuid4())}, timeout=10)
+        status(r, 503, "DB_UNAVAILABLE")
+        ok(r.headers.get("retry-after"), "Retry-After while waiting")
+        time.sleep(1)
+        t.pg_start()
+        print("# restarted during the outage: serving %.1f s after PostgreSQL came back"
+              % wait_ready(t))
+        time.sleep(2)
+        pids = postgres_pids()
+        signal_all(pids, signal.SIGSTOP)
+        t0 = time.time()
+        r, dt = timed(lambda: probe.get("/readyz", timeout=30))
+        print("# frozen: /readyz answered %s in %.1f s" % (getattr(r, "status", r), dt))
+        ok(getattr(r, "status", None) == 503 and dt < bound, "/readyz: %r in %.1f s" % (r, dt))
+        r, dt = timed(lambda: probe.post("/api/v1/dossiers", reception_body("W%011d" % 1),
+                                         headers={"Idempotency-Key": str(uuid.uuid4())},
+                                         timeout=30))
+        print("# frozen: a reception answered %s in %.1f s" % (getattr(r, "status", r), dt))
+        ok(getattr(r, "status", None) == 503 and dt < bound, "a write: %r in %.1f s" % (r, dt))
+        time.sleep(max(0.0, 2 * DB_DEADLINE - (time.time() - t0)))
+        signal_all(pids, signal.SIGCONT)
+        pids = []
+        print("# thawed after %.1f s: serving %.1f s later" % (time.time() - t0, wait_ready(t, 60)))
+        time.sleep(2)
+    finally:
+        signal_all(pids, signal.SIGCONT)
+        t.pg_start() if t.pg_ctl("status").returncode != 0 else None
+        if t.server.proc is None:
+            t.server.start(wait=False)
+        stop.set()
+        for th in threads:
+            th.join(timeout=60)
+    wait_ready(t, 60)
+    writes = [w for log in logs for (w, _) in log]
+    slow = sorted((w.dur for w in writes), reverse=True)[:3]
+    print("# slowest answers under the faults: %s s" % ", ".join("%.1f" % d for d in slow))
+    ok(slow[0] < bound, "every write answered within %d s: %.1f" % (bound, slow[0]))
+    check_writes(t, logs)
 
 
 def post_until_answered(c, path, body, timeout=20.0):

@@ -648,7 +648,9 @@ def test_message_framing_refuses_what_could_be_read_two_ways(t):
     the request hidden behind it is never executed (no second answer; nothing written)."""
     hidden = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
     n = str(len(hidden)).encode()
-    head = b"POST /api/v1/auth/logout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    # (a token, a wrong one: without any, the head would be refused 401 for its body)
+    head = (b"POST /api/v1/auth/logout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Authorization: Bearer mcs_wrong\r\n")
     # (raw, JSON): libevent refuses the last three itself, before motcua sees them, with its
     # own HTML 400 (libevent 2.1 has no error callback); it closes the connection too
     cases = [
@@ -893,7 +895,7 @@ def metric(t, srv, name):
 
 def test_buffered_bodies_share_one_budget(t):
     """Memory before authentication, across connections (issue 17): with
-    MOTCUA_MAX_BUFFERED = 4 MiB, forty anonymous connections each announcing a 1,000,000-byte
+    MOTCUA_MAX_BUFFERED = 4 MiB, forty connections with a wrong token each announcing a 1,000,000-byte
     body and sending all of it but its last bytes get four held and thirty-six 503
     SERVER_BUSY in JSON with Retry-After at their head, before any byte of their body; the
     server's resident memory grows by less than 16 MiB (before, 40 MB were buffered); a
@@ -904,8 +906,9 @@ def test_buffered_bodies_share_one_budget(t):
     status(clerk.post("/api/v1/dossiers", reception(), headers={"Idempotency-Key": new_key()}), 201)
     rss0 = vm_rss_kib(srv.proc.pid)
     n = 1000000
+    # a wrong token: without one the head is refused 401 at once (the next test)
     head = (b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            b"Content-Length: %d\r\n\r\n" % n)
+            b"Authorization: Bearer mcs_wrong\r\nContent-Length: %d\r\n\r\n" % n)
     held, refused = [], 0
     for i in range(40):
         s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
@@ -948,3 +951,34 @@ def test_buffered_bodies_share_one_budget(t):
         time.sleep(0.1)
     eq(metric(t, srv, "motcua_http_buffered_bytes"), 0, "closed connections return their share")
     srv.stop()
+
+
+def test_anonymous_bodies_refused_at_the_head(t):
+    """Authentication from the head (issue 17): a request with a body for a route that needs
+    a caller, with no Authorization field, is answered 401 in JSON with WWW-Authenticate as
+    soon as its head ends - none of its 900,000 announced bytes was sent, and none is waited
+    for. A public route (the login) waits for its body; a head with a token, even a wrong one,
+    has its body read (within the budget) but not parsed before the token is checked."""
+    s = connect(t)
+    t0 = time.time()
+    s.sendall(b"POST /api/v1/dossiers?x=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: 900000\r\n\r\n")
+    data, closed = read_all(s)
+    s.close()
+    st, h, body, _ = split_response(data)
+    eq(st, 401, "anonymous body at its head")
+    ok(b'"UNAUTHENTICATED"' in body and h.get("www-authenticate", "").startswith("Bearer")
+       and closed and time.time() - t0 < 2.5, "JSON 401 at once, closed: %r %r" % (h, body[:200]))
+    for head in (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: 900\r\n\r\n",
+                 b"POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Authorization: Bearer mcs_wrong\r\nContent-Length: 900\r\n\r\n"):
+        s = connect(t)
+        s.sendall(head)
+        r, _, _ = select.select([s], [], [], 1.0)
+        ok(not r, "the body is waited for: %r" % head[:40])
+        s.sendall(b" " * 900)
+        st = split_response(read_one(s))[0]
+        s.close()
+        ok(st == 401 if b"Bearer" in head else st in (400, 422),
+           "answered once the body came: %r %d" % (head[:40], st))
