@@ -63,7 +63,7 @@ static const struct cfg_row ROWS[] = {
      "seconds of stalled writing allowed while a reply is being sent"},
     {"MOTCUA_IDLE_TIMEOUT", "idle_timeout", CT_INT, S(idle_timeout), "60", 1, 3600,
      "seconds an idle keep-alive connection is kept open"},
-    {"MOTCUA_MAX_CONNECTIONS", "max_connections", CT_INT, S(max_conns), "4096", 1, 1000000,
+    {"MOTCUA_MAX_CONNECTIONS", "max_connections", CT_INT, S(max_conns), "8192", 1, 1000000,
      "open connections per worker; more are closed at once"},
     {"MOTCUA_DB_POOL", "db_pool", CT_INT, S(db_pool), "2", 1, 64,
      "PostgreSQL connections per worker"},

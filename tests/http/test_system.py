@@ -440,13 +440,13 @@ def _soft_nofile(pid):
 
 
 def test_file_descriptor_limit_raised_or_cap_lowered(t):
-    """4096 connections per worker need more descriptors than the usual soft RLIMIT_NOFILE
+    """8192 connections per worker need more descriptors than the usual soft RLIMIT_NOFILE
     (1024): at start-up the soft limit is raised as far as needed (up to the hard limit), and
     when the hard limit is too low the per-worker cap is lowered, with a warning naming the
     numbers; connections over that cap are closed at once, without accept errors."""
     import resource
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-    need = 2 * (4096 + 2 + 16) + 64  # threads x (max connections + pool + 16) + 64
+    need = 2 * (8192 + 2 + 16) + 64  # threads x (max connections + pool + 16) + 64
     s = _limited_server(t, "-Sn 1024")
     try:
         rec = _log_line(s, "file descriptors")
@@ -470,7 +470,7 @@ def test_file_descriptor_limit_raised_or_cap_lowered(t):
         rec = _log_line(s, "file descriptor limit too low")
         ok(rec is not None, "warning at start-up: %s" % s.log()[-1500:])
         eq((rec["max_connections"], rec["effective_max_connections"], rec["hard_limit"]),
-           ("4096", "78", "256"), "the warning names the numbers")
+           ("8192", "78", "256"), "the warning names the numbers")
         eq(_soft_nofile(s.proc.pid), 256, "soft limit")
         n = 300
         for _ in range(n):

@@ -5,7 +5,7 @@ Starts a throwaway PostgreSQL with the real durability settings (fsync=on,
 synchronous_commit=on, unlike tests/pg.sh) and the server (build/motcua, MOTCUA_THREADS=2),
 creates one province with a counter, a department, one procedure and a clerk and a leader,
 optionally preloads dossiers generated in SQL (--preload N, triggers off: only the tables'
-size matters), then for each client count C (1, 8, 32; one thread and one keep-alive
+size matters), then for each client count C (1, 8, 64; one thread and one keep-alive
 connection each):
   - receptions: POST /api/v1/dossiers with an Idempotency-Key, for --secs seconds;
   - transitions: each client walks the dossiers it received through hand_over, assign,
@@ -297,7 +297,7 @@ def main():
     ap.add_argument("--bin", default=os.environ.get("MOTCUA_BIN", os.path.join(ROOT, "build/motcua")))
     quick = bool(os.environ.get("BENCH_QUICK"))
     ap.add_argument("--secs", type=float, default=3 if quick else 8)
-    ap.add_argument("--clients", default="1,8,32")
+    ap.add_argument("--clients", default="1,8,64")
     ap.add_argument("--preload", type=int, default=0)
     ap.add_argument("--pg-port", type=int, default=int(os.environ.get("BENCH_WRITE_PORT", "0")))
     ap.add_argument("--http-port", type=int, default=0)
