@@ -116,6 +116,7 @@ struct http_worker {
     int early_close; /* the backend reports EV_CLOSED */
     struct reqctx *internal; /* live internal requests (http_internal) */
     int ninternal;
+    uint64_t rid_hi, rid_key, rid_count; /* request ids (request_id) */
 };
 
 
@@ -775,41 +776,68 @@ conn_destroy(struct http_conn *c)
     free(c);
 }
 
-/* The access log line and the metrics of one request, once. */
+/*
+ * Appends s to the n bytes of dst (capacity cap) as the body of a JSON string: quotes,
+ * backslashes and control characters escaped, and every byte above 0x7f too when s is
+ * not valid UTF-8 (a decoded path may be anything). Returns the new length; a value cut
+ * at the capacity stays well-formed.
+ */
+static size_t
+json_esc(char *dst, size_t n, size_t cap, const char *s)
+{
+    int ascii_only = !jin_utf8_valid(s, strlen(s));
+
+    for (; *s != '\0' && n + 7 < cap; s++) {
+        unsigned char ch = (unsigned char)*s;
+
+        if (ch == '"' || ch == '\\') {
+            dst[n++] = '\\';
+            dst[n++] = (char)ch;
+        } else if (ch < 0x20 || ch == 0x7f || (ascii_only && ch >= 0x80)) {
+            n += (size_t)snprintf(dst + n, cap - n, "\\u%04x", ch);
+        } else {
+            dst[n++] = (char)ch;
+        }
+    }
+    dst[n] = '\0';
+    return n;
+}
+
+/* The access log line and the metrics of one request, once. Written by hand, not with
+ * jansson: it is the one thing every request pays for (issue 14, item 5). */
 static void
 account(struct reqctx *rc)
 {
     uint64_t dur = http_now_ns() - rc->t_start_ns;
     size_t idx = rc->match.route != NULL ? (size_t)(rc->match.route - rc->app->routes) : (size_t)-1;
     int status = rc->replied ? rc->status : 499; /* 499: client closed first (as nginx) */
-    json_t *o;
-    char *s;
+    char line[2048];
+    size_t n;
 
     metrics_observe(rc->w->metrics, idx, rc->method, status, dur);
     if (!log_enabled(LOG_INFO))
         return;
-    o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:i,s:I,s:f,s:f}", "msg", "request", "req_id", rc->req_id,
-                  "method", route_method_name(rc->method), "route",
-                  rc->match.route != NULL ? rc->match.route->pattern : "", "path",
-                  rc->path != NULL ? rc->path : "", "status", status, "bytes",
-                  (json_int_t)rc->bytes_out, "dur_ms", (double)dur / 1e6, "db_ms",
-                  (double)rc->db_ns / 1e6);
-    if (o == NULL)
-        return;
+    n = (size_t)snprintf(line, sizeof(line), "\"msg\":\"request\",\"req_id\":\"");
+    n = json_esc(line, n, sizeof(line), rc->req_id);
+    n += (size_t)snprintf(line + n, sizeof(line) - n, "\",\"method\":\"%s\",\"route\":\"%s\",\"path\":\"",
+                          route_method_name(rc->method),
+                          rc->match.route != NULL ? rc->match.route->pattern : "");
+    n = json_esc(line, n, sizeof(line) - 512, rc->path != NULL ? rc->path : "");
+    n += (size_t)snprintf(line + n, sizeof(line) - n,
+                          "\",\"status\":%d,\"bytes\":%llu,\"dur_ms\":%.3f,\"db_ms\":%.3f", status,
+                          (unsigned long long)rc->bytes_out, (double)dur / 1e6,
+                          (double)rc->db_ns / 1e6);
     if (rc->err_code != NULL)
-        json_object_set_new(o, "err", json_string(rc->err_code));
+        n += (size_t)snprintf(line + n, sizeof(line) - n, ",\"err\":\"%s\"", rc->err_code);
     if (rc->internal != NULL) {
-        json_object_set_new(o, "internal", json_true());
-        if (rc->internal->parent_id[0] != '\0')
-            json_object_set_new(o, "parent", json_string(rc->internal->parent_id));
+        n += (size_t)snprintf(line + n, sizeof(line) - n, ",\"internal\":true");
+        if (rc->internal->parent_id[0] != '\0') {
+            n += (size_t)snprintf(line + n, sizeof(line) - n, ",\"parent\":\"");
+            n = json_esc(line, n, sizeof(line) - 4, rc->internal->parent_id);
+            snprintf(line + n, sizeof(line) - n, "\"");
+        }
     }
-    s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-    if (s != NULL && strlen(s) >= 2) {
-        s[strlen(s) - 1] = '\0';
-        log_raw(status >= 500 ? LOG_WARN : LOG_INFO, s + 1);
-    }
-    free(s);
-    json_decref(o);
+    log_raw(status >= 500 ? LOG_WARN : LOG_INFO, line);
 }
 
 void
@@ -983,20 +1011,43 @@ forwarded_for(struct reqctx *rc, struct evhttp_request *req)
     return out;
 }
 
-/* rc->req_id: the client's X-Request-Id when sane, else a new UUID. */
+#define MASK62 ((1ULL << 62) - 1)
+
+/* A bijection of 62-bit words keyed by key (distinct in, distinct out): odd multiplications
+   modulo 2^62, xor-shifts within 62 bits and the key xored in. */
+static uint64_t
+mix62(uint64_t z, uint64_t key)
+{
+    z = (z * 0x9e3779b97f4a7c15ULL) & MASK62;
+    z ^= z >> 29;
+    z = (z * 0xbf58476d1ce4e5b9ULL) & MASK62;
+    z ^= z >> 31;
+    return z ^ (key & MASK62);
+}
+
+/*
+ * rc->req_id: the client's X-Request-Id when sane, else a new id in the form of a version-4
+ * UUID: the worker's 64 random bits (drawn once, at start) and its request counter mixed
+ * with another 58 random bits, so ids are distinct within the run, unguessable from one
+ * another and cost no system call (libuuid costs six per id: getrandom, getpid twice,
+ * gettid, getppid, getuid).
+ */
 static void
 request_id(struct reqctx *rc)
 {
     const char *hdr = rc_header(rc, "X-Request-Id");
+    struct http_worker *hw = rc->w->hw;
+    uint64_t lo;
 
     if (hdr != NULL && sane_request_id(hdr)) {
         snprintf(rc->req_id, sizeof(rc->req_id), "%s", hdr);
-    } else {
-        uuid_t u;
-
-        uuid_generate_random(u);
-        uuid_unparse_lower(u, rc->req_id);
+        return;
     }
+    lo = mix62(++hw->rid_count, hw->rid_key);
+    snprintf(rc->req_id, sizeof(rc->req_id), "%08x-%04x-4%03x-%04x-%012llx",
+             (unsigned)(hw->rid_hi >> 32), (unsigned)(hw->rid_hi >> 16) & 0xffffu,
+             (unsigned)hw->rid_hi & 0xfffu, (unsigned)(0x8000u | (lo >> 48)),
+             (unsigned long long)(lo & 0xffffffffffffULL));
 }
 
 /* A new request context for req on connection c: started now (its one clock read). */
@@ -1016,13 +1067,23 @@ request_new(struct worker *w, struct http_conn *c, struct evhttp_request *req)
     c->rc = rc;
     w->hw->inflight++;
     evhttp_request_set_on_complete_cb(req, on_complete, rc);
-    if (w->hw->early_close) {
-        if (c->hangup == NULL)
-            c->hangup = event_new(w->base, bufferevent_getfd(c->bev), EV_CLOSED, on_hangup, c);
-        if (c->hangup != NULL)
-            event_add(c->hangup, NULL);
-    }
     return rc;
+}
+
+/*
+ * A request still unanswered once its handler returned waits for the database: from now
+ * on a hang-up of the client frees the connection at once (on_hangup). Requests answered
+ * in the handler (healthz, refusals) never arm the watcher: two epoll_ctl calls fewer.
+ */
+static void
+watch_hangup(struct worker *w, struct http_conn *c)
+{
+    if (!w->hw->early_close || c->rc == NULL || (c->rc->replied && !c->rc->streaming))
+        return;
+    if (c->hangup == NULL)
+        c->hangup = event_new(w->base, bufferevent_getfd(c->bev), EV_CLOSED, on_hangup, c);
+    if (c->hangup != NULL)
+        event_add(c->hangup, NULL);
 }
 
 /* The request id (the client's X-Request-Id when sane, else a new UUID), the client address,
@@ -1213,6 +1274,7 @@ on_request(struct evhttp_request *req, void *arg)
     } else if (body_checks(rc) == 0) {
         http_dispatch(rc);
     }
+    watch_hangup(w, c);
 }
 
 /*
@@ -1706,6 +1768,19 @@ http_tls_init(struct app *app, struct mc_err *e)
     return 0;
 }
 
+/* The worker's request-id bits (request_id): libuuid's random bytes, once. */
+static void
+request_id_seed(struct http_worker *hw)
+{
+    uuid_t u;
+    uint64_t k[2];
+
+    uuid_generate_random(u);
+    memcpy(k, u, sizeof(k));
+    hw->rid_hi = k[0];
+    hw->rid_key = k[1];
+}
+
 static int
 worker_init(struct app *app, struct worker *w, evutil_socket_t fd, int max_conns,
             struct mc_err *e)
@@ -1716,6 +1791,7 @@ worker_init(struct app *app, struct worker *w, evutil_socket_t fd, int max_conns
 
     w->app = app;
     w->hw = xcalloc(1, sizeof(*w->hw));
+    request_id_seed(w->hw);
     w->hw->max_conns = max_conns;
     w->base = event_base_new();
     if (w->base == NULL) {

@@ -33,6 +33,18 @@ def test_request_id_generated_and_echoed(t):
     eq(r.headers.get("x-request-id"), "abc-123", "echoed request id")
     r2 = c.get("/healthz")
     ok(r2.headers.get("x-request-id") != rid, "request ids differ")
+    # generated ids have the form of a version-4 UUID and never repeat (2,000 requests on
+    # several connections, so both workers answer)
+    import re
+    seen = set()
+    for i in range(2000):
+        if i % 100 == 0:
+            c.close()
+        rid = c.get("/healthz").headers.get("x-request-id", "")
+        ok(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", rid),
+           "UUID form: %r" % rid)
+        seen.add(rid)
+    eq(len(seen), 2000, "distinct request ids")
 
 
 def test_unknown_route_404(t):
