@@ -51,6 +51,9 @@ struct db_pool_stats {
     uint64_t reconnects;
     uint64_t units_ok;
     uint64_t units_failed;
+    uint64_t groups;        /* shared transactions sent (db_exec_grouped, two members or more) */
+    uint64_t grouped_units; /* their members */
+    uint64_t group_retries; /* groups rolled back whose members ran again alone */
 };
 
 /* One pool per worker. conninfo is a libpq connection string or URI. Never NULL. */
@@ -66,6 +69,19 @@ void db_pool_free(struct db_pool *p);
  * When no connection is up, cb gets ERR_DB_UNAVAILABLE (on the next loop turn).
  */
 void db_exec(struct db_pool *p, const struct db_stmt *stmts, int n, db_cb cb, void *arg);
+
+/*
+ * As db_exec, for a write that may share its transaction (and its commit) with other
+ * grouped units waiting at the same time on this pool: sent together, in the order of
+ * `order` (a lock-order key: the receiving unit, say), in one transaction. cb gets this
+ * unit's own results. When any statement of the group fails, the transaction is rolled
+ * back and every member runs again alone, so cb sees only its own statements' errors; a
+ * connection lost mid-group fails every member with ERR_DB_UNAVAILABLE (outcome unknown).
+ * A grouped unit must not depend on running in a transaction of its own (no SET LOCAL,
+ * no transaction-level advisory lock, no reading currval of another member's sequence).
+ */
+void db_exec_grouped(struct db_pool *p, const struct db_stmt *stmts, int n, uint64_t order,
+                     db_cb cb, void *arg);
 
 /* Shorthand for one statement. */
 void db_exec1(struct db_pool *p, const char *sql, int nparams, const char *const *values,

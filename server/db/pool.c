@@ -49,6 +49,8 @@
 #include "core/log.h"
 
 #define POOL_QUEUE_MAX 4096     /* units waiting for a connection; beyond: DB_UNAVAILABLE */
+#define GROUP_MAX 64            /* members of one shared transaction (db_exec_grouped) */
+#define GROUP_MAX_STMTS 512     /* and their statements */
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 #define CONNECT_TIMEOUT_MS 10000 /* the async API does not apply connect_timeout itself */
@@ -80,6 +82,18 @@ struct db_unit {
     PGresult **res; /* n entries */
     struct db_result out;
     uint64_t t0;
+    int grouped;         /* db_exec_grouped: may share its transaction with others */
+    uint64_t order;      /* members of a group are sent in this order */
+    struct group *group; /* a group's own unit: its members (group_done) */
+};
+
+/* A transaction shared by grouped units: their statements end to end, one sync. */
+struct group {
+    struct db_pool *pool;
+    struct db_conn *conn;
+    struct db_unit *members[GROUP_MAX];
+    int n;
+    struct db_stmt *stmts;
 };
 
 struct unitq {
@@ -130,6 +144,7 @@ struct db_conn {
     db_notify_cb ncb;
     void *narg;
     int listen_got;
+    int group_inflight; /* a group (or a lone grouped unit) is in flight here */
     struct db_conn *next;
 };
 
@@ -141,6 +156,8 @@ struct db_pool {
     struct db_conn *conns;
     struct db_conn *listeners;
     struct unitq waiting;
+    struct unitq gwait;   /* grouped units waiting for a connection without a group */
+    uint64_t groups, grouped_units, group_retries;
     struct unitq failing; /* called back by fail_ev on the next loop turn */
     struct event *fail_ev;
     uint64_t rng;
@@ -156,6 +173,8 @@ struct db_pool {
 static void conn_start(struct db_conn *c);
 static void conn_lost(struct db_conn *c, const char *why);
 static void pool_dispatch(struct db_pool *p);
+static struct db_unit *unit_new(const struct db_stmt *stmts, int n, db_cb cb, void *arg);
+static struct db_conn *pool_pick_group(struct db_pool *p);
 
 static uint64_t
 now_ns(void)
@@ -412,6 +431,8 @@ pool_fail_waiting_if_hopeless(struct db_pool *p)
         return;
     while ((u = q_pop(&p->waiting)) != NULL)
         unit_fail(p, u, ERR_DB_UNAVAILABLE, "no database connection");
+    while ((u = q_pop(&p->gwait)) != NULL)
+        unit_fail(p, u, ERR_DB_UNAVAILABLE, "no database connection");
 }
 
 /* Prepared statements die with their session: a new connection starts empty. */
@@ -513,6 +534,7 @@ conn_lost(struct db_conn *c, const char *why)
         log_kv(c->state == CS_READY || c->backoff_ms == BACKOFF_MIN_MS ? LOG_WARN : LOG_DEBUG, c->state == CS_READY ? "db connection lost" : "db connect failed",
                "kind", c->kind == CONN_POOL ? "pool" : "listen", "reason", reason, NULL);
     conn_close(c);
+    c->group_inflight = 0;
     while ((u = q_pop(&c->inflight)) != NULL)
         unit_fail(p, u, ERR_DB_UNAVAILABLE,
                   strstr(reason, "deadline") != NULL /* why may be libpq's, freed by now */
@@ -792,6 +814,8 @@ conn_read_pool(struct db_conn *c)
                 return;
             }
             q_pop(&c->inflight);
+            if (u->grouped || u->group != NULL)
+                c->group_inflight = 0;
             unit_finish(p, u);
             /* The callback may have sent more on this connection, or lost it. */
             if (c->state != CS_READY)
@@ -972,6 +996,123 @@ pool_pick(struct db_pool *p)
     return best;
 }
 
+/*
+ * Grouped commits (issue 14, item 2). A connection carries at most one group at a time;
+ * grouped units that arrive meanwhile wait in p->gwait and leave together, in one
+ * transaction (their statements end to end, one sync), when a connection's group is back:
+ * one commit and one WAL flush for all of them. Under light load a unit finds a connection
+ * free of groups and goes alone at once, so grouping adds no wait. Members are sent in
+ * the order of their key (db_exec_grouped), so groups on different connections take the
+ * rows they share in one order.
+ *
+ * The outcome: committed, every member gets its own results; the connection lost (or the
+ * deadline), every member gets DB_UNAVAILABLE, outcome unknown, as a lone unit would; an
+ * error in any statement rolled the whole transaction back, so every member is sent again
+ * alone (at the head of the queue): the one at fault fails by itself, its neighbours do not.
+ */
+static void
+group_done(struct db_result *r, void *arg)
+{
+    struct group *g = arg;
+    struct db_pool *p = g->pool;
+    int off = 0;
+
+    if (r->err.code != ERR_OK && r->err.code != ERR_DB_UNAVAILABLE && g->n > 1) {
+        log_kv(LOG_INFO, "db group rolled back; its members are retried alone", "reason",
+               r->err.detail, NULL);
+        p->group_retries++;
+        for (int i = g->n - 1; i >= 0; i--) { /* at the head of the queue, in their order */
+            struct db_unit *m = g->members[i];
+
+            m->grouped = 0;
+            m->next = p->waiting.head;
+            p->waiting.head = m;
+            if (p->waiting.tail == NULL)
+                p->waiting.tail = m;
+            p->waiting.len++;
+        }
+        free(g->stmts);
+        free(g);
+        return; /* conn_read_pool dispatches them once this sync is handled */
+    }
+    for (int i = 0; i < g->n; i++) {
+        struct db_unit *m = g->members[i];
+        struct db_result mr = *r;
+
+        mr.failed_stmt = -1;
+        if (r->err.code == ERR_OK) {
+            mr.nres = m->n;
+            mr.res = r->res + off;
+            off += m->n;
+        } else {
+            mr.sqlstate[0] = '\0';
+        }
+        mr.elapsed_ns = now_ns() - m->t0;
+        m->cb(&mr, m->arg);
+        unit_free(m);
+    }
+    free(g->stmts);
+    free(g);
+}
+
+/* Takes up to GROUP_MAX waiting grouped units (GROUP_MAX_STMTS statements), sorted by key,
+   and sends them as one transaction on c. A lone unit goes as it is. */
+static void
+group_send(struct db_conn *c)
+{
+    struct db_pool *p = c->pool;
+    struct group *g;
+    struct db_unit *u;
+    int nst = 0, k = 0;
+
+    c->group_inflight = 1;
+    if (p->gwait.len == 1 || p->gwait.head->n + p->gwait.head->next->n > GROUP_MAX_STMTS) {
+        unit_send(c, q_pop(&p->gwait));
+        return;
+    }
+    g = xcalloc(1, sizeof(*g));
+    g->pool = p;
+    while (g->n < GROUP_MAX && p->gwait.head != NULL &&
+           nst + p->gwait.head->n <= GROUP_MAX_STMTS) {
+        struct db_unit *m = q_pop(&p->gwait);
+        int j = g->n++;
+
+        while (j > 0 && g->members[j - 1]->order > m->order) { /* by key, stable */
+            g->members[j] = g->members[j - 1];
+            j--;
+        }
+        g->members[j] = m;
+        nst += m->n;
+    }
+    g->stmts = xcalloc((size_t)nst, sizeof(*g->stmts));
+    for (int i = 0; i < g->n; i++)
+        for (int j = 0; j < g->members[i]->n; j++)
+            g->stmts[k++] = g->members[i]->stmts[j];
+    u = unit_new(g->stmts, nst, group_done, g);
+    u->group = g;
+    u->t0 = g->members[0]->t0;
+    p->groups++;
+    p->grouped_units += (uint64_t)g->n;
+    unit_send(c, u);
+}
+
+/* The ready connection without a group in flight, with room, and the fewest units. */
+static struct db_conn *
+pool_pick_group(struct db_pool *p)
+{
+    struct db_conn *best = NULL;
+
+    for (int i = 0; i < p->size; i++) {
+        struct db_conn *c = &p->conns[i];
+
+        if (c->state != CS_READY || c->group_inflight || c->inflight.len >= p->depth)
+            continue;
+        if (best == NULL || c->inflight.len < best->inflight.len)
+            best = c;
+    }
+    return best;
+}
+
 static void
 pool_dispatch(struct db_pool *p)
 {
@@ -979,13 +1120,17 @@ pool_dispatch(struct db_pool *p)
 
     while (p->waiting.head != NULL && (c = pool_pick(p)) != NULL)
         unit_send(c, q_pop(&p->waiting));
+    while (p->gwait.head != NULL && (c = pool_pick_group(p)) != NULL)
+        group_send(c);
 }
 
-void
-db_exec(struct db_pool *p, const struct db_stmt *stmts, int n, db_cb cb, void *arg)
+
+static void unit_submit(struct db_pool *p, struct db_unit *u, int n);
+
+static struct db_unit *
+unit_new(const struct db_stmt *stmts, int n, db_cb cb, void *arg)
 {
     struct db_unit *u = xcalloc(1, sizeof(*u));
-    struct db_conn *c;
 
     u->stmts = stmts;
     u->n = n > 0 ? n : 0;
@@ -996,6 +1141,33 @@ db_exec(struct db_pool *p, const struct db_stmt *stmts, int n, db_cb cb, void *a
     /* res and prep in one block (pointers first, so both are aligned) */
     u->res = xcalloc(u->n > 0 ? (size_t)u->n : 1, sizeof(PGresult *) + sizeof(int));
     u->prep = (int *)(u->res + (u->n > 0 ? u->n : 1));
+    return u;
+}
+
+void
+db_exec(struct db_pool *p, const struct db_stmt *stmts, int n, db_cb cb, void *arg)
+{
+    unit_submit(p, unit_new(stmts, n, cb, arg), n);
+}
+
+void
+db_exec_grouped(struct db_pool *p, const struct db_stmt *stmts, int n, uint64_t order, db_cb cb,
+                void *arg)
+{
+    struct db_unit *u = unit_new(stmts, n, cb, arg);
+
+    u->grouped = 1;
+    u->order = order;
+    unit_submit(p, u, n);
+}
+
+static void
+unit_submit(struct db_pool *p, struct db_unit *u, int n)
+{
+    const struct db_stmt *stmts = u->stmts;
+    struct db_conn *c;
+    struct unitq *q = u->grouped ? &p->gwait : &p->waiting;
+
     if (p->closing) {
         unit_fail(p, u, ERR_DB_UNAVAILABLE, "database pool closed");
         return;
@@ -1008,20 +1180,29 @@ db_exec(struct db_pool *p, const struct db_stmt *stmts, int n, db_cb cb, void *a
         unit_fail(p, u, ERR_INTERNAL, "malformed database unit");
         return;
     }
-    c = p->waiting.head == NULL ? pool_pick(p) : NULL;
-    if (c != NULL) {
-        unit_send(c, u);
-        return;
+    if (u->grouped) {
+        c = p->gwait.head == NULL ? pool_pick_group(p) : NULL;
+        if (c != NULL) {
+            c->group_inflight = 1;
+            unit_send(c, u);
+            return;
+        }
+    } else {
+        c = p->waiting.head == NULL ? pool_pick(p) : NULL;
+        if (c != NULL) {
+            unit_send(c, u);
+            return;
+        }
     }
     if (!pool_has_hope(p)) {
         unit_fail(p, u, ERR_DB_UNAVAILABLE, "no database connection");
         return;
     }
-    if (p->waiting.len >= POOL_QUEUE_MAX) {
+    if (q->len >= POOL_QUEUE_MAX) {
         unit_fail(p, u, ERR_DB_UNAVAILABLE, "database queue full");
         return;
     }
-    q_push(&p->waiting, u);
+    q_push(q, u);
 }
 
 /* db_exec1 keeps its one-statement array with the unit: a small block freed by a
@@ -1130,6 +1311,8 @@ db_pool_free(struct db_pool *p)
     }
     while ((u = q_pop(&p->waiting)) != NULL)
         unit_fail(p, u, ERR_DB_UNAVAILABLE, "database pool closed");
+    while ((u = q_pop(&p->gwait)) != NULL)
+        unit_fail(p, u, ERR_DB_UNAVAILABLE, "database pool closed");
     /* Callbacks run here may call db_exec again: those units join the list (closing)
        and are called back by this same loop. */
     while (p->failing.head != NULL)
@@ -1164,7 +1347,10 @@ db_pool_stats(const struct db_pool *p, struct db_pool_stats *s)
         if (p->conns[i].inflight.len > 0)
             s->in_use++;
     }
-    s->waiting = p->waiting.len;
+    s->groups = p->groups;
+    s->grouped_units = p->grouped_units;
+    s->group_retries = p->group_retries;
+    s->waiting = p->waiting.len + p->gwait.len;
     s->reconnects = p->reconnects;
     s->units_ok = p->units_ok;
     s->units_failed = p->units_failed;

@@ -48,6 +48,7 @@ struct metrics {
     _Atomic int64_t conns;
     _Atomic int pool_size, pool_connected, pool_in_use, pool_waiting;
     counter_t reconnects;
+    counter_t groups, grouped_units, group_retries;
     counter_t json_bytes; /* request bodies parsed as JSON */
 };
 
@@ -137,6 +138,9 @@ metrics_set_pool(struct metrics *m, const struct db_pool_stats *s)
     atomic_store_explicit(&m->pool_in_use, s->in_use, memory_order_relaxed);
     atomic_store_explicit(&m->pool_waiting, s->waiting, memory_order_relaxed);
     atomic_store_explicit(&m->reconnects, s->reconnects, memory_order_relaxed);
+    atomic_store_explicit(&m->groups, s->groups, memory_order_relaxed);
+    atomic_store_explicit(&m->grouped_units, s->grouped_units, memory_order_relaxed);
+    atomic_store_explicit(&m->group_retries, s->group_retries, memory_order_relaxed);
 }
 
 static int
@@ -265,7 +269,7 @@ metrics_render(struct app *app, struct evbuffer *out)
 {
     size_t nslots = app->nroutes + 1;
     long long size = 0, connected = 0, in_use = 0, waiting = 0;
-    unsigned long long reconnects = 0, json_bytes = 0;
+    unsigned long long reconnects = 0, json_bytes = 0, groups = 0, gunits = 0, gretries = 0;
 
     render_requests(app, out, nslots);
     render_hist(app, out, nslots);
@@ -281,6 +285,9 @@ metrics_render(struct app *app, struct evbuffer *out)
         in_use += atomic_load_explicit(&m->pool_in_use, memory_order_relaxed);
         waiting += atomic_load_explicit(&m->pool_waiting, memory_order_relaxed);
         reconnects += ld(&m->reconnects);
+        groups += ld(&m->groups);
+        gunits += ld(&m->grouped_units);
+        gretries += ld(&m->group_retries);
         json_bytes += ld(&m->json_bytes);
     }
     evbuffer_add_printf(out,
@@ -312,6 +319,19 @@ metrics_render(struct app *app, struct evbuffer *out)
                         "# TYPE motcua_db_reconnects_total counter\n"
                         "motcua_db_reconnects_total %llu\n",
                         size, connected, in_use, waiting, reconnects);
+    evbuffer_add_printf(out,
+                        "# HELP motcua_db_groups_total Transactions shared by several requests' "
+                        "writes (grouped commits).\n"
+                        "# TYPE motcua_db_groups_total counter\nmotcua_db_groups_total %llu\n"
+                        "# HELP motcua_db_grouped_writes_total Writes committed in those shared "
+                        "transactions.\n"
+                        "# TYPE motcua_db_grouped_writes_total counter\n"
+                        "motcua_db_grouped_writes_total %llu\n"
+                        "# HELP motcua_db_group_retries_total Shared transactions rolled back "
+                        "whose writes then ran alone.\n"
+                        "# TYPE motcua_db_group_retries_total counter\n"
+                        "motcua_db_group_retries_total %llu\n",
+                        groups, gunits, gretries);
     evbuffer_add_printf(out,
                         "# HELP motcua_uptime_seconds Seconds since the server started.\n"
                         "# TYPE motcua_uptime_seconds gauge\nmotcua_uptime_seconds %lld\n"

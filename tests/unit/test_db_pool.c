@@ -802,6 +802,112 @@ test_session_settings(void **state)
     event_base_free(b);
 }
 
+/* Grouped units that wait together share one transaction: with one connection, the first
+   goes alone and the 99 submitted meanwhile leave in two groups (64 + 35) - three
+   transactions for 100 inserts (txid_current per member); each member gets its own row. */
+static void
+test_grouped_share_a_commit(void **state)
+{
+    enum { N = 100 };
+    struct event_base *b;
+    struct db_pool *p;
+    static struct rec recs[N];
+    static char vals[N][12];
+    static const char *vp[N][1];
+    static struct db_stmt st[N][2];
+    struct db_pool_stats ps;
+    struct rec x;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 1, 8);
+    assert_true(wait_ready(b, p, 5000));
+    x = run1(b, p, "CREATE TABLE t_group (n int PRIMARY KEY, tx bigint)", 0, NULL);
+    assert_int_equal(x.code, ERR_OK);
+    memset(recs, 0, sizeof(recs));
+    for (int i = 0; i < N; i++) {
+        snprintf(vals[i], sizeof(vals[i]), "%d", i);
+        vp[i][0] = vals[i];
+        st[i][0] = (struct db_stmt){"INSERT INTO t_group VALUES ($1::int, txid_current())", 1,
+                                    vp[i]};
+        st[i][1] = (struct db_stmt){"SELECT n FROM t_group WHERE n = $1::int", 1, vp[i]};
+        db_exec_grouped(p, st[i], 2, (uint64_t)(N - i), on_done, &recs[i]);
+    }
+    assert_true(dbt_run_until(b, &recs[N - 1].calls, 10000));
+    for (int i = 0; i < N; i++) {
+        assert_true(dbt_run_until(b, &recs[i].calls, 1000));
+        assert_int_equal(recs[i].code, ERR_OK);
+        assert_int_equal(recs[i].nres, 2);
+        assert_string_equal(recs[i].val, vals[i]);
+    }
+    x = run1(b, p, "SELECT count(DISTINCT tx) || '/' || count(*) FROM t_group", 0, NULL);
+    assert_string_equal(x.val, "3/100");
+    db_pool_stats(p, &ps);
+    assert_int_equal(ps.groups, 2);
+    assert_int_equal(ps.grouped_units, N - 1);
+    assert_int_equal(ps.group_retries, 0);
+    run1(b, p, "DROP TABLE t_group", 0, NULL);
+    db_pool_free(p);
+    event_base_free(b);
+}
+
+/* A member whose statement fails rolls its group back; every member runs again alone: the
+   faulty one gets its own error (its own statement index), the others commit once. */
+static void
+test_grouped_member_fails_alone(void **state)
+{
+    enum { N = 10, BAD = 6 };
+    struct event_base *b;
+    struct db_pool *p;
+    static struct rec recs[N];
+    static char vals[N][12];
+    static const char *vp[N][1];
+    static struct db_stmt st[N][2];
+    struct db_pool_stats ps;
+    struct rec x;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 1, 8);
+    assert_true(wait_ready(b, p, 5000));
+    x = run1(b, p, "CREATE TABLE t_group2 (n int PRIMARY KEY)", 0, NULL);
+    assert_int_equal(x.code, ERR_OK);
+    memset(recs, 0, sizeof(recs));
+    /* the first goes alone; the other nine wait and leave as one group */
+    for (int i = 0; i < N; i++) {
+        snprintf(vals[i], sizeof(vals[i]), "%d", i);
+        vp[i][0] = vals[i];
+        st[i][0] = (struct db_stmt){"INSERT INTO t_group2 VALUES ($1::int)", 1, vp[i]};
+        st[i][1] = (struct db_stmt){i == BAD ? "SELECT 1 / ($1::int - $1::int)"
+                                             : "SELECT $1::int",
+                                    1, vp[i]};
+        db_exec_grouped(p, st[i], 2, 0, on_done, &recs[i]);
+    }
+    for (int i = 0; i < N; i++)
+        assert_true(dbt_run_until(b, &recs[i].calls, 10000));
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(recs[i].calls, 1);
+        if (i == BAD) {
+            assert_int_equal(recs[i].code, ERR_DB_QUERY);
+            assert_string_equal(recs[i].sqlstate, "22012");
+            assert_int_equal(recs[i].failed_stmt, 1);
+        } else {
+            assert_int_equal(recs[i].code, ERR_OK);
+            assert_string_equal(recs[i].val, vals[i]);
+        }
+    }
+    x = run1(b, p, "SELECT string_agg(n::text, ',' ORDER BY n) FROM t_group2", 0, NULL);
+    assert_string_equal(x.val, "0,1,2,3,4,5,7,8,9");
+    db_pool_stats(p, &ps);
+    assert_int_equal(ps.groups, 1);
+    assert_int_equal(ps.group_retries, 1);
+    run1(b, p, "DROP TABLE t_group2", 0, NULL);
+    db_pool_free(p);
+    event_base_free(b);
+}
+
 int
 main(void)
 {
@@ -819,6 +925,8 @@ main(void)
         cmocka_unit_test(test_prepare_error),
         cmocka_unit_test(test_prepared_reconnect),
         cmocka_unit_test(test_prepared_bound),
+        cmocka_unit_test(test_grouped_share_a_commit),
+        cmocka_unit_test(test_grouped_member_fails_alone),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -37,6 +37,11 @@ struct worker;
  */
 typedef void (*api_db_done)(struct reqctx *rc, struct db_result *r);
 void api_db(struct reqctx *rc, const struct db_stmt *st, int n, api_db_done done);
+/* The same for a write that may share its transaction and commit with other requests' writes
+   waiting at the same time (db_exec_grouped: `order` is its lock-order key). Authenticated
+   writes only (their context statement comes first); others run alone. */
+void api_db_grouped(struct reqctx *rc, const struct db_stmt *st, int n, uint64_t order,
+                    api_db_done done);
 
 /* Shorthand for one statement. */
 void api_db1(struct reqctx *rc, const char *sql, int nparams, const char *const *values,
@@ -87,6 +92,8 @@ const struct ddl_axis *hx_axis(struct worker *w, struct mc_err *e);
 /* Runs a unit for a request: api_db() above. */
 typedef void (*hx_db_cb)(struct reqctx *rc, struct db_result *r);
 void hx_db(struct reqctx *rc, const struct db_stmt *stmts, int n, hx_db_cb cb);
+void hx_db_grouped(struct reqctx *rc, const struct db_stmt *stmts, int n, uint64_t order,
+                   hx_db_cb cb);
 
 /* RFC 3339 text of an instant in the arena ("2026-02-25T10:00:00+07:00"). */
 const char *hx_ts(struct reqctx *rc, int64_t t);

@@ -60,8 +60,25 @@ on_db_done(struct db_result *r, void *arg)
     j->done(rc, r);
 }
 
+static void api_db_run(struct reqctx *rc, const struct db_stmt *st, int n, int grouped,
+                       uint64_t order, api_db_done done);
+
 void
 api_db(struct reqctx *rc, const struct db_stmt *st, int n, api_db_done done)
+{
+    api_db_run(rc, st, n, 0, 0, done);
+}
+
+void
+api_db_grouped(struct reqctx *rc, const struct db_stmt *st, int n, uint64_t order,
+               api_db_done done)
+{
+    api_db_run(rc, st, n, 1, order, done);
+}
+
+static void
+api_db_run(struct reqctx *rc, const struct db_stmt *st, int n, int grouped, uint64_t order,
+           api_db_done done)
 {
     struct db_job *j = arena_alloc(rc->arena, sizeof(*j));
 
@@ -83,7 +100,12 @@ api_db(struct reqctx *rc, const struct db_stmt *st, int n, api_db_done done)
         n++;
     }
     rc->db_inflight++;
-    db_exec(rc->w->db, st, n, on_db_done, j);
+    /* Only a unit with its context statement may share a transaction: set_config(..., true)
+       lasts to the end of the transaction, so each member must set its own first. */
+    if (grouped && j->context)
+        db_exec_grouped(rc->w->db, st, n, order, on_db_done, j);
+    else
+        db_exec(rc->w->db, st, n, on_db_done, j);
 }
 
 void

@@ -58,6 +58,13 @@ hx_db(struct reqctx *rc, const struct db_stmt *stmts, int n, hx_db_cb cb)
     api_db(rc, stmts, n, cb);
 }
 
+void
+hx_db_grouped(struct reqctx *rc, const struct db_stmt *stmts, int n, uint64_t order,
+              hx_db_cb cb)
+{
+    api_db_grouped(rc, stmts, n, order, cb);
+}
+
 const char *
 hx_ts(struct reqctx *rc, int64_t t)
 {

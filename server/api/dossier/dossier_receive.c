@@ -670,7 +670,9 @@ on_rec_ctx(struct reqctx *rc, struct db_result *r)
         x->stmts[n].sql = DSQL_IDEM_STORE_NEW;
         n++;
     }
-    hx_db(rc, x->stmts, n, on_rec_written);
+    /* Receptions waiting together share a commit, taken in the order of their counter
+       (whose code row each locks): issue 14, item 2. */
+    hx_db_grouped(rc, x->stmts, n, strtoull(x->params[INSD_UNIT_ID], NULL, 10), on_rec_written);
 }
 
 static struct db_stmt *

@@ -672,7 +672,9 @@ on_ev_read(struct reqctx *rc, struct db_result *r)
     json_decref(payload);
     if (x->w.im != NULL)
         dapi_wreq_store(rc, &x->w, 200, x->secret[0] != '\0', &x->stmts[n++]);
-    hx_db(rc, x->stmts, n, on_ev_written);
+    /* Transitions waiting together share a commit, in the order of their dossier (the row
+       each updates); a stale version fails its group, whose members then run alone. */
+    hx_db_grouped(rc, x->stmts, n, strtoull(x->dossier_id, NULL, 10), on_ev_written);
 }
 
 static struct db_stmt *
