@@ -18,6 +18,7 @@ Figures only: asserts nothing.
 """
 import argparse
 import http.client
+import json
 import os
 import re
 import statistics
@@ -45,6 +46,8 @@ function done(summary, latency, requests)
   io.write(string.format("READSTAT rps=%.1f p50_us=%d p99_us=%d non2xx=%d sockerr=%d\n",
     summary.requests / (summary.duration / 1e6), latency:percentile(50),
     latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
+  io.write(string.format("READERR connect=%d read=%d write=%d timeout=%d status=%d max_us=%d\n",
+    e.connect, e.read, e.write, e.timeout, e.status, latency.max))
 end
 """
 
@@ -84,6 +87,22 @@ def probe(cl, url, port, token, codes, n):
                 int(calls) / n, float(ex) / int(calls), float(pl) / max(1, int(calls)), plans,
                 q))
     return out
+
+
+def access_errors(log_path):
+    """Statuses other than 200 in a server log, with the first such line."""
+    seen, first = {}, None
+    with open(log_path, "rb") as f:
+        for line in f:
+            try:
+                j = json.loads(line)
+            except ValueError:
+                continue
+            st = j.get("status")
+            if st is not None and st != 200 and j.get("method") == "GET":
+                seen[st] = seen.get(st, 0) + 1
+                first = first or line.decode(errors="replace").strip()
+    return "%r; first: %s" % (seen, first)
 
 
 def main():
@@ -137,9 +156,11 @@ def main():
             finally:
                 srv.stop()
             psql(cl, url, "VACUUM ANALYZE")
-            if codes is None:
-                codes = psql(cl, url, "SELECT code FROM dossier ORDER BY random()"
-                             " LIMIT 10000").splitlines()
+            # Codes hold the day of a generated instant (now() - 730 days + ...): databases
+            # loaded seconds apart may differ in a few; keep those every database has.
+            mine = set(psql(cl, url, "SELECT code FROM dossier").splitlines())
+            codes = mine if codes is None else codes & mine
+        codes = sorted(codes)[::max(1, len(codes) // 10000)][:10000]
         codes_path = os.path.join(tmp, "codes.txt")
         with open(codes_path, "w") as f:
             f.write("\n".join(codes) + "\n")
@@ -172,6 +193,10 @@ def main():
                         int(m.group(3)) / 1000
                     errs = int(m.group(4)) + int(m.group(5))
                     results[label].append((rps, p50, p99))
+                    if errs:
+                        m2 = re.search(r"READERR .*", p.stdout)
+                        print("#   %s; access log: %s" % (m2.group(0) if m2 else "?",
+                                                        access_errors(log_path)))
                     print("round %d %-10s %8.1f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %d"
                           "  load %.2f" % (rnd + 1, label, rps, p50, p99, errs,
                                            os.getloadavg()[0]))
