@@ -1,9 +1,8 @@
 /*
  * session.c - the authentication hook (app->authenticate): the bearer token, its lookup
  * through the process's token cache (cache.c) confirmed by GUARD_SQL, or TOKEN_SQL, the
- * route's roles, the signature of an
- * integration client, and the audited refusals (the hook's own and the handlers'). Part of
- * the auth module (auth.h, auth_int.h).
+ * route's roles, the signature of an integration client, and the audited refusals (the
+ * hook's own and the handlers'). Part of the auth module (auth.h, auth_int.h).
  */
 #include "api/auth/auth_int.h"
 
@@ -322,6 +321,7 @@ authenticate(struct reqctx *rc)
 
     memset(&rc->who, 0, sizeof(rc->who));
     tl->rc = rc;
+    (void)auth_worker_get(rc->w); /* the worker's LISTEN for early drops (worker.c) */
     if (rc_header(rc, "Authorization") == NULL) {
         refuse(rc, ERR_UNAUTHENTICATED, "missing");
         return;

@@ -54,8 +54,11 @@ on_db_done(struct db_result *r, void *arg)
 
         if (r->err.code != ERR_OK) {
             /* The guard's result went with the failed unit: the handler's reply is held
-               until a guard of its own (http_hold_hook) has confirmed the principal. */
+               until a guard of its own (http_hold_hook) has confirmed the principal; a
+               reply already held (by another unit's callback) sends it now. */
             rc->guard_state = RC_GUARD_ARMED;
+            if (rc->held != NULL && http_hold_hook != NULL)
+                http_hold_hook(rc);
         } else if (g->done(rc, r->res[0]) != 0) {
             return;
         }
