@@ -74,6 +74,9 @@ struct app {
      * serves (set by api_install: per-worker listeners, schedulers). NULL: nothing to do.
      */
     void (*worker_init)(struct worker *w);
+    /* The verified-token cache shared by the workers (api/auth/cache.c), NULL before
+       auth_install. */
+    struct auth_cache *auth_cache;
     /* Families added by modules with metrics_register() at start-up (http/metrics.h). */
     struct metrics_family *metric_families;
     size_t nmetric_families;

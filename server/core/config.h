@@ -30,6 +30,8 @@ struct config {
     int idle_timeout;          /* MOTCUA_IDLE_TIMEOUT s (keep-alive), default 60 */
     int max_conns;             /* MOTCUA_MAX_CONNECTIONS per worker, default 4096 */
     int db_pool;               /* MOTCUA_DB_POOL connections per worker, default 2 */
+    int auth_cache;            /* MOTCUA_AUTH_CACHE verified tokens cached, default 4096 */
+    int auth_cache_ttl;        /* MOTCUA_AUTH_CACHE_TTL seconds an entry is trusted, 15 */
     int db_pipeline_depth;     /* MOTCUA_DB_PIPELINE units in flight per connection, default 32 */
     int shutdown_grace;        /* MOTCUA_SHUTDOWN_GRACE s, default 10 */
     char public_url[256];      /* MOTCUA_PUBLIC_URL, base URL printed in QR codes */

@@ -245,7 +245,36 @@ send_buf(struct reqctx *rc, int status, const char *content_type, struct evbuffe
         http_internal_replied(rc); /* the caller gets it on the next loop turn */
         return;
     }
+    if (rc->guard_state != RC_GUARD_NONE && http_hold_hook != NULL && rc->held == NULL) {
+        rc->held = buf;
+        rc->held_status = status;
+        http_hold_hook(rc);
+        return;
+    }
     evhttp_send_reply(rc->req, status, reason(status), buf);
+    evbuffer_free(buf);
+}
+
+void (*http_hold_hook)(struct reqctx *rc);
+
+void
+http_release_held(struct reqctx *rc, int send)
+{
+    struct evbuffer *buf = rc->held;
+
+    if (buf == NULL)
+        return;
+    rc->held = NULL;
+    if (send && !rc->gone && rc->req != NULL) {
+        evhttp_send_reply(rc->req, rc->held_status, reason(rc->held_status), buf);
+    } else if (!send) {
+        if (rc->req != NULL)
+            evhttp_clear_headers(evhttp_request_get_output_headers(rc->req));
+        rc->replied = 0;
+        rc->status = 0;
+        rc->err_code = NULL;
+        rc->bytes_out = 0;
+    }
     evbuffer_free(buf);
 }
 

@@ -87,7 +87,35 @@ struct reqctx {
     void (*on_gone)(struct reqctx *rc);
     /* Non-NULL for an internal request (http_internal): its headers, reply, caller. */
     struct http_internal_ctx *internal;
+    /*
+     * A principal taken from the authentication's cache and not yet confirmed by the
+     * database (api/auth/session.c, docs/architecture.md "Session check"): the first unit
+     * of api_db carries the check as a hidden statement 0 (GUARD_ARMED -> GUARD_SENT); a
+     * reply made while it is ARMED or SENT is held (send_buf) and http_hold_hook is called,
+     * which confirms it (http_release_held(rc, 1)) or drops it and restarts the request.
+     * guard_epoch counts restarts: a database job of an earlier round is not called back.
+     */
+    int guard_state;
+    void *guard;             /* the authentication's own data (struct api_guard) */
+    int guard_epoch;
+    struct evbuffer *held;   /* the reply held by send_buf, with its status */
+    int held_status;
 };
+
+enum rc_guard { RC_GUARD_NONE, RC_GUARD_ARMED, RC_GUARD_SENT };
+
+/*
+ * Called (loop thread) when a reply is held because rc->guard_state is not NONE: must
+ * eventually call http_release_held(rc, send) or release rc if it is gone. Set by the
+ * authentication module (api/auth/session.c); NULL: replies are never held.
+ */
+extern void (*http_hold_hook)(struct reqctx *rc);
+
+/*
+ * The reply held by send_buf: sent (send = 1), or dropped (send = 0: its headers are
+ * cleared and rc may reply again). Nothing when no reply is held.
+ */
+void http_release_held(struct reqctx *rc, int send);
 
 /* Path parameter by name ("code"), or NULL. */
 const char *rc_param(const struct reqctx *rc, const char *name);

@@ -1,8 +1,8 @@
 """Security end to end: login, tokens, roles, logout, rate limits, accounts, API keys, audit.
 docs/security.md describes the behaviour checked here.
 
-One worker (MOTCUA_THREADS=1): the token cache is per worker with a 15 s TTL, so revocations
-are immediate only on the worker that made them; with one worker every check is deterministic.
+One worker (MOTCUA_THREADS=1). The token cache and its revocations across workers and
+processes are tested in test_session_cache.py.
 """
 import re
 import threading

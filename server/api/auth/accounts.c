@@ -294,7 +294,7 @@ on_disabled(struct db_result *r, void *arg)
         return;
     }
     acc = auth_account_json(r->res[1], 0);
-    auth_cache_drop_account(auth_worker_get(rc->w),
+    auth_cache_drop_account(rc->app->auth_cache,
                             strtoll(auth_col(r->res[1], 0, "id"), NULL, 10));
     json_object_set_new(
         acc, "tokens_revoked",
@@ -430,7 +430,7 @@ on_key_revoked(struct db_result *r, void *arg)
         http_reply_err(rc, ERR_NOT_FOUND, "no API key %s", s->s);
         return;
     }
-    auth_cache_drop_account(auth_worker_get(rc->w),
+    auth_cache_drop_account(rc->app->auth_cache,
                             strtoll(auth_col(res, 0, "account_id"), NULL, 10));
     http_reply_json(rc, 200,
                     json_pack("{s:I, s:s, s:s, s:s}", "id",

@@ -435,7 +435,7 @@ api_auth_logout(struct reqctx *rc)
         http_reply_err(rc, ERR_VALIDATION, "API keys are revoked by an administrator");
         return;
     }
-    auth_cache_drop(auth_worker_get(rc->w), hash);
+    auth_cache_drop(rc->app->auth_cache, hash);
     s->rc = rc;
     s->params = hx_params(rc, LOGOUT__N);
     s->params[LOGOUT_HASH] = hash;

@@ -3,7 +3,8 @@
  *
  *   auth_install(app)     sets app->authenticate: every non-public route passes through it.
  *                         It reads "Authorization: Bearer <token>", looks the SHA-256 of the
- *                         token up (one parameterised statement, or the worker's cache),
+ *                         token up (one parameterised statement, or the process's cache
+ *                         confirmed by the request's first statement: session.c),
  *                         fills rc->who, checks route->roles, then http_dispatch(rc); or
  *                         replies 401 UNAUTHENTICATED / 403 FORBIDDEN and audits the refusal.
  *   API_AUTH_ROUTES       /api/v1/auth/..., /api/v1/accounts..., /api/v1/api-keys...,
@@ -22,11 +23,6 @@
 
 struct app;
 struct worker;
-
-/* Seconds a worker trusts a cached token lookup: a revocation or a disabled account takes
-   effect on every worker within this time (immediately on the worker that revoked it). */
-#define AUTH_CACHE_TTL 15
-#define AUTH_CACHE_SLOTS 256
 
 /* Login rate limits (docs/security.md): failures inside the sliding window. */
 #define AUTH_WINDOW_SECONDS 900

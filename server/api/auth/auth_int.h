@@ -2,7 +2,8 @@
  * auth_int.h - what the files of server/api/auth/ share (auth_); not part of the module's
  * interface, which is api/auth/auth.h. The module is split by concern:
  *   auth.c       login, logout, me, the helpers below (auth.c section), the route table
- *   session.c    the authentication hook: bearer tokens, their per-worker cache, refusals
+ *   session.c    the authentication hook: bearer tokens, the cache's guard, refusals
+ *   cache.c      the process's cache of verified tokens (shared by the workers, bounded)
  *   worker.c     per-worker state: created on first use, the password hashing thread, the
  *                LISTEN on AUTH_CHANNEL (revocations), freed by auth_worker_free()
  *   ratelimit.c  the login rate limiter's in-process table (attempts in flight, failures)
@@ -49,9 +50,10 @@ struct worker;
  */
 
 /*
- * Revocations notify AUTH_CHANNEL with the account id (delivered at commit): every worker of
- * every process drops that account's cached tokens at once (worker.c), so the 15 s
- * cache TTL only matters while a listening connection is being re-established.
+ * Revocations notify AUTH_CHANNEL with the account id (delivered after the commit): every
+ * process drops that account's cached tokens early (worker.c). Correctness does not rest on
+ * it: a cached principal is served only after the revocation generation
+ * (sql/116_auth_revocation.sql) confirmed it in the request's first unit (session.c).
  */
 #define AUTH_CHANNEL "motcua_auth"
 
@@ -80,7 +82,32 @@ struct cache_entry {
     struct principal who;
     int64_t expires;  /* token expiry, Unix seconds (0: none) */
     int64_t cached;   /* when the row was read */
+    int64_t gen;      /* auth_revocation.gen in the snapshot that read (or confirmed) it */
 };
+
+/* ---- the process's token cache (cache.c); every function is thread-safe ---- */
+
+struct auth_cache;
+struct auth_cache_stats {
+    size_t capacity, entries;
+    unsigned long hits, misses, evictions;
+};
+
+/* A cache of at most capacity entries (0: caching off), each trusted for ttl seconds. */
+struct auth_cache *auth_cache_new(size_t capacity, int ttl);
+void auth_cache_free(struct auth_cache *c);
+/* Copies the entry of hash, if younger than the TTL and its token unexpired at now: 0, or
+   -1 (absent, old or expired: an old or expired entry is dropped). */
+int auth_cache_get(struct auth_cache *c, const char *hash, int64_t now, struct cache_entry *out);
+/* Stores e (replacing the entry of the same hash, or the oldest of its set). */
+void auth_cache_put(struct auth_cache *c, const struct cache_entry *e);
+/* The entry of hash was confirmed at generation gen (a later one than it was read at). */
+void auth_cache_confirm(struct auth_cache *c, const char *hash, int64_t gen);
+/* Drops the entry of one token hash. */
+void auth_cache_drop(struct auth_cache *c, const char *hash);
+/* Drops the entries of an account (0: every entry). */
+void auth_cache_drop_account(struct auth_cache *c, int64_t account_id);
+void auth_cache_stats(struct auth_cache *c, struct auth_cache_stats *st);
 
 struct auth_worker {
     struct worker *w;
@@ -93,7 +120,6 @@ struct auth_worker {
     int pipefd[2];
     struct event *ev;
     int pending;     /* jobs submitted and not yet called back (loop thread only) */
-    struct cache_entry cache[AUTH_CACHE_SLOTS];
     int64_t audit_sec;
     int audit_count;
     unsigned long audit_dropped;
@@ -112,12 +138,8 @@ struct auth_worker *auth_worker_get(struct worker *w);
 /* Runs j on the worker's hashing thread, j->done from the loop; -1 when the queue is full. */
 int auth_hash_submit(struct reqctx *rc, struct hash_job *j);
 
-/* ---- the token cache (session.c) ---- */
+/* ---- the authentication hook (session.c) ---- */
 
-/* Drops the cached tokens of an account (0: every account). */
-void auth_cache_drop_account(struct auth_worker *aw, int64_t account_id);
-/* Drops the cached lookup of one token hash. */
-void auth_cache_drop(struct auth_worker *aw, const char *hash);
 /* The bearer token of rc hashed into hash; TOKEN_INVALID when absent or malformed. */
 enum token_kind auth_bearer_hash(struct reqctx *rc, char hash[TOKEN_HASH_HEX]);
 

@@ -89,7 +89,7 @@ on_auth_notify(const char *channel, const char *payload, void *arg)
     struct auth_worker *aw = arg;
     int64_t id = payload != NULL ? strtoll(payload, NULL, 10) : 0;
 
-    auth_cache_drop_account(aw, id > 0 ? id : 0);
+    auth_cache_drop_account(aw->w->app->auth_cache, id > 0 ? id : 0);
 }
 
 /* The worker's auth state, created on first use by the worker's own thread. */
@@ -172,6 +172,12 @@ auth_worker_free(struct worker *w)
     struct auth_worker *aw = w->ext[EXT_AUTH];
     struct hash_job *j;
 
+    /* The workers are freed in order after every loop stopped: the last one frees the
+       process's cache. */
+    if (w->id == w->app->nworkers - 1) {
+        auth_cache_free(w->app->auth_cache);
+        w->app->auth_cache = NULL;
+    }
     if (aw == NULL)
         return;
     if (aw->thread_started) {
@@ -192,7 +198,6 @@ auth_worker_free(struct worker *w)
         close(aw->pipefd[1]);
     pthread_mutex_destroy(&aw->mu);
     pthread_cond_destroy(&aw->cv);
-    OPENSSL_cleanse(aw->cache, sizeof(aw->cache));
     free(aw);
     w->ext[EXT_AUTH] = NULL;
 }

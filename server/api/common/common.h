@@ -43,6 +43,19 @@ void api_db(struct reqctx *rc, const struct db_stmt *st, int n, api_db_done done
 void api_db_grouped(struct reqctx *rc, const struct db_stmt *st, int n, uint64_t order,
                     api_db_done done);
 
+/*
+ * The check of a principal taken from the authentication's cache (rc->guard while
+ * rc->guard_state is RC_GUARD_ARMED; api/auth/session.c): api_db sends stmt as a hidden
+ * statement 0 of the request's first unit of a read, and calls done with its result
+ * before the handler sees the unit. done returns 0 when the principal is confirmed (the
+ * handler's callback follows), -1 when it has taken the request over (refused, or
+ * restarted under a fresh lookup): the handler's callback is then not called.
+ */
+struct api_guard {
+    struct db_stmt stmt;
+    int (*done)(struct reqctx *rc, const PGresult *res);
+};
+
 /* Shorthand for one statement. */
 void api_db1(struct reqctx *rc, const char *sql, int nparams, const char *const *values,
              api_db_done done);

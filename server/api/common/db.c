@@ -18,6 +18,8 @@ struct db_job {
     struct reqctx *rc;
     api_db_done done;
     int context;  /* 1: statement 0 is CONTEXT_SQL, hidden from done */
+    int guard;    /* 1: statement 0 is the guard of a cached principal, hidden from done */
+    int epoch;    /* rc->guard_epoch when sent: a restarted request drops older jobs */
 };
 
 /*
@@ -38,9 +40,35 @@ on_db_done(struct db_result *r, void *arg)
 
     rc->db_inflight--;
     rc->db_ns += r->elapsed_ns;
-    if (rc->gone || rc->completed) {
-        /* Nobody to answer (libevent#997): release once no other job is pending. */
+    if (rc->gone || rc->completed || j->epoch != rc->guard_epoch) {
+        /* Nobody to answer (libevent#997), or a job of a round the guard restarted:
+           release once no other job is pending. */
+        if (rc->gone)
+            http_release_held(rc, 0);
         http_rc_release(rc);
+        return;
+    }
+    if (j->guard) {
+        struct api_guard *g = rc->guard;
+        struct db_result v = *r;
+
+        if (r->err.code != ERR_OK) {
+            /* The guard's result went with the failed unit: the handler's reply is held
+               until a guard of its own (http_hold_hook) has confirmed the principal; a
+               reply already held (by another unit's callback) sends it now. */
+            rc->guard_state = RC_GUARD_ARMED;
+            if (rc->held != NULL && http_hold_hook != NULL)
+                http_hold_hook(rc);
+        } else if (g->done(rc, r->res[0]) != 0) {
+            return;
+        }
+        if (v.nres > 0) {
+            v.res++;
+            v.nres--;
+        }
+        if (v.failed_stmt >= 0)
+            v.failed_stmt--;
+        j->done(rc, &v);
         return;
     }
     if (j->context) {
@@ -86,6 +114,18 @@ api_db_run(struct reqctx *rc, const struct db_stmt *st, int n, int grouped, uint
     j->done = done;
     j->context = rc->who.authenticated && rc->method != EVHTTP_REQ_GET &&
                  rc->method != EVHTTP_REQ_HEAD;
+    j->guard = 0;
+    j->epoch = rc->guard_epoch;
+    if (!j->context && rc->guard_state == RC_GUARD_ARMED && rc->guard != NULL) {
+        struct db_stmt *all = arena_alloc(rc->arena, (size_t)(n + 1) * sizeof(*all));
+
+        all[0] = ((struct api_guard *)rc->guard)->stmt;
+        memcpy(all + 1, st, (size_t)n * sizeof(*st));
+        st = all;
+        n++;
+        j->guard = 1;
+        rc->guard_state = RC_GUARD_SENT;
+    }
     if (j->context) {
         struct db_stmt *all = arena_alloc(rc->arena, (size_t)(n + 1) * sizeof(*all));
         const char **v = arena_alloc(rc->arena, 4 * sizeof(*v));

@@ -72,7 +72,9 @@ static const char SQL_DOSSIER[] =
     " LEFT JOIN unit pu ON pu.id = ru.parent_id"
     " JOIN unit rs ON rs.id = d.resolving_unit_id"
     " WHERE d.code = $1"
-    "   AND ($2::bigint IS NULL OR unit_in_scope($2::bigint, d.receiving_unit_id)"
+    "   AND ($2::bigint IS NULL"
+    "   OR $2::bigint IN (d.receiving_unit_id, d.resolving_unit_id, d.current_unit_id)"
+    "   OR unit_in_scope($2::bigint, d.receiving_unit_id)"
     "        OR unit_in_scope($2::bigint, d.resolving_unit_id)"
     "        OR unit_in_scope($2::bigint, d.current_unit_id))";
 enum dosq_param { DOSQ_CODE, DOSQ_SCOPE /* scope root, NULL = administrator */, DOSQ__N };

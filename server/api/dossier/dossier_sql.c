@@ -141,7 +141,9 @@ const char DSQL_FOR_UPDATE[] =
     "   AND (pv2.effective_to IS NULL OR pv2.effective_to >= $5::date)) v) AS version_then"
     " FROM dossier d JOIN procedure_version pv ON pv.id = d.procedure_version_id"
     " WHERE d.code = $1"
-    "  AND ($2::bigint IS NULL OR unit_in_scope($2::bigint, d.receiving_unit_id)"
+    "  AND ($2::bigint IS NULL"
+    "   OR $2::bigint IN (d.receiving_unit_id, d.resolving_unit_id, d.current_unit_id)"
+    "   OR unit_in_scope($2::bigint, d.receiving_unit_id)"
     "   OR unit_in_scope($2::bigint, d.resolving_unit_id)"
     "   OR unit_in_scope($2::bigint, d.current_unit_id))";
 
@@ -255,7 +257,9 @@ const char DSQL_GET[] =
     " JOIN unit su ON su.id = d.resolving_unit_id"
     " JOIN unit cu ON cu.id = d.current_unit_id"
     " WHERE d.code = $1"
-    "  AND ($2::bigint IS NULL OR unit_in_scope($2::bigint, d.receiving_unit_id)"
+    "  AND ($2::bigint IS NULL"
+    "   OR $2::bigint IN (d.receiving_unit_id, d.resolving_unit_id, d.current_unit_id)"
+    "   OR unit_in_scope($2::bigint, d.receiving_unit_id)"
     "   OR unit_in_scope($2::bigint, d.resolving_unit_id)"
     "   OR unit_in_scope($2::bigint, d.current_unit_id))";
 
@@ -269,7 +273,9 @@ const char DSQL_EVENTS[] =
     " e.request_id, e.payload::text AS payload"
     " FROM dossier d JOIN dossier_event e ON e.dossier_id = d.id"
     " WHERE d.code = $1"
-    "  AND ($2::bigint IS NULL OR unit_in_scope($2::bigint, d.receiving_unit_id)"
+    "  AND ($2::bigint IS NULL"
+    "   OR $2::bigint IN (d.receiving_unit_id, d.resolving_unit_id, d.current_unit_id)"
+    "   OR unit_in_scope($2::bigint, d.receiving_unit_id)"
     "   OR unit_in_scope($2::bigint, d.resolving_unit_id)"
     "   OR unit_in_scope($2::bigint, d.current_unit_id))"
     " ORDER BY e.seq";
