@@ -72,7 +72,8 @@ void db_exec(struct db_pool *p, const struct db_stmt *stmts, int n, db_cb cb, vo
 
 /*
  * As db_exec, for a write that may share its transaction (and its commit) with other
- * grouped units waiting at the same time on this pool: sent together, in the order of
+ * grouped units of its class waiting at the same time on this pool (a class shares its
+ * transaction-level settings: never a synchronous write with an asynchronous one): sent together, in the order of
  * `order` (a lock-order key: the receiving unit, say), in one transaction. cb gets this
  * unit's own results. When any statement of the group fails, the transaction is rolled
  * back and every member runs again alone, so cb sees only its own statements' errors; a
@@ -80,8 +81,12 @@ void db_exec(struct db_pool *p, const struct db_stmt *stmts, int n, db_cb cb, vo
  * A grouped unit must not depend on running in a transaction of its own (no SET LOCAL,
  * no transaction-level advisory lock, no reading currval of another member's sequence).
  */
-void db_exec_grouped(struct db_pool *p, const struct db_stmt *stmts, int n, uint64_t order,
-                     db_cb cb, void *arg);
+enum db_group {
+    DB_GROUP_WRITE, /* durable writes (synchronous commit) */
+    DB_GROUP_ASYNC  /* units that commit with synchronous_commit off (Idempotency-Key claims) */
+};
+void db_exec_grouped(struct db_pool *p, enum db_group klass, const struct db_stmt *stmts, int n,
+                     uint64_t order, db_cb cb, void *arg);
 
 /* Shorthand for one statement. */
 void db_exec1(struct db_pool *p, const char *sql, int nparams, const char *const *values,

@@ -83,6 +83,7 @@ struct db_unit {
     struct db_result out;
     uint64_t t0;
     int grouped;         /* db_exec_grouped: may share its transaction with others */
+    int klass;           /* ... of its class only (enum db_group) */
     uint64_t order;      /* members of a group are sent in this order */
     struct group *group; /* a group's own unit: its members (group_done) */
 };
@@ -1055,34 +1056,46 @@ group_done(struct db_result *r, void *arg)
     free(g);
 }
 
-/* Takes up to GROUP_MAX waiting grouped units (GROUP_MAX_STMTS statements), sorted by key,
-   and sends them as one transaction on c. A lone unit goes as it is. */
+/* Takes the first waiting grouped unit and up to GROUP_MAX - 1 more of its class (in queue
+   order, GROUP_MAX_STMTS statements in all), sorted by key, and sends them as one
+   transaction on c. A unit with no company goes as it is. */
 static void
 group_send(struct db_conn *c)
 {
     struct db_pool *p = c->pool;
-    struct group *g;
-    struct db_unit *u;
-    int nst = 0, k = 0;
+    struct group *g = xcalloc(1, sizeof(*g));
+    struct db_unit **pp = &p->gwait.head, *prev = NULL, *u;
+    int klass = p->gwait.head->klass, nst = 0, k = 0;
 
     c->group_inflight = 1;
-    if (p->gwait.len == 1 || p->gwait.head->n + p->gwait.head->next->n > GROUP_MAX_STMTS) {
-        unit_send(c, q_pop(&p->gwait));
-        return;
-    }
-    g = xcalloc(1, sizeof(*g));
     g->pool = p;
-    while (g->n < GROUP_MAX && p->gwait.head != NULL &&
-           nst + p->gwait.head->n <= GROUP_MAX_STMTS) {
-        struct db_unit *m = q_pop(&p->gwait);
-        int j = g->n++;
+    while (*pp != NULL && g->n < GROUP_MAX) {
+        struct db_unit *m = *pp;
+        int j;
 
+        if (m->klass != klass || (g->n > 0 && nst + m->n > GROUP_MAX_STMTS)) {
+            prev = m;
+            pp = &m->next;
+            continue;
+        }
+        *pp = m->next; /* unlink m */
+        if (p->gwait.tail == m)
+            p->gwait.tail = prev;
+        p->gwait.len--;
+        m->next = NULL;
+        j = g->n++;
         while (j > 0 && g->members[j - 1]->order > m->order) { /* by key, stable */
             g->members[j] = g->members[j - 1];
             j--;
         }
         g->members[j] = m;
         nst += m->n;
+    }
+    if (g->n == 1) {
+        u = g->members[0];
+        free(g);
+        unit_send(c, u);
+        return;
     }
     g->stmts = xcalloc((size_t)nst, sizeof(*g->stmts));
     for (int i = 0; i < g->n; i++)
@@ -1151,12 +1164,13 @@ db_exec(struct db_pool *p, const struct db_stmt *stmts, int n, db_cb cb, void *a
 }
 
 void
-db_exec_grouped(struct db_pool *p, const struct db_stmt *stmts, int n, uint64_t order, db_cb cb,
-                void *arg)
+db_exec_grouped(struct db_pool *p, enum db_group klass, const struct db_stmt *stmts, int n,
+                uint64_t order, db_cb cb, void *arg)
 {
     struct db_unit *u = unit_new(stmts, n, cb, arg);
 
     u->grouped = 1;
+    u->klass = (int)klass;
     u->order = order;
     unit_submit(p, u, n);
 }

@@ -832,7 +832,7 @@ test_grouped_share_a_commit(void **state)
         st[i][0] = (struct db_stmt){"INSERT INTO t_group VALUES ($1::int, txid_current())", 1,
                                     vp[i]};
         st[i][1] = (struct db_stmt){"SELECT n FROM t_group WHERE n = $1::int", 1, vp[i]};
-        db_exec_grouped(p, st[i], 2, (uint64_t)(N - i), on_done, &recs[i]);
+        db_exec_grouped(p, DB_GROUP_WRITE, st[i], 2, (uint64_t)(N - i), on_done, &recs[i]);
     }
     assert_true(dbt_run_until(b, &recs[N - 1].calls, 10000));
     for (int i = 0; i < N; i++) {
@@ -883,7 +883,7 @@ test_grouped_member_fails_alone(void **state)
         st[i][1] = (struct db_stmt){i == BAD ? "SELECT 1 / ($1::int - $1::int)"
                                              : "SELECT $1::int",
                                     1, vp[i]};
-        db_exec_grouped(p, st[i], 2, 0, on_done, &recs[i]);
+        db_exec_grouped(p, DB_GROUP_WRITE, st[i], 2, 0, on_done, &recs[i]);
     }
     for (int i = 0; i < N; i++)
         assert_true(dbt_run_until(b, &recs[i].calls, 10000));
@@ -908,6 +908,47 @@ test_grouped_member_fails_alone(void **state)
     event_base_free(b);
 }
 
+/* Classes never share a transaction: asynchronous members (set_config('synchronous_commit',
+   'off', true) first) and durable ones interleaved in the queue leave in groups of their own
+   class, so no durable member ever runs with synchronous_commit off. */
+static void
+test_grouped_classes_apart(void **state)
+{
+    enum { N = 40 };
+    struct event_base *b;
+    struct db_pool *p;
+    static struct rec recs[N];
+    static const struct db_stmt async_u[2] = {
+        {"SELECT set_config('synchronous_commit', 'off', true)", 0, NULL},
+        {"SELECT current_setting('synchronous_commit')", 0, NULL}};
+    static const struct db_stmt sync_u[1] = {
+        {"SELECT current_setting('synchronous_commit')", 0, NULL}};
+    struct db_pool_stats ps;
+
+    (void)state;
+    NEED_DB();
+    b = event_base_new();
+    p = db_pool_new(b, conninfo, 1, 8);
+    assert_true(wait_ready(b, p, 5000));
+    memset(recs, 0, sizeof(recs));
+    for (int i = 0; i < N; i++) {
+        if (i % 2)
+            db_exec_grouped(p, DB_GROUP_ASYNC, async_u, 2, 0, on_done, &recs[i]);
+        else
+            db_exec_grouped(p, DB_GROUP_WRITE, sync_u, 1, 0, on_done, &recs[i]);
+    }
+    for (int i = 0; i < N; i++)
+        assert_true(dbt_run_until(b, &recs[i].calls, 10000));
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(recs[i].code, ERR_OK);
+        assert_string_equal(recs[i].val, i % 2 ? "off" : "on");
+    }
+    db_pool_stats(p, &ps);
+    assert_true(ps.groups >= 2);
+    db_pool_free(p);
+    event_base_free(b);
+}
+
 int
 main(void)
 {
@@ -927,6 +968,7 @@ main(void)
         cmocka_unit_test(test_prepared_bound),
         cmocka_unit_test(test_grouped_share_a_commit),
         cmocka_unit_test(test_grouped_member_fails_alone),
+        cmocka_unit_test(test_grouped_classes_apart),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -143,7 +143,7 @@ api_db_run(struct reqctx *rc, const struct db_stmt *st, int n, int grouped, uint
     /* Only a unit with its context statement may share a transaction: set_config(..., true)
        lasts to the end of the transaction, so each member must set its own first. */
     if (grouped && j->context)
-        db_exec_grouped(rc->w->db, st, n, order, on_db_done, j);
+        db_exec_grouped(rc->w->db, DB_GROUP_WRITE, st, n, order, on_db_done, j);
     else
         db_exec(rc->w->db, st, n, on_db_done, j);
 }

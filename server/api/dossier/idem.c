@@ -262,7 +262,13 @@ claim_run(struct reqctx *rc, const struct db_stmt *reads, int nreads, idem_go_fn
     for (int i = 0; i < nreads; i++)
         run->stmts[n++] = reads[i];
     rc->db_inflight++;
-    db_exec(rc->w->db, run->stmts, n, on_claim, run);
+    /* Claims (with their reads) of concurrent requests share one asynchronous commit: only
+       claims go in such a group, so set_config('synchronous_commit', 'off', true) there
+       never reaches a durable write. */
+    if (im != NULL)
+        db_exec_grouped(rc->w->db, DB_GROUP_ASYNC, run->stmts, n, 0, on_claim, run);
+    else
+        db_exec(rc->w->db, run->stmts, n, on_claim, run);
 }
 
 void
