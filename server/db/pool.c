@@ -304,6 +304,9 @@ unit_fail(struct db_pool *p, struct db_unit *u, enum err_code code, const char *
 static enum err_code
 map_sqlstate(const char *s)
 {
+    /* MC409 (sql/117): the write's Idempotency-Key claim was released or taken over. */
+    if (strcmp(s, "MC409") == 0)
+        return ERR_IDEMPOTENCY_IN_FLIGHT;
     if (strcmp(s, "40001") == 0 || strcmp(s, "40P01") == 0 || strcmp(s, "55P03") == 0)
         return ERR_CONFLICT;
     if (strcmp(s, "57014") == 0 || strncmp(s, "08", 2) == 0 || strncmp(s, "53", 2) == 0 ||
@@ -354,14 +357,20 @@ conn_free_events(struct db_conn *c)
 
 static void on_io(evutil_socket_t fd, short what, void *arg);
 
-/* libpq may change the socket during PQconnectPoll (another address, SSL retry): the
-   events are re-created whenever PQsocket differs from the one they watch. */
+/*
+ * libpq may change the socket during PQconnectPoll (the next host of a multi-host URL, the
+ * next address, an SSL retry), and the new socket often gets the number of the one it just
+ * closed - which the kernel dropped from epoll with the close, while libevent still thinks
+ * it watches it (issue 18: every connection stalled until its 10 s connect timeout when the
+ * first host refused). So while connecting (`force`) the events are made anew after every
+ * poll; afterwards only when PQsocket differs.
+ */
 static int
-conn_set_fd(struct db_conn *c)
+conn_set_fd(struct db_conn *c, int force)
 {
     int fd = PQsocket(c->pg);
 
-    if (fd == c->fd && c->rd != NULL)
+    if (fd == c->fd && c->rd != NULL && !force)
         return 0;
     conn_free_events(c);
     if (fd < 0)
@@ -536,12 +545,13 @@ conn_lost(struct db_conn *c, const char *why)
                "kind", c->kind == CONN_POOL ? "pool" : "listen", "reason", reason, NULL);
     conn_close(c);
     c->group_inflight = 0;
-    while ((u = q_pop(&c->inflight)) != NULL)
+    while ((u = q_pop(&c->inflight)) != NULL) {
         unit_fail(p, u, ERR_DB_UNAVAILABLE,
                   strstr(reason, "deadline") != NULL /* why may be libpq's, freed by now */
                       ? "the database did not answer in time; a write's outcome is unknown until "
                         "it is retried with its Idempotency-Key"
                       : "database connection lost");
+    }
     conn_schedule_retry(c);
     if (c->kind == CONN_POOL) {
         pool_fail_waiting_if_hopeless(p);
@@ -612,7 +622,7 @@ conn_poll(struct db_conn *c)
         conn_lost(c, PQerrorMessage(c->pg));
         return;
     }
-    if (conn_set_fd(c) != 0) {
+    if (conn_set_fd(c, 1) != 0) {
         conn_lost(c, "no socket");
         return;
     }
@@ -661,7 +671,7 @@ conn_start(struct db_conn *c)
     PQsetNoticeProcessor(c->pg, conn_notice, NULL);
     conn_arm_timer(c, CONNECT_TIMEOUT_MS);
     /* libpq: after PQconnectStart, behave as if PQconnectPoll returned WRITING. */
-    if (conn_set_fd(c) != 0 || conn_want(c, 0, 1) != 0)
+    if (conn_set_fd(c, 1) != 0 || conn_want(c, 0, 1) != 0)
         conn_lost(c, "no socket");
 }
 

@@ -30,6 +30,7 @@ bounded time, and a write whose COMMIT the freeze cut off is "unknown" until its
 import os
 import random
 import signal
+import subprocess
 import threading
 import time
 import uuid
@@ -436,3 +437,26 @@ def test_no_2xx_before_commit(t):
         t.pg_start()
         eq(Stored(t).ev.get(marker + "e"), 1, "transition %d after a hard stop" % i)
         wait_ready(t)
+
+
+def test_a_write_whose_claim_was_released_rolls_back(t):
+    """sql/117: the statement that marks a key done requires the key still 'running' under
+    the writer's claim nonce, else MC409 rolls the whole write back - so a write cut off by
+    the database deadline that commits late (a thawed backend), after its 503 released the
+    claim and the client's retry claimed the key again, cannot write a second time. Here
+    the late write is played by hand in one transaction: a dossier row, then the store
+    statement with the old nonce; nothing of it remains."""
+    t.psql("INSERT INTO idempotency_key (scope, key, fingerprint, status, created_at, "
+           "claim_nonce) VALUES ('late|1', 'k-late', 'f', 'running', now(), 2)")
+    t.psql("BEGIN; UPDATE idempotency_key SET fingerprint = 'late write' "
+               "WHERE key = 'k-late'; "
+               "WITH u AS (UPDATE idempotency_key SET status = 'done', http_status = 201, "
+               "response = '{}' WHERE scope = 'late|1' AND key = 'k-late' "
+               "AND status = 'running' AND claim_nonce = 1 RETURNING 1) "
+               "SELECT idem_claim_held((SELECT count(*) FROM u)); COMMIT", check=False)
+    eq(t.sql("SELECT status, fingerprint FROM idempotency_key WHERE key = 'k-late'"),
+       [["running", "f"]], "the late write left nothing")
+    ok(t.scalar("SELECT idem_claim_held(1)") == "t", "a held claim passes")
+    r = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "VERBOSITY=verbose", t.db_url, "-c",
+                        "SELECT idem_claim_held(0)"], capture_output=True, text=True)
+    ok("MC409" in r.stderr, "MC409: %s" % r.stderr)

@@ -949,6 +949,47 @@ test_grouped_classes_apart(void **state)
     event_base_free(b);
 }
 
+/* Issue 18: a multi-host URL whose first host refuses (port 1 of 127.0.0.1). libpq closes
+   that socket and opens the next host's, usually under the same descriptor number; the
+   pool must follow the new socket and be ready at once, not after its 10 s connect
+   timeout (before the fix: 10 s per connection, and never with a refused first host
+   behind a fresh start). */
+static void
+test_refused_first_host(void **state)
+{
+    struct event_base *b;
+    struct db_pool *p;
+    PQconninfoOption *opts;
+    const char *host = "127.0.0.1", *port = "5432";
+    char ci[4096];
+    long t0;
+    struct rec x;
+
+    (void)state;
+    NEED_DB();
+    opts = PQconninfoParse(dbt_url(), NULL);
+    assert_non_null(opts);
+    for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+        if (strcmp(o->keyword, "host") == 0 && o->val != NULL && o->val[0] != '\0')
+            host = o->val;
+        if (strcmp(o->keyword, "port") == 0 && o->val != NULL && o->val[0] != '\0')
+            port = o->val;
+    }
+    /* a repeated keyword: the last one counts */
+    snprintf(ci, sizeof(ci), "%s host='127.0.0.1,%s' port='1,%s'", conninfo, host, port);
+    PQconninfoFree(opts);
+    b = event_base_new();
+    p = db_pool_new(b, ci, 2, 4);
+    t0 = dbt_ms();
+    assert_true(wait_ready(b, p, 8000));
+    assert_true(dbt_ms() - t0 < 3000);
+    x = run1(b, p, "SELECT 'hồ sơ'::text", 0, NULL);
+    assert_int_equal(x.code, ERR_OK);
+    assert_string_equal(x.val, "hồ sơ");
+    db_pool_free(p);
+    event_base_free(b);
+}
+
 int
 main(void)
 {
@@ -969,6 +1010,7 @@ main(void)
         cmocka_unit_test(test_grouped_share_a_commit),
         cmocka_unit_test(test_grouped_member_fails_alone),
         cmocka_unit_test(test_grouped_classes_apart),
+        cmocka_unit_test(test_refused_first_host),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

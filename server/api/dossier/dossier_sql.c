@@ -5,6 +5,7 @@
  * they do not depend on the server's time zone setting.
  */
 #include "api/dossier/dossier_int.h"
+#include "api/dossier/idem.h"
 
 /* Everything a reception needs before its unit of work, in one round trip. Parameters:
  * enum rctx_param (dossier_int.h). */
@@ -73,21 +74,23 @@ const char DSQL_INSERT_FIRST_EVENT[] =
  * place of DOSSIER_CODE_MARK (currval in an InitPlan: see DSQL_INSERT_FIRST_EVENT).
  * Parameters: enum idem_store_param (idem.h), those of IDEM_STORE_SQL. */
 const char DSQL_IDEM_STORE_NEW[] =
-    "UPDATE idempotency_key SET status = 'done', http_status = $3::int,"
+    "WITH u AS (UPDATE idempotency_key SET status = 'done', http_status = $3::int,"
     " response = replace($4, '" DOSSIER_CODE_MARK "',"
     "  (SELECT code FROM dossier"
     "   WHERE id = (SELECT currval(pg_get_serial_sequence('dossier', 'id')))))"
-    "  ::jsonb"
-    " WHERE scope = $1 AND key = $2";
+    "  ::jsonb "
+    IDEM_STORE_WHERE " RETURNING 1)"
+    " SELECT idem_claim_held((SELECT count(*) FROM u))";
 
 /* The idempotent response of a guidance (Mẫu 02), completed with the id of the
  * reception_guidance row inserted in this transaction, so that a replay carries the same
  * id as the first answer. Parameters: enum idem_store_param (idem.h). */
 const char DSQL_IDEM_STORE_GUIDANCE[] =
-    "UPDATE idempotency_key SET status = 'done', http_status = $3::int,"
+    "WITH u AS (UPDATE idempotency_key SET status = 'done', http_status = $3::int,"
     " response = jsonb_set($4::jsonb, '{id}',"
-    "  to_jsonb(currval(pg_get_serial_sequence('reception_guidance', 'id'))))"
-    " WHERE scope = $1 AND key = $2";
+    "  to_jsonb(currval(pg_get_serial_sequence('reception_guidance', 'id')))) "
+    IDEM_STORE_WHERE " RETURNING 1)"
+    " SELECT idem_claim_held((SELECT count(*) FROM u))";
 
 /* A guidance (Mẫu 02). Parameters: enum guid_param (dossier_int.h). */
 const char DSQL_INSERT_GUIDANCE[] =

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "core/arena.h"
 #include "core/err.h"
@@ -47,12 +48,14 @@
 static const char IDEM_CLAIM_SQL[] =
     "WITH claim AS ("
     " INSERT INTO idempotency_key (scope, key, fingerprint, status, claim_pid,"
-    "  claim_backend_start, created_at)"
+    "  claim_backend_start, created_at, claim_nonce)"
     " VALUES ($1, $2, $3, 'running', pg_backend_pid(),"
-    "  (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid())), " IDEM_NOW ")"
+    "  (SELECT backend_start FROM pg_stat_get_activity(pg_backend_pid())), " IDEM_NOW ","
+    "  $6::bigint)"
     " ON CONFLICT (scope, key) DO UPDATE"
     "  SET fingerprint = EXCLUDED.fingerprint, created_at = EXCLUDED.created_at,"
-    "   claim_pid = EXCLUDED.claim_pid, claim_backend_start = EXCLUDED.claim_backend_start"
+    "   claim_pid = EXCLUDED.claim_pid, claim_backend_start = EXCLUDED.claim_backend_start,"
+    "   claim_nonce = EXCLUDED.claim_nonce"
     "  WHERE idempotency_key.status = 'running'"
     "    AND (idempotency_key.created_at < " IDEM_NOW " - make_interval(secs => $4::int)"
     "     OR idempotency_key.claim_backend_start < pg_postmaster_start_time()"
@@ -74,13 +77,15 @@ enum claim_param {
     CLAIM_FINGERPRINT,
     CLAIM_STALE, /* IDEM_STALE_SECONDS */
     CLAIM_NOW,   /* IDEM_NOW */
+    CLAIM_NONCE, /* idem.nonce: this claim's, required by the store statement */
     CLAIM__N
 };
 
 /* Parameters: enum idem_store_param (idem.h). */
 const char IDEM_STORE_SQL[] =
-    "UPDATE idempotency_key SET status = 'done', http_status = $3::int, response = $4::jsonb"
-    " WHERE scope = $1 AND key = $2";
+    "WITH u AS (UPDATE idempotency_key SET status = 'done', http_status = $3::int,"
+    " response = $4::jsonb " IDEM_STORE_WHERE " RETURNING 1)"
+    " SELECT idem_claim_held((SELECT count(*) FROM u))";
 
 static const char IDEM_RELEASE_SQL[] =
     "DELETE FROM idempotency_key WHERE scope = $1 AND key = $2 AND status = 'running'";
@@ -214,6 +219,21 @@ on_claim(struct db_result *r, void *arg)
     }
 }
 
+/* A fresh random claim nonce (62 bits, decimal) into im->nonce; returns it. */
+static const char *
+idem_new_nonce(struct idem *im)
+{
+    unsigned char b[8];
+    unsigned long long v = 0;
+
+    if (RAND_bytes(b, sizeof(b)) != 1)
+        abort(); /* no randomness: not an error path (style.md) */
+    for (size_t i = 0; i < sizeof(b); i++)
+        v = v << 8 | b[i];
+    snprintf(im->nonce, sizeof(im->nonce), "%llu", v >> 2);
+    return im->nonce;
+}
+
 /* Claims the key (if any) and runs the reads, in one unit; see idem_begin_read. */
 static void
 claim_run(struct reqctx *rc, const struct db_stmt *reads, int nreads, idem_go_fn go,
@@ -255,6 +275,7 @@ claim_run(struct reqctx *rc, const struct db_stmt *reads, int nreads, idem_go_fn
         run->params[CLAIM_STALE] = run->stale;
         snprintf(run->now, sizeof(run->now), "%lld", (long long)rc->now);
         run->params[CLAIM_NOW] = run->now;
+        run->params[CLAIM_NONCE] = idem_new_nonce(im);
         run->stmts[n++] = (struct db_stmt){IDEM_ASYNC_SQL, 0, NULL};
         run->stmts[n++] = (struct db_stmt){IDEM_CLAIM_SQL, CLAIM__N, run->params};
     }
@@ -291,6 +312,7 @@ idem_store_stmt(struct idem *im, int status, const char *response, struct db_stm
     im->params[IDEM_STORE_KEY] = im->key;
     im->params[IDEM_STORE_STATUS] = im->status_text;
     im->params[IDEM_STORE_RESPONSE] = response;
+    im->params[IDEM_STORE_NONCE] = im->nonce;
     out->sql = IDEM_STORE_SQL;
     out->nparams = IDEM_STORE__N;
     out->values = im->params;
@@ -360,7 +382,8 @@ idem_release_reply_error(struct reqctx *rc, struct idem *im, const struct mc_err
 {
     struct idem_release_job *j;
 
-    if (im == NULL) {
+    /* MC409 (sql/117): the claim is another attempt's now; it is not ours to release. */
+    if (im == NULL || e->code == ERR_IDEMPOTENCY_IN_FLIGHT) {
         http_reply_error(rc, e);
         return;
     }

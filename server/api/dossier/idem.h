@@ -47,6 +47,7 @@ enum idem_store_param {
     IDEM_STORE_KEY,
     IDEM_STORE_STATUS,   /* HTTP status */
     IDEM_STORE_RESPONSE, /* JSON text */
+    IDEM_STORE_NONCE,    /* the claim's nonce (sql/117) */
     IDEM_STORE__N
 };
 
@@ -55,6 +56,7 @@ struct idem {
     char key[IDEM_KEY_MAX + 1];
     char fingerprint[65];   /* SHA-256 hex */
     char status_text[8];    /* buffer for idem_store_stmt's status parameter */
+    char nonce[24];         /* this request's claim (sql/117), set when it is claimed */
     const char *params[IDEM_STORE__N]; /* parameters of the store statement */
 };
 
@@ -96,6 +98,15 @@ void idem_store_stmt(struct idem *im, int status, const char *response, struct d
  * parameters.
  */
 extern const char IDEM_STORE_SQL[]; /* parameters: enum idem_store_param above */
+/*
+ * The key of a store statement (IDEM_STORE_SQL and its variants): still 'running' under this
+ * request's claim. The variants are `WITH u AS (UPDATE idempotency_key SET ... `
+ * IDEM_STORE_WHERE ` RETURNING 1) SELECT idem_claim_held((SELECT count(*) FROM u))`, so a
+ * write whose claim was released or taken over meanwhile raises MC409 and rolls back whole
+ * (sql/117; the pool maps it to ERR_IDEMPOTENCY_IN_FLIGHT).
+ */
+#define IDEM_STORE_WHERE                                                                           \
+    "WHERE scope = $1 AND key = $2 AND status = 'running' AND claim_nonce = $5::bigint"
 
 /* Deletes the claim after a failed request (fire and forget; safe if rc goes away). */
 void idem_release(struct reqctx *rc, struct idem *im);
