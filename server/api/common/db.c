@@ -32,6 +32,23 @@ static const char CONTEXT_SQL[] =
     "SELECT set_config('motcua.account_id', $1, true), set_config('motcua.login', $2, true),"
     " set_config('motcua.request_id', $3, true), set_config('motcua.client_addr', $4, true)";
 
+/* The handler sees its own statements only: r without the first statement the job put
+   before them (the guard or the context). The pool frees the results through r after the
+   callback, so the view is a copy. */
+static void
+done_without_first(struct db_job *j, const struct db_result *r)
+{
+    struct db_result v = *r;
+
+    if (v.nres > 0) {
+        v.res++;
+        v.nres--;
+    }
+    if (v.failed_stmt >= 0)
+        v.failed_stmt--;
+    j->done(j->rc, &v);
+}
+
 static void
 on_db_done(struct db_result *r, void *arg)
 {
@@ -50,7 +67,6 @@ on_db_done(struct db_result *r, void *arg)
     }
     if (j->guard) {
         struct api_guard *g = rc->guard;
-        struct db_result v = *r;
 
         if (r->err.code != ERR_OK) {
             /* The guard's result went with the failed unit: the handler's reply is held
@@ -62,30 +78,11 @@ on_db_done(struct db_result *r, void *arg)
         } else if (g->done(rc, r->res[0]) != 0) {
             return;
         }
-        if (v.nres > 0) {
-            v.res++;
-            v.nres--;
-        }
-        if (v.failed_stmt >= 0)
-            v.failed_stmt--;
-        j->done(rc, &v);
-        return;
     }
-    if (j->context) {
-        /* The handler sees its own statements only; the pool frees the results through
-           r after we return, so the view is a copy. */
-        struct db_result v = *r;
-
-        if (v.nres > 0) {
-            v.res++;
-            v.nres--;
-        }
-        if (v.failed_stmt >= 0)
-            v.failed_stmt--;
-        j->done(rc, &v);
-        return;
-    }
-    j->done(rc, r);
+    if (j->guard || j->context)
+        done_without_first(j, r);
+    else
+        j->done(rc, r);
 }
 
 static void api_db_run(struct reqctx *rc, const struct db_stmt *st, int n, int grouped,
