@@ -245,7 +245,11 @@ send_buf(struct reqctx *rc, int status, const char *content_type, struct evbuffe
         http_internal_replied(rc); /* the caller gets it on the next loop turn */
         return;
     }
-    if (rc->guard_state != RC_GUARD_NONE && http_hold_hook != NULL && rc->held == NULL) {
+    /* A reply made before the principal was confirmed waits for its guard - except a
+       server error (5xx), which shows nothing of the caller's scope: held, a 503 for a
+       database that stopped answering would wait for a guard that cannot run either. */
+    if (rc->guard_state != RC_GUARD_NONE && http_hold_hook != NULL && rc->held == NULL &&
+        status < 500) {
         rc->held = buf;
         rc->held_status = status;
         http_hold_hook(rc);
